@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# deploy/install-deps.sh: install what the build, the demo and the tests
+# need, from Debian 12's archive only.  Installs only what is missing, so a
+# second run does nothing.  Needs root when something is missing.
+set -euo pipefail
+
+PKGS=(
+	build-essential autoconf automake pkg-config
+	libmicrohttpd-dev libpq-dev libssl-dev libxml2-dev libscrypt-dev check
+	postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+	gettext curl ca-certificates chromium
+)
+# Node.js runs the browser test; use the machine's own if it has one.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+	|| PKGS+=(nodejs npm)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+		|| missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+	echo "install-deps: run as root, or: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "==> apt-get install ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# deploy/pg.sh: the project's own embedded PostgreSQL 15 cluster.
+#
+#   deploy/pg.sh init  [DIR]   create the cluster, roles and database (idempotent)
+#   deploy/pg.sh start [DIR]   start it (idempotent), then ensure roles and database
+#   deploy/pg.sh stop  [DIR]   stop it cleanly (fast shutdown)
+#   deploy/pg.sh destroy DIR   stop it and remove DIR
+#   deploy/pg.sh conninfo [DIR] ROLE   print a libpq connection string
+#   deploy/pg.sh psql  [DIR] [psql args]   psql as the cluster superuser
+#
+# DIR defaults to var/pg under the project folder.  The cluster listens only
+# on a Unix socket in DIR/run (listen_addresses = ''), so it never collides
+# with a system-wide PostgreSQL and never opens a TCP port.  Every role has a
+# random password, kept in DIR/passfile (mode 0600, pgpass format); the
+# socket accepts scram-sha-256 only.
+#
+# Roles (docs/architecture.md, "How identity reaches PostgreSQL"):
+#   council_owner    LOGIN; owns schema council; used by councilctl migrate
+#   council_app      LOGIN; owns nothing, NOBYPASSRLS; used by councild
+#   council_definer  NOLOGIN; owns the SECURITY DEFINER identity functions
+# PostgreSQL refuses to run as root, so as root the server runs as the
+# system user "councilpg", created here if missing.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PGUSER_OS=councilpg
+DBNAME=council
+
+die() { echo "pg.sh: $*" >&2; exit 1; }
+
+[ -x "$PGBIN/initdb" ] || die "PostgreSQL 15 not found in $PGBIN: apt-get install postgresql-15"
+
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u "$PGUSER_OS" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+ensure_os_user() {
+	[ "$(id -u)" = 0 ] || return 0
+	id -u "$PGUSER_OS" >/dev/null 2>&1 && return 0
+	useradd --system --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin "$PGUSER_OS"
+}
+
+# resolve_dir DIR: make DIR exist and be reachable by the server's user.
+# When the project folder is not traversable by that user (a clone under
+# /root, say), the cluster lives in /var/lib/council-portal and DIR becomes a
+# symbolic link to it.
+resolve_dir() {
+	local dir=$1 alt
+	mkdir -p "$(dirname "$dir")"
+	if [ "$(id -u)" = 0 ] && [ ! -e "$dir" ]; then
+		if ! runuser -u "$PGUSER_OS" -- test -x "$(dirname "$dir")"; then
+			alt=/var/lib/council-portal/$(printf '%s' "$dir" | sha256sum | cut -c1-16)
+			mkdir -p "$alt"
+			ln -s "$alt" "$dir"
+		fi
+	fi
+	mkdir -p "$dir"
+	if [ "$(id -u)" = 0 ]; then
+		chown "$PGUSER_OS": "$(readlink -f "$dir")"
+	fi
+	chmod 0700 "$(readlink -f "$dir")"
+}
+
+dir_arg() {
+	local d=${1:-$ROOT/var/pg}
+	case $d in /*) ;; *) d=$PWD/$d ;; esac
+	printf '%s' "$d"
+}
+
+socket_ok() {
+	local run=$1/run
+	[ ${#run} -lt 90 ] || die "socket directory path too long for a Unix socket: $run"
+}
+
+gen_password() { head -c 24 /dev/urandom | base64 | tr -d '/+=' | cut -c1-32; }
+
+passfile_get() {  # passfile_get DIR ROLE
+	awk -F: -v r="$2" '$4 == r { print $5 }' "$1/passfile"
+}
+
+cmd_init() {
+	local dir; dir=$(dir_arg "${1:-}")
+	ensure_os_user
+	resolve_dir "$dir"
+	socket_ok "$dir"
+	if [ -f "$dir/data/PG_VERSION" ]; then
+		return 0
+	fi
+	local pw; pw=$(gen_password)
+	umask 077
+	{
+		echo "*:*:*:postgres:$pw"
+		echo "*:*:*:council_owner:$(gen_password)"
+		echo "*:*:*:council_app:$(gen_password)"
+	} > "$dir/passfile"
+	chmod 0600 "$dir/passfile"
+	mkdir -p "$dir/run" "$dir/log"
+	printf '%s\n' "$pw" > "$dir/initpw"
+	[ "$(id -u)" = 0 ] && chown -R "$PGUSER_OS": "$dir/run" "$dir/log" "$dir/initpw"
+	as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres --pwfile="$dir/initpw" \
+		--auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$dir/log/initdb.log" 2>&1 \
+		|| { rm -f "$dir/initpw"; cat "$dir/log/initdb.log" >&2; die "initdb failed"; }
+	rm -f "$dir/initpw"
+	cat >> "$dir/data/postgresql.conf" <<CONF
+# council-portal: private cluster, Unix socket only
+listen_addresses = ''
+unix_socket_directories = '$dir/run'
+unix_socket_permissions = 0777
+timezone = 'UTC'
+log_timezone = 'UTC'
+max_connections = 100
+shared_buffers = 128MB
+CONF
+	if [ -n "${COUNCIL_PG_FAST:-}" ]; then
+		# Throw-away test clusters: durability is not needed.
+		printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' \
+			>> "$dir/data/postgresql.conf"
+	fi
+	# Only the socket, only with passwords.
+	printf 'local all all scram-sha-256\n' > "$dir/data/pg_hba.conf"
+	[ "$(id -u)" = 0 ] && chown "$PGUSER_OS": "$dir/data/pg_hba.conf"
+	return 0
+}
+
+super_psql() {  # super_psql DIR [args]: psql as superuser over the socket
+	local dir=$1; shift
+	PGPASSFILE="$dir/passfile" psql -X -q -v ON_ERROR_STOP=1 \
+		-h "$dir/run" -U postgres "$@"
+}
+
+ensure_roles() {
+	local dir=$1
+	local owner_pw app_pw
+	owner_pw=$(passfile_get "$dir" council_owner)
+	app_pw=$(passfile_get "$dir" council_app)
+	super_psql "$dir" -d postgres -v owner_pw="$owner_pw" -v app_pw="$app_pw" <<'SQL'
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_owner') AS need_owner \gset
+\if :need_owner
+CREATE ROLE council_owner LOGIN;
+\endif
+ALTER ROLE council_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'owner_pw';
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_app') AS need_app \gset
+\if :need_app
+CREATE ROLE council_app LOGIN;
+\endif
+ALTER ROLE council_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT PASSWORD :'app_pw';
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_definer') AS need_definer \gset
+\if :need_definer
+CREATE ROLE council_definer NOLOGIN;
+\endif
+ALTER ROLE council_definer NOLOGIN NOSUPERUSER NOBYPASSRLS;
+GRANT council_definer TO council_owner;
+SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'council') AS need_db \gset
+\if :need_db
+CREATE DATABASE council OWNER council_owner ENCODING 'UTF8' TEMPLATE template0;
+\endif
+REVOKE ALL ON DATABASE council FROM PUBLIC;
+GRANT CONNECT ON DATABASE council TO council_owner, council_app;
+SQL
+	super_psql "$dir" -d "$DBNAME" -c 'REVOKE ALL ON SCHEMA public FROM PUBLIC'
+}
+
+cmd_start() {
+	local dir; dir=$(dir_arg "${1:-}")
+	cmd_init "$dir"
+	if ! as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log/postgresql.log" \
+			-w -t 60 start >/dev/null \
+			|| { tail -20 "$dir/log/postgresql.log" >&2; die "PostgreSQL did not start"; }
+	fi
+	ensure_roles "$dir"
+}
+
+cmd_stop() {
+	local dir; dir=$(dir_arg "${1:-}")
+	[ -f "$dir/data/PG_VERSION" ] || return 0
+	if as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+	fi
+}
+
+cmd_destroy() {
+	[ -n "${1:-}" ] || die "destroy needs an explicit DIR"
+	local dir; dir=$(dir_arg "$1")
+	cmd_stop "$dir"
+	local real; real=$(readlink -f "$dir")
+	rm -rf "$real"
+	[ -L "$dir" ] && rm -f "$dir"
+	return 0
+}
+
+cmd_conninfo() {
+	local dir role
+	if [ $# -ge 2 ]; then dir=$(dir_arg "$1"); role=$2; else dir=$(dir_arg ""); role=${1:?role}; fi
+	printf 'host=%s dbname=%s user=%s passfile=%s\n' "$dir/run" "$DBNAME" "$role" "$dir/passfile"
+}
+
+cmd=${1:-}
+shift || true
+case $cmd in
+	init) cmd_init "$@" ;;
+	start) cmd_start "$@" ;;
+	stop) cmd_stop "$@" ;;
+	destroy) cmd_destroy "$@" ;;
+	conninfo) cmd_conninfo "$@" ;;
+	psql) d=$(dir_arg "${1:-}"); shift || true; super_psql "$d" -d "$DBNAME" "$@" ;;
+	*) echo "usage: deploy/pg.sh init|start|stop|destroy|conninfo|psql [DIR]" >&2; exit 2 ;;
+esac

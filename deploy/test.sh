@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# deploy/test.sh: the README's second command.  Sets everything up (as
+# deploy/run-demo.sh does, but with a throw-away cluster and an ASan+UBSan
+# build) and runs every test layer:
+#   1. C unit tests (Check), under ASan/UBSan          make check
+#   2. councilctl against a real cluster               tests/ops/migrate.sh
+#   3. SQL tests (pgTAP) against the same cluster      tests/sql/*.sql
+#   4. black-box HTTP tests against the real councild  tests/http/run.sh
+#   5. headless Chromium against the real councild     tests/browser/signin.mjs
+#   6. councild's life cycle: bad starts, database loss, graceful stop
+#                                                      tests/ops/lifecycle.sh
+#   7. make distcheck                                  (one test)
+# Every layer speaks TAP; the last line is "N passed, N failed, N skipped".
+# Output of each layer is kept in var/test/.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+"$ROOT/deploy/install-deps.sh" || die "cannot install dependencies"
+
+OUT=$ROOT/var/test
+PGDIR=$OUT/pg
+"$ROOT/deploy/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || true
+[ -d "$OUT" ] && { "$ROOT/deploy/pg.sh" destroy "$PGDIR" >/dev/null 2>&1 || true; rm -rf "$OUT"; }
+mkdir -p "$OUT"
+
+BUILD=$(council_build test --enable-sanitizers) || exit 1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export COUNCIL_SRCDIR=$ROOT
+
+PASSED=0 FAILED=0 SKIPPED=0
+# count LAYER FILE [EXIT]: add FILE's TAP results to the totals.  A layer
+# that exited non-zero without a failing test line counts one failure
+# (a crash, a bad plan).
+count() {
+	local layer=$1 file=$2 rc=${3:-0} ok notok skip
+	ok=$(grep -cE '^[[:space:]]*ok [0-9]+' "$file" || true)
+	skip=$(grep -cE '^[[:space:]]*ok [0-9]+.*# (SKIP|skip)' "$file" || true)
+	notok=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$file" || true)
+	if [ "$rc" != 0 ] && [ "$notok" = 0 ]; then
+		notok=1
+		echo "not ok - $layer exited with status $rc" >>"$file"
+	fi
+	PASSED=$((PASSED + ok - skip))
+	SKIPPED=$((SKIPPED + skip))
+	FAILED=$((FAILED + notok))
+	printf '%-10s %4d passed, %d failed, %d skipped   (%s)\n' "$layer" \
+		"$((ok - skip))" "$notok" "$skip" "${file#"$ROOT"/}"
+	[ "$notok" = 0 ] || grep -E '^[[:space:]]*not ok' "$file" | head -20 | sed 's/^/    /'
+}
+
+# 1. Unit tests: each program writes TAP into its automake .log file.
+say "unit tests"
+CK_TAP_LOG_FILE_NAME=- CK_VERBOSITY=silent make -C "$BUILD" check >"$OUT/unit.out" 2>&1
+unit_rc=$?
+: >"$OUT/unit.tap"
+for log in "$BUILD"/tests/unit/*_test.log; do
+	[ -f "$log" ] || continue
+	cat "$log" >>"$OUT/unit.tap"
+	trs=${log%.log}.trs
+	if grep -q ':test-result: FAIL' "$trs" 2>/dev/null && ! grep -qE '^not ok' "$log"; then
+		echo "not ok - $(basename "$log" .log) crashed or failed outside a test" >>"$OUT/unit.tap"
+	fi
+done
+[ -s "$OUT/unit.tap" ] || echo "not ok - no unit test ran (make check: $unit_rc)" >>"$OUT/unit.tap"
+count unit "$OUT/unit.tap"
+
+# 2. The throw-away cluster, migrated and seeded by councilctl (tested).
+say "database: throw-away cluster in ${PGDIR#"$ROOT"/}"
+COUNCIL_PG_FAST=1 "$ROOT/deploy/pg.sh" start "$PGDIR" || die "cannot start the test cluster"
+export COUNCILCTL=$BUILD/server/councilctl
+export COUNCIL_OWNER_DSN
+COUNCIL_OWNER_DSN=$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_owner)
+"$ROOT/tests/ops/migrate.sh" "$PGDIR" >"$OUT/migrate.tap" 2>"$OUT/migrate.err"
+count councilctl "$OUT/migrate.tap" $?
+
+# 3. pgTAP.  Test clusters only: council_app may use pgTAP's schema.
+say "pgTAP"
+"$ROOT/deploy/pg.sh" psql "$PGDIR" -c 'CREATE SCHEMA IF NOT EXISTS tap' \
+	-c 'CREATE EXTENSION IF NOT EXISTS pgtap SCHEMA tap' \
+	-c 'GRANT USAGE ON SCHEMA tap TO council_app' \
+	-c 'GRANT TEMP ON DATABASE council TO council_app' \
+	-c "ALTER DATABASE council SET search_path = \"\$user\", public, tap" >/dev/null
+(cd "$ROOT" && PGPASSFILE=$PGDIR/passfile pg_prove -v -h "$PGDIR/run" -U postgres \
+	-d council tests/sql/*.sql) >"$OUT/sql.tap" 2>&1
+count pgtap "$OUT/sql.tap" $?
+
+# 4-6. The real councild (sanitizer build) on a free port.
+say "councild"
+mkdir -p "$OUT/web"
+cp -R "$ROOT/web/." "$OUT/web/"
+head -c 2097152 /dev/urandom >"$OUT/web/big.bin"	# for the graceful-stop test
+council_config "$OUT/councild.conf" 0 "$PGDIR"
+sed -i "s|^web_root = .*|web_root = \"$OUT/web\"|" "$OUT/councild.conf"
+export COUNCILD=$BUILD/server/councild COUNCIL_TEST_OUT=$OUT COUNCIL_PGDIR=$PGDIR
+. "$ROOT/tests/ops/councild.sh"
+councild_start "$OUT/councild.conf" "$OUT/councild.log" || die "councild did not start"
+
+say "HTTP tests against $COUNCILD_URL"
+COUNCILD_LOG=$OUT/councild.log COUNCILD_PID=$COUNCILD_PID \
+	"$ROOT/tests/http/run.sh" "$COUNCILD_URL" >"$OUT/http.tap" 2>"$OUT/http.err"
+count http "$OUT/http.tap" $?
+
+say "browser (Chromium)"
+(
+	cd "$ROOT/tests/browser" || exit 1
+	if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules ]; then
+		npm ci --no-audit --no-fund --loglevel=error >"$OUT/npm.out" 2>&1 || exit 1
+		touch node_modules
+	fi
+	node signin.mjs "$COUNCILD_URL" "$OUT/screenshots"
+) >"$OUT/browser.tap" 2>"$OUT/browser.err"
+count browser "$OUT/browser.tap" $?
+
+say "life cycle"
+"$ROOT/tests/ops/lifecycle.sh" >"$OUT/lifecycle.tap" 2>"$OUT/lifecycle.err"
+count lifecycle "$OUT/lifecycle.tap" $?
+
+# The instance that served layers 4 and 5 must stop cleanly, with no
+# sanitizer report after all those requests.
+rc=$(councild_stop)
+{
+	[ "$rc" = 0 ] && echo "ok 1 - councild exits 0 on SIGTERM" \
+		|| echo "not ok 1 - councild exited with $rc"
+	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$OUT/councild.log"; then
+		echo "not ok 2 - sanitizer report in var/test/councild.log"
+	else
+		echo "ok 2 - no sanitizer report in councild's log"
+	fi
+} >"$OUT/exit.tap"
+count sanitizers "$OUT/exit.tap"
+
+# 7. The distribution builds and passes its own checks.
+say "make distcheck"
+DIST=$(council_build dist) || exit 1
+if make -C "$DIST" distcheck >"$OUT/distcheck.out" 2>&1; then
+	echo "ok 1 - make distcheck" >"$OUT/distcheck.tap"
+else
+	echo "not ok 1 - make distcheck (see var/test/distcheck.out)" >"$OUT/distcheck.tap"
+fi
+count distcheck "$OUT/distcheck.tap"
+
+"$ROOT/deploy/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || true
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,381 @@
+/*
+ * config.c: the configuration table and its parser (see config.h).
+ * Modelled on PgBouncer's CF_ABS table: one row per setting, so that the
+ * parser, the defaults and the documentation cannot drift apart.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/council-portal"
+#endif
+
+enum cf_type { CF_STR, CF_INT, CF_SIZE };
+
+struct cf_entry {
+	const char	*name;
+	enum cf_type	 type;
+	size_t		 offset;
+	const char	*def;
+	long		 min, max;
+	const char	*help;
+};
+
+#define CF(name, type, def, min, max, help) \
+	{ #name, type, offsetof(struct config, name), def, min, max, help }
+
+static const struct cf_entry cf_table[] = {
+	CF(listen_address, CF_STR, "127.0.0.1", 0, 0,
+	    "address to listen on (IPv4 or IPv6 literal)"),
+	CF(listen_port, CF_INT, "8080", 0, 65535,
+	    "TCP port to listen on (0: any free port, logged at start)"),
+	CF(web_root, CF_STR, PKGDATADIR "/web", 0, 0,
+	    "folder of static files, served under /static/"),
+	CF(template_root, CF_STR, PKGDATADIR "/templates", 0, 0,
+	    "folder of the XHTML page templates"),
+	CF(locale_root, CF_STR, PKGDATADIR "/po", 0, 0,
+	    "folder of the message catalogs ja.po and en.po"),
+	CF(db_conninfo, CF_STR, "dbname=council user=council_app", 0, 0,
+	    "libpq connection string of the council_app role"),
+	CF(db_pool_size, CF_INT, "4", 1, 256,
+	    "database connections (one per worker thread is enough)"),
+	CF(db_acquire_timeout_ms, CF_INT, "5000", 1, 600000,
+	    "wait at most this long for a free database connection (then 503)"),
+	CF(worker_threads, CF_INT, "4", 1, 256,
+	    "libmicrohttpd worker threads"),
+	CF(connection_timeout, CF_INT, "30", 1, 3600,
+	    "seconds a connection may stay idle before it is closed"),
+	CF(connection_limit, CF_INT, "1024", 1, 65536,
+	    "concurrent connections in all"),
+	CF(per_ip_connection_limit, CF_INT, "64", 1, 65536,
+	    "concurrent connections from one IP address"),
+	CF(connection_memory_limit, CF_SIZE, "64k", 8192, 16 * 1024 * 1024,
+	    "memory per connection; the request line and headers must fit in it"),
+	CF(max_header_size, CF_SIZE, "16k", 1024, 8 * 1024 * 1024,
+	    "largest request line plus headers (431 beyond)"),
+	CF(max_body_size, CF_SIZE, "1M", 1024, 1024L * 1024 * 1024,
+	    "largest request body (413 beyond)"),
+	CF(shutdown_grace, CF_INT, "10", 0, 600,
+	    "seconds in-flight requests get to finish on SIGTERM"),
+	CF(static_max_age, CF_INT, "3600", 0, 31536000,
+	    "Cache-Control max-age of static files, in seconds"),
+	CF(log_level, CF_STR, "info", 0, 0, "debug, info, warn or error"),
+};
+
+size_t
+config_count(void)
+{
+	return UTIL_ARRAY_LEN(cf_table);
+}
+
+const char *
+config_name(size_t i)
+{
+	return i < UTIL_ARRAY_LEN(cf_table) ? cf_table[i].name : NULL;
+}
+
+static void
+cf_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+cf_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Parse a number with an optional k/M suffix into *out.  Returns 0 or -1. */
+static int
+cf_number(const char *s, enum cf_type type, long *out)
+{
+	char	*end;
+	long	 v, mul = 1;
+
+	if (*s == '\0' || (!isdigit((unsigned char)*s) && *s != '-'))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (type == CF_SIZE && (*end == 'k' || *end == 'K')) {
+		mul = 1024;
+		end++;
+	} else if (type == CF_SIZE && *end == 'M') {
+		mul = 1024L * 1024;
+		end++;
+	}
+	if (*end != '\0')
+		return -1;
+	if (v > LONG_MAX / mul || v < LONG_MIN / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* Store value into the field of e; "line" is for messages. */
+static int
+cf_set(struct config *cfg, const struct cf_entry *e, const char *value,
+    int line, char *err, size_t errlen)
+{
+	char	**sp;
+	long	 *lp, v;
+
+	if (e->type == CF_STR) {
+		if (strlen(value) > CONFIG_MAX_STRING) {
+			cf_error(err, errlen, "line %d: %s: value too long",
+			    line, e->name);
+			return -1;
+		}
+		sp = (char **)((char *)cfg + e->offset);
+		free(*sp);
+		*sp = xstrdup(value);
+		return 0;
+	}
+	if (cf_number(value, e->type, &v) == -1) {
+		cf_error(err, errlen, "line %d: %s: not a %s: \"%s\"", line,
+		    e->name, e->type == CF_SIZE ? "size" : "number", value);
+		return -1;
+	}
+	if (v < e->min || v > e->max) {
+		cf_error(err, errlen, "line %d: %s: %ld is outside %ld..%ld",
+		    line, e->name, v, e->min, e->max);
+		return -1;
+	}
+	lp = (long *)((char *)cfg + e->offset);
+	*lp = v;
+	return 0;
+}
+
+void
+config_defaults(struct config *cfg)
+{
+	size_t	i;
+	char	err[128];
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < UTIL_ARRAY_LEN(cf_table); i++)
+		if (cf_set(cfg, &cf_table[i], cf_table[i].def, 0, err,
+		    sizeof(err)) == -1)
+			abort();	/* a broken default is a programming error */
+}
+
+/*
+ * Unquote a value in place: "a \"b\"" -> a "b".  Returns the value, or NULL
+ * if the quoting is broken.
+ */
+static char *
+cf_unquote(char *v)
+{
+	char	*r, *w;
+
+	if (*v != '"')
+		return v;
+	for (r = v + 1, w = v; *r != '\0' && *r != '"'; r++) {
+		if (*r == '\\') {
+			r++;
+			if (*r != '"' && *r != '\\')
+				return NULL;
+		}
+		*w++ = *r;
+	}
+	if (*r != '"' || r[1] != '\0')
+		return NULL;
+	*w = '\0';
+	return v;
+}
+
+/* Cut the line at a '#' that stands outside double quotes. */
+static void
+cf_strip_comment(char *s)
+{
+	int	quoted = 0;
+
+	for (; *s != '\0'; s++) {
+		if (quoted && *s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == '"')
+			quoted = !quoted;
+		else if (*s == '#' && !quoted) {
+			*s = '\0';
+			return;
+		}
+	}
+}
+
+int
+config_parse(struct config *cfg, const char *text, size_t len, char *err,
+    size_t errlen)
+{
+	char		 line[CONFIG_MAX_LINE + 2];
+	unsigned char	 seen[UTIL_ARRAY_LEN(cf_table)];
+	const char	*p = text, *end = text + len, *nl;
+	char		*name, *value, *eq;
+	size_t		 n, i;
+	int		 lineno = 0, rc = -1;
+
+	memset(seen, 0, sizeof(seen));
+	if (memchr(text, '\0', len) != NULL) {
+		cf_error(err, errlen, "configuration contains a NUL byte");
+		goto out;
+	}
+	while (p < end) {
+		lineno++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (nl ? (size_t)(nl - p) : (size_t)(end - p));
+		if (n > CONFIG_MAX_LINE) {
+			cf_error(err, errlen, "line %d: longer than %d bytes",
+			    lineno, CONFIG_MAX_LINE);
+			goto out;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + (nl != NULL);
+
+		cf_strip_comment(line);
+		name = util_trim(line);
+		if (*name == '\0')
+			continue;
+		if ((eq = strchr(name, '=')) == NULL) {
+			cf_error(err, errlen, "line %d: expected name = value",
+			    lineno);
+			goto out;
+		}
+		*eq = '\0';
+		name = util_trim(name);
+		value = cf_unquote(util_trim(eq + 1));
+		if (value == NULL) {
+			cf_error(err, errlen, "line %d: broken quoting", lineno);
+			goto out;
+		}
+		for (i = 0; i < UTIL_ARRAY_LEN(cf_table); i++)
+			if (strcmp(cf_table[i].name, name) == 0)
+				break;
+		if (i == UTIL_ARRAY_LEN(cf_table)) {
+			cf_error(err, errlen, "line %d: unknown setting \"%.64s\"",
+			    lineno, name);
+			goto out;
+		}
+		if (seen[i]++) {
+			cf_error(err, errlen, "line %d: %s is set twice",
+			    lineno, name);
+			goto out;
+		}
+		if (cf_set(cfg, &cf_table[i], value, lineno, err, errlen) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE		*f;
+	struct buf	 b;
+	char		 chunk[4096];
+	size_t		 n;
+	int		 rc = -1;
+
+	buf_init(&b);
+	if ((f = fopen(path, "r")) == NULL) {
+		cf_error(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf_append(&b, chunk, n);
+		if (b.len > CONFIG_MAX_FILE) {
+			cf_error(err, errlen, "%s: larger than %d bytes", path,
+			    CONFIG_MAX_FILE);
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		cf_error(err, errlen, "%s: read error", path);
+		goto out;
+	}
+	if (config_parse(cfg, b.data ? b.data : "", b.len, err, errlen) == -1) {
+		/* Prefix the file name to "line N: ...". */
+		char	tmp[512];
+
+		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
+		cf_error(err, errlen, "%s", tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	buf_free(&b);
+	return rc;
+}
+
+int
+config_validate(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->max_header_size > cfg->connection_memory_limit / 2) {
+		cf_error(err, errlen, "max_header_size (%ld) must be at most half "
+		    "of connection_memory_limit (%ld)", cfg->max_header_size,
+		    cfg->connection_memory_limit);
+		return -1;
+	}
+	if (cfg->db_pool_size < cfg->worker_threads) {
+		cf_error(err, errlen, "db_pool_size (%ld) must be at least "
+		    "worker_threads (%ld)", cfg->db_pool_size,
+		    cfg->worker_threads);
+		return -1;
+	}
+	if (strcmp(cfg->log_level, "debug") != 0 &&
+	    strcmp(cfg->log_level, "info") != 0 &&
+	    strcmp(cfg->log_level, "warn") != 0 &&
+	    strcmp(cfg->log_level, "error") != 0) {
+		cf_error(err, errlen, "log_level must be debug, info, warn or "
+		    "error");
+		return -1;
+	}
+	return 0;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(cf_table); i++) {
+		if (cf_table[i].type == CF_STR) {
+			char	**sp = (char **)((char *)cfg + cf_table[i].offset);
+
+			free(*sp);
+			*sp = NULL;
+		}
+	}
+}
+
+void
+config_describe(FILE *f)
+{
+	size_t			 i;
+	const struct cf_entry	*e;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(cf_table); i++) {
+		e = &cf_table[i];
+		fprintf(f, "%s\n    %s\n    type: %s; default: %s", e->name,
+		    e->help, e->type == CF_STR ? "string" :
+		    e->type == CF_SIZE ? "size" : "integer", e->def);
+		if (e->type != CF_STR)
+			fprintf(f, "; range: %ld..%ld", e->min, e->max);
+		fputc('\n', f);
+	}
+}

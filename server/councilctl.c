@@ -1,0 +1,166 @@
+/*
+ * councilctl.c: the administration tool.  Connects as council_owner.
+ *
+ *   councilctl [-d conninfo] [-r root] migrate
+ *   councilctl [-d conninfo] [-r root] seed-demo [password]
+ *
+ * conninfo defaults to $COUNCIL_OWNER_DSN, then "dbname=council
+ * user=council_owner".  root is the folder holding migrations/ and policy/
+ * (the source tree, or the installed share folder: the default).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libpq-fe.h>
+#include <openssl/crypto.h>
+
+#include "autoconfig.h"
+#include "migrate.h"
+#include "password.h"
+#include "util.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/council-portal"
+#endif
+
+/* Demo accounts live under this domain; seed-demo sets only their
+ * passwords, and only where none is set. */
+#define CTL_DEMO_EMAIL_LIKE	"%.example.jp"
+#define CTL_DEMO_PASSWORD	"council-demo-2026"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: councilctl [-d conninfo] [-r root] command\n"
+	    "commands:\n"
+	    "  migrate              apply migrations/ and then policy/\n"
+	    "  seed-demo [password] load the demo council (idempotent)\n");
+	exit(2);
+}
+
+static PGconn *
+ctl_connect(const char *conninfo)
+{
+	PGconn	*c = PQconnectdb(conninfo);
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "councilctl: cannot connect: %s",
+		    PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
+	return c;
+}
+
+static int
+ctl_exists(const char *path)
+{
+	struct stat	st;
+
+	return stat(path, &st) == 0;
+}
+
+static int
+ctl_migrate(PGconn *c, const char *root)
+{
+	struct buf	 m, p;
+	char		 err[1024];
+	int		 rc;
+
+	buf_init(&m);
+	buf_init(&p);
+	buf_printf(&m, "%s/migrations", root);
+	buf_printf(&p, "%s/policy", root);
+	rc = migrate_run(c, m.data, p.data, stdout, err, sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "councilctl migrate: %s\n", err);
+	buf_free(&m);
+	buf_free(&p);
+	return rc;
+}
+
+static int
+ctl_seed_demo(PGconn *c, const char *root, const char *password)
+{
+	struct buf	 path;
+	PGresult	*r = NULL;
+	char		 err[1024], mcf[PASSWORD_MCF_LEN];
+	const char	*params[2];
+	int		 rc = -1;
+
+	buf_init(&path);
+	buf_printf(&path, "%s/demo/demo-council.sql", root);
+	if (!ctl_exists(path.data)) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/deploy/demo/demo-council.sql", root);
+	}
+	if (migrate_exec_file(c, path.data, err, sizeof(err)) == -1) {
+		fprintf(stderr, "councilctl seed-demo: %s\n", err);
+		goto out;
+	}
+	/* One hash for every demo account: the demo is one shared secret. */
+	if (password_hash(password, mcf) == -1) {
+		fprintf(stderr, "councilctl seed-demo: cannot hash password\n");
+		goto out;
+	}
+	params[0] = mcf;
+	params[1] = CTL_DEMO_EMAIL_LIKE;
+	r = PQexecParams(c, "UPDATE council.people SET password_hash = $1 "
+	    "WHERE password_hash IS NULL AND email LIKE $2", 2, NULL, params,
+	    NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "councilctl seed-demo: %s",
+		    PQresultErrorMessage(r));
+		goto out;
+	}
+	printf("demo council loaded (%s passwords set)\n", PQcmdTuples(r));
+	rc = 0;
+out:
+	OPENSSL_cleanse(mcf, sizeof(mcf));
+	PQclear(r);
+	buf_free(&path);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char	*conninfo = getenv("COUNCIL_OWNER_DSN");
+	const char	*root = PKGDATADIR, *cmd;
+	PGconn		*c = NULL;
+	int		 ch, rc = 1;
+
+	if (conninfo == NULL || *conninfo == '\0')
+		conninfo = "dbname=council user=council_owner";
+	while ((ch = getopt(argc, argv, "d:r:")) != -1) {
+		switch (ch) {
+		case 'd':
+			conninfo = optarg;
+			break;
+		case 'r':
+			root = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	cmd = argv[optind];
+	if (strcmp(cmd, "migrate") == 0 && argc - optind == 1) {
+		if ((c = ctl_connect(conninfo)) != NULL)
+			rc = ctl_migrate(c, root) == 0 ? 0 : 1;
+	} else if (strcmp(cmd, "seed-demo") == 0 && argc - optind <= 2) {
+		if ((c = ctl_connect(conninfo)) != NULL)
+			rc = ctl_seed_demo(c, root, argc - optind == 2 ?
+			    argv[optind + 1] : CTL_DEMO_PASSWORD) == 0 ? 0 : 1;
+	} else
+		usage();
+	PQfinish(c);
+	return rc;
+}

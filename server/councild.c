@@ -1,0 +1,157 @@
+/*
+ * councild.c: the Council Portal server.
+ *
+ * Start-up: read the configuration (-c FILE), load the message catalogs and
+ * the templates (a broken one stops start-up), open the database pool as
+ * council_app, start libmicrohttpd, then wait for SIGTERM or SIGINT in the
+ * main thread (all other threads block signals).  On a signal: stop
+ * accepting, let in-flight requests finish (shutdown_grace), close.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "autoconfig.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+#include "tmpl.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: councild [-c config-file] [-t] [--help-config] [--version]\n"
+	    "  -c FILE         configuration file (default: none, built-in defaults)\n"
+	    "  -t              check the configuration, catalogs and templates, then exit\n"
+	    "  --help-config   list every setting with its default and range\n");
+	exit(2);
+}
+
+static enum log_level
+councild_level(const char *s)
+{
+	if (strcmp(s, "debug") == 0)
+		return LOG_DEBUG;
+	if (strcmp(s, "warn") == 0)
+		return LOG_WARN;
+	if (strcmp(s, "error") == 0)
+		return LOG_ERROR;
+	return LOG_INFO;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help-config", no_argument, NULL, 'H' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config		 cfg;
+	struct http_server	 srv;
+	struct i18n		*i18n = NULL;
+	struct tmpl_set		*tmpl = NULL;
+	struct db_pool		*db = NULL;
+	const char		*conf = NULL;
+	char			 err[512];
+	sigset_t		 sigs;
+	int			 ch, sig = 0, test_only = 0, rc = 1;
+
+	while ((ch = getopt_long(argc, argv, "c:t", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 't':
+			test_only = 1;
+			break;
+		case 'H':
+			config_describe(stdout);
+			return 0;
+		case 'V':
+			printf("councild %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	config_defaults(&cfg);
+	memset(&srv, 0, sizeof(srv));
+	if (conf != NULL && config_load(&cfg, conf, err, sizeof(err)) == -1) {
+		log_error("msg=\"bad configuration\" error=\"%s\"", err);
+		goto out;
+	}
+	if (config_validate(&cfg, err, sizeof(err)) == -1) {
+		log_error("msg=\"bad configuration\" error=\"%s\"", err);
+		goto out;
+	}
+	log_set_level(councild_level(cfg.log_level));
+	if ((i18n = i18n_load(cfg.locale_root, err, sizeof(err))) == NULL) {
+		log_error("msg=\"cannot load message catalogs\" error=\"%s\"", err);
+		goto out;
+	}
+	if ((tmpl = tmpl_load_dir(cfg.template_root, err, sizeof(err))) == NULL) {
+		log_error("msg=\"cannot load templates\" error=\"%s\"", err);
+		goto out;
+	}
+	if (tmpl_check_keys(tmpl, i18n, err, sizeof(err)) == -1) {
+		log_error("msg=\"template names a missing text\" error=\"%s\"",
+		    err);
+		goto out;
+	}
+	if (test_only) {
+		printf("configuration, catalogs and templates are valid\n");
+		rc = 0;
+		goto out;
+	}
+	if ((db = db_pool_new(cfg.db_conninfo, (int)cfg.db_pool_size, err,
+	    sizeof(err))) == NULL) {
+		log_error("msg=\"cannot connect to the database\" error=\"%s\"",
+		    err);
+		goto out;
+	}
+
+	/* Signals go to this thread only: block them before MHD's threads
+	 * are created, then wait for them with sigwait. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	srv.cfg = &cfg;
+	srv.i18n = i18n;
+	srv.tmpl = tmpl;
+	srv.db = db;
+	if (http_start(&srv, err, sizeof(err)) == -1) {
+		log_error("msg=\"cannot start\" error=\"%s\"", err);
+		goto out;
+	}
+	log_info("msg=listening url=http://%s%s%s:%u/ workers=%ld db_pool=%ld",
+	    strchr(cfg.listen_address, ':') ? "[" : "", cfg.listen_address,
+	    strchr(cfg.listen_address, ':') ? "]" : "", srv.port,
+	    cfg.worker_threads, cfg.db_pool_size);
+
+	if (sigwait(&sigs, &sig) != 0)
+		sig = SIGTERM;
+	log_info("msg=\"shutting down\" signal=%d grace_s=%ld", sig,
+	    cfg.shutdown_grace);
+	http_stop(&srv, cfg.shutdown_grace);
+	log_info("msg=stopped");
+	rc = 0;
+out:
+	db_pool_free(db);
+	tmpl_set_free(tmpl);
+	i18n_free(i18n);
+	config_free(&cfg);
+	return rc;
+}

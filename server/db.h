@@ -1,0 +1,50 @@
+/*
+ * db.h: councild's database access.  A fixed pool of libpq connections,
+ * all logged in as council_app (no BYPASSRLS, owns nothing).  Identity
+ * reaches PostgreSQL with every query, in the same round trip: db_query
+ * sends, in one libpq pipeline,
+ *     BEGIN
+ *     SELECT set_config('council.session', $1, true),
+ *            set_config('council.request_id', $2, true)
+ *     <the query>
+ *     COMMIT
+ * and reads the results once.  The settings are transaction-local, so a
+ * connection returned to the pool carries nothing of the previous request.
+ * councild never filters visibility itself: row-level security does.
+ */
+#ifndef COUNCIL_DB_H
+#define COUNCIL_DB_H
+
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+struct db_pool;
+
+/* Who is asking.  session_hash: hex SHA-256 of the session token, or ""
+ * for an anonymous request.  request_id: the request's id. */
+struct db_ident {
+	const char	*session_hash;
+	const char	*request_id;
+};
+
+/* Open size connections with conninfo.  NULL on failure, err says why. */
+struct db_pool	*db_pool_new(const char *conninfo, int size, char *err,
+		    size_t errlen);
+void		 db_pool_free(struct db_pool *);	/* accepts NULL */
+
+/* Take a connection, waiting at most timeout_ms.  NULL on time-out.  A
+ * broken connection is reset before it is handed out. */
+PGconn		*db_acquire(struct db_pool *, long timeout_ms);
+void		 db_release(struct db_pool *, PGconn *);
+
+/* Run one parameterised statement as ident (see above).  Returns the
+ * statement's result (PGRES_TUPLES_OK or PGRES_COMMAND_OK) for the caller
+ * to PQclear, or NULL with the reason in err; on NULL nothing was
+ * committed.  sqlstate, if not NULL, receives the SQLSTATE of a failure
+ * (6 bytes) or "". */
+PGresult	*db_query(PGconn *, const struct db_ident *, const char *sql,
+		    int nparams, const char *const *params, char *sqlstate,
+		    char *err, size_t errlen);
+
+#endif

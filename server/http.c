@@ -1,0 +1,476 @@
+/*
+ * http.c: libmicrohttpd glue: limits, request life cycle, common headers,
+ * error pages and the request log (see http.h for the flow).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "route.h"
+#include "tmpl.h"
+
+/* Requests between http_uri_cb and http_completed_cb. */
+static atomic_int	http_inflight;
+
+/* Sent with every response.  The CSP allows nothing inline and nothing
+ * from elsewhere: every page is built from templates and /static/. */
+static const char *const http_common_headers[][2] = {
+	{ "Content-Security-Policy",
+	    "default-src 'self'; script-src 'self'; style-src 'self'; "
+	    "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+	    "object-src 'none'" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "X-Frame-Options", "DENY" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "Cross-Origin-Opener-Policy", "same-origin" },
+	{ "Cross-Origin-Resource-Policy", "same-origin" },
+	{ "Permissions-Policy", "camera=(), microphone=(), geolocation=()" },
+};
+
+enum http_method
+http_method_parse(const char *m)
+{
+	if (strcmp(m, "GET") == 0)
+		return HTTP_GET;
+	if (strcmp(m, "HEAD") == 0)
+		return HTTP_HEAD;
+	if (strcmp(m, "POST") == 0)
+		return HTTP_POST;
+	return HTTP_OTHER;
+}
+
+enum i18n_lang
+http_choose_lang(const char *query_lang, const char *cookie_lang)
+{
+	int	l;
+
+	if ((l = i18n_lang_parse(query_lang)) >= 0)
+		return (enum i18n_lang)l;
+	if ((l = i18n_lang_parse(cookie_lang)) >= 0)
+		return (enum i18n_lang)l;
+	return I18N_JA;
+}
+
+static int
+http_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+http_decode_path(const char *raw)
+{
+	size_t		 n = strcspn(raw, "?#"), i, o = 0;
+	char		*out;
+	int		 hi, lo;
+	unsigned char	 c;
+
+	if (n == 0 || raw[0] != '/' || n > HTTP_MAX_URI)
+		return NULL;
+	out = xmalloc(n + 1);
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)raw[i];
+		if (c == '%') {
+			if (i + 2 >= n)
+				goto bad;
+			if ((hi = http_hexval(raw[i + 1])) < 0 ||
+			    (lo = http_hexval(raw[i + 2])) < 0)
+				goto bad;
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f)
+			goto bad;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	if (!util_utf8_valid(out, o))
+		goto bad;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+const char *
+http_header(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_query(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+const char *
+http_text(struct http_req *req, const char *key)
+{
+	return i18n_text(req->srv->i18n, req->lang, key);
+}
+
+enum MHD_Result
+http_send_response(struct http_req *req, unsigned status,
+    struct MHD_Response *resp, size_t body_len, const char *cache)
+{
+	enum MHD_Result	ret;
+	size_t		i;
+
+	if (resp == NULL) {
+		log_error("msg=\"cannot create response\" rid=%s", req->rid);
+		return MHD_NO;
+	}
+	for (i = 0; i < UTIL_ARRAY_LEN(http_common_headers); i++)
+		MHD_add_response_header(resp, http_common_headers[i][0],
+		    http_common_headers[i][1]);
+	MHD_add_response_header(resp, "X-Request-Id", req->rid);
+	MHD_add_response_header(resp, "Cache-Control",
+	    cache ? cache : "no-store");
+	if (req->lang_from_query)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
+		    req->lang == I18N_EN ?
+		    "lang=en; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax" :
+		    "lang=ja; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+	if (req->body_too_large || status == 400 || status == 413 ||
+	    status == 431 || status == 414)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
+	req->status = status;
+	req->bytes = req->method == HTTP_HEAD ? 0 : body_len;
+	ret = MHD_queue_response(req->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+enum MHD_Result
+http_send(struct http_req *req, unsigned status, const char *content_type,
+    const void *data, size_t len, const char *cache)
+{
+	struct MHD_Response	*resp;
+
+	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp != NULL && content_type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    content_type);
+	return http_send_response(req, status, resp, len, cache);
+}
+
+enum MHD_Result
+http_page(struct http_req *req, unsigned status, const char *name,
+    struct tmpl_vars *vars)
+{
+	struct buf	 out;
+	char		 err[256];
+	enum i18n_lang	 other = req->lang == I18N_JA ? I18N_EN : I18N_JA;
+	enum MHD_Result	 ret;
+
+	buf_init(&out);
+	tmpl_vars_setf(vars, "lang_switch_href", "%s?lang=%s", req->path ?
+	    req->path : "/", i18n_lang_code(other));
+	tmpl_vars_set(vars, "lang_other", i18n_lang_code(other));
+	tmpl_vars_set(vars, "request_id", req->rid);
+	if (tmpl_render(req->srv->tmpl, name, req->srv->i18n, req->lang, vars,
+	    &out, err, sizeof(err)) == -1) {
+		log_error("msg=\"template failed\" rid=%s template=%s error=\"%s\"",
+		    req->rid, name, err);
+		ret = http_send(req, 500, "text/plain; charset=utf-8",
+		    "internal error\n", 15, NULL);
+		goto out;
+	}
+	ret = http_send(req, status, "text/html; charset=utf-8", out.data,
+	    out.len, NULL);
+out:
+	buf_free(&out);
+	return ret;
+}
+
+enum MHD_Result
+http_error(struct http_req *req, unsigned status, const char *allow)
+{
+	struct tmpl_vars	*vars = tmpl_vars_new();
+	struct buf		 out;
+	char			 key[32], err[256];
+	enum MHD_Result		 ret;
+	enum i18n_lang		 other = req->lang == I18N_JA ? I18N_EN : I18N_JA;
+	struct MHD_Response	*resp;
+
+	buf_init(&out);
+	tmpl_vars_setf(vars, "status", "%u", status);
+	snprintf(key, sizeof(key), "error.%u.title", status);
+	tmpl_vars_set(vars, "error_title", http_text(req, key));
+	snprintf(key, sizeof(key), "error.%u.body", status);
+	tmpl_vars_set(vars, "error_body", http_text(req, key));
+	tmpl_vars_set(vars, "request_id", req->rid);
+	tmpl_vars_setf(vars, "lang_switch_href", "%s?lang=%s",
+	    req->path ? req->path : "/", i18n_lang_code(other));
+	tmpl_vars_set(vars, "lang_other", i18n_lang_code(other));
+	if (tmpl_render(req->srv->tmpl, "error.xhtml", req->srv->i18n,
+	    req->lang, vars, &out, err, sizeof(err)) == -1) {
+		log_error("msg=\"error template failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		buf_reset(&out);
+		buf_printf(&out, "%u\n", status);
+	}
+	resp = MHD_create_response_from_buffer(out.len, out.data,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp != NULL) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    "text/html; charset=utf-8");
+		if (allow != NULL)
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+			    allow);
+	}
+	ret = http_send_response(req, status, resp, out.len, NULL);
+	buf_free(&out);
+	tmpl_vars_free(vars);
+	return ret;
+}
+
+/* MHD calls this first, with the raw request target: the request is born. */
+static void *
+http_uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_req			*req;
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+
+	req = xcalloc(1, sizeof(*req));
+	req->srv = cls;
+	req->conn = conn;
+	req->start_ms = util_now_ms();
+	buf_init(&req->body);
+	if (util_random_hex(req->rid, HTTP_RID_LEN / 2) == -1)
+		fatal("RAND_bytes failed");
+	req->raw_uri = xstrndup(uri, strnlen(uri, HTTP_MAX_URI + 1));
+	req->method_name = "-";
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sa = ci ? ci->client_addr : NULL;
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr, req->ip, sizeof(req->ip));
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr, req->ip, sizeof(req->ip));
+	else
+		snprintf(req->ip, sizeof(req->ip), "-");
+	atomic_fetch_add(&http_inflight, 1);
+	return req;
+}
+
+static enum MHD_Result
+http_header_size_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	size_t	*total = cls;
+
+	(void)kind;
+	*total += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/*
+ * First call of a request: the checks every request passes before a
+ * handler sees it.  Returns 0 if the request may go on, otherwise the
+ * error status to answer with.
+ */
+static unsigned
+http_first_checks(struct http_req *req, const char *method)
+{
+	const struct config	*cfg = req->srv->cfg;
+	const char		*cl;
+	size_t			 hsize;
+	char			*end;
+	unsigned long long	 len;
+
+	req->method_name = method;
+	req->method = http_method_parse(method);
+	req->lang = http_choose_lang(http_query(req, "lang"),
+	    MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "lang"));
+	req->lang_from_query = i18n_lang_parse(http_query(req, "lang")) >= 0;
+
+	if (strlen(req->raw_uri) > HTTP_MAX_URI)
+		return 414;
+	hsize = strlen(req->raw_uri) + strlen(method) + 12;
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND,
+	    http_header_size_cb, &hsize);
+	if (hsize > (size_t)cfg->max_header_size)
+		return 431;
+	if ((req->path = http_decode_path(req->raw_uri)) == NULL)
+		return 400;
+	if ((cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL) {
+		if (*cl < '0' || *cl > '9')
+			return 400;
+		len = strtoull(cl, &end, 10);
+		if (*end != '\0')
+			return 400;
+		if (len > (unsigned long long)cfg->max_body_size)
+			return 413;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+http_access_cb(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_req	*req = *con_cls;
+	unsigned	 status;
+
+	(void)cls;
+	(void)url;	/* MHD's decoding of it is not used: see http_decode_path */
+	(void)version;
+	if (req == NULL)	/* cannot happen: http_uri_cb always runs */
+		return MHD_NO;
+	if (!req->checked) {
+		req->checked = 1;
+		if ((status = http_first_checks(req, method)) != 0)
+			return http_error(req, status, NULL);
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (req->body_too_large || req->body.len + *upload_data_size >
+		    (size_t)req->srv->cfg->max_body_size)
+			req->body_too_large = 1;
+		else
+			buf_append(&req->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (req->body_too_large)
+		return http_error(req, 413, NULL);
+	(void)conn;
+	return route_dispatch(req);
+}
+
+static void
+http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_req	*req = *con_cls;
+	struct buf	 line;
+
+	(void)cls;
+	(void)conn;
+	if (req == NULL)
+		return;
+	buf_init(&line);
+	buf_printf(&line, "rid=%s method=", req->rid);
+	log_fmt_value(&line, req->method_name);
+	buf_puts(&line, " path=");
+	log_fmt_value(&line, req->path ? req->path : req->raw_uri);
+	buf_printf(&line, " status=%u bytes=%zu dur_ms=%.2f ip=%s",
+	    req->status, req->bytes, util_now_ms() - req->start_ms, req->ip);
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		buf_printf(&line, " aborted=%d", (int)toe);
+	log_info("msg=request %s", line.data);
+	buf_free(&line);
+	buf_free(&req->body);
+	free(req->raw_uri);
+	free(req->path);
+	free(req);
+	*con_cls = NULL;
+	atomic_fetch_sub(&http_inflight, 1);
+}
+
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char	msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\r\n")] = '\0';
+	log_msg(LOG_WARN, "msg=mhd text=\"%.400s\"", msg);
+}
+
+int
+http_start(struct http_server *srv, char *err, size_t errlen)
+{
+	const struct config		*cfg = srv->cfg;
+	struct sockaddr_storage		 ss;
+	struct sockaddr_in		*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6		*sin6 = (struct sockaddr_in6 *)&ss;
+	unsigned			 flags;
+	const union MHD_DaemonInfo	*di;
+
+	memset(&ss, 0, sizeof(ss));
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (inet_pton(AF_INET, cfg->listen_address, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)cfg->listen_port);
+	} else if (inet_pton(AF_INET6, cfg->listen_address,
+	    &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((unsigned short)cfg->listen_port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		snprintf(err, errlen, "listen_address \"%s\" is not an IP "
+		    "address", cfg->listen_address);
+		return -1;
+	}
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
+	    http_access_cb, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,	/* must be first */
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->worker_threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)cfg->per_ip_connection_limit,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)cfg->connection_memory_limit,
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+	    MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, srv,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, srv,
+	    MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		snprintf(err, errlen, "cannot listen on %s port %ld",
+		    cfg->listen_address, cfg->listen_port);
+		return -1;
+	}
+	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di ? di->port : (unsigned short)cfg->listen_port;
+	return 0;
+}
+
+void
+http_stop(struct http_server *srv, long grace)
+{
+	MHD_socket	 lsock;
+	double		 deadline = util_now_ms() + (double)grace * 1000.0;
+
+	if (srv->daemon == NULL)
+		return;
+	/* Stop accepting; connections already open go on. */
+	lsock = MHD_quiesce_daemon(srv->daemon);
+	if (lsock != MHD_INVALID_SOCKET)
+		close(lsock);
+	while (atomic_load(&http_inflight) > 0 && util_now_ms() < deadline)
+		usleep(20 * 1000);
+	if (atomic_load(&http_inflight) > 0)
+		log_warn("msg=\"shutdown grace expired\" inflight=%d",
+		    atomic_load(&http_inflight));
+	MHD_stop_daemon(srv->daemon);
+	srv->daemon = NULL;
+}

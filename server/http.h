@@ -1,0 +1,112 @@
+/*
+ * http.h: the HTTP front of councild, on libmicrohttpd.
+ *
+ * A request flows in one direction:
+ *   MHD accepts and parses (limits: connection timeout, connection count,
+ *   per-IP count, per-connection memory, strict parsing)
+ *   -> http_uri_cb: a struct http_req is born (request id, start time,
+ *      raw URI kept)
+ *   -> http_access_cb, first call: method, URI (percent-decoding, UTF-8,
+ *      control characters, length), header size (431), Content-Length (413)
+ *   -> further calls: the body is collected up to max_body_size (413)
+ *   -> last call: route_dispatch (route.c) calls one handler (pages.c,
+ *      static.c), which answers through http_send / http_page / http_error
+ *   -> http_completed_cb: one log line, the request is freed.
+ * Threads: MHD's internal thread pool (worker_threads); a handler may block
+ * on the database, which has a connection per worker (db.c).
+ */
+#ifndef COUNCIL_HTTP_H
+#define COUNCIL_HTTP_H
+
+#include <stddef.h>
+
+#include <microhttpd.h>
+
+#include "config.h"
+#include "i18n.h"
+#include "util.h"
+
+struct tmpl_set;
+struct tmpl_vars;
+struct db_pool;
+
+#define HTTP_MAX_URI	4096	/* a longer request target gets 414 */
+#define HTTP_RID_LEN	32	/* hex digits of a request id */
+
+/* Everything a handler may use; read-only after start-up. */
+struct http_server {
+	const struct config	*cfg;
+	const struct i18n	*i18n;
+	const struct tmpl_set	*tmpl;
+	struct db_pool		*db;
+	struct MHD_Daemon	*daemon;
+	unsigned short		 port;		/* the bound port */
+};
+
+enum http_method {
+	HTTP_GET = 1, HTTP_HEAD = 2, HTTP_POST = 4, HTTP_OTHER = 8
+};
+
+struct http_req {
+	struct http_server	*srv;
+	struct MHD_Connection	*conn;
+	char			 rid[HTTP_RID_LEN + 1];
+	double			 start_ms;
+	char			*raw_uri;	/* as received, for checks */
+	char			*path;		/* decoded, validated */
+	const char		*method_name;
+	enum http_method	 method;
+	enum i18n_lang		 lang;
+	int			 lang_from_query;	/* ?lang= was given */
+	struct buf		 body;
+	int			 body_too_large;
+	int			 checked;	/* first-call checks done */
+	unsigned		 status;	/* what was sent, for the log */
+	size_t			 bytes;
+	char			 ip[64];
+};
+
+/* Start listening.  Returns 0, or -1 with err (address in use, ...). */
+int	http_start(struct http_server *, char *err, size_t errlen);
+/* Stop accepting, let in-flight requests finish for at most grace seconds,
+ * then close everything. */
+void	http_stop(struct http_server *, long grace);
+
+/* Queue a response with the common security headers.  data is copied.
+ * content_type NULL means no body type (e.g. 304).  cache NULL means
+ * "no-store".  Returns an MHD_Result. */
+enum MHD_Result http_send(struct http_req *, unsigned status,
+	    const char *content_type, const void *data, size_t len,
+	    const char *cache);
+/* Queue a response built by the caller (adds the common headers, frees
+ * it).  body_len is recorded for the log. */
+enum MHD_Result http_send_response(struct http_req *, unsigned status,
+	    struct MHD_Response *, size_t body_len, const char *cache);
+/* Render template name with vars (layout variables are added) and send. */
+enum MHD_Result http_page(struct http_req *, unsigned status,
+	    const char *name, struct tmpl_vars *);
+/* Send the error page for status in the request's language.  allow, if
+ * not NULL, becomes the Allow header (405). */
+enum MHD_Result http_error(struct http_req *, unsigned status,
+	    const char *allow);
+
+/* Request helpers. */
+const char	*http_header(struct http_req *, const char *name);
+const char	*http_query(struct http_req *, const char *name);
+const char	*http_text(struct http_req *, const char *key);
+
+/*
+ * Pure parsers, exposed for the unit tests.
+ * http_decode_path: take the path part of a raw request target (up to '?'
+ * or '#'), percent-decode it and validate it: must start with '/', valid
+ * percent escapes only, no NUL or control bytes after decoding, valid
+ * UTF-8, at most HTTP_MAX_URI bytes.  Returns a new string or NULL.
+ */
+char		*http_decode_path(const char *raw);
+/* The method's enum value. */
+enum http_method http_method_parse(const char *);
+/* The language for a request: ?lang= wins, then the "lang" cookie, then
+ * Japanese.  Unknown values are ignored. */
+enum i18n_lang	 http_choose_lang(const char *query_lang, const char *cookie_lang);
+
+#endif

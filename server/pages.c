@@ -1,0 +1,72 @@
+/*
+ * pages.c: the sign-in page and the health check.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "pages.h"
+#include "tmpl.h"
+
+enum MHD_Result
+pages_signin(struct http_req *req)
+{
+	struct tmpl_vars	*vars = tmpl_vars_new();
+	enum MHD_Result		 ret;
+
+	/* The anti-CSRF token and the sign-in itself arrive with the member
+	 * portal (issue 4); the form already carries the field. */
+	tmpl_vars_set(vars, "csrf_token", "");
+	ret = http_page(req, 200, "signin.xhtml", vars);
+	tmpl_vars_free(vars);
+	return ret;
+}
+
+/*
+ * Sign-in is not implemented yet: answer 503 (the error page says the
+ * service is not available) rather than pretend.  The body limit and the
+ * request checks already apply.
+ */
+enum MHD_Result
+pages_signin_post(struct http_req *req)
+{
+	return http_error(req, 503, NULL);
+}
+
+/*
+ * GET /healthz: 200 when a database connection answers a query as the
+ * anonymous identity, 503 otherwise.  The body is JSON for monitors.
+ */
+enum MHD_Result
+pages_healthz(struct http_req *req)
+{
+	static const char	 ok[] = "{\"status\":\"ok\",\"database\":\"ok\"}\n";
+	static const char	 bad[] =
+	    "{\"status\":\"unavailable\",\"database\":\"unavailable\"}\n";
+	struct db_ident		 id = { "", req->rid };
+	PGconn			*c;
+	PGresult		*r = NULL;
+	char			 err[256];
+	int			 up = 0;
+
+	c = db_acquire(req->srv->db, req->srv->cfg->db_acquire_timeout_ms);
+	if (c == NULL)
+		goto out;
+	r = db_query(c, &id, "SELECT 1", 0, NULL, NULL, err, sizeof(err));
+	if (r == NULL)
+		log_warn("msg=\"health check failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+	else
+		up = PQntuples(r) == 1;
+out:
+	PQclear(r);
+	if (c != NULL)
+		db_release(req->srv->db, c);
+	if (up)
+		return http_send(req, 200, "application/json", ok,
+		    sizeof(ok) - 1, NULL);
+	return http_send(req, 503, "application/json", bad, sizeof(bad) - 1,
+	    NULL);
+}

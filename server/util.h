@@ -1,0 +1,55 @@
+/*
+ * util.h: small pieces every module uses: a growable byte buffer, checked
+ * allocation, UTF-8 validation, random identifiers.
+ */
+#ifndef COUNCIL_UTIL_H
+#define COUNCIL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A growable buffer; data is always NUL-terminated after any append. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 buf_init(struct buf *);
+/* Free the storage; accepts a buffer that was only initialised. */
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);
+void	 buf_append(struct buf *, const void *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Hand the storage to the caller (free() it); the buffer is left empty. */
+char	*buf_release(struct buf *, size_t *);
+
+/* Allocation that never returns NULL: out of memory ends the process. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+
+/* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+int	 util_utf8_valid(const char *, size_t);
+
+/* Fill out with 2*nbytes lowercase hex digits of RAND_bytes plus a NUL;
+ * out must hold 2*nbytes+1.  Returns 0, or -1 if the RNG failed. */
+int	 util_random_hex(char *, size_t);
+
+/* Lowercase hex of SHA-256(data); out holds 65 bytes. */
+void	 util_sha256_hex(const void *, size_t, char *);
+
+/* Milliseconds from a monotonic clock. */
+double	 util_now_ms(void);
+
+/* Strip leading and trailing ASCII white space in place; returns s. */
+char	*util_trim(char *);
+
+#endif

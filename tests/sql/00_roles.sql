@@ -1,0 +1,166 @@
+-- tests/sql/00_roles.sql: the roles and grants that make row-level security
+-- the one place where "who may see what" is decided.
+--
+-- councild connects as council_app: it must own nothing (an owner could
+-- disable RLS or ALTER a policy), hold no BYPASSRLS, belong to no other role
+-- and be able to write only what is explicitly granted.  Every table in
+-- schema council must have RLS enabled AND forced; the checks below are
+-- generic queries over the catalogue, so a table added later without RLS
+-- fails them.  Run as the cluster superuser by pg_prove.
+BEGIN;
+SELECT plan(30);
+
+-- council_app --------------------------------------------------------------
+
+SELECT is((SELECT rolbypassrls FROM pg_roles WHERE rolname = 'council_app'), false,
+    'council_app has no BYPASSRLS (RLS is the enforcement point for every R-* rule)');
+SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_app'), false,
+    'council_app is not a superuser');
+SELECT is((SELECT rolcreaterole OR rolcreatedb FROM pg_roles WHERE rolname = 'council_app'), false,
+    'council_app may not create roles or databases');
+SELECT is((SELECT count(*)::int FROM pg_auth_members m
+           JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = 'council_app'), 0,
+    'council_app is a member of no role (cannot inherit owner or definer rights)');
+
+SELECT is((SELECT count(*)::int FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
+           WHERE r.rolname = 'council_app'), 0,
+    'council_app owns no table, view, sequence or index');
+SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+           WHERE r.rolname = 'council_app'), 0,
+    'council_app owns no function');
+SELECT is((SELECT count(*)::int FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner
+           WHERE r.rolname = 'council_app'), 0,
+    'council_app owns no schema');
+SELECT is((SELECT count(*)::int FROM pg_type t JOIN pg_roles r ON r.oid = t.typowner
+           WHERE r.rolname = 'council_app'), 0,
+    'council_app owns no type');
+SELECT isnt((SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()),
+    'council_app', 'council_app does not own the database');
+
+SELECT is(has_schema_privilege('council_app', 'council', 'CREATE'), false,
+    'council_app has no CREATE on schema council');
+SELECT is(has_schema_privilege('council_app', 'public', 'CREATE'), false,
+    'council_app has no CREATE on schema public');
+
+-- Table-level grants to council_app: SELECT only, on every table.
+SELECT is((SELECT count(*)::int
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+                aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+           WHERE n.nspname = 'council' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+             AND a.grantee = 'council_app'::regrole
+             AND a.privilege_type <> 'SELECT'),
+    0, 'council_app has only SELECT on council tables; writes go through column grants or none');
+
+-- Column-level grants to council_app: exactly sessions.last_seen_at (UPDATE).
+SELECT set_eq(
+    $$SELECT c.relname::text || '.' || att.attname::text || ':' || a.privilege_type
+      FROM pg_attribute att
+      JOIN pg_class c ON c.oid = att.attrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace,
+           aclexplode(att.attacl) a
+      WHERE n.nspname = 'council' AND att.attacl IS NOT NULL
+        AND a.grantee = 'council_app'::regrole$$,
+    ARRAY['sessions.last_seen_at:UPDATE'],
+    'council_app''s only column grant is UPDATE (last_seen_at) on sessions');
+
+-- council_definer and council_owner -----------------------------------------
+
+SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'council_definer'), false,
+    'council_definer is NOLOGIN');
+SELECT is((SELECT rolbypassrls FROM pg_roles WHERE rolname = 'council_definer'), false,
+    'council_definer has no BYPASSRLS');
+SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), false,
+    'council_definer is not a superuser');
+SELECT is((SELECT count(*)::int
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+                aclexplode(c.relacl) a
+           WHERE n.nspname = 'council' AND a.grantee = 'council_definer'::regrole
+             AND a.privilege_type <> 'SELECT'), 0,
+    'council_definer may only read (identity needs no writes)');
+SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_owner'), false,
+    'council_owner is not a superuser');
+SELECT is((SELECT rolbypassrls FROM pg_roles WHERE rolname = 'council_owner'), false,
+    'council_owner has no BYPASSRLS (it too passes through policies)');
+
+-- SECURITY DEFINER functions run with their owner's rights; only
+-- council_definer (which may read sessions, people and organisations) may own
+-- them in schema council.
+SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'council' AND p.prosecdef
+             AND p.proowner <> 'council_definer'::regrole),
+    0, 'every SECURITY DEFINER function in schema council is owned by council_definer');
+SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'council' AND p.prosecdef
+             AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) cfg
+                             WHERE cfg LIKE 'search_path=%')),
+    0, 'every SECURITY DEFINER function in schema council pins its search_path');
+SELECT set_eq(
+    $$SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'council' AND p.prosecdef
+        AND p.proname IN ('current_person_id', 'current_org_id', 'current_is_coordinator')$$,
+    ARRAY['current_person_id', 'current_org_id', 'current_is_coordinator'],
+    'the identity functions (current_person_id, current_org_id, current_is_coordinator) are SECURITY DEFINER');
+
+-- Row-level security on every table -----------------------------------------
+
+SELECT ok((SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'council' AND c.relkind IN ('r', 'p')) >= 8,
+    'schema council has its tables (the RLS checks below are not vacuous)');
+
+SELECT is(count(*)::int, 0,
+    'every table in schema council has RLS enabled; lacking: '
+    || coalesce(string_agg(c.relname::text, ', ' ORDER BY c.relname), 'none'))
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'council' AND c.relkind IN ('r', 'p') AND NOT c.relrowsecurity;
+
+SELECT is(count(*)::int, 0,
+    'every table in schema council has RLS FORCED (owner included); lacking: '
+    || coalesce(string_agg(c.relname::text, ', ' ORDER BY c.relname), 'none'))
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'council' AND c.relkind IN ('r', 'p') AND NOT c.relforcerowsecurity;
+
+-- A view runs with its owner's rights unless security_invoker is set, which
+-- would bypass the callers' policies.  Materialized views have no RLS.
+SELECT is(count(*)::int, 0,
+    'every view in schema council is security_invoker; lacking: '
+    || coalesce(string_agg(c.relname::text, ', ' ORDER BY c.relname), 'none'))
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'council' AND c.relkind = 'v'
+  AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true']
+                   OR c.reloptions @> ARRAY['security_invoker=on'], false);
+SELECT is(count(*)::int, 0,
+    'council_app can read no materialized view in schema council (no RLS there); readable: '
+    || coalesce(string_agg(c.relname::text, ', ' ORDER BY c.relname), 'none'))
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'council' AND c.relkind = 'm'
+  AND has_table_privilege('council_app', c.oid, 'SELECT');
+
+-- Policies name their role: a policy for PUBLIC (polroles = {0}) would
+-- also apply to roles nobody thought of.
+SELECT is(count(*)::int, 0,
+    'every policy in schema council names its role (none for PUBLIC); for PUBLIC: '
+    || coalesce(string_agg(c.relname::text || '.' || p.polname::text, ', '), 'none'))
+FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'council' AND 0::oid = ANY (p.polroles);
+
+-- PUBLIC ---------------------------------------------------------------------
+
+SELECT is(count(*)::int, 0,
+    'no table in schema council grants INSERT/UPDATE/DELETE/TRUNCATE to PUBLIC; granted: '
+    || coalesce(string_agg(c.relname::text || ':' || a.privilege_type, ', '), 'none'))
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+     aclexplode(c.relacl) a
+WHERE n.nspname = 'council' AND a.grantee = 0
+  AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE');
+SELECT is(count(*)::int, 0,
+    'no column in schema council grants INSERT/UPDATE to PUBLIC; granted: '
+    || coalesce(string_agg(c.relname::text || '.' || att.attname::text, ', '), 'none'))
+FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace,
+     aclexplode(att.attacl) a
+WHERE n.nspname = 'council' AND att.attacl IS NOT NULL AND a.grantee = 0
+  AND a.privilege_type IN ('INSERT', 'UPDATE');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,136 @@
+/*
+ * util_test.c: buffers, UTF-8 validation, random ids, hashing, logfmt.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+START_TEST(buf_grows_and_terminates)
+{
+	struct buf	b;
+	char		*p;
+	size_t		n;
+	int		i;
+
+	buf_init(&b);
+	for (i = 0; i < 1000; i++)
+		buf_printf(&b, "%d,", i);
+	ck_assert_uint_eq(b.len, strlen(b.data));
+	ck_assert(strncmp(b.data, "0,1,2,", 6) == 0);
+	ck_assert(strstr(b.data, "999,") != NULL);
+	buf_reset(&b);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_str_eq(b.data, "");
+	buf_append(&b, "a\0b", 3);
+	ck_assert_uint_eq(b.len, 3);
+	p = buf_release(&b, &n);
+	ck_assert_uint_eq(n, 3);
+	ck_assert(memcmp(p, "a\0b", 4) == 0);
+	ck_assert_ptr_null(b.data);
+	free(p);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(utf8_accepts_valid)
+{
+	ck_assert(util_utf8_valid("", 0));
+	ck_assert(util_utf8_valid("plain ascii", 11));
+	ck_assert(util_utf8_valid("サイバー", strlen("サイバー")));
+	ck_assert(util_utf8_valid("\xf0\x9f\x94\x92", 4));	/* U+1F512 */
+	ck_assert(util_utf8_valid("\xc3\xa9", 2));
+}
+END_TEST
+
+START_TEST(utf8_rejects_invalid)
+{
+	ck_assert(!util_utf8_valid("\xff", 1));
+	ck_assert(!util_utf8_valid("\xc0\xaf", 2));		/* overlong '/' */
+	ck_assert(!util_utf8_valid("\xe0\x80\xaf", 3));	/* overlong */
+	ck_assert(!util_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
+	ck_assert(!util_utf8_valid("\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
+	ck_assert(!util_utf8_valid("\xe3\x82", 2));		/* truncated */
+	ck_assert(!util_utf8_valid("a\x80", 2));		/* lone continuation */
+}
+END_TEST
+
+START_TEST(random_hex_is_hex_and_differs)
+{
+	char	a[33], b[33];
+	size_t	i;
+
+	ck_assert_int_eq(util_random_hex(a, 16), 0);
+	ck_assert_int_eq(util_random_hex(b, 16), 0);
+	ck_assert_uint_eq(strlen(a), 32);
+	for (i = 0; i < 32; i++)
+		ck_assert(strchr("0123456789abcdef", a[i]) != NULL);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+START_TEST(sha256_known_answer)
+{
+	char	out[65];
+
+	util_sha256_hex("abc", 3, out);
+	ck_assert_str_eq(out,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+END_TEST
+
+START_TEST(trim_strips_both_ends)
+{
+	char	s[] = " \t key = v \n";
+
+	ck_assert_str_eq(util_trim(s), "key = v");
+}
+END_TEST
+
+START_TEST(logfmt_quotes_and_escapes)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	log_fmt_value(&b, "/plain/path");
+	ck_assert_str_eq(b.data, "/plain/path");
+	buf_reset(&b);
+	log_fmt_value(&b, "a b\"c\nd=e\\");
+	ck_assert_str_eq(b.data, "\"a b\\\"c\\x0ad=e\\\\\"");
+	buf_reset(&b);
+	log_fmt_value(&b, "");
+	ck_assert_str_eq(b.data, "\"\"");
+	buf_free(&b);
+}
+END_TEST
+
+static Suite *
+util_suite(void)
+{
+	Suite	*s = suite_create("util");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, buf_grows_and_terminates);
+	tcase_add_test(tc, utf8_accepts_valid);
+	tcase_add_test(tc, utf8_rejects_invalid);
+	tcase_add_test(tc, random_hex_is_hex_and_differs);
+	tcase_add_test(tc, sha256_known_answer);
+	tcase_add_test(tc, trim_strips_both_ends);
+	tcase_add_test(tc, logfmt_quotes_and_escapes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(util_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
