@@ -118,10 +118,10 @@ count lifecycle "$OUT/lifecycle.tap" $?
 
 # The instance that served layers 4 and 5 must stop cleanly, with no
 # sanitizer report after all those requests.
-rc=$(councild_stop)
+councild_stop
 {
-	[ "$rc" = 0 ] && echo "ok 1 - councild exits 0 on SIGTERM" \
-		|| echo "not ok 1 - councild exited with $rc"
+	[ "$COUNCILD_RC" = 0 ] && echo "ok 1 - councild exits 0 on SIGTERM" \
+		|| echo "not ok 1 - councild exited with $COUNCILD_RC"
 	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$OUT/councild.log"; then
 		echo "not ok 2 - sanitizer report in var/test/councild.log"
 	else

@@ -145,7 +145,8 @@ migrate_list(const char *dir, int want_versions, struct migration **out,
 		m[n].path = xstrdup(b.data);
 		n++;
 	}
-	qsort(m, n, sizeof(*m), mg_cmp);
+	if (n > 0)
+		qsort(m, n, sizeof(*m), mg_cmp);
 	for (i = 0; i < n; i++) {
 		if (want_versions && i > 0 && m[i].version == m[i - 1].version) {
 			mg_error(err, errlen, "%s and %s have the same number",

@@ -18,8 +18,8 @@ TAP_FAILED=0
 _tap_diag_value() {
 	local label=$1 value=$2 line first=1
 	# Keep diagnostics readable: cap very long values.
-	if [ "${#value}" -gt 2000 ]; then
-		value="${value:0:2000}...(${#2} chars)"
+	if [ "${#value}" -gt 800 ]; then
+		value="${value:0:800}...(${#2} chars)"
 	fi
 	while IFS= read -r line || [ -n "$line" ]; do
 		if [ "$first" = 1 ]; then

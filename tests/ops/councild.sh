@@ -23,13 +23,13 @@ councild_start() {
 	return 1
 }
 
-# councild_stop: SIGTERM and wait; prints and returns councild's exit status.
+# councild_stop: SIGTERM and wait; sets COUNCILD_RC to councild's exit
+# status.  Call it in the shell that started councild (not in $(...): only
+# the parent can wait for it).
 councild_stop() {
-	local rc=0
+	COUNCILD_RC=0
 	[ -n "${COUNCILD_PID:-}" ] || return 0
 	kill -TERM "$COUNCILD_PID" 2>/dev/null || true
-	wait "$COUNCILD_PID" 2>/dev/null || rc=$?
+	wait "$COUNCILD_PID" 2>/dev/null || COUNCILD_RC=$?
 	COUNCILD_PID=
-	echo "$rc"
-	return "$rc"
 }

@@ -66,8 +66,8 @@ if councild_start "$OUT/good.conf" "$OUT/councild-a.log"; then
 		sleep 0.25
 	done
 	tap_is "$got" 200 "healthz is 200 again once the database is back (reconnects)"
-	rc=$(councild_stop)
-	tap_is "$rc" 0 "councild exits 0 on SIGTERM"
+	councild_stop
+	tap_is "$COUNCILD_RC" 0 "councild exits 0 on SIGTERM"
 	tap_unlike "$(cat "$OUT/councild-a.log")" "$SAN_RE" "no sanitizer report (database outage run)"
 else
 	tap_ok 1 "councild started for the database-outage test"

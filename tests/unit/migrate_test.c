@@ -124,6 +124,19 @@ START_TEST(list_refuses_oversized_and_missing)
 }
 END_TEST
 
+START_TEST(list_of_empty_folder)
+{
+	struct migration	*m = NULL;
+	size_t			 n = 99;
+	char			 err[256];
+
+	/* Found by UBSan: qsort(NULL, 0) on an empty folder. */
+	ck_assert_int_eq(migrate_list(tmpdir, 1, &m, &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 0);
+	migrate_list_free(m, n);
+}
+END_TEST
+
 START_TEST(real_migrations_list)
 {
 	struct migration	*m = NULL;
@@ -152,6 +165,7 @@ migrate_suite(void)
 	tcase_add_test(tc, list_sorts_and_hashes);
 	tcase_add_test(tc, list_refuses_duplicates_and_bad_names);
 	tcase_add_test(tc, list_refuses_oversized_and_missing);
+	tcase_add_test(tc, list_of_empty_folder);
 	tcase_add_test(tc, real_migrations_list);
 	suite_add_tcase(s, tc);
 	return s;
