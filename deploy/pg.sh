@@ -140,6 +140,7 @@ ensure_roles() {
 	owner_pw=$(passfile_get "$dir" council_owner)
 	app_pw=$(passfile_get "$dir" council_app)
 	super_psql "$dir" -d postgres -v owner_pw="$owner_pw" -v app_pw="$app_pw" <<'SQL'
+SET client_min_messages = warning;
 SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_owner') AS need_owner \gset
 \if :need_owner
 CREATE ROLE council_owner LOGIN;

@@ -59,7 +59,7 @@ Demo sign-ins (password for every demo account: council-demo-2026;
 the sign-in itself arrives with the member portal):
 TXT
 PGPASSFILE=$PGDIR/passfile psql -X -qAt -F ' | ' "$OWNER_DSN" -c "
-	SELECT rpad(p.email, 40), o.name_en || ' (' || o.name_ja || ')',
+	SELECT format('%-44s', p.email), o.name_en || ' (' || o.name_ja || ')',
 	       concat_ws(', ', o.council_role::text,
 	                 CASE WHEN c.is_chair THEN 'committee chair'
 	                      WHEN c.person_id IS NOT NULL THEN 'committee' END,
@@ -70,7 +70,7 @@ PGPASSFILE=$PGDIR/passfile psql -X -qAt -F ' | ' "$OWNER_DSN" -c "
 	LEFT JOIN council.committee_members c ON c.person_id = p.id
 	LEFT JOIN council.handler_registrations h
 	       ON h.person_id = p.id AND h.deregistered_at IS NULL
-	WHERE p.is_org_admin AND p.active
+	WHERE (p.is_org_admin OR c.is_chair) AND p.active
 	ORDER BY o.council_role NULLS LAST, c.is_chair DESC NULLS LAST,
 	         o.tf_class DESC, o.id
 	LIMIT 12" | sed 's/^/  /'
