@@ -18,6 +18,7 @@
 #   council_owner    LOGIN; owns schema council; used by councilctl migrate
 #   council_app      LOGIN; owns nothing, NOBYPASSRLS; used by councild
 #   council_definer  NOLOGIN; owns the SECURITY DEFINER identity functions
+#   council_writer   NOLOGIN; owns the write functions; sees what the caller sees
 # PostgreSQL refuses to run as root, so as root the server runs as the
 # system user "councilpg", created here if missing.
 set -euo pipefail
@@ -157,6 +158,12 @@ CREATE ROLE council_definer NOLOGIN;
 \endif
 ALTER ROLE council_definer NOLOGIN NOSUPERUSER NOBYPASSRLS;
 GRANT council_definer TO council_owner;
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_writer') AS need_writer \gset
+\if :need_writer
+CREATE ROLE council_writer NOLOGIN;
+\endif
+ALTER ROLE council_writer NOLOGIN NOSUPERUSER NOBYPASSRLS;
+GRANT council_writer TO council_owner;
 SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'council') AS need_db \gset
 \if :need_db
 CREATE DATABASE council OWNER council_owner ENCODING 'UTF8' TEMPLATE template0;

@@ -5,6 +5,7 @@
 #   1. C unit tests (Check), under ASan/UBSan          make check
 #   2. councilctl against a real cluster               tests/ops/migrate.sh
 #   3. SQL tests (pgTAP) against the same cluster      tests/sql/*.sql
+#      the audit chain and councilctl audit verify      tests/ops/audit.sh
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
@@ -84,6 +85,11 @@ say "pgTAP"
 (cd "$ROOT" && PGPASSFILE=$PGDIR/passfile pg_prove -v -h "$PGDIR/run" -U postgres \
 	-d council tests/sql/*.sql) >"$OUT/sql.tap" 2>&1
 count pgtap "$OUT/sql.tap" $?
+
+# The audit log's chain and its verifier, in a database of their own.
+say "audit log"
+"$ROOT/tests/ops/audit.sh" "$PGDIR" >"$OUT/audit.tap" 2>"$OUT/audit.err"
+count audit "$OUT/audit.tap" $?
 
 # 4-6. The real councild (sanitizer build) on a free port.
 say "councild"

@@ -3,6 +3,7 @@
  *
  *   councilctl [-d conninfo] [-r root] migrate
  *   councilctl [-d conninfo] [-r root] seed-demo [password]
+ *   councilctl [-d conninfo] audit verify
  *
  * conninfo defaults to $COUNCIL_OWNER_DSN, then "dbname=council
  * user=council_owner".  root is the folder holding migrations/ and policy/
@@ -17,6 +18,7 @@
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 
+#include "audit.h"
 #include "autoconfig.h"
 #include "migrate.h"
 #include "password.h"
@@ -38,7 +40,8 @@ usage(void)
 	    "usage: councilctl [-d conninfo] [-r root] command\n"
 	    "commands:\n"
 	    "  migrate              apply migrations/ and then policy/\n"
-	    "  seed-demo [password] load the demo council (idempotent)\n");
+	    "  seed-demo [password] load the demo council (idempotent)\n"
+	    "  audit verify         check the audit log's hash chain\n");
 	exit(2);
 }
 
@@ -103,6 +106,14 @@ ctl_seed_demo(PGconn *c, const char *root, const char *password)
 		fprintf(stderr, "councilctl seed-demo: %s\n", err);
 		goto out;
 	}
+	/* The sharing demo, written through council.create_post. */
+	path.len = strlen(path.data) - strlen("demo-council.sql");
+	path.data[path.len] = '\0';
+	buf_puts(&path, "demo-posts.sql");
+	if (migrate_exec_file(c, path.data, err, sizeof(err)) == -1) {
+		fprintf(stderr, "councilctl seed-demo: %s\n", err);
+		goto out;
+	}
 	/* One hash for every demo account: the demo is one shared secret. */
 	if (password_hash(password, mcf) == -1) {
 		fprintf(stderr, "councilctl seed-demo: cannot hash password\n");
@@ -125,6 +136,20 @@ out:
 	PQclear(r);
 	buf_free(&path);
 	return rc;
+}
+
+static int
+ctl_audit_verify(PGconn *c)
+{
+	char	err[512];
+	long	n;
+
+	if ((n = audit_verify(c, err, sizeof(err))) < 0) {
+		fprintf(stderr, "councilctl audit verify: FAILED: %s\n", err);
+		return -1;
+	}
+	printf("audit log verified: %ld rows, chain intact\n", n);
+	return 0;
 }
 
 int
@@ -159,6 +184,10 @@ main(int argc, char **argv)
 		if ((c = ctl_connect(conninfo)) != NULL)
 			rc = ctl_seed_demo(c, root, argc - optind == 2 ?
 			    argv[optind + 1] : CTL_DEMO_PASSWORD) == 0 ? 0 : 1;
+	} else if (strcmp(cmd, "audit") == 0 && argc - optind == 2 &&
+	    strcmp(argv[optind + 1], "verify") == 0) {
+		if ((c = ctl_connect(conninfo)) != NULL)
+			rc = ctl_audit_verify(c) == 0 ? 0 : 1;
 	} else
 		usage();
 	PQfinish(c);

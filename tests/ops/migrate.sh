@@ -17,7 +17,7 @@ psql_owner() {
 out=$("$COUNCILCTL" -r "$ROOT" migrate 2>&1); rc=$?
 tap_ok "$rc" "migrate applies every migration and policy on an empty database"
 tap_like "$out" '^applied 0001_foundation.sql$' "migrate names what it applied"
-tap_like "$out" '^policy owner.sql$' "migrate re-applies the policies"
+tap_like "$out" '^policy 90_owner.sql$' "migrate re-applies the policies"
 
 out=$("$COUNCILCTL" -r "$ROOT" migrate 2>&1); rc=$?
 tap_ok "$rc" "migrate runs a second time without error (idempotent)"

@@ -8,7 +8,7 @@
 -- generic queries over the catalogue, so a table added later without RLS
 -- fails them.  Run as the cluster superuser by pg_prove.
 BEGIN;
-SELECT plan(30);
+SELECT plan(34);
 
 -- council_app --------------------------------------------------------------
 
@@ -71,24 +71,48 @@ SELECT is((SELECT rolbypassrls FROM pg_roles WHERE rolname = 'council_definer'),
     'council_definer has no BYPASSRLS');
 SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), false,
     'council_definer is not a superuser');
+-- council_definer reads; it writes only the audience it computes and the
+-- audit log it appends to (and seals).
+SELECT set_eq(
+    $$SELECT c.relname::text || ':' || a.privilege_type
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+           aclexplode(c.relacl) a
+      WHERE n.nspname = 'council' AND c.relkind = 'r'
+        AND a.grantee = 'council_definer'::regrole
+        AND a.privilege_type <> 'SELECT'$$,
+    ARRAY['post_audience:INSERT', 'post_audience:DELETE', 'audit_log:INSERT',
+          'audit_head:UPDATE'],
+    'council_definer writes only post_audience and the audit log (table grants)');
+SELECT set_eq(
+    $$SELECT a.attname::text FROM pg_attribute a,
+           aclexplode(a.attacl) x
+      WHERE a.attrelid = 'council.audit_log'::regclass
+        AND x.grantee = 'council_definer'::regrole AND x.privilege_type = 'UPDATE'$$,
+    ARRAY['seq', 'prev_hash', 'hash'],
+    'council_definer may update only the seal columns of audit_log');
+SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'council_writer'), false,
+    'council_writer is NOLOGIN');
+SELECT is((SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = 'council_writer'), false,
+    'council_writer has no BYPASSRLS and is not a superuser');
 SELECT is((SELECT count(*)::int
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
                 aclexplode(c.relacl) a
-           WHERE n.nspname = 'council' AND a.grantee = 'council_definer'::regrole
-             AND a.privilege_type <> 'SELECT'), 0,
-    'council_definer may only read (identity needs no writes)');
+           WHERE n.nspname = 'council' AND c.relkind = 'r'
+             AND a.grantee = 'council_writer'::regrole
+             AND a.privilege_type IN ('DELETE', 'TRUNCATE')), 0,
+    'council_writer can neither delete nor truncate anything');
 SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_owner'), false,
     'council_owner is not a superuser');
 SELECT is((SELECT rolbypassrls FROM pg_roles WHERE rolname = 'council_owner'), false,
     'council_owner has no BYPASSRLS (it too passes through policies)');
 
--- SECURITY DEFINER functions run with their owner's rights; only
--- council_definer (which may read sessions, people and organisations) may own
--- them in schema council.
+-- SECURITY DEFINER functions run with their owner's rights; only the two
+-- NOLOGIN roles may own them: council_definer (identity, audiences, audit)
+-- and council_writer (writes as the caller, under the caller's policies).
 SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
            WHERE n.nspname = 'council' AND p.prosecdef
-             AND p.proowner <> 'council_definer'::regrole),
-    0, 'every SECURITY DEFINER function in schema council is owned by council_definer');
+             AND p.proowner NOT IN ('council_definer'::regrole, 'council_writer'::regrole)),
+    0, 'every SECURITY DEFINER function in schema council is owned by council_definer or council_writer');
 SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
            WHERE n.nspname = 'council' AND p.prosecdef
              AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) cfg

@@ -1,4 +1,4 @@
--- policy/owner.sql: what the owner role may do through councilctl.
+-- policy/90_owner.sql: what the owner role may do through councilctl.
 --
 -- Tables are FORCE ROW LEVEL SECURITY, so even their owner passes through
 -- policies.  council_owner runs migrations, seeds and administration
@@ -10,7 +10,7 @@
 DO $$
 DECLARE
     t record;
-    owner_excluded text[] := ARRAY[]::text[];
+    owner_excluded text[] := ARRAY['audit_log', 'audit_head'];
 BEGIN
     FOR t IN SELECT c.relname FROM pg_class c
              JOIN pg_namespace n ON n.oid = c.relnamespace

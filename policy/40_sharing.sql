@@ -1,0 +1,857 @@
+-- policy/40_sharing.sql: who sees which post, and the only ways to write
+-- one.  The specification is docs/sharing.md; rule IDs are those of
+-- ../shared/council-rules.md.  Re-applied by "councilctl migrate".
+--
+-- Three kinds of function live here:
+--   audience_*    SECURITY DEFINER, owned by council_definer: compute the
+--                 effective scope of a post into post_audience (fan-out).
+--                 They read everything and decide nothing about the caller.
+--   create_post, decide_consent, widen_scope, *_access_case
+--                 SECURITY DEFINER, owned by council_writer: council_writer
+--                 is under the very policies council_app is, so these see
+--                 exactly what the calling person sees; they may insert what
+--                 the rules allow, and check the rest.
+--   the policies  the single statement of who sees what.
+-- Errors carry a stable code as MESSAGE and a SQLSTATE of class CP:
+-- CP401 not signed in, CP403 forbidden, CP404 not found (hidden and absent
+-- look the same), CP422 invalid.
+
+------------------------------------------------------------------------
+-- The effective scope (docs/sharing.md, steps 1-7).
+------------------------------------------------------------------------
+
+-- The organisations post p reaches, as its scope, exclusions, liaison
+-- routing and the secretariat rule make it, before sources limit it.
+CREATE OR REPLACE FUNCTION council.audience_named(p bigint) RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    WITH post AS (
+        SELECT id, scope_designated FROM council.posts WHERE id = p
+    ), named AS (
+        -- R-SCOPE-5: no designated scope names every member.
+        SELECT o.id FROM council.organisations o, post WHERE NOT post.scope_designated
+        UNION
+        SELECT s.org_id FROM council.post_scope s
+        WHERE s.post_id = p AND s.org_id IS NOT NULL
+        UNION
+        SELECT gm.org_id FROM council.post_scope s
+        JOIN council.group_members gm ON gm.group_id = s.group_id
+        WHERE s.post_id = p
+        UNION
+        SELECT o.id FROM council.post_scope s
+        JOIN council.organisations o ON
+               s.class = 'all_members'
+            -- R-TF-1: the task force is JPCERT/CC plus the admitted members.
+            OR (s.class = 'task_force'
+                AND (o.council_role = 'coordinator' OR o.tf_class IN ('type1', 'type2')))
+            -- R-TF-2: the Type 1 group is JPCERT/CC plus Type 1.
+            OR (s.class = 'type1_group'
+                AND (o.council_role = 'coordinator' OR o.tf_class = 'type1'))
+            OR (s.class = 'type2' AND o.tf_class = 'type2')
+            OR (s.class = 'coordinator' AND o.council_role = 'coordinator')
+            OR (s.class = 'sector' AND o.category = 'ci_operator'
+                AND o.sector_code = s.sector_code)
+            OR (s.class = 'category' AND o.category = s.category)
+        WHERE s.post_id = p AND s.class IS NOT NULL
+    ), excluded AS (
+        -- R-SCOPE-2: exclusions always win.
+        SELECT e.org_id AS id FROM council.post_exclusions e
+        WHERE e.post_id = p AND e.kind = 'org'
+        UNION
+        SELECT sv.org_id FROM council.post_exclusions e
+        JOIN council.org_supervises sv ON sv.sector_code = e.sector_code
+        WHERE e.post_id = p AND e.kind = 'supervisors'
+        UNION
+        SELECT o.id FROM council.post_exclusions e
+        JOIN council.organisations o ON o.is_investigative
+        WHERE e.post_id = p AND e.kind = 'investigative'
+    ), kept AS (
+        SELECT o.id, o.gsoc_liaison, o.liaison_via
+        FROM named n JOIN council.organisations o ON o.id = n.id
+        WHERE NOT EXISTS (SELECT 1 FROM excluded x WHERE x.id = o.id)
+    ), routed AS (
+        -- R-ORG-8: a liaison member is reached through its GSOC member.
+        SELECT k.id FROM kept k WHERE NOT k.gsoc_liaison
+        UNION
+        SELECT k.liaison_via FROM kept k
+        WHERE k.gsoc_liaison AND k.liaison_via IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM excluded x WHERE x.id = k.liaison_via)
+    )
+    -- R-ORG-6: the general-affairs secretariat is never in another's scope.
+    SELECT r.id FROM routed r JOIN council.organisations o ON o.id = r.id
+    WHERE o.council_role IS DISTINCT FROM 'secretariat'
+$$;
+
+-- The effective scope of post p (docs/sharing.md): the named audience,
+-- limited by every source whose giver has not consented (R-SCOPE-4), or the
+-- parent's for a reply; always with the author's organisation.
+CREATE OR REPLACE FUNCTION council.audience_compute(p bigint) RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    WITH post AS (
+        SELECT id, parent_id FROM council.posts WHERE id = p
+    ), base AS (
+        SELECT a.org_id AS id FROM post, council.post_audience a
+        WHERE post.parent_id IS NOT NULL AND a.post_id = post.parent_id
+        UNION
+        SELECT n.id FROM post, council.audience_named(p) AS n(id)
+        WHERE post.parent_id IS NULL
+          AND NOT EXISTS (
+              SELECT 1 FROM council.post_sources ps
+              WHERE ps.post_id = p
+                AND NOT EXISTS (SELECT 1 FROM council.consents c
+                                WHERE c.post_id = p
+                                  AND c.source_post_id = ps.source_post_id
+                                  AND c.status = 'granted')
+                AND NOT EXISTS (SELECT 1 FROM council.post_audience a
+                                WHERE a.post_id = ps.source_post_id
+                                  AND a.org_id = n.id))
+    )
+    SELECT id FROM base
+    UNION
+    SELECT org_id FROM council.post_authors WHERE post_id = p
+$$;
+
+-- Rewrite post p's rows of post_audience; with cascade, then those of its
+-- replies and of the posts derived from it (ids grow along both relations,
+-- so every dependent comes after what it depends on).
+CREATE OR REPLACE FUNCTION council.audience_refresh_post(p bigint,
+    cascade boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    d bigint;
+BEGIN
+    DELETE FROM council.post_audience WHERE post_id = p;
+    INSERT INTO council.post_audience (org_id, post_id, is_author)
+    SELECT x, p, EXISTS (SELECT 1 FROM council.post_authors a
+                         WHERE a.post_id = p AND a.org_id = x)
+    FROM council.audience_compute(p) AS x;
+    IF cascade THEN
+        FOR d IN SELECT id FROM council.posts WHERE parent_id = p
+                 UNION
+                 SELECT post_id FROM council.post_sources WHERE source_post_id = p
+                 ORDER BY 1
+        LOOP
+            PERFORM council.audience_refresh_post(d, true);
+        END LOOP;
+    END IF;
+END
+$$;
+
+-- Every post, in id order (dependencies first).
+CREATE OR REPLACE FUNCTION council.audience_refresh_all() RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    p bigint;
+    n bigint := 0;
+BEGIN
+    FOR p IN SELECT id FROM council.posts ORDER BY id LOOP
+        PERFORM council.audience_refresh_post(p, false);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+-- Triggers: what the effective scope depends on changed.
+CREATE OR REPLACE FUNCTION council.audience_on_group_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    p bigint;
+BEGIN
+    FOR p IN SELECT DISTINCT s.post_id FROM council.post_scope s
+             WHERE s.group_id IN (SELECT COALESCE(NEW.group_id, OLD.group_id)
+                                  UNION SELECT OLD.group_id)
+             ORDER BY 1
+    LOOP
+        PERFORM council.audience_refresh_post(p, true);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION council.audience_on_org_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    PERFORM council.audience_refresh_all();
+    RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS audience_group ON council.group_members;
+CREATE TRIGGER audience_group AFTER INSERT OR UPDATE OR DELETE
+    ON council.group_members FOR EACH ROW
+    EXECUTE FUNCTION council.audience_on_group_change();
+DROP TRIGGER IF EXISTS audience_org ON council.organisations;
+CREATE TRIGGER audience_org AFTER INSERT OR DELETE OR UPDATE OF category,
+    sector_code, council_role, tf_class, is_investigative, gsoc_liaison,
+    liaison_via ON council.organisations
+    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_org_change();
+DROP TRIGGER IF EXISTS audience_supervises ON council.org_supervises;
+CREATE TRIGGER audience_supervises AFTER INSERT OR UPDATE OR DELETE
+    ON council.org_supervises
+    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_org_change();
+
+-- The author organisation of a post, for policies that must not recurse
+-- through post_authors' own policy.
+CREATE OR REPLACE FUNCTION council.post_author_org(p bigint) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT org_id FROM council.post_authors WHERE post_id = p
+$$;
+
+-- Groups the caller's organisation belongs to or owns.
+CREATE OR REPLACE FUNCTION council.current_group_ids() RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT g.id FROM council.groups g
+    WHERE g.owner_org_id = council.current_org_id()
+    UNION
+    SELECT gm.group_id FROM council.group_members gm
+    WHERE gm.org_id = council.current_org_id()
+$$;
+
+-- R-ORG-6: record a read that the scope did not give.  Called from the
+-- policies for each row they let through on the coordinator's or the
+-- secretariat's special way in, and for every opened secret (opened =
+-- the body was read).  Always returns true.
+CREATE OR REPLACE FUNCTION council.audit_post_read(p bigint, opened boolean)
+    RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_org bigint := council.current_org_id();
+BEGIN
+    IF v_org IS NULL THEN
+        RETURN true;
+    END IF;
+    IF council.current_is_coordinator()
+       AND NOT EXISTS (SELECT 1 FROM council.post_audience a
+                       WHERE a.post_id = p AND a.org_id = v_org) THEN
+        PERFORM council.audit('post.read.coordinator', 'post', p,
+            jsonb_build_object('opened', opened));
+    ELSIF council.current_is_secretariat()
+       AND NOT EXISTS (SELECT 1 FROM council.post_authors a
+                       WHERE a.post_id = p AND a.org_id = v_org) THEN
+        PERFORM council.audit('post.read.access_case', 'post', p,
+            jsonb_build_object('opened', opened));
+    END IF;
+    IF opened AND (SELECT is_secret FROM council.posts WHERE id = p) THEN
+        PERFORM council.audit('post.read.secret', 'post', p, '{}');
+    END IF;
+    RETURN true;
+END
+$$;
+
+-- Posts granted to the caller through an approved, unexpired access case.
+CREATE OR REPLACE FUNCTION council.current_case_post_ids() RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT cp.post_id FROM council.access_cases c
+    JOIN council.access_case_posts cp ON cp.case_id = c.id
+    WHERE c.granted_to = council.current_person_id()
+      AND c.approved_by IS NOT NULL
+      AND c.expires_at > now()
+      AND council.current_is_secretariat()
+$$;
+
+GRANT CREATE ON SCHEMA council TO council_definer;
+ALTER FUNCTION council.audience_named(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.audience_compute(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.audience_refresh_post(bigint, boolean) OWNER TO council_definer;
+ALTER FUNCTION council.audience_refresh_all() OWNER TO council_definer;
+ALTER FUNCTION council.audience_on_group_change() OWNER TO council_definer;
+ALTER FUNCTION council.audience_on_org_change() OWNER TO council_definer;
+ALTER FUNCTION council.post_author_org(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.current_group_ids() OWNER TO council_definer;
+ALTER FUNCTION council.audit_post_read(bigint, boolean) OWNER TO council_definer;
+ALTER FUNCTION council.current_case_post_ids() OWNER TO council_definer;
+REVOKE CREATE ON SCHEMA council FROM council_definer;
+REVOKE ALL ON FUNCTION council.audience_named(bigint),
+    council.audience_compute(bigint),
+    council.audience_refresh_post(bigint, boolean),
+    council.audience_refresh_all() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION council.audience_named(bigint),
+    council.audience_refresh_post(bigint, boolean),
+    council.audience_refresh_all() TO council_writer, council_owner;
+
+------------------------------------------------------------------------
+-- Who sees what: the policies.
+------------------------------------------------------------------------
+
+-- Posts: three ways in (permissive), one condition always (restrictive).
+DROP POLICY IF EXISTS posts_audience ON council.posts;
+CREATE POLICY posts_audience ON council.posts FOR SELECT
+    TO council_app, council_writer
+    USING (EXISTS (SELECT 1 FROM council.post_audience a
+                   WHERE a.post_id = posts.id
+                     AND a.org_id = (SELECT council.current_org_id())
+                     -- R-RESTRICT-1, R-ORG-8, R-ORG-6: only one's own posts.
+                     AND (a.is_author OR (SELECT council.current_may_receive()))));
+
+-- R-ORG-6: the coordinator sees every post; reads outside the scope are
+-- audited.
+DROP POLICY IF EXISTS posts_coordinator ON council.posts;
+CREATE POLICY posts_coordinator ON council.posts FOR SELECT
+    TO council_app, council_writer
+    USING ((SELECT council.current_is_coordinator())
+           AND council.audit_post_read(id, false));
+
+-- R-ORG-6: the secretariat, through an approved access case only; audited.
+DROP POLICY IF EXISTS posts_access_case ON council.posts;
+CREATE POLICY posts_access_case ON council.posts FOR SELECT
+    TO council_app, council_writer
+    USING (id IN (SELECT council.current_case_post_ids())
+           AND council.audit_post_read(id, false));
+
+-- R-SECRET-2, R-SECRET-3: secrets only to registered handlers of members
+-- that did not opt out: everyone, the coordinator and the author included.
+DROP POLICY IF EXISTS posts_secret ON council.posts;
+CREATE POLICY posts_secret ON council.posts AS RESTRICTIVE FOR SELECT
+    TO council_app, council_writer
+    USING (NOT is_secret OR (SELECT council.current_may_handle_secrets()));
+
+DROP POLICY IF EXISTS posts_insert ON council.posts;
+CREATE POLICY posts_insert ON council.posts FOR INSERT TO council_writer
+    WITH CHECK ((SELECT council.current_person_id()) IS NOT NULL);
+
+-- Everything derived from a post is visible only with it.
+DROP POLICY IF EXISTS post_bodies_visible ON council.post_bodies;
+CREATE POLICY post_bodies_visible ON council.post_bodies FOR SELECT
+    TO council_app, council_writer
+    USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_bodies.post_id)
+           AND council.audit_post_read(post_id, true));
+DROP POLICY IF EXISTS post_bodies_insert ON council.post_bodies;
+CREATE POLICY post_bodies_insert ON council.post_bodies FOR INSERT TO council_writer
+    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id()));
+
+-- R-TF-6: a masked author is known only to its own organisation and the
+-- coordinator.
+DROP POLICY IF EXISTS post_authors_visible ON council.post_authors;
+CREATE POLICY post_authors_visible ON council.post_authors FOR SELECT
+    TO council_app, council_writer
+    USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_authors.post_id)
+           AND (NOT masked
+                OR org_id = (SELECT council.current_org_id())
+                OR (SELECT council.current_is_coordinator())));
+-- Nobody posts as another person or organisation.
+DROP POLICY IF EXISTS post_authors_insert ON council.post_authors;
+CREATE POLICY post_authors_insert ON council.post_authors FOR INSERT TO council_writer
+    WITH CHECK (person_id = (SELECT council.current_person_id())
+                AND org_id = (SELECT council.current_org_id()));
+
+DROP POLICY IF EXISTS post_scope_visible ON council.post_scope;
+CREATE POLICY post_scope_visible ON council.post_scope FOR SELECT
+    TO council_app, council_writer
+    USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_scope.post_id));
+DROP POLICY IF EXISTS post_scope_insert ON council.post_scope;
+CREATE POLICY post_scope_insert ON council.post_scope FOR INSERT TO council_writer
+    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id()));
+
+DROP POLICY IF EXISTS post_exclusions_visible ON council.post_exclusions;
+CREATE POLICY post_exclusions_visible ON council.post_exclusions FOR SELECT
+    TO council_app, council_writer
+    USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_exclusions.post_id));
+DROP POLICY IF EXISTS post_exclusions_insert ON council.post_exclusions;
+CREATE POLICY post_exclusions_insert ON council.post_exclusions FOR INSERT TO council_writer
+    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id()));
+
+-- A source is shown only where both ends are visible.
+DROP POLICY IF EXISTS post_sources_visible ON council.post_sources;
+CREATE POLICY post_sources_visible ON council.post_sources FOR SELECT
+    TO council_app, council_writer
+    USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_sources.post_id)
+           AND EXISTS (SELECT 1 FROM council.posts p
+                       WHERE p.id = post_sources.source_post_id));
+DROP POLICY IF EXISTS post_sources_insert ON council.post_sources;
+CREATE POLICY post_sources_insert ON council.post_sources FOR INSERT TO council_writer
+    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id())
+                AND EXISTS (SELECT 1 FROM council.posts p
+                            WHERE p.id = post_sources.source_post_id));
+
+-- R-SCOPE-4: consents concern the two givers (and the coordinator).
+DROP POLICY IF EXISTS consents_visible ON council.consents;
+CREATE POLICY consents_visible ON council.consents FOR SELECT
+    TO council_app, council_writer
+    USING (council.post_author_org(post_id) = (SELECT council.current_org_id())
+           OR council.post_author_org(source_post_id) = (SELECT council.current_org_id())
+           OR (SELECT council.current_is_coordinator()));
+DROP POLICY IF EXISTS consents_insert ON council.consents;
+CREATE POLICY consents_insert ON council.consents FOR INSERT TO council_writer
+    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id())
+                AND status = 'pending');
+-- Only the giver of the source decides.
+DROP POLICY IF EXISTS consents_decide ON council.consents;
+CREATE POLICY consents_decide ON council.consents FOR UPDATE TO council_writer
+    USING (council.post_author_org(source_post_id) = (SELECT council.current_org_id()))
+    WITH CHECK (decided_by = (SELECT council.current_person_id()));
+
+-- The audience rows: one's own organisation's; all for the coordinator.
+DROP POLICY IF EXISTS post_audience_own ON council.post_audience;
+CREATE POLICY post_audience_own ON council.post_audience FOR SELECT
+    TO council_app, council_writer
+    USING (org_id = (SELECT council.current_org_id())
+           OR (SELECT council.current_is_coordinator()));
+
+-- R-NEW-2: a group is seen by its members, its owner and the coordinator.
+DROP POLICY IF EXISTS groups_visible ON council.groups;
+CREATE POLICY groups_visible ON council.groups FOR SELECT
+    TO council_app, council_writer
+    USING (id IN (SELECT council.current_group_ids())
+           OR (SELECT council.current_is_coordinator()));
+DROP POLICY IF EXISTS group_members_visible ON council.group_members;
+CREATE POLICY group_members_visible ON council.group_members FOR SELECT
+    TO council_app, council_writer
+    USING (group_id IN (SELECT council.current_group_ids())
+           OR (SELECT council.current_is_coordinator()));
+
+-- R-ORG-6: access cases: the grantee, the steering committee, the
+-- coordinator.
+DROP POLICY IF EXISTS access_cases_visible ON council.access_cases;
+CREATE POLICY access_cases_visible ON council.access_cases FOR SELECT
+    TO council_app, council_writer
+    USING (granted_to = (SELECT council.current_person_id())
+           OR (SELECT council.current_is_committee())
+           OR (SELECT council.current_is_coordinator()));
+DROP POLICY IF EXISTS access_cases_open ON council.access_cases;
+CREATE POLICY access_cases_open ON council.access_cases FOR INSERT TO council_writer
+    WITH CHECK (granted_to = (SELECT council.current_person_id())
+                AND (SELECT council.current_is_secretariat())
+                AND approved_by IS NULL);
+DROP POLICY IF EXISTS access_cases_approve ON council.access_cases;
+CREATE POLICY access_cases_approve ON council.access_cases FOR UPDATE TO council_writer
+    USING ((SELECT council.current_is_committee()))
+    WITH CHECK (approved_by = (SELECT council.current_person_id()));
+DROP POLICY IF EXISTS access_case_posts_visible ON council.access_case_posts;
+CREATE POLICY access_case_posts_visible ON council.access_case_posts FOR SELECT
+    TO council_app, council_writer
+    USING (case_id IN (SELECT id FROM council.access_cases));
+DROP POLICY IF EXISTS access_case_posts_insert ON council.access_case_posts;
+CREATE POLICY access_case_posts_insert ON council.access_case_posts FOR INSERT
+    TO council_writer
+    WITH CHECK (case_id IN (SELECT id FROM council.access_cases
+                            WHERE granted_to = (SELECT council.current_person_id())
+                              AND approved_by IS NULL));
+
+------------------------------------------------------------------------
+-- Writes, as the calling person (owned by council_writer).
+------------------------------------------------------------------------
+
+-- Insert the scope entries of p from a JSON array (validated): each entry
+-- is {"org": id} | {"group": id} | {"class": name} |
+-- {"class": "sector", "sector": code} | {"class": "category",
+-- "category": name}.  An organisation or group the caller cannot see is
+-- answered like one that does not exist.
+CREATE OR REPLACE FUNCTION council.scope_insert(p bigint, p_scope jsonb)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    e        jsonb;
+    v_id     bigint;
+    v_class  council.audience_class;
+BEGIN
+    IF jsonb_typeof(p_scope) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'invalid_scope' USING ERRCODE = 'CP422';
+    END IF;
+    IF jsonb_array_length(p_scope) = 0 THEN
+        RAISE EXCEPTION 'empty_scope' USING ERRCODE = 'CP422';
+    END IF;
+    IF jsonb_array_length(p_scope) > 200 THEN
+        RAISE EXCEPTION 'scope_too_large' USING ERRCODE = 'CP422';
+    END IF;
+    FOR e IN SELECT * FROM jsonb_array_elements(p_scope) LOOP
+        IF jsonb_typeof(e) <> 'object' THEN
+            RAISE EXCEPTION 'invalid_scope_entry' USING ERRCODE = 'CP422';
+        ELSIF e ? 'org' THEN
+            IF jsonb_typeof(e->'org') <> 'number' THEN
+                RAISE EXCEPTION 'invalid_scope_entry' USING ERRCODE = 'CP422';
+            END IF;
+            SELECT id INTO v_id FROM council.organisations
+            WHERE id = (e->>'org')::bigint;
+            IF v_id IS NULL THEN
+                RAISE EXCEPTION 'organisation_not_found' USING ERRCODE = 'CP404';
+            END IF;
+            INSERT INTO council.post_scope (post_id, org_id) VALUES (p, v_id);
+        ELSIF e ? 'group' THEN
+            IF jsonb_typeof(e->'group') <> 'number' THEN
+                RAISE EXCEPTION 'invalid_scope_entry' USING ERRCODE = 'CP422';
+            END IF;
+            SELECT id INTO v_id FROM council.groups
+            WHERE id = (e->>'group')::bigint;
+            IF v_id IS NULL THEN
+                RAISE EXCEPTION 'group_not_found' USING ERRCODE = 'CP404';
+            END IF;
+            INSERT INTO council.post_scope (post_id, group_id) VALUES (p, v_id);
+        ELSIF e ? 'class' THEN
+            IF (e->>'class') IS NULL OR (e->>'class') NOT IN (SELECT unnest(
+                   enum_range(NULL::council.audience_class))::text) THEN
+                RAISE EXCEPTION 'invalid_scope_entry' USING ERRCODE = 'CP422';
+            END IF;
+            v_class := (e->>'class')::council.audience_class;
+            IF v_class = 'sector' AND NOT EXISTS (
+                   SELECT 1 FROM council.sectors WHERE code = e->>'sector') THEN
+                RAISE EXCEPTION 'invalid_scope_entry' USING ERRCODE = 'CP422';
+            END IF;
+            IF v_class = 'category' AND (e->>'category') NOT IN (SELECT unnest(
+                   enum_range(NULL::council.org_category))::text) THEN
+                RAISE EXCEPTION 'invalid_scope_entry' USING ERRCODE = 'CP422';
+            END IF;
+            INSERT INTO council.post_scope (post_id, class, sector_code, category)
+            VALUES (p, v_class,
+                    CASE WHEN v_class = 'sector' THEN e->>'sector' END,
+                    CASE WHEN v_class = 'category'
+                         THEN (e->>'category')::council.org_category END);
+        ELSE
+            RAISE EXCEPTION 'invalid_scope_entry' USING ERRCODE = 'CP422';
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- Create a post as the signed-in person (docs/sharing.md, "Writes").
+--   p_scope      NULL: no designated scope (R-SCOPE-5); else a JSON array
+--                (council.scope_insert); must be NULL for a reply
+--   p_exclusions JSON array of {"org": id} | {"supervisors": true}
+--                ("supervisors of my sector") | {"investigative": true}
+--   p_sources    posts this one is derived from (R-SCOPE-4)
+-- Returns the new post's id.
+CREATE OR REPLACE FUNCTION council.create_post(
+    p_kind council.post_kind, p_title text, p_body text, p_is_secret boolean,
+    p_masked boolean DEFAULT false, p_scope jsonb DEFAULT NULL,
+    p_exclusions jsonb DEFAULT '[]', p_sources bigint[] DEFAULT '{}',
+    p_parent bigint DEFAULT NULL, p_confidence text DEFAULT NULL,
+    p_deadline timestamptz DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_person   bigint := council.current_person_id();
+    v_org      council.organisations;
+    v_id       bigint;
+    v_tlp      council.tlp;
+    v_parent   council.posts;
+    v_src      bigint;
+    e          jsonb;
+    v_oid      bigint;
+BEGIN
+    IF v_person IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    SELECT o.* INTO v_org FROM council.organisations o
+    WHERE o.id = council.current_org_id();
+    IF v_org.gsoc_liaison THEN          -- R-ORG-8
+        RAISE EXCEPTION 'liaison_member_posts_through_gsoc' USING ERRCODE = 'CP403';
+    END IF;
+    IF v_org.restricted THEN            -- R-RESTRICT-1
+        RAISE EXCEPTION 'member_restricted' USING ERRCODE = 'CP403';
+    END IF;
+    IF p_is_secret IS NULL THEN         -- R-SECRET-1
+        RAISE EXCEPTION 'secret_declaration_required' USING ERRCODE = 'CP422';
+    END IF;
+    IF p_is_secret AND NOT council.current_may_handle_secrets() THEN  -- R-SECRET-2/3
+        RAISE EXCEPTION 'secret_needs_registered_handler' USING ERRCODE = 'CP403';
+    END IF;
+    IF p_kind = 'alert' AND v_org.council_role IS NULL THEN
+        RAISE EXCEPTION 'alert_only_from_secretariat' USING ERRCODE = 'CP403';
+    END IF;
+    IF (p_kind = 'countermeasure') <> (p_confidence IS NOT NULL)
+       OR p_confidence NOT IN ('high', 'low') THEN
+        RAISE EXCEPTION 'confidence_required_for_countermeasures' USING ERRCODE = 'CP422';
+    END IF;
+    IF p_title IS NULL OR length(btrim(p_title)) = 0 OR length(p_title) > 300
+       OR p_body IS NULL OR length(p_body) > 200000 THEN
+        RAISE EXCEPTION 'invalid_title_or_body' USING ERRCODE = 'CP422';
+    END IF;
+    p_exclusions := coalesce(p_exclusions, '[]');
+    p_sources := coalesce(p_sources, '{}');
+
+    IF p_parent IS NOT NULL THEN
+        -- As the caller sees it: a hidden parent does not exist.
+        SELECT * INTO v_parent FROM council.posts WHERE id = p_parent;
+        IF v_parent.id IS NULL THEN
+            RAISE EXCEPTION 'post_not_found' USING ERRCODE = 'CP404';
+        END IF;
+        IF p_scope IS NOT NULL OR jsonb_array_length(p_exclusions) > 0
+           OR cardinality(p_sources) > 0 THEN
+            RAISE EXCEPTION 'reply_inherits_scope' USING ERRCODE = 'CP422';
+        END IF;
+    ELSIF p_scope IS NULL AND p_is_secret THEN   -- R-SCOPE-5
+        RAISE EXCEPTION 'secret_needs_scope' USING ERRCODE = 'CP422';
+    END IF;
+    FOREACH v_src IN ARRAY p_sources LOOP
+        IF NOT EXISTS (SELECT 1 FROM council.posts WHERE id = v_src) THEN
+            RAISE EXCEPTION 'post_not_found' USING ERRCODE = 'CP404';
+        END IF;
+    END LOOP;
+
+    v_tlp := CASE
+        WHEN p_is_secret THEN 'red'
+        WHEN p_parent IS NOT NULL THEN v_parent.tlp
+        WHEN p_scope IS NULL THEN 'clear'
+        WHEN p_scope @> '[{"class": "all_members"}]' THEN 'green'
+        WHEN jsonb_typeof(p_scope) = 'array' AND NOT EXISTS (
+                 SELECT 1 FROM jsonb_array_elements(p_scope) x
+                 WHERE NOT (jsonb_typeof(x) = 'object' AND x ? 'org')) THEN 'amber_strict'
+        ELSE 'amber' END::council.tlp;
+    -- The id is taken first: INSERT ... RETURNING would have to pass the
+    -- SELECT policies, and the post has no audience yet.
+    v_id := nextval(pg_get_serial_sequence('council.posts', 'id'));
+    INSERT INTO council.posts (id, parent_id, kind, title, is_secret,
+        confidence, scope_designated, tlp, feedback_deadline)
+    OVERRIDING SYSTEM VALUE
+    VALUES (v_id, p_parent, p_kind, p_title, p_is_secret, p_confidence,
+        p_parent IS NOT NULL OR p_scope IS NOT NULL, v_tlp, p_deadline);
+    INSERT INTO council.post_authors (post_id, person_id, org_id, masked)
+    VALUES (v_id, v_person, v_org.id, coalesce(p_masked, false));
+    INSERT INTO council.post_bodies (post_id, body) VALUES (v_id, p_body);
+
+    IF p_parent IS NULL AND p_scope IS NOT NULL THEN
+        PERFORM council.scope_insert(v_id, p_scope);
+    END IF;
+    IF jsonb_typeof(p_exclusions) <> 'array' THEN
+        RAISE EXCEPTION 'invalid_exclusions' USING ERRCODE = 'CP422';
+    END IF;
+    FOR e IN SELECT * FROM jsonb_array_elements(p_exclusions) LOOP
+        IF jsonb_typeof(e) = 'object' AND e ? 'org'
+           AND jsonb_typeof(e->'org') = 'number' THEN
+            SELECT id INTO v_oid FROM council.organisations
+            WHERE id = (e->>'org')::bigint;
+            IF v_oid IS NULL THEN
+                RAISE EXCEPTION 'organisation_not_found' USING ERRCODE = 'CP404';
+            END IF;
+            INSERT INTO council.post_exclusions (post_id, kind, org_id)
+            VALUES (v_id, 'org', v_oid);
+        ELSIF e = '{"supervisors": true}' THEN      -- R-SCOPE-2
+            IF v_org.sector_code IS NULL THEN
+                RAISE EXCEPTION 'no_sector_to_exclude_supervisors_of' USING ERRCODE = 'CP422';
+            END IF;
+            INSERT INTO council.post_exclusions (post_id, kind, sector_code)
+            VALUES (v_id, 'supervisors', v_org.sector_code);
+        ELSIF e = '{"investigative": true}' THEN    -- R-SCOPE-2
+            INSERT INTO council.post_exclusions (post_id, kind)
+            VALUES (v_id, 'investigative');
+        ELSE
+            RAISE EXCEPTION 'invalid_exclusion' USING ERRCODE = 'CP422';
+        END IF;
+    END LOOP;
+
+    INSERT INTO council.post_sources (post_id, source_post_id)
+    SELECT DISTINCT v_id, s FROM unnest(p_sources) AS s;
+    PERFORM council.audience_refresh_post(v_id, false);
+    -- R-SCOPE-4: ask a source's giver for consent only where this post's
+    -- scope reaches beyond the source's.
+    FOR v_src IN SELECT source_post_id FROM council.post_sources
+                 WHERE post_id = v_id LOOP
+        IF council.post_author_org(v_src) <> v_org.id AND EXISTS (
+               SELECT x FROM council.audience_named(v_id) AS x
+               EXCEPT
+               SELECT a.org_id FROM council.post_audience a
+               WHERE a.post_id = v_src) THEN
+            INSERT INTO council.consents (post_id, source_post_id)
+            VALUES (v_id, v_src);
+            PERFORM council.audit('consent.request', 'post', v_id,
+                jsonb_build_object('source', v_src));
+        END IF;
+    END LOOP;
+    PERFORM council.audit('post.create', 'post', v_id,
+        jsonb_build_object('kind', p_kind, 'secret', p_is_secret,
+                           'parent', p_parent, 'sources', to_jsonb(p_sources)));
+    RETURN v_id;
+END
+$$;
+
+-- R-SCOPE-4: the giver of a source grants or refuses a consent.
+CREATE OR REPLACE FUNCTION council.decide_consent(p_consent bigint,
+    p_grant boolean) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_person  bigint := council.current_person_id();
+    c         council.consents;
+BEGIN
+    IF v_person IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    SELECT * INTO c FROM council.consents WHERE id = p_consent;
+    IF c.id IS NULL THEN
+        RAISE EXCEPTION 'consent_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    IF council.post_author_org(c.source_post_id)
+       IS DISTINCT FROM council.current_org_id() THEN
+        RAISE EXCEPTION 'only_the_giver_decides' USING ERRCODE = 'CP403';
+    END IF;
+    IF c.status <> 'pending' OR p_grant IS NULL THEN
+        RAISE EXCEPTION 'consent_already_decided' USING ERRCODE = 'CP422';
+    END IF;
+    UPDATE council.consents
+    SET status = CASE WHEN p_grant THEN 'granted' ELSE 'refused' END
+                 ::council.consent_status,
+        decided_at = now(), decided_by = v_person
+    WHERE id = p_consent;
+    PERFORM council.audience_refresh_post(c.post_id, true);
+    PERFORM council.audit(CASE WHEN p_grant THEN 'consent.grant'
+                               ELSE 'consent.refuse' END,
+        'post', c.post_id, jsonb_build_object('source', c.source_post_id));
+END
+$$;
+
+-- R-SCOPE-1: only the giver widens its post's scope; nothing narrows it.
+CREATE OR REPLACE FUNCTION council.widen_scope(p_post bigint, p_scope jsonb)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v  council.posts;
+BEGIN
+    IF council.current_person_id() IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    SELECT * INTO v FROM council.posts WHERE id = p_post;
+    IF v.id IS NULL THEN
+        RAISE EXCEPTION 'post_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    IF council.post_author_org(p_post) IS DISTINCT FROM council.current_org_id() THEN
+        RAISE EXCEPTION 'only_the_giver_widens' USING ERRCODE = 'CP403';
+    END IF;
+    IF v.parent_id IS NOT NULL OR NOT v.scope_designated THEN
+        RAISE EXCEPTION 'reply_inherits_scope' USING ERRCODE = 'CP422';
+    END IF;
+    PERFORM council.scope_insert(p_post, p_scope);
+    PERFORM council.audience_refresh_post(p_post, true);
+    PERFORM council.audit('post.scope.widen', 'post', p_post,
+        jsonb_build_object('added', p_scope));
+END
+$$;
+
+-- R-ORG-6: a secretariat person asks for the minimum posts, with a reason.
+CREATE OR REPLACE FUNCTION council.open_access_case(p_reason text,
+    p_posts bigint[], p_expires timestamptz) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_id  bigint;
+    v_p   bigint;
+BEGIN
+    IF council.current_person_id() IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    IF NOT council.current_is_secretariat() THEN
+        RAISE EXCEPTION 'only_the_secretariat_opens_cases' USING ERRCODE = 'CP403';
+    END IF;
+    IF p_expires IS NULL OR p_expires <= now() OR p_expires > now() + interval '30 days'
+       OR cardinality(p_posts) NOT BETWEEN 1 AND 50 THEN
+        RAISE EXCEPTION 'invalid_access_case' USING ERRCODE = 'CP422';
+    END IF;
+    INSERT INTO council.access_cases (granted_to, reason, expires_at)
+    VALUES (council.current_person_id(), p_reason, p_expires)
+    RETURNING id INTO v_id;
+    FOREACH v_p IN ARRAY p_posts LOOP
+        IF NOT EXISTS (SELECT 1 FROM council.post_exists(v_p)) THEN
+            RAISE EXCEPTION 'post_not_found' USING ERRCODE = 'CP404';
+        END IF;
+    END LOOP;
+    INSERT INTO council.access_case_posts (case_id, post_id)
+    SELECT DISTINCT v_id, x FROM unnest(p_posts) AS x;
+    PERFORM council.audit('access_case.open', 'access_case', v_id,
+        jsonb_build_object('posts', to_jsonb(p_posts), 'reason', p_reason));
+    RETURN v_id;
+END
+$$;
+
+-- Whether post p exists at all (the secretariat names posts it cannot
+-- see; the committee decides).
+CREATE OR REPLACE FUNCTION council.post_exists(p bigint) RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT id FROM council.posts WHERE id = p
+$$;
+
+-- R-ORG-6: a steering-committee member other than the grantee approves.
+CREATE OR REPLACE FUNCTION council.approve_access_case(p_case bigint)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    c  council.access_cases;
+BEGIN
+    IF council.current_person_id() IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    SELECT * INTO c FROM council.access_cases WHERE id = p_case;
+    IF c.id IS NULL THEN
+        RAISE EXCEPTION 'access_case_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    IF NOT council.current_is_committee()
+       OR c.granted_to = council.current_person_id() THEN
+        RAISE EXCEPTION 'only_another_committee_member_approves' USING ERRCODE = 'CP403';
+    END IF;
+    IF c.approved_by IS NOT NULL THEN
+        RAISE EXCEPTION 'access_case_already_approved' USING ERRCODE = 'CP422';
+    END IF;
+    UPDATE council.access_cases
+    SET approved_by = council.current_person_id(), approved_at = now()
+    WHERE id = p_case;
+    PERFORM council.audit('access_case.approve', 'access_case', p_case, '{}');
+END
+$$;
+
+-- The newest posts the caller may see, newest first, before an id.  The
+-- policies select the rows; for a member the audience index gives them in
+-- order (a range scan), for the coordinator the posts' primary key.
+CREATE OR REPLACE FUNCTION council.feed(p_limit integer DEFAULT 50,
+    p_before bigint DEFAULT NULL) RETURNS SETOF council.posts
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    p_limit := least(greatest(coalesce(p_limit, 50), 1), 200);
+    IF council.current_is_coordinator() THEN
+        RETURN QUERY SELECT * FROM council.posts p
+            WHERE p_before IS NULL OR p.id < p_before
+            ORDER BY p.id DESC LIMIT p_limit;
+    ELSE
+        RETURN QUERY SELECT p.* FROM council.post_audience a
+            JOIN council.posts p ON p.id = a.post_id
+            WHERE a.org_id = council.current_org_id()
+              AND (p_before IS NULL OR a.post_id < p_before)
+            ORDER BY a.post_id DESC LIMIT p_limit;
+    END IF;
+END
+$$;
+
+GRANT CREATE ON SCHEMA council TO council_writer;
+ALTER FUNCTION council.scope_insert(bigint, jsonb) OWNER TO council_writer;
+ALTER FUNCTION council.create_post(council.post_kind, text, text, boolean,
+    boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz) OWNER TO council_writer;
+ALTER FUNCTION council.decide_consent(bigint, boolean) OWNER TO council_writer;
+ALTER FUNCTION council.widen_scope(bigint, jsonb) OWNER TO council_writer;
+ALTER FUNCTION council.open_access_case(text, bigint[], timestamptz) OWNER TO council_writer;
+ALTER FUNCTION council.approve_access_case(bigint) OWNER TO council_writer;
+REVOKE CREATE ON SCHEMA council FROM council_writer;
+GRANT CREATE ON SCHEMA council TO council_definer;
+ALTER FUNCTION council.post_exists(bigint) OWNER TO council_definer;
+REVOKE CREATE ON SCHEMA council FROM council_definer;
+REVOKE ALL ON FUNCTION council.scope_insert(bigint, jsonb),
+    council.post_exists(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION council.post_exists(bigint) TO council_writer;

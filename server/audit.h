@@ -1,0 +1,29 @@
+/*
+ * audit.h: verification of the hash-chained audit log (policy/30_audit.sql).
+ *
+ * Rows are read in seq order, streamed (single-row mode), and each is
+ * checked: seq is the next number, prev_hash equals the previous row's hash
+ * (32 zero bytes before the first), and hash equals
+ * SHA-256(prev_hash || council.audit_payload(row)).  Finally audit_head must
+ * name the last row.  So an altered row breaks its own hash, a removed or
+ * reordered row breaks the sequence and the links, and rows cut off the
+ * end disagree with the head.
+ */
+#ifndef COUNCIL_AUDIT_H
+#define COUNCIL_AUDIT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+/* Verify the chain on c (as council_owner).  Returns the number of rows
+ * verified (>= 0), or -1 with the first problem in err. */
+long	audit_verify(PGconn *c, char *err, size_t errlen);
+
+/* Check one link: hash == SHA-256(prev || payload), all hashes 32 bytes.
+ * Returns 1 if it holds, 0 if not.  Exposed for the unit tests. */
+int	audit_link_ok(const unsigned char *prev, const char *payload,
+	    size_t payload_len, const unsigned char *hash);
+
+#endif

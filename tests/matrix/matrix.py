@@ -1,0 +1,1371 @@
+#!/usr/bin/env python3
+"""tests/matrix/matrix.py: the access-matrix test of the sharing engine.
+
+Generates councils (the demo council plus generated posts, then a large
+random council on top of it), inserts them as the superuser, asks the
+database (as council_app, through row-level security, one live session per
+person) which posts every person sees, and compares EVERY (person, post)
+pair with an ORACLE: a pure-Python function of the generated raw data,
+written from docs/sharing.md and ../shared/council-rules.md.  The oracle
+never calls the SQL functions and never reads post_audience.
+
+Then tries writes that must fail (section "Writes" of docs/sharing.md).
+
+Everything happens in ONE transaction that is rolled back at the end (each
+person's reads in a savepoint that is rolled back too), so the cluster is
+left exactly as it was and a seed always reproduces the same run.
+--keep commits the generated council instead, for debugging with psql.
+
+Prints TAP.  Exit status 1 on any failure.
+
+    matrix.py --host SOCKET_DIR --passfile FILE [--seed N] [--orgs N]
+              [--people N] [--posts N] [--keep] [--max-diag N]
+"""
+
+import argparse
+import hashlib
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+
+import psycopg2
+import psycopg2.errors
+import psycopg2.extras
+
+CATEGORIES = ['national_agency', 'local_government', 'ci_operator',
+              'cyber_business', 'academia', 'mutual_aid', 'individual', 'other']
+KINDS = ['consultation', 'analysis', 'countermeasure', 'alert', 'report']
+CLASSES = ['all_members', 'task_force', 'type1_group', 'type2', 'coordinator',
+           'sector', 'category']
+STATUSES = ['applied', 'refused', 'member', 'withdrawn', 'expelled', 'dissolved']
+GROUP_KINDS = ['standing', 'adhoc', 'sector', 'cross_sector', 'incident']
+MISSING = 999999999          # an id that exists nowhere
+
+# ---------------------------------------------------------------------------
+# TAP
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, desc, diag=()):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print('%s %d - %s' % ('ok' if cond else 'not ok', self.n, desc), flush=True)
+        for line in diag:
+            for sub in str(line).splitlines():
+                print('#   ' + sub, flush=True)
+        return cond
+
+    def diag(self, text):
+        for line in str(text).splitlines():
+            print('# ' + line, flush=True)
+
+    def done(self):
+        print('1..%d' % self.n, flush=True)
+        return 1 if self.failed else 0
+
+
+# ---------------------------------------------------------------------------
+# The model: raw data, as generated (or as seeded by the demo).
+
+
+class Org:
+    __slots__ = ('id', 'slug', 'category', 'sector', 'role', 'tf', 'inv',
+                 'foreign', 'foreign_approved', 'secret_oo', 'gsoc',
+                 'liaison_via', 'status', 'restricted', 'supervises', 'generated')
+
+    def flags(self):
+        f = [self.category]
+        if self.sector:
+            f.append('sector=' + self.sector)
+        if self.role:
+            f.append(self.role)
+        if self.tf != 'none':
+            f.append(self.tf)
+        if self.inv:
+            f.append('investigative')
+        if self.foreign:
+            f.append('foreign' + ('(approved)' if self.foreign_approved else ''))
+        if self.secret_oo:
+            f.append('secret-opt-out')
+        if self.gsoc:
+            f.append('gsoc_liaison(via=%s)' % self.liaison_via)
+        if self.restricted:
+            f.append('restricted')
+        if self.supervises:
+            f.append('supervises=' + ','.join(sorted(self.supervises)))
+        f.append('status=' + self.status)
+        return ' '.join(f)
+
+
+class Person:
+    __slots__ = ('id', 'org', 'active', 'handler', 'past', 'committee', 'token_hash',
+                 'generated')
+
+
+class Post:
+    __slots__ = ('id', 'parent', 'kind', 'secret', 'designated', 'tlp',
+                 'author_person', 'author_org', 'masked', 'scope', 'excl',
+                 'sources', 'consents', 'title', 'confidence')
+
+    def describe(self, model):
+        s = ['post %d kind=%s secret=%s designated=%s author=%d(org %s) masked=%s'
+             % (self.id, self.kind, self.secret, self.designated,
+                self.author_person, model.orgs[self.author_org].slug, self.masked)]
+        if self.parent:
+            s.append('reply to %d' % self.parent)
+        if self.scope:
+            s.append('scope=' + ', '.join(fmt_scope(e, model) for e in self.scope))
+        if self.excl:
+            s.append('excl=' + ', '.join(fmt_excl(e, model) for e in self.excl))
+        if self.sources:
+            s.append('sources=' + ', '.join('%d:%s' % (src, self.consents.get(src, 'none'))
+                                            for src in self.sources))
+        return '; '.join(s)
+
+
+def fmt_scope(e, model):
+    k, v = e
+    if k == 'org':
+        return 'org:' + model.orgs[v].slug
+    if k == 'group':
+        return 'group:%d' % v
+    if k in ('sector', 'category'):
+        return '%s:%s' % (k, v)
+    return k
+
+
+def fmt_excl(e, model):
+    k, v = e
+    if k == 'org':
+        return 'org:' + model.orgs[v].slug
+    if k == 'supervisors':
+        return 'supervisors:' + v
+    return k
+
+
+class Model:
+    def __init__(self):
+        self.orgs = {}           # id -> Org
+        self.people = {}         # id -> Person
+        self.sectors = []
+        self.groups = {}         # id -> set(org ids)
+        self.posts = {}          # id -> Post  (ordered by id on insertion)
+        self.cases = []          # (id, granted_to, approved_by, live(bool), [post ids])
+        self.committee = set()   # person ids
+        self.dead_sessions = []  # (token_hash, person_id, why)
+
+    def coordinator(self):
+        return next(o.id for o in self.orgs.values() if o.role == 'coordinator')
+
+    def secretariat(self):
+        return next(o.id for o in self.orgs.values() if o.role == 'secretariat')
+
+
+def load_base(cur, model):
+    """Read the demo council's raw rows (input data, not derived state)."""
+    cur.execute("SELECT code FROM council.sectors ORDER BY code")
+    model.sectors = [r[0] for r in cur.fetchall()]
+    cur.execute("""SELECT id, slug, category::text, sector_code, council_role::text,
+                          tf_class::text, is_investigative, foreign_status,
+                          foreign_approved, secret_opt_out, gsoc_liaison,
+                          liaison_via, status::text, restricted
+                   FROM council.organisations ORDER BY id""")
+    for r in cur.fetchall():
+        o = Org()
+        (o.id, o.slug, o.category, o.sector, o.role, o.tf, o.inv, o.foreign,
+         o.foreign_approved, o.secret_oo, o.gsoc, o.liaison_via, o.status,
+         o.restricted) = r
+        o.supervises = set()
+        o.generated = False
+        model.orgs[o.id] = o
+    cur.execute("SELECT org_id, sector_code FROM council.org_supervises")
+    for org_id, sec in cur.fetchall():
+        model.orgs[org_id].supervises.add(sec)
+    cur.execute("""SELECT p.id, p.org_id, p.active,
+                          EXISTS (SELECT 1 FROM council.handler_registrations r
+                                  WHERE r.person_id = p.id AND r.deregistered_at IS NULL)
+                   FROM council.people p ORDER BY p.id""")
+    for pid, org, active, handler in cur.fetchall():
+        p = Person()
+        p.id, p.org, p.active, p.handler = pid, org, active, handler
+        p.committee = False
+        p.token_hash = None
+        p.generated = False
+        model.people[pid] = p
+    cur.execute("SELECT person_id FROM council.committee_members")
+    for (pid,) in cur.fetchall():
+        model.committee.add(pid)
+        model.people[pid].committee = True
+    cur.execute("SELECT id FROM council.groups")
+    for (gid,) in cur.fetchall():
+        model.groups[gid] = set()
+    cur.execute("SELECT group_id, org_id FROM council.group_members")
+    for gid, oid in cur.fetchall():
+        model.groups[gid].add(oid)
+    cur.execute("SELECT count(*) FROM council.organisations WHERE slug LIKE 'mx-%'")
+    if cur.fetchone()[0]:
+        raise SystemExit('matrix.py: the cluster already holds a matrix council (--keep?); '
+                         'run it on a freshly migrated and seeded cluster')
+    # Posts already there (the demo's, written through create_post): their
+    # raw rows are input data like the rest.
+    cur.execute("""SELECT id, parent_id, kind::text, title, is_secret, confidence,
+                          scope_designated, tlp::text FROM council.posts ORDER BY id""")
+    for r in cur.fetchall():
+        p = Post()
+        (p.id, p.parent, p.kind, p.title, p.secret, p.confidence, p.designated, p.tlp) = r
+        p.scope, p.excl, p.sources, p.consents = [], [], [], {}
+        p.author_person = p.author_org = None
+        p.masked = False
+        model.posts[p.id] = p
+    cur.execute("SELECT post_id, person_id, org_id, masked FROM council.post_authors")
+    for pid, person, org, masked in cur.fetchall():
+        p = model.posts[pid]
+        p.author_person, p.author_org, p.masked = person, org, masked
+    cur.execute("""SELECT post_id, org_id, group_id, class::text, sector_code, category::text
+                   FROM council.post_scope ORDER BY id""")
+    for pid, org, grp, cls, sec, cat in cur.fetchall():
+        model.posts[pid].scope.append(
+            ('org', org) if org is not None else ('group', grp) if grp is not None
+            else (cls, sec if cls == 'sector' else cat if cls == 'category' else None))
+    cur.execute("""SELECT post_id, kind::text, org_id, sector_code
+                   FROM council.post_exclusions ORDER BY id""")
+    for pid, kind, org, sec in cur.fetchall():
+        model.posts[pid].excl.append((kind, org if kind == 'org' else sec if kind == 'supervisors'
+                                      else None))
+    cur.execute("SELECT post_id, source_post_id FROM council.post_sources ORDER BY 1, 2")
+    for pid, src in cur.fetchall():
+        model.posts[pid].sources.append(src)
+    cur.execute("SELECT post_id, source_post_id, status::text FROM council.consents")
+    for pid, src, st in cur.fetchall():
+        model.posts[pid].consents[src] = st
+    cur.execute("""SELECT c.id, c.granted_to, c.approved_by, c.expires_at > now(),
+                          array(SELECT post_id FROM council.access_case_posts x
+                                WHERE x.case_id = c.id ORDER BY 1)
+                   FROM council.access_cases c ORDER BY c.id""")
+    model.cases += [tuple(r) for r in cur.fetchall()]
+    missing = [p.id for p in model.posts.values() if p.author_org is None]
+    if missing:
+        raise SystemExit('matrix.py: posts without an author row: %s' % missing[:10])
+
+
+# ---------------------------------------------------------------------------
+# THE ORACLE (docs/sharing.md).  Pure functions of the model.
+
+
+def expand_entry(e, model, by_class):
+    k, v = e
+    if k == 'org':
+        return {v}
+    if k == 'group':
+        return model.groups.get(v, set())
+    if k == 'sector':
+        return by_class['sector'].get(v, set())
+    if k == 'category':
+        return by_class['category'].get(v, set())
+    return by_class[k]
+
+
+def class_index(model):
+    orgs = model.orgs.values()
+    coord = {o.id for o in orgs if o.role == 'coordinator'}
+    t1 = {o.id for o in orgs if o.tf == 'type1'}
+    t2 = {o.id for o in orgs if o.tf == 'type2'}
+    sector = defaultdict(set)
+    category = defaultdict(set)
+    for o in orgs:
+        category[o.category].add(o.id)
+        # "the critical-infrastructure operators of sector S"
+        if o.category == 'ci_operator' and o.sector:
+            sector[o.sector].add(o.id)
+    supervisors = defaultdict(set)
+    for o in orgs:
+        for s in o.supervises:
+            supervisors[s].add(o.id)
+    return {
+        'all_members': {o.id for o in orgs},
+        'task_force': coord | t1 | t2,
+        'type1_group': coord | t1,
+        'type2': t2,
+        'coordinator': coord,
+        'sector': sector,
+        'category': category,
+        'supervisors': supervisors,
+        'investigative': {o.id for o in orgs if o.inv},
+    }
+
+
+def effective_scopes(model):
+    """post id -> frozenset of org ids: the effective scope (docs/sharing.md 1-7)."""
+    ci = class_index(model)
+    secretariat = model.secretariat()
+    aud = {}
+    for pid in sorted(model.posts):
+        p = model.posts[pid]
+        if p.parent is not None:
+            # 6. a reply inherits its parent's effective scope.
+            s = set(aud[p.parent])
+        else:
+            # 1. named
+            if not p.designated:
+                named = set(ci['all_members'])
+            else:
+                named = set()
+                for e in p.scope:
+                    named |= expand_entry(e, model, ci)
+            # 2. excluded; exclusion always wins
+            excl = set()
+            for k, v in p.excl:
+                if k == 'org':
+                    excl.add(v)
+                elif k == 'supervisors':
+                    excl |= ci['supervisors'].get(v, set())
+                else:
+                    excl |= ci['investigative']
+            s0 = named - excl
+            # 4. liaison routing
+            s = set()
+            for o in s0:
+                org = model.orgs[o]
+                if org.gsoc:
+                    if org.liaison_via is not None and org.liaison_via not in excl:
+                        s.add(org.liaison_via)
+                else:
+                    s.add(o)
+            # 5. derived posts: each source without a granted consent limits.
+            for src in p.sources:
+                if p.consents.get(src) != 'granted':
+                    s &= aud[src]
+        # 3. the secretariat is never in another's post's scope.
+        s.discard(secretariat)
+        # 7. the author's organisation always is.
+        s.add(p.author_org)
+        aud[pid] = frozenset(s)
+    return aud
+
+
+def person_live(model, person):
+    org = model.orgs[person.org]
+    return person.active and org.status == 'member'
+
+
+def case_posts(model, person_id):
+    """Posts an access case grants the (secretariat) person."""
+    out = set()
+    for cid, granted_to, approved_by, not_expired, posts in model.cases:
+        if (granted_to == person_id and approved_by is not None
+                and approved_by != person_id and approved_by in model.committee
+                and not_expired):
+            out |= set(posts)
+    return out
+
+
+def expected_posts(model, aud, person, cache):
+    """The set of post ids person may see (docs/sharing.md "Who sees a post")."""
+    if not person_live(model, person):
+        return frozenset()
+    org = model.orgs[person.org]
+    may_secret = person.handler and not org.secret_oo
+    if org.role == 'secretariat':
+        base = case_posts(model, person.id)
+        base |= {pid for pid, p in model.posts.items() if p.author_org == org.id}
+        return frozenset(pid for pid in base
+                         if may_secret or not model.posts[pid].secret)
+    key = (org.id, may_secret)
+    if key in cache:
+        return cache[key]
+    out = set()
+    for pid, p in model.posts.items():
+        if p.secret and not may_secret:
+            continue
+        if org.role == 'coordinator':
+            out.add(pid)
+        elif org.id in aud[pid]:
+            if p.author_org == org.id:
+                out.add(pid)
+            elif not (org.restricted or org.gsoc):
+                out.add(pid)
+    cache[key] = frozenset(out)
+    return cache[key]
+
+
+def expected_authors(model, person, visible):
+    """Visible post_authors rows: masked ones only to their org and the coordinator."""
+    org = model.orgs[person.org]
+    out = set()
+    for pid in visible:
+        p = model.posts[pid]
+        if not p.masked or p.author_org == org.id or org.role == 'coordinator':
+            out.add((pid, p.author_person, p.author_org))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The generator.
+
+
+def tlp_of(p):
+    if p.secret:
+        return 'red'
+    if not p.designated:
+        return 'clear'
+    if p.scope and all(k == 'org' for k, _ in p.scope):
+        return 'amber_strict'
+    if any(k == 'all_members' for k, _ in p.scope):
+        return 'green'
+    return 'amber'
+
+
+class Gen:
+    def __init__(self, cur, model, rng):
+        self.cur = cur
+        self.m = model
+        self.rng = rng
+
+    def next_id(self, table):
+        self.cur.execute('SELECT coalesce(max(id), 0) + 1 FROM council.%s' % table)
+        return self.cur.fetchone()[0]
+
+    def fix_seq(self, table):
+        self.cur.execute(
+            "SELECT setval(pg_get_serial_sequence('council.%s', 'id'), "
+            "(SELECT greatest(max(id), 1) FROM council.%s))" % (table, table))
+
+    def values(self, sql, rows, page=2000):
+        if rows:
+            psycopg2.extras.execute_values(self.cur, sql, rows, page_size=page)
+
+    # -- organisations, people, groups -----------------------------------
+
+    def random_council(self, n_orgs, n_people, n_groups):
+        rng, m = self.rng, self.m
+        oid = self.next_id('organisations')
+        weights = {'national_agency': 30, 'local_government': 30, 'ci_operator': 80,
+                   'cyber_business': 30, 'academia': 15, 'mutual_aid': 12,
+                   'individual': 15, 'other': 18}
+        cats = []
+        for c, w in weights.items():
+            cats += [c] * w
+        new = []
+        hubs = []
+        for i in range(n_orgs):
+            o = Org()
+            o.id = oid + i
+            o.slug = 'mx-o%d' % o.id
+            # every category, and the first national agencies are GSOC hubs
+            o.category = CATEGORIES[i] if i < len(CATEGORIES) else rng.choice(cats)
+            o.sector = rng.choice(m.sectors) if o.category == 'ci_operator' else None
+            o.role = None
+            o.foreign = rng.random() < 0.07
+            o.foreign_approved = o.foreign and rng.random() < 0.4
+            if o.foreign and not o.foreign_approved:
+                o.tf = 'none'
+            else:
+                r = rng.random()
+                o.tf = 'type1' if r < 0.10 else 'type2' if r < 0.25 else 'none'
+            o.inv = (o.category == 'national_agency' and rng.random() < 0.15) or \
+                    (o.category == 'local_government' and rng.random() < 0.08)
+            o.secret_oo = rng.random() < 0.08
+            o.gsoc = False
+            o.liaison_via = None
+            o.restricted = rng.random() < 0.05
+            r = rng.random()
+            o.status = ('member' if r < 0.80 else
+                        rng.choice(['withdrawn', 'expelled', 'dissolved', 'applied', 'refused']))
+            o.supervises = set()
+            if o.category == 'national_agency':
+                if rng.random() < 0.5:
+                    o.supervises = set(rng.sample(m.sectors, rng.randint(1, 3)))
+                if len(hubs) < 4 and not o.inv:
+                    hubs.append(o.id)
+            o.generated = True
+            new.append(o)
+        # R-ORG-8: specified liaison members (mostly national agencies).
+        hubset = set(hubs)
+        for o in new:
+            if o.id in hubset:
+                continue
+            p = 0.30 if o.category == 'national_agency' else 0.03
+            if rng.random() < p:
+                o.gsoc = True
+                o.liaison_via = rng.choice(hubs) if rng.random() < 0.8 else None
+        # one hub that is no longer a member (status is checked when reading)
+        for o in new:
+            if o.id == hubs[-1]:
+                o.status = 'withdrawn'
+        for o in new:
+            m.orgs[o.id] = o
+        rows = [(o.id, o.slug, 'Org %d' % o.id, 'Org %d (matrix)' % o.id, o.category,
+                 o.sector, o.tf, o.inv, o.foreign, o.foreign_approved,
+                 rng.random() < 0.05, o.secret_oo, rng.random() < 0.1, o.gsoc,
+                 o.status, o.restricted) for o in new]
+        self.values("""INSERT INTO council.organisations
+            (id, slug, name_ja, name_en, category, sector_code, tf_class,
+             is_investigative, foreign_status, foreign_approved, roster_opt_out,
+             secret_opt_out, early_warning_opt_out, gsoc_liaison, status, restricted)
+            OVERRIDING SYSTEM VALUE VALUES %s""", rows)
+        # liaison_via after all rows exist (it references them)
+        self.values("""UPDATE council.organisations o SET liaison_via = v.via
+            FROM (VALUES %s) AS v(id, via) WHERE o.id = v.id""",
+                    [(o.id, o.liaison_via) for o in new if o.liaison_via is not None])
+        self.values("INSERT INTO council.org_supervises (org_id, sector_code) VALUES %s",
+                    [(o.id, s) for o in new for s in sorted(o.supervises)])
+        self.values("INSERT INTO council.org_status_history (org_id, status, note) VALUES %s",
+                    [(o.id, o.status, 'matrix') for o in new])
+        self.fix_seq('organisations')
+
+        # People: spread over the new organisations, a few more in NISC.
+        pid = self.next_id('people')
+        secretariat = m.secretariat()
+        owners = [o.id for o in new]
+        plist = []
+        counts = defaultdict(int)
+        for i in range(n_people):
+            org = secretariat if i < 6 else (owners[i % len(owners)] if i < 6 + len(owners)
+                                              else rng.choice(owners))
+            p = Person()
+            p.id = pid + i
+            p.org = org
+            p.active = rng.random() < 0.9
+            r = rng.random()
+            # open registration / past only / past then open again / never
+            p.handler = r < 0.6
+            p.past = r < 0.15 or 0.6 <= r < 0.72  # noqa: attribute set below
+            p.committee = False
+            p.token_hash = None
+            p.generated = True
+            counts[org] += 1
+            plist.append(p)
+        for p in plist:
+            m.people[p.id] = p
+        self.values("""INSERT INTO council.people (id, org_id, name_ja, name_en, email, active)
+            OVERRIDING SYSTEM VALUE VALUES %s""",
+                    [(p.id, p.org, '人 %d' % p.id, 'Person %d' % p.id,
+                      'p%d@%s.example.jp' % (p.id, m.orgs[p.org].slug), p.active)
+                     for p in plist])
+        hr = []
+        for p in plist:
+            if p.past:
+                hr.append((p.id, '2022-04-01 09:00+09', '2023-03-31 18:00+09'))
+            if p.handler:
+                hr.append((p.id, '2024-04-01 09:00+09', None))
+        self.values("""INSERT INTO council.handler_registrations
+            (person_id, registered_at, deregistered_at) VALUES %s""", hr)
+        self.fix_seq('people')
+        # Two more committee seats (one for a NISC person: it may approve
+        # another NISC person's access case, never its own).
+        extra = [next(p for p in plist if p.org == secretariat and p.active),
+                 rng.choice([p for p in plist if m.orgs[p.org].category == 'national_agency'
+                             and p.active])]
+        for p in extra:
+            p.committee = True
+            m.committee.add(p.id)
+        self.values("INSERT INTO council.committee_members (person_id) VALUES %s",
+                    [(p.id,) for p in extra])
+
+        # Groups (R-NEW-2): random members, any organisation, any status.
+        gid = self.next_id('groups')
+        all_orgs = sorted(m.orgs)
+        grows, gm = [], []
+        for i in range(n_groups):
+            g = gid + i
+            k = 0 if i < 2 else rng.randint(1, 30)
+            mem = set(rng.sample(all_orgs, k))
+            m.groups[g] = mem
+            grows.append((g, 'mx-g%d' % g, 'グループ %d' % g, 'Group %d' % g,
+                          rng.choice(GROUP_KINDS), rng.choice(all_orgs)))
+            gm += [(g, o) for o in sorted(mem)]
+        self.values("""INSERT INTO council.groups (id, slug, name_ja, name_en, kind, owner_org_id)
+            OVERRIDING SYSTEM VALUE VALUES %s""", grows)
+        self.values("INSERT INTO council.group_members (group_id, org_id) VALUES %s", gm)
+        self.fix_seq('groups')
+        return new, plist
+
+    # -- posts -----------------------------------------------------------
+
+    def posts(self, n, author_orgs, scope_orgs, groups):
+        """n random posts by people of author_orgs, naming scope_orgs and groups."""
+        rng, m = self.rng, self.m
+        first = self.next_id('posts')
+        authors_by_org = defaultdict(list)
+        for p in m.people.values():
+            if p.org in author_orgs:
+                authors_by_org[p.org].append(p.id)
+        aorgs = sorted(o for o in author_orgs if authors_by_org[o])
+        usual = [o for o in aorgs if m.orgs[o].status == 'member'
+                 and not m.orgs[o].gsoc and not m.orgs[o].restricted]
+        staff = [o for o in aorgs if m.orgs[o].role]
+        existing = sorted(m.posts)
+        new = []
+        for i in range(n):
+            p = Post()
+            p.id = first + i
+            p.kind = rng.choice(KINDS)
+            if p.kind == 'alert' and rng.random() < 0.8:
+                ao = rng.choice(staff)
+            else:
+                ao = rng.choice(usual) if rng.random() < 0.9 else rng.choice(aorgs)
+            p.author_org = ao
+            p.author_person = rng.choice(authors_by_org[ao])
+            p.masked = rng.random() < 0.25
+            p.confidence = rng.choice(['high', 'low']) if p.kind == 'countermeasure' else None
+            p.title = 'Matrix post %d' % p.id
+            p.scope, p.excl, p.sources, p.consents = [], [], [], {}
+            earlier = existing + [q.id for q in new]
+            p.parent = None
+            if earlier and rng.random() < 0.15:
+                # R-SCOPE 6: a reply; its own scope flag must not matter.
+                p.parent = rng.choice(earlier)
+                parent = m.posts.get(p.parent) or next(q for q in new if q.id == p.parent)
+                p.designated = parent.designated if rng.random() < 0.7 else rng.random() < 0.5
+                p.secret = rng.random() < 0.3
+                p.tlp = 'red' if p.secret else parent.tlp
+                if p.tlp == 'red' and not p.secret:
+                    p.tlp = 'amber'
+                new.append(p)
+                continue
+            p.designated = rng.random() < 0.88
+            if p.designated:
+                ne = 0 if rng.random() < 0.02 else rng.choice([1, 1, 1, 2, 2, 3, 4])
+                for _ in range(ne):
+                    r = rng.random()
+                    if r < 0.35:
+                        p.scope.append(('org', rng.choice(scope_orgs)))
+                    elif r < 0.50 and groups:
+                        p.scope.append(('group', rng.choice(groups)))
+                    else:
+                        c = rng.choice(CLASSES)
+                        if c == 'sector':
+                            p.scope.append(('sector', rng.choice(m.sectors)))
+                        elif c == 'category':
+                            p.scope.append(('category', rng.choice(CATEGORIES)))
+                        else:
+                            p.scope.append((c, None))
+                p.scope = list(dict.fromkeys(p.scope))
+                p.secret = rng.random() < 0.3
+            else:
+                p.secret = False
+            r = rng.random()
+            nx = 0 if r < 0.6 else 1 if r < 0.85 else rng.randint(2, 3)
+            if not p.designated and rng.random() < 0.7:
+                nx = 0
+            for _ in range(nx):
+                r = rng.random()
+                if r < 0.45:
+                    named = [v for k, v in p.scope if k == 'org']
+                    p.excl.append(('org', rng.choice(named) if named and rng.random() < 0.5
+                                   else rng.choice(scope_orgs)))
+                elif r < 0.8:
+                    own = m.orgs[ao].sector
+                    p.excl.append(('supervisors', own if own and rng.random() < 0.6
+                                   else rng.choice(m.sectors)))
+                else:
+                    p.excl.append(('investigative', None))
+            p.excl = list(dict.fromkeys(p.excl))
+            if earlier and rng.random() < 0.12:
+                # R-SCOPE-4: derived from 1-3 earlier posts
+                for src in rng.sample(earlier, min(len(earlier), rng.randint(1, 3))):
+                    p.sources.append(src)
+                    r = rng.random()
+                    if r < 0.35:
+                        p.consents[src] = 'granted'
+                    elif r < 0.65:
+                        p.consents[src] = 'pending'
+                    elif r < 0.9:
+                        p.consents[src] = 'refused'
+                    # else: no consent row at all (never asked)
+            p.tlp = tlp_of(p)
+            new.append(p)
+        for p in new:
+            m.posts[p.id] = p
+        self.insert_posts(new)
+        return new
+
+    def insert_posts(self, new):
+        m, rng = self.m, self.rng
+        self.values("""INSERT INTO council.posts
+            (id, parent_id, kind, title, is_secret, confidence, scope_designated, tlp)
+            OVERRIDING SYSTEM VALUE VALUES %s""",
+                    [(p.id, p.parent, p.kind, p.title, p.secret, p.confidence,
+                      p.designated, p.tlp) for p in new])
+        self.values("INSERT INTO council.post_bodies (post_id, body) VALUES %s",
+                    [(p.id, 'Body of post %d' % p.id) for p in new])
+        self.values("INSERT INTO council.post_authors (post_id, person_id, org_id, masked) VALUES %s",
+                    [(p.id, p.author_person, p.author_org, p.masked) for p in new])
+        rows = []
+        for p in new:
+            for k, v in p.scope:
+                rows.append((p.id, v if k == 'org' else None, v if k == 'group' else None,
+                             None if k in ('org', 'group') else k,
+                             v if k == 'sector' else None, v if k == 'category' else None))
+        self.values("""INSERT INTO council.post_scope
+            (post_id, org_id, group_id, class, sector_code, category)
+            VALUES %s""", rows, page=5000)
+        self.values("INSERT INTO council.post_exclusions (post_id, kind, org_id, sector_code) VALUES %s",
+                    [(p.id, k, v if k == 'org' else None, v if k == 'supervisors' else None)
+                     for p in new for k, v in p.excl])
+        self.values("INSERT INTO council.post_sources (post_id, source_post_id) VALUES %s",
+                    [(p.id, s) for p in new for s in p.sources])
+        crow = []
+        for p in new:
+            for s, st in p.consents.items():
+                giver = m.posts[s].author_person
+                crow.append((p.id, s, st, None if st == 'pending' else '2025-01-01 00:00+09',
+                             None if st == 'pending' else giver))
+        self.values("""INSERT INTO council.consents
+            (post_id, source_post_id, status, decided_at, decided_by) VALUES %s""", crow)
+        self.fix_seq('posts')
+
+    def access_cases(self, n):
+        """R-ORG-6: access cases for the secretariat's people."""
+        rng, m = self.rng, self.m
+        sec = m.secretariat()
+        nisc = sorted(p.id for p in m.people.values() if p.org == sec)
+        committee = sorted(m.committee)
+        cid = self.next_id('access_cases')
+        posts = sorted(m.posts)
+        rows, prow = [], []
+        for i in range(n):
+            c = cid + i
+            to = nisc[i % len(nisc)]
+            # approved by another committee member, or not approved yet
+            # (a non-committee approver: see the TODO check in main)
+            if rng.random() < 0.7:
+                appr = rng.choice([x for x in committee if x != to])
+            else:
+                appr = None
+            live = rng.random() < 0.75
+            ps = rng.sample(posts, rng.randint(1, 40))
+            m.cases.append((c, to, appr, live, ps))
+            rows.append((c, to, 'matrix access case %d' % c, appr,
+                         None if appr is None else '2025-01-01 00:00+09',
+                         '2099-01-01 00:00+09' if live else '2020-01-01 00:00+09'))
+            prow += [(c, x) for x in ps]
+        self.values("""INSERT INTO council.access_cases
+            (id, granted_to, reason, approved_by, approved_at, expires_at)
+            OVERRIDING SYSTEM VALUE VALUES %s""", rows)
+        self.values("INSERT INTO council.access_case_posts (case_id, post_id) VALUES %s", prow)
+        self.fix_seq('access_cases')
+
+    def sessions(self):
+        """One live session per person without one; some dead ones too."""
+        rng, m = self.rng, self.m
+        rows = []
+        for p in m.people.values():
+            if p.token_hash is not None:
+                continue
+            p.token_hash = hashlib.sha256(('live-%d-%d' % (p.id, rng.getrandbits(64))).encode()).digest()
+            rows.append((psycopg2.Binary(p.token_hash), p.id, '2099-01-01 00:00+00', None))
+            if rng.random() < 0.1:
+                h = hashlib.sha256(('exp-%d-%d' % (p.id, rng.getrandbits(64))).encode()).digest()
+                rows.append((psycopg2.Binary(h), p.id, '2020-01-01 00:00+00', None))
+                m.dead_sessions.append((h, p.id, 'expired'))
+            if rng.random() < 0.1:
+                h = hashlib.sha256(('rev-%d-%d' % (p.id, rng.getrandbits(64))).encode()).digest()
+                rows.append((psycopg2.Binary(h), p.id, '2099-01-01 00:00+00',
+                             '2024-01-01 00:00+00'))
+                m.dead_sessions.append((h, p.id, 'revoked'))
+        self.values("""INSERT INTO council.sessions (token_hash, person_id, expires_at, revoked_at)
+            VALUES %s""", rows)
+
+
+# ---------------------------------------------------------------------------
+# Reading as council_app.
+
+
+class Checker:
+    def __init__(self, conn, model, tap, max_diag):
+        self.conn = conn
+        self.cur = conn.cursor()
+        self.m = model
+        self.tap = tap
+        self.max_diag = max_diag
+
+    def as_person(self, token_hash):
+        """Savepoint, council_app, the person's session."""
+        c = self.cur
+        c.execute('SAVEPOINT mx_person')
+        c.execute('SET ROLE council_app')
+        c.execute("SELECT set_config('council.session', %s, false)",
+                  (token_hash.hex() if token_hash is not None else '',))
+
+    def back(self):
+        c = self.cur
+        c.execute('ROLLBACK TO SAVEPOINT mx_person')
+        c.execute('RELEASE SAVEPOINT mx_person')
+        c.execute('RESET ROLE')
+
+    READS = [
+        ('posts', 'SELECT id FROM council.posts'),
+        ('bodies', 'SELECT post_id FROM council.post_bodies'),
+        ('authors', 'SELECT post_id, person_id, org_id FROM council.post_authors'),
+        ('count', 'SELECT count(*) FROM council.posts'),
+        ('scope', 'SELECT post_id FROM council.post_scope'),
+        ('excl', 'SELECT post_id FROM council.post_exclusions'),
+        ('sources', 'SELECT post_id, source_post_id FROM council.post_sources'),
+        ('consents', 'SELECT post_id, source_post_id FROM council.consents'),
+        ('audience', 'SELECT post_id, org_id FROM council.post_audience'),
+    ]
+
+    def read_all(self, person):
+        """What person reads, and (as the superuser, still inside the
+        savepoint) the audit rows those reads wrote."""
+        c = self.cur
+        out = {}
+        self.as_person(person.token_hash)
+        try:
+            for key, sql in self.READS:
+                c.execute(sql)
+                rows = c.fetchall()
+                out[key] = rows[0][0] if key == 'count' else \
+                    [r[0] for r in rows] if len(c.description) == 1 else \
+                    [tuple(r) for r in rows]
+            c.execute('RESET ROLE')
+            c.execute("""SELECT action, object_id FROM council.audit_log
+                         WHERE person_id = %s AND seq IS NULL
+                           AND action LIKE 'post.read.%%'""", (person.id,))
+            out['audit'] = c.fetchall()
+        finally:
+            self.back()
+        return out
+
+    def person_line(self, p):
+        o = self.m.orgs[p.org]
+        return ('person %d (active=%s handler=%s committee=%s) of org %d %s: %s'
+                % (p.id, p.active, p.handler, p.committee, o.id, o.slug, o.flags()))
+
+    def expected_rows(self, p, vis, aud):
+        """Derived rows (docs/sharing.md "Derived rows follow their post")."""
+        m = self.m
+        org = m.orgs[p.org]
+        coord = org.role == 'coordinator'
+        e = {}
+        e['scope'] = sorted(x for x in vis for _ in m.posts[x].scope)
+        e['excl'] = sorted(x for x in vis for _ in m.posts[x].excl)
+        e['sources'] = sorted((x, s) for x in vis for s in m.posts[x].sources if s in vis)
+        # consents: the two author organisations and the coordinator, and
+        # only with their post (the derived post, post_id)
+        e['consents'] = sorted(
+            (x, s) for x in vis for s in m.posts[x].consents
+            if coord or org.id in (m.posts[x].author_org, m.posts[s].author_org))
+        # audience rows: one's own organisation's (all for the coordinator),
+        # only with their post
+        e['audience'] = sorted((x, o) for x in vis for o in aud[x] if coord or o == org.id)
+        return e
+
+    def expected_audit(self, p, vis, aud):
+        """R-ORG-6: audit rows that the reads must have written (at least)."""
+        m = self.m
+        org = m.orgs[p.org]
+        need = set()
+        for x in vis:
+            post = m.posts[x]
+            if org.role == 'coordinator' and org.id not in aud[x]:
+                need.add(('post.read.coordinator', x))
+            if org.role == 'secretariat' and post.author_org != org.id:
+                need.add(('post.read.access_case', x))
+            if post.secret:
+                need.add(('post.read.secret', x))   # its body was read
+        return need
+
+    def matrix(self, label, people, aud):
+        """Check every (person, post) pair for people."""
+        m, tap = self.m, self.tap
+        cache = {}
+        all_posts = set(m.posts)
+        pairs = 0
+        mism = []          # (person, post, expected, got)
+        bad = defaultdict(list)
+        t0 = time.time()
+        for p in people:
+            exp = expected_posts(m, aud, p, cache)
+            r = self.read_all(p)
+            got = set(r['posts'])
+            pairs += len(all_posts)
+            if len(got) != len(r['posts']) or r['count'] != len(r['posts']):
+                bad['count'].append((p, 'count(*) %d, rows %d, distinct %d'
+                                     % (r['count'], len(r['posts']), len(got))))
+            for x in sorted(got ^ exp):
+                mism.append((p, x, x in exp, x in got))
+            if sorted(r['bodies']) != sorted(got):
+                bad['bodies'].append((p, sorted(set(r['bodies']) ^ got)[:10]))
+            ea = expected_authors(m, p, got)
+            ga = set(r['authors'])
+            if ga != ea or len(ga) != len(r['authors']):
+                bad['authors'].append((p, sorted(ga ^ ea)[:5]))
+            # derived rows: relative to what the database showed (got), so
+            # that a posts mismatch is reported once, above
+            er = self.expected_rows(p, got, aud)
+            for k in ('scope', 'excl', 'sources', 'consents', 'audience'):
+                g = sorted(r[k])
+                if g != er[k]:
+                    gs, es = set(g), set(er[k])
+                    bad[k].append((p, 'only in the database: %s; missing: %s'
+                                   % (sorted(gs - es)[:6], sorted(es - gs)[:6])
+                                   if gs != es else 'duplicates'))
+            need = self.expected_audit(p, got, aud)
+            ga = set(r['audit'])
+            if not need <= ga or any(x not in got for _, x in ga):
+                bad['audit'].append((p, 'missing: %s; on invisible posts: %s'
+                                     % (sorted(need - ga)[:5],
+                                        sorted(x for _, x in ga if x not in got)[:5])))
+        dt = time.time() - t0
+        tap.diag('%s: %d people read in %.1fs' % (label, len(people), dt))
+        diag = []
+        for p, x, e, g in mism[:self.max_diag]:
+            post = m.posts[x]
+            diag.append('%s' % self.person_line(p))
+            diag.append('  %s' % post.describe(m))
+            diag.append('  author org: %s' % m.orgs[post.author_org].flags())
+            diag.append('  oracle: org in effective scope=%s; expected %s, got %s'
+                        % (p.org in aud[x], 'VISIBLE' if e else 'hidden',
+                           'VISIBLE' if g else 'hidden'))
+        if len(mism) > self.max_diag:
+            diag.append('... %d more mismatches' % (len(mism) - self.max_diag))
+        if mism:
+            summ = defaultdict(int)
+            for p, x, e, g in mism:
+                summ[('hidden->shown' if g else 'shown->hidden',
+                      m.orgs[p.org].role or 'member')] += 1
+            diag.append('by kind: ' + ', '.join('%s %s: %d' % (k[0], k[1], v)
+                                                for k, v in sorted(summ.items())))
+        tap.ok(not mism,
+               'R-SCOPE-1/2/4/5, R-ORG-3/6/8, R-SECRET-2/3, R-RESTRICT-1 %s: posts: '
+               '%s (person, post) pairs checked, %s mismatches'
+               % (label, format(pairs, ','), format(len(mism), ',')), diag)
+        what = [
+            ('count', 'count(*) FROM posts = rows returned, no duplicates'),
+            ('bodies', 'post_bodies rows = the visible posts'),
+            ('authors', 'R-TF-6 post_authors rows = the visible posts, masked authors '
+                        'only to their organisation and the coordinator'),
+            ('scope', 'post_scope rows only with their post'),
+            ('excl', 'post_exclusions rows only with their post'),
+            ('sources', 'post_sources rows only where both ends are visible'),
+            ('consents', 'R-SCOPE-4 consents rows: the two author organisations and '
+                         'the coordinator, only with their (derived) post'),
+            ('audience', 'post_audience rows: own organisation\'s (coordinator: all), '
+                         'only with their post'),
+            ('audit', 'R-ORG-6 audit rows for the coordinator\'s out-of-scope reads, '
+                      'the secretariat\'s access-case reads and opened secrets'),
+        ]
+        for k, desc in what:
+            lst = bad.get(k, [])
+            tap.ok(not lst, '%s: %s, for each of %d people (%d differ)'
+                   % (label, desc, len(people), len(lst)),
+                   ['%s: %s' % (self.person_line(p), d) for p, d in lst[:self.max_diag]])
+        return len(mism)
+
+    def audience_materialised(self, label, aud):
+        """post_audience (as the superuser) = the oracle's effective scope."""
+        c = self.cur
+        c.execute('SELECT post_id, org_id, is_author FROM council.post_audience')
+        got = defaultdict(set)
+        auth = defaultdict(set)
+        for pid, oid, is_author in c.fetchall():
+            got[pid].add(oid)
+            if is_author:
+                auth[pid].add(oid)
+        bad = []
+        for pid, s in aud.items():
+            g = got.get(pid, set())
+            if g != s or auth.get(pid, set()) != {self.m.posts[pid].author_org}:
+                bad.append(pid)
+        diag = []
+        for pid in bad[:self.max_diag]:
+            g = got.get(pid, set())
+            diag.append(self.m.posts[pid].describe(self.m))
+            diag.append('  only in post_audience: %s' % ', '.join(
+                '%s[%s]' % (self.m.orgs[o].slug, self.m.orgs[o].flags()) for o in sorted(g - aud[pid])))
+            diag.append('  only in the oracle: %s' % ', '.join(
+                '%s[%s]' % (self.m.orgs[o].slug, self.m.orgs[o].flags()) for o in sorted(aud[pid] - g)))
+            diag.append('  is_author rows: %s' % sorted(auth.get(pid, set())))
+        self.tap.ok(not bad, '%s: post_audience equals the effective scope of docs/sharing.md '
+                    'for %d posts (%d differ)' % (label, len(aud), len(bad)), diag)
+
+    def dead_sessions(self, label):
+        """R-ORG-3: expired and revoked sessions, and no session, see nothing."""
+        c = self.cur
+        bad = []
+        tried = self.m.dead_sessions + [(None, 0, 'no session'),
+                                        (b'\0' * 32, 0, 'unknown token')]
+        for h, pid, why in tried:
+            self.as_person(h)
+            try:
+                c.execute('SELECT (SELECT count(*) FROM council.posts), '
+                          '(SELECT count(*) FROM council.post_bodies), '
+                          '(SELECT count(*) FROM council.post_authors), '
+                          '(SELECT count(*) FROM council.post_audience), '
+                          '(SELECT count(*) FROM council.post_scope)')
+                r = c.fetchone()
+            finally:
+                self.back()
+            if any(r):
+                bad.append('%s session of person %s sees %s' % (why, pid, r))
+        self.tap.ok(not bad, 'R-ORG-3 %s: %d expired/revoked/absent sessions see no post, '
+                    'body, author, audience or scope row' % (label, len(tried)), bad[:20])
+
+
+# ---------------------------------------------------------------------------
+# Writes that must fail (docs/sharing.md "Writes").
+
+
+def try_sql(cur, sql, params=()):
+    """Run sql in a savepoint; return (sqlstate, message) or (None, rowcount)."""
+    cur.execute('SAVEPOINT mx_try')
+    try:
+        cur.execute(sql, params)
+        rc = cur.rowcount
+        cur.execute('RELEASE SAVEPOINT mx_try')
+        return None, rc
+    except psycopg2.Error as e:
+        cur.execute('ROLLBACK TO SAVEPOINT mx_try')
+        cur.execute('RELEASE SAVEPOINT mx_try')
+        return e.pgcode, (e.diag.message_primary or '').strip()
+
+
+def snapshot(cur):
+    """A fingerprint of everything a write could change (read as the superuser)."""
+    cur.execute("""SELECT
+        (SELECT count(*) || ':' || coalesce(sum(hashtext(id || tlp::text || is_secret::text
+                || scope_designated::text || title || coalesce(parent_id, 0))::bigint), 0)
+         FROM council.posts),
+        (SELECT count(*) || ':' || coalesce(sum(hashtext(id || ':' || post_id || ':'
+                || coalesce(org_id, 0) || ':' || coalesce(group_id, 0) || ':'
+                || coalesce(class::text, ''))::bigint), 0) FROM council.post_scope),
+        (SELECT count(*) || ':' || coalesce(sum(hashtext(id || ':' || post_id || ':' || kind
+                || ':' || coalesce(org_id, 0))::bigint), 0) FROM council.post_exclusions),
+        (SELECT count(*) || ':' || coalesce(sum(hashtext(post_id || ':' || person_id || ':'
+                || org_id || ':' || masked)::bigint), 0) FROM council.post_authors),
+        (SELECT count(*) || ':' || coalesce(sum(hashtext(post_id || ':' || org_id || ':'
+                || is_author)::bigint), 0) FROM council.post_audience),
+        (SELECT count(*) || ':' || coalesce(sum(hashtext(id || ':' || status)::bigint), 0)
+         FROM council.consents),
+        (SELECT count(*) || ':' || coalesce(sum(hashtext(post_id || ':' || body)::bigint), 0)
+         FROM council.post_bodies),
+        (SELECT count(*) || ':' || coalesce(sum(hashtext(id || ':' || action || ':'
+                || coalesce(org_id, 0))::bigint), 0)
+         FROM council.audit_log WHERE seq IS NOT NULL OR action LIKE 'mx.%%')""")
+    return cur.fetchone()
+
+
+def as_superuser(cur, fn):
+    """Run fn() as the superuser inside the current savepoint, then undo it."""
+    cur.execute('SAVEPOINT mx_su')
+    cur.execute('RESET ROLE')
+    try:
+        return fn()
+    finally:
+        cur.execute('ROLLBACK TO SAVEPOINT mx_su')
+        cur.execute('RELEASE SAVEPOINT mx_su')
+
+
+def writes(chk, aud, rng, n_sample):
+    m, tap, cur = chk.m, chk.tap, chk.cur
+    cache = {}
+    live = [p for p in m.people.values() if person_live(m, p)]
+    sec, coord = m.secretariat(), m.coordinator()
+    special = [next(p for p in live if p.org == coord), next(p for p in live if p.org == sec)]
+    for flag in ('gsoc', 'restricted'):
+        special += [p for p in live if getattr(m.orgs[p.org], flag)][:1]
+    sample = special + rng.sample([p for p in live if p not in special],
+                                  min(n_sample, len(live) - len(special)))
+
+    # Audit rows of every organisation, written as the superuser.
+    cur.execute("""INSERT INTO council.audit_log (person_id, org_id, action, object_type, object_id)
+                   SELECT p.id, p.org_id, 'mx.fixture', 'person', p.id
+                   FROM council.people p""")
+    before = snapshot(cur)
+
+    def fn_args():
+        cur.execute("""SELECT p.proname, coalesce(array_to_string(p.proargnames, ','), '')
+                       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                       WHERE n.nspname = 'council' AND p.proname = 'create_post'""")
+        return cur.fetchall()
+
+    res = defaultdict(list)      # check -> list of failure strings
+    counts = defaultdict(int)
+    direct = [
+        ('insert', "INSERT INTO council.posts (kind, title, is_secret, scope_designated, tlp) "
+                   "VALUES ('report', 'forged', false, true, 'amber') RETURNING id"),
+        ('insert', "INSERT INTO council.post_authors (post_id, person_id, org_id, masked) "
+                   "VALUES (%(post)s, %(person)s, %(org)s, false)"),
+        ('insert', "INSERT INTO council.post_audience (org_id, post_id) VALUES (%(org)s, %(post)s)"),
+        ('insert', "INSERT INTO council.post_scope (post_id, class) VALUES (%(post)s, 'all_members')"),
+        ('insert', "INSERT INTO council.post_bodies (post_id, body) VALUES (%(post)s, 'x')"),
+        ('insert', "INSERT INTO council.consents (post_id, source_post_id, status) "
+                   "VALUES (%(post)s, %(post)s, 'granted')"),
+        ('update', "UPDATE council.post_scope SET class = 'all_members', org_id = NULL, group_id = NULL"),
+        ('update', "DELETE FROM council.post_scope"),
+        ('update', "UPDATE council.post_exclusions SET kind = 'investigative', org_id = NULL"),
+        ('update', "DELETE FROM council.post_exclusions"),
+        ('update', "UPDATE council.posts SET is_secret = false, title = 'changed'"),
+        ('update', "DELETE FROM council.posts"),
+        ('update', "UPDATE council.post_authors SET masked = false"),
+        ('update', "DELETE FROM council.post_audience"),
+        ('update', "UPDATE council.consents SET status = 'granted'"),
+        ('audit', "UPDATE council.audit_log SET action = 'mx.changed'"),
+        ('audit', "DELETE FROM council.audit_log"),
+        ('audit', "TRUNCATE council.audit_log"),
+    ]
+    for p in sample:
+        org = m.orgs[p.org]
+        vis = expected_posts(m, aud, p, cache)
+        hidden = sorted(set(m.posts) - vis)
+        own = [x for x in vis if m.posts[x].author_org == org.id]
+        other_vis = sorted(x for x in vis if m.posts[x].author_org != org.id)
+        chk.as_person(p.token_hash)
+        try:
+            anypost = rng.choice(sorted(m.posts))
+            for grp, sql in direct:
+                counts[grp] += 1
+                st, msg = try_sql(cur, sql, {'post': anypost, 'person': p.id, 'org': p.org})
+                if st is None and (msg or 0) > 0:
+                    res[grp].append('%s: %s changed %s rows' % (chk.person_line(p), sql[:60], msg))
+                elif st is None:
+                    pass                 # "changes nothing" (checked by the snapshot)
+                elif st != '42501' and not (grp == 'audit' and st == 'CP403'):
+                    res[grp].append('%s: %s: unexpected %s %s' % (chk.person_line(p), sql[:60], st, msg))
+            # widen_scope on another's post (visible or hidden) is refused
+            for x in ([rng.choice(other_vis)] if other_vis else []) + \
+                     ([rng.choice(hidden)] if hidden else []):
+                counts['widen'] += 1
+                st, msg = try_sql(cur, "SELECT council.widen_scope(%s, '[{\"class\": \"all_members\"}]')",
+                                  (x,))
+                if st is None:
+                    res['widen'].append('%s: widened post %d of org %s'
+                                        % (chk.person_line(p), x, m.orgs[m.posts[x].author_org].slug))
+            # decide_consent as a non-giver is refused
+            def pending():
+                cur.execute("""SELECT c.id FROM council.consents c
+                               JOIN council.post_authors a ON a.post_id = c.source_post_id
+                               WHERE c.status = 'pending' AND a.org_id <> %s
+                               ORDER BY c.id""", (p.org,))
+                return [r[0] for r in cur.fetchall()]
+            pend = as_superuser(cur, pending)
+            for cid in rng.sample(pend, min(3, len(pend))):
+                for grant in (True, False):
+                    counts['consent'] += 1
+                    st, msg = try_sql(cur, 'SELECT council.decide_consent(%s, %s)', (cid, grant))
+                    if st is None:
+                        res['consent'].append('%s: decided consent %d' % (chk.person_line(p), cid))
+            counts['snap'] += 1
+            now = as_superuser(cur, lambda: snapshot(cur))
+            if now != before:
+                res['snap'].append('%s: %s -> %s' % (chk.person_line(p), before, now))
+            # create_post as itself: stored author = the session's person and org
+            if not org.gsoc and not org.restricted:
+                counts['author'] += 1
+                cur.execute('SAVEPOINT mx_try')
+                try:
+                    cur.execute("SELECT council.create_post('consultation', 'matrix test', "
+                                "'body', false, false, '[{\"class\": \"coordinator\"}]')")
+                    new_id = cur.fetchone()[0]
+                    row = as_superuser(cur, lambda: (cur.execute(
+                        'SELECT person_id, org_id FROM council.post_authors WHERE post_id = %s',
+                        (new_id,)), cur.fetchone())[1])
+                    if row != (p.id, p.org):
+                        res['author'].append('%s: post %s stored with author %s'
+                                             % (chk.person_line(p), new_id, row))
+                except psycopg2.Error as e:
+                    res['author'].append('%s: create_post failed: %s %s'
+                                         % (chk.person_line(p), e.pgcode, e.diag.message_primary))
+                finally:
+                    cur.execute('ROLLBACK TO SAVEPOINT mx_try')
+                    cur.execute('RELEASE SAVEPOINT mx_try')
+            # a hidden parent or source answers exactly like a missing one
+            if hidden and not org.gsoc and not org.restricted:
+                h = rng.choice(hidden)
+                for what, tmpl in (
+                        ('parent', "SELECT council.create_post('report', 't', 'b', false, false, "
+                                   "NULL, '[]', '{}', %s)"),
+                        ('source', "SELECT council.create_post('report', 't', 'b', false, false, "
+                                   "'[{\"class\": \"coordinator\"}]', '[]', ARRAY[%s]::bigint[])")):
+                    counts['hidden'] += 1
+                    a = try_sql(cur, tmpl, (h,))
+                    b = try_sql(cur, tmpl, (MISSING,))
+                    if a != b or a[0] is None:
+                        res['hidden'].append('%s: %s %d (hidden: %s) -> %s; %s %d -> %s'
+                                             % (chk.person_line(p), what, h, m.posts[h].describe(m),
+                                                a, what, MISSING, b))
+            # audit_log: own organisation's rows only (the coordinator: all)
+            counts['auditread'] += 1
+            cur.execute('SELECT count(*) FILTER (WHERE org_id IS DISTINCT FROM %s), '
+                        'count(*) FILTER (WHERE org_id = %s) FROM council.audit_log',
+                        (p.org, p.org))
+            other, mine = cur.fetchone()
+            n_mine = sum(1 for q in m.people.values() if q.org == p.org)
+            if org.role == 'coordinator':
+                if other == 0:
+                    res['auditread'].append('%s: the coordinator sees no other organisation\'s '
+                                            'audit rows' % chk.person_line(p))
+            elif other != 0 or mine < n_mine:
+                res['auditread'].append('%s: sees %d audit rows of other organisations, %d of '
+                                        'its own (>= %d expected)'
+                                        % (chk.person_line(p), other, mine, n_mine))
+        finally:
+            chk.back()
+    # the superuser (no RLS) still cannot rewrite the audit log (a trigger)
+    su = [try_sql(cur, "UPDATE council.audit_log SET action = 'mx.changed' WHERE action = 'mx.fixture'"),
+          try_sql(cur, "DELETE FROM council.audit_log WHERE action = 'mx.fixture'")]
+    cur.execute("SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = 'council' AND p.proname = 'create_post'")
+    nfun = cur.fetchone()[0]
+    args = fn_args()
+    authorish = [a for _, names in args for a in names.split(',')
+                 if any(w in a for w in ('author', 'org', 'person', 'as_'))]
+    n = len(sample)
+    tap.ok(not res['insert'], 'writes: %d direct INSERTs into posts, post_authors, post_audience, '
+           'post_scope, post_bodies, consents by %d people: all refused' % (counts['insert'], n),
+           res['insert'][:10])
+    tap.ok(not res['update'], 'R-SCOPE-1 writes: %d UPDATE/DELETE of post_scope, post_exclusions, '
+           'posts, post_authors, post_audience, consents: all refused or no row changed'
+           % counts['update'], res['update'][:10])
+    tap.ok(not res['author'] and nfun == 1 and not authorish,
+           'writes: create_post has no author argument (%d function(s), arguments: %s) and stored '
+           'the session\'s person and organisation in %d posts'
+           % (nfun, '; '.join(a for _, a in args), counts['author']),
+           res['author'][:10] + (['author-like arguments: %s' % authorish] if authorish else []))
+    tap.ok(not res['hidden'] and counts['hidden'] > 0,
+           'writes: create_post with a hidden parent or source fails exactly like id %d '
+           '(same SQLSTATE and message), %d tries' % (MISSING, counts['hidden']),
+           res['hidden'][:10])
+    tap.ok(not res['widen'], 'R-SCOPE-1 writes: widen_scope on another organisation\'s post '
+           'refused, %d tries' % counts['widen'], res['widen'][:10])
+    tap.ok(not res['consent'] and counts['consent'] > 0,
+           'R-SCOPE-4 writes: decide_consent by a non-giver refused, %d tries' % counts['consent'],
+           res['consent'][:10])
+    tap.ok(not res['auditread'], 'audit: %d people read only their organisation\'s audit rows '
+           '(the coordinator all)' % counts['auditread'], res['auditread'][:10])
+    tap.ok(not res['audit'] and all(s[0] is not None for s in su),
+           'audit: UPDATE, DELETE, TRUNCATE of audit_log refused for council_app (%d tries) and '
+           'the superuser (%s)' % (counts['audit'], '; '.join('%s %s' % s for s in su)),
+           res['audit'][:10])
+    tap.ok(not res['snap'], 'writes: after the refused writes of each of %d people, posts, '
+           'bodies, scope, exclusions, authors, audience, consents and the audit log are '
+           'unchanged' % counts['snap'], res['snap'][:5])
+
+
+# ---------------------------------------------------------------------------
+
+
+def demo_groups(gen, n):
+    """A few groups of demo organisations (phase A)."""
+    m, rng = gen.m, gen.rng
+    gid = gen.next_id('groups')
+    orgs = sorted(m.orgs)
+    rows, gm = [], []
+    for i in range(n):
+        g = gid + i
+        mem = set(rng.sample(orgs, rng.randint(0 if i == 0 else 1, 8)))
+        m.groups[g] = mem
+        rows.append((g, 'mx-demo-g%d' % g, 'デモ %d' % g, 'Demo group %d' % g,
+                     rng.choice(GROUP_KINDS), rng.choice(orgs)))
+        gm += [(g, o) for o in sorted(mem)]
+    gen.values("""INSERT INTO council.groups (id, slug, name_ja, name_en, kind, owner_org_id)
+        OVERRIDING SYSTEM VALUE VALUES %s""", rows)
+    gen.values("INSERT INTO council.group_members (group_id, org_id) VALUES %s", gm)
+    gen.fix_seq('groups')
+    return sorted(range(gid, gid + n))
+
+
+def refresh(cur, tap, label):
+    t0 = time.time()
+    cur.execute('SELECT council.audience_refresh_all()')
+    tap.diag('%s: council.audience_refresh_all() took %.1fs' % (label, time.time() - t0))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--host', required=True, help='socket directory (PGDIR/run)')
+    ap.add_argument('--passfile', required=True)
+    ap.add_argument('--dbname', default='council')
+    ap.add_argument('--user', default='postgres')
+    ap.add_argument('--seed', type=int, default=None)
+    ap.add_argument('--orgs', type=int, default=230)
+    ap.add_argument('--people', type=int, default=2100)
+    ap.add_argument('--posts', type=int, default=5200)
+    ap.add_argument('--demo-posts', type=int, default=400)
+    ap.add_argument('--groups', type=int, default=40)
+    ap.add_argument('--write-sample', type=int, default=60)
+    ap.add_argument('--max-diag', type=int, default=15)
+    ap.add_argument('--keep', action='store_true',
+                    help='commit the generated council (debugging) instead of rolling back')
+    args = ap.parse_args()
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), 'big') % 1000000
+    tap = Tap()
+    tap.diag('matrix.py --seed %d (reproduce with: tests/matrix/run.sh PGDIR --seed %d)'
+             % (seed, seed))
+    rng = random.Random(seed)
+    t_start = time.time()
+
+    conn = psycopg2.connect(host=args.host, passfile=args.passfile,
+                            dbname=args.dbname, user=args.user,
+                            application_name='matrix.py')
+    cur = conn.cursor()
+    cur.execute("SET council.session = ''")
+    model = Model()
+    load_base(cur, model)
+    gen = Gen(cur, model, rng)
+    chk = Checker(conn, model, tap, args.max_diag)
+    failures = 0
+
+    # -- (a) the demo council as seeded, plus generated posts -------------
+    demo_orgs = sorted(model.orgs)
+    groups = demo_groups(gen, 6)
+    gen.posts(args.demo_posts, set(demo_orgs), demo_orgs, groups)
+    gen.access_cases(8)
+    gen.sessions()
+    refresh(cur, tap, 'demo council')
+    aud = effective_scopes(model)
+    tap.diag('demo council: %d organisations, %d people, %d groups, %d posts'
+             % (len(model.orgs), len(model.people), len(model.groups), len(model.posts)))
+    chk.audience_materialised('demo council', aud)
+    chk.matrix('demo council', [model.people[i] for i in sorted(model.people)], aud)
+
+    # -- (b) a random council on top of it -------------------------------
+    new_orgs, new_people = gen.random_council(args.orgs, args.people, args.groups)
+    all_orgs = sorted(model.orgs)
+    gen.posts(args.posts, set(all_orgs), all_orgs, sorted(model.groups))
+    gen.access_cases(30)
+    gen.sessions()
+    refresh(cur, tap, 'random council')
+    aud = effective_scopes(model)
+    cats = defaultdict(int)
+    for o in model.orgs.values():
+        cats[o.category] += 1
+    tap.diag('random council (seed %d): %d organisations (%s), %d people (%d active, '
+             '%d handlers), %d groups, %d posts (%d secret, %d replies, %d derived, '
+             '%d undesignated), %d access cases, %d dead sessions'
+             % (seed, len(model.orgs), ', '.join('%s %d' % kv for kv in sorted(cats.items())),
+                len(model.people), sum(p.active for p in model.people.values()),
+                sum(p.handler for p in model.people.values()), len(model.groups),
+                len(model.posts), sum(p.secret for p in model.posts.values()),
+                sum(p.parent is not None for p in model.posts.values()),
+                sum(bool(p.sources) for p in model.posts.values()),
+                sum(not p.designated for p in model.posts.values()),
+                len(model.cases), len(model.dead_sessions)))
+    chk.audience_materialised('random council', aud)
+    chk.matrix('random council', [model.people[i] for i in sorted(model.people)], aud)
+    chk.dead_sessions('random council')
+
+    # -- writes ----------------------------------------------------------
+    writes(chk, aud, rng, args.write_sample)
+
+    if args.keep:
+        conn.commit()
+        tap.diag('--keep: the generated council is committed')
+    else:
+        conn.rollback()
+    conn.close()
+    tap.diag('total run time %.1fs' % (time.time() - t_start))
+    return tap.done()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
