@@ -126,3 +126,45 @@ CREATE POLICY owner_read ON council.audit_log FOR SELECT TO council_owner
 DROP POLICY IF EXISTS owner_read ON council.audit_head;
 CREATE POLICY owner_read ON council.audit_head FOR SELECT TO council_owner
     USING (true);
+
+-- Membership changes are audited where they happen, whoever makes them
+-- (R-ORG-2, R-ORG-3, R-ORG-4, R-RESTRICT-1).
+CREATE OR REPLACE FUNCTION council.audit_membership() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'organisations' THEN
+        IF TG_OP = 'INSERT' THEN
+            PERFORM council.audit('membership.create', 'organisation', NEW.id,
+                jsonb_build_object('status', NEW.status, 'slug', NEW.slug));
+        ELSIF NEW.status IS DISTINCT FROM OLD.status THEN
+            PERFORM council.audit('membership.status', 'organisation', NEW.id,
+                jsonb_build_object('from', OLD.status, 'to', NEW.status));
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.restricted IS DISTINCT FROM OLD.restricted THEN
+            PERFORM council.audit(CASE WHEN NEW.restricted THEN 'membership.restrict'
+                                       ELSE 'membership.unrestrict' END,
+                'organisation', NEW.id, '{}');
+        END IF;
+    ELSIF TG_TABLE_NAME = 'handler_registrations' THEN
+        IF TG_OP = 'INSERT' THEN
+            PERFORM council.audit('handler.register', 'person', NEW.person_id, '{}');
+        ELSIF NEW.deregistered_at IS NOT NULL AND OLD.deregistered_at IS NULL THEN
+            PERFORM council.audit('handler.deregister', 'person', NEW.person_id, '{}');
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+GRANT CREATE ON SCHEMA council TO council_definer;
+ALTER FUNCTION council.audit_membership() OWNER TO council_definer;
+REVOKE CREATE ON SCHEMA council FROM council_definer;
+DROP TRIGGER IF EXISTS audit_membership ON council.organisations;
+CREATE TRIGGER audit_membership AFTER INSERT OR UPDATE OF status, restricted
+    ON council.organisations FOR EACH ROW
+    EXECUTE FUNCTION council.audit_membership();
+DROP TRIGGER IF EXISTS audit_handlers ON council.handler_registrations;
+CREATE TRIGGER audit_handlers AFTER INSERT OR UPDATE OF deregistered_at
+    ON council.handler_registrations FOR EACH ROW
+    EXECUTE FUNCTION council.audit_membership();
