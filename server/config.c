@@ -283,42 +283,19 @@ out:
 int
 config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
-	FILE		*f;
-	struct buf	 b;
-	char		 chunk[4096];
-	size_t		 n;
-	int		 rc = -1;
+	char	*text, tmp[512];
+	size_t	 len;
+	int	 rc;
 
-	buf_init(&b);
-	if ((f = fopen(path, "r")) == NULL) {
-		cf_error(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_append(&b, chunk, n);
-		if (b.len > CONFIG_MAX_FILE) {
-			cf_error(err, errlen, "%s: larger than %d bytes", path,
-			    CONFIG_MAX_FILE);
-			goto out;
-		}
-	}
-	if (ferror(f)) {
-		cf_error(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	if (config_parse(cfg, b.data ? b.data : "", b.len, err, errlen) == -1) {
+	if ((text = util_read_file(path, CONFIG_MAX_FILE, &len, err,
+	    errlen)) == NULL)
+		return -1;
+	if ((rc = config_parse(cfg, text, len, err, errlen)) == -1) {
 		/* Prefix the file name to "line N: ...". */
-		char	tmp[512];
-
 		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
 		cf_error(err, errlen, "%s", tmp);
-		goto out;
 	}
-	rc = 0;
-out:
-	if (f != NULL)
-		fclose(f);
-	buf_free(&b);
+	free(text);
 	return rc;
 }
 

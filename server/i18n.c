@@ -367,58 +367,6 @@ i18n_catalog_free(struct i18n_catalog *c)
 }
 
 /*
- * Read all of path into a new NUL-terminated buffer (free it), refusing
- * anything but a regular file of at most max bytes.  NULL with a reason
- * in err on failure.
- */
-static char *
-i18n_read_file(const char *path, size_t max, size_t *lenp, char *err,
-    size_t errlen)
-{
-	struct stat	 st;
-	char		*data = NULL;
-	size_t		 len = 0;
-	ssize_t		 r;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	data = xmalloc(max + 2);
-	while (len <= max) {
-		r = read(fd, data + len, max + 1 - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	if (len > max) {
-		snprintf(err, errlen, "%s: file larger than %zu bytes", path,
-		    max);
-		goto fail;
-	}
-	data[len] = '\0';
-	*lenp = len;
-	goto out;
-fail:
-	free(data);
-	data = NULL;
-out:
-	close(fd);
-	return data;
-}
-
-/*
  * Load dir/ja.po and dir/en.po (see i18n.h).  Errors name the file:
  * "dir/en.po: line 12: duplicate key ..." or, when the key sets differ,
  * the first missing key in sorted order and the file that lacks it.
@@ -443,7 +391,7 @@ i18n_load(const char *dir, char *err, size_t errlen)
 		}
 	}
 	for (l = 0; l < I18N_NLANG; l++) {
-		text = i18n_read_file(path[l], I18N_MAX_FILE, &len, err, errlen);
+		text = util_read_file(path[l], I18N_MAX_FILE, &len, err, errlen);
 		if (text == NULL)
 			goto out;
 		i->cat[l] = i18n_catalog_parse(text, len, perr, sizeof(perr));

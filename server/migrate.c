@@ -50,39 +50,6 @@ migrate_parse_name(const char *s)
 	return v;
 }
 
-/* Read a whole file (at most MIGRATE_MAX_FILE_SIZE) into b. */
-static int
-mg_read(const char *path, struct buf *b, char *err, size_t errlen)
-{
-	FILE	*f;
-	char	 chunk[8192];
-	size_t	 n;
-	int	 rc = -1;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		mg_error(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_append(b, chunk, n);
-		if (b->len > MIGRATE_MAX_FILE_SIZE) {
-			mg_error(err, errlen, "%s: larger than %d bytes", path,
-			    MIGRATE_MAX_FILE_SIZE);
-			goto out;
-		}
-	}
-	if (ferror(f)) {
-		mg_error(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	if (b->data == NULL)
-		buf_append(b, "", 0);
-	rc = 0;
-out:
-	fclose(f);
-	return rc;
-}
-
 static int
 mg_cmp(const void *a, const void *b)
 {
@@ -115,6 +82,7 @@ migrate_list(const char *dir, int want_versions, struct migration **out,
 	struct dirent		*de;
 	struct migration	*m = NULL;
 	struct buf		 b;
+	char			*text;
 	size_t			 n = 0, i, len;
 	int			 v, rc = -1;
 
@@ -153,10 +121,11 @@ migrate_list(const char *dir, int want_versions, struct migration **out,
 			    m[i - 1].name, m[i].name);
 			goto out;
 		}
-		buf_reset(&b);
-		if (mg_read(m[i].path, &b, err, errlen) == -1)
+		if ((text = util_read_file(m[i].path, MIGRATE_MAX_FILE_SIZE,
+		    &len, err, errlen)) == NULL)
 			goto out;
-		util_sha256_hex(b.data, b.len, m[i].sha256);
+		util_sha256_hex(text, len, m[i].sha256);
+		free(text);
 	}
 	*out = m;
 	*nout = n;
@@ -192,16 +161,17 @@ static int
 mg_apply(PGconn *c, const struct migration *m, const char *extra,
     const char *const *params, int nparams, char *err, size_t errlen)
 {
-	struct buf	 b;
 	PGresult	*r = NULL;
+	char		*text;
+	size_t		 len;
 	int		 rc = -1;
 
-	buf_init(&b);
-	if (mg_read(m->path, &b, err, errlen) == -1)
+	if ((text = util_read_file(m->path, MIGRATE_MAX_FILE_SIZE, &len, err,
+	    errlen)) == NULL)
 		goto out;
 	if (mg_exec(c, "BEGIN", m->name, err, errlen) == -1)
 		goto out;
-	if (mg_exec(c, b.data, m->name, err, errlen) == -1)
+	if (mg_exec(c, text, m->name, err, errlen) == -1)
 		goto rollback;
 	if (extra != NULL) {
 		r = PQexecParams(c, extra, nparams, NULL, params, NULL, NULL, 0);
@@ -219,7 +189,7 @@ rollback:
 	PQclear(PQexec(c, "ROLLBACK"));
 out:
 	PQclear(r);
-	buf_free(&b);
+	free(text);
 	return rc;
 }
 

@@ -692,58 +692,6 @@ tmpl_xml_error(void *data, xmlErrorPtr e)
 		xe->msg[--n] = '\0';
 }
 
-/*
- * Read all of path into a new NUL-terminated buffer (free it), refusing
- * anything but a regular file of at most max bytes.  NULL with a reason
- * in err on failure.
- */
-static char *
-tmpl_read_file(const char *path, size_t max, size_t *lenp, char *err,
-    size_t errlen)
-{
-	struct stat	 st;
-	char		*data = NULL;
-	size_t		 len = 0;
-	ssize_t		 r;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		tmpl_errf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		tmpl_errf(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	data = xmalloc(max + 2);
-	while (len <= max) {
-		r = read(fd, data + len, max + 1 - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			tmpl_errf(err, errlen, "%s: %s", path,
-			    strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	if (len > max) {
-		tmpl_errf(err, errlen, "%s: larger than %zu bytes", path, max);
-		goto fail;
-	}
-	data[len] = '\0';
-	*lenp = len;
-	goto out;
-fail:
-	free(data);
-	data = NULL;
-out:
-	close(fd);
-	return data;
-}
-
 /* Parse and check one template file into t (t->name and t->path set). */
 static int
 tmpl_load_file(struct tmpl *t, char *err, size_t errlen)
@@ -764,7 +712,7 @@ tmpl_load_file(struct tmpl *t, char *err, size_t errlen)
 	ck.errlen = errlen;
 	memset(&xe, 0, sizeof(xe));
 
-	if ((text = tmpl_read_file(t->path, TMPL_MAX_FILE, &len, err,
+	if ((text = util_read_file(t->path, TMPL_MAX_FILE, &len, err,
 	    errlen)) == NULL)
 		goto out;
 	for (s = text, line = 1; s < text + len; s = nl + 1, line++) {

@@ -3,6 +3,10 @@
  * random identifiers (see util.h for the contracts).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,4 +243,56 @@ util_trim(char *s)
 	while (end > s && isspace((unsigned char)end[-1]))
 		*--end = '\0';
 	return s;
+}
+
+/*
+ * Read all of path into a new NUL-terminated buffer (free it), refusing
+ * anything but a regular file of at most max bytes.  NULL with a reason
+ * in err on failure.
+ */
+char *
+util_read_file(const char *path, size_t max, size_t *lenp, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+	char		*data = NULL;
+	size_t		 len = 0;
+	ssize_t		 r;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto out;
+	}
+	data = xmalloc(max + 2);
+	while (len <= max) {
+		r = read(fd, data + len, max + 1 - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len > max) {
+		snprintf(err, errlen, "%s: file larger than %zu bytes", path,
+		    max);
+		goto fail;
+	}
+	data[len] = '\0';
+	*lenp = len;
+	goto out;
+fail:
+	free(data);
+	data = NULL;
+out:
+	close(fd);
+	return data;
 }

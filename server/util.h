@@ -49,6 +49,12 @@ void	 util_sha256_hex(const void *, size_t, char *);
 /* Milliseconds from a monotonic clock. */
 double	 util_now_ms(void);
 
+/* Read all of path into a new NUL-terminated buffer (free it), refusing
+ * anything but a regular file of at most max bytes.  NULL with a reason in
+ * err ("path: why") on failure; the length goes to *lenp. */
+char	*util_read_file(const char *path, size_t max, size_t *lenp,
+	    char *err, size_t errlen);
+
 /* Strip leading and trailing ASCII white space in place; returns s. */
 char	*util_trim(char *);
 
