@@ -223,10 +223,44 @@ AS $$
     WHERE gm.org_id = council.current_org_id()
 $$;
 
--- R-ORG-6: record a read that the scope did not give.  Called from the
--- policies for each row they let through on the coordinator's or the
--- secretariat's special way in, and for every opened secret (opened =
--- the body was read).  Always returns true.
+-- Posts granted to the caller through an approved, unexpired access case.
+CREATE OR REPLACE FUNCTION council.current_case_post_ids() RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT cp.post_id FROM council.access_cases c
+    JOIN council.access_case_posts cp ON cp.case_id = c.id
+    WHERE c.granted_to = council.current_person_id()
+      AND c.approved_by IS NOT NULL
+      AND c.expires_at > now()
+      AND council.current_is_secretariat()
+$$;
+
+-- Whether the caller sees post p, computed from the same pieces as the
+-- policies on posts below (which are what actually decide reads).  Used
+-- only to guard audit_post_read: the planner may evaluate a policy's
+-- function before its other conditions, so the function must never log a
+-- read of a post the caller cannot see (a forged row would also tell the
+-- caller's organisation that the post exists and is secret).
+CREATE OR REPLACE FUNCTION council.current_sees_post(p bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT coalesce((
+        SELECT (NOT x.is_secret OR council.current_may_handle_secrets())
+           AND (council.current_is_coordinator()
+                OR x.id IN (SELECT council.current_case_post_ids())
+                OR EXISTS (SELECT 1 FROM council.post_audience a
+                           WHERE a.post_id = x.id
+                             AND a.org_id = council.current_org_id()
+                             AND (a.is_author OR council.current_may_receive())))
+        FROM council.posts x WHERE x.id = p), false)
+$$;
+
+-- R-ORG-6: record a read that the scope did not give: the coordinator's
+-- outside its scope, the secretariat's through an access case; and every
+-- opened secret (opened = the body was read).  Called from the policies;
+-- logs nothing for a post the caller cannot see.  Always returns true.
 CREATE OR REPLACE FUNCTION council.audit_post_read(p bigint, opened boolean)
     RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -235,7 +269,7 @@ AS $$
 DECLARE
     v_org bigint := council.current_org_id();
 BEGIN
-    IF v_org IS NULL THEN
+    IF v_org IS NULL OR NOT council.current_sees_post(p) THEN
         RETURN true;
     END IF;
     IF council.current_is_coordinator()
@@ -256,18 +290,6 @@ BEGIN
 END
 $$;
 
--- Posts granted to the caller through an approved, unexpired access case.
-CREATE OR REPLACE FUNCTION council.current_case_post_ids() RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-    SELECT cp.post_id FROM council.access_cases c
-    JOIN council.access_case_posts cp ON cp.case_id = c.id
-    WHERE c.granted_to = council.current_person_id()
-      AND c.approved_by IS NOT NULL
-      AND c.expires_at > now()
-      AND council.current_is_secretariat()
-$$;
 
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.audience_named(bigint) OWNER TO council_definer;
@@ -279,6 +301,7 @@ ALTER FUNCTION council.audience_on_org_change() OWNER TO council_definer;
 ALTER FUNCTION council.post_author_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.current_group_ids() OWNER TO council_definer;
 ALTER FUNCTION council.audit_post_read(bigint, boolean) OWNER TO council_definer;
+ALTER FUNCTION council.current_sees_post(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.current_case_post_ids() OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.audience_named(bigint),
