@@ -146,7 +146,7 @@ SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_owner') AS ne
 \if :need_owner
 CREATE ROLE council_owner LOGIN;
 \endif
-ALTER ROLE council_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'owner_pw';
+ALTER ROLE council_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT PASSWORD :'owner_pw';
 SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_app') AS need_app \gset
 \if :need_app
 CREATE ROLE council_app LOGIN;

@@ -117,7 +117,11 @@ ALTER FUNCTION council.current_may_handle_secrets() OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 
 -- The definer reads and maintains everything it computes from; the write
--- privileges it holds are table grants (migrations), not policies.
+-- privileges it holds are table grants (migrations), not policies.  The
+-- policy names the role twice: council_owner is a member of
+-- council_definer (it must be, to hand functions to it), and policies
+-- apply to members too; "current_user = council_definer" holds only inside
+-- the definer's own functions, so the owner gets nothing from it.
 DO $$
 DECLARE t record;
 BEGIN
@@ -128,6 +132,7 @@ BEGIN
         EXECUTE format('DROP POLICY IF EXISTS definer_read ON council.%I', t.relname);
         EXECUTE format('DROP POLICY IF EXISTS definer_all ON council.%I', t.relname);
         EXECUTE format('CREATE POLICY definer_all ON council.%I TO council_definer '
-                       'USING (true) WITH CHECK (true)', t.relname);
+                       'USING (current_user = ''council_definer'') '
+                       'WITH CHECK (current_user = ''council_definer'')', t.relname);
     END LOOP;
 END $$;

@@ -126,9 +126,10 @@ DECLARE
     d bigint;
 BEGIN
     DELETE FROM council.post_audience WHERE post_id = p;
-    INSERT INTO council.post_audience (org_id, post_id, is_author)
+    INSERT INTO council.post_audience (org_id, post_id, is_author, is_secret)
     SELECT x, p, EXISTS (SELECT 1 FROM council.post_authors a
-                         WHERE a.post_id = p AND a.org_id = x)
+                         WHERE a.post_id = p AND a.org_id = x),
+           (SELECT is_secret FROM council.posts WHERE id = p)
     FROM council.audience_compute(p) AS x;
     IF cascade THEN
         FOR d IN SELECT id FROM council.posts WHERE parent_id = p
@@ -203,12 +204,19 @@ CREATE TRIGGER audience_supervises AFTER INSERT OR UPDATE OR DELETE
     FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_org_change();
 
 -- The author organisation of a post, for policies that must not recurse
--- through post_authors' own policy.
+-- through post_authors' own policy.  It tells the caller no more than
+-- post_authors would: its own organisation's posts, and otherwise only a
+-- visible post with an unmasked author (or any visible post, for the
+-- coordinator); NULL for everything else, hidden and absent alike.
 CREATE OR REPLACE FUNCTION council.post_author_org(p bigint) RETURNS bigint
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-    SELECT org_id FROM council.post_authors WHERE post_id = p
+    SELECT a.org_id FROM council.post_authors a
+    WHERE a.post_id = p
+      AND (a.org_id = council.current_org_id()
+           OR ((NOT a.masked OR council.current_is_coordinator())
+               AND council.current_sees_post(p)))
 $$;
 
 -- Groups the caller's organisation belongs to or owns.
@@ -423,12 +431,16 @@ CREATE POLICY consents_decide ON council.consents FOR UPDATE TO council_writer
     USING (council.post_author_org(source_post_id) = (SELECT council.current_org_id()))
     WITH CHECK (decided_by = (SELECT council.current_person_id()));
 
--- The audience rows: one's own organisation's; all for the coordinator.
+-- The audience rows: exactly those of the posts the caller sees through
+-- its audience (its own organisation's rows), or all rows for the
+-- coordinator; never a secret's row for one who may not handle it.
 DROP POLICY IF EXISTS post_audience_own ON council.post_audience;
 CREATE POLICY post_audience_own ON council.post_audience FOR SELECT
     TO council_app, council_writer
-    USING (org_id = (SELECT council.current_org_id())
-           OR (SELECT council.current_is_coordinator()));
+    USING ((NOT is_secret OR (SELECT council.current_may_handle_secrets()))
+           AND ((org_id = (SELECT council.current_org_id())
+                 AND (is_author OR (SELECT council.current_may_receive())))
+                OR (SELECT council.current_is_coordinator())));
 
 -- R-NEW-2: a group is seen by its members, its owner and the coordinator.
 DROP POLICY IF EXISTS groups_visible ON council.groups;
@@ -547,6 +559,36 @@ BEGIN
 END
 $$;
 
+-- R-SCOPE-4: ask each source's giver for consent where post p's named
+-- scope reaches beyond the source's, unless it was asked already.  Runs
+-- after p's audience is computed.
+CREATE OR REPLACE FUNCTION council.consent_request(p bigint) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_src bigint;
+BEGIN
+    FOR v_src IN SELECT ps.source_post_id FROM council.post_sources ps
+                 WHERE ps.post_id = p
+                   AND NOT EXISTS (SELECT 1 FROM council.consents c
+                                   WHERE c.post_id = p
+                                     AND c.source_post_id = ps.source_post_id)
+    LOOP
+        IF council.post_author_org(v_src) IS DISTINCT FROM council.current_org_id()
+           AND EXISTS (SELECT x FROM council.audience_named(p) AS x
+                       EXCEPT
+                       SELECT a.org_id FROM council.post_audience a
+                       WHERE a.post_id = v_src) THEN
+            INSERT INTO council.consents (post_id, source_post_id)
+            VALUES (p, v_src);
+            PERFORM council.audit('consent.request', 'post', p,
+                jsonb_build_object('source', v_src));
+        END IF;
+    END LOOP;
+END
+$$;
+
 -- Create a post as the signed-in person (docs/sharing.md, "Writes").
 --   p_scope      NULL: no designated scope (R-SCOPE-5); else a JSON array
 --                (council.scope_insert); must be NULL for a reply
@@ -614,6 +656,11 @@ BEGIN
            OR cardinality(p_sources) > 0 THEN
             RAISE EXCEPTION 'reply_inherits_scope' USING ERRCODE = 'CP422';
         END IF;
+        -- R-SECRET-2: a reply to a secret is handled as one; otherwise a
+        -- non-handler would see a reply naming a post it cannot see.
+        IF v_parent.is_secret AND NOT p_is_secret THEN
+            RAISE EXCEPTION 'reply_to_secret_must_be_secret' USING ERRCODE = 'CP422';
+        END IF;
     ELSIF p_scope IS NULL AND p_is_secret THEN   -- R-SCOPE-5
         RAISE EXCEPTION 'secret_needs_scope' USING ERRCODE = 'CP422';
     END IF;
@@ -677,21 +724,7 @@ BEGIN
     INSERT INTO council.post_sources (post_id, source_post_id)
     SELECT DISTINCT v_id, s FROM unnest(p_sources) AS s;
     PERFORM council.audience_refresh_post(v_id, false);
-    -- R-SCOPE-4: ask a source's giver for consent only where this post's
-    -- scope reaches beyond the source's.
-    FOR v_src IN SELECT source_post_id FROM council.post_sources
-                 WHERE post_id = v_id LOOP
-        IF council.post_author_org(v_src) <> v_org.id AND EXISTS (
-               SELECT x FROM council.audience_named(v_id) AS x
-               EXCEPT
-               SELECT a.org_id FROM council.post_audience a
-               WHERE a.post_id = v_src) THEN
-            INSERT INTO council.consents (post_id, source_post_id)
-            VALUES (v_id, v_src);
-            PERFORM council.audit('consent.request', 'post', v_id,
-                jsonb_build_object('source', v_src));
-        END IF;
-    END LOOP;
+    PERFORM council.consent_request(v_id);
     PERFORM council.audit('post.create', 'post', v_id,
         jsonb_build_object('kind', p_kind, 'secret', p_is_secret,
                            'parent', p_parent, 'sources', to_jsonb(p_sources)));
@@ -759,6 +792,7 @@ BEGIN
     END IF;
     PERFORM council.scope_insert(p_post, p_scope);
     PERFORM council.audience_refresh_post(p_post, true);
+    PERFORM council.consent_request(p_post);
     PERFORM council.audit('post.scope.widen', 'post', p_post,
         jsonb_build_object('added', p_scope));
 END
@@ -869,6 +903,7 @@ ALTER FUNCTION council.create_post(council.post_kind, text, text, boolean,
     boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz) OWNER TO council_writer;
 ALTER FUNCTION council.decide_consent(bigint, boolean) OWNER TO council_writer;
 ALTER FUNCTION council.widen_scope(bigint, jsonb) OWNER TO council_writer;
+ALTER FUNCTION council.consent_request(bigint) OWNER TO council_writer;
 ALTER FUNCTION council.open_access_case(text, bigint[], timestamptz) OWNER TO council_writer;
 ALTER FUNCTION council.approve_access_case(bigint) OWNER TO council_writer;
 REVOKE CREATE ON SCHEMA council FROM council_writer;
@@ -876,5 +911,6 @@ GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.post_exists(bigint) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.scope_insert(bigint, jsonb),
+    council.consent_request(bigint),
     council.post_exists(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.post_exists(bigint) TO council_writer;
