@@ -203,34 +203,6 @@ CREATE TRIGGER audience_supervises AFTER INSERT OR UPDATE OR DELETE
     ON council.org_supervises
     FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_org_change();
 
--- The author organisation of a post, for policies that must not recurse
--- through post_authors' own policy.  It tells the caller no more than
--- post_authors would: its own organisation's posts, and otherwise only a
--- visible post with an unmasked author (or any visible post, for the
--- coordinator); NULL for everything else, hidden and absent alike.
-CREATE OR REPLACE FUNCTION council.post_author_org(p bigint) RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-    SELECT a.org_id FROM council.post_authors a
-    WHERE a.post_id = p
-      AND (a.org_id = council.current_org_id()
-           OR ((NOT a.masked OR council.current_is_coordinator())
-               AND council.current_sees_post(p)))
-$$;
-
--- Groups the caller's organisation belongs to or owns.
-CREATE OR REPLACE FUNCTION council.current_group_ids() RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-    SELECT g.id FROM council.groups g
-    WHERE g.owner_org_id = council.current_org_id()
-    UNION
-    SELECT gm.group_id FROM council.group_members gm
-    WHERE gm.org_id = council.current_org_id()
-$$;
-
 -- Posts granted to the caller through an approved, unexpired access case.
 CREATE OR REPLACE FUNCTION council.current_case_post_ids() RETURNS SETOF bigint
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -263,6 +235,34 @@ AS $$
                              AND a.org_id = council.current_org_id()
                              AND (a.is_author OR council.current_may_receive())))
         FROM council.posts x WHERE x.id = p), false)
+$$;
+
+-- The author organisation of a post, for policies that must not recurse
+-- through post_authors' own policy.  It tells the caller no more than
+-- post_authors would: its own organisation's posts, and otherwise only a
+-- visible post with an unmasked author (or any visible post, for the
+-- coordinator); NULL for everything else, hidden and absent alike.
+CREATE OR REPLACE FUNCTION council.post_author_org(p bigint) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT a.org_id FROM council.post_authors a
+    WHERE a.post_id = p
+      AND (a.org_id = council.current_org_id()
+           OR ((NOT a.masked OR council.current_is_coordinator())
+               AND council.current_sees_post(p)))
+$$;
+
+-- Groups the caller's organisation belongs to or owns.
+CREATE OR REPLACE FUNCTION council.current_group_ids() RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT g.id FROM council.groups g
+    WHERE g.owner_org_id = council.current_org_id()
+    UNION
+    SELECT gm.group_id FROM council.group_members gm
+    WHERE gm.org_id = council.current_org_id()
 $$;
 
 -- R-ORG-6: record a read that the scope did not give: the coordinator's

@@ -2,7 +2,7 @@
 -- (R-ORG-6, secret reads) and reads it must not invent.  Uses the demo
 -- posts (deploy/demo/demo-posts.sql).  Run by pg_prove as the superuser.
 BEGIN;
-SELECT plan(10);
+SELECT plan(11);
 
 SELECT id AS p_bank FROM council.people WHERE email = 'yohei.nakagawa@toto-bank.example.jp' \gset
 SELECT id AS p_sakura FROM council.people WHERE email = 'shota.fujii@sakura-security.example.jp' \gset
@@ -59,6 +59,14 @@ SELECT is((SELECT count(*)::int FROM council.posts WHERE id = :private_post), 1,
 RESET ROLE;
 SELECT ok(pg_temp.reads(:private_post, 'post.read.coordinator') >= 1,
     'R-ORG-6: the coordinator''s read outside the scope is in the audit log');
+
+-- R-SECRET-2: a reply to a secret must be secret.
+SET LOCAL ROLE council_app;
+SELECT pg_temp.as_token('t13-sakura');
+SELECT throws_ok(format($$SELECT council.create_post('report', 'r', 'b', false,
+    p_parent => %s)$$, :secret_post), 'CP422', 'reply_to_secret_must_be_secret',
+    'R-SECRET-2: a non-secret reply to a secret is refused');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# bench/feed-db.sh: the member feed ("the newest 50 posts I may see") under
+# row-level security, at 100k and at 1M posts over 2,000 organisations.
+#
+#   bench/feed-db.sh            (DURATION=20 CLIENTS=8 THREADS=2 ORGS=2000)
+#
+# 1. Builds councilctl out of tree (/tmp/benchbuild) unless COUNCILCTL is
+#    set, creates a throw-away cluster in var/bench-pg (deploy/pg.sh, with
+#    COUNCIL_PG_FAST: no fsync), migrates it with councilctl.
+# 2. Generates the council (bench/feed-council.sql) and 100k posts
+#    (bench/feed-posts.sql), set-based, post_audience included; checks a
+#    sample of 1,000 posts against council.audience_refresh_post and
+#    measures that function's rate (the fan-out-on-write alternative).
+# 3. pgbench as council_app, prepared, CLIENTS clients, DURATION seconds,
+#    bench/feed.pgbench (a random person's session, then council.feed(50));
+#    then pgbench -S (built-in select-only, prepared, same clients and
+#    duration) on a pgbench database in the same cluster.  p95 from the
+#    per-transaction logs (-l).
+# 4. Grows to 1M posts and repeats; also the same transaction with SELECT 1
+#    instead of the feed (bench/feed-ceiling.pgbench: what this transaction
+#    shape costs by itself); EXPLAIN (ANALYZE, BUFFERS) of the feed query (as
+#    executed inside council.feed, through auto_explain) for an ordinary
+#    member and for the coordinator; checks for a Seq Scan on council.posts.
+# 5. At each size, one more feed run with bench/feed-identity-proposal.sql
+#    applied (a proposed rewrite of policy/10_identity.sql), then the
+#    checkout's policies re-applied.  PROPOSAL=none skips it.
+# 6. Prints the numbers and the ratios; destroys the cluster (KEEP=1 keeps
+#    it).  Raw outputs (pgbench logs, plans) stay in var/bench/feed-db.
+# Bounded: eight pgbench runs of DURATION seconds; about 10 minutes in all.
+# Refuses to run while a server is up in PGDIR (someone else's run).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DURATION=${DURATION:-20}
+CLIENTS=${CLIENTS:-8}
+THREADS=${THREADS:-2}
+ORGS=${ORGS:-2000}
+SIZE1=${SIZE1:-100000}     # posts at the first measurement
+SIZE2=${SIZE2:-1000000}    # posts at the second
+PGDIR=${PGDIR:-$ROOT/var/bench-pg}
+OUT=$ROOT/var/bench/feed-db
+BUILD=${BENCH_BUILD:-/tmp/benchbuild}
+COUNCILCTL=${COUNCILCTL:-$BUILD/server/councilctl}
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'feed-db.sh: %s\n' "$*" >&2; exit 1; }
+command -v pgbench >/dev/null || die "pgbench is needed (postgresql-client-15)"
+
+if [ ! -x "$COUNCILCTL" ]; then
+	say "building councilctl in $BUILD"
+	mkdir -p "$BUILD"
+	(cd "$BUILD" && { [ -f Makefile ] || "$ROOT/configure" >configure.out 2>&1; } \
+		&& make -j"$(nproc)" >make.out 2>&1) || die "build failed (see $BUILD)"
+fi
+
+if [ -f "$PGDIR/data/postmaster.pid" ] && kill -0 "$(head -1 "$PGDIR/data/postmaster.pid")" 2>/dev/null; then
+	die "a server is running in $PGDIR (another run?); stop it first"
+fi
+"$ROOT/deploy/pg.sh" destroy "$PGDIR" >/dev/null 2>&1 || true
+rm -rf "$OUT"
+COUNCIL_PG_FAST=1 "$ROOT/deploy/pg.sh" init "$PGDIR"
+# Bulk load: fewer checkpoints.  Everything else as deploy/pg.sh sets it.
+echo "max_wal_size = 8GB" >>"$PGDIR/data/postgresql.conf"
+COUNCIL_PG_FAST=1 "$ROOT/deploy/pg.sh" start "$PGDIR"
+[ -n "${KEEP:-}" ] || trap '"$ROOT/deploy/pg.sh" destroy "$PGDIR" >/dev/null 2>&1 || true' EXIT
+mkdir -p "$OUT"
+export PGPASSFILE=$PGDIR/passfile
+SOCK=$PGDIR/run
+psql_su() { psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -U postgres "$@"; }
+
+say "migrate"
+"$COUNCILCTL" -d "$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_owner)" -r "$ROOT" migrate >/dev/null
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+say "council: $ORGS organisations"
+t0=$(now)
+psql_su -d council -v orgs="$ORGS" -f "$ROOT/bench/feed-council.sql" >/dev/null
+T_COUNCIL=$(secs "$t0" "$(now)")
+
+gen_posts() {  # gen_posts LO HI: posts LO..HI, then ANALYZE
+	local t0; t0=$(now)
+	psql_su -d council -v orgs="$ORGS" -v lo="$1" -v hi="$2" -f "$ROOT/bench/feed-posts.sql" >/dev/null
+	psql_su -d council -c 'VACUUM ANALYZE' >/dev/null
+	secs "$t0" "$(now)"
+}
+
+# pgbench's reference database (select-only): scale 10, 1M accounts.
+psql_su -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
+pgbench -i -q -s 10 -h "$SOCK" -U postgres pgbench >"$OUT/pgbench-init.log" 2>&1
+
+read -r PMIN PMAX < <(psql_su -d council -At -F ' ' -c 'SELECT min(id), max(id) FROM council.people')
+
+p95() {  # p95 LOGPREFIX: 95th percentile latency (ms) of pgbench -l logs
+	cat "$1".* | awk '{ print $3 }' | sort -n | awk '{ a[NR] = $1 }
+		END { i = int(NR * 0.95); if (i < 1) i = 1; printf "%.3f", a[i] / 1000 }'
+}
+tps() { awk '/^tps = / { printf "%.1f", $3 }' "$1"; }
+
+run_feed() {  # run_feed TAG [SCRIPT]
+	rm -f "$OUT/feed-$1".*
+	(cd "$OUT" && pgbench -n -M prepared -c "$CLIENTS" -j "$THREADS" -T "$DURATION" \
+		-f "${2:-$ROOT/bench/feed.pgbench}" -D pmin="$PMIN" -D pmax="$PMAX" \
+		-l --log-prefix="feed-$1" \
+		"host=$SOCK user=council_app passfile=$PGPASSFILE dbname=council") \
+		>"$OUT/feed-$1.out" 2>&1 || { cat "$OUT/feed-$1.out" >&2; die "pgbench (feed) failed"; }
+	grep -q '^number of failed transactions: 0' "$OUT/feed-$1.out" \
+		|| { grep -i 'failed\|error' "$OUT/feed-$1.out" | head >&2; }
+}
+run_select() {  # run_select TAG
+	rm -f "$OUT/select-$1".*
+	(cd "$OUT" && pgbench -n -S -M prepared -c "$CLIENTS" -j "$THREADS" -T "$DURATION" \
+		-l --log-prefix="select-$1" -h "$SOCK" -U postgres pgbench) \
+		>"$OUT/select-$1.out" 2>&1 || { cat "$OUT/select-$1.out" >&2; die "pgbench -S failed"; }
+}
+
+check_audience() {  # the set-based audience equals council.audience_refresh_post's
+	psql_su -d council -At <<'SQL'
+SELECT setseed(0.7) \g /dev/null
+CREATE TEMP TABLE sample AS SELECT id FROM council.posts ORDER BY random() LIMIT 1000;
+CREATE TEMP TABLE before AS
+    SELECT a.* FROM council.post_audience a JOIN sample s ON s.id = a.post_id;
+\set t0 `date +%s%N`
+SELECT count(council.audience_refresh_post(id, false)) FROM sample \g /dev/null
+\set t1 `date +%s%N`
+SELECT format('audience check: %s of 1000 sampled posts identical to council.audience_refresh_post; '
+              || 'audience_refresh_post: %s posts/s (=> %s s for 1M posts)',
+    (SELECT count(*) FROM sample s WHERE
+        (SELECT coalesce(array_agg((a.org_id, a.is_author, a.is_secret)::text ORDER BY a.org_id), '{}')
+         FROM council.post_audience a WHERE a.post_id = s.id)
+      = (SELECT coalesce(array_agg((b.org_id, b.is_author, b.is_secret)::text ORDER BY b.org_id), '{}')
+         FROM before b WHERE b.post_id = s.id)),
+    round(1000 / ((:t1 - :t0) / 1e9)::numeric),
+    round(1e6 / (1000 / ((:t1 - :t0) / 1e9))::numeric));
+SQL
+}
+
+sizes() {
+	psql_su -d council -At -F ' ' -c "SELECT (SELECT count(*) FROM council.posts),
+		(SELECT count(*) FROM council.post_audience),
+		round((SELECT count(*) FROM council.post_audience)::numeric / (SELECT count(*) FROM council.posts), 1),
+		pg_size_pretty(pg_total_relation_size('council.post_audience')),
+		pg_size_pretty(pg_database_size('council'))"
+}
+
+# EXPLAIN (ANALYZE, BUFFERS) of the statement council.feed runs, through
+# auto_explain (nested statements), as council_app with a person's session.
+# The 6th call in the session is shown: by then PL/pgSQL may use a generic
+# plan, as it does under pgbench.
+explain_feed() {  # explain_feed PERSON_ID FILE
+	psql -X -q -h "$SOCK" -U postgres -d council >"$2" 2>&1 <<SQL
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_buffers = on;
+SET auto_explain.log_nested_statements = on;
+SET auto_explain.log_level = notice;
+SET client_min_messages = notice;
+SET ROLE council_app;
+\o /dev/null
+BEGIN;
+SELECT set_config('council.session', encode(sha256(convert_to('bench-$1', 'UTF8')), 'hex'), true);
+SELECT count(*) FROM council.feed(50);
+SELECT count(*) FROM council.feed(50);
+SELECT count(*) FROM council.feed(50);
+SELECT count(*) FROM council.feed(50);
+SELECT count(*) FROM council.feed(50);
+SELECT 'LAST CALL';
+SELECT count(*) FROM council.feed(50);
+COMMIT;
+SQL
+}
+# The plan of the feed's own statement in the last call (from "LAST CALL").
+feed_plan() {
+	awk '/LAST CALL/ { last = 1 }
+	     last && /NOTICE:  duration/ { keep = 0 }
+	     last && /Query Text: SELECT (\*|p\.\*) FROM council\.(posts|post_audience)/ { keep = 1 }
+	     keep' "$1" | sed 's/^psql:[^ ]* //'
+}
+verdict() {
+	local bad
+	bad=$(grep -E 'Seq Scan on (council\.)?posts\b' "$1" || true)
+	if [ -z "$bad" ]; then echo "plan: index scans only"; else echo "plan: SEQ SCAN ON POSTS: $bad"; fi
+}
+MEMBER=$(psql_su -d council -At -c "SELECT p.id FROM council.people p WHERE p.org_id = 100 AND p.email ~ '^p1@'")
+COORD=$(psql_su -d council -At -c "SELECT p.id FROM council.people p JOIN council.organisations o ON o.id = p.org_id WHERE o.council_role = 'coordinator' AND p.email ~ '^p1@'")
+# The proposed identity functions (bench/feed-identity-proposal.sql), on
+# this throw-away cluster only: applied for one feed run at each size, then
+# the policies of the checkout are re-applied (councilctl migrate).
+PROPOSAL=${PROPOSAL:-$ROOT/bench/feed-identity-proposal.sql}
+with_proposal() {  # with_proposal TAG
+	[ "$PROPOSAL" != none ] || return 0
+	say "pgbench ($1) with $(basename "$PROPOSAL")"
+	psql_su -d council -f "$PROPOSAL" >/dev/null
+	run_feed "$1-prop"
+	if [ "$1" = 1m ]; then
+		explain_feed "$MEMBER" "$OUT/explain-member-prop.raw"
+		explain_feed "$COORD" "$OUT/explain-coordinator-prop.raw"
+		feed_plan "$OUT/explain-member-prop.raw" >"$OUT/explain-member-prop.txt"
+		feed_plan "$OUT/explain-coordinator-prop.raw" >"$OUT/explain-coordinator-prop.txt"
+	fi
+	"$COUNCILCTL" -d "$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_owner)" -r "$ROOT" migrate >/dev/null
+}
+
+say "posts 1..$SIZE1"
+T_GEN1=$(gen_posts 1 "$SIZE1")
+SZ1=$(sizes)
+CHECK1=$(check_audience)
+say "pgbench at $SIZE1 posts"
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+run_feed 100k
+run_select 100k
+with_proposal 100k
+
+say "posts $((SIZE1 + 1))..$SIZE2"
+T_GEN2=$(gen_posts $((SIZE1 + 1)) "$SIZE2")
+SZ2=$(sizes)
+CHECK2=$(check_audience)
+say "pgbench at $SIZE2 posts"
+LOAD2=$(cut -d' ' -f1-3 /proc/loadavg)
+run_feed 1m
+run_select 1m
+run_feed ceiling "$ROOT/bench/feed-ceiling.pgbench"
+
+explain_feed "$MEMBER" "$OUT/explain-member.raw"
+explain_feed "$COORD" "$OUT/explain-coordinator.raw"
+feed_plan "$OUT/explain-member.raw" >"$OUT/explain-member.txt"
+feed_plan "$OUT/explain-coordinator.raw" >"$OUT/explain-coordinator.txt"
+
+with_proposal 1m
+
+# Results. --------------------------------------------------------------------
+F1=$(tps "$OUT/feed-100k.out"); F2=$(tps "$OUT/feed-1m.out")
+S1=$(tps "$OUT/select-100k.out"); S2=$(tps "$OUT/select-1m.out")
+P1=$(p95 "$OUT/feed-100k"); P2=$(p95 "$OUT/feed-1m")
+Q1=$(p95 "$OUT/select-100k"); Q2=$(p95 "$OUT/select-1m")
+echo
+echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo), kernel $(uname -r), $(psql_su -d council -At -c 'SHOW server_version')"
+echo "pgbench: -M prepared -c $CLIENTS -j $THREADS -T $DURATION; feed as council_app, bench/feed.pgbench; reference: pgbench -S (scale 10)"
+echo "generation: council $T_COUNCIL s; posts 1..$SIZE1 $T_GEN1 s; posts $((SIZE1 + 1))..$SIZE2 $T_GEN2 s (each incl. VACUUM ANALYZE)"
+echo "size at $SIZE1 posts: posts, audience rows, rows/post, audience size, database: $SZ1"
+echo "size at $SIZE2 posts: posts, audience rows, rows/post, audience size, database: $SZ2"
+echo "at $SIZE1 posts: $CHECK1"
+echo "at $SIZE2 posts: $CHECK2"
+echo "load average before the runs: $LOAD1 (at $SIZE1), $LOAD2 (at $SIZE2)"
+printf '%-16s %10s %12s %12s %12s\n' "" "feed TPS" "feed p95" "select TPS" "select p95"
+printf '%-16s %10s %9s ms %12s %9s ms\n' "$SIZE1 posts" "$F1" "$P1" "$S1" "$Q1"
+printf '%-16s %10s %9s ms %12s %9s ms\n' "$SIZE2 posts" "$F2" "$P2" "$S2" "$Q2"
+awk -v p1="$P1" -v p2="$P2" -v f1="$F1" -v f2="$F2" -v s1="$S1" -v s2="$S2" -v n1="$SIZE1" -v n2="$SIZE2" 'BEGIN {
+	printf "ratio p95 %d / p95 %d posts: %.2f (target < 1.5)\n", n2, n1, p2 / p1
+	printf "ratio feed TPS / pgbench -S TPS: %.3f at %d, %.3f at %d posts (target >= 0.5)\n", f1 / s1, n1, f2 / s2, n2 }'
+FC=$(tps "$OUT/feed-ceiling.out")
+awk -v c="$FC" -v s="$S2" 'BEGIN { printf "ceiling: the same transaction with SELECT 1 instead of the feed: %.1f TPS = %.3f of pgbench -S\n", c, c / s }'
+if [ "$PROPOSAL" != none ]; then
+	FP1=$(tps "$OUT/feed-100k-prop.out"); PP1=$(p95 "$OUT/feed-100k-prop")
+	FP2=$(tps "$OUT/feed-1m-prop.out"); PP2=$(p95 "$OUT/feed-1m-prop")
+	echo "with bench/feed-identity-proposal.sql:"
+	printf '%-16s %10s %9s ms\n' "$SIZE1 posts" "$FP1" "$PP1"
+	printf '%-16s %10s %9s ms\n' "$SIZE2 posts" "$FP2" "$PP2"
+	awk -v p1="$PP1" -v p2="$PP2" -v f1="$FP1" -v f2="$FP2" -v s1="$S1" -v s2="$S2" -v n1="$SIZE1" -v n2="$SIZE2" -v c="$FC" 'BEGIN {
+		printf "  ratio p95 %d / p95 %d posts: %.2f; feed / pgbench -S: %.3f at %d, %.3f at %d; feed / ceiling at %d: %.3f\n",
+			n2, n1, p2 / p1, f1 / s1, n1, f2 / s2, n2, n2, f2 / c }'
+fi
+for who in member coordinator $([ "$PROPOSAL" != none ] && echo member-prop coordinator-prop); do
+	echo
+	echo "EXPLAIN (ANALYZE, BUFFERS) of the feed query at $SIZE2 posts, $who (person $(case $who in coord*) echo "$COORD" ;; *) echo "$MEMBER" ;; esac)):"
+	grep -vE '^\s*$' "$OUT/explain-$who.txt" | head -40
+	verdict "$OUT/explain-$who.txt"
+done
