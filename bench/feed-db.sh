@@ -190,7 +190,7 @@ COORD=$(psql_su -d council -At -c "SELECT p.id FROM council.people p JOIN counci
 PROPOSAL=${PROPOSAL:-$ROOT/bench/feed-identity-proposal.sql}
 with_proposal() {  # with_proposal TAG
 	[ "$PROPOSAL" != none ] || return 0
-	say "pgbench ($1) with $(basename "$PROPOSAL")"
+	say "pgbench ($1 posts) with $(basename "$PROPOSAL")"
 	psql_su -d council -f "$PROPOSAL" >/dev/null
 	run_feed "$1-prop"
 	if [ "$1" = 1m ]; then
@@ -210,7 +210,7 @@ say "pgbench at $SIZE1 posts"
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 run_feed 100k
 run_select 100k
-with_proposal 100k
+with_proposal 100k  # tags 100k/1m name the first and second size
 
 say "posts $((SIZE1 + 1))..$SIZE2"
 T_GEN2=$(gen_posts $((SIZE1 + 1)) "$SIZE2")
