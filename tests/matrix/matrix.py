@@ -55,7 +55,7 @@ class Tap:
 
     def ok(self, cond, desc, diag=()):
         self.n += 1
-        if not cond:
+        if not cond and '# TODO' not in desc:     # a TODO failure does not count (TAP)
             self.failed += 1
         print('%s %d - %s' % ('ok' if cond else 'not ok', self.n, desc), flush=True)
         for line in diag:
@@ -746,7 +746,7 @@ class Gen:
             else:
                 appr = None
             live = rng.random() < 0.75
-            ps = rng.sample(posts, rng.randint(1, 40))
+            ps = rng.sample(posts, rng.randint(1, min(40, len(posts))))
             m.cases.append((c, to, appr, live, ps))
             rows.append((c, to, 'matrix access case %d' % c, appr,
                          None if appr is None else '2025-01-01 00:00+09',
