@@ -117,8 +117,8 @@ CREATE TRIGGER audit_head_guard BEFORE DELETE OR TRUNCATE ON council.audit_head
 DROP POLICY IF EXISTS audit_log_own ON council.audit_log;
 CREATE POLICY audit_log_own ON council.audit_log FOR SELECT
     TO council_app, council_writer
-    USING (org_id = (SELECT council.current_org_id())
-           OR (SELECT council.current_is_coordinator()));
+    USING (org_id = (SELECT me.org_id FROM council.me)
+           OR coalesce((SELECT me.is_coordinator FROM council.me), false));
 -- The owner reads (councilctl audit verify) and writes nothing.
 DROP POLICY IF EXISTS owner_read ON council.audit_log;
 CREATE POLICY owner_read ON council.audit_log FOR SELECT TO council_owner

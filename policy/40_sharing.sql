@@ -20,6 +20,27 @@
 -- The effective scope (docs/sharing.md, steps 1-7).
 ------------------------------------------------------------------------
 
+-- Whether the implicit group of scope row s (a class) includes
+-- organisation o (R-NEW-2).  No FROM clause: inlined into its callers.
+CREATE OR REPLACE FUNCTION council.class_includes(s council.post_scope,
+    o council.organisations) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT coalesce(
+           s.class = 'all_members'
+        -- R-TF-1: the task force is JPCERT/CC plus the admitted members.
+        OR (s.class = 'task_force'
+            AND (o.council_role = 'coordinator' OR o.tf_class IN ('type1', 'type2')))
+        -- R-TF-2: the Type 1 group is JPCERT/CC plus Type 1.
+        OR (s.class = 'type1_group'
+            AND (o.council_role = 'coordinator' OR o.tf_class = 'type1'))
+        OR (s.class = 'type2' AND o.tf_class = 'type2')
+        OR (s.class = 'coordinator' AND o.council_role = 'coordinator')
+        OR (s.class = 'sector' AND o.category = 'ci_operator'
+            AND o.sector_code = s.sector_code)
+        OR (s.class = 'category' AND o.category = s.category), false)
+$$;
+
 -- The organisations post p reaches, as its scope, exclusions, liaison
 -- routing and the secretariat rule make it, before sources limit it.
 CREATE OR REPLACE FUNCTION council.audience_named(p bigint) RETURNS SETOF bigint
@@ -40,19 +61,7 @@ AS $$
         WHERE s.post_id = p
         UNION
         SELECT o.id FROM council.post_scope s
-        JOIN council.organisations o ON
-               s.class = 'all_members'
-            -- R-TF-1: the task force is JPCERT/CC plus the admitted members.
-            OR (s.class = 'task_force'
-                AND (o.council_role = 'coordinator' OR o.tf_class IN ('type1', 'type2')))
-            -- R-TF-2: the Type 1 group is JPCERT/CC plus Type 1.
-            OR (s.class = 'type1_group'
-                AND (o.council_role = 'coordinator' OR o.tf_class = 'type1'))
-            OR (s.class = 'type2' AND o.tf_class = 'type2')
-            OR (s.class = 'coordinator' AND o.council_role = 'coordinator')
-            OR (s.class = 'sector' AND o.category = 'ci_operator'
-                AND o.sector_code = s.sector_code)
-            OR (s.class = 'category' AND o.category = s.category)
+        JOIN council.organisations o ON council.class_includes(s, o)
         WHERE s.post_id = p AND s.class IS NOT NULL
     ), excluded AS (
         -- R-SCOPE-2: exclusions always win.
@@ -109,7 +118,10 @@ AS $$
                                 WHERE a.post_id = ps.source_post_id
                                   AND a.org_id = n.id))
     )
-    SELECT id FROM base
+    -- R-ORG-6 (step 3) holds for replies too: a reply to the secretariat's
+    -- own post does not reach the secretariat through its parent.
+    SELECT b.id FROM base b JOIN council.organisations o ON o.id = b.id
+    WHERE o.council_role IS DISTINCT FROM 'secretariat'
     UNION
     SELECT org_id FROM council.post_authors WHERE post_id = p
 $$;
@@ -179,12 +191,76 @@ BEGIN
 END
 $$;
 
+-- The posts whose effective scope may change when what decides organisation
+-- o's place in it changes (its class, sector, role, investigative flag,
+-- liaison routing, supervision, or its arrival or departure): those that
+-- reach o now, those that name o (directly, by group, by class, or by not
+-- designating a scope), and the same for the GSOC member o is routed
+-- through.  A superset is harmless; audience_refresh_post then recomputes
+-- each one and cascades to replies and derived posts.
+CREATE OR REPLACE FUNCTION council.audience_refresh_org(o bigint) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    p bigint;
+    n bigint := 0;
+BEGIN
+    FOR p IN
+        WITH orgs AS (
+            SELECT x.id FROM council.organisations x
+            WHERE x.id = o
+               OR x.id = (SELECT y.liaison_via FROM council.organisations y WHERE y.id = o)
+        )
+        SELECT a.post_id FROM council.post_audience a WHERE a.org_id IN (SELECT id FROM orgs)
+        UNION
+        SELECT x.id FROM council.posts x WHERE NOT x.scope_designated
+        UNION
+        SELECT s.post_id FROM council.post_scope s WHERE s.org_id IN (SELECT id FROM orgs)
+        UNION
+        SELECT s.post_id FROM council.post_scope s
+        JOIN council.group_members gm ON gm.group_id = s.group_id
+        WHERE gm.org_id IN (SELECT id FROM orgs)
+        UNION
+        SELECT s.post_id FROM council.post_scope s
+        JOIN council.organisations x ON council.class_includes(s, x)
+        WHERE s.class IS NOT NULL AND x.id IN (SELECT id FROM orgs)
+        ORDER BY 1
+    LOOP
+        PERFORM council.audience_refresh_post(p, true);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION council.audience_on_org_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
-    PERFORM council.audience_refresh_all();
+    -- After an UPDATE, the old liaison routing matters too: the posts that
+    -- reached the old GSOC member through o.
+    IF TG_OP = 'UPDATE' AND OLD.liaison_via IS DISTINCT FROM NEW.liaison_via
+       AND OLD.liaison_via IS NOT NULL THEN
+        PERFORM council.audience_refresh_org(OLD.liaison_via);
+    END IF;
+    PERFORM council.audience_refresh_org(
+        CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION council.audience_on_supervises_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    PERFORM council.audience_refresh_org(
+        CASE WHEN TG_OP = 'DELETE' THEN OLD.org_id ELSE NEW.org_id END);
+    IF TG_OP = 'UPDATE' AND OLD.org_id <> NEW.org_id THEN
+        PERFORM council.audience_refresh_org(OLD.org_id);
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -197,23 +273,30 @@ DROP TRIGGER IF EXISTS audience_org ON council.organisations;
 CREATE TRIGGER audience_org AFTER INSERT OR DELETE OR UPDATE OF category,
     sector_code, council_role, tf_class, is_investigative, gsoc_liaison,
     liaison_via ON council.organisations
-    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_org_change();
+    FOR EACH ROW EXECUTE FUNCTION council.audience_on_org_change();
 DROP TRIGGER IF EXISTS audience_supervises ON council.org_supervises;
 CREATE TRIGGER audience_supervises AFTER INSERT OR UPDATE OR DELETE
     ON council.org_supervises
-    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_org_change();
+    FOR EACH ROW EXECUTE FUNCTION council.audience_on_supervises_change();
+
+-- The helpers below are PL/pgSQL, not SQL: PL/pgSQL keeps the plan of each
+-- statement for the session, where a SQL function that cannot be inlined
+-- is planned again at every call.
 
 -- Posts granted to the caller through an approved, unexpired access case.
 CREATE OR REPLACE FUNCTION council.current_case_post_ids() RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-    SELECT cp.post_id FROM council.access_cases c
+BEGIN
+    RETURN QUERY
+    SELECT cp.post_id FROM council.me
+    JOIN council.access_cases c ON c.granted_to = me.person_id
     JOIN council.access_case_posts cp ON cp.case_id = c.id
-    WHERE c.granted_to = council.current_person_id()
+    WHERE me.is_secretariat
       AND c.approved_by IS NOT NULL
-      AND c.expires_at > now()
-      AND council.current_is_secretariat()
+      AND c.expires_at > now();
+END
 $$;
 
 -- Whether the caller sees post p, computed from the same pieces as the
@@ -223,18 +306,21 @@ $$;
 -- read of a post the caller cannot see (a forged row would also tell the
 -- caller's organisation that the post exists and is secret).
 CREATE OR REPLACE FUNCTION council.current_sees_post(p bigint) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-    SELECT coalesce((
-        SELECT (NOT x.is_secret OR council.current_may_handle_secrets())
-           AND (council.current_is_coordinator()
-                OR x.id IN (SELECT council.current_case_post_ids())
+BEGIN
+    RETURN coalesce((
+        SELECT (NOT x.is_secret OR me.may_handle_secrets)
+           AND (me.is_coordinator
+                OR (me.is_secretariat
+                    AND x.id IN (SELECT council.current_case_post_ids()))
                 OR EXISTS (SELECT 1 FROM council.post_audience a
                            WHERE a.post_id = x.id
-                             AND a.org_id = council.current_org_id()
-                             AND (a.is_author OR council.current_may_receive())))
-        FROM council.posts x WHERE x.id = p), false)
+                             AND a.org_id = me.org_id
+                             AND (a.is_author OR me.may_receive)))
+        FROM council.me, council.posts x WHERE x.id = p), false);
+END
 $$;
 
 -- The author organisation of a post, for policies that must not recurse
@@ -243,26 +329,31 @@ $$;
 -- visible post with an unmasked author (or any visible post, for the
 -- coordinator); NULL for everything else, hidden and absent alike.
 CREATE OR REPLACE FUNCTION council.post_author_org(p bigint) RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-    SELECT a.org_id FROM council.post_authors a
-    WHERE a.post_id = p
-      AND (a.org_id = council.current_org_id()
-           OR ((NOT a.masked OR council.current_is_coordinator())
-               AND council.current_sees_post(p)))
+BEGIN
+    RETURN (SELECT a.org_id FROM council.me, council.post_authors a
+            WHERE a.post_id = p
+              AND (a.org_id = me.org_id
+                   OR ((NOT a.masked OR me.is_coordinator)
+                       AND council.current_sees_post(p))));
+END
 $$;
 
 -- Groups the caller's organisation belongs to or owns.
 CREATE OR REPLACE FUNCTION council.current_group_ids() RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-    SELECT g.id FROM council.groups g
-    WHERE g.owner_org_id = council.current_org_id()
+BEGIN
+    RETURN QUERY
+    SELECT g.id FROM council.me, council.groups g
+    WHERE g.owner_org_id = me.org_id
     UNION
-    SELECT gm.group_id FROM council.group_members gm
-    WHERE gm.org_id = council.current_org_id()
+    SELECT gm.group_id FROM council.me, council.group_members gm
+    WHERE gm.org_id = me.org_id;
+END
 $$;
 
 -- R-ORG-6: record a read that the scope did not give: the coordinator's
@@ -306,6 +397,8 @@ ALTER FUNCTION council.audience_refresh_post(bigint, boolean) OWNER TO council_d
 ALTER FUNCTION council.audience_refresh_all() OWNER TO council_definer;
 ALTER FUNCTION council.audience_on_group_change() OWNER TO council_definer;
 ALTER FUNCTION council.audience_on_org_change() OWNER TO council_definer;
+ALTER FUNCTION council.audience_on_supervises_change() OWNER TO council_definer;
+ALTER FUNCTION council.audience_refresh_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.post_author_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.current_group_ids() OWNER TO council_definer;
 ALTER FUNCTION council.audit_post_read(bigint, boolean) OWNER TO council_definer;
@@ -315,7 +408,8 @@ REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.audience_named(bigint),
     council.audience_compute(bigint),
     council.audience_refresh_post(bigint, boolean),
-    council.audience_refresh_all() FROM PUBLIC;
+    council.audience_refresh_all(),
+    council.audience_refresh_org(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.audience_named(bigint),
     council.audience_refresh_post(bigint, boolean),
     council.audience_refresh_all() TO council_writer, council_owner;
@@ -330,23 +424,28 @@ CREATE POLICY posts_audience ON council.posts FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.post_audience a
                    WHERE a.post_id = posts.id
-                     AND a.org_id = (SELECT council.current_org_id())
+                     AND a.org_id = (SELECT me.org_id FROM council.me)
                      -- R-RESTRICT-1, R-ORG-8, R-ORG-6: only one's own posts.
-                     AND (a.is_author OR (SELECT council.current_may_receive()))));
+                     AND (a.is_author OR coalesce((SELECT me.may_receive FROM council.me), false))
+                   -- OFFSET 0: probe the audience for each row (one index
+                   -- lookup); without it the planner may hash the caller's
+                   -- whole audience first, a cost that grows with the posts.
+                   OFFSET 0));
 
 -- R-ORG-6: the coordinator sees every post; reads outside the scope are
 -- audited.
 DROP POLICY IF EXISTS posts_coordinator ON council.posts;
 CREATE POLICY posts_coordinator ON council.posts FOR SELECT
     TO council_app, council_writer
-    USING ((SELECT council.current_is_coordinator())
+    USING (coalesce((SELECT me.is_coordinator FROM council.me), false)
            AND council.audit_post_read(id, false));
 
 -- R-ORG-6: the secretariat, through an approved access case only; audited.
 DROP POLICY IF EXISTS posts_access_case ON council.posts;
 CREATE POLICY posts_access_case ON council.posts FOR SELECT
     TO council_app, council_writer
-    USING (id IN (SELECT council.current_case_post_ids())
+    USING (coalesce((SELECT me.is_secretariat FROM council.me), false)
+           AND id IN (SELECT council.current_case_post_ids())
            AND council.audit_post_read(id, false));
 
 -- R-SECRET-2, R-SECRET-3: secrets only to registered handlers of members
@@ -354,11 +453,11 @@ CREATE POLICY posts_access_case ON council.posts FOR SELECT
 DROP POLICY IF EXISTS posts_secret ON council.posts;
 CREATE POLICY posts_secret ON council.posts AS RESTRICTIVE FOR SELECT
     TO council_app, council_writer
-    USING (NOT is_secret OR (SELECT council.current_may_handle_secrets()));
+    USING (NOT is_secret OR coalesce((SELECT me.may_handle_secrets FROM council.me), false));
 
 DROP POLICY IF EXISTS posts_insert ON council.posts;
 CREATE POLICY posts_insert ON council.posts FOR INSERT TO council_writer
-    WITH CHECK ((SELECT council.current_person_id()) IS NOT NULL);
+    WITH CHECK ((SELECT me.person_id FROM council.me) IS NOT NULL);
 
 -- Everything derived from a post is visible only with it.
 DROP POLICY IF EXISTS post_bodies_visible ON council.post_bodies;
@@ -368,7 +467,7 @@ CREATE POLICY post_bodies_visible ON council.post_bodies FOR SELECT
            AND council.audit_post_read(post_id, true));
 DROP POLICY IF EXISTS post_bodies_insert ON council.post_bodies;
 CREATE POLICY post_bodies_insert ON council.post_bodies FOR INSERT TO council_writer
-    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id()));
+    WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me));
 
 -- R-TF-6: a masked author is known only to its own organisation and the
 -- coordinator.
@@ -377,13 +476,13 @@ CREATE POLICY post_authors_visible ON council.post_authors FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_authors.post_id)
            AND (NOT masked
-                OR org_id = (SELECT council.current_org_id())
-                OR (SELECT council.current_is_coordinator())));
+                OR org_id = (SELECT me.org_id FROM council.me)
+                OR coalesce((SELECT me.is_coordinator FROM council.me), false)));
 -- Nobody posts as another person or organisation.
 DROP POLICY IF EXISTS post_authors_insert ON council.post_authors;
 CREATE POLICY post_authors_insert ON council.post_authors FOR INSERT TO council_writer
-    WITH CHECK (person_id = (SELECT council.current_person_id())
-                AND org_id = (SELECT council.current_org_id()));
+    WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
+                AND org_id = (SELECT me.org_id FROM council.me));
 
 DROP POLICY IF EXISTS post_scope_visible ON council.post_scope;
 CREATE POLICY post_scope_visible ON council.post_scope FOR SELECT
@@ -391,7 +490,7 @@ CREATE POLICY post_scope_visible ON council.post_scope FOR SELECT
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_scope.post_id));
 DROP POLICY IF EXISTS post_scope_insert ON council.post_scope;
 CREATE POLICY post_scope_insert ON council.post_scope FOR INSERT TO council_writer
-    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id()));
+    WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me));
 
 DROP POLICY IF EXISTS post_exclusions_visible ON council.post_exclusions;
 CREATE POLICY post_exclusions_visible ON council.post_exclusions FOR SELECT
@@ -399,7 +498,7 @@ CREATE POLICY post_exclusions_visible ON council.post_exclusions FOR SELECT
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_exclusions.post_id));
 DROP POLICY IF EXISTS post_exclusions_insert ON council.post_exclusions;
 CREATE POLICY post_exclusions_insert ON council.post_exclusions FOR INSERT TO council_writer
-    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id()));
+    WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me));
 
 -- A source is shown only where both ends are visible.
 DROP POLICY IF EXISTS post_sources_visible ON council.post_sources;
@@ -410,7 +509,7 @@ CREATE POLICY post_sources_visible ON council.post_sources FOR SELECT
                        WHERE p.id = post_sources.source_post_id));
 DROP POLICY IF EXISTS post_sources_insert ON council.post_sources;
 CREATE POLICY post_sources_insert ON council.post_sources FOR INSERT TO council_writer
-    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id())
+    WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me)
                 AND EXISTS (SELECT 1 FROM council.posts p
                             WHERE p.id = post_sources.source_post_id));
 
@@ -418,18 +517,28 @@ CREATE POLICY post_sources_insert ON council.post_sources FOR INSERT TO council_
 DROP POLICY IF EXISTS consents_visible ON council.consents;
 CREATE POLICY consents_visible ON council.consents FOR SELECT
     TO council_app, council_writer
-    USING (council.post_author_org(post_id) = (SELECT council.current_org_id())
-           OR council.post_author_org(source_post_id) = (SELECT council.current_org_id())
-           OR (SELECT council.current_is_coordinator()));
+    -- R-SCOPE-4: each party sees the consent through the post on its side:
+    -- the derived post's author organisation while it sees the derived
+    -- post, the giver while it sees its source (so it can decide), the
+    -- coordinator while it sees either.  A giver thereby learns that a
+    -- derived post it cannot read exists: asking for consent says so.
+    -- (current_sees_post: the posts' own rule, without auditing a read.)
+    USING ((council.post_author_org(post_id) = (SELECT me.org_id FROM council.me)
+            AND council.current_sees_post(post_id))
+           OR (council.post_author_org(source_post_id) = (SELECT me.org_id FROM council.me)
+               AND council.current_sees_post(source_post_id))
+           OR (coalesce((SELECT me.is_coordinator FROM council.me), false)
+               AND (council.current_sees_post(post_id)
+                    OR council.current_sees_post(source_post_id))));
 DROP POLICY IF EXISTS consents_insert ON council.consents;
 CREATE POLICY consents_insert ON council.consents FOR INSERT TO council_writer
-    WITH CHECK (council.post_author_org(post_id) = (SELECT council.current_org_id())
+    WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me)
                 AND status = 'pending');
 -- Only the giver of the source decides.
 DROP POLICY IF EXISTS consents_decide ON council.consents;
 CREATE POLICY consents_decide ON council.consents FOR UPDATE TO council_writer
-    USING (council.post_author_org(source_post_id) = (SELECT council.current_org_id()))
-    WITH CHECK (decided_by = (SELECT council.current_person_id()));
+    USING (council.post_author_org(source_post_id) = (SELECT me.org_id FROM council.me))
+    WITH CHECK (decided_by = (SELECT me.person_id FROM council.me));
 
 -- The audience rows: exactly those of the posts the caller sees through
 -- its audience (its own organisation's rows), or all rows for the
@@ -437,40 +546,40 @@ CREATE POLICY consents_decide ON council.consents FOR UPDATE TO council_writer
 DROP POLICY IF EXISTS post_audience_own ON council.post_audience;
 CREATE POLICY post_audience_own ON council.post_audience FOR SELECT
     TO council_app, council_writer
-    USING ((NOT is_secret OR (SELECT council.current_may_handle_secrets()))
-           AND ((org_id = (SELECT council.current_org_id())
-                 AND (is_author OR (SELECT council.current_may_receive())))
-                OR (SELECT council.current_is_coordinator())));
+    USING ((NOT is_secret OR coalesce((SELECT me.may_handle_secrets FROM council.me), false))
+           AND ((org_id = (SELECT me.org_id FROM council.me)
+                 AND (is_author OR coalesce((SELECT me.may_receive FROM council.me), false)))
+                OR coalesce((SELECT me.is_coordinator FROM council.me), false)));
 
 -- R-NEW-2: a group is seen by its members, its owner and the coordinator.
 DROP POLICY IF EXISTS groups_visible ON council.groups;
 CREATE POLICY groups_visible ON council.groups FOR SELECT
     TO council_app, council_writer
     USING (id IN (SELECT council.current_group_ids())
-           OR (SELECT council.current_is_coordinator()));
+           OR coalesce((SELECT me.is_coordinator FROM council.me), false));
 DROP POLICY IF EXISTS group_members_visible ON council.group_members;
 CREATE POLICY group_members_visible ON council.group_members FOR SELECT
     TO council_app, council_writer
     USING (group_id IN (SELECT council.current_group_ids())
-           OR (SELECT council.current_is_coordinator()));
+           OR coalesce((SELECT me.is_coordinator FROM council.me), false));
 
 -- R-ORG-6: access cases: the grantee, the steering committee, the
 -- coordinator.
 DROP POLICY IF EXISTS access_cases_visible ON council.access_cases;
 CREATE POLICY access_cases_visible ON council.access_cases FOR SELECT
     TO council_app, council_writer
-    USING (granted_to = (SELECT council.current_person_id())
-           OR (SELECT council.current_is_committee())
-           OR (SELECT council.current_is_coordinator()));
+    USING (granted_to = (SELECT me.person_id FROM council.me)
+           OR coalesce((SELECT me.is_committee FROM council.me), false)
+           OR coalesce((SELECT me.is_coordinator FROM council.me), false));
 DROP POLICY IF EXISTS access_cases_open ON council.access_cases;
 CREATE POLICY access_cases_open ON council.access_cases FOR INSERT TO council_writer
-    WITH CHECK (granted_to = (SELECT council.current_person_id())
-                AND (SELECT council.current_is_secretariat())
+    WITH CHECK (granted_to = (SELECT me.person_id FROM council.me)
+                AND coalesce((SELECT me.is_secretariat FROM council.me), false)
                 AND approved_by IS NULL);
 DROP POLICY IF EXISTS access_cases_approve ON council.access_cases;
 CREATE POLICY access_cases_approve ON council.access_cases FOR UPDATE TO council_writer
-    USING ((SELECT council.current_is_committee()))
-    WITH CHECK (approved_by = (SELECT council.current_person_id()));
+    USING (coalesce((SELECT me.is_committee FROM council.me), false))
+    WITH CHECK (approved_by = (SELECT me.person_id FROM council.me));
 DROP POLICY IF EXISTS access_case_posts_visible ON council.access_case_posts;
 CREATE POLICY access_case_posts_visible ON council.access_case_posts FOR SELECT
     TO council_app, council_writer
@@ -479,7 +588,7 @@ DROP POLICY IF EXISTS access_case_posts_insert ON council.access_case_posts;
 CREATE POLICY access_case_posts_insert ON council.access_case_posts FOR INSERT
     TO council_writer
     WITH CHECK (case_id IN (SELECT id FROM council.access_cases
-                            WHERE granted_to = (SELECT council.current_person_id())
+                            WHERE granted_to = (SELECT me.person_id FROM council.me)
                               AND approved_by IS NULL));
 
 ------------------------------------------------------------------------
@@ -874,8 +983,11 @@ END
 $$;
 
 -- The newest posts the caller may see, newest first, before an id.  The
--- policies select the rows; for a member the audience index gives them in
--- order (a range scan), for the coordinator the posts' primary key.
+-- policies select the rows.  For a member, the newest p_limit rows of its
+-- audience (a backward range scan of post_audience's primary key) are
+-- fetched first, then their posts by primary key: a fixed amount of work
+-- whatever the number of posts (bench/feed-db.sh).  The coordinator walks
+-- the posts' primary key.
 CREATE OR REPLACE FUNCTION council.feed(p_limit integer DEFAULT 50,
     p_before bigint DEFAULT NULL) RETURNS SETOF council.posts
     LANGUAGE plpgsql VOLATILE
@@ -888,11 +1000,14 @@ BEGIN
             WHERE p_before IS NULL OR p.id < p_before
             ORDER BY p.id DESC LIMIT p_limit;
     ELSE
-        RETURN QUERY SELECT p.* FROM council.post_audience a
-            JOIN council.posts p ON p.id = a.post_id
-            WHERE a.org_id = council.current_org_id()
-              AND (p_before IS NULL OR a.post_id < p_before)
-            ORDER BY a.post_id DESC LIMIT p_limit;
+        RETURN QUERY SELECT p.* FROM (
+                SELECT a.post_id FROM council.post_audience a
+                WHERE a.org_id = (SELECT me.org_id FROM council.me)
+                  AND a.post_id < coalesce(p_before, 9223372036854775807)
+                ORDER BY a.post_id DESC LIMIT p_limit) a
+            CROSS JOIN LATERAL (SELECT * FROM council.posts x
+                                WHERE x.id = a.post_id) p
+            ORDER BY p.id DESC;
     END IF;
 END
 $$;

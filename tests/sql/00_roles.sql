@@ -118,12 +118,14 @@ SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.
              AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) cfg
                              WHERE cfg LIKE 'search_path=%')),
     0, 'every SECURITY DEFINER function in schema council pins its search_path');
-SELECT set_eq(
-    $$SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE n.nspname = 'council' AND p.prosecdef
-        AND p.proname IN ('current_person_id', 'current_org_id', 'current_is_coordinator')$$,
-    ARRAY['current_person_id', 'current_org_id', 'current_is_coordinator'],
-    'the identity functions (current_person_id, current_org_id, current_is_coordinator) are SECURITY DEFINER');
+-- Identity is the view council.me, read with its owner's rights: the owner
+-- must be the NOLOGIN council_definer, and the view a security barrier (a
+-- caller's condition must not run before the view's own).
+SELECT is((SELECT pg_get_userbyid(c.relowner)::text || ' ' || coalesce(
+               c.reloptions @> ARRAY['security_barrier=true'], false)::text
+           FROM pg_class c WHERE c.oid = 'council.me'::regclass),
+    'council_definer true',
+    'council.me (identity) is owned by council_definer and is a security_barrier view');
 
 -- Row-level security on every table -----------------------------------------
 
@@ -144,12 +146,13 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'council' AND c.relkind IN ('r', 'p') AND NOT c.relforcerowsecurity;
 
 -- A view runs with its owner's rights unless security_invoker is set, which
--- would bypass the callers' policies.  Materialized views have no RLS.
+-- would bypass the callers' policies; council.me alone does so on purpose
+-- (it yields only the caller's own row).  Materialized views have no RLS.
 SELECT is(count(*)::int, 0,
-    'every view in schema council is security_invoker; lacking: '
+    'every view in schema council but council.me is security_invoker; lacking: '
     || coalesce(string_agg(c.relname::text, ', ' ORDER BY c.relname), 'none'))
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = 'council' AND c.relkind = 'v'
+WHERE n.nspname = 'council' AND c.relkind = 'v' AND c.oid <> 'council.me'::regclass
   AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true']
                    OR c.reloptions @> ARRAY['security_invoker=on'], false);
 SELECT is(count(*)::int, 0,
