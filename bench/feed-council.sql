@@ -113,4 +113,6 @@ UNION ALL SELECT 'coordinator', '', '', id FROM council.organisations WHERE coun
 UNION ALL SELECT 'sector', sector_code, '', id FROM council.organisations WHERE category = 'ci_operator'
 UNION ALL SELECT 'category', '', category::text, id FROM council.organisations;
 RESET session_replication_role;
+-- Sessions were loaded without their triggers: give them their identity.
+SELECT council.session_identity_refresh(NULL);
 ANALYZE;

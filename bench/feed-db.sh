@@ -16,17 +16,18 @@
 #    then pgbench -S (built-in select-only, prepared, same clients and
 #    duration) on a pgbench database in the same cluster.  p95 from the
 #    per-transaction logs (-l).
-# 4. Grows to 1M posts and repeats; also the same transaction with SELECT 1
-#    instead of the feed (bench/feed-ceiling.pgbench: what this transaction
-#    shape costs by itself); EXPLAIN (ANALYZE, BUFFERS) of the feed query (as
-#    executed inside council.feed, through auto_explain) for an ordinary
+# 4. Grows to 1M posts and repeats; also, at 1M, the same transaction with
+#    SELECT 1 instead of the feed (bench/feed-ceiling.pgbench: what the
+#    transaction shape costs by itself) and the feed's statement without
+#    row-level security, as the superuser (bench/feed-raw.pgbench: what the
+#    rows cost by themselves); EXPLAIN (ANALYZE, BUFFERS) of the feed query
+#    (as executed inside council.feed, through auto_explain) for an ordinary
 #    member and for the coordinator; checks for a Seq Scan on council.posts.
-# 5. At each size, one more feed run with bench/feed-identity-proposal.sql
-#    applied (a proposed rewrite of policy/10_identity.sql), then the
-#    checkout's policies re-applied.  PROPOSAL=none skips it.
+# 5. Every transaction is one pipeline (\startpipeline), one round trip, as
+#    councild sends it (server/db.c).
 # 6. Prints the numbers and the ratios; destroys the cluster (KEEP=1 keeps
 #    it).  Raw outputs (pgbench logs, plans) stay in var/bench/feed-db.
-# Bounded: eight pgbench runs of DURATION seconds; about 10 minutes in all.
+# Bounded: seven pgbench runs of DURATION seconds; about 10 minutes in all.
 # Refuses to run while a server is up in PGDIR (someone else's run).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -97,12 +98,12 @@ p95() {  # p95 LOGPREFIX: 95th percentile latency (ms) of pgbench -l logs
 }
 tps() { awk '/^tps = / { printf "%.1f", $3 }' "$1"; }
 
-run_feed() {  # run_feed TAG [SCRIPT]
+run_feed() {  # run_feed TAG [SCRIPT [USER]]
 	rm -f "$OUT/feed-$1".*
 	(cd "$OUT" && pgbench -n -M prepared -c "$CLIENTS" -j "$THREADS" -T "$DURATION" \
 		-f "${2:-$ROOT/bench/feed.pgbench}" -D pmin="$PMIN" -D pmax="$PMAX" \
 		-l --log-prefix="feed-$1" \
-		"host=$SOCK user=council_app passfile=$PGPASSFILE dbname=council") \
+		"host=$SOCK user=${3:-council_app} passfile=$PGPASSFILE dbname=council") \
 		>"$OUT/feed-$1.out" 2>&1 || { cat "$OUT/feed-$1.out" >&2; die "pgbench (feed) failed"; }
 	grep -q '^number of failed transactions: 0' "$OUT/feed-$1.out" \
 		|| { grep -i 'failed\|error' "$OUT/feed-$1.out" | head >&2; }
@@ -184,24 +185,6 @@ verdict() {
 }
 MEMBER=$(psql_su -d council -At -c "SELECT p.id FROM council.people p WHERE p.org_id = 100 AND p.email ~ '^p1@'")
 COORD=$(psql_su -d council -At -c "SELECT p.id FROM council.people p JOIN council.organisations o ON o.id = p.org_id WHERE o.council_role = 'coordinator' AND p.email ~ '^p1@'")
-# The proposed identity functions (bench/feed-identity-proposal.sql), on
-# this throw-away cluster only: applied for one feed run at each size, then
-# the policies of the checkout are re-applied (councilctl migrate).
-PROPOSAL=${PROPOSAL:-$ROOT/bench/feed-identity-proposal.sql}
-with_proposal() {  # with_proposal TAG
-	[ "$PROPOSAL" != none ] || return 0
-	say "pgbench ($1 posts) with $(basename "$PROPOSAL")"
-	psql_su -d council -f "$PROPOSAL" >/dev/null
-	run_feed "$1-prop"
-	if [ "$1" = 1m ]; then
-		explain_feed "$MEMBER" "$OUT/explain-member-prop.raw"
-		explain_feed "$COORD" "$OUT/explain-coordinator-prop.raw"
-		feed_plan "$OUT/explain-member-prop.raw" >"$OUT/explain-member-prop.txt"
-		feed_plan "$OUT/explain-coordinator-prop.raw" >"$OUT/explain-coordinator-prop.txt"
-	fi
-	"$COUNCILCTL" -d "$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_owner)" -r "$ROOT" migrate >/dev/null
-}
-
 say "posts 1..$SIZE1"
 T_GEN1=$(gen_posts 1 "$SIZE1")
 SZ1=$(sizes)
@@ -210,7 +193,6 @@ say "pgbench at $SIZE1 posts"
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 run_feed 100k
 run_select 100k
-with_proposal 100k  # tags 100k/1m name the first and second size
 
 say "posts $((SIZE1 + 1))..$SIZE2"
 T_GEN2=$(gen_posts $((SIZE1 + 1)) "$SIZE2")
@@ -221,13 +203,13 @@ LOAD2=$(cut -d' ' -f1-3 /proc/loadavg)
 run_feed 1m
 run_select 1m
 run_feed ceiling "$ROOT/bench/feed-ceiling.pgbench"
+run_feed raw "$ROOT/bench/feed-raw.pgbench" postgres
 
 explain_feed "$MEMBER" "$OUT/explain-member.raw"
 explain_feed "$COORD" "$OUT/explain-coordinator.raw"
 feed_plan "$OUT/explain-member.raw" >"$OUT/explain-member.txt"
 feed_plan "$OUT/explain-coordinator.raw" >"$OUT/explain-coordinator.txt"
 
-with_proposal 1m
 
 # Results. --------------------------------------------------------------------
 F1=$(tps "$OUT/feed-100k.out"); F2=$(tps "$OUT/feed-1m.out")
@@ -251,17 +233,9 @@ awk -v p1="$P1" -v p2="$P2" -v f1="$F1" -v f2="$F2" -v s1="$S1" -v s2="$S2" -v n
 	printf "ratio feed TPS / pgbench -S TPS: %.3f at %d, %.3f at %d posts (target >= 0.5)\n", f1 / s1, n1, f2 / s2, n2 }'
 FC=$(tps "$OUT/feed-ceiling.out")
 awk -v c="$FC" -v s="$S2" 'BEGIN { printf "ceiling: the same transaction with SELECT 1 instead of the feed: %.1f TPS = %.3f of pgbench -S\n", c, c / s }'
-if [ "$PROPOSAL" != none ]; then
-	FP1=$(tps "$OUT/feed-100k-prop.out"); PP1=$(p95 "$OUT/feed-100k-prop")
-	FP2=$(tps "$OUT/feed-1m-prop.out"); PP2=$(p95 "$OUT/feed-1m-prop")
-	echo "with bench/feed-identity-proposal.sql:"
-	printf '%-16s %10s %9s ms\n' "$SIZE1 posts" "$FP1" "$PP1"
-	printf '%-16s %10s %9s ms\n' "$SIZE2 posts" "$FP2" "$PP2"
-	awk -v p1="$PP1" -v p2="$PP2" -v f1="$FP1" -v f2="$FP2" -v s1="$S1" -v s2="$S2" -v n1="$SIZE1" -v n2="$SIZE2" -v c="$FC" 'BEGIN {
-		printf "  ratio p95 %d / p95 %d posts: %.2f; feed / pgbench -S: %.3f at %d, %.3f at %d; feed / ceiling at %d: %.3f\n",
-			n2, n1, p2 / p1, f1 / s1, n1, f2 / s2, n2, n2, f2 / c }'
-fi
-for who in member coordinator $([ "$PROPOSAL" != none ] && echo member-prop coordinator-prop); do
+FR=$(tps "$OUT/feed-raw.out"); PR=$(p95 "$OUT/feed-raw")
+awk -v r="$FR" -v pr="$PR" -v s="$S2" -v f="$F2" 'BEGIN { printf "raw: the feed statement without row-level security (superuser): %.1f TPS, p95 %s ms = %.3f of pgbench -S; the feed reaches %.3f of it\n", r, pr, r / s, f / r }'
+for who in member coordinator; do
 	echo
 	echo "EXPLAIN (ANALYZE, BUFFERS) of the feed query at $SIZE2 posts, $who (person $(case $who in coord*) echo "$COORD" ;; *) echo "$MEMBER" ;; esac)):"
 	grep -vE '^\s*$' "$OUT/explain-$who.txt" | head -40

@@ -120,7 +120,7 @@ JOIN council.organisations o ON o.is_investigative
 WHERE e.post_id BETWEEN :lo AND :hi AND e.kind = 'investigative';
 
 -- The audience index is rebuilt after the bulk insert (faster than
--- maintaining it row by row); same names and definitions as 0002.
+-- maintaining it row by row); same names and definitions as 0002 and 0004.
 ALTER TABLE council.post_audience DROP CONSTRAINT post_audience_pkey;
 DROP INDEX council.post_audience_post;
 -- Sort-based grouping: the rows leave in post order, the order in which
@@ -146,6 +146,7 @@ FROM (SELECT post_id, org_id, bool_or(is_author) AS is_author FROM (
 JOIN gen g ON g.id = a.post_id;
 RESET enable_hashagg;
 RESET enable_mergejoin;
-ALTER TABLE council.post_audience ADD CONSTRAINT post_audience_pkey PRIMARY KEY (org_id, post_id);
+ALTER TABLE council.post_audience ADD CONSTRAINT post_audience_pkey
+    PRIMARY KEY (org_id, post_id) INCLUDE (is_author, is_secret);   -- 0004
 CREATE INDEX post_audience_post ON council.post_audience (post_id);
 RESET session_replication_role;

@@ -861,11 +861,18 @@ class Checker:
         e['scope'] = sorted(x for x in vis for _ in m.posts[x].scope)
         e['excl'] = sorted(x for x in vis for _ in m.posts[x].excl)
         e['sources'] = sorted((x, s) for x in vis for s in m.posts[x].sources if s in vis)
-        # consents: the two author organisations and the coordinator, and
-        # (like every derived row) only with their post, the derived post
+        # consents (R-SCOPE-4): each party through the post on its side: the
+        # derived post's author organisation while it sees the derived post,
+        # the giver while it sees its source, the coordinator while it sees
+        # either
+        if getattr(self, 'consent_pairs', None) is None:
+            self.consent_pairs = [(x, s) for x in sorted(m.posts)
+                                  for s in m.posts[x].consents]
         e['consents'] = sorted(
-            (x, s) for x in vis for s in m.posts[x].consents
-            if coord or org.id in (m.posts[x].author_org, m.posts[s].author_org))
+            (x, s) for x, s in self.consent_pairs
+            if (org.id == m.posts[x].author_org and x in vis)
+            or (org.id == m.posts[s].author_org and s in vis)
+            or (coord and (x in vis or s in vis)))
         # audience rows: one's own organisation's (all for the coordinator),
         # only with their post
         e['audience'] = sorted((x, o) for x in vis for o in aud[x] if coord or o == org.id)
@@ -1090,8 +1097,8 @@ def run_matrix(tap, model, aud, conninfo, label, people, sample, jobs, max_diag)
         ('scope', 'post_scope rows only with their post'),
         ('excl', 'post_exclusions rows only with their post'),
         ('sources', 'post_sources rows only where both ends are visible'),
-        ('consents', 'R-SCOPE-4 consents rows: the two author organisations and '
-                     'the coordinator, only with their (derived) post'),
+        ('consents', 'R-SCOPE-4 consents rows: each author organisation through '
+                     'the post on its side, the coordinator through either'),
         ('audience', 'post_audience rows: own organisation\'s (coordinator: all), '
                      'only with their post'),
         ('audit', 'R-ORG-6 audit rows: the coordinator\'s out-of-scope reads, the '
