@@ -22,7 +22,8 @@
 #    row-level security, as the superuser (bench/feed-raw.pgbench: what the
 #    rows cost by themselves); EXPLAIN (ANALYZE, BUFFERS) of the feed query
 #    (as executed inside council.feed, through auto_explain) for an ordinary
-#    member and for the coordinator; checks for a Seq Scan on council.posts.
+#    member and for the coordinator; checks for a Seq Scan on council.posts;
+#    times two organisation changes (the audience triggers), rolled back.
 # 5. Every transaction is one pipeline (\startpipeline), one round trip, as
 #    councild sends it (server/db.c).
 # 6. Prints the numbers and the ratios; destroys the cluster (KEEP=1 keeps
@@ -205,6 +206,24 @@ run_select 1m
 run_feed ceiling "$ROOT/bench/feed-ceiling.pgbench"
 run_feed raw "$ROOT/bench/feed-raw.pgbench" postgres
 
+# What an organisation change costs at SIZE2 posts (the audience triggers,
+# council.audience_refresh_orgs): admitting a Type 1 vendor, and moving an
+# operator into Type 2; each in a transaction that is rolled back.
+org_change() {  # org_change SQL: "N s, audience rows +N"
+	psql_su -d council -At <<SQL
+BEGIN;
+SELECT count(*) AS n0 FROM council.post_audience \gset
+\set t0 \`date +%s%N\`
+$1;
+\set t1 \`date +%s%N\`
+SELECT format('%s s, audience rows %s', round((:t1 - :t0) / 1e9, 2),
+              to_char((SELECT count(*) FROM council.post_audience) - :n0, 'SG999999990'));
+ROLLBACK;
+SQL
+}
+ORG_NEW=$(org_change "INSERT INTO council.organisations (slug, name_ja, name_en, category, tf_class, status) VALUES ('bench-new', 'x', 'x', 'cyber_business', 'type1', 'member')")
+ORG_T2=$(org_change "UPDATE council.organisations SET tf_class = 'type2' WHERE id = 40")
+
 explain_feed "$MEMBER" "$OUT/explain-member.raw"
 explain_feed "$COORD" "$OUT/explain-coordinator.raw"
 feed_plan "$OUT/explain-member.raw" >"$OUT/explain-member.txt"
@@ -231,6 +250,7 @@ printf '%-16s %10s %9s ms %12s %9s ms\n' "$SIZE2 posts" "$F2" "$P2" "$S2" "$Q2"
 awk -v p1="$P1" -v p2="$P2" -v f1="$F1" -v f2="$F2" -v s1="$S1" -v s2="$S2" -v n1="$SIZE1" -v n2="$SIZE2" 'BEGIN {
 	printf "ratio p95 %d / p95 %d posts: %.2f (target < 1.5)\n", n2, n1, p2 / p1
 	printf "ratio feed TPS / pgbench -S TPS: %.3f at %d, %.3f at %d posts (target >= 0.5)\n", f1 / s1, n1, f2 / s2, n2 }'
+echo "organisation changes at $SIZE2 posts: admit a Type 1 vendor: $ORG_NEW; operator 40 into Type 2: $ORG_T2"
 FC=$(tps "$OUT/feed-ceiling.out")
 awk -v c="$FC" -v s="$S2" 'BEGIN { printf "ceiling: the same transaction with SELECT 1 instead of the feed: %.1f TPS = %.3f of pgbench -S\n", c, c / s }'
 FR=$(tps "$OUT/feed-raw.out"); PR=$(p95 "$OUT/feed-raw")

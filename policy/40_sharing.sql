@@ -43,10 +43,14 @@ $$;
 
 -- The organisations post p reaches, as its scope, exclusions, liaison
 -- routing and the secretariat rule make it, before sources limit it.
+-- PL/pgSQL (like every helper here that cannot be inlined): its plan is
+-- kept for the session, where a SQL function is planned at every call.
 CREATE OR REPLACE FUNCTION council.audience_named(p bigint) RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
+BEGIN
+    RETURN QUERY
     WITH post AS (
         SELECT id, scope_designated FROM council.posts WHERE id = p
     ), named AS (
@@ -89,16 +93,19 @@ AS $$
     )
     -- R-ORG-6: the general-affairs secretariat is never in another's scope.
     SELECT r.id FROM routed r JOIN council.organisations o ON o.id = r.id
-    WHERE o.council_role IS DISTINCT FROM 'secretariat'
+    WHERE o.council_role IS DISTINCT FROM 'secretariat';
+END
 $$;
 
 -- The effective scope of post p (docs/sharing.md): the named audience,
 -- limited by every source whose giver has not consented (R-SCOPE-4), or the
 -- parent's for a reply; always with the author's organisation.
 CREATE OR REPLACE FUNCTION council.audience_compute(p bigint) RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
+BEGIN
+    RETURN QUERY
     WITH post AS (
         SELECT id, parent_id FROM council.posts WHERE id = p
     ), base AS (
@@ -123,7 +130,8 @@ AS $$
     SELECT b.id FROM base b JOIN council.organisations o ON o.id = b.id
     WHERE o.council_role IS DISTINCT FROM 'secretariat'
     UNION
-    SELECT org_id FROM council.post_authors WHERE post_id = p
+    SELECT org_id FROM council.post_authors WHERE post_id = p;
+END
 $$;
 
 -- Rewrite post p's rows of post_audience; with cascade, then those of its
@@ -191,40 +199,44 @@ BEGIN
 END
 $$;
 
--- The posts whose effective scope may change when what decides organisation
--- o's place in it changes (its class, sector, role, investigative flag,
--- liaison routing, supervision, or its arrival or departure): those that
--- reach o now, those that name o (directly, by group, by class, or by not
--- designating a scope), and the same for the GSOC member o is routed
--- through.  A superset is harmless; audience_refresh_post then recomputes
--- each one and cascades to replies and derived posts.
-CREATE OR REPLACE FUNCTION council.audience_refresh_org(o bigint) RETURNS bigint
+-- The posts whose effective scope may change when what decides the place
+-- of organisations os in it changes (class, sector, role, investigative
+-- flag, liaison routing, supervision, arrival, departure): those that reach
+-- one of them now, those that name one (directly, by group, by class, or by
+-- not designating a scope), and the same for the GSOC members they are
+-- routed through.  A superset is harmless: each post is recomputed (once,
+-- in id order) by audience_refresh_post, which cascades to replies and
+-- derived posts.  Returns the number of posts recomputed.
+CREATE OR REPLACE FUNCTION council.audience_refresh_orgs(os bigint[]) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
     p bigint;
     n bigint := 0;
+    v_orgs bigint[];
 BEGIN
+    v_orgs := ARRAY(SELECT x.id FROM council.organisations x
+                    WHERE x.id = ANY (os)
+                    UNION
+                    SELECT x.liaison_via FROM council.organisations x
+                    WHERE x.id = ANY (os) AND x.liaison_via IS NOT NULL
+                    UNION
+                    SELECT unnest(os));
     FOR p IN
-        WITH orgs AS (
-            SELECT x.id FROM council.organisations x
-            WHERE x.id = o
-               OR x.id = (SELECT y.liaison_via FROM council.organisations y WHERE y.id = o)
-        )
-        SELECT a.post_id FROM council.post_audience a WHERE a.org_id IN (SELECT id FROM orgs)
+        SELECT a.post_id FROM council.post_audience a WHERE a.org_id = ANY (v_orgs)
         UNION
         SELECT x.id FROM council.posts x WHERE NOT x.scope_designated
         UNION
-        SELECT s.post_id FROM council.post_scope s WHERE s.org_id IN (SELECT id FROM orgs)
+        SELECT s.post_id FROM council.post_scope s WHERE s.org_id = ANY (v_orgs)
         UNION
         SELECT s.post_id FROM council.post_scope s
         JOIN council.group_members gm ON gm.group_id = s.group_id
-        WHERE gm.org_id IN (SELECT id FROM orgs)
+        WHERE gm.org_id = ANY (v_orgs)
         UNION
         SELECT s.post_id FROM council.post_scope s
         JOIN council.organisations x ON council.class_includes(s, x)
-        WHERE s.class IS NOT NULL AND x.id IN (SELECT id FROM orgs)
+        WHERE s.class IS NOT NULL AND x.id = ANY (v_orgs)
         ORDER BY 1
     LOOP
         PERFORM council.audience_refresh_post(p, true);
@@ -234,19 +246,35 @@ BEGIN
 END
 $$;
 
+-- Statement triggers with transition tables: one pass for a bulk change.
+-- An UPDATE counts only for the organisations whose deciding columns
+-- changed; a changed liaison channel counts for the old channel too.
 CREATE OR REPLACE FUNCTION council.audience_on_org_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
+DECLARE
+    os bigint[];
 BEGIN
-    -- After an UPDATE, the old liaison routing matters too: the posts that
-    -- reached the old GSOC member through o.
-    IF TG_OP = 'UPDATE' AND OLD.liaison_via IS DISTINCT FROM NEW.liaison_via
-       AND OLD.liaison_via IS NOT NULL THEN
-        PERFORM council.audience_refresh_org(OLD.liaison_via);
+    IF TG_OP = 'INSERT' THEN
+        os := ARRAY(SELECT id FROM new_orgs);
+    ELSIF TG_OP = 'DELETE' THEN
+        os := ARRAY(SELECT id FROM old_orgs);
+    ELSE
+        os := ARRAY(SELECT n.id FROM new_orgs n JOIN old_orgs o ON o.id = n.id
+                    WHERE (n.category, n.sector_code, n.council_role, n.tf_class,
+                           n.is_investigative, n.gsoc_liaison, n.liaison_via)
+                          IS DISTINCT FROM
+                          (o.category, o.sector_code, o.council_role, o.tf_class,
+                           o.is_investigative, o.gsoc_liaison, o.liaison_via)
+                    UNION
+                    SELECT o.liaison_via FROM new_orgs n JOIN old_orgs o ON o.id = n.id
+                    WHERE o.liaison_via IS NOT NULL
+                      AND o.liaison_via IS DISTINCT FROM n.liaison_via);
     END IF;
-    PERFORM council.audience_refresh_org(
-        CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+    IF cardinality(os) > 0 THEN
+        PERFORM council.audience_refresh_orgs(os);
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -255,11 +283,18 @@ CREATE OR REPLACE FUNCTION council.audience_on_supervises_change() RETURNS trigg
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
+DECLARE
+    os bigint[];
 BEGIN
-    PERFORM council.audience_refresh_org(
-        CASE WHEN TG_OP = 'DELETE' THEN OLD.org_id ELSE NEW.org_id END);
-    IF TG_OP = 'UPDATE' AND OLD.org_id <> NEW.org_id THEN
-        PERFORM council.audience_refresh_org(OLD.org_id);
+    IF TG_OP = 'INSERT' THEN
+        os := ARRAY(SELECT org_id FROM new_rows);
+    ELSIF TG_OP = 'DELETE' THEN
+        os := ARRAY(SELECT org_id FROM old_rows);
+    ELSE
+        os := ARRAY(SELECT org_id FROM new_rows UNION SELECT org_id FROM old_rows);
+    END IF;
+    IF cardinality(os) > 0 THEN
+        PERFORM council.audience_refresh_orgs(os);
     END IF;
     RETURN NULL;
 END
@@ -270,14 +305,32 @@ CREATE TRIGGER audience_group AFTER INSERT OR UPDATE OR DELETE
     ON council.group_members FOR EACH ROW
     EXECUTE FUNCTION council.audience_on_group_change();
 DROP TRIGGER IF EXISTS audience_org ON council.organisations;
-CREATE TRIGGER audience_org AFTER INSERT OR DELETE OR UPDATE OF category,
-    sector_code, council_role, tf_class, is_investigative, gsoc_liaison,
-    liaison_via ON council.organisations
-    FOR EACH ROW EXECUTE FUNCTION council.audience_on_org_change();
+DROP FUNCTION IF EXISTS council.audience_refresh_org(bigint);
+DROP TRIGGER IF EXISTS audience_org_insert ON council.organisations;
+CREATE TRIGGER audience_org_insert AFTER INSERT ON council.organisations
+    REFERENCING NEW TABLE AS new_orgs
+    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_org_change();
+DROP TRIGGER IF EXISTS audience_org_update ON council.organisations;
+CREATE TRIGGER audience_org_update AFTER UPDATE ON council.organisations
+    REFERENCING NEW TABLE AS new_orgs OLD TABLE AS old_orgs
+    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_org_change();
+DROP TRIGGER IF EXISTS audience_org_delete ON council.organisations;
+CREATE TRIGGER audience_org_delete AFTER DELETE ON council.organisations
+    REFERENCING OLD TABLE AS old_orgs
+    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_org_change();
 DROP TRIGGER IF EXISTS audience_supervises ON council.org_supervises;
-CREATE TRIGGER audience_supervises AFTER INSERT OR UPDATE OR DELETE
-    ON council.org_supervises
-    FOR EACH ROW EXECUTE FUNCTION council.audience_on_supervises_change();
+DROP TRIGGER IF EXISTS audience_supervises_insert ON council.org_supervises;
+CREATE TRIGGER audience_supervises_insert AFTER INSERT ON council.org_supervises
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_supervises_change();
+DROP TRIGGER IF EXISTS audience_supervises_update ON council.org_supervises;
+CREATE TRIGGER audience_supervises_update AFTER UPDATE ON council.org_supervises
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_supervises_change();
+DROP TRIGGER IF EXISTS audience_supervises_delete ON council.org_supervises;
+CREATE TRIGGER audience_supervises_delete AFTER DELETE ON council.org_supervises
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION council.audience_on_supervises_change();
 
 -- The helpers below are PL/pgSQL, not SQL: PL/pgSQL keeps the plan of each
 -- statement for the session, where a SQL function that cannot be inlined
@@ -398,7 +451,7 @@ ALTER FUNCTION council.audience_refresh_all() OWNER TO council_definer;
 ALTER FUNCTION council.audience_on_group_change() OWNER TO council_definer;
 ALTER FUNCTION council.audience_on_org_change() OWNER TO council_definer;
 ALTER FUNCTION council.audience_on_supervises_change() OWNER TO council_definer;
-ALTER FUNCTION council.audience_refresh_org(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.audience_refresh_orgs(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.post_author_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.current_group_ids() OWNER TO council_definer;
 ALTER FUNCTION council.audit_post_read(bigint, boolean) OWNER TO council_definer;
@@ -409,7 +462,7 @@ REVOKE ALL ON FUNCTION council.audience_named(bigint),
     council.audience_compute(bigint),
     council.audience_refresh_post(bigint, boolean),
     council.audience_refresh_all(),
-    council.audience_refresh_org(bigint) FROM PUBLIC;
+    council.audience_refresh_orgs(bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.audience_named(bigint),
     council.audience_refresh_post(bigint, boolean),
     council.audience_refresh_all() TO council_writer, council_owner;

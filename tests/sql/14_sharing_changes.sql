@@ -80,7 +80,7 @@ SELECT is(pg_temp.aud('c_lia'), pg_temp.srt('{tr-bank,tr-liaison}'),
     'R-ORG-8: a member that is no longer a liaison member is reached directly');
 
 -- Incremental: a change touches the posts it can affect, not all of them. -------
-SELECT cmp_ok(council.audience_refresh_org(pg_temp.o('tr-optout')), '<',
+SELECT cmp_ok(council.audience_refresh_orgs(ARRAY[pg_temp.o('tr-optout')]), '<',
               (SELECT count(*) FROM council.posts),
     'an organisation''s change recomputes only the posts that can involve it');
 SELECT is((SELECT count(*)::int FROM council.posts x
