@@ -8,6 +8,7 @@
 #      the access matrix against an independent oracle  tests/matrix/run.sh
 #      the audit chain and councilctl audit verify      tests/ops/audit.sh
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
+#      sign-in, second factor, sessions, API tokens     tests/http/auth.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
@@ -118,6 +119,10 @@ say "HTTP tests against $COUNCILD_URL"
 COUNCILD_LOG=$OUT/councild.log COUNCILD_PID=$COUNCILD_PID \
 	"$ROOT/tests/http/run.sh" "$COUNCILD_URL" >"$OUT/http.tap" 2>"$OUT/http.err"
 count http "$OUT/http.tap" $?
+
+say "sign-in, sessions and API tokens against $COUNCILD_URL"
+"$ROOT/tests/http/auth.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/auth.tap" 2>"$OUT/auth.err"
+count auth "$OUT/auth.tap" $?
 
 say "browser (Chromium)"
 (

@@ -65,6 +65,12 @@ BEGIN
         WHERE p.id = s.person_id)
     WHERE (p_people IS NULL OR s.person_id = ANY (p_people))
       AND s.revoked_at IS NULL;
+    -- Issue 4 (ASVS V7.4): a deactivated person's sessions and tokens, and
+    -- those of an organisation that left, end; readmission does not revive
+    -- them.
+    UPDATE council.sessions s SET revoked_at = now()
+    WHERE (p_people IS NULL OR s.person_id = ANY (p_people))
+      AND s.revoked_at IS NULL AND NOT s.live;
 END
 $$;
 
@@ -123,9 +129,11 @@ CREATE TRIGGER session_identity AFTER INSERT OR UPDATE OR DELETE
     EXECUTE FUNCTION council.session_identity_on_change();
 
 -- council.me: the caller, as one row, or no row at all.  A row exists only
--- when the session exists, is neither revoked nor expired, the person is
--- active and the organisation is a member (R-ORG-3: a withdrawn, expelled
--- or dissolved member sees nothing): sessions.live.
+-- for a browser session or an API token (not a sign-in still waiting for
+-- its second factor) that is not revoked, not past its absolute expiry or
+-- its idle time-out, of an active person whose organisation is a member
+-- (R-ORG-3: a withdrawn, expelled or dissolved member sees nothing):
+-- sessions.live.
 --
 -- It is a view of one table, not a function, for speed: policies read it
 -- as (SELECT col FROM council.me), which the planner inlines and runs once
@@ -140,8 +148,10 @@ SELECT s.person_id, s.org_id, s.is_coordinator, s.is_secretariat,
        s.is_committee, s.may_receive, s.may_handle_secrets
 FROM council.sessions s
 WHERE s.token_hash = council.current_session_hash()
+  AND s.kind IN ('web', 'api')
   AND s.revoked_at IS NULL
   AND s.expires_at > now()
+  AND (s.idle_timeout IS NULL OR s.last_seen_at + s.idle_timeout > now())
   AND s.live;
 
 -- The same facts as functions, for PL/pgSQL code and tests.  PL/pgSQL

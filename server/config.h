@@ -38,6 +38,13 @@ struct config {
 	long	 max_body_size;		/* bytes; larger -> 413 */
 	long	 shutdown_grace;	/* seconds to let in-flight requests finish */
 	long	 static_max_age;	/* seconds, Cache-Control of /static/ */
+	long	 session_idle_timeout;	/* seconds */
+	long	 session_lifetime;	/* seconds */
+	long	 signin_pending_timeout;	/* seconds */
+	long	 password_checks;	/* concurrent scrypt checks */
+	long	 signin_ip_burst;	/* throttle.h: per-address bucket */
+	long	 signin_ip_per_min;
+	long	 cookie_secure;		/* 1: __Host- prefix and Secure */
 	char	*log_level;		/* debug, info, warn, error */
 };
 

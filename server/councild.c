@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "autoconfig.h"
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -113,6 +114,10 @@ main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	if (auth_init(&cfg, err, sizeof(err)) == -1) {
+		log_error("msg=\"cannot set up sign-in\" error=\"%s\"", err);
+		goto out;
+	}
 	if ((db = db_pool_new(cfg.db_conninfo, (int)cfg.db_pool_size, err,
 	    sizeof(err))) == NULL) {
 		log_error("msg=\"cannot connect to the database\" error=\"%s\"",
@@ -149,6 +154,7 @@ main(int argc, char **argv)
 	log_info("msg=stopped");
 	rc = 0;
 out:
+	auth_fini();
 	db_pool_free(db);
 	tmpl_set_free(tmpl);
 	i18n_free(i18n);

@@ -136,9 +136,18 @@ db_set_error(PGresult *r, PGconn *c, char *sqlstate, char *err, size_t errlen)
 {
 	const char	*st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char	*msg = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
+	const char	*primary = r ? PQresultErrorField(r,
+			    PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
 	if (sqlstate != NULL && sqlstate[0] == '\0')
 		snprintf(sqlstate, 6, "%s", st ? st : "");
+	/* The policy files' own errors (SQLSTATE class CP) carry a stable
+	 * code as their message: keep it bare, for callers to map. */
+	if (err[0] == '\0' && st != NULL && strncmp(st, "CP", 2) == 0 &&
+	    primary != NULL) {
+		snprintf(err, errlen, "%s", primary);
+		return;
+	}
 	if (err[0] == '\0') {
 		snprintf(err, errlen, "%s", msg && *msg ? msg : "database error");
 		err[strcspn(err, "\n")] = '\0';
@@ -217,4 +226,24 @@ db_query(PGconn *c, const struct db_ident *id, const char *sql, int nparams,
 		return NULL;
 	}
 	return out;
+}
+
+PGresult *
+db_run(struct db_pool *p, long timeout_ms, const struct db_ident *id,
+    const char *sql, int nparams, const char *const *params, char *sqlstate,
+    char *err, size_t errlen)
+{
+	PGconn		*c;
+	PGresult	*r;
+
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	if ((c = db_acquire(p, timeout_ms)) == NULL) {
+		snprintf(err, errlen, "no database connection within %ld ms",
+		    timeout_ms);
+		return NULL;
+	}
+	r = db_query(c, id, sql, nparams, params, sqlstate, err, errlen);
+	db_release(p, c);
+	return r;
 }

@@ -47,4 +47,12 @@ PGresult	*db_query(PGconn *, const struct db_ident *, const char *sql,
 		    int nparams, const char *const *params, char *sqlstate,
 		    char *err, size_t errlen);
 
+/* db_query on a connection of the pool, taken for the length of the
+ * statement (waiting at most timeout_ms; then NULL and err says so).  For
+ * errors raised by the policy files (SQLSTATE class CP), err is the bare
+ * stable code, e.g. "post_not_found". */
+PGresult	*db_run(struct db_pool *, long timeout_ms, const struct db_ident *,
+		    const char *sql, int nparams, const char *const *params,
+		    char *sqlstate, char *err, size_t errlen);
+
 #endif

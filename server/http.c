@@ -148,6 +148,9 @@ http_send_response(struct http_req *req, unsigned status,
 		    req->lang == I18N_EN ?
 		    "lang=en; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax" :
 		    "lang=ja; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+	for (i = 0; i < (size_t)req->nset_cookie; i++)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
+		    req->set_cookie[i]);
 	if (req->body_too_large || status == 400 || status == 413 ||
 	    status == 431 || status == 414)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
@@ -171,6 +174,35 @@ http_send(struct http_req *req, unsigned status, const char *content_type,
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    content_type);
 	return http_send_response(req, status, resp, len, cache);
+}
+
+void
+http_set_cookie(struct http_req *req, const char *value)
+{
+	if (req->nset_cookie >= HTTP_MAX_COOKIES) {
+		log_error("msg=\"too many cookies\" rid=%s", req->rid);
+		return;
+	}
+	req->set_cookie[req->nset_cookie++] = xstrdup(value);
+}
+
+enum MHD_Result
+http_redirect(struct http_req *req, const char *location)
+{
+	struct MHD_Response	*resp;
+
+	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (resp != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    location);
+	return http_send_response(req, 303, resp, 0, NULL);
+}
+
+enum MHD_Result
+http_json(struct http_req *req, unsigned status, const char *json,
+    size_t len)
+{
+	return http_send(req, status, "application/json", json, len, NULL);
 }
 
 enum MHD_Result
@@ -384,6 +416,8 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	log_info("msg=request %s", line.data);
 	buf_free(&line);
 	buf_free(&req->body);
+	for (int i = 0; i < req->nset_cookie; i++)
+		free(req->set_cookie[i]);
 	free(req->raw_uri);
 	free(req->path);
 	free(req);

@@ -32,6 +32,7 @@ struct db_pool;
 
 #define HTTP_MAX_URI	4096	/* a longer request target gets 414 */
 #define HTTP_RID_LEN	32	/* hex digits of a request id */
+#define HTTP_MAX_COOKIES 4	/* Set-Cookie headers of one response */
 
 /* Everything a handler may use; read-only after start-up. */
 struct http_server {
@@ -64,6 +65,14 @@ struct http_req {
 	unsigned		 status;	/* what was sent, for the log */
 	size_t			 bytes;
 	char			 ip[64];
+	/* Who is asking (auth_request, auth.c): hex SHA-256 of the session
+	 * or API token presented, "" for nobody; the form token derived from
+	 * a browser session; whether the credential was a bearer token. */
+	char			 session_hash[65];
+	char			 csrf[65];
+	int			 bearer;
+	char			*set_cookie[HTTP_MAX_COOKIES];	/* sent with the response */
+	int			 nset_cookie;
 };
 
 /* Start listening.  Returns 0, or -1 with err (address in use, ...). */
@@ -89,6 +98,15 @@ enum MHD_Result http_page(struct http_req *, unsigned status,
  * not NULL, becomes the Allow header (405). */
 enum MHD_Result http_error(struct http_req *, unsigned status,
 	    const char *allow);
+
+/* Queue a Set-Cookie header for the response (at most HTTP_MAX_COOKIES;
+ * more are dropped with a log line).  The value is copied. */
+void		 http_set_cookie(struct http_req *, const char *value);
+/* 303 See Other to location (a path of this site). */
+enum MHD_Result http_redirect(struct http_req *, const char *location);
+/* Send a JSON document (already serialised) with status. */
+enum MHD_Result http_json(struct http_req *, unsigned status,
+	    const char *json, size_t len);
 
 /* Request helpers. */
 const char	*http_header(struct http_req *, const char *name);

@@ -1,5 +1,5 @@
 /*
- * pages.c: the sign-in page and the health check.
+ * pages.c: the health check.  (Sign-in is auth.c, member pages portal.c.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,31 +9,6 @@
 #include "log.h"
 #include "pages.h"
 #include "tmpl.h"
-
-enum MHD_Result
-pages_signin(struct http_req *req)
-{
-	struct tmpl_vars	*vars = tmpl_vars_new();
-	enum MHD_Result		 ret;
-
-	/* The anti-CSRF token and the sign-in itself arrive with the member
-	 * portal (issue 4); the form already carries the field. */
-	tmpl_vars_set(vars, "csrf_token", "");
-	ret = http_page(req, 200, "signin.xhtml", vars);
-	tmpl_vars_free(vars);
-	return ret;
-}
-
-/*
- * Sign-in is not implemented yet: answer 503 (the error page says the
- * service is not available) rather than pretend.  The body limit and the
- * request checks already apply.
- */
-enum MHD_Result
-pages_signin_post(struct http_req *req)
-{
-	return http_error(req, 503, NULL);
-}
 
 /*
  * GET /healthz: 200 when a database connection answers a query as the

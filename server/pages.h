@@ -10,8 +10,6 @@
 
 struct http_req;
 
-enum MHD_Result	pages_signin(struct http_req *);	/* GET / and /signin */
-enum MHD_Result	pages_signin_post(struct http_req *);	/* POST /signin */
 enum MHD_Result	pages_healthz(struct http_req *);	/* GET /healthz */
 
 #endif

@@ -3,8 +3,10 @@
  */
 #include <string.h>
 
+#include "auth.h"
 #include "http.h"
 #include "pages.h"
+#include "portal.h"
 #include "route.h"
 #include "static.h"
 #include "util.h"
@@ -18,9 +20,21 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{ "/",		0, HTTP_GET | HTTP_HEAD, "GET, HEAD", pages_signin },
-	{ "/signin",	0, HTTP_GET | HTTP_HEAD, NULL, pages_signin },
-	{ "/signin",	0, HTTP_POST, "GET, HEAD, POST", pages_signin_post },
+	{ "/",		0, HTTP_GET | HTTP_HEAD, "GET, HEAD", auth_signin_get },
+	{ "/signin",	0, HTTP_GET | HTTP_HEAD, NULL, auth_signin_get },
+	{ "/signin",	0, HTTP_POST, "GET, HEAD, POST", auth_signin_post },
+	{ "/signin/totp", 0, HTTP_GET | HTTP_HEAD, NULL, auth_totp_get },
+	{ "/signin/totp", 0, HTTP_POST, "GET, HEAD, POST", auth_totp_post },
+	{ "/signin/enrol", 0, HTTP_GET | HTTP_HEAD, NULL, auth_enrol_get },
+	{ "/signin/enrol", 0, HTTP_POST, "GET, HEAD, POST", auth_enrol_post },
+	{ "/signout",	0, HTTP_POST, "POST", auth_signout_post },
+	{ "/signout/all", 0, HTTP_POST, "POST", auth_signout_all_post },
+	{ "/feed",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_feed },
+	{ "/settings/tokens", 0, HTTP_GET | HTTP_HEAD, NULL, portal_tokens },
+	{ "/settings/tokens", 0, HTTP_POST, "GET, HEAD, POST",
+	    portal_tokens_post },
+	{ "/api/v1/me",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_api_me },
+	{ "/api/v1/feed", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_api_feed },
 	{ "/healthz",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", pages_healthz },
 	{ "/robots.txt", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD", static_robots },
 	{ "/static/",	1, HTTP_GET | HTTP_HEAD, "GET, HEAD", static_serve },
@@ -37,8 +51,14 @@ route_dispatch(struct http_req *req)
 		if (r->prefix ? strncmp(req->path, r->path, strlen(r->path)) != 0
 		    : strcmp(req->path, r->path) != 0)
 			continue;
-		if (r->methods & req->method)
+		if (r->methods & req->method) {
+			auth_request(req);
+			/* Every state change is a POST; none from another
+			 * site's page (auth.h). */
+			if (req->method == HTTP_POST && !auth_origin_ok(req))
+				return http_error(req, 403, NULL);
 			return r->fn(req);
+		}
 		if (r->allow != NULL)
 			allow = r;
 	}

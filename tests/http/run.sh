@@ -183,7 +183,7 @@ tap_like "$b" '<form[^>]*method="(post|POST)"' "GET /: the form method is POST"
 tap_like "$b" '<input[^>]*name="email"' "GET /: input email"
 tap_like "$b" '<input[^>]*name="password"' "GET /: input password"
 tap_like "$b" '<input[^>]*type="password"' "GET /: the password input has type=password"
-tap_like "$b" '<input[^>]*name="csrf"' "GET /: input csrf"
+tap_like "$b" '<input[^>]*autocomplete="current-password"' "GET /: the password input lets password managers fill it"
 tap_like "$b" '<a[^>]*hreflang="en"' 'GET /: a language switch link with hreflang="en"'
 tap_like "$b" 'href="[^"]*lang=en' "GET /: the switch link points to ?lang=en"
 check_security_headers root "GET /"

@@ -8,7 +8,7 @@
 -- generic queries over the catalogue, so a table added later without RLS
 -- fails them.  Run as the cluster superuser by pg_prove.
 BEGIN;
-SELECT plan(34);
+SELECT plan(36);
 
 -- council_app --------------------------------------------------------------
 
@@ -51,7 +51,9 @@ SELECT is((SELECT count(*)::int
              AND a.privilege_type <> 'SELECT'),
     0, 'council_app has only SELECT on council tables; writes go through column grants or none');
 
--- Column-level grants to council_app: exactly sessions.last_seen_at (UPDATE).
+-- Column-level grants to council_app: exactly sessions.last_seen_at (UPDATE)
+-- among the writes; people is readable column by column, never its
+-- credentials (migration 0006).
 SELECT set_eq(
     $$SELECT c.relname::text || '.' || att.attname::text || ':' || a.privilege_type
       FROM pg_attribute att
@@ -59,9 +61,15 @@ SELECT set_eq(
       JOIN pg_namespace n ON n.oid = c.relnamespace,
            aclexplode(att.attacl) a
       WHERE n.nspname = 'council' AND att.attacl IS NOT NULL
-        AND a.grantee = 'council_app'::regrole$$,
+        AND a.grantee = 'council_app'::regrole AND a.privilege_type <> 'SELECT'$$,
     ARRAY['sessions.last_seen_at:UPDATE'],
-    'council_app''s only column grant is UPDATE (last_seen_at) on sessions');
+    'council_app''s only column write grant is UPDATE (last_seen_at) on sessions');
+SELECT is(has_column_privilege('council_app', 'council.people', 'password_hash', 'SELECT')
+          OR has_column_privilege('council_app', 'council.people', 'totp_secret', 'SELECT')
+          OR has_table_privilege('council_app', 'council.recovery_codes', 'SELECT'),
+    false, 'ASVS V6: council_app cannot read password hashes, TOTP secrets or recovery codes');
+SELECT ok(has_column_privilege('council_app', 'council.people', 'name_ja', 'SELECT'),
+    'council_app still reads people''s names (the check above is not vacuous)');
 
 -- council_definer and council_owner -----------------------------------------
 
@@ -71,8 +79,9 @@ SELECT is((SELECT rolbypassrls FROM pg_roles WHERE rolname = 'council_definer'),
     'council_definer has no BYPASSRLS');
 SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), false,
     'council_definer is not a superuser');
--- council_definer reads; it writes only the audience it computes and the
--- audit log it appends to (and seals).
+-- council_definer reads; it writes only the audience it computes, the
+-- audit log it appends to (and seals), and the sessions and recovery codes
+-- of sign-in (policy/50_auth.sql; column grants cover the rest).
 SELECT set_eq(
     $$SELECT c.relname::text || ':' || a.privilege_type
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
@@ -81,8 +90,8 @@ SELECT set_eq(
         AND a.grantee = 'council_definer'::regrole
         AND a.privilege_type <> 'SELECT'$$,
     ARRAY['post_audience:INSERT', 'post_audience:DELETE', 'audit_log:INSERT',
-          'audit_head:UPDATE'],
-    'council_definer writes only post_audience and the audit log (table grants)');
+          'audit_head:UPDATE', 'sessions:INSERT', 'recovery_codes:INSERT'],
+    'council_definer writes only post_audience, the audit log, sessions and recovery codes (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
            aclexplode(a.attacl) x

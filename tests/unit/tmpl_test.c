@@ -227,6 +227,7 @@ START_TEST(test_signin_ja)
 	char			*out, *a, title[256];
 
 	tmpl_vars_set(v, "csrf_token", "0123abcd");
+	tmpl_vars_set(v, "signed_in", "1");	/* the sign-out form carries it */
 	tmpl_vars_set(v, "lang_switch_href", "/signin?lang=en");
 	out = render(real, "signin.xhtml", I18N_JA, v);
 	check_shape(out);
@@ -284,6 +285,7 @@ START_TEST(test_signin_en)
 	char			*out, *a, title[256];
 
 	tmpl_vars_set(v, "csrf_token", "0123abcd");
+	tmpl_vars_set(v, "signed_in", "1");	/* the sign-out form carries it */
 	tmpl_vars_set(v, "lang_switch_href", "/signin?lang=ja");
 	out = render(real, "signin.xhtml", I18N_EN, v);
 	check_shape(out);
@@ -312,6 +314,7 @@ START_TEST(test_xss_in_text)
 	char			*out;
 
 	tmpl_vars_set(v, "csrf_token", "x");
+	tmpl_vars_set(v, "signed_in", "1");	/* the sign-out form carries it */
 	tmpl_vars_set(v, "error", "<script>alert(1)</script>");
 	out = render(real, "signin.xhtml", I18N_JA, v);
 	HAS(out, "role=\"alert\">&lt;script&gt;alert(1)&lt;/script&gt;</p>");
@@ -337,6 +340,7 @@ START_TEST(test_xss_in_attribute)
 	char			*out, *a;
 
 	tmpl_vars_set(v, "csrf_token", evil);
+	tmpl_vars_set(v, "signed_in", "1");	/* the sign-out form carries it */
 	tmpl_vars_set(v, "email", "<script>alert(1)</script>");
 	out = render(real, "signin.xhtml", I18N_JA, v);
 	HAS(out, "name=\"csrf\" value=\"&quot;&gt;&lt;img src=x "
@@ -365,6 +369,7 @@ START_TEST(test_javascript_href)
 	char			*out;
 
 	tmpl_vars_set(v, "csrf_token", "x");
+	tmpl_vars_set(v, "signed_in", "1");	/* the sign-out form carries it */
 	tmpl_vars_set(v, "lang_switch_href", "javascript:alert(1)");
 	out = render(real, "signin.xhtml", I18N_JA, v);
 	HAS(out, "<a class=\"lang-switch\" href=\"#\" hreflang=\"en\"");
@@ -879,6 +884,7 @@ worker_main(void *arg)
 	int			 i;
 
 	tmpl_vars_set(v, "csrf_token", "tok<&>");
+	tmpl_vars_set(v, "signed_in", "1");	/* the sign-out form carries it */
 	tmpl_vars_set(v, "error", "<b>x</b>");
 	buf_init(&b);
 	for (i = 0; i < 40; i++) {
@@ -902,6 +908,7 @@ START_TEST(test_threads)
 	int			 i;
 
 	tmpl_vars_set(v, "csrf_token", "tok<&>");
+	tmpl_vars_set(v, "signed_in", "1");	/* the sign-out form carries it */
 	tmpl_vars_set(v, "error", "<b>x</b>");
 	want[0] = render(real, "signin.xhtml", I18N_JA, v);
 	want[1] = render(real, "signin.xhtml", I18N_EN, v);

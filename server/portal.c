@@ -1,0 +1,406 @@
+/*
+ * portal.c: the signed-in member's pages and the JSON API that mirrors
+ * them (see portal.h).  Every read goes through db_run with the request's
+ * identity; what comes back is what row-level security let through, so
+ * nothing here filters visibility.  Dates are shown in JST (Asia/Tokyo).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "auth.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "log.h"
+#include "portal.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define PORTAL_PAGE	50	/* posts per feed page */
+
+/* The signed-in person, as the header of every page shows them. */
+struct portal_me {
+	char	name[256];
+	char	org[256];
+};
+
+static PGresult *
+portal_db(struct http_req *req, const char *sql, int n,
+    const char *const *params, char *err, size_t errlen)
+{
+	struct db_ident	id = { req->session_hash, req->rid };
+
+	return db_run(req->srv->db, req->srv->cfg->db_acquire_timeout_ms, &id,
+	    sql, n, params, NULL, err, errlen);
+}
+
+/*
+ * Who is asking, in the request's language; also records activity for the
+ * idle time-out.  Returns 1 signed in, 0 not (no session, expired,
+ * revoked...), -1 database trouble.
+ */
+static int
+portal_whoami(struct http_req *req, struct portal_me *me)
+{
+	PGresult	*r;
+	char		 err[256];
+	int		 en = req->lang == I18N_EN, rc;
+
+	if (req->session_hash[0] == '\0')
+		return 0;
+	r = portal_db(req, "SELECT p.name_ja, p.name_en, o.name_ja, o.name_en, "
+	    "council.session_touch() FROM council.me m "
+	    "JOIN council.people p ON p.id = m.person_id "
+	    "JOIN council.organisations o ON o.id = m.org_id", 0, NULL, err,
+	    sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"whoami failed\" rid=%s error=\"%s\"", req->rid,
+		    err);
+		return -1;
+	}
+	rc = PQntuples(r) == 1;
+	if (rc) {
+		snprintf(me->name, sizeof(me->name), "%s",
+		    PQgetvalue(r, 0, en ? 1 : 0));
+		snprintf(me->org, sizeof(me->org), "%s",
+		    PQgetvalue(r, 0, en ? 3 : 2));
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Layout variables of a signed-in page. */
+static void
+portal_frame(struct http_req *req, struct tmpl_vars *vars,
+    const struct portal_me *me)
+{
+	tmpl_vars_set(vars, "signed_in", "1");
+	tmpl_vars_set(vars, "me_name", me->name);
+	tmpl_vars_set(vars, "me_org", me->org);
+	tmpl_vars_set(vars, "csrf_token", req->csrf);
+}
+
+/* A positive post id from the query string, or 0 when absent; -1 bad. */
+static long long
+portal_id_arg(struct http_req *req, const char *name)
+{
+	const char	*v = http_query(req, name);
+	char		*end;
+	long long	 n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 18)
+		return -1;
+	n = strtoll(v, &end, 10);
+	return n > 0 ? n : -1;
+}
+
+static const char PORTAL_FEED_SQL[] =
+    "SELECT f.id, f.kind::text, f.title, f.tlp::text, f.is_secret, "
+    "to_char(f.created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
+    "a.org_id IS NOT NULL AND NOT a.masked, o.name_ja, o.name_en, "
+    "a.masked "
+    "FROM council.feed($1::int, nullif($2, '0')::bigint) f "
+    "LEFT JOIN council.post_authors a ON a.post_id = f.id "
+    "LEFT JOIN council.organisations o ON o.id = a.org_id "
+    "ORDER BY f.id DESC";
+
+enum MHD_Result
+portal_feed(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r = NULL;
+	const char		*params[2];
+	char			 err[256], limit[16], before[24], key[48];
+	long long		 b;
+	int			 i, n, en = req->lang == I18N_EN, who;
+	enum MHD_Result		 ret;
+
+	if ((who = portal_whoami(req, &me)) != 1) {
+		ret = who == 0 ? http_redirect(req, "/signin") :
+		    http_error(req, 503, NULL);
+		goto out;
+	}
+	if ((b = portal_id_arg(req, "before")) < 0) {
+		ret = http_error(req, 400, NULL);
+		goto out;
+	}
+	snprintf(limit, sizeof(limit), "%d", PORTAL_PAGE);
+	snprintf(before, sizeof(before), "%lld", b);
+	params[0] = limit;
+	params[1] = before;
+	if ((r = portal_db(req, PORTAL_FEED_SQL, 2, params, err,
+	    sizeof(err))) == NULL) {
+		log_error("msg=\"feed failed\" rid=%s error=\"%s\"", req->rid,
+		    err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, &me);
+	n = PQntuples(r);
+	for (i = 0; i < n; i++) {
+		item = tmpl_vars_add_item(vars, "posts");
+		tmpl_vars_set(item, "id", PQgetvalue(r, i, 0));
+		snprintf(key, sizeof(key), "kind.%s", PQgetvalue(r, i, 1));
+		tmpl_vars_set(item, "kind", http_text(req, key));
+		tmpl_vars_set(item, "kind_code", PQgetvalue(r, i, 1));
+		tmpl_vars_set(item, "title", PQgetvalue(r, i, 2));
+		snprintf(key, sizeof(key), "tlp.%s", PQgetvalue(r, i, 3));
+		tmpl_vars_set(item, "tlp", http_text(req, key));
+		tmpl_vars_setf(item, "tlp_class", "tlp tlp--%s",
+		    PQgetvalue(r, i, 3));
+		if (*PQgetvalue(r, i, 4) == 't')
+			tmpl_vars_set(item, "secret", "1");
+		tmpl_vars_set(item, "date", PQgetvalue(r, i, 5));
+		if (*PQgetvalue(r, i, 6) == 't')
+			tmpl_vars_set(item, "author",
+			    PQgetvalue(r, i, en ? 8 : 7));
+		else
+			tmpl_vars_set(item, "author",
+			    http_text(req, "feed.masked"));
+	}
+	if (n == PORTAL_PAGE)
+		tmpl_vars_setf(vars, "next_href", "/feed?before=%s",
+		    PQgetvalue(r, n - 1, 0));
+	if (n == 0)
+		tmpl_vars_set(vars, "empty", "1");
+	ret = http_page(req, 200, "feed.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+/* JSON errors: {"error": "<stable code>"}. */
+static enum MHD_Result
+portal_json_error(struct http_req *req, unsigned status, const char *code)
+{
+	char	body[128];
+	int	n;
+
+	n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", code);
+	return http_json(req, status, body, (size_t)n);
+}
+
+/* One row, one column: a JSON document built by the database. */
+static enum MHD_Result
+portal_json_query(struct http_req *req, const char *sql, int nparams,
+    const char *const *params)
+{
+	PGresult	*r;
+	char		 err[256];
+	enum MHD_Result	 ret;
+
+	if ((r = portal_db(req, sql, nparams, params, err, sizeof(err))) ==
+	    NULL) {
+		log_error("msg=\"api query failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return portal_json_error(req, 503, "unavailable");
+	}
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
+		ret = portal_json_error(req, 401, "not_signed_in");
+	else
+		ret = http_json(req, 200, PQgetvalue(r, 0, 0),
+		    (size_t)PQgetlength(r, 0, 0));
+	PQclear(r);
+	return ret;
+}
+
+enum MHD_Result
+portal_api_me(struct http_req *req)
+{
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	return portal_json_query(req,
+	    "SELECT json_build_object('person_id', m.person_id, "
+	    "'name_ja', p.name_ja, 'name_en', p.name_en, 'org_id', m.org_id, "
+	    "'org_name_ja', o.name_ja, 'org_name_en', o.name_en, "
+	    "'coordinator', m.is_coordinator, 'secretariat', m.is_secretariat, "
+	    "'committee', m.is_committee, 'handler', m.may_handle_secrets)::text "
+	    "FROM council.me m JOIN council.people p ON p.id = m.person_id "
+	    "JOIN council.organisations o ON o.id = m.org_id", 0, NULL);
+}
+
+enum MHD_Result
+portal_api_feed(struct http_req *req)
+{
+	const char	*params[2], *lim = http_query(req, "limit");
+	char		 limit[16], before[24];
+	long long	 b = portal_id_arg(req, "before");
+	long		 l = PORTAL_PAGE;
+
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	if (b < 0)
+		return portal_json_error(req, 400, "invalid_before");
+	if (lim != NULL) {
+		if (strspn(lim, "0123456789") != strlen(lim) || *lim == '\0' ||
+		    strlen(lim) > 3 || (l = atol(lim)) < 1 || l > 200)
+			return portal_json_error(req, 400, "invalid_limit");
+	}
+	snprintf(limit, sizeof(limit), "%ld", l);
+	snprintf(before, sizeof(before), "%lld", b);
+	params[0] = limit;
+	params[1] = before;
+	/* "me" decides between an empty feed and nobody (401). */
+	return portal_json_query(req,
+	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN "
+	    "json_build_object('posts', coalesce((SELECT json_agg(json_build_object("
+	    "'id', f.id, 'kind', f.kind, 'title', f.title, 'tlp', f.tlp, "
+	    "'secret', f.is_secret, 'created_at', f.created_at, "
+	    "'parent_id', f.parent_id, "
+	    "'author', CASE WHEN a.org_id IS NULL OR a.masked THEN NULL ELSE "
+	    "json_build_object('org_id', o.id, 'name_ja', o.name_ja, "
+	    "'name_en', o.name_en) END) ORDER BY f.id DESC) "
+	    "FROM council.feed($1::int, nullif($2, '0')::bigint) f "
+	    "LEFT JOIN council.post_authors a ON a.post_id = f.id "
+	    "LEFT JOIN council.organisations o ON o.id = a.org_id), "
+	    "'[]'::json))::text END", 2, params);
+}
+
+/* Settings: API tokens. -------------------------------------------------- */
+
+static enum MHD_Result
+portal_tokens_page(struct http_req *req, unsigned status,
+    const struct portal_me *me, const char *new_token, const char *error)
+{
+	struct tmpl_vars	*vars = tmpl_vars_new(), *item;
+	PGresult		*r;
+	char			 err[256];
+	int			 i;
+	enum MHD_Result		 ret;
+
+	r = portal_db(req, "SELECT id, name, "
+	    "to_char(created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
+	    "to_char(expires_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI') "
+	    "FROM council.api_tokens()", 0, NULL, err, sizeof(err));
+	if (r == NULL) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	portal_frame(req, vars, me);
+	for (i = 0; i < PQntuples(r); i++) {
+		item = tmpl_vars_add_item(vars, "tokens");
+		tmpl_vars_set(item, "id", PQgetvalue(r, i, 0));
+		tmpl_vars_set(item, "name", PQgetvalue(r, i, 1));
+		tmpl_vars_set(item, "created", PQgetvalue(r, i, 2));
+		tmpl_vars_set(item, "expires", PQgetvalue(r, i, 3));
+		tmpl_vars_set(item, "csrf_token", req->csrf);
+	}
+	if (new_token != NULL)
+		tmpl_vars_set(vars, "new_token", new_token);
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", http_text(req, error));
+	ret = http_page(req, status, "tokens.xhtml", vars);
+out:
+	PQclear(r);
+	tmpl_vars_free(vars);
+	return ret;
+}
+
+enum MHD_Result
+portal_tokens(struct http_req *req)
+{
+	struct portal_me	me;
+	int			who;
+
+	if ((who = portal_whoami(req, &me)) != 1)
+		return who == 0 ? http_redirect(req, "/signin") :
+		    http_error(req, 503, NULL);
+	return portal_tokens_page(req, 200, &me, NULL, NULL);
+}
+
+/* The catalog key for a database error code of the token functions. */
+static const char *
+portal_token_error(const char *code)
+{
+	if (strcmp(code, "invalid_token_name") == 0)
+		return "tokens.error.name";
+	if (strcmp(code, "invalid_token_lifetime") == 0)
+		return "tokens.error.days";
+	if (strcmp(code, "too_many_tokens") == 0)
+		return "tokens.error.many";
+	return "tokens.error.other";
+}
+
+enum MHD_Result
+portal_tokens_post(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	PGresult		*r = NULL;
+	const char		*params[3], *op;
+	char			 err[256], tok[AUTH_TOKEN_HEX + 1], hash[65];
+	char			 hashx[70];
+	int			 who;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	tok[0] = '\0';
+	if ((who = portal_whoami(req, &me)) != 1) {
+		ret = who == 0 ? http_redirect(req, "/signin") :
+		    http_error(req, 503, NULL);
+		goto out;
+	}
+	if (form_parse(&f, req->body.data ? req->body.data : "", req->body.len,
+	    err, sizeof(err)) == -1) {
+		ret = http_error(req, 400, NULL);
+		goto out;
+	}
+	if (!auth_csrf_ok(req, &f)) {
+		ret = http_error(req, 403, NULL);
+		goto out;
+	}
+	op = form_get(&f, "op");
+	if (op != NULL && strcmp(op, "revoke") == 0) {
+		params[0] = form_get(&f, "id");
+		if (params[0] == NULL || !*params[0] ||
+		    strspn(params[0], "0123456789") != strlen(params[0]) ||
+		    strlen(params[0]) > 18) {
+			ret = http_error(req, 404, NULL);
+			goto out;
+		}
+		r = portal_db(req, "SELECT council.api_token_revoke($1::bigint)",
+		    1, params, err, sizeof(err));
+		if (r == NULL) {
+			ret = http_error(req, strcmp(err, "token_not_found") == 0 ?
+			    404 : 503, NULL);
+			goto out;
+		}
+		ret = http_redirect(req, "/settings/tokens");
+		goto out;
+	}
+	if (auth_token_new(tok, hash) == -1) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	snprintf(hashx, sizeof(hashx), "\\x%s", hash);
+	params[0] = form_get(&f, "name") ? form_get(&f, "name") : "";
+	params[1] = hashx;
+	params[2] = form_get(&f, "days") ? form_get(&f, "days") : "";
+	if (strspn(params[2], "0123456789") != strlen(params[2]) ||
+	    !*params[2] || strlen(params[2]) > 3) {
+		ret = portal_tokens_page(req, 400, &me, NULL, "tokens.error.days");
+		goto out;
+	}
+	r = portal_db(req, "SELECT council.api_token_create($1, $2::bytea, "
+	    "$3::int)", 3, params, err, sizeof(err));
+	if (r == NULL) {
+		ret = portal_tokens_page(req, 400, &me, NULL,
+		    portal_token_error(err));
+		goto out;
+	}
+	/* Shown once: only its hash is kept. */
+	ret = portal_tokens_page(req, 200, &me, tok, NULL);
+out:
+	OPENSSL_cleanse(tok, sizeof(tok));
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
