@@ -55,8 +55,11 @@ cat <<TXT
 Council Portal is running:  http://127.0.0.1:$PORT/
   (English: http://127.0.0.1:$PORT/?lang=en; health: /healthz)
 
-Demo sign-ins (password for every demo account: council-demo-2026;
-the sign-in itself arrives with the member portal):
+Demo sign-ins (password for every demo account: council-demo-2026).
+Registered handlers and council roles set up a second factor at their
+first sign-in: type the secret shown into any TOTP app (or compute it:
+oathtool --totp -b SECRET), and keep the recovery codes.  Members
+without a second factor (no "handler", no council role) go straight in:
 TXT
 PGPASSFILE=$PGDIR/passfile psql -X -qAt -F ' | ' "$OWNER_DSN" -c "
 	SELECT format('%-44s', p.email), o.name_en || ' (' || o.name_ja || ')',
@@ -70,10 +73,18 @@ PGPASSFILE=$PGDIR/passfile psql -X -qAt -F ' | ' "$OWNER_DSN" -c "
 	LEFT JOIN council.committee_members c ON c.person_id = p.id
 	LEFT JOIN council.handler_registrations h
 	       ON h.person_id = p.id AND h.deregistered_at IS NULL
-	WHERE (p.is_org_admin OR c.is_chair) AND p.active
-	ORDER BY o.council_role NULLS LAST, c.is_chair DESC NULLS LAST,
+	WHERE ((p.is_org_admin OR c.is_chair) AND p.active)
+	   OR p.id = (SELECT min(x.id) FROM council.people x
+	              JOIN council.organisations xo ON xo.id = x.org_id
+	              WHERE x.active AND xo.status = 'member' AND xo.council_role IS NULL
+	                AND NOT EXISTS (SELECT 1 FROM council.handler_registrations xh
+	                                WHERE xh.person_id = x.id AND xh.deregistered_at IS NULL)
+	                AND NOT EXISTS (SELECT 1 FROM council.committee_members xc
+	                                WHERE xc.person_id = x.id))
+	ORDER BY h.id IS NULL AND o.council_role IS NULL AND c.person_id IS NULL DESC,
+	         o.council_role NULLS LAST, c.is_chair DESC NULLS LAST,
 	         o.tf_class DESC, o.id
-	LIMIT 12" | sed 's/^/  /'
+	LIMIT 13" | sed 's/^/  /'
 cat <<TXT
 
 Stop:  kill \$(cat var/run/councild.pid); deploy/pg.sh stop
