@@ -9,6 +9,7 @@
 #      the audit chain and councilctl audit verify      tests/ops/audit.sh
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
 #      sign-in, second factor, sessions, API tokens     tests/http/auth.sh
+#      member pages and API: hidden ids look absent      tests/http/portal.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
@@ -123,6 +124,8 @@ count http "$OUT/http.tap" $?
 say "sign-in, sessions and API tokens against $COUNCILD_URL"
 "$ROOT/tests/http/auth.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/auth.tap" 2>"$OUT/auth.err"
 count auth "$OUT/auth.tap" $?
+"$ROOT/tests/http/portal.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/portal.tap" 2>"$OUT/portal.err"
+count portal "$OUT/portal.tap" $?
 
 say "browser (Chromium)"
 (

@@ -147,6 +147,7 @@ portal_feed(struct http_req *req)
 	for (i = 0; i < n; i++) {
 		item = tmpl_vars_add_item(vars, "posts");
 		tmpl_vars_set(item, "id", PQgetvalue(r, i, 0));
+		tmpl_vars_setf(item, "href", "/posts/%s", PQgetvalue(r, i, 0));
 		snprintf(key, sizeof(key), "kind.%s", PQgetvalue(r, i, 1));
 		tmpl_vars_set(item, "kind", http_text(req, key));
 		tmpl_vars_set(item, "kind_code", PQgetvalue(r, i, 1));
@@ -262,6 +263,158 @@ portal_api_feed(struct http_req *req)
 	    "LEFT JOIN council.post_authors a ON a.post_id = f.id "
 	    "LEFT JOIN council.organisations o ON o.id = a.org_id), "
 	    "'[]'::json))::text END", 2, params);
+}
+
+/* One post. ------------------------------------------------------------------ */
+
+/* The post id of a path "/posts/N" or "/api/v1/posts/N"; 0 if malformed. */
+static long long
+portal_path_id(const char *path, const char *prefix)
+{
+	const char	*s = path + strlen(prefix);
+
+	if (strncmp(path, prefix, strlen(prefix)) != 0 || *s == '\0' ||
+	    strspn(s, "0123456789") != strlen(s) || strlen(s) > 18 ||
+	    *s == '0')
+		return 0;
+	return strtoll(s, NULL, 10);
+}
+
+/*
+ * The post and its replies, as row-level security lets the caller see
+ * them.  A post the caller may not see and a post that does not exist
+ * give the same empty answer, hence the same 404 (issue 4).  Reading the
+ * body of a secret writes the audit row (post_bodies' policy).
+ */
+static const char PORTAL_POST_SQL[] =
+    "SELECT p.id, p.kind::text, p.title, p.tlp::text, p.is_secret, "
+    "to_char(p.created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
+    "coalesce(p.parent_id::text, ''), b.body, "
+    "a.org_id IS NOT NULL AND NOT a.masked, o.name_ja, o.name_en, "
+    "(SELECT coalesce(json_agg(json_build_object('id', r.id, 'title', r.title, "
+    "'date', to_char(r.created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')) "
+    "ORDER BY r.id), '[]')::text FROM council.posts r WHERE r.parent_id = p.id) "
+    "FROM council.posts p "
+    "LEFT JOIN council.post_bodies b ON b.post_id = p.id "
+    "LEFT JOIN council.post_authors a ON a.post_id = p.id "
+    "LEFT JOIN council.organisations o ON o.id = a.org_id "
+    "WHERE p.id = $1::bigint";
+
+enum MHD_Result
+portal_post(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r = NULL, *rr = NULL;
+	const char		*params[1];
+	char			 err[256], id[24], key[48];
+	long long		 n = portal_path_id(req->path, "/posts/");
+	int			 i, en = req->lang == I18N_EN, who;
+	enum MHD_Result		 ret;
+
+	if ((who = portal_whoami(req, &me)) != 1) {
+		ret = who == 0 ? http_redirect(req, "/signin") :
+		    http_error(req, 503, NULL);
+		goto out;
+	}
+	if (n == 0) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	snprintf(id, sizeof(id), "%lld", n);
+	params[0] = id;
+	if ((r = portal_db(req, PORTAL_POST_SQL, 1, params, err,
+	    sizeof(err))) == NULL) {
+		log_error("msg=\"post failed\" rid=%s error=\"%s\"", req->rid,
+		    err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, &me);
+	tmpl_vars_set(vars, "id", PQgetvalue(r, 0, 0));
+	snprintf(key, sizeof(key), "kind.%s", PQgetvalue(r, 0, 1));
+	tmpl_vars_set(vars, "kind", http_text(req, key));
+	tmpl_vars_set(vars, "title", PQgetvalue(r, 0, 2));
+	snprintf(key, sizeof(key), "tlp.%s", PQgetvalue(r, 0, 3));
+	tmpl_vars_set(vars, "tlp", http_text(req, key));
+	tmpl_vars_setf(vars, "tlp_class", "tlp tlp--%s", PQgetvalue(r, 0, 3));
+	if (*PQgetvalue(r, 0, 4) == 't')
+		tmpl_vars_set(vars, "secret", "1");
+	tmpl_vars_set(vars, "date", PQgetvalue(r, 0, 5));
+	if (*PQgetvalue(r, 0, 6) != '\0')
+		tmpl_vars_setf(vars, "parent_href", "/posts/%s",
+		    PQgetvalue(r, 0, 6));
+	tmpl_vars_set(vars, "body", PQgetvalue(r, 0, 7));
+	tmpl_vars_set(vars, "author", *PQgetvalue(r, 0, 8) == 't' ?
+	    PQgetvalue(r, 0, en ? 10 : 9) : http_text(req, "feed.masked"));
+	/* The replies, from the JSON the query built. */
+	params[0] = PQgetvalue(r, 0, 11);
+	rr = portal_db(req, "SELECT x.id, x.title, x.date FROM "
+	    "json_to_recordset($1::json) AS x(id bigint, title text, date text)",
+	    1, params, err, sizeof(err));
+	for (i = 0; rr != NULL && i < PQntuples(rr); i++) {
+		item = tmpl_vars_add_item(vars, "replies");
+		tmpl_vars_setf(item, "href", "/posts/%s", PQgetvalue(rr, i, 0));
+		tmpl_vars_set(item, "title", PQgetvalue(rr, i, 1));
+		tmpl_vars_set(item, "date", PQgetvalue(rr, i, 2));
+	}
+	ret = http_page(req, 200, "post.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(rr);
+	PQclear(r);
+	return ret;
+}
+
+enum MHD_Result
+portal_api_post(struct http_req *req)
+{
+	const char	*params[1];
+	char		 id[24];
+	long long	 n = portal_path_id(req->path, "/api/v1/posts/");
+	PGresult	*r;
+	char		 err[256];
+	enum MHD_Result	 ret;
+
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	if (n == 0)
+		return portal_json_error(req, 404, "post_not_found");
+	snprintf(id, sizeof(id), "%lld", n);
+	params[0] = id;
+	r = portal_db(req, "SELECT EXISTS (SELECT 1 FROM council.me), ("
+	    "SELECT json_build_object('id', p.id, 'kind', p.kind, 'title', p.title, "
+	    "'tlp', p.tlp, 'secret', p.is_secret, 'created_at', p.created_at, "
+	    "'parent_id', p.parent_id, 'body', b.body, "
+	    "'author', CASE WHEN a.org_id IS NULL OR a.masked THEN NULL ELSE "
+	    "json_build_object('org_id', o.id, 'name_ja', o.name_ja, "
+	    "'name_en', o.name_en) END, "
+	    "'replies', (SELECT coalesce(json_agg(r.id ORDER BY r.id), '[]') "
+	    "FROM council.posts r WHERE r.parent_id = p.id))::text "
+	    "FROM council.posts p "
+	    "LEFT JOIN council.post_bodies b ON b.post_id = p.id "
+	    "LEFT JOIN council.post_authors a ON a.post_id = p.id "
+	    "LEFT JOIN council.organisations o ON o.id = a.org_id "
+	    "WHERE p.id = $1::bigint)", 1, params, err, sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"api post failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return portal_json_error(req, 503, "unavailable");
+	}
+	if (*PQgetvalue(r, 0, 0) != 't')
+		ret = portal_json_error(req, 401, "not_signed_in");
+	else if (PQgetisnull(r, 0, 1))
+		ret = portal_json_error(req, 404, "post_not_found");
+	else
+		ret = http_json(req, 200, PQgetvalue(r, 0, 1),
+		    (size_t)PQgetlength(r, 0, 1));
+	PQclear(r);
+	return ret;
 }
 
 /* Settings: API tokens. -------------------------------------------------- */
