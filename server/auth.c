@@ -131,9 +131,12 @@ auth_origin_ok(struct http_req *req)
 	const char	*host = http_header(req, MHD_HTTP_HEADER_HOST);
 	const char	*rest;
 
-	if (site != NULL && strcmp(site, "same-origin") != 0 &&
-	    strcmp(site, "none") != 0)
-		return 0;
+	/* Fetch Metadata is set by the browser, never by a page: when it is
+	 * there, it decides.  (Under Referrer-Policy: no-referrer a
+	 * same-origin form POST carries "Origin: null".) */
+	if (site != NULL)
+		return strcmp(site, "same-origin") == 0 ||
+		    strcmp(site, "none") == 0;
 	if (origin == NULL)
 		return 1;	/* not a browser, or an old one: the token decides */
 	if (host == NULL)

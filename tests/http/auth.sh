@@ -42,12 +42,13 @@ hdr() { grep -i "^$2:" "$T/$1.h" | tail -n 1 | sed -E 's/^[^:]*:[[:space:]]*//';
 # cookie NAME COOKIE: the value a response set for COOKIE.
 cookie() { grep -i '^set-cookie:' "$T/$1.h" | sed -nE "s/^[^:]*: $2=([^;]*).*/\\1/p" | tail -n 1; }
 csrf_of() { printf 'council-csrf:%s' "$1" | sha256sum | cut -c1-64; }
-# totp SECRET [OFFSET]: the code of the current time step (+ OFFSET steps).
+# totp SECRET [OFFSET [STEP]]: the code of the current time step (+ OFFSET
+# steps), or of time step STEP when given.
 totp() {
-	python3 - "$1" "${2:-0}" <<'PY'
+	python3 - "$1" "${2:-0}" "${3:-}" <<'PY'
 import base64, hmac, hashlib, struct, sys, time
 key = base64.b32decode(sys.argv[1])
-step = int(time.time()) // 30 + int(sys.argv[2])
+step = int(sys.argv[3]) if sys.argv[3] else int(time.time()) // 30 + int(sys.argv[2])
 h = hmac.new(key, struct.pack('>Q', step), hashlib.sha1).digest()
 o = h[-1] & 15
 print('%06d' % ((struct.unpack('>I', h[o:o + 4])[0] & 0x7fffffff) % 1000000))
@@ -89,6 +90,11 @@ tap_is "$code" 403 "a sign-in posted by another site's page is refused (Origin)"
 req xsite2 -H "Sec-Fetch-Site: cross-site" --data-urlencode "email=$PLAIN" \
 	--data-urlencode "password=$PW" /signin
 tap_is "$code" 403 "a sign-in posted cross-site is refused (Sec-Fetch-Site)"
+req nullorigin -H "Origin: null" -H "Sec-Fetch-Site: same-origin" --data-urlencode "email=$PLAIN" \
+	--data-urlencode "password=wrong-0" /signin
+tap_is "$code" 401 "a same-origin form as Chromium sends it (Origin: null, Sec-Fetch-Site: same-origin) is answered, not refused"
+req nullx -H "Origin: null" --data-urlencode "email=$PLAIN" --data-urlencode "password=$PW" /signin
+tap_is "$code" 403 "Origin: null without Fetch Metadata is refused"
 req badform -H "Origin: $B" --data-binary 'email=%zz&password=x' /signin
 tap_is "$code" 400 "a malformed form body gets 400"
 
@@ -223,8 +229,9 @@ tap_is "$code" 303 "the pending sign-in is spent"
 signin h2 "$HANDLER" "$PW"
 tap_is "$code $(hdr h2 location)" "303 /signin/totp" "an enrolled handler is asked for a code"
 P2=$(cookie h2 "$PC")
-req t1 -H "Cookie: $PC=$P2" -H "Origin: $B" -d "code=$(totp "$SECRET")" /signin/totp
-tap_is "$code" 401 "RFC 6238: the code of an already used time step is refused (no replay)"
+last=$(sql "SELECT totp_last_step FROM council.people WHERE email = '$HANDLER'")
+req t1 -H "Cookie: $PC=$P2" -H "Origin: $B" -d "code=$(totp "$SECRET" 0 "$last")" /signin/totp
+tap_is "$code" 401 "RFC 6238: the code of the time step used at enrolment is refused (no replay)"
 req t2 -H "Cookie: $PC=$P2" -H "Origin: $B" -d "code=$(totp "$SECRET" 1)" /signin/totp
 tap_is "$code $(hdr t2 location)" "303 /feed" "the next step's code is accepted (window of one step)"
 tap_like "$(cookie t2 "$SC")" '^[0-9a-f]{64}$' "... and a session is issued"
