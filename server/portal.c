@@ -350,6 +350,7 @@ portal_post(struct http_req *req)
 		tmpl_vars_setf(vars, "parent_href", "/posts/%s",
 		    PQgetvalue(r, 0, 6));
 	tmpl_vars_set(vars, "body", PQgetvalue(r, 0, 7));
+	tmpl_vars_setf(vars, "reply_href", "/posts/new?parent=%s", id);
 	tmpl_vars_set(vars, "author", *PQgetvalue(r, 0, 8) == 't' ?
 	    PQgetvalue(r, 0, en ? 10 : 9) : http_text(req, "feed.masked"));
 	/* The replies, from the JSON the query built. */
@@ -414,6 +415,226 @@ portal_api_post(struct http_req *req)
 		ret = http_json(req, 200, PQgetvalue(r, 0, 1),
 		    (size_t)PQgetlength(r, 0, 1));
 	PQclear(r);
+	return ret;
+}
+
+/* The composer. ---------------------------------------------------------------- */
+
+static const char *const portal_kinds[] = {
+	"consultation", "analysis", "countermeasure", "alert", "report"
+};
+static const char *const portal_classes[] = {
+	"all_members", "task_force", "type1_group", "type2", "coordinator"
+};
+
+static int
+portal_in(const char *v, const char *const *set, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v, set[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when s is a positive id of at most 18 digits. */
+static int
+portal_is_id(const char *s)
+{
+	return s != NULL && *s != '\0' && *s != '0' && strlen(s) <= 18 &&
+	    strspn(s, "0123456789") == strlen(s);
+}
+
+/*
+ * Build the scope and exclusion arguments of council.create_post from the
+ * form: scope entries "class", "org", "group" (repeatable); exclusions
+ * "exclude" (supervisors, investigative) and "exclude_org".  Only known
+ * words and digits reach the JSON, so it needs no escaping.  Returns 0, or
+ * -1 when a field holds anything else (a forged form).  An empty scope
+ * gives "" in scope (NULL: no designated scope, R-SCOPE-5).
+ */
+static int
+portal_scope_json(const struct form *f, struct buf *scope, struct buf *excl)
+{
+	const char	*v;
+	size_t		 i, n = 0, m = 0;
+
+	buf_puts(scope, "[");
+	for (i = 0; (v = form_get_nth(f, "class", i)) != NULL; i++) {
+		if (!portal_in(v, portal_classes, UTIL_ARRAY_LEN(portal_classes)))
+			return -1;
+		buf_printf(scope, "%s{\"class\": \"%s\"}", n++ ? ", " : "", v);
+	}
+	for (i = 0; (v = form_get_nth(f, "org", i)) != NULL; i++) {
+		if (!portal_is_id(v))
+			return -1;
+		buf_printf(scope, "%s{\"org\": %s}", n++ ? ", " : "", v);
+	}
+	for (i = 0; (v = form_get_nth(f, "group", i)) != NULL; i++) {
+		if (!portal_is_id(v))
+			return -1;
+		buf_printf(scope, "%s{\"group\": %s}", n++ ? ", " : "", v);
+	}
+	buf_puts(scope, "]");
+	if (n == 0)
+		buf_reset(scope);
+	buf_puts(excl, "[");
+	for (i = 0; (v = form_get_nth(f, "exclude", i)) != NULL; i++) {
+		if (strcmp(v, "supervisors") != 0 && strcmp(v, "investigative") != 0)
+			return -1;
+		buf_printf(excl, "%s{\"%s\": true}", m++ ? ", " : "", v);
+	}
+	for (i = 0; (v = form_get_nth(f, "exclude_org", i)) != NULL; i++) {
+		if (!portal_is_id(v))
+			return -1;
+		buf_printf(excl, "%s{\"org\": %s}", m++ ? ", " : "", v);
+	}
+	buf_puts(excl, "]");
+	return 0;
+}
+
+/* The composer page: the organisations and groups the caller may name. */
+static enum MHD_Result
+portal_compose_page(struct http_req *req, unsigned status,
+    const struct portal_me *me, const struct form *f, const char *error)
+{
+	struct tmpl_vars	*vars = tmpl_vars_new(), *item;
+	PGresult		*r;
+	char			 err[256];
+	const char		*v;
+	int			 i, en = req->lang == I18N_EN;
+	enum MHD_Result		 ret;
+
+	r = portal_db(req, "SELECT 'org', o.id, o.name_ja, o.name_en "
+	    "FROM council.organisations o WHERE o.status = 'member' "
+	    "UNION ALL SELECT 'group', g.id, g.name_ja, g.name_en "
+	    "FROM council.groups g ORDER BY 1, 2", 0, NULL, err, sizeof(err));
+	if (r == NULL) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	portal_frame(req, vars, me);
+	for (i = 0; i < PQntuples(r); i++) {
+		item = tmpl_vars_add_item(vars, strcmp(PQgetvalue(r, i, 0),
+		    "org") == 0 ? "orgs" : "groups");
+		tmpl_vars_set(item, "id", PQgetvalue(r, i, 1));
+		tmpl_vars_set(item, "name", PQgetvalue(r, i, en ? 3 : 2));
+	}
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", error);
+	if (f != NULL) {
+		if ((v = form_get(f, "title")) != NULL)
+			tmpl_vars_set(vars, "title", v);
+		if ((v = form_get(f, "body")) != NULL)
+			tmpl_vars_set(vars, "body", v);
+		if ((v = form_get(f, "parent")) != NULL && portal_is_id(v))
+			tmpl_vars_set(vars, "parent", v);
+	} else if ((v = http_query(req, "parent")) != NULL && portal_is_id(v))
+		tmpl_vars_set(vars, "parent", v);
+	ret = http_page(req, status, "compose.xhtml", vars);
+out:
+	PQclear(r);
+	tmpl_vars_free(vars);
+	return ret;
+}
+
+enum MHD_Result
+portal_compose(struct http_req *req)
+{
+	struct portal_me	me;
+	int			who;
+
+	if ((who = portal_whoami(req, &me)) != 1)
+		return who == 0 ? http_redirect(req, "/signin") :
+		    http_error(req, 503, NULL);
+	return portal_compose_page(req, 200, &me, NULL, NULL);
+}
+
+/*
+ * POST /posts/new: council.create_post decides everything (R-SECRET-1 the
+ * declaration, R-SCOPE-* the scope, who may post what); its error code
+ * becomes a message in the person's language and nothing is stored.
+ */
+enum MHD_Result
+portal_compose_post(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	struct buf		 scope, excl;
+	PGresult		*r = NULL;
+	const char		*params[9], *kind, *secret, *parent, *conf;
+	char			 err[256], key[300], loc[40];
+	int			 who;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	buf_init(&scope);
+	buf_init(&excl);
+	if ((who = portal_whoami(req, &me)) != 1) {
+		ret = who == 0 ? http_redirect(req, "/signin") :
+		    http_error(req, 503, NULL);
+		goto out;
+	}
+	if (form_parse(&f, req->body.data ? req->body.data : "", req->body.len,
+	    err, sizeof(err)) == -1) {
+		ret = http_error(req, 400, NULL);
+		goto out;
+	}
+	if (!auth_csrf_ok(req, &f)) {
+		ret = http_error(req, 403, NULL);
+		goto out;
+	}
+	kind = form_get(&f, "kind");
+	secret = form_get(&f, "secret");
+	parent = form_get(&f, "parent");
+	conf = form_get(&f, "confidence");
+	if (kind == NULL || !portal_in(kind, portal_kinds,
+	    UTIL_ARRAY_LEN(portal_kinds)) || portal_scope_json(&f, &scope,
+	    &excl) == -1 || (parent != NULL && *parent != '\0' &&
+	    !portal_is_id(parent)) || (secret != NULL &&
+	    strcmp(secret, "yes") != 0 && strcmp(secret, "no") != 0) ||
+	    (conf != NULL && *conf != '\0' && strcmp(conf, "high") != 0 &&
+	    strcmp(conf, "low") != 0)) {
+		ret = portal_compose_page(req, 400, &me, &f,
+		    http_text(req, "compose.error.invalid"));
+		goto out;
+	}
+	params[0] = kind;
+	params[1] = form_get(&f, "title") ? form_get(&f, "title") : "";
+	params[2] = form_get(&f, "body") ? form_get(&f, "body") : "";
+	/* R-SECRET-1: no default; absent stays NULL and the database says so. */
+	params[3] = secret == NULL ? NULL : strcmp(secret, "yes") == 0 ? "t" : "f";
+	params[4] = form_get(&f, "masked") != NULL ? "t" : "f";
+	params[5] = scope.len > 0 ? scope.data : NULL;
+	params[6] = excl.data;
+	params[7] = parent != NULL && *parent != '\0' ? parent : NULL;
+	params[8] = strcmp(kind, "countermeasure") == 0 && conf != NULL &&
+	    *conf != '\0' ? conf : NULL;
+	if (params[7] != NULL)		/* a reply inherits its scope */
+		params[5] = NULL, params[6] = "[]";
+	r = portal_db(req, "SELECT council.create_post($1::council.post_kind, "
+	    "$2, $3, $4::boolean, $5::boolean, $6::jsonb, $7::jsonb, '{}', "
+	    "$8::bigint, $9)", 9, params, err, sizeof(err));
+	if (r == NULL) {
+		/* A hidden parent is an absent parent: the same 404 page. */
+		if (strcmp(err, "post_not_found") == 0) {
+			ret = http_error(req, 404, NULL);
+			goto out;
+		}
+		snprintf(key, sizeof(key), "compose.error.%s", err);
+		ret = portal_compose_page(req, 422, &me, &f,
+		    strcmp(http_text(req, key), key) != 0 ? http_text(req, key) :
+		    http_text(req, "compose.error.invalid"));
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), "/posts/%s", PQgetvalue(r, 0, 0));
+	ret = http_redirect(req, loc);
+out:
+	PQclear(r);
+	buf_free(&scope);
+	buf_free(&excl);
+	form_free(&f);
 	return ret;
 }
 

@@ -13,6 +13,8 @@ struct http_req;
 
 enum MHD_Result	portal_feed(struct http_req *);		/* GET /feed */
 enum MHD_Result	portal_post(struct http_req *);		/* GET /posts/N */
+enum MHD_Result	portal_compose(struct http_req *);	/* GET /posts/new */
+enum MHD_Result	portal_compose_post(struct http_req *);	/* POST /posts/new */
 enum MHD_Result	portal_tokens(struct http_req *);	/* GET /settings/tokens */
 enum MHD_Result	portal_tokens_post(struct http_req *);	/* POST /settings/tokens */
 enum MHD_Result	portal_api_me(struct http_req *);	/* GET /api/v1/me */

@@ -30,6 +30,8 @@ static const struct route routes[] = {
 	{ "/signout",	0, HTTP_POST, "POST", auth_signout_post },
 	{ "/signout/all", 0, HTTP_POST, "POST", auth_signout_all_post },
 	{ "/feed",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_feed },
+	{ "/posts/new",	0, HTTP_GET | HTTP_HEAD, NULL, portal_compose },
+	{ "/posts/new",	0, HTTP_POST, "GET, HEAD, POST", portal_compose_post },
 	{ "/posts/",	1, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_post },
 	{ "/settings/tokens", 0, HTTP_GET | HTTP_HEAD, NULL, portal_tokens },
 	{ "/settings/tokens", 0, HTTP_POST, "GET, HEAD, POST",

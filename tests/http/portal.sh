@@ -104,4 +104,44 @@ tap_is "$code" 303 "a post page without a session sends to /signin"
 code=$(curl -sS --max-time 20 -o "$T/nj" -w '%{http_code}' "$B/api/v1/posts/1")
 tap_is "$code $(cat "$T/nj")" '401 {"error":"not_signed_in"}' "the API without a token: 401"
 
+# --- The composer: bad input changes nothing; a hidden parent is absent --------
+post() {  # post NAME FORM...: POST /posts/new as P with its form token
+	local name=$1; shift
+	code=$(curl -sS --max-time 20 -o "$T/$name" -D "$T/$name.h" -w '%{http_code}' \
+	    -H "Cookie: $SC=$S" -d "csrf=$CSRF" "$@" "$B/posts/new" 2>/dev/null)
+}
+n0=$(sql "SELECT count(*) FROM council.posts")
+OTHER=$(sql "SELECT id FROM council.organisations WHERE status = 'member' AND id <> $ORG
+	AND council_role IS NULL ORDER BY id LIMIT 1")
+post c1 -d "kind=report&title=t&body=b&org=$OTHER"
+tap_like "$code $(grep -o 'role="alert">[^<]*' "$T/c1")" '^422 role="alert">.+' \
+	"R-SECRET-1: a post without a secret declaration is refused with a message"
+code=$(curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -H "Cookie: $SC=$S" \
+	-d "csrf=$(printf '%064d' 0)&kind=report&title=t&body=b&secret=no&org=$OTHER" "$B/posts/new")
+tap_is "$code" 403 "a stale or forged form token is refused"
+post c3 -d "kind=report&title=t&body=b&secret=no&org=999999999"
+tap_like "$code $(grep -o 'role="alert">[^<]*' "$T/c3")" '^422 role="alert">.+' "a scope naming an unknown organisation is refused with a message"
+post c4 -d "kind=report&title=t&body=b&secret=no&org=abc"
+tap_is "$code" 400 "a forged scope field is refused (400)"
+post c5 -d "kind=report&title=t&body=b&secret=no"
+tap_is "$code" 303 "R-SCOPE-5: no designated scope is allowed for a non-secret"
+tap_is "$(sql "SELECT count(*) FROM council.posts") " "$((n0 + 1)) " \
+	"... and the refused posts stored nothing: one post more, not five"
+HID=$(sql "SELECT x.id FROM council.posts x WHERE NOT EXISTS (SELECT 1 FROM council.post_audience a
+	WHERE a.post_id = x.id AND a.org_id = $ORG) ORDER BY x.id LIMIT 1")
+post r1 -d "kind=report&title=t&body=b&secret=no&parent=$HID"
+post r2 -d "kind=report&title=t&body=b&secret=no&parent=$ABSENT"
+tap_is "$(head -1 "$T/r1.h" | cut -d' ' -f2) $(sed -E 's/[0-9a-f]{32}/RID/g' "$T/r1" | md5sum)" \
+	"$code $(sed -E 's/[0-9a-f]{32}/RID/g' "$T/r2" | md5sum)" \
+	"a reply to a post the member cannot see answers exactly as a reply to an absent post"
+post c6 -d "kind=analysis&title=shared+with+one&body=line1%0Aline2&secret=no&org=$OTHER&exclude=investigative"
+loc=$(tr -d '\r' <"$T/c6.h" | sed -nE 's/^[Ll]ocation: //p')
+NEW=${loc#/posts/}
+tap_like "$code $loc" '^303 /posts/[0-9]+$' "a post naming one organisation is created and opens"
+tap_is "$(sql "SELECT string_agg(org_id::text, ',' ORDER BY org_id) FROM council.post_audience WHERE post_id = ${NEW:-0}")" \
+	"$(printf '%s\n' "$ORG" "$OTHER" | sort -n | paste -sd,)" \
+	"R-SCOPE-1: its effective scope is the named organisation and the author's"
+get np2 "$S" "/posts/${NEW:-0}"
+tap_like "$code $(grep -o 'post__body">[^<]*' "$T/np2")" "^200 post__body\">line1" "the author reads it; its text is shown as text"
+
 tap_done
