@@ -6,7 +6,8 @@
 #
 # 1. Builds councilctl out of tree (/tmp/benchbuild) unless COUNCILCTL is
 #    set, creates a throw-away cluster in var/bench-pg (deploy/pg.sh, with
-#    COUNCIL_PG_FAST: no fsync), migrates it with councilctl.
+#    COUNCIL_PG_FAST: no fsync; shared_buffers a quarter of the memory, or
+#    SHARED_BUFFERS), migrates it with councilctl.
 # 2. Generates the council (bench/feed-council.sql) and 100k posts
 #    (bench/feed-posts.sql), set-based, post_audience included; checks a
 #    sample of 1,000 posts against council.audience_refresh_post and
@@ -59,7 +60,11 @@ if [ -f "$PGDIR/data/postmaster.pid" ] && kill -0 "$(head -1 "$PGDIR/data/postma
 fi
 "$ROOT/deploy/pg.sh" destroy "$PGDIR" >/dev/null 2>&1 || true
 rm -rf "$OUT"
-COUNCIL_PG_FAST=1 "$ROOT/deploy/pg.sh" init "$PGDIR"
+# shared_buffers: a quarter of the memory (PostgreSQL's usual advice for a
+# dedicated server), at most 8 GB; SHARED_BUFFERS=128MB measures the
+# default of deploy/pg.sh.
+SHARED_BUFFERS=${SHARED_BUFFERS:-$(awk '/MemTotal/ { mb = int($2 / 1024 / 4); if (mb > 8192) mb = 8192; if (mb < 128) mb = 128; print mb "MB" }' /proc/meminfo)}
+COUNCIL_PG_FAST=1 COUNCIL_PG_SHARED_BUFFERS=$SHARED_BUFFERS "$ROOT/deploy/pg.sh" init "$PGDIR"
 # Bulk load: fewer checkpoints.  Everything else as deploy/pg.sh sets it.
 echo "max_wal_size = 8GB" >>"$PGDIR/data/postgresql.conf"
 COUNCIL_PG_FAST=1 "$ROOT/deploy/pg.sh" start "$PGDIR"
@@ -210,16 +215,17 @@ run_feed raw "$ROOT/bench/feed-raw.pgbench" postgres
 # council.audience_refresh_orgs): admitting a Type 1 vendor, and moving an
 # operator into Type 2; each in a transaction that is rolled back.
 org_change() {  # org_change SQL: "N s, audience rows +N"
-	psql_su -d council -At <<SQL
-BEGIN;
-SELECT count(*) AS n0 FROM council.post_audience \gset
-\set t0 \`date +%s%N\`
-$1;
-\set t1 \`date +%s%N\`
-SELECT format('%s s, audience rows %s', round((:t1 - :t0) / 1e9, 2),
-              to_char((SELECT count(*) FROM council.post_audience) - :n0, 'SG999999990'));
-ROLLBACK;
-SQL
+	{
+		echo 'BEGIN;'
+		echo 'SELECT count(*) AS n0 FROM council.post_audience \gset'
+		echo 'SELECT extract(epoch FROM clock_timestamp()) AS t0 \gset'
+		echo "$1;"
+		echo 'SELECT extract(epoch FROM clock_timestamp()) AS t1 \gset'
+		echo "SELECT round((:t1 - :t0)::numeric, 1) || ' s, audience rows ' ||"
+		echo "       to_char((SELECT count(*) FROM council.post_audience) - :n0, 'SG999999990');"
+		echo 'ROLLBACK;'
+	} >"$OUT/org-change.sql"
+	psql_su -d council -At -f "$OUT/org-change.sql"
 }
 ORG_NEW=$(org_change "INSERT INTO council.organisations (slug, name_ja, name_en, category, tf_class, status) VALUES ('bench-new', 'x', 'x', 'cyber_business', 'type1', 'member')")
 ORG_T2=$(org_change "UPDATE council.organisations SET tf_class = 'type2' WHERE id = 40")
@@ -237,7 +243,7 @@ P1=$(p95 "$OUT/feed-100k"); P2=$(p95 "$OUT/feed-1m")
 Q1=$(p95 "$OUT/select-100k"); Q2=$(p95 "$OUT/select-1m")
 echo
 echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo), kernel $(uname -r), $(psql_su -d council -At -c 'SHOW server_version')"
-echo "pgbench: -M prepared -c $CLIENTS -j $THREADS -T $DURATION; feed as council_app, bench/feed.pgbench; reference: pgbench -S (scale 10)"
+echo "pgbench: -M prepared -c $CLIENTS -j $THREADS -T $DURATION; feed as council_app, bench/feed.pgbench (one pipeline per transaction); reference: pgbench -S (scale 10); shared_buffers $SHARED_BUFFERS"
 echo "generation: council $T_COUNCIL s; posts 1..$SIZE1 $T_GEN1 s; posts $((SIZE1 + 1))..$SIZE2 $T_GEN2 s (each incl. VACUUM ANALYZE)"
 echo "size at $SIZE1 posts: posts, audience rows, rows/post, audience size, database: $SZ1"
 echo "size at $SIZE2 posts: posts, audience rows, rows/post, audience size, database: $SZ2"

@@ -116,7 +116,7 @@ unix_socket_permissions = 0777
 timezone = 'UTC'
 log_timezone = 'UTC'
 max_connections = 100
-shared_buffers = 128MB
+shared_buffers = ${COUNCIL_PG_SHARED_BUFFERS:-128MB}
 CONF
 	if [ -n "${COUNCIL_PG_FAST:-}" ]; then
 		# Throw-away test clusters: durability is not needed.

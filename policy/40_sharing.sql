@@ -1045,6 +1045,11 @@ CREATE OR REPLACE FUNCTION council.feed(p_limit integer DEFAULT 50,
     p_before bigint DEFAULT NULL) RETURNS SETOF council.posts
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
+    -- One plan for every call: its shape does not depend on the arguments,
+    -- and planning the policies again at every call (a "custom" plan,
+    -- which the plan cache kept choosing) cost five times the execution
+    -- (bench/feed-db.sh at 1M posts).
+    SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     p_limit := least(greatest(coalesce(p_limit, 50), 1), 200);
