@@ -181,7 +181,7 @@ SQL
 feed_plan() {
 	awk '/LAST CALL/ { last = 1 }
 	     last && /NOTICE:  duration/ { keep = 0 }
-	     last && /Query Text: SELECT (\*|p\.\*) FROM council\.(posts|post_audience)/ { keep = 1 }
+	     last && /Query Text: SELECT (\*|p\.\*) FROM (council\.(posts|post_audience)|\()/ { keep = 1 }
 	     keep' "$1" | sed 's/^psql:[^ ]* //'
 }
 verdict() {
