@@ -269,7 +269,7 @@ auth_signin_post(struct http_req *req)
 
 	form_init(&f);
 	tok[0] = '\0';
-	if (form_parse(&f, req->body.data ? req->body.data : "", req->body.len,
+	if (form_parse(&f, req->body.data, req->body.len,
 	    err, sizeof(err)) == -1) {
 		ret = auth_signin_page(req, 400, "signin.error.missing", NULL, 0);
 		goto out;
@@ -510,7 +510,7 @@ auth_totp_post(struct http_req *req)
 		ret = http_redirect(req, "/signin");
 		goto out;
 	}
-	if (form_parse(&f, req->body.data ? req->body.data : "", req->body.len,
+	if (form_parse(&f, req->body.data, req->body.len,
 	    err, sizeof(err)) == -1) {
 		ret = auth_totp_page(req, 400, "totp.error.invalid");
 		goto out;
@@ -635,7 +635,7 @@ auth_enrol_post(struct http_req *req)
 		ret = http_redirect(req, "/signin/totp");
 		goto out;
 	}
-	if (form_parse(&f, req->body.data ? req->body.data : "", req->body.len,
+	if (form_parse(&f, req->body.data, req->body.len,
 	    err, sizeof(err)) == -1 ||
 	    (secret = form_get(&f, "secret")) == NULL ||
 	    strlen(secret) != TOTP_SECRET_B32_LEN ||
@@ -697,7 +697,7 @@ auth_signout(struct http_req *req, int everywhere)
 	enum MHD_Result	 ret;
 
 	form_init(&f);
-	if (form_parse(&f, req->body.data ? req->body.data : "", req->body.len,
+	if (form_parse(&f, req->body.data, req->body.len,
 	    err, sizeof(err)) == -1 || !auth_csrf_ok(req, &f)) {
 		ret = http_error(req, 403, NULL);
 		goto out;

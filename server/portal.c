@@ -83,6 +83,45 @@ portal_frame(struct http_req *req, struct tmpl_vars *vars,
 	tmpl_vars_set(vars, "csrf_token", req->csrf);
 }
 
+/*
+ * Every member page starts here: 1 when the request is signed in (me is
+ * filled); otherwise 0 with *ret already answered (303 to /signin, or 503
+ * when the database did not answer).
+ */
+static int
+portal_require(struct http_req *req, struct portal_me *me,
+    enum MHD_Result *ret)
+{
+	int	who = portal_whoami(req, me);
+
+	if (who == 1)
+		return 1;
+	*ret = who == 0 ? http_redirect(req, "/signin") :
+	    http_error(req, 503, NULL);
+	return 0;
+}
+
+/*
+ * A signed-in form: parse the body into f and check its form token.
+ * Returns 1, or 0 with *ret answered (400 malformed, 403 bad token).
+ */
+static int
+portal_form(struct http_req *req, struct form *f, enum MHD_Result *ret)
+{
+	char	err[256];
+
+	if (form_parse(f, req->body.data, req->body.len, err,
+	    sizeof(err)) == -1) {
+		*ret = http_error(req, 400, NULL);
+		return 0;
+	}
+	if (!auth_csrf_ok(req, f)) {
+		*ret = http_error(req, 403, NULL);
+		return 0;
+	}
+	return 1;
+}
+
 /* A positive post id from the query string, or 0 when absent; -1 bad. */
 static long long
 portal_id_arg(struct http_req *req, const char *name)
@@ -118,14 +157,11 @@ portal_feed(struct http_req *req)
 	const char		*params[2];
 	char			 err[256], limit[16], before[24], key[48];
 	long long		 b;
-	int			 i, n, en = req->lang == I18N_EN, who;
+	int			 i, n, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	if ((who = portal_whoami(req, &me)) != 1) {
-		ret = who == 0 ? http_redirect(req, "/signin") :
-		    http_error(req, 503, NULL);
+	if (!portal_require(req, &me, &ret))
 		goto out;
-	}
 	if ((b = portal_id_arg(req, "before")) < 0) {
 		ret = http_error(req, 400, NULL);
 		goto out;
@@ -309,14 +345,11 @@ portal_post(struct http_req *req)
 	const char		*params[1];
 	char			 err[256], id[24], key[48];
 	long long		 n = portal_path_id(req->path, "/posts/");
-	int			 i, en = req->lang == I18N_EN, who;
+	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	if ((who = portal_whoami(req, &me)) != 1) {
-		ret = who == 0 ? http_redirect(req, "/signin") :
-		    http_error(req, 503, NULL);
+	if (!portal_require(req, &me, &ret))
 		goto out;
-	}
 	if (n == 0) {
 		ret = http_error(req, 404, NULL);
 		goto out;
@@ -543,11 +576,10 @@ enum MHD_Result
 portal_compose(struct http_req *req)
 {
 	struct portal_me	me;
-	int			who;
+	enum MHD_Result		ret;
 
-	if ((who = portal_whoami(req, &me)) != 1)
-		return who == 0 ? http_redirect(req, "/signin") :
-		    http_error(req, 503, NULL);
+	if (!portal_require(req, &me, &ret))
+		return ret;
 	return portal_compose_page(req, 200, &me, NULL, NULL);
 }
 
@@ -565,26 +597,15 @@ portal_compose_post(struct http_req *req)
 	PGresult		*r = NULL;
 	const char		*params[9], *kind, *secret, *parent, *conf;
 	char			 err[256], key[300], loc[40];
-	int			 who;
 	enum MHD_Result		 ret;
 
 	form_init(&f);
 	buf_init(&scope);
 	buf_init(&excl);
-	if ((who = portal_whoami(req, &me)) != 1) {
-		ret = who == 0 ? http_redirect(req, "/signin") :
-		    http_error(req, 503, NULL);
+	if (!portal_require(req, &me, &ret))
 		goto out;
-	}
-	if (form_parse(&f, req->body.data ? req->body.data : "", req->body.len,
-	    err, sizeof(err)) == -1) {
-		ret = http_error(req, 400, NULL);
+	if (!portal_form(req, &f, &ret))
 		goto out;
-	}
-	if (!auth_csrf_ok(req, &f)) {
-		ret = http_error(req, 403, NULL);
-		goto out;
-	}
 	kind = form_get(&f, "kind");
 	secret = form_get(&f, "secret");
 	parent = form_get(&f, "parent");
@@ -682,11 +703,10 @@ enum MHD_Result
 portal_tokens(struct http_req *req)
 {
 	struct portal_me	me;
-	int			who;
+	enum MHD_Result		ret;
 
-	if ((who = portal_whoami(req, &me)) != 1)
-		return who == 0 ? http_redirect(req, "/signin") :
-		    http_error(req, 503, NULL);
+	if (!portal_require(req, &me, &ret))
+		return ret;
 	return portal_tokens_page(req, 200, &me, NULL, NULL);
 }
 
@@ -712,25 +732,14 @@ portal_tokens_post(struct http_req *req)
 	const char		*params[3], *op;
 	char			 err[256], tok[AUTH_TOKEN_HEX + 1], hash[65];
 	char			 hashx[70];
-	int			 who;
 	enum MHD_Result		 ret;
 
 	form_init(&f);
 	tok[0] = '\0';
-	if ((who = portal_whoami(req, &me)) != 1) {
-		ret = who == 0 ? http_redirect(req, "/signin") :
-		    http_error(req, 503, NULL);
+	if (!portal_require(req, &me, &ret))
 		goto out;
-	}
-	if (form_parse(&f, req->body.data ? req->body.data : "", req->body.len,
-	    err, sizeof(err)) == -1) {
-		ret = http_error(req, 400, NULL);
+	if (!portal_form(req, &f, &ret))
 		goto out;
-	}
-	if (!auth_csrf_ok(req, &f)) {
-		ret = http_error(req, 403, NULL);
-		goto out;
-	}
 	op = form_get(&f, "op");
 	if (op != NULL && strcmp(op, "revoke") == 0) {
 		params[0] = form_get(&f, "id");

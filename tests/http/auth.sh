@@ -119,9 +119,8 @@ req feed0 /feed
 tap_is "$code $(hdr feed0 location)" "303 /signin" "without a session the feed sends to /signin"
 req feedx -H "Cookie: $SC=$(printf '%064d' 0)" /feed
 tap_is "$code $(hdr feedx location)" "303 /signin" "a forged session token identifies nobody"
-tap_is "$(sql "SELECT count(*) FROM council.audit_log WHERE action = 'auth.signin' AND person_id = (SELECT id FROM council.people WHERE email = '$PLAIN')") -ge 2" \
-	"$(sql "SELECT count(*) FROM council.audit_log WHERE action = 'auth.signin' AND person_id = (SELECT id FROM council.people WHERE email = '$PLAIN')") -ge 2" \
-	"sign-ins are in the audit log"
+n=$(sql "SELECT count(*) FROM council.audit_log WHERE action = 'auth.signin' AND person_id = (SELECT id FROM council.people WHERE email = '$PLAIN')")
+tap_ok "$([ "$n" -ge 2 ]; echo $?)" "sign-ins are in the audit log ($n for two sign-ins)"
 n=$(sql "SELECT count(*) FROM council.audit_log WHERE action = 'auth.signin.failure' AND person_id = (SELECT id FROM council.people WHERE email = '$PLAIN')")
 tap_ok "$([ "$n" -ge 1 ]; echo $?)" "a failed sign-in of a known account is in the audit log ($n)"
 
@@ -161,7 +160,7 @@ tap_is "$code $(cat "$T/me0.b")" '401 {"error":"not_signed_in"}' "no credential:
 req me2 -H "Authorization: Bearer x$API" /api/v1/me
 tap_is "$code" 401 "a malformed bearer token identifies nobody"
 req tkapi -H "Authorization: Bearer $API" -d "op=create&name=x&days=1" /settings/tokens
-tap_like "$code" '^(303|403)$' "an API token cannot mint API tokens"
+tap_is "$code" 403 "an API token cannot mint API tokens (no form token without a browser session)"
 tid=$(sql "SELECT id FROM council.sessions WHERE token_hash = decode('$(printf %s "$API" | sha256sum | cut -c1-64)', 'hex')")
 other=$(sql "SELECT p.id FROM council.people p WHERE p.email = '$PLAIN2'")
 req tk3 -H "Cookie: $SC=$S2" -d "csrf=$(csrf_of "$S2")&op=revoke&id=$tid" /settings/tokens

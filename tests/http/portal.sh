@@ -132,8 +132,8 @@ HID=$(sql "SELECT x.id FROM council.posts x WHERE NOT EXISTS (SELECT 1 FROM coun
 post r1 -d "kind=report&title=t&body=b&secret=no&parent=$HID"
 post r2 -d "kind=report&title=t&body=b&secret=no&parent=$ABSENT"
 tap_is "$(head -1 "$T/r1.h" | cut -d' ' -f2) $(sed -E 's/[0-9a-f]{32}/RID/g' "$T/r1" | md5sum)" \
-	"$code $(sed -E 's/[0-9a-f]{32}/RID/g' "$T/r2" | md5sum)" \
-	"a reply to a post the member cannot see answers exactly as a reply to an absent post"
+	"404 $(sed -E 's/[0-9a-f]{32}/RID/g' "$T/r2" | md5sum)" \
+	"a reply to a post the member cannot see answers exactly as a reply to an absent post (404)"
 post c6 -d "kind=analysis&title=shared+with+one&body=line1%0Aline2&secret=no&org=$OTHER&exclude=investigative"
 loc=$(tr -d '\r' <"$T/c6.h" | sed -nE 's/^[Ll]ocation: //p')
 NEW=${loc#/posts/}
