@@ -50,7 +50,12 @@ count() {
 	FAILED=$((FAILED + notok))
 	printf '%-10s %4d passed, %d failed, %d skipped   (%s)\n' "$layer" \
 		"$((ok - skip))" "$notok" "$skip" "${file#"$ROOT"/}"
-	[ "$notok" = 0 ] || grep -E '^[[:space:]]*not ok' "$file" | head -20 | sed 's/^/    /'
+	# Each failure with the diagnostics (# lines) that follow it, so that
+	# a failure on a machine nobody can log into explains itself.
+	[ "$notok" = 0 ] || awk '
+		/^[[:space:]]*not ok/ { shown++; on = (shown <= 20); if (on) { print "    " $0; d = 0 }; next }
+		/^[[:space:]]*#/ && on { if (d++ < 15) print "      " $0; next }
+		{ on = 0 }' "$file"
 }
 
 # 1. Unit tests: each program writes TAP into its automake .log file.
