@@ -21,13 +21,7 @@
 
 #define PORTAL_PAGE	50	/* posts per feed page */
 
-/* The signed-in person, as the header of every page shows them. */
-struct portal_me {
-	char	name[256];
-	char	org[256];
-};
-
-static PGresult *
+PGresult *
 portal_db(struct http_req *req, const char *sql, int n,
     const char *const *params, char *err, size_t errlen)
 {
@@ -73,7 +67,7 @@ portal_whoami(struct http_req *req, struct portal_me *me)
 }
 
 /* Layout variables of a signed-in page. */
-static void
+void
 portal_frame(struct http_req *req, struct tmpl_vars *vars,
     const struct portal_me *me)
 {
@@ -88,7 +82,7 @@ portal_frame(struct http_req *req, struct tmpl_vars *vars,
  * filled); otherwise 0 with *ret already answered (303 to /signin, or 503
  * when the database did not answer).
  */
-static int
+int
 portal_require(struct http_req *req, struct portal_me *me,
     enum MHD_Result *ret)
 {
@@ -105,7 +99,7 @@ portal_require(struct http_req *req, struct portal_me *me,
  * A signed-in form: parse the body into f and check its form token.
  * Returns 1, or 0 with *ret answered (400 malformed, 403 bad token).
  */
-static int
+int
 portal_form(struct http_req *req, struct form *f, enum MHD_Result *ret)
 {
 	char	err[256];
@@ -123,7 +117,7 @@ portal_form(struct http_req *req, struct form *f, enum MHD_Result *ret)
 }
 
 /* A positive post id from the query string, or 0 when absent; -1 bad. */
-static long long
+long long
 portal_id_arg(struct http_req *req, const char *name)
 {
 	const char	*v = http_query(req, name);
@@ -215,7 +209,7 @@ out:
 }
 
 /* JSON errors: {"error": "<stable code>"}. */
-static enum MHD_Result
+enum MHD_Result
 portal_json_error(struct http_req *req, unsigned status, const char *code)
 {
 	char	body[128];
@@ -226,7 +220,7 @@ portal_json_error(struct http_req *req, unsigned status, const char *code)
 }
 
 /* One row, one column: a JSON document built by the database. */
-static enum MHD_Result
+enum MHD_Result
 portal_json_query(struct http_req *req, const char *sql, int nparams,
     const char *const *params)
 {
@@ -304,7 +298,7 @@ portal_api_feed(struct http_req *req)
 /* One post. ------------------------------------------------------------------ */
 
 /* The post id of a path "/posts/N" or "/api/v1/posts/N"; 0 if malformed. */
-static long long
+long long
 portal_path_id(const char *path, const char *prefix)
 {
 	const char	*s = path + strlen(prefix);

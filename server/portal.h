@@ -7,9 +7,50 @@
 #ifndef COUNCIL_PORTAL_H
 #define COUNCIL_PORTAL_H
 
+#include <stddef.h>
+
+#include <libpq-fe.h>
 #include <microhttpd.h>
 
+struct form;
 struct http_req;
+struct tmpl_vars;
+
+/* The signed-in person, as the header of every page shows them. */
+struct portal_me {
+	char	name[256];
+	char	org[256];
+};
+
+/*
+ * Shared by every module that serves member pages or API calls (portal.c,
+ * and the modules beside it).
+ *
+ * portal_db: one query with the request's identity (db_run); NULL and err
+ *   filled on failure.  For CP-class errors err is the bare stable code.
+ * portal_require: 1 when signed in (me filled); else 0 and *ret answered
+ *   (303 to /signin, or 503).
+ * portal_form: parse a signed-in form into f and check its form token;
+ *   0 with *ret answered (400 malformed, 403 bad token).
+ * portal_frame: the layout variables of a signed-in page.
+ * portal_id_arg: a positive id from the query string; 0 absent, -1 bad.
+ * portal_path_id: the id N of "<prefix>N"; 0 if malformed.
+ * portal_json_error: {"error": code} with status.
+ * portal_json_query: answer one row, one column of JSON built by SQL;
+ *   no row or NULL is 401 not_signed_in, no database 503 unavailable.
+ */
+PGresult	*portal_db(struct http_req *, const char *, int,
+		    const char *const *, char *, size_t);
+int		 portal_require(struct http_req *, struct portal_me *,
+		    enum MHD_Result *);
+int		 portal_form(struct http_req *, struct form *, enum MHD_Result *);
+void		 portal_frame(struct http_req *, struct tmpl_vars *,
+		    const struct portal_me *);
+long long	 portal_id_arg(struct http_req *, const char *);
+long long	 portal_path_id(const char *, const char *);
+enum MHD_Result	 portal_json_error(struct http_req *, unsigned, const char *);
+enum MHD_Result	 portal_json_query(struct http_req *, const char *, int,
+		    const char *const *);
 
 enum MHD_Result	portal_feed(struct http_req *);		/* GET /feed */
 enum MHD_Result	portal_post(struct http_req *);		/* GET /posts/N */
