@@ -100,17 +100,30 @@ $$;
 -- The effective scope of post p (docs/sharing.md): the named audience,
 -- limited by every source whose giver has not consented (R-SCOPE-4), or the
 -- parent's for a reply; always with the author's organisation.
+-- R-SHARE-1: advice is private.  A reply by another organisation to a
+-- consultation (the thread's first post) reaches only the consulting
+-- member and the adviser (step 6a); replies within that reply inherit it.
 CREATE OR REPLACE FUNCTION council.audience_compute(p bigint) RETURNS SETOF bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
+DECLARE
+    v_pair  bigint[];
 BEGIN
+    SELECT ARRAY[pa.org_id, ra.org_id] INTO v_pair
+    FROM council.posts x
+    JOIN council.posts pp ON pp.id = x.parent_id
+    JOIN council.post_authors pa ON pa.post_id = pp.id
+    JOIN council.post_authors ra ON ra.post_id = x.id
+    WHERE x.id = p AND pp.kind = 'consultation' AND pp.parent_id IS NULL
+      AND ra.org_id <> pa.org_id;
     RETURN QUERY
     WITH post AS (
         SELECT id, parent_id FROM council.posts WHERE id = p
     ), base AS (
         SELECT a.org_id AS id FROM post, council.post_audience a
         WHERE post.parent_id IS NOT NULL AND a.post_id = post.parent_id
+          AND (v_pair IS NULL OR a.org_id = ANY (v_pair))
         UNION
         SELECT n.id FROM post, council.audience_named(p) AS n(id)
         WHERE post.parent_id IS NULL
@@ -800,6 +813,18 @@ BEGIN
     IF (p_kind = 'countermeasure') <> (p_confidence IS NOT NULL)
        OR p_confidence NOT IN ('high', 'low') THEN
         RAISE EXCEPTION 'confidence_required_for_countermeasures' USING ERRCODE = 'CP422';
+    END IF;
+    -- R-TF-1: the Type 1 group asks the task force for feedback on its
+    -- analyses and countermeasures, with a deadline (R-TF-5).
+    IF p_deadline IS NOT NULL
+       AND (p_parent IS NOT NULL OR p_kind NOT IN ('analysis', 'countermeasure')
+            OR NOT (v_org.council_role IS NOT DISTINCT FROM 'coordinator'
+                    OR v_org.tf_class = 'type1')) THEN
+        RAISE EXCEPTION 'feedback_deadline_not_allowed' USING ERRCODE = 'CP422';
+    END IF;
+    IF p_deadline IS NOT NULL
+       AND (p_deadline <= now() OR p_deadline > now() + interval '90 days') THEN
+        RAISE EXCEPTION 'feedback_deadline_invalid' USING ERRCODE = 'CP422';
     END IF;
     IF p_title IS NULL OR length(btrim(p_title)) = 0 OR length(p_title) > 300
        OR p_body IS NULL OR length(p_body) > 200000 THEN
