@@ -10,6 +10,7 @@
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
 #      sign-in, second factor, sessions, API tokens     tests/http/auth.sh
 #      member pages and API: hidden ids look absent      tests/http/portal.sh
+#      feedback, advice, preview, API writes (R-TF-1/5)   tests/http/tf.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
@@ -135,6 +136,8 @@ say "sign-in, sessions and API tokens against $COUNCILD_URL"
 count auth "$OUT/auth.tap" $?
 "$ROOT/tests/http/portal.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/portal.tap" 2>"$OUT/portal.err"
 count portal "$OUT/portal.tap" $?
+"$ROOT/tests/http/tf.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/tf.tap" 2>"$OUT/tf.err"
+count tf "$OUT/tf.tap" $?
 
 say "browser (Chromium)"
 (

@@ -607,6 +607,47 @@ BEGIN
 END
 $$;
 
+-- GET /api/v1/ledger[?org=N] and GET /api/v1/posts/N/feedback.
+CREATE OR REPLACE FUNCTION council.api_ledger(p_org bigint,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_state  text;
+    v_msg    text;
+BEGIN
+    status := 200;
+    body := council.ledger(p_org)::text;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+    SELECT e.status, e.body INTO status, body FROM council.api_error(v_state, v_msg) e;
+    IF status IS NULL THEN
+        RAISE;
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION council.api_tally(p_post bigint,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_state  text;
+    v_msg    text;
+BEGIN
+    status := 200;
+    body := council.feedback_tally(p_post)::text;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+    SELECT e.status, e.body INTO status, body FROM council.api_error(v_state, v_msg) e;
+    IF status IS NULL THEN
+        RAISE;
+    END IF;
+END
+$$;
+
 -- The consent requests the caller may see (consents' policy): those it
 -- must decide as a source's giver, and those of its derived posts.
 CREATE OR REPLACE FUNCTION council.my_consents()

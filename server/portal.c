@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
 #include "auth.h"
 #include "db.h"
+#include "feedback.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
@@ -33,20 +35,21 @@ portal_db(struct http_req *req, const char *sql, int n,
 
 /*
  * Who is asking, in the request's language; also records activity for the
- * idle time-out.  Returns 1 signed in, 0 not (no session, expired,
- * revoked...), -1 database trouble.
+ * idle time-out.  A signed-in request takes the person's language
+ * (people.lang, set on /settings) unless ?lang= asked for one.  Returns 1
+ * signed in, 0 not (no session, expired, revoked...), -1 database trouble.
  */
 static int
 portal_whoami(struct http_req *req, struct portal_me *me)
 {
 	PGresult	*r;
 	char		 err[256];
-	int		 en = req->lang == I18N_EN, rc;
+	int		 en, rc, l;
 
 	if (req->session_hash[0] == '\0')
 		return 0;
 	r = portal_db(req, "SELECT p.name_ja, p.name_en, o.name_ja, o.name_en, "
-	    "council.session_touch() FROM council.me m "
+	    "council.session_touch(), p.lang, p.is_org_admin FROM council.me m "
 	    "JOIN council.people p ON p.id = m.person_id "
 	    "JOIN council.organisations o ON o.id = m.org_id", 0, NULL, err,
 	    sizeof(err));
@@ -57,6 +60,13 @@ portal_whoami(struct http_req *req, struct portal_me *me)
 	}
 	rc = PQntuples(r) == 1;
 	if (rc) {
+		/* The person's own language (/settings) unless the URL asks
+		 * for another (?lang=). */
+		if (!req->lang_from_query &&
+		    (l = i18n_lang_parse(PQgetvalue(r, 0, 5))) >= 0)
+			req->lang = (enum i18n_lang)l;
+		en = req->lang == I18N_EN;
+		me->org_admin = *PQgetvalue(r, 0, 6) == 't';
 		snprintf(me->name, sizeof(me->name), "%s",
 		    PQgetvalue(r, 0, en ? 1 : 0));
 		snprintf(me->org, sizeof(me->org), "%s",
@@ -66,12 +76,21 @@ portal_whoami(struct http_req *req, struct portal_me *me)
 	return rc;
 }
 
+/* Who is asking, for pages that anyone may see (portal.h). */
+int
+portal_identify(struct http_req *req, struct portal_me *me)
+{
+	return portal_whoami(req, me);
+}
+
 /* Layout variables of a signed-in page. */
 void
 portal_frame(struct http_req *req, struct tmpl_vars *vars,
     const struct portal_me *me)
 {
 	tmpl_vars_set(vars, "signed_in", "1");
+	if (me->org_admin)
+		tmpl_vars_set(vars, "me_org_admin", "1");
 	tmpl_vars_set(vars, "me_name", me->name);
 	tmpl_vars_set(vars, "me_org", me->org);
 	tmpl_vars_set(vars, "csrf_token", req->csrf);
@@ -334,20 +353,27 @@ enum MHD_Result
 portal_post(struct http_req *req)
 {
 	struct portal_me	 me;
+	long long		 n = portal_path_id(req->path, "/posts/");
+	enum MHD_Result		 ret;
+
+	if (!portal_require(req, &me, &ret))
+		return ret;
+	if (n == 0)
+		return http_error(req, 404, NULL);
+	return portal_post_page(req, &me, n, 200, NULL);
+}
+
+enum MHD_Result
+portal_post_page(struct http_req *req, const struct portal_me *me,
+    long long n, unsigned status, const char *fb_error)
+{
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL, *rr = NULL;
 	const char		*params[1];
 	char			 err[256], id[24], key[48];
-	long long		 n = portal_path_id(req->path, "/posts/");
 	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	if (!portal_require(req, &me, &ret))
-		goto out;
-	if (n == 0) {
-		ret = http_error(req, 404, NULL);
-		goto out;
-	}
 	snprintf(id, sizeof(id), "%lld", n);
 	params[0] = id;
 	if ((r = portal_db(req, PORTAL_POST_SQL, 1, params, err,
@@ -362,7 +388,7 @@ portal_post(struct http_req *req)
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, &me);
+	portal_frame(req, vars, me);
 	tmpl_vars_set(vars, "id", PQgetvalue(r, 0, 0));
 	snprintf(key, sizeof(key), "kind.%s", PQgetvalue(r, 0, 1));
 	tmpl_vars_set(vars, "kind", http_text(req, key));
@@ -391,12 +417,29 @@ portal_post(struct http_req *req)
 		tmpl_vars_set(item, "title", PQgetvalue(rr, i, 1));
 		tmpl_vars_set(item, "date", PQgetvalue(rr, i, 2));
 	}
-	ret = http_page(req, 200, "post.xhtml", vars);
+	feedback_post_vars(req, n, vars, fb_error);	/* R-TF-1 */
+	ret = http_page(req, status, "post.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
 	PQclear(rr);
 	PQclear(r);
 	return ret;
+}
+
+/* The id N of a path "<prefix>N<suffix>"; 0 if malformed. */
+static long long
+portal_path_sub(const char *path, const char *prefix, const char *suffix)
+{
+	size_t	pl = strlen(prefix), sl = strlen(suffix), len = strlen(path);
+	char	id[24];
+
+	if (len <= pl + sl || len - pl - sl >= sizeof(id) ||
+	    strncmp(path, prefix, pl) != 0 ||
+	    strcmp(path + len - sl, suffix) != 0)
+		return 0;
+	memcpy(id, path + pl, len - pl - sl);
+	id[len - pl - sl] = '\0';
+	return portal_path_id(id, "");
 }
 
 enum MHD_Result
@@ -411,6 +454,9 @@ portal_api_post(struct http_req *req)
 
 	if (req->session_hash[0] == '\0')
 		return portal_json_error(req, 401, "not_signed_in");
+	if (n == 0 && (n = portal_path_sub(req->path, "/api/v1/posts/",
+	    "/feedback")) != 0)
+		return feedback_api_tally(req, n);	/* R-TF-1 */
 	if (n == 0)
 		return portal_json_error(req, 404, "post_not_found");
 	snprintf(id, sizeof(id), "%lld", n);
@@ -442,6 +488,150 @@ portal_api_post(struct http_req *req)
 		ret = http_json(req, 200, PQgetvalue(r, 0, 1),
 		    (size_t)PQgetlength(r, 0, 1));
 	PQclear(r);
+	return ret;
+}
+
+/* JSON API writes. ----------------------------------------------------------- */
+
+/*
+ * The body of an API write as a C string (free() it): 1, or 0 with *ret
+ * answered.  Writes need an API token (a browser's cookie session writes
+ * through the forms, which carry the form token), a JSON body and no NUL.
+ */
+int
+portal_api_body(struct http_req *req, char **out, enum MHD_Result *ret)
+{
+	const char	*ct = http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	*out = NULL;
+	if (req->session_hash[0] == '\0' || !req->bearer) {
+		*ret = portal_json_error(req, 401, "not_signed_in");
+		return 0;
+	}
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';')) {
+		*ret = portal_json_error(req, 415, "unsupported_media_type");
+		return 0;
+	}
+	if (req->body.len == 0 || memchr(req->body.data, '\0',
+	    req->body.len) != NULL) {
+		*ret = portal_json_error(req, 400, "invalid_json");
+		return 0;
+	}
+	*out = xstrndup(req->body.data, req->body.len);
+	return 1;
+}
+
+/* Answer (status, body) of a council.api_* call. */
+enum MHD_Result
+portal_api_call(struct http_req *req, const char *sql, int nparams,
+    const char *const *params)
+{
+	PGresult	*r;
+	char		 err[256];
+	long		 st;
+	enum MHD_Result	 ret;
+
+	if ((r = portal_db(req, sql, nparams, params, err, sizeof(err))) ==
+	    NULL) {
+		log_error("msg=\"api call failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return portal_json_error(req, 503, "unavailable");
+	}
+	st = PQntuples(r) == 1 ? atol(PQgetvalue(r, 0, 0)) : 0;
+	if (st < 200 || st > 599 || PQgetisnull(r, 0, 1))
+		ret = portal_json_error(req, 503, "unavailable");
+	else
+		ret = http_json(req, (unsigned)st, PQgetvalue(r, 0, 1),
+		    (size_t)PQgetlength(r, 0, 1));
+	PQclear(r);
+	return ret;
+}
+
+/*
+ * POST /api/v1/posts and /api/v1/preview: the composer's capabilities
+ * (docs/api.md).  Idempotency-Key makes a retried create return the first
+ * post (council.create_post_once).
+ */
+static enum MHD_Result
+portal_api_compose(struct http_req *req, int preview)
+{
+	const char	*params[3], *key = http_header(req, "Idempotency-Key");
+	char		*body;
+	enum MHD_Result	 ret;
+
+	if (!portal_api_body(req, &body, &ret))
+		return ret;
+	params[0] = body;
+	params[1] = key;
+	params[2] = preview ? "t" : "f";
+	ret = portal_api_call(req, "SELECT status, body FROM "
+	    "council.api_create_post($1, $2, $3::boolean)", 3, params);
+	free(body);
+	return ret;
+}
+
+enum MHD_Result
+portal_api_create(struct http_req *req)
+{
+	return portal_api_compose(req, 0);
+}
+
+enum MHD_Result
+portal_api_preview(struct http_req *req)
+{
+	return portal_api_compose(req, 1);
+}
+
+/* POST /api/v1/posts/N/feedback (R-TF-1). */
+enum MHD_Result
+portal_api_post_write(struct http_req *req)
+{
+	long long	n = portal_path_sub(req->path, "/api/v1/posts/",
+			    "/feedback");
+
+	if (n == 0)
+		return portal_json_error(req, 404, "not_found");
+	return feedback_api_answer(req, n);
+}
+
+/* GET /api/v1/consents: the requests the caller sees (R-SCOPE-4). */
+enum MHD_Result
+portal_api_consents(struct http_req *req)
+{
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	return portal_json_query(req,
+	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN "
+	    "json_build_object('consents', coalesce((SELECT json_agg("
+	    "json_build_object('id', c.id, 'post_id', c.post_id, "
+	    "'post_title', c.post_title, 'source_post_id', c.source_post_id, "
+	    "'source_title', c.source_title, 'status', c.status, "
+	    "'requested_at', c.requested_at, 'mine_to_decide', c.mine_to_decide)) "
+	    "FROM council.my_consents() c), '[]'::json))::text END", 0, NULL);
+}
+
+/* POST /api/v1/consents/N {"grant": bool}: the giver decides (R-SCOPE-4). */
+enum MHD_Result
+portal_api_consent_decide(struct http_req *req)
+{
+	const char	*params[2];
+	char		 id[24], *body;
+	long long	 n = portal_path_id(req->path, "/api/v1/consents/");
+	enum MHD_Result	 ret;
+
+	if (!portal_api_body(req, &body, &ret))
+		return ret;
+	if (n == 0) {
+		free(body);
+		return portal_json_error(req, 404, "consent_not_found");
+	}
+	snprintf(id, sizeof(id), "%lld", n);
+	params[0] = id;
+	params[1] = body;
+	ret = portal_api_call(req, "SELECT status, body FROM "
+	    "council.api_decide_consent($1::bigint, $2)", 2, params);
+	free(body);
 	return ret;
 }
 
@@ -522,13 +712,131 @@ portal_scope_json(const struct form *f, struct buf *scope, struct buf *excl)
 }
 
 /* The composer page: the organisations and groups the caller may name. */
+/* Whether form f has value v for a repeated field name. */
+static int
+portal_form_has(const struct form *f, const char *name, const char *v)
+{
+	const char	*x;
+	size_t		 i;
+
+	for (i = 0; f != NULL && (x = form_get_nth(f, name, i)) != NULL; i++)
+		if (strcmp(x, v) == 0)
+			return 1;
+	return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM" (datetime-local, JST) or empty. */
+static int
+portal_is_local_time(const char *v)
+{
+	static const char	pat[] = "dddd-dd-ddTdd:dd";
+	size_t			i;
+
+	if (*v == '\0')
+		return 1;
+	if (strlen(v) != sizeof(pat) - 1)
+		return 0;
+	for (i = 0; pat[i] != '\0'; i++)
+		if (pat[i] == 'd' ? (v[i] < '0' || v[i] > '9') : v[i] != pat[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * "12, 15 3" -> "{12,15,3}" (post ids a derived post cites, R-SCOPE-4);
+ * -1 on anything but ids, commas and spaces, or more than 20 ids.
+ */
+static int
+portal_sources(const char *v, struct buf *out)
+{
+	const char	*p = v;
+	size_t		 n = 0, len;
+
+	buf_puts(out, "{");
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, ", ");
+		if (*p == '\0')
+			break;
+		len = strspn(p, "0123456789");
+		if (len == 0 || len > 18 || *p == '0' || ++n > 20)
+			return -1;
+		buf_printf(out, "%s%.*s", n > 1 ? "," : "", (int)len, p);
+		p += len;
+		if (*p != '\0' && *p != ',' && *p != ' ')
+			return -1;
+	}
+	buf_puts(out, "}");
+	return 0;
+}
+
+/* The composer's field values as the person left them (f may be NULL). */
+static void
+portal_compose_refill(struct http_req *req, struct tmpl_vars *vars,
+    const struct form *f)
+{
+	static const char *const radios[][2] = {
+		{ "secret", "yes" }, { "secret", "no" },
+		{ "confidence", "high" }, { "confidence", "low" },
+		{ "exclude", "supervisors" }, { "exclude", "investigative" },
+		{ "masked", "1" }
+	};
+	const char	*v;
+	char		 name[64];
+	size_t		 i;
+
+	if (f == NULL) {
+		if ((v = http_query(req, "parent")) != NULL && portal_is_id(v))
+			tmpl_vars_set(vars, "parent", v);
+		if ((v = http_query(req, "kind")) != NULL &&
+		    portal_in(v, portal_kinds, UTIL_ARRAY_LEN(portal_kinds))) {
+			snprintf(name, sizeof(name), "sel_kind_%s", v);
+			tmpl_vars_set(vars, name, "selected");
+		}
+		return;
+	}
+	if ((v = form_get(f, "title")) != NULL)
+		tmpl_vars_set(vars, "title", v);
+	if ((v = form_get(f, "body")) != NULL)
+		tmpl_vars_set(vars, "body", v);
+	if ((v = form_get(f, "parent")) != NULL && portal_is_id(v))
+		tmpl_vars_set(vars, "parent", v);
+	if ((v = form_get(f, "deadline")) != NULL && portal_is_local_time(v))
+		tmpl_vars_set(vars, "deadline", v);
+	if ((v = form_get(f, "sources")) != NULL && strlen(v) < 400)
+		tmpl_vars_set(vars, "sources", v);
+	if ((v = form_get(f, "kind")) != NULL &&
+	    portal_in(v, portal_kinds, UTIL_ARRAY_LEN(portal_kinds))) {
+		snprintf(name, sizeof(name), "sel_kind_%s", v);
+		tmpl_vars_set(vars, name, "selected");
+	}
+	for (i = 0; i < UTIL_ARRAY_LEN(radios); i++)
+		if (portal_form_has(f, radios[i][0], radios[i][1])) {
+			snprintf(name, sizeof(name), "chk_%s_%s", radios[i][0],
+			    radios[i][1]);
+			tmpl_vars_set(vars, name, "checked");
+		}
+	for (i = 0; i < UTIL_ARRAY_LEN(portal_classes); i++)
+		if (portal_form_has(f, "class", portal_classes[i])) {
+			snprintf(name, sizeof(name), "chk_class_%s",
+			    portal_classes[i]);
+			tmpl_vars_set(vars, name, "checked");
+		}
+}
+
+/*
+ * The composer page.  preview: council.audience_preview's JSON, shown as
+ * "who will be able to read this".  The submit key is the form's, kept
+ * across errors and previews, so that sending it twice posts once.
+ */
 static enum MHD_Result
 portal_compose_page(struct http_req *req, unsigned status,
-    const struct portal_me *me, const struct form *f, const char *error)
+    const struct portal_me *me, const struct form *f, const char *error,
+    const char *preview)
 {
 	struct tmpl_vars	*vars = tmpl_vars_new(), *item;
-	PGresult		*r;
-	char			 err[256];
+	PGresult		*r, *pr = NULL;
+	const char		*params[1];
+	char			 err[256], key[65];
 	const char		*v;
 	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
@@ -543,24 +851,56 @@ portal_compose_page(struct http_req *req, unsigned status,
 	}
 	portal_frame(req, vars, me);
 	for (i = 0; i < PQntuples(r); i++) {
-		item = tmpl_vars_add_item(vars, strcmp(PQgetvalue(r, i, 0),
-		    "org") == 0 ? "orgs" : "groups");
+		int org = strcmp(PQgetvalue(r, i, 0), "org") == 0;
+
+		item = tmpl_vars_add_item(vars, org ? "orgs" : "groups");
 		tmpl_vars_set(item, "id", PQgetvalue(r, i, 1));
 		tmpl_vars_set(item, "name", PQgetvalue(r, i, en ? 3 : 2));
+		if (portal_form_has(f, org ? "org" : "group",
+		    PQgetvalue(r, i, 1)))
+			tmpl_vars_set(item, "selected", "selected");
+		if (org && portal_form_has(f, "exclude_org",
+		    PQgetvalue(r, i, 1)))
+			tmpl_vars_set(item, "xselected", "selected");
 	}
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
-	if (f != NULL) {
-		if ((v = form_get(f, "title")) != NULL)
-			tmpl_vars_set(vars, "title", v);
-		if ((v = form_get(f, "body")) != NULL)
-			tmpl_vars_set(vars, "body", v);
-		if ((v = form_get(f, "parent")) != NULL && portal_is_id(v))
-			tmpl_vars_set(vars, "parent", v);
-	} else if ((v = http_query(req, "parent")) != NULL && portal_is_id(v))
-		tmpl_vars_set(vars, "parent", v);
+	portal_compose_refill(req, vars, f);
+	if (f != NULL && (v = form_get(f, "submit_key")) != NULL &&
+	    strlen(v) == 32 && strspn(v, "0123456789abcdef") == 32)
+		tmpl_vars_set(vars, "submit_key", v);
+	else if (util_random_hex(key, 16) == 0)
+		tmpl_vars_set(vars, "submit_key", key);
+	if (preview != NULL) {
+		params[0] = preview;
+		pr = portal_db(req, "SELECT x->>'name_ja', x->>'name_en', "
+		    "(x->>'author')::boolean, (p->>'count'), "
+		    "(p->>'masked_member')::boolean, (p->>'consents')::int "
+		    "FROM (SELECT $1::json AS p) s LEFT JOIN LATERAL "
+		    "json_array_elements(s.p->'orgs') x ON true", 1, params,
+		    err, sizeof(err));
+		for (i = 0; pr != NULL && i < PQntuples(pr); i++) {
+			if (i == 0) {
+				tmpl_vars_set(vars, "preview", "1");
+				tmpl_vars_set(vars, "preview_count",
+				    PQgetvalue(pr, 0, 3));
+				if (*PQgetvalue(pr, 0, 4) == 't')
+					tmpl_vars_set(vars, "preview_masked", "1");
+				if (atoi(PQgetvalue(pr, 0, 5)) > 0)
+					tmpl_vars_set(vars, "preview_consents",
+					    PQgetvalue(pr, 0, 5));
+			}
+			if (PQgetisnull(pr, i, 0))
+				continue;
+			item = tmpl_vars_add_item(vars, "preview_orgs");
+			tmpl_vars_set(item, "name", PQgetvalue(pr, i, en ? 1 : 0));
+			if (*PQgetvalue(pr, i, 2) == 't')
+				tmpl_vars_set(item, "author", "1");
+		}
+	}
 	ret = http_page(req, status, "compose.xhtml", vars);
 out:
+	PQclear(pr);
 	PQclear(r);
 	tmpl_vars_free(vars);
 	return ret;
@@ -574,28 +914,45 @@ portal_compose(struct http_req *req)
 
 	if (!portal_require(req, &me, &ret))
 		return ret;
-	return portal_compose_page(req, 200, &me, NULL, NULL);
+	return portal_compose_page(req, 200, &me, NULL, NULL, NULL);
+}
+
+/* The message for a database error code err, in the person's language. */
+static const char *
+portal_compose_error(struct http_req *req, const char *err)
+{
+	char	key[300];
+
+	snprintf(key, sizeof(key), "compose.error.%s", err);
+	return strcmp(http_text(req, key), key) != 0 ? http_text(req, key) :
+	    http_text(req, "compose.error.invalid");
 }
 
 /*
  * POST /posts/new: council.create_post decides everything (R-SECRET-1 the
  * declaration, R-SCOPE-* the scope, who may post what); its error code
  * becomes a message in the person's language and nothing is stored.
+ * action=preview asks council.audience_preview instead and shows the page
+ * again with "who will be able to read this".  The form's submit_key
+ * makes a double submit return the first post (create_post_once).
  */
 enum MHD_Result
 portal_compose_post(struct http_req *req)
 {
 	struct portal_me	 me;
 	struct form		 f;
-	struct buf		 scope, excl;
+	struct buf		 scope, excl, srcs;
 	PGresult		*r = NULL;
-	const char		*params[9], *kind, *secret, *parent, *conf;
-	char			 err[256], key[300], loc[40];
+	const char		*params[12], *kind, *secret, *parent, *conf;
+	const char		*dl, *action, *skey;
+	char			 err[256], loc[40], deadline[32];
+	int			 preview;
 	enum MHD_Result		 ret;
 
 	form_init(&f);
 	buf_init(&scope);
 	buf_init(&excl);
+	buf_init(&srcs);
 	if (!portal_require(req, &me, &ret))
 		goto out;
 	if (!portal_form(req, &f, &ret))
@@ -604,15 +961,22 @@ portal_compose_post(struct http_req *req)
 	secret = form_get(&f, "secret");
 	parent = form_get(&f, "parent");
 	conf = form_get(&f, "confidence");
+	dl = form_get(&f, "deadline");
+	action = form_get(&f, "action");
+	skey = form_get(&f, "submit_key");
+	preview = action != NULL && strcmp(action, "preview") == 0;
 	if (kind == NULL || !portal_in(kind, portal_kinds,
 	    UTIL_ARRAY_LEN(portal_kinds)) || portal_scope_json(&f, &scope,
 	    &excl) == -1 || (parent != NULL && *parent != '\0' &&
 	    !portal_is_id(parent)) || (secret != NULL &&
 	    strcmp(secret, "yes") != 0 && strcmp(secret, "no") != 0) ||
 	    (conf != NULL && *conf != '\0' && strcmp(conf, "high") != 0 &&
-	    strcmp(conf, "low") != 0)) {
+	    strcmp(conf, "low") != 0) || (dl != NULL &&
+	    !portal_is_local_time(dl)) || portal_sources(form_get(&f,
+	    "sources"), &srcs) == -1 || (skey != NULL && (strlen(skey) != 32 ||
+	    strspn(skey, "0123456789abcdef") != 32))) {
 		ret = portal_compose_page(req, 400, &me, &f,
-		    http_text(req, "compose.error.invalid"));
+		    http_text(req, "compose.error.invalid"), NULL);
 		goto out;
 	}
 	params[0] = kind;
@@ -626,21 +990,39 @@ portal_compose_post(struct http_req *req)
 	params[7] = parent != NULL && *parent != '\0' ? parent : NULL;
 	params[8] = strcmp(kind, "countermeasure") == 0 && conf != NULL &&
 	    *conf != '\0' ? conf : NULL;
+	params[9] = srcs.data;
+	/* datetime-local is JST (the page says so). */
+	if (dl != NULL && *dl != '\0') {
+		snprintf(deadline, sizeof(deadline), "%s:00+09:00", dl);
+		params[10] = deadline;
+	} else
+		params[10] = NULL;
+	params[11] = skey;
 	if (params[7] != NULL)		/* a reply inherits its scope */
-		params[5] = NULL, params[6] = "[]";
-	r = portal_db(req, "SELECT council.create_post($1::council.post_kind, "
-	    "$2, $3, $4::boolean, $5::boolean, $6::jsonb, $7::jsonb, '{}', "
-	    "$8::bigint, $9)", 9, params, err, sizeof(err));
+		params[5] = NULL, params[6] = "[]", params[9] = "{}";
+	if (preview)
+		r = portal_db(req, "SELECT council.audience_preview("
+		    "$1::council.post_kind, $2, $3, $4::boolean, $5::boolean, "
+		    "$6::jsonb, $7::jsonb, $10::bigint[], $8::bigint, $9, "
+		    "$11::timestamptz)::text, $12", 12, params, err, sizeof(err));
+	else
+		r = portal_db(req, "SELECT council.create_post_once($12, "
+		    "$1::council.post_kind, $2, $3, $4::boolean, $5::boolean, "
+		    "$6::jsonb, $7::jsonb, $10::bigint[], $8::bigint, $9, "
+		    "$11::timestamptz)", 12, params, err, sizeof(err));
 	if (r == NULL) {
-		/* A hidden parent is an absent parent: the same 404 page. */
+		/* A hidden parent or source is an absent one: the same 404. */
 		if (strcmp(err, "post_not_found") == 0) {
 			ret = http_error(req, 404, NULL);
 			goto out;
 		}
-		snprintf(key, sizeof(key), "compose.error.%s", err);
 		ret = portal_compose_page(req, 422, &me, &f,
-		    strcmp(http_text(req, key), key) != 0 ? http_text(req, key) :
-		    http_text(req, "compose.error.invalid"));
+		    portal_compose_error(req, err), NULL);
+		goto out;
+	}
+	if (preview) {
+		ret = portal_compose_page(req, 200, &me, &f, NULL,
+		    PQgetvalue(r, 0, 0));
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), "/posts/%s", PQgetvalue(r, 0, 0));
@@ -649,6 +1031,7 @@ out:
 	PQclear(r);
 	buf_free(&scope);
 	buf_free(&excl);
+	buf_free(&srcs);
 	form_free(&f);
 	return ret;
 }

@@ -20,6 +20,7 @@ struct tmpl_vars;
 struct portal_me {
 	char	name[256];
 	char	org[256];
+	int	org_admin;	/* people.is_org_admin (/settings/org) */
 };
 
 /*
@@ -30,6 +31,8 @@ struct portal_me {
  *   filled on failure.  For CP-class errors err is the bare stable code.
  * portal_require: 1 when signed in (me filled); else 0 and *ret answered
  *   (303 to /signin, or 503).
+ * portal_identify: who is asking, for a page anyone may see: 1 signed in
+ *   (me filled, the person's language taken), 0 nobody, -1 no database.
  * portal_form: parse a signed-in form into f and check its form token;
  *   0 with *ret answered (400 malformed, 403 bad token).
  * portal_frame: the layout variables of a signed-in page.
@@ -43,6 +46,7 @@ PGresult	*portal_db(struct http_req *, const char *, int,
 		    const char *const *, char *, size_t);
 int		 portal_require(struct http_req *, struct portal_me *,
 		    enum MHD_Result *);
+int		 portal_identify(struct http_req *, struct portal_me *);
 int		 portal_form(struct http_req *, struct form *, enum MHD_Result *);
 void		 portal_frame(struct http_req *, struct tmpl_vars *,
 		    const struct portal_me *);
@@ -51,6 +55,23 @@ long long	 portal_path_id(const char *, const char *);
 enum MHD_Result	 portal_json_error(struct http_req *, unsigned, const char *);
 enum MHD_Result	 portal_json_query(struct http_req *, const char *, int,
 		    const char *const *);
+/*
+ * portal_api_body: the JSON body of an API write, malloc'ed into *out:
+ *   1, or 0 with *ret answered (401 without an API token, 415 not JSON,
+ *   400 empty or with a NUL).
+ * portal_api_call: answer the (status, body) row of a council.api_* call.
+ */
+int		 portal_api_body(struct http_req *, char **, enum MHD_Result *);
+enum MHD_Result	 portal_api_call(struct http_req *, const char *, int,
+		    const char *const *);
+
+/*
+ * The page of post n as the caller may see it (404 when hidden or absent),
+ * answered with status; fb_error, when not NULL, is shown in the feedback
+ * section (a refused answer, R-TF-1).
+ */
+enum MHD_Result	 portal_post_page(struct http_req *, const struct portal_me *,
+		    long long, unsigned, const char *);
 
 enum MHD_Result	portal_feed(struct http_req *);		/* GET /feed */
 enum MHD_Result	portal_post(struct http_req *);		/* GET /posts/N */
@@ -60,6 +81,11 @@ enum MHD_Result	portal_tokens(struct http_req *);	/* GET /settings/tokens */
 enum MHD_Result	portal_tokens_post(struct http_req *);	/* POST /settings/tokens */
 enum MHD_Result	portal_api_me(struct http_req *);	/* GET /api/v1/me */
 enum MHD_Result	portal_api_feed(struct http_req *);	/* GET /api/v1/feed */
-enum MHD_Result	portal_api_post(struct http_req *);	/* GET /api/v1/posts/N */
+enum MHD_Result	portal_api_post(struct http_req *);	/* GET /api/v1/posts/N[/feedback] */
+enum MHD_Result	portal_api_create(struct http_req *);	/* POST /api/v1/posts */
+enum MHD_Result	portal_api_preview(struct http_req *);	/* POST /api/v1/preview */
+enum MHD_Result	portal_api_post_write(struct http_req *);/* POST /api/v1/posts/N/feedback */
+enum MHD_Result	portal_api_consents(struct http_req *);	/* GET /api/v1/consents */
+enum MHD_Result	portal_api_consent_decide(struct http_req *); /* POST /api/v1/consents/N */
 
 #endif

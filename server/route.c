@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "feedback.h"
 #include "http.h"
 #include "pages.h"
 #include "portal.h"
@@ -38,7 +39,23 @@ static const struct route routes[] = {
 	    portal_tokens_post },
 	{ "/api/v1/me",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_api_me },
 	{ "/api/v1/feed", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_api_feed },
-	{ "/api/v1/posts/", 1, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_api_post },
+	{ "/api/v1/posts/", 1, HTTP_GET | HTTP_HEAD, NULL, portal_api_post },
+	{ "/api/v1/posts/", 1, HTTP_POST, "GET, HEAD, POST",
+	    portal_api_post_write },
+	{ "/api/v1/posts", 0, HTTP_POST, "POST", portal_api_create },
+	{ "/api/v1/preview", 0, HTTP_POST, "POST", portal_api_preview },
+	{ "/api/v1/consents", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    portal_api_consents },
+	{ "/api/v1/consents/", 1, HTTP_POST, "POST",
+	    portal_api_consent_decide },
+	{ "/api/v1/obligations", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    feedback_api_obligations },
+	{ "/api/v1/ledger", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    feedback_api_ledger },
+	{ "/feedback",	0, HTTP_POST, "POST", feedback_answer },
+	{ "/obligations", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    feedback_obligations },
+	{ "/ledger",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", feedback_ledger },
 	{ "/healthz",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", pages_healthz },
 	{ "/robots.txt", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD", static_robots },
 	{ "/static/",	1, HTTP_GET | HTTP_HEAD, "GET, HEAD", static_serve },

@@ -9,6 +9,7 @@
 #   build     rebuild (make) only
 #   migrate   re-run councilctl migrate (new migrations, policy files)
 #   restart   rebuild, migrate, restart councild
+#   start     (re)start councild only
 #   sql F..   migrate, then pg_prove the pgTAP files F.. (default: all)
 #   url       print councild's base URL
 #   psql ...  psql as postgres on the cluster
@@ -96,6 +97,10 @@ migrate)
 restart)
 	dev_build
 	dev_migrate
+	dev_start_councild
+	;;
+start)
+	BUILD=$ROOT/var/build/$NAME
 	dev_start_councild
 	;;
 sql)

@@ -312,6 +312,12 @@ def effective_scopes(model):
         if p.parent is not None:
             # 6. a reply inherits its parent's effective scope.
             s = set(aud[p.parent])
+            # 6a. R-SHARE-1: another organisation's reply to a consultation
+            # (the thread's first post) is private advice: only the
+            # consulting member and the adviser.
+            q = model.posts[p.parent]
+            if q.kind == 'consultation' and q.parent is None and q.author_org != p.author_org:
+                s &= {q.author_org, p.author_org}
         else:
             # 1. named
             if not p.designated:

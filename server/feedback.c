@@ -1,0 +1,443 @@
+/*
+ * feedback.c: task-force feedback on the member portal (see feedback.h).
+ * R-TF-1: Type 2 members answer seen here / not seen / don't know, Type 1
+ * members may give expert feedback; R-TF-5: obligations with deadlines
+ * and a contribution ledger.  Every decision is the database's
+ * (policy/60_portal.sql): this file turns its answers into pages and JSON.
+ * Dates and the time left are shown in JST.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "feedback.h"
+#include "form.h"
+#include "http.h"
+#include "log.h"
+#include "portal.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define FEEDBACK_COMMENT_MAX	4000	/* characters, as the database */
+
+static const char *const feedback_answers[] = {
+	"seen", "not_seen", "unknown", "expert"
+};
+
+/*
+ * "2日 3時間" / "2 d 3 h": the time left from a number of seconds (> 0),
+ * in units of the catalog (feedback.unit.*).
+ */
+static void
+feedback_left(struct http_req *req, long secs, char *out, size_t len)
+{
+	long	d = secs / 86400, h = (secs % 86400) / 3600, m = (secs % 3600) / 60;
+
+	if (d > 0)
+		snprintf(out, len, "%ld%s %ld%s", d,
+		    http_text(req, "feedback.unit.days"), h,
+		    http_text(req, "feedback.unit.hours"));
+	else if (h > 0)
+		snprintf(out, len, "%ld%s %ld%s", h,
+		    http_text(req, "feedback.unit.hours"), m,
+		    http_text(req, "feedback.unit.minutes"));
+	else
+		snprintf(out, len, "%ld%s", m > 0 ? m : 1,
+		    http_text(req, "feedback.unit.minutes"));
+}
+
+/* Column numbers of FEEDBACK_POST_SQL. */
+enum { FB_STATUS, FB_DEADLINE, FB_SECS, FB_CLASS, FB_ANSWER, FB_COMMENT,
+    FB_TALLY };
+
+static const char FEEDBACK_POST_SQL[] =
+    "SELECT council.feedback_status(x.id), "
+    "to_char(x.feedback_deadline AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
+    "floor(extract(epoch FROM x.feedback_deadline - now()))::bigint, "
+    "council.current_tf_class(), f.answer, f.comment, "
+    "CASE WHEN council.feedback_status(x.id) IN ('collecting', 'closed') "
+    "OR (SELECT me.is_coordinator FROM council.me) "
+    "THEN council.feedback_tally(x.id) END "
+    "FROM council.posts x LEFT JOIN council.feedback f ON f.post_id = x.id "
+    "AND f.org_id = (SELECT me.org_id FROM council.me) "
+    "WHERE x.id = $1 AND x.feedback_deadline IS NOT NULL AND x.parent_id IS NULL";
+
+/* The tally's counts and comments (R-TF-1: the author sees them). */
+static void
+feedback_tally_vars(struct http_req *req, const char *tally,
+    struct tmpl_vars *vars)
+{
+	struct tmpl_vars	*item;
+	PGresult		*r;
+	const char		*params[1] = { tally };
+	char			 err[256], key[48];
+	int			 i, en = req->lang == I18N_EN;
+
+	r = portal_db(req, "SELECT t->>'seen', t->>'not_seen', t->>'unknown', "
+	    "t->>'expert', t->>'answered', t->>'expected', t->>'late', "
+	    "c->>'class', c->>'answer', c->>'comment', "
+	    "to_char((c->>'at')::timestamptz AT TIME ZONE 'Asia/Tokyo', "
+	    "'YYYY-MM-DD HH24:MI'), (c->>'late')::boolean, "
+	    "c->'org'->>'name_ja', c->'org'->>'name_en' "
+	    "FROM (SELECT $1::json AS t) s LEFT JOIN LATERAL "
+	    "json_array_elements(s.t->'comments') c ON true", 1, params, err,
+	    sizeof(err));
+	if (r == NULL || PQntuples(r) < 1) {
+		PQclear(r);
+		return;
+	}
+	tmpl_vars_set(vars, "tally", "1");
+	tmpl_vars_set(vars, "tally_seen", PQgetvalue(r, 0, 0));
+	tmpl_vars_set(vars, "tally_not_seen", PQgetvalue(r, 0, 1));
+	tmpl_vars_set(vars, "tally_unknown", PQgetvalue(r, 0, 2));
+	tmpl_vars_set(vars, "tally_expert", PQgetvalue(r, 0, 3));
+	tmpl_vars_set(vars, "tally_answered", PQgetvalue(r, 0, 4));
+	tmpl_vars_set(vars, "tally_expected", PQgetvalue(r, 0, 5));
+	tmpl_vars_set(vars, "tally_late", PQgetvalue(r, 0, 6));
+	for (i = 0; i < PQntuples(r); i++) {
+		if (PQgetisnull(r, i, 7))
+			continue;
+		item = tmpl_vars_add_item(vars, "tally_comments");
+		snprintf(key, sizeof(key), "class.%s", PQgetvalue(r, i, 7));
+		tmpl_vars_set(item, "class", http_text(req, key));
+		snprintf(key, sizeof(key), "feedback.answer.%s",
+		    PQgetvalue(r, i, 8));
+		tmpl_vars_set(item, "answer", http_text(req, key));
+		tmpl_vars_set(item, "comment", PQgetvalue(r, i, 9));
+		tmpl_vars_set(item, "date", PQgetvalue(r, i, 10));
+		if (*PQgetvalue(r, i, 11) == 't')
+			tmpl_vars_set(item, "late", "1");
+		if (!PQgetisnull(r, i, 12))
+			tmpl_vars_set(item, "org", PQgetvalue(r, i, en ? 13 : 12));
+	}
+	PQclear(r);
+}
+
+void
+feedback_post_vars(struct http_req *req, long long n, struct tmpl_vars *vars,
+    const char *error)
+{
+	PGresult	*r;
+	const char	*params[1], *st, *cls;
+	char		 id[24], err[256], key[48], left[64], var[32];
+
+	snprintf(id, sizeof(id), "%lld", n);
+	params[0] = id;
+	r = portal_db(req, FEEDBACK_POST_SQL, 1, params, err, sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"feedback vars failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return;
+	}
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, FB_STATUS))
+		goto out;
+	st = PQgetvalue(r, 0, FB_STATUS);
+	cls = PQgetvalue(r, 0, FB_CLASS);
+	tmpl_vars_set(vars, "fb", "1");
+	snprintf(key, sizeof(key), "feedback.status.%s", st);
+	tmpl_vars_set(vars, "fb_status", http_text(req, key));
+	tmpl_vars_setf(vars, "fb_status_class", "badge badge--fb-%s", st);
+	tmpl_vars_set(vars, "fb_deadline", PQgetvalue(r, 0, FB_DEADLINE));
+	if (atol(PQgetvalue(r, 0, FB_SECS)) > 0) {
+		feedback_left(req, atol(PQgetvalue(r, 0, FB_SECS)), left,
+		    sizeof(left));
+		tmpl_vars_set(vars, "fb_left", left);
+	} else
+		tmpl_vars_set(vars, "fb_passed", "1");
+	/* R-TF-1: the task force answers; the author and others do not. */
+	if (strcmp(st, "open") == 0 || strcmp(st, "overdue") == 0 ||
+	    strcmp(st, "answered") == 0 || (strcmp(st, "none") == 0 &&
+	    strcmp(cls, "type1") == 0)) {
+		tmpl_vars_set(vars, "fb_form", "1");
+		if (strcmp(cls, "type1") == 0)
+			tmpl_vars_set(vars, "fb_expert", "1");
+		if (!PQgetisnull(r, 0, FB_ANSWER)) {
+			snprintf(var, sizeof(var), "fb_checked_%s",
+			    PQgetvalue(r, 0, FB_ANSWER));
+			tmpl_vars_set(vars, var, "checked");
+			tmpl_vars_set(vars, "fb_comment",
+			    PQgetvalue(r, 0, FB_COMMENT));
+			snprintf(key, sizeof(key), "feedback.answer.%s",
+			    PQgetvalue(r, 0, FB_ANSWER));
+			tmpl_vars_set(vars, "fb_mine", http_text(req, key));
+		}
+	}
+	if (!PQgetisnull(r, 0, FB_TALLY))
+		feedback_tally_vars(req, PQgetvalue(r, 0, FB_TALLY), vars);
+	if (error != NULL)
+		tmpl_vars_set(vars, "fb_error", error);
+out:
+	PQclear(r);
+}
+
+static int
+feedback_is_answer(const char *v)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < UTIL_ARRAY_LEN(feedback_answers); i++)
+		if (strcmp(v, feedback_answers[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * POST /feedback (post, answer, comment): council.give_feedback decides.
+ * Refused: the post's page again, 422, with the message in the person's
+ * language; a hidden post: the same 404 as an absent one.
+ */
+enum MHD_Result
+feedback_answer(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	PGresult		*r = NULL;
+	const char		*params[3], *post, *answer, *comment;
+	char			 err[256], key[300], loc[64];
+	long long		 n;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+		goto out;
+	post = form_get(&f, "post");
+	answer = form_get(&f, "answer");
+	comment = form_get(&f, "comment");
+	n = post != NULL ? portal_path_id(post, "") : 0;
+	if (n == 0) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	if (!feedback_is_answer(answer)) {
+		ret = portal_post_page(req, &me, n, 422,
+		    http_text(req, "feedback.error.invalid_answer"));
+		goto out;
+	}
+	if (comment != NULL && strlen(comment) > FEEDBACK_COMMENT_MAX * 4) {
+		ret = portal_post_page(req, &me, n, 422,
+		    http_text(req, "feedback.error.comment_too_long"));
+		goto out;
+	}
+	params[0] = post;
+	params[1] = answer;
+	params[2] = comment != NULL ? comment : "";
+	r = portal_db(req, "SELECT council.give_feedback($1::bigint, $2, $3)",
+	    3, params, err, sizeof(err));
+	if (r == NULL) {
+		if (strcmp(err, "post_not_found") == 0) {
+			ret = http_error(req, 404, NULL);
+			goto out;
+		}
+		snprintf(key, sizeof(key), "feedback.error.%s", err);
+		ret = portal_post_page(req, &me, n, 422,
+		    strcmp(http_text(req, key), key) != 0 ? http_text(req, key) :
+		    http_text(req, "feedback.error.invalid_answer"));
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), "/posts/%lld#feedback", n);
+	ret = http_redirect(req, loc);
+out:
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
+
+/* R-TF-5: what the member's organisation owes, soonest first. */
+enum MHD_Result
+feedback_obligations(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r = NULL;
+	char			 err[256], key[48], left[64];
+	int			 i;
+	enum MHD_Result		 ret;
+
+	if (!portal_require(req, &me, &ret))
+		goto out;
+	r = portal_db(req, "SELECT post_id, kind::text, title, tlp::text, "
+	    "is_secret, to_char(deadline AT TIME ZONE 'Asia/Tokyo', "
+	    "'YYYY-MM-DD HH24:MI'), floor(extract(epoch FROM deadline - "
+	    "now()))::bigint FROM council.my_obligations()", 0, NULL, err,
+	    sizeof(err));
+	if (r == NULL) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, &me);
+	for (i = 0; i < PQntuples(r); i++) {
+		item = tmpl_vars_add_item(vars, "obligations");
+		tmpl_vars_setf(item, "href", "/posts/%s#feedback",
+		    PQgetvalue(r, i, 0));
+		snprintf(key, sizeof(key), "kind.%s", PQgetvalue(r, i, 1));
+		tmpl_vars_set(item, "kind", http_text(req, key));
+		tmpl_vars_set(item, "title", PQgetvalue(r, i, 2));
+		snprintf(key, sizeof(key), "tlp.%s", PQgetvalue(r, i, 3));
+		tmpl_vars_set(item, "tlp", http_text(req, key));
+		tmpl_vars_setf(item, "tlp_class", "tlp tlp--%s",
+		    PQgetvalue(r, i, 3));
+		if (*PQgetvalue(r, i, 4) == 't')
+			tmpl_vars_set(item, "secret", "1");
+		tmpl_vars_set(item, "deadline", PQgetvalue(r, i, 5));
+		if (atol(PQgetvalue(r, i, 6)) > 0) {
+			feedback_left(req, atol(PQgetvalue(r, i, 6)), left,
+			    sizeof(left));
+			tmpl_vars_set(item, "left", left);
+			if (atol(PQgetvalue(r, i, 6)) < 86400)
+				tmpl_vars_set(item, "soon", "1");
+		} else
+			tmpl_vars_set(item, "overdue", "1");
+	}
+	ret = http_page(req, 200, "obligations.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+/* One ledger (JSON from council.ledger) as variables of item. */
+static void
+feedback_ledger_item(struct http_req *req, PGresult *r, int row,
+    struct tmpl_vars *item)
+{
+	static const char *const cols[] = { "org_id", "name_ja", "name_en",
+	    "tf_class", "original_posts", "replies", "feedback_given",
+	    "expert_feedback", "due", "on_time", "missed", "rate" };
+	char	key[48];
+	int	c, en = req->lang == I18N_EN;
+
+	for (c = 0; c < (int)UTIL_ARRAY_LEN(cols); c++)
+		tmpl_vars_set(item, cols[c], PQgetvalue(r, row, c));
+	tmpl_vars_set(item, "name", PQgetvalue(r, row, en ? 2 : 1));
+	snprintf(key, sizeof(key), "class.%s", PQgetvalue(r, row, 3));
+	tmpl_vars_set(item, "class", http_text(req, key));
+	if (PQgetisnull(r, row, 11))
+		tmpl_vars_set(item, "rate", "-");
+	tmpl_vars_setf(item, "href", "/ledger?org=%s", PQgetvalue(r, row, 0));
+}
+
+#define FEEDBACK_LEDGER_COLS \
+    "l->'org'->>'id', l->'org'->>'name_ja', l->'org'->>'name_en', " \
+    "l->'org'->>'tf_class', l->>'original_posts', l->>'replies', " \
+    "l->>'feedback_given', l->>'expert_feedback', l->>'due', " \
+    "l->>'on_time', l->>'missed', " \
+    "to_char((l->>'on_time_rate')::numeric * 100, 'FM990.0') || '%'"
+
+/*
+ * GET /ledger[?org=N]: R-TF-5, the contribution ledger, for the member
+ * itself and the coordinator (another member's: the same 404 as an
+ * unknown organisation).  The coordinator also gets every TF member's.
+ */
+enum MHD_Result
+feedback_ledger(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r = NULL, *all = NULL;
+	const char		*params[1];
+	char			 err[256], org[24];
+	long long		 o = portal_id_arg(req, "org");
+	int			 i;
+	enum MHD_Result		 ret;
+
+	if (!portal_require(req, &me, &ret))
+		goto out;
+	if (o < 0) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	snprintf(org, sizeof(org), "%lld", o);
+	params[0] = o > 0 ? org : NULL;
+	r = portal_db(req, "SELECT " FEEDBACK_LEDGER_COLS
+	    " FROM council.ledger($1::bigint) l", 1, params, err, sizeof(err));
+	if (r == NULL) {
+		ret = http_error(req, strcmp(err, "organisation_not_found") ==
+		    0 ? 404 : 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, &me);
+	feedback_ledger_item(req, r, 0, vars);
+	all = portal_db(req, "SELECT " FEEDBACK_LEDGER_COLS " FROM "
+	    "json_array_elements(council.ledger_all()) l "
+	    "WHERE (SELECT me.is_coordinator FROM council.me)", 0, NULL, err,
+	    sizeof(err));
+	for (i = 0; all != NULL && i < PQntuples(all); i++) {
+		item = tmpl_vars_add_item(vars, "ledgers");
+		feedback_ledger_item(req, all, i, item);
+	}
+	ret = http_page(req, 200, "ledger.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(all);
+	PQclear(r);
+	return ret;
+}
+
+/* JSON API. ------------------------------------------------------------- */
+
+enum MHD_Result
+feedback_api_obligations(struct http_req *req)
+{
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	return portal_json_query(req,
+	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN "
+	    "json_build_object('obligations', coalesce((SELECT json_agg("
+	    "json_build_object('post_id', o.post_id, 'kind', o.kind, "
+	    "'title', o.title, 'tlp', o.tlp, 'secret', o.is_secret, "
+	    "'deadline', o.deadline, 'overdue', o.deadline < now()) "
+	    "ORDER BY o.deadline, o.post_id) FROM council.my_obligations() o), "
+	    "'[]'::json))::text END", 0, NULL);
+}
+
+enum MHD_Result
+feedback_api_ledger(struct http_req *req)
+{
+	const char	*params[1];
+	char		 org[24];
+	long long	 o = portal_id_arg(req, "org");
+
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	if (o < 0)
+		return portal_json_error(req, 404, "organisation_not_found");
+	snprintf(org, sizeof(org), "%lld", o);
+	params[0] = o > 0 ? org : NULL;
+	return portal_api_call(req, "SELECT status, body FROM "
+	    "council.api_ledger($1::bigint)", 1, params);
+}
+
+enum MHD_Result
+feedback_api_tally(struct http_req *req, long long n)
+{
+	const char	*params[1];
+	char		 id[24];
+
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	snprintf(id, sizeof(id), "%lld", n);
+	params[0] = id;
+	return portal_api_call(req, "SELECT status, body FROM "
+	    "council.api_tally($1::bigint)", 1, params);
+}
+
+enum MHD_Result
+feedback_api_answer(struct http_req *req, long long n)
+{
+	const char	*params[2];
+	char		 id[24], *body = NULL;
+	enum MHD_Result	 ret;
+
+	if (!portal_api_body(req, &body, &ret))
+		return ret;
+	snprintf(id, sizeof(id), "%lld", n);
+	params[0] = id;
+	params[1] = body;
+	ret = portal_api_call(req, "SELECT status, body FROM "
+	    "council.api_give_feedback($1::bigint, $2)", 2, params);
+	free(body);
+	return ret;
+}

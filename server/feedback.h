@@ -1,0 +1,35 @@
+/*
+ * feedback.h: task-force feedback (R-TF-1, R-TF-5) on the member portal:
+ * the feedback section of a post's page, the answer form, the member's
+ * open obligations and its contribution ledger, and the JSON API calls
+ * that offer the same (docs/api.md).  policy/60_portal.sql decides who
+ * may answer, what, and who sees the tally; nothing here filters.
+ */
+#ifndef COUNCIL_FEEDBACK_H
+#define COUNCIL_FEEDBACK_H
+
+#include <microhttpd.h>
+
+struct http_req;
+struct tmpl_vars;
+
+/*
+ * Fill the feedback variables of post n's page (fb, fb_status, fb_deadline,
+ * fb_left, fb_form, fb_expert, fb_checked_*, fb_comment, tally...).  Sets
+ * nothing when the post asks for no feedback.  error: a message to show.
+ */
+void		feedback_post_vars(struct http_req *, long long,
+		    struct tmpl_vars *, const char *);
+
+enum MHD_Result	feedback_answer(struct http_req *);	/* POST /feedback */
+enum MHD_Result	feedback_obligations(struct http_req *);/* GET /obligations */
+enum MHD_Result	feedback_ledger(struct http_req *);	/* GET /ledger */
+
+/* GET /api/v1/obligations, GET /api/v1/ledger[?org=N] */
+enum MHD_Result	feedback_api_obligations(struct http_req *);
+enum MHD_Result	feedback_api_ledger(struct http_req *);
+/* GET and POST /api/v1/posts/N/feedback (the tally; an answer) */
+enum MHD_Result	feedback_api_tally(struct http_req *, long long);
+enum MHD_Result	feedback_api_answer(struct http_req *, long long);
+
+#endif
