@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "consent.h"
 #include "feedback.h"
 #include "http.h"
 #include "pages.h"
@@ -56,6 +57,8 @@ static const struct route routes[] = {
 	{ "/obligations", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
 	    feedback_obligations },
 	{ "/ledger",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", feedback_ledger },
+	{ "/consents",	0, HTTP_GET | HTTP_HEAD, NULL, consent_list },
+	{ "/consents",	0, HTTP_POST, "GET, HEAD, POST", consent_decide },
 	{ "/healthz",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", pages_healthz },
 	{ "/robots.txt", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD", static_robots },
 	{ "/static/",	1, HTTP_GET | HTTP_HEAD, "GET, HEAD", static_serve },

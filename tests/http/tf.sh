@@ -219,4 +219,31 @@ done
 tap_is "$code1 $code2 $loc2" "303 303 $loc1" "a double submit answers both with the same post"
 tap_is "$(sql "SELECT count(*) FROM council.posts WHERE title = 'tf-test double $$'")" 1 "... and stores one"
 
+# ---- R-SCOPE-4: a derived post waits for its source's giver. ---------------------
+api d1 "$A_V1" POST /api/v1/posts '{"kind":"analysis","title":"tf-test source","body":"原分析","secret":false,"scope":[{"class":"type1_group"}]}'
+SRC=$(json d1 'd["id"]')
+api d2 "$A_CO" POST /api/v1/posts "{\"kind\":\"report\",\"title\":\"tf-test derived\",\"body\":\"要約\",\"secret\":false,\"scope\":[{\"class\":\"task_force\"}],\"sources\":[$SRC]}"
+D=$(json d2 'd["id"]')
+tap_is "$code" 201 "R-SCOPE-4: the coordinator posts a derived summary for the whole task force"
+api d3 "$A_T2" GET "/api/v1/posts/$D"
+tap_is "$code" 404 "R-SCOPE-4: until the giver consents, the Type 2 operator (outside the source's scope) cannot read it"
+C=$(sql "SELECT id FROM council.consents WHERE post_id = $D")
+page d4 "$W_V1" /consents
+tap_like "$(cat "$T/d4")" "name=\"id\" value=\"$C\"" "R-SCOPE-4: the giver finds the request on /consents, with its decision form"
+form d5 "$W_G" /consents --data-urlencode "csrf=$(csrf "$W_G")" --data-urlencode "id=$C" --data-urlencode "decision=grant"
+c1="$code $(norm d5 | md5sum)"
+form d6 "$W_G" /consents --data-urlencode "csrf=$(csrf "$W_G")" --data-urlencode "id=99999999" --data-urlencode "decision=grant"
+tap_is "$c1" "$code $(norm d6 | md5sum)" "a request one cannot see answers exactly as an absent one (404)"
+form d7 "$W_CO" /consents --data-urlencode "csrf=$(csrf "$W_CO")" --data-urlencode "id=$C" --data-urlencode "decision=grant"
+tap_is "$code $(sql "SELECT status FROM council.consents WHERE id = $C")" "403 pending" \
+	"R-SCOPE-4: the derived post's author cannot consent for the giver"
+form d8 "$W_V1" /consents --data-urlencode "csrf=$(csrf "$W_V1")" --data-urlencode "id=$C" --data-urlencode "decision=grant"
+tap_is "$code $loc $(sql "SELECT status FROM council.consents WHERE id = $C")" "303 /consents granted" \
+	"R-SCOPE-4: the giver consents"
+api d9 "$A_T2" GET "/api/v1/posts/$D"
+tap_is "$code" 200 "R-SCOPE-4: ... and the derived post reaches the whole task force"
+form d10 "$W_V1" /consents --data-urlencode "csrf=$(csrf "$W_V1")" --data-urlencode "id=$C" --data-urlencode "decision=refuse"
+tap_is "$code $(sql "SELECT status FROM council.consents WHERE id = $C")" "422 granted" \
+	"a decided request cannot be decided again"
+
 tap_done
