@@ -832,6 +832,20 @@ BEGIN
     END IF;
     p_exclusions := coalesce(p_exclusions, '[]');
     p_sources := coalesce(p_sources, '{}');
+    -- R-SHARE-1: a consultation is private between the consulting member
+    -- and its advisers; without a chosen scope it goes to JPCERT/CC and
+    -- the Type 1 group, never to every member (R-SCOPE-5 does not apply).
+    IF p_kind = 'consultation' AND p_parent IS NULL AND p_scope IS NULL THEN
+        p_scope := '[{"class": "type1_group"}]';
+    END IF;
+    -- Text is sanitised on the way in: one line-break convention, and no
+    -- control characters but tab and line feed (the page escapes the rest
+    -- on the way out, server/markup.c).
+    p_body := replace(replace(p_body, E'\r\n', E'\n'), E'\r', E'\n');
+    IF p_body ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]'
+       OR p_title ~ '[\x01-\x1f\x7f]' THEN
+        RAISE EXCEPTION 'control_characters' USING ERRCODE = 'CP422';
+    END IF;
 
     IF p_parent IS NOT NULL THEN
         -- As the caller sees it: a hidden parent does not exist.

@@ -17,6 +17,7 @@
 #include "form.h"
 #include "http.h"
 #include "log.h"
+#include "markup.h"
 #include "portal.h"
 #include "tmpl.h"
 #include "util.h"
@@ -402,7 +403,8 @@ portal_post_page(struct http_req *req, const struct portal_me *me,
 	if (*PQgetvalue(r, 0, 6) != '\0')
 		tmpl_vars_setf(vars, "parent_href", "/posts/%s",
 		    PQgetvalue(r, 0, 6));
-	tmpl_vars_set(vars, "body", PQgetvalue(r, 0, 7));
+	/* The safe markup: blocks of text nodes, never HTML (markup.h). */
+	markup_blocks(PQgetvalue(r, 0, 7), vars, "body_blocks");
 	tmpl_vars_setf(vars, "reply_href", "/posts/new?parent=%s", id);
 	tmpl_vars_set(vars, "author", *PQgetvalue(r, 0, 8) == 't' ?
 	    PQgetvalue(r, 0, en ? 10 : 9) : http_text(req, "feed.masked"));

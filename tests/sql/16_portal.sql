@@ -4,7 +4,7 @@
 -- preview, idempotent submissions and the JSON API's write calls.  Same
 -- fixtures and helpers as 10_sharing_rules.  Everything is rolled back.
 BEGIN;
-SELECT plan(56);
+SELECT plan(60);
 \ir fixtures/sharing.psql
 
 CREATE FUNCTION pg_temp.aud(lbl text) RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER AS $$
@@ -60,6 +60,21 @@ SELECT is(pg_temp.val('v1-h', format(
     $$SELECT json_agg(x->>'id')::text FROM json_array_elements(council.audience_preview('report', 't', 'b', false, false, NULL, '[]', '{}', %s)->'orgs') x$$,
     pg_temp.p('cons'))), format('["%s"]', pg_temp.o('tr-vendor1')),
     '... and names only the adviser''s own organisation');
+
+-- R-SHARE-1: a consultation with no chosen scope goes to the Type 1 group only.
+SELECT pg_temp.post('cons_default', 'bank-h', 'consultation', false, NULL);
+SELECT ok(pg_temp.sees('v1-h', 'cons_default') AND NOT pg_temp.sees('power-h', 'cons_default')
+          AND NOT pg_temp.sees('v2-h', 'cons_default'),
+          'R-SHARE-1: an unscoped consultation reaches the Type 1 group, not every member');
+-- Text is sanitised on the way in.
+SELECT alike(pg_temp.err('bank-h', $$SELECT council.create_post('report', 't', E'a\x07b', false)$$),
+          '%control_characters%', 'a control character in the body is refused');
+SELECT alike(pg_temp.err('bank-h', $$SELECT council.create_post('report', E't\nx', 'b', false)$$),
+          '%control_characters%', 'a line break in the title is refused');
+SELECT pg_temp.val('bank-h', $$SELECT council.create_post('report', 'crlf', E'a\r\nb\rc', false)$$);
+SELECT is(pg_temp.val('bank-h', $$SELECT b.body FROM council.post_bodies b
+          JOIN council.posts p ON p.id = b.post_id WHERE p.title = 'crlf'$$),
+          E'a\nb\nc', 'line breaks are stored as LF');
 
 -- R-TF-1: feedback with a deadline. ----------------------------------------------
 SELECT pg_temp.fpost('cm', 'v1-h', 'countermeasure', '[{"class": "task_force"}]', now() + interval '1 day');
