@@ -142,6 +142,14 @@ tap_is "$(sql "SELECT string_agg(org_id::text, ',' ORDER BY org_id) FROM council
 	"$(printf '%s\n' "$ORG" "$OTHER" | sort -n | paste -sd,)" \
 	"R-SCOPE-1: its effective scope is the named organisation and the author's"
 get np2 "$S" "/posts/${NEW:-0}"
-tap_like "$code $(grep -o 'post__body">[^<]*' "$T/np2")" "^200 post__body\">line1" "the author reads it; its text is shown as text"
+tap_like "$code $(tr -d '\n' <"$T/np2" | grep -o 'post__block"><p>[^<]*')" "^200 post__block\"><p>line1line2" \
+	"the author reads it; its text is shown as text (one paragraph, line break kept)"
+
+post c7 -d "kind=report&title=markup&secret=no&org=$OTHER" --data-urlencode 'body=<b>x</b>
+- <img src=x onerror=alert(1)>'
+get np3 "$S" "$(tr -d '\r' <"$T/c7.h" | sed -nE 's/^[Ll]ocation: //p')"
+tap_like "$code $(tr -d '\n' <"$T/np3" | grep -o 'post__body">.*</ul></div>')" \
+	'^200 post__body"><div class="post__block"><p>&lt;b&gt;x&lt;/b&gt;</p></div><div class="post__block"><ul><li>&lt;img src=x onerror=alert\(1\)&gt;</li></ul></div>' \
+	"the body's safe markup: a paragraph and a list, markup-looking text escaped"
 
 tap_done
