@@ -10,6 +10,9 @@
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
 #      sign-in, second factor, sessions, API tokens     tests/http/auth.sh
 #      member pages and API: hidden ids look absent      tests/http/portal.sh
+#      feed filters, paging, unread marks and search     tests/http/feed.sh
+#      attached files: bytes, headers, limits, hidden     tests/http/attach.sh
+#      settings, organisation administration, roster   tests/http/settings.sh
 #      feedback, advice, preview, API writes (R-TF-1/5)   tests/http/tf.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
@@ -136,6 +139,12 @@ say "sign-in, sessions and API tokens against $COUNCILD_URL"
 count auth "$OUT/auth.tap" $?
 "$ROOT/tests/http/portal.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/portal.tap" 2>"$OUT/portal.err"
 count portal "$OUT/portal.tap" $?
+"$ROOT/tests/http/feed.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/feed.tap" 2>"$OUT/feed.err"
+count feed "$OUT/feed.tap" $?
+"$ROOT/tests/http/attach.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/attach.tap" 2>"$OUT/attach.err"
+count attach "$OUT/attach.tap" $?
+"$ROOT/tests/http/settings.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/settings.tap" 2>"$OUT/settings.err"
+count settings "$OUT/settings.tap" $?
 "$ROOT/tests/http/tf.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/tf.tap" 2>"$OUT/tf.err"
 count tf "$OUT/tf.tap" $?
 

@@ -480,8 +480,6 @@ AS $$
 DECLARE
     j        jsonb;
     v_id     bigint;
-    v_state  text;
-    v_msg    text;
     v_src    bigint[];
     v_args   record;
 BEGIN
@@ -530,11 +528,8 @@ BEGIN
             body := json_build_object('id', v_id)::text;
         END IF;
     EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-        SELECT e.status, e.body INTO status, body FROM council.api_error(v_state, v_msg) e;
-        IF status IS NULL THEN
-            RAISE;
-        END IF;
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
     END;
 END
 $$;
@@ -547,8 +542,6 @@ CREATE OR REPLACE FUNCTION council.api_give_feedback(p_post bigint, p_body text,
 AS $$
 DECLARE
     j        jsonb;
-    v_state  text;
-    v_msg    text;
 BEGIN
     BEGIN
         j := council.api_json(p_body);
@@ -563,11 +556,8 @@ BEGIN
         body := json_build_object('post_id', p_post,
                                   'status', council.feedback_status(p_post))::text;
     EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-        SELECT e.status, e.body INTO status, body FROM council.api_error(v_state, v_msg) e;
-        IF status IS NULL THEN
-            RAISE;
-        END IF;
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
     END;
 END
 $$;
@@ -580,8 +570,6 @@ CREATE OR REPLACE FUNCTION council.api_decide_consent(p_consent bigint, p_body t
 AS $$
 DECLARE
     j        jsonb;
-    v_state  text;
-    v_msg    text;
     v_grant  boolean;
 BEGIN
     BEGIN
@@ -598,11 +586,8 @@ BEGIN
         body := json_build_object('id', p_consent,
             'status', CASE WHEN v_grant THEN 'granted' ELSE 'refused' END)::text;
     EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-        SELECT e.status, e.body INTO status, body FROM council.api_error(v_state, v_msg) e;
-        IF status IS NULL THEN
-            RAISE;
-        END IF;
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
     END;
 END
 $$;
@@ -613,18 +598,12 @@ CREATE OR REPLACE FUNCTION council.api_ledger(p_org bigint,
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, council
 AS $$
-DECLARE
-    v_state  text;
-    v_msg    text;
 BEGIN
     status := 200;
     body := council.ledger(p_org)::text;
 EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-    SELECT e.status, e.body INTO status, body FROM council.api_error(v_state, v_msg) e;
-    IF status IS NULL THEN
-        RAISE;
-    END IF;
+    SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+    IF status IS NULL THEN RAISE; END IF;
 END
 $$;
 
@@ -633,18 +612,12 @@ CREATE OR REPLACE FUNCTION council.api_tally(p_post bigint,
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, council
 AS $$
-DECLARE
-    v_state  text;
-    v_msg    text;
 BEGIN
     status := 200;
     body := council.feedback_tally(p_post)::text;
 EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-    SELECT e.status, e.body INTO status, body FROM council.api_error(v_state, v_msg) e;
-    IF status IS NULL THEN
-        RAISE;
-    END IF;
+    SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+    IF status IS NULL THEN RAISE; END IF;
 END
 $$;
 

@@ -63,6 +63,9 @@ static const struct cf_entry cf_table[] = {
 	    "largest request line plus headers (431 beyond)"),
 	CF(max_body_size, CF_SIZE, "1M", 1024, 1024L * 1024 * 1024,
 	    "largest request body (413 beyond)"),
+	CF(attachment_max_size, CF_SIZE, "10M", 1024, 10L * 1024 * 1024,
+	    "largest attached file (413 beyond); the upload paths alone take "
+	    "bodies of this size plus 64k; at most the database's 10M"),
 	CF(shutdown_grace, CF_INT, "10", 0, 600,
 	    "seconds in-flight requests get to finish on SIGTERM"),
 	CF(static_max_age, CF_INT, "3600", 0, 31536000,

@@ -36,6 +36,7 @@ struct config {
 	long	 connection_memory_limit;	/* bytes per connection (headers live here) */
 	long	 max_header_size;	/* bytes; larger -> 431 */
 	long	 max_body_size;		/* bytes; larger -> 413 */
+	long	 attachment_max_size;	/* bytes of one attached file (attach.c) */
 	long	 shutdown_grace;	/* seconds to let in-flight requests finish */
 	long	 static_max_age;	/* seconds, Cache-Control of /static/ */
 	long	 session_idle_timeout;	/* seconds */

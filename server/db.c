@@ -154,9 +154,13 @@ db_set_error(PGresult *r, PGconn *c, char *sqlstate, char *err, size_t errlen)
 	}
 }
 
-PGresult *
-db_query(PGconn *c, const struct db_ident *id, const char *sql, int nparams,
-    const char *const *params, char *sqlstate, char *err, size_t errlen)
+/* db_query with the parameters' lengths and formats and the result's
+ * format (see db_run_bin). */
+static PGresult *
+db_query_full(PGconn *c, const struct db_ident *id, const char *sql,
+    int nparams, const char *const *params, const int *lengths,
+    const int *formats, int result_binary, char *sqlstate, char *err,
+    size_t errlen)
 {
 	const char	*ident[2];
 	PGresult	*r, *out = NULL;
@@ -175,8 +179,8 @@ db_query(PGconn *c, const struct db_ident *id, const char *sql, int nparams,
 	if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQsendQueryParams(c, DB_IDENT_SQL, 2, NULL, ident, NULL, NULL,
 	    0) != 1 ||
-	    PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL,
-	    0) != 1 ||
+	    PQsendQueryParams(c, sql, nparams, NULL, params, lengths, formats,
+	    result_binary ? 1 : 0) != 1 ||
 	    PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQpipelineSync(c) != 1) {
 		db_set_error(NULL, c, sqlstate, err, errlen);
@@ -229,9 +233,18 @@ db_query(PGconn *c, const struct db_ident *id, const char *sql, int nparams,
 }
 
 PGresult *
-db_run(struct db_pool *p, long timeout_ms, const struct db_ident *id,
-    const char *sql, int nparams, const char *const *params, char *sqlstate,
-    char *err, size_t errlen)
+db_query(PGconn *c, const struct db_ident *id, const char *sql, int nparams,
+    const char *const *params, char *sqlstate, char *err, size_t errlen)
+{
+	return db_query_full(c, id, sql, nparams, params, NULL, NULL, 0,
+	    sqlstate, err, errlen);
+}
+
+PGresult *
+db_run_bin(struct db_pool *p, long timeout_ms, const struct db_ident *id,
+    const char *sql, int nparams, const char *const *params,
+    const int *lengths, const int *formats, int result_binary,
+    char *sqlstate, char *err, size_t errlen)
 {
 	PGconn		*c;
 	PGresult	*r;
@@ -243,7 +256,17 @@ db_run(struct db_pool *p, long timeout_ms, const struct db_ident *id,
 		    timeout_ms);
 		return NULL;
 	}
-	r = db_query(c, id, sql, nparams, params, sqlstate, err, errlen);
+	r = db_query_full(c, id, sql, nparams, params, lengths, formats,
+	    result_binary, sqlstate, err, errlen);
 	db_release(p, c);
 	return r;
+}
+
+PGresult *
+db_run(struct db_pool *p, long timeout_ms, const struct db_ident *id,
+    const char *sql, int nparams, const char *const *params, char *sqlstate,
+    char *err, size_t errlen)
+{
+	return db_run_bin(p, timeout_ms, id, sql, nparams, params, NULL, NULL,
+	    0, sqlstate, err, errlen);
 }

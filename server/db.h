@@ -55,4 +55,15 @@ PGresult	*db_run(struct db_pool *, long timeout_ms, const struct db_ident *,
 		    const char *sql, int nparams, const char *const *params,
 		    char *sqlstate, char *err, size_t errlen);
 
+/* db_run for bytes: lengths[i] and formats[i] (1: binary, 0: text) of each
+ * parameter (both NULL: all text), and the whole result in binary
+ * (result_binary 1: a bytea column comes back as its bytes, an int8 as 8
+ * bytes in network order, a text as its bytes) or text.  Used for file
+ * contents, which would double in size as hex. */
+PGresult	*db_run_bin(struct db_pool *, long timeout_ms,
+		    const struct db_ident *, const char *sql, int nparams,
+		    const char *const *params, const int *lengths,
+		    const int *formats, int result_binary, char *sqlstate,
+		    char *err, size_t errlen);
+
 #endif

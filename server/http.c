@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "http.h"
 #include "log.h"
 #include "route.h"
@@ -138,8 +139,10 @@ http_send_response(struct http_req *req, unsigned status,
 		return MHD_NO;
 	}
 	for (i = 0; i < UTIL_ARRAY_LEN(http_common_headers); i++)
-		MHD_add_response_header(resp, http_common_headers[i][0],
-		    http_common_headers[i][1]);
+		if (MHD_get_response_header(resp,
+		    http_common_headers[i][0]) == NULL)
+			MHD_add_response_header(resp, http_common_headers[i][0],
+			    http_common_headers[i][1]);
 	MHD_add_response_header(resp, "X-Request-Id", req->rid);
 	MHD_add_response_header(resp, "Cache-Control",
 	    cache ? cache : "no-store");
@@ -328,12 +331,13 @@ http_first_checks(struct http_req *req, const char *method)
 {
 	const struct config	*cfg = req->srv->cfg;
 	const char		*cl;
-	size_t			 hsize;
+	size_t			 hsize, upload;
 	char			*end;
 	unsigned long long	 len;
 
 	req->method_name = method;
 	req->method = http_method_parse(method);
+	req->body_limit = (size_t)cfg->max_body_size;
 	req->lang = http_choose_lang(http_query(req, "lang"),
 	    MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "lang"));
 	req->lang_from_query = i18n_lang_parse(http_query(req, "lang")) >= 0;
@@ -347,13 +351,16 @@ http_first_checks(struct http_req *req, const char *method)
 		return 431;
 	if ((req->path = http_decode_path(req->raw_uri)) == NULL)
 		return 400;
+	/* Uploads of attached files may be larger (attach.h). */
+	if ((upload = attach_body_limit(req)) > 0)
+		req->body_limit = upload;
 	if ((cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL) {
 		if (*cl < '0' || *cl > '9')
 			return 400;
 		len = strtoull(cl, &end, 10);
 		if (*end != '\0')
 			return 400;
-		if (len > (unsigned long long)cfg->max_body_size)
+		if (len > (unsigned long long)req->body_limit)
 			return 413;
 	}
 	return 0;
@@ -380,7 +387,7 @@ http_access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (*upload_data_size > 0) {
 		if (req->body_too_large || req->body.len + *upload_data_size >
-		    (size_t)req->srv->cfg->max_body_size)
+		    req->body_limit)
 			req->body_too_large = 1;
 		else
 			buf_append(&req->body, upload_data, *upload_data_size);

@@ -8,7 +8,8 @@
  *      raw URI kept)
  *   -> http_access_cb, first call: method, URI (percent-decoding, UTF-8,
  *      control characters, length), header size (431), Content-Length (413)
- *   -> further calls: the body is collected up to max_body_size (413)
+ *   -> further calls: the body is collected up to max_body_size (413),
+ *      or attach_body_limit for the upload paths (attach.h)
  *   -> last call: route_dispatch (route.c) calls one handler (pages.c,
  *      static.c), which answers through http_send / http_page / http_error
  *   -> http_completed_cb: one log line, the request is freed.
@@ -60,6 +61,7 @@ struct http_req {
 	enum i18n_lang		 lang;
 	int			 lang_from_query;	/* ?lang= was given */
 	struct buf		 body;
+	size_t			 body_limit;	/* max_body_size, or more for uploads */
 	int			 body_too_large;
 	int			 checked;	/* first-call checks done */
 	unsigned		 status;	/* what was sent, for the log */
@@ -88,7 +90,8 @@ enum MHD_Result http_send(struct http_req *, unsigned status,
 	    const char *content_type, const void *data, size_t len,
 	    const char *cache);
 /* Queue a response built by the caller (adds the common headers, frees
- * it).  body_len is recorded for the log. */
+ * it).  body_len is recorded for the log.  A common header the caller set
+ * already (e.g. a stricter Content-Security-Policy) is kept as it is. */
 enum MHD_Result http_send_response(struct http_req *, unsigned status,
 	    struct MHD_Response *, size_t body_len, const char *cache);
 /* Render template name with vars (layout variables are added) and send. */

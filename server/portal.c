@@ -11,8 +11,10 @@
 
 #include <openssl/crypto.h>
 
+#include "attach.h"
 #include "auth.h"
 #include "db.h"
+#include "feed.h"
 #include "feedback.h"
 #include "form.h"
 #include "http.h"
@@ -152,77 +154,92 @@ portal_id_arg(struct http_req *req, const char *name)
 	return n > 0 ? n : -1;
 }
 
+/* The feed as council.feed_page (policy/62_feed.sql) gives it: $1 limit,
+ * $2 before, $3 kind, $4 group, $5 TLP, $6 unread only. */
 static const char PORTAL_FEED_SQL[] =
-    "SELECT f.id, f.kind::text, f.title, f.tlp::text, f.is_secret, "
-    "to_char(f.created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
-    "a.org_id IS NOT NULL AND NOT a.masked, o.name_ja, o.name_en, "
-    "a.masked "
-    "FROM council.feed($1::int, nullif($2, '0')::bigint) f "
-    "LEFT JOIN council.post_authors a ON a.post_id = f.id "
-    "LEFT JOIN council.organisations o ON o.id = a.org_id "
-    "ORDER BY f.id DESC";
+    "SELECT " FEED_ITEM_COLUMNS " "
+    "FROM council.feed_page($1::int, $2::bigint, $3::council.post_kind, "
+    "$4::bigint, $5::council.tlp, $6::boolean) f "
+    FEED_ITEM_JOINS "ORDER BY f.id DESC";
 
+/*
+ * GET /feed: the newest posts the person may see, newest first, filtered
+ * by kind, group, TLP label and unread (a GET form that works without
+ * JavaScript), with a link to older posts that keeps the filters.  A bad
+ * filter value is 400 with the form and a message in the person's
+ * language; a group the person cannot see is refused like one that does
+ * not exist (the database's invalid_group).
+ */
 enum MHD_Result
 portal_feed(struct http_req *req)
 {
 	struct portal_me	 me;
+	struct feed_filter	 ff;
 	struct tmpl_vars	*vars = NULL, *item;
+	struct buf		 next;
 	PGresult		*r = NULL;
-	const char		*params[2];
-	char			 err[256], limit[16], before[24], key[48];
-	long long		 b;
-	int			 i, n, en = req->lang == I18N_EN;
+	const char		*params[6], *code = NULL;
+	char			 err[256], limit[16], before[24], group[24];
+	char			 key[64];
+	int			 i, n;
 	enum MHD_Result		 ret;
 
+	buf_init(&next);
 	if (!portal_require(req, &me, &ret))
 		goto out;
-	if ((b = portal_id_arg(req, "before")) < 0) {
-		ret = http_error(req, 400, NULL);
-		goto out;
-	}
-	snprintf(limit, sizeof(limit), "%d", PORTAL_PAGE);
-	snprintf(before, sizeof(before), "%lld", b);
-	params[0] = limit;
-	params[1] = before;
-	if ((r = portal_db(req, PORTAL_FEED_SQL, 2, params, err,
-	    sizeof(err))) == NULL) {
-		log_error("msg=\"feed failed\" rid=%s error=\"%s\"", req->rid,
-		    err);
-		ret = http_error(req, 503, NULL);
-		goto out;
+	if (feed_filter_parse(req, &ff, &code) == 0) {
+		feed_filter_params(&ff, PORTAL_PAGE, params, limit, before,
+		    group);
+		if ((r = portal_db(req, PORTAL_FEED_SQL, 6, params, err,
+		    sizeof(err))) == NULL) {
+			if (strcmp(err, "invalid_group") != 0) {
+				log_error("msg=\"feed failed\" rid=%s "
+				    "error=\"%s\"", req->rid, err);
+				ret = http_error(req, 503, NULL);
+				goto out;
+			}
+			code = "invalid_group";
+		}
 	}
 	vars = tmpl_vars_new();
 	portal_frame(req, vars, &me);
+	/* The form shows the filters in force. */
+	if (ff.kind != NULL) {
+		snprintf(key, sizeof(key), "sel_kind_%s", ff.kind);
+		tmpl_vars_set(vars, key, "selected");
+	}
+	if (ff.tlp != NULL) {
+		snprintf(key, sizeof(key), "sel_tlp_%s", ff.tlp);
+		tmpl_vars_set(vars, key, "selected");
+	}
+	if (ff.unread)
+		tmpl_vars_set(vars, "chk_unread", "checked");
+	if (feed_groups_vars(req, vars, ff.group) == -1) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (code != NULL) {
+		snprintf(key, sizeof(key), "feed.error.%s", code);
+		tmpl_vars_set(vars, "error", http_text(req, key));
+		ret = http_page(req, 400, "feed.xhtml", vars);
+		goto out;
+	}
 	n = PQntuples(r);
 	for (i = 0; i < n; i++) {
 		item = tmpl_vars_add_item(vars, "posts");
-		tmpl_vars_set(item, "id", PQgetvalue(r, i, 0));
-		tmpl_vars_setf(item, "href", "/posts/%s", PQgetvalue(r, i, 0));
-		snprintf(key, sizeof(key), "kind.%s", PQgetvalue(r, i, 1));
-		tmpl_vars_set(item, "kind", http_text(req, key));
-		tmpl_vars_set(item, "kind_code", PQgetvalue(r, i, 1));
-		tmpl_vars_set(item, "title", PQgetvalue(r, i, 2));
-		snprintf(key, sizeof(key), "tlp.%s", PQgetvalue(r, i, 3));
-		tmpl_vars_set(item, "tlp", http_text(req, key));
-		tmpl_vars_setf(item, "tlp_class", "tlp tlp--%s",
-		    PQgetvalue(r, i, 3));
-		if (*PQgetvalue(r, i, 4) == 't')
-			tmpl_vars_set(item, "secret", "1");
-		tmpl_vars_set(item, "date", PQgetvalue(r, i, 5));
-		if (*PQgetvalue(r, i, 6) == 't')
-			tmpl_vars_set(item, "author",
-			    PQgetvalue(r, i, en ? 8 : 7));
-		else
-			tmpl_vars_set(item, "author",
-			    http_text(req, "feed.masked"));
+		feed_item_vars(req, item, r, i);
 	}
-	if (n == PORTAL_PAGE)
-		tmpl_vars_setf(vars, "next_href", "/feed?before=%s",
-		    PQgetvalue(r, n - 1, 0));
+	if (n == PORTAL_PAGE) {
+		buf_printf(&next, "/feed?before=%s", PQgetvalue(r, n - 1, 0));
+		feed_filter_query(&ff, &next);
+		tmpl_vars_set(vars, "next_href", next.data);
+	}
 	if (n == 0)
-		tmpl_vars_set(vars, "empty", "1");
+		tmpl_vars_set(vars, ff.kind || ff.tlp || ff.group || ff.unread ?
+		    "empty_filtered" : "empty", "1");
 	ret = http_page(req, 200, "feed.xhtml", vars);
 out:
+	buf_free(&next);
 	tmpl_vars_free(vars);
 	PQclear(r);
 	return ret;
@@ -278,41 +295,39 @@ portal_api_me(struct http_req *req)
 	    "JOIN council.organisations o ON o.id = m.org_id", 0, NULL);
 }
 
+/*
+ * GET /api/v1/feed: the feed with the page's filters (kind, group, tlp,
+ * unread, before) and limit.  Checked in this order: a credential (401),
+ * before, kind, tlp, group, unread, limit (400), the database (a group the
+ * person cannot see: 400 invalid_group, like an unknown one).
+ */
 enum MHD_Result
 portal_api_feed(struct http_req *req)
 {
-	const char	*params[2], *lim = http_query(req, "limit");
-	char		 limit[16], before[24];
-	long long	 b = portal_id_arg(req, "before");
-	long		 l = PORTAL_PAGE;
+	struct feed_filter	 ff;
+	const char		*params[6], *lim = http_query(req, "limit");
+	const char		*code;
+	char			 limit[16], before[24], group[24];
+	long			 l = PORTAL_PAGE;
 
 	if (req->session_hash[0] == '\0')
 		return portal_json_error(req, 401, "not_signed_in");
-	if (b < 0)
-		return portal_json_error(req, 400, "invalid_before");
+	if (feed_filter_parse(req, &ff, &code) == -1)
+		return portal_json_error(req, 400, code);
 	if (lim != NULL) {
 		if (strspn(lim, "0123456789") != strlen(lim) || *lim == '\0' ||
 		    strlen(lim) > 3 || (l = atol(lim)) < 1 || l > 200)
 			return portal_json_error(req, 400, "invalid_limit");
 	}
-	snprintf(limit, sizeof(limit), "%ld", l);
-	snprintf(before, sizeof(before), "%lld", b);
-	params[0] = limit;
-	params[1] = before;
+	feed_filter_params(&ff, (int)l, params, limit, before, group);
 	/* "me" decides between an empty feed and nobody (401). */
-	return portal_json_query(req,
+	return feed_api_answer(req,
 	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN "
-	    "json_build_object('posts', coalesce((SELECT json_agg(json_build_object("
-	    "'id', f.id, 'kind', f.kind, 'title', f.title, 'tlp', f.tlp, "
-	    "'secret', f.is_secret, 'created_at', f.created_at, "
-	    "'parent_id', f.parent_id, "
-	    "'author', CASE WHEN a.org_id IS NULL OR a.masked THEN NULL ELSE "
-	    "json_build_object('org_id', o.id, 'name_ja', o.name_ja, "
-	    "'name_en', o.name_en) END) ORDER BY f.id DESC) "
-	    "FROM council.feed($1::int, nullif($2, '0')::bigint) f "
-	    "LEFT JOIN council.post_authors a ON a.post_id = f.id "
-	    "LEFT JOIN council.organisations o ON o.id = a.org_id), "
-	    "'[]'::json))::text END", 2, params);
+	    "json_build_object('posts', coalesce((SELECT json_agg("
+	    FEED_ITEM_JSON " ORDER BY f.id DESC) "
+	    "FROM council.feed_page($1::int, $2::bigint, $3::council.post_kind, "
+	    "$4::bigint, $5::council.tlp, $6::boolean) f "
+	    FEED_ITEM_JOINS "), '[]'::json))::text END", 6, params);
 }
 
 /* One post. ------------------------------------------------------------------ */
@@ -343,7 +358,9 @@ static const char PORTAL_POST_SQL[] =
     "a.org_id IS NOT NULL AND NOT a.masked, o.name_ja, o.name_en, "
     "(SELECT coalesce(json_agg(json_build_object('id', r.id, 'title', r.title, "
     "'date', to_char(r.created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')) "
-    "ORDER BY r.id), '[]')::text FROM council.posts r WHERE r.parent_id = p.id) "
+    "ORDER BY r.id), '[]')::text FROM council.posts r WHERE r.parent_id = p.id), "
+    /* Opened: the feed's unread mark goes (policy/62_feed.sql). */
+    "council.mark_read(p.id) "
     "FROM council.posts p "
     "LEFT JOIN council.post_bodies b ON b.post_id = p.id "
     "LEFT JOIN council.post_authors a ON a.post_id = p.id "
@@ -420,6 +437,7 @@ portal_post_page(struct http_req *req, const struct portal_me *me,
 		tmpl_vars_set(item, "date", PQgetvalue(rr, i, 2));
 	}
 	feedback_post_vars(req, n, vars, fb_error);	/* R-TF-1 */
+	attach_post_vars(req, n, vars);		/* files of the post */
 	ret = http_page(req, status, "post.xhtml", vars);
 out:
 	tmpl_vars_free(vars);

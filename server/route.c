@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "attach.h"
 #include "auth.h"
 #include "consent.h"
 #include "feedback.h"
@@ -10,6 +11,8 @@
 #include "pages.h"
 #include "portal.h"
 #include "route.h"
+#include "search.h"
+#include "settings.h"
 #include "static.h"
 #include "util.h"
 
@@ -32,6 +35,7 @@ static const struct route routes[] = {
 	{ "/signout",	0, HTTP_POST, "POST", auth_signout_post },
 	{ "/signout/all", 0, HTTP_POST, "POST", auth_signout_all_post },
 	{ "/feed",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_feed },
+	{ "/search",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", search_page },
 	{ "/posts/new",	0, HTTP_GET | HTTP_HEAD, NULL, portal_compose },
 	{ "/posts/new",	0, HTTP_POST, "GET, HEAD, POST", portal_compose_post },
 	{ "/posts/",	1, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_post },
@@ -40,6 +44,7 @@ static const struct route routes[] = {
 	    portal_tokens_post },
 	{ "/api/v1/me",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_api_me },
 	{ "/api/v1/feed", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_api_feed },
+	{ "/api/v1/search", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD", search_api },
 	{ "/api/v1/posts/", 1, HTTP_GET | HTTP_HEAD, NULL, portal_api_post },
 	{ "/api/v1/posts/", 1, HTTP_POST, "GET, HEAD, POST",
 	    portal_api_post_write },
@@ -59,6 +64,24 @@ static const struct route routes[] = {
 	{ "/ledger",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", feedback_ledger },
 	{ "/consents",	0, HTTP_GET | HTTP_HEAD, NULL, consent_list },
 	{ "/consents",	0, HTTP_POST, "GET, HEAD, POST", consent_decide },
+	{ "/attachments", 0, HTTP_POST, "POST", attach_upload },
+	{ "/attachments/", 1, HTTP_GET | HTTP_HEAD, "GET, HEAD", attach_get },
+	{ "/api/v1/attachments", 0, HTTP_POST, "POST", attach_api_upload },
+	{ "/api/v1/attachments/", 1, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    attach_api_get },
+	{ "/settings",	0, HTTP_GET | HTTP_HEAD, NULL, settings_get },
+	{ "/settings",	0, HTTP_POST, "GET, HEAD, POST", settings_post },
+	{ "/settings/org", 0, HTTP_GET | HTTP_HEAD, NULL, settings_org_get },
+	{ "/settings/org", 0, HTTP_POST, "GET, HEAD, POST", settings_org_post },
+	{ "/roster",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", settings_roster },
+	{ "/api/v1/settings", 0, HTTP_GET | HTTP_HEAD, NULL, settings_api_get },
+	{ "/api/v1/settings", 0, HTTP_POST, "GET, HEAD, POST",
+	    settings_api_post },
+	{ "/api/v1/org", 0, HTTP_GET | HTTP_HEAD, NULL, settings_api_org },
+	{ "/api/v1/org", 0, HTTP_POST, "GET, HEAD, POST", settings_api_org_post },
+	{ "/api/v1/org/handlers", 0, HTTP_POST, "POST", settings_api_handlers },
+	{ "/api/v1/roster", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    settings_api_roster },
 	{ "/healthz",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", pages_healthz },
 	{ "/robots.txt", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD", static_robots },
 	{ "/static/",	1, HTTP_GET | HTTP_HEAD, "GET, HEAD", static_serve },

@@ -28,6 +28,7 @@ START_TEST(defaults_are_valid)
 	ck_assert_int_eq(cfg.listen_port, 8080);
 	ck_assert_int_eq(cfg.max_body_size, 1024 * 1024);
 	ck_assert_int_eq(cfg.max_header_size, 16 * 1024);
+	ck_assert_int_eq(cfg.attachment_max_size, 10 * 1024 * 1024);
 	config_free(&cfg);
 }
 END_TEST
@@ -42,6 +43,7 @@ START_TEST(parses_values_comments_quotes_sizes)
 	    "listen_port = 9090   # trailing comment\n"
 	    "  db_conninfo = \"host=/tmp dbname=x # not a comment \\\"q\\\"\"\n"
 	    "max_body_size = 2M\n"
+	    "attachment_max_size = 512k\n"
 	    "connection_memory_limit=128k\n"
 	    "log_level = debug";
 
@@ -50,6 +52,7 @@ START_TEST(parses_values_comments_quotes_sizes)
 	ck_assert_str_eq(cfg.db_conninfo,
 	    "host=/tmp dbname=x # not a comment \"q\"");
 	ck_assert_int_eq(cfg.max_body_size, 2 * 1024 * 1024);
+	ck_assert_int_eq(cfg.attachment_max_size, 512 * 1024);
 	ck_assert_int_eq(cfg.connection_memory_limit, 128 * 1024);
 	ck_assert_str_eq(cfg.log_level, "debug");
 	config_free(&cfg);
@@ -73,6 +76,9 @@ START_TEST(rejects_bad_input_with_line_numbers)
 		{ "db_conninfo = \"a\" trailing\n", "broken quoting" },
 		{ "max_body_size = 5G\n", "not a size" },
 		{ "max_body_size = 512\n", "outside" },
+		{ "attachment_max_size = 11M\n", "outside" },
+		{ "attachment_max_size = 1023\n", "outside" },
+		{ "attachment_max_size = 1G\n", "not a size" },
 	};
 	struct config	cfg;
 	char		err[256];

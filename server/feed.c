@@ -1,0 +1,310 @@
+/*
+ * feed.c: the pieces the member feed and search share (see feed.h):
+ * filters from the query string, one post item in words, the caller's
+ * groups for the filter form, and API answers.  Visibility is the
+ * database's (policy/62_feed.sql, 40_sharing.sql); dates are JST.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed.h"
+#include "http.h"
+#include "log.h"
+#include "portal.h"
+#include "tmpl.h"
+#include "util.h"
+
+static const char *const feed_kinds[] = {
+	"consultation", "analysis", "countermeasure", "alert", "report"
+};
+static const char *const feed_tlps[] = {
+	"clear", "green", "amber", "amber_strict", "red"
+};
+
+/* The element of set equal to v, or NULL. */
+static const char *
+feed_member(const char *v, const char *const *set, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v, set[i]) == 0)
+			return set[i];
+	return NULL;
+}
+
+int
+feed_filter_parse(struct http_req *req, struct feed_filter *f,
+    const char **code)
+{
+	const char	*v;
+
+	memset(f, 0, sizeof(*f));
+	if ((f->before = portal_id_arg(req, "before")) < 0) {
+		*code = "invalid_before";
+		return -1;
+	}
+	if ((v = http_query(req, "kind")) != NULL && *v != '\0' &&
+	    (f->kind = feed_member(v, feed_kinds,
+	    UTIL_ARRAY_LEN(feed_kinds))) == NULL) {
+		*code = "invalid_kind";
+		return -1;
+	}
+	if ((v = http_query(req, "tlp")) != NULL && *v != '\0' &&
+	    (f->tlp = feed_member(v, feed_tlps,
+	    UTIL_ARRAY_LEN(feed_tlps))) == NULL) {
+		*code = "invalid_tlp";
+		return -1;
+	}
+	if ((f->group = portal_id_arg(req, "group")) < 0) {
+		*code = "invalid_group";
+		return -1;
+	}
+	if ((v = http_query(req, "unread")) != NULL && *v != '\0') {
+		if (strcmp(v, "1") != 0 && strcmp(v, "on") != 0) {
+			*code = "invalid_unread";
+			return -1;
+		}
+		f->unread = 1;
+	}
+	return 0;
+}
+
+void
+feed_filter_query(const struct feed_filter *f, struct buf *out)
+{
+	/* Only checked values reach here: words of a fixed set, digits. */
+	if (f->kind != NULL)
+		buf_printf(out, "&kind=%s", f->kind);
+	if (f->group > 0)
+		buf_printf(out, "&group=%lld", f->group);
+	if (f->tlp != NULL)
+		buf_printf(out, "&tlp=%s", f->tlp);
+	if (f->unread)
+		buf_puts(out, "&unread=1");
+}
+
+void
+feed_filter_params(const struct feed_filter *f, int limit,
+    const char **params, char *lim, char *before, char *group)
+{
+	snprintf(lim, 16, "%d", limit);
+	snprintf(before, 24, "%lld", f->before);
+	snprintf(group, 24, "%lld", f->group);
+	params[0] = lim;
+	params[1] = f->before > 0 ? before : NULL;
+	params[2] = f->kind;
+	params[3] = f->group > 0 ? group : NULL;
+	params[4] = f->tlp;
+	params[5] = f->unread ? "t" : "f";
+}
+
+/*
+ * The catalog text of key with "{n}" replaced by n, into out: "3組織",
+ * "3 organisations".  key_one is used when n is 1.
+ */
+static void
+feed_count(struct http_req *req, const char *key_one, const char *key,
+    const char *n, struct buf *out)
+{
+	const char	*t = http_text(req, strcmp(n, "1") == 0 ? key_one : key);
+	const char	*p = strstr(t, "{n}");
+
+	if (p == NULL) {
+		buf_puts(out, t);
+		return;
+	}
+	buf_append(out, t, (size_t)(p - t));
+	buf_puts(out, n);
+	buf_puts(out, p + 3);
+}
+
+/* Append one part to a list of parts, with sep before all but the first. */
+static void
+feed_part(struct buf *out, const char *sep)
+{
+	if (out->len > 0)
+		buf_puts(out, sep);
+}
+
+/*
+ * The scope summary in words: council.scope_summary's codes, one a line
+ * (policy/62_feed.sql; a sector's as "sector:<name_ja>\t<name_en>"), into
+ * "scope" (what it names, joined by " + ") and "scope_excluded" (what it
+ * excludes, R-SCOPE-2).
+ */
+static void
+feed_scope_vars(struct http_req *req, struct tmpl_vars *item,
+    const char *codes)
+{
+	struct buf	 in, ex;
+	char		*copy = xstrdup(codes), *line, *next, *tab, key[96];
+	const char	*sep = http_text(req, "feed.scope.sep");
+
+	buf_init(&in);
+	buf_init(&ex);
+	for (line = copy; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strcmp(line, "reply") == 0 || strcmp(line, "none") == 0) {
+			feed_part(&in, " + ");
+			snprintf(key, sizeof(key), "feed.scope.%s", line);
+			buf_puts(&in, http_text(req, key));
+		} else if (strncmp(line, "class:", 6) == 0 ||
+		    strncmp(line, "category:", 9) == 0) {
+			feed_part(&in, " + ");
+			snprintf(key, sizeof(key), "feed.scope.%.*s.%s",
+			    (int)(strchr(line, ':') - line), line,
+			    strchr(line, ':') + 1);
+			buf_puts(&in, http_text(req, key));
+		} else if (strncmp(line, "sector:", 7) == 0) {
+			feed_part(&in, " + ");
+			line += 7;
+			if ((tab = strchr(line, '\t')) != NULL) {
+				*tab = '\0';
+				if (req->lang == I18N_EN)
+					line = tab + 1;
+			}
+			buf_puts(&in, line);
+		} else if (strncmp(line, "orgs:", 5) == 0) {
+			feed_part(&in, " + ");
+			feed_count(req, "feed.scope.orgs.one", "feed.scope.orgs",
+			    line + 5, &in);
+		} else if (strncmp(line, "groups:", 7) == 0) {
+			feed_part(&in, " + ");
+			feed_count(req, "feed.scope.groups.one",
+			    "feed.scope.groups", line + 7, &in);
+		} else if (strncmp(line, "excluded:orgs:", 14) == 0) {
+			feed_part(&ex, sep);
+			feed_count(req, "feed.scope.orgs.one", "feed.scope.orgs",
+			    line + 14, &ex);
+		} else if (strcmp(line, "excluded:supervisors") == 0 ||
+		    strcmp(line, "excluded:investigative") == 0) {
+			feed_part(&ex, sep);
+			snprintf(key, sizeof(key), "feed.scope.excluded.%s",
+			    line + 9);
+			buf_puts(&ex, http_text(req, key));
+		}
+	}
+	if (in.len > 0)
+		tmpl_vars_set(item, "scope", in.data);
+	if (ex.len > 0)
+		tmpl_vars_set(item, "scope_excluded", ex.data);
+	buf_free(&in);
+	buf_free(&ex);
+	free(copy);
+}
+
+/* Column numbers of FEED_ITEM_COLUMNS. */
+enum { FI_ID, FI_KIND, FI_TITLE, FI_TLP, FI_SECRET, FI_DATE, FI_AUTHOR,
+    FI_ORG_JA, FI_ORG_EN, FI_UNREAD, FI_SCOPE, FI_FEEDBACK };
+
+void
+feed_item_vars(struct http_req *req, struct tmpl_vars *item,
+    const PGresult *r, int i)
+{
+	char		 key[64];
+	const char	*fb = PQgetvalue(r, i, FI_FEEDBACK);
+
+	tmpl_vars_set(item, "id", PQgetvalue(r, i, FI_ID));
+	tmpl_vars_setf(item, "href", "/posts/%s", PQgetvalue(r, i, FI_ID));
+	snprintf(key, sizeof(key), "kind.%s", PQgetvalue(r, i, FI_KIND));
+	tmpl_vars_set(item, "kind", http_text(req, key));
+	tmpl_vars_set(item, "kind_code", PQgetvalue(r, i, FI_KIND));
+	tmpl_vars_set(item, "title", PQgetvalue(r, i, FI_TITLE));
+	snprintf(key, sizeof(key), "tlp.%s", PQgetvalue(r, i, FI_TLP));
+	tmpl_vars_set(item, "tlp", http_text(req, key));
+	tmpl_vars_setf(item, "tlp_class", "tlp tlp--%s",
+	    PQgetvalue(r, i, FI_TLP));
+	if (*PQgetvalue(r, i, FI_SECRET) == 't')
+		tmpl_vars_set(item, "secret", "1");
+	tmpl_vars_set(item, "date", PQgetvalue(r, i, FI_DATE));
+	/* R-TF-6: a masked author is "a masked member" (to its own too). */
+	if (*PQgetvalue(r, i, FI_AUTHOR) == 't')
+		tmpl_vars_set(item, "author", PQgetvalue(r, i,
+		    req->lang == I18N_EN ? FI_ORG_EN : FI_ORG_JA));
+	else
+		tmpl_vars_set(item, "author", http_text(req, "feed.masked"));
+	if (*PQgetvalue(r, i, FI_UNREAD) == 't')
+		tmpl_vars_set(item, "unread", "1");
+	feed_scope_vars(req, item, PQgetvalue(r, i, FI_SCOPE));
+	/* R-TF-1, R-TF-5: only a post that asks something of someone. */
+	if (strcmp(fb, "none") != 0 && strspn(fb, "abcdefghijklmnopqrstuvwxyz_")
+	    == strlen(fb)) {
+		snprintf(key, sizeof(key), "feedback.status.%s", fb);
+		tmpl_vars_set(item, "feedback", http_text(req, key));
+		tmpl_vars_setf(item, "feedback_class",
+		    "badge badge--feedback badge--feedback-%s", fb);
+	}
+}
+
+int
+feed_groups_vars(struct http_req *req, struct tmpl_vars *vars,
+    long long selected)
+{
+	struct tmpl_vars	*item;
+	PGresult		*r;
+	char			 err[256];
+	int			 i;
+
+	/* R-NEW-2: the groups the caller sees (groups_visible). */
+	if ((r = portal_db(req, "SELECT id, name_ja, name_en FROM "
+	    "council.groups ORDER BY id", 0, NULL, err, sizeof(err))) == NULL) {
+		log_error("msg=\"groups failed\" rid=%s error=\"%s\"", req->rid,
+		    err);
+		return -1;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		item = tmpl_vars_add_item(vars, "groups");
+		tmpl_vars_set(item, "id", PQgetvalue(r, i, 0));
+		tmpl_vars_set(item, "name", PQgetvalue(r, i,
+		    req->lang == I18N_EN ? 2 : 1));
+		if (strtoll(PQgetvalue(r, i, 0), NULL, 10) == selected)
+			tmpl_vars_set(item, "selected", "selected");
+	}
+	PQclear(r);
+	return 0;
+}
+
+enum MHD_Result
+feed_api_answer(struct http_req *req, const char *sql, int nparams,
+    const char *const *params)
+{
+	PGresult	*r;
+	char		 err[256];
+	enum MHD_Result	 ret;
+
+	if ((r = portal_db(req, sql, nparams, params, err, sizeof(err))) ==
+	    NULL) {
+		if (strcmp(err, "invalid_group") == 0 ||
+		    strcmp(err, "query_too_short") == 0 ||
+		    strcmp(err, "query_too_long") == 0)
+			return portal_json_error(req, 400, err);
+		log_error("msg=\"api query failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return portal_json_error(req, 503, "unavailable");
+	}
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
+		ret = portal_json_error(req, 401, "not_signed_in");
+	else
+		ret = http_json(req, 200, PQgetvalue(r, 0, 0),
+		    (size_t)PQgetlength(r, 0, 0));
+	PQclear(r);
+	return ret;
+}
+
+void
+feed_urlencode(struct buf *out, const char *s)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+			buf_append(out, p, 1);
+		else
+			buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+}

@@ -1,0 +1,527 @@
+/*
+ * settings.c: own settings, organisation administration and the roster
+ * (see settings.h).  Every decision is the database's
+ * (policy/64_settings.sql): who is an administrator, whose people an id
+ * may name (a person of another organisation is not found, exactly like
+ * an absent id), what a value may be.  This file checks the shape of what
+ * a form sends, turns the database's answers into pages and JSON, and
+ * never filters.  Dates are shown in JST.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "form.h"
+#include "http.h"
+#include "log.h"
+#include "portal.h"
+#include "settings.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define SETTINGS_REASON_MAX	500	/* characters, as the database */
+
+/* The notification preferences: form value, column, template variable. */
+static const char *const settings_notify[] = {
+	"new_in_scope", "feedback_due", "consent_request", "governance"
+};
+static const char *const settings_digests[] = { "none", "immediate", "daily" };
+/* Organisation categories, in the order of council.org_category. */
+static const char *const settings_categories[] = {
+	"national_agency", "local_government", "ci_operator", "cyber_business",
+	"academia", "mutual_aid", "individual", "other"
+};
+
+/* The index of v in set[0..n), or -1 (also for a NULL v). */
+static int
+settings_index(const char *v, const char *const *set, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		if (strcmp(v, set[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* 1 when s is a positive id of at most 18 digits. */
+static int
+settings_is_id(const char *s)
+{
+	return s != NULL && *s != '\0' && *s != '0' && strlen(s) <= 18 &&
+	    strspn(s, "0123456789") == strlen(s);
+}
+
+/*
+ * The message for a database error code of this module: the catalog text
+ * of "<prefix>.error.<code>" when the catalogs have it, else that of
+ * "<prefix>.error.invalid".
+ */
+static const char *
+settings_error_text(struct http_req *req, const char *prefix,
+    const char *code)
+{
+	char	key[128];
+
+	snprintf(key, sizeof(key), "%s.error.%s", prefix, code);
+	if (strcmp(http_text(req, key), key) != 0)
+		return http_text(req, key);
+	snprintf(key, sizeof(key), "%s.error.invalid", prefix);
+	return http_text(req, key);
+}
+
+/* Own settings. --------------------------------------------------------------- */
+
+/*
+ * The settings page, as the database has them; error (a message) is shown
+ * above the form.  A session that ended meanwhile goes to /signin.
+ */
+static enum MHD_Result
+settings_page(struct http_req *req, unsigned status,
+    const struct portal_me *me, const char *error)
+{
+	struct tmpl_vars	*vars = NULL;
+	PGresult		*r;
+	const char		*saved = http_query(req, "saved");
+	char			 err[256], name[48];
+	size_t			 i;
+	enum MHD_Result		 ret;
+
+	r = portal_db(req, "SELECT lang, notify_new_in_scope, "
+	    "notify_feedback_due, notify_consent_request, notify_governance, "
+	    "email_digest, is_org_admin FROM council.my_settings()", 0, NULL,
+	    err, sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"settings failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		ret = http_redirect(req, "/signin");
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, me);
+	snprintf(name, sizeof(name), "lang_%s", PQgetvalue(r, 0, 0));
+	tmpl_vars_set(vars, name, "checked");
+	for (i = 0; i < UTIL_ARRAY_LEN(settings_notify); i++) {
+		if (*PQgetvalue(r, 0, (int)i + 1) != 't')
+			continue;
+		snprintf(name, sizeof(name), "notify_%s", settings_notify[i]);
+		tmpl_vars_set(vars, name, "checked");
+	}
+	snprintf(name, sizeof(name), "digest_%s", PQgetvalue(r, 0, 5));
+	tmpl_vars_set(vars, name, "checked");
+	if (*PQgetvalue(r, 0, 6) == 't')
+		tmpl_vars_set(vars, "org_admin", "1");
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", error);
+	else if (saved != NULL && strcmp(saved, "1") == 0)
+		tmpl_vars_set(vars, "saved", "1");
+	ret = http_page(req, status, "settings.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+enum MHD_Result
+settings_get(struct http_req *req)
+{
+	struct portal_me	me;
+	enum MHD_Result		ret;
+
+	if (!portal_require(req, &me, &ret))
+		return ret;
+	return settings_page(req, 200, &me, NULL);
+}
+
+/*
+ * POST /settings: lang (ja, en), notify (repeatable: the preferences that
+ * are on; an absent one is off), email_digest (none, immediate, daily).
+ * Anything else is refused with a message and nothing is stored.  The new
+ * language is the person's from the next page on (portal.c reads
+ * people.lang); the lang cookie follows, for the pages that do not know
+ * who is asking (errors, sign-in).
+ */
+enum MHD_Result
+settings_post(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	PGresult		*r = NULL;
+	const char		*params[6], *lang, *digest, *v;
+	char			 err[256];
+	int			 on[UTIL_ARRAY_LEN(settings_notify)] = { 0 }, k;
+	size_t			 i;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+		goto out;
+	lang = form_get(&f, "lang");
+	digest = form_get(&f, "email_digest");
+	for (i = 0; (v = form_get_nth(&f, "notify", i)) != NULL; i++) {
+		if ((k = settings_index(v, settings_notify,
+		    UTIL_ARRAY_LEN(settings_notify))) < 0)
+			break;
+		on[k] = 1;
+	}
+	if (v != NULL || form_count(&f, "lang") != 1 ||
+	    form_count(&f, "email_digest") != 1 ||
+	    (strcmp(lang, "ja") != 0 && strcmp(lang, "en") != 0) ||
+	    settings_index(digest, settings_digests,
+	    UTIL_ARRAY_LEN(settings_digests)) < 0) {
+		ret = settings_page(req, 400, &me,
+		    http_text(req, "settings.error.invalid"));
+		goto out;
+	}
+	params[0] = lang;
+	for (i = 0; i < UTIL_ARRAY_LEN(settings_notify); i++)
+		params[i + 1] = on[i] ? "t" : "f";
+	params[5] = digest;
+	r = portal_db(req, "SELECT council.set_my_settings($1, $2::boolean, "
+	    "$3::boolean, $4::boolean, $5::boolean, $6)", 6, params, err,
+	    sizeof(err));
+	if (r == NULL) {
+		if (strcmp(err, "not_signed_in") == 0)
+			ret = http_redirect(req, "/signin");
+		else if (strncmp(err, "invalid_", 8) == 0)
+			ret = settings_page(req, 422, &me,
+			    settings_error_text(req, "settings", err));
+		else {
+			log_error("msg=\"settings save failed\" rid=%s "
+			    "error=\"%s\"", req->rid, err);
+			ret = http_error(req, 503, NULL);
+		}
+		goto out;
+	}
+	http_set_cookie(req, strcmp(lang, "en") == 0 ?
+	    "lang=en; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax" :
+	    "lang=ja; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+	ret = http_redirect(req, "/settings?saved=1");
+out:
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
+
+/* Organisation administration. ------------------------------------------------ */
+
+/* Column numbers of SETTINGS_ORG_SQL. */
+enum { ORG_NAME_JA, ORG_NAME_EN, ORG_SECRET, ORG_ROSTER, ORG_P_ID,
+    ORG_P_NAME_JA, ORG_P_NAME_EN, ORG_P_EMAIL, ORG_P_ACTIVE, ORG_P_ADMIN,
+    ORG_P_HANDLER, ORG_P_SINCE };
+
+static const char SETTINGS_ORG_SQL[] =
+    "SELECT o.name_ja, o.name_en, o.secret_opt_out, o.roster_opt_out, "
+    "p.id, p.name_ja, p.name_en, p.email, p.active, p.is_org_admin, "
+    "p.handler, coalesce(to_char(p.registered_at AT TIME ZONE 'Asia/Tokyo', "
+    "'YYYY-MM-DD HH24:MI'), '') "
+    "FROM council.org_people() p "
+    "JOIN council.organisations o ON o.id = (SELECT me.org_id FROM council.me) "
+    "ORDER BY p.id";
+
+/*
+ * The organisation page for its administrator: 403 for anyone else (the
+ * database says who is one), 303 to /signin for a session that ended.
+ */
+static enum MHD_Result
+settings_org_page(struct http_req *req, unsigned status,
+    const struct portal_me *me, const char *error)
+{
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r;
+	const char		*saved = http_query(req, "saved");
+	char			 err[256];
+	int			 i, en = req->lang == I18N_EN;
+	enum MHD_Result		 ret;
+
+	r = portal_db(req, SETTINGS_ORG_SQL, 0, NULL, err, sizeof(err));
+	if (r == NULL) {
+		if (strcmp(err, "org_admin_only") == 0)
+			ret = http_error(req, 403, NULL);
+		else if (strcmp(err, "not_signed_in") == 0)
+			ret = http_redirect(req, "/signin");
+		else {
+			log_error("msg=\"org page failed\" rid=%s error=\"%s\"",
+			    req->rid, err);
+			ret = http_error(req, 503, NULL);
+		}
+		goto out;
+	}
+	if (PQntuples(r) == 0) {	/* an administrator is one of them */
+		ret = http_redirect(req, "/signin");
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, me);
+	tmpl_vars_set(vars, "org_name",
+	    PQgetvalue(r, 0, en ? ORG_NAME_EN : ORG_NAME_JA));
+	if (*PQgetvalue(r, 0, ORG_SECRET) == 't')
+		tmpl_vars_set(vars, "secret_opt_out", "1");
+	if (*PQgetvalue(r, 0, ORG_ROSTER) == 't')
+		tmpl_vars_set(vars, "roster_opt_out", "1");
+	for (i = 0; i < PQntuples(r); i++) {
+		item = tmpl_vars_add_item(vars, "people");
+		tmpl_vars_set(item, "id", PQgetvalue(r, i, ORG_P_ID));
+		tmpl_vars_setf(item, "reason_id", "reason-%s",
+		    PQgetvalue(r, i, ORG_P_ID));
+		tmpl_vars_set(item, "name",
+		    PQgetvalue(r, i, en ? ORG_P_NAME_EN : ORG_P_NAME_JA));
+		tmpl_vars_set(item, "email", PQgetvalue(r, i, ORG_P_EMAIL));
+		if (*PQgetvalue(r, i, ORG_P_ACTIVE) != 't')
+			tmpl_vars_set(item, "inactive", "1");
+		if (*PQgetvalue(r, i, ORG_P_ADMIN) == 't')
+			tmpl_vars_set(item, "admin", "1");
+		if (*PQgetvalue(r, i, ORG_P_HANDLER) == 't') {
+			tmpl_vars_set(item, "handler", "1");
+			tmpl_vars_set(item, "since",
+			    PQgetvalue(r, i, ORG_P_SINCE));
+		} else if (*PQgetvalue(r, i, ORG_P_ACTIVE) == 't')
+			tmpl_vars_set(item, "may_register", "1");
+	}
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", error);
+	else if (saved != NULL && strcmp(saved, "1") == 0)
+		tmpl_vars_set(vars, "saved", "1");
+	ret = http_page(req, status, "org.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+enum MHD_Result
+settings_org_get(struct http_req *req)
+{
+	struct portal_me	me;
+	enum MHD_Result		ret;
+
+	if (!portal_require(req, &me, &ret))
+		return ret;
+	return settings_org_page(req, 200, &me, NULL);
+}
+
+/*
+ * POST /settings/org, one change per form (field op):
+ *   register      person=N            R-ORG-4
+ *   deregister    person=N [reason]   R-ORG-4
+ *   secret_opt_out value=1|0          R-SECRET-3
+ *   roster_opt_out value=1|0          R-ORG-7
+ * A malformed person id, an absent one and a person of another
+ * organisation all get the same 404 page; anyone but an administrator
+ * gets 403 whatever the id.  Refused values show the page again with a
+ * message (422) and change nothing.
+ */
+enum MHD_Result
+settings_org_post(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	PGresult		*r = NULL;
+	const char		*params[2], *op, *sql, *v;
+	char			 err[256];
+	int			 n = 1;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+		goto out;
+	op = form_get(&f, "op");
+	if (op != NULL && (strcmp(op, "register") == 0 ||
+	    strcmp(op, "deregister") == 0)) {
+		params[0] = form_get(&f, "person");
+		if (!settings_is_id(params[0])) {
+			ret = http_error(req, 404, NULL);
+			goto out;
+		}
+		if (strcmp(op, "register") == 0)
+			sql = "SELECT council.register_handler($1::bigint)";
+		else {
+			v = form_get(&f, "reason");
+			params[1] = v != NULL && *v != '\0' ? v : NULL;
+			sql = "SELECT council.deregister_handler($1::bigint, $2)";
+			n = 2;
+		}
+	} else if (op != NULL && (strcmp(op, "secret_opt_out") == 0 ||
+	    strcmp(op, "roster_opt_out") == 0)) {
+		v = form_get(&f, "value");
+		if (v == NULL || (strcmp(v, "1") != 0 && strcmp(v, "0") != 0)) {
+			ret = settings_org_page(req, 400, &me,
+			    http_text(req, "org.error.invalid"));
+			goto out;
+		}
+		params[0] = *v == '1' ? "t" : "f";
+		sql = strcmp(op, "secret_opt_out") == 0 ?
+		    "SELECT council.set_secret_opt_out($1::boolean)" :
+		    "SELECT council.set_roster_opt_out($1::boolean)";
+	} else {
+		ret = settings_org_page(req, 400, &me,
+		    http_text(req, "org.error.invalid"));
+		goto out;
+	}
+	if ((r = portal_db(req, sql, n, params, err, sizeof(err))) != NULL) {
+		/* Registering oneself without a second factor ends one's own
+		 * session (policy/64_settings.sql): /settings/org then sends
+		 * to /signin. */
+		ret = http_redirect(req, "/settings/org?saved=1");
+		goto out;
+	}
+	if (strcmp(err, "person_not_found") == 0)
+		ret = http_error(req, 404, NULL);
+	else if (strcmp(err, "org_admin_only") == 0)
+		ret = http_error(req, 403, NULL);
+	else if (strcmp(err, "not_signed_in") == 0)
+		ret = http_redirect(req, "/signin");
+	else if (strcmp(err, "already_registered") == 0 ||
+	    strcmp(err, "not_registered") == 0 ||
+	    strcmp(err, "person_inactive") == 0 ||
+	    strcmp(err, "invalid_reason") == 0 ||
+	    strcmp(err, "invalid_value") == 0)
+		ret = settings_org_page(req, 422, &me,
+		    settings_error_text(req, "org", err));
+	else {
+		log_error("msg=\"org change failed\" rid=%s op=%s error=\"%s\"",
+		    req->rid, op, err);
+		ret = http_error(req, 503, NULL);
+	}
+out:
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
+
+/* The roster (R-ORG-7). ----------------------------------------------------------- */
+
+/* Ordered by category, then by name in the page's language. */
+static const char SETTINGS_ROSTER_SQL[] =
+    "SELECT r.name_ja, r.name_en, r.category, "
+    "coalesce(r.sector_name_ja, ''), coalesce(r.sector_name_en, '') "
+    "FROM council.roster() r "
+    "ORDER BY array_position(enum_range(NULL::council.org_category)::text[], "
+    "r.category), CASE WHEN $1 = 'en' THEN r.name_en ELSE r.name_ja END";
+
+/*
+ * GET /roster: public (R-ORG-7: the member list is published), with the
+ * signed-in frame when someone is signed in.  Only what council.roster()
+ * gives: names, category, sector.
+ */
+enum MHD_Result
+settings_roster(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r = NULL;
+	const char		*params[1];
+	char			 err[256], key[64];
+	int			 i, who, en;
+	enum MHD_Result		 ret;
+
+	if ((who = portal_identify(req, &me)) < 0) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	en = req->lang == I18N_EN;
+	params[0] = i18n_lang_code(req->lang);
+	if ((r = portal_db(req, SETTINGS_ROSTER_SQL, 1, params, err,
+	    sizeof(err))) == NULL) {
+		log_error("msg=\"roster failed\" rid=%s error=\"%s\"", req->rid,
+		    err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	if (who == 1)
+		portal_frame(req, vars, &me);
+	for (i = 0; i < PQntuples(r); i++) {
+		item = tmpl_vars_add_item(vars, "members");
+		tmpl_vars_set(item, "name", PQgetvalue(r, i, en ? 1 : 0));
+		if (settings_index(PQgetvalue(r, i, 2), settings_categories,
+		    UTIL_ARRAY_LEN(settings_categories)) >= 0) {
+			snprintf(key, sizeof(key), "roster.category.%s",
+			    PQgetvalue(r, i, 2));
+			tmpl_vars_set(item, "category", http_text(req, key));
+		}
+		tmpl_vars_set(item, "sector", PQgetvalue(r, i, en ? 4 : 3));
+	}
+	tmpl_vars_setf(vars, "count", "%d", PQntuples(r));
+	ret = http_page(req, 200, "roster.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+/* The JSON API (docs/api.md). -------------------------------------------------- */
+
+enum MHD_Result
+settings_api_get(struct http_req *req)
+{
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	return portal_api_call(req,
+	    "SELECT status, body FROM council.api_settings()", 0, NULL);
+}
+
+/* An API write: the body (an API token, JSON) to council.<fn>($1). */
+static enum MHD_Result
+settings_api_write(struct http_req *req, const char *sql)
+{
+	const char	*params[1];
+	char		*body;
+	enum MHD_Result	 ret;
+
+	if (!portal_api_body(req, &body, &ret))
+		return ret;
+	params[0] = body;
+	ret = portal_api_call(req, sql, 1, params);
+	free(body);
+	return ret;
+}
+
+enum MHD_Result
+settings_api_post(struct http_req *req)
+{
+	return settings_api_write(req,
+	    "SELECT status, body FROM council.api_set_settings($1)");
+}
+
+enum MHD_Result
+settings_api_org(struct http_req *req)
+{
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	return portal_api_call(req,
+	    "SELECT status, body FROM council.api_org()", 0, NULL);
+}
+
+enum MHD_Result
+settings_api_org_post(struct http_req *req)
+{
+	return settings_api_write(req,
+	    "SELECT status, body FROM council.api_set_org($1)");
+}
+
+enum MHD_Result
+settings_api_handlers(struct http_req *req)
+{
+	return settings_api_write(req,
+	    "SELECT status, body FROM council.api_handler($1)");
+}
+
+/* GET /api/v1/roster: public, like /roster. */
+enum MHD_Result
+settings_api_roster(struct http_req *req)
+{
+	return portal_json_query(req,
+	    "SELECT json_build_object('members', coalesce(json_agg("
+	    "json_build_object('name_ja', r.name_ja, 'name_en', r.name_en, "
+	    "'category', r.category, 'sector', r.sector_code, "
+	    "'sector_name_ja', r.sector_name_ja, "
+	    "'sector_name_en', r.sector_name_en) ORDER BY array_position("
+	    "enum_range(NULL::council.org_category)::text[], r.category), "
+	    "r.name_ja), '[]'))::text "
+	    "FROM council.roster() r", 0, NULL);
+}
