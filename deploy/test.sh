@@ -15,6 +15,7 @@
 #      settings, organisation administration, roster   tests/http/settings.sh
 #      feedback, advice, preview, API writes (R-TF-1/5)   tests/http/tf.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
+#      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
 #   7. make distcheck                                  (one test)
@@ -158,6 +159,11 @@ say "browser (Chromium)"
 	node signin.mjs "$COUNCILD_URL" "$OUT/screenshots" "$PGDIR"
 ) >"$OUT/browser.tap" 2>"$OUT/browser.err"
 count browser "$OUT/browser.tap" $?
+(
+	cd "$ROOT/tests/browser" || exit 1
+	node journeys.mjs "$COUNCILD_URL" "$OUT/screenshots" "$PGDIR"
+) >"$OUT/journeys.tap" 2>"$OUT/journeys.err"
+count journeys "$OUT/journeys.tap" $?
 
 say "life cycle"
 "$ROOT/tests/ops/lifecycle.sh" >"$OUT/lifecycle.tap" 2>"$OUT/lifecycle.err"

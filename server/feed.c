@@ -294,17 +294,3 @@ feed_api_answer(struct http_req *req, const char *sql, int nparams,
 	return ret;
 }
 
-void
-feed_urlencode(struct buf *out, const char *s)
-{
-	static const char	hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
-			buf_append(out, p, 1);
-		else
-			buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-	}
-}

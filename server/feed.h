@@ -104,7 +104,5 @@ int		 feed_groups_vars(struct http_req *, struct tmpl_vars *,
 enum MHD_Result	 feed_api_answer(struct http_req *, const char *, int,
 		    const char *const *);
 
-/* Append s to out, percent-encoded for a query string (RFC 3986). */
-void		 feed_urlencode(struct buf *, const char *);
 
 #endif

@@ -208,6 +208,47 @@ http_json(struct http_req *req, unsigned status, const char *json,
 	return http_send(req, status, "application/json", json, len, NULL);
 }
 
+/* One query argument, except lang, re-encoded into the buffer cls. */
+static enum MHD_Result
+http_query_keep(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct buf	*b = cls;
+
+	(void)kind;
+	if (key == NULL || strcmp(key, "lang") == 0)
+		return MHD_YES;
+	buf_puts(b, b->len == 0 ? "?" : "&");
+	util_urlencode(b, key);
+	if (value != NULL) {
+		buf_puts(b, "=");
+		util_urlencode(b, value);
+	}
+	return MHD_YES;
+}
+
+/*
+ * The language switch keeps the page a GET asked for, filters and search
+ * words included (its other query arguments); a page answering a POST
+ * switches to the bare path.
+ */
+static void
+http_lang_switch(struct http_req *req, struct tmpl_vars *vars,
+    enum i18n_lang other)
+{
+	struct buf	q;
+
+	buf_init(&q);
+	if (req->method & (HTTP_GET | HTTP_HEAD))
+		MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
+		    http_query_keep, &q);
+	buf_puts(&q, q.len == 0 ? "?lang=" : "&lang=");
+	buf_puts(&q, i18n_lang_code(other));
+	tmpl_vars_setf(vars, "lang_switch_href", "%s%s", req->path ?
+	    req->path : "/", q.data);
+	buf_free(&q);
+}
+
 enum MHD_Result
 http_page(struct http_req *req, unsigned status, const char *name,
     struct tmpl_vars *vars)
@@ -218,8 +259,7 @@ http_page(struct http_req *req, unsigned status, const char *name,
 	enum MHD_Result	 ret;
 
 	buf_init(&out);
-	tmpl_vars_setf(vars, "lang_switch_href", "%s?lang=%s", req->path ?
-	    req->path : "/", i18n_lang_code(other));
+	http_lang_switch(req, vars, other);
 	tmpl_vars_set(vars, "lang_other", i18n_lang_code(other));
 	tmpl_vars_set(vars, "request_id", req->rid);
 	if (tmpl_render(req->srv->tmpl, name, req->srv->i18n, req->lang, vars,

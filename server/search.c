@@ -124,7 +124,7 @@ search_page(struct http_req *req)
 		tmpl_vars_set(vars, "empty", "1");
 	if (n == FEED_PAGE) {
 		buf_puts(&next, "/search?q=");
-		feed_urlencode(&next, qt);
+		util_urlencode(&next, qt);
 		buf_printf(&next, "&before=%s", PQgetvalue(r, n - 1, 0));
 		tmpl_vars_set(vars, "next_href", next.data);
 	}

@@ -24,6 +24,8 @@ void	 buf_free(struct buf *);
 void	 buf_reset(struct buf *);
 void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
+/* Append s to b, percent-encoded for a query string (RFC 3986). */
+void	 util_urlencode(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Hand the storage to the caller (free() it); the buffer is left empty. */

@@ -1,6 +1,6 @@
 // signin.mjs: the sign-in page and the sign-in journeys in a real browser
-// (Debian's chromium driven by playwright-core; no browser is ever
-// downloaded), with an axe-core accessibility check of every page visited.
+// (Debian's chromium driven by playwright-core), with an axe-core
+// accessibility check of every page visited.
 //
 // Usage: node tests/browser/signin.mjs BASE_URL OUTDIR [PGDIR]
 //   BASE_URL  a councild with its default cookie_secure = 1
@@ -13,77 +13,20 @@
 // Journey B enrols a handler's second factor, which the database keeps:
 // each run takes the next handler without one (README.md tells how to
 // reset one).
-// Prints TAP on stdout, exits 1 when any test failed.
-//
-// axe-core is not added with a <script> tag: the Content-Security-Policy
-// (script-src 'self') would block it, and bypassCSP would also silence the
-// CSP checks.  Its source is evaluated through the DevTools protocol
-// (page.evaluate), which the page's policy does not govern, so every page
-// is checked under its real policy.
-import { execFileSync } from 'node:child_process';
+// Prints TAP on stdout, exits 1 when any test failed.  The helpers it
+// shares with journeys.mjs (TAP, the cluster, chromium, the page watch,
+// axe-core) are in lib.mjs.
 import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import {
+  axeCheck, catalog, checkHeading, checkProblems, cliArgs, diag, follow,
+  newPage, ok, pathOf, quote, run, screenshot, SESSION_COOKIE, skip, sql,
+  step, STEP_TIMEOUT,
+} from './lib.mjs';
 
-const [baseArg, outArg, pgArg] = process.argv.slice(2);
-if (!baseArg || !outArg) {
-  console.error('usage: node signin.mjs BASE_URL OUTDIR [PGDIR]');
-  process.exit(2);
-}
-const base = baseArg.replace(/\/+$/, '');
-const outdir = resolve(outArg);
-mkdirSync(outdir, { recursive: true });
-const pgdir = pgArg ? resolve(pgArg) : '';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const { base, outdir, pgdir } = cliArgs('node signin.mjs BASE_URL OUTDIR [PGDIR]', false);
 const PASSWORD = process.env.COUNCIL_DEMO_PASSWORD || 'council-demo-2026';
-const STEP_TIMEOUT = 15000;
-const SESSION_COOKIE = '__Host-council_session';
 const PENDING_COOKIE = '__Host-council_pending';
-const require = createRequire(import.meta.url);
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
-const AXE_SOURCE = readFileSync(AXE_PATH, 'utf8');
-
-let n = 0;
-let failed = 0;
-
-function diag(text) {
-  for (const line of String(text).split('\n')) console.log(`# ${line}`);
-}
-
-function ok(cond, desc, detail) {
-  n += 1;
-  const d = desc.replace(/#/g, '\\#');
-  if (cond) {
-    console.log(`ok ${n} - ${d}`);
-  } else {
-    failed += 1;
-    console.log(`not ok ${n} - ${d}`);
-    if (detail !== undefined) diag(typeof detail === 'string' ? detail : JSON.stringify(detail));
-  }
-  return cond;
-}
-
-function skip(desc, reason) {
-  n += 1;
-  console.log(`ok ${n} - ${desc.replace(/#/g, '\\#')} # SKIP ${reason}`);
-}
-
-// Run one step; an exception is a failed test, not the end of the run.
-async function step(desc, fn) {
-  try {
-    const r = await fn();
-    if (r === undefined || r === true) return ok(true, desc);
-    if (r === false) return ok(false, desc);
-    return ok(r.ok, desc, r.detail);
-  } catch (e) {
-    return ok(false, desc, (e && e.message) || String(e));
-  }
-}
 
 // The accessible label of an input: its <label> elements, else aria-label.
 async function labelOf(locator) {
@@ -199,53 +142,13 @@ async function checkPage(page, lang, heading, problems, cssResponses) {
   ok(problems.failed.length === 0, `${lang}: every subresource loaded`, problems.failed.join('\n'));
 }
 
-// ---- the database, the message catalogs, TOTP
-
-// Rows of sql in PGDIR's database, as arrays of columns (tab-separated).
-function sql(query) {
-  const out = execFileSync(join(ROOT, 'deploy/pg.sh'),
-    ['psql', pgdir, '-qAt', '-F', '\t', '-c', query],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 });
-  return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-}
-
-const quote = (s) => `'${String(s).replace(/'/g, "''")}'`;
+// ---- the database, TOTP
 
 // The person with this e-mail: {email, nameJa, nameEn}.
 function person(email) {
-  const rows = sql(`SELECT email, name_ja, name_en FROM council.people WHERE email = ${quote(email)}`);
+  const rows = sql(pgdir, `SELECT email, name_ja, name_en FROM council.people WHERE email = ${quote(email)}`);
   if (rows.length !== 1) throw new Error(`no person ${email}`);
   return { email: rows[0][0], nameJa: rows[0][1], nameEn: rows[0][2] };
-}
-
-// msgid -> msgstr of po/LANG.po (continuation lines joined).
-function catalog(lang) {
-  const text = readFileSync(join(ROOT, 'po', `${lang}.po`), 'utf8');
-  const unq = (s) => JSON.parse(s);
-  const map = {};
-  let id = null;
-  let str = null;
-  let cur = null;
-  const flush = () => { if (id !== null && str !== null) map[id] = str; };
-  for (const line of text.split('\n')) {
-    let m;
-    if ((m = /^msgid\s+(".*")\s*$/.exec(line))) {
-      flush();
-      id = unq(m[1]);
-      str = null;
-      cur = 'id';
-    } else if ((m = /^msgstr\s+(".*")\s*$/.exec(line))) {
-      str = unq(m[1]);
-      cur = 'str';
-    } else if ((m = /^\s*(".*")\s*$/.exec(line))) {
-      if (cur === 'id') id += unq(m[1]);
-      else if (cur === 'str') str += unq(m[1]);
-    } else {
-      cur = null;
-    }
-  }
-  flush();
-  return map;
 }
 
 // RFC 4648 base32, no padding required.
@@ -279,90 +182,6 @@ function totp(secret, timeMs = Date.now(), digits = 6) {
 }
 
 // ---- pages
-
-// Console errors, page errors, CSP violations, failed subresources and
-// stylesheet statuses of page since the last reset().
-async function watch(page) {
-  const problems = { console: [], pageerror: [], csp: [], failed: [] };
-  const cssResponses = [];
-  const reset = () => {
-    for (const k of Object.keys(problems)) problems[k] = [];
-    cssResponses.length = 0;
-  };
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') {
-      problems.console.push(msg.text());
-      if (/Content Security Policy/i.test(msg.text())) problems.csp.push(msg.text());
-    }
-  });
-  page.on('pageerror', (err) => problems.pageerror.push(err.message));
-  page.on('requestfailed', (req) => {
-    // Chromium fetches the icon for its own tab strip, after the page's
-    // load event; the next navigation cancels it when it is still under
-    // way.  The page has lost nothing (an icon that fails to load answers
-    // with an HTTP error, caught below).
-    const f = req.failure();
-    if (f && f.errorText === 'net::ERR_ABORTED' && /\/static\/img\/favicon\.svg$/.test(req.url())) return;
-    problems.failed.push(`${req.url()}: ${req.failure() ? req.failure().errorText : 'failed'}`);
-  });
-  page.on('response', (res) => {
-    const url = res.url();
-    if (/\/static\/css\/[^?]*\.css(\?|$)/.test(url)) cssResponses.push(res.status());
-    if (res.status() >= 400 && res.request().resourceType() !== 'document') {
-      problems.failed.push(`${url}: HTTP ${res.status()}`);
-    }
-  });
-  // securitypolicyviolation events, reported through a binding (bindings
-  // and init scripts are not subject to the page's CSP).
-  await page.exposeFunction('__councilCspViolation', (v) => problems.csp.push(v));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__councilCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}` +
-        ` at ${e.sourceFile || ''}:${e.lineNumber || 0}`);
-    });
-  });
-  return { problems, cssResponses, reset };
-}
-
-async function newPage(browser) {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'ja-JP',
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.setDefaultNavigationTimeout(STEP_TIMEOUT);
-  const w = await watch(page);
-  return { context, page, w };
-}
-
-// Click what navigates (a link, a submit button); the response of the
-// document it ends on (after redirects).  A form POST refused with 403 is
-// explained by the headers councild judges it by (auth_origin_ok).
-async function follow(page, locator) {
-  const posts = [];
-  const onRequest = (r) => {
-    if (r.method() === 'POST' && r.isNavigationRequest()) posts.push(r);
-  };
-  page.on('request', onRequest);
-  let res;
-  try {
-    [res] = await Promise.all([
-      page.waitForNavigation({ waitUntil: 'load' }),
-      locator.click(),
-    ]);
-  } finally {
-    page.off('request', onRequest);
-  }
-  if (res && res.status() === 403 && posts.length) {
-    const h = await posts[0].allHeaders();
-    diag(`POST ${new URL(posts[0].url()).pathname} refused (403); the browser sent ` +
-      `Origin: ${h.origin}, Sec-Fetch-Site: ${h['sec-fetch-site']}`);
-  }
-  return res;
-}
-
-const pathOf = (page) => new URL(page.url()).pathname;
 
 // Type e-mail and password into /signin's form and submit it.
 async function signIn(page, email, password) {
@@ -413,72 +232,12 @@ async function checkSessionCookie(context, who) {
   });
 }
 
-async function checkHeading(page, who, text) {
-  return step(`${who}: the h1 reads ${JSON.stringify(text)} and is visible`, async () => {
-    const h1 = page.locator('h1').first();
-    const t = ((await h1.textContent()) || '').trim();
-    return { ok: t === text && (await h1.isVisible()), detail: `h1 ${JSON.stringify(t)} on ${page.url()}` };
-  });
-}
-
 async function checkName(page, who, name) {
   await step(`${who}: the header shows the member's name (${name})`, async () => {
     const el = page.locator('header .user-nav__who').first();
     const t = ((await el.textContent()) || '').replace(/\s+/g, ' ').trim();
     return { ok: t.includes(name) && (await el.isVisible()), detail: `header shows ${JSON.stringify(t)}` };
   });
-}
-
-// One summary test for a journey's console, CSP and subresource problems
-// since w.reset(); messages matching one of expected are left out.
-function checkProblems(who, w, expected = []) {
-  const p = w.problems;
-  const all = [...p.console, ...p.pageerror, ...p.csp.filter((c) => !p.console.includes(c)), ...p.failed]
-    .filter((m) => !expected.some((re) => re.test(m)));
-  ok(all.length === 0, `${who}: no console errors, page errors, CSP violations or failed subresources`, all.join('\n'));
-}
-
-async function screenshot(page, name) {
-  await step(`screenshot ${name}`, async () => {
-    await page.screenshot({ path: join(outdir, name), fullPage: true });
-  });
-}
-
-// axe-core on the page as it is: zero violations of impact serious or
-// critical.  Lesser ones are listed as diagnostics.
-async function axeCheck(page, label) {
-  let minor = [];
-  let incomplete = [];
-  await step(`a11y: ${label}: axe-core finds no serious or critical violation`, async () => {
-    if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
-      await page.evaluate(AXE_SOURCE);
-    }
-    const result = await page.evaluate(async () => {
-      const r = await window.axe.run(document, { resultTypes: ['violations'] });
-      const ids = (list) => list.map((x) => x.id);
-      return { passes: ids(r.passes), incomplete: ids(r.incomplete), violations: r.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.length,
-        target: v.nodes.length ? v.nodes[0].target.join(' ') : '',
-        summary: v.nodes.length ? (v.nodes[0].failureSummary || '').replace(/\s+/g, ' ').trim() : '',
-      })) };
-    });
-    const { violations } = result;
-    if (result.passes.length === 0) return { ok: false, detail: `axe passed no rule on ${page.url()}: did it run?` };
-    incomplete = result.incomplete;
-    const line = (v) => `${v.id} (${v.impact}) ${v.target}${v.nodes > 1 ? ` and ${v.nodes - 1} more` : ''}: ${v.help}` +
-      (v.summary ? ` [${v.summary}]` : '');
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    minor = violations.filter((v) => !bad.includes(v));
-    return { ok: bad.length === 0, detail: `on ${page.url()}\n${bad.map(line).join('\n')}` };
-  });
-  for (const v of minor) {
-    diag(`axe ${label}: ${v.id} (${v.impact}) ${v.target}: ${v.help}`);
-  }
-  // Rules axe could not decide (e.g. contrast over an image): to review.
-  if (incomplete.length) diag(`axe ${label}: needs review: ${incomplete.join(', ')}`);
 }
 
 // ---- the journeys
@@ -532,7 +291,7 @@ async function journeyA(browser, who, ja) {
     await step('A: no pending sign-in cookie', async () => ({
       ok: !(await cookie(context, PENDING_COOKIE)), detail: 'a pending cookie is set',
     }));
-    await screenshot(page, 'feed-ja.png');
+    await screenshot(page, outdir, 'feed-ja.png');
     await axeCheck(page, '/feed (ja)');
 
     const postLink = page.locator('main .feed-item__title a[href]').first();
@@ -572,7 +331,7 @@ async function journeyA(browser, who, ja) {
     });
     await checkHeading(page, 'A en', 'Latest posts');
     await checkName(page, 'A en', who.nameEn);
-    await screenshot(page, 'feed-en.png');
+    await screenshot(page, outdir, 'feed-en.png');
     await axeCheck(page, '/feed (en)');
 
     await step('A: the header\'s sign-out button leads back to /signin', async () => {
@@ -648,7 +407,7 @@ async function journeyB(browser, who, ja) {
     await step('B: the pending sign-in cookie is gone', async () => ({
       ok: !(await cookie(context, PENDING_COOKIE)), detail: 'the pending cookie is still there',
     }));
-    await screenshot(page, 'recovery-ja.png');
+    await screenshot(page, outdir, 'recovery-ja.png');
     await axeCheck(page, 'recovery codes (ja)');
 
     await step('B: continue leads to /feed', async () => {
@@ -667,21 +426,11 @@ async function journeyB(browser, who, ja) {
   }
 }
 
-let browser;
-try {
-  // RFC 6238, appendix B (SHA-1): T = 59 s gives 94287082.
-  ok(totp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 59000, 8) === '94287082',
-    'the TOTP code of this script matches RFC 6238\'s test vector');
+// RFC 6238, appendix B (SHA-1): T = 59 s gives 94287082.
+ok(totp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 59000, 8) === '94287082',
+  'the TOTP code of this script matches RFC 6238\'s test vector');
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    timeout: 30000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-      '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  ok(true, `launch ${CHROMIUM}`);
-
+await run(async (browser) => {
   const { page, w } = await newPage(browser);
   const { problems, cssResponses, reset } = w;
 
@@ -726,7 +475,8 @@ try {
     await axeCheck(page, '/signin (en)');
   }
 
-  // ---- the journeys, with people from the database
+  // ---- the journeys, with people from the database: people whose language
+  // is Japanese (sign-in switches to the person's language).
   if (!pgdir) {
     skip('journeys A (member) and B (handler enrolment)', 'no PGDIR given');
   } else {
@@ -734,8 +484,8 @@ try {
     let plain = null;
     let handler = null;
     await step(`find a plain member and a handler without TOTP in ${pgdir}`, async () => {
-      const p = sql("SELECT p.email FROM council.people p JOIN council.organisations o ON o.id = p.org_id WHERE p.active AND o.status = 'member' AND o.council_role IS NULL AND p.password_hash IS NOT NULL AND NOT council.auth_needs_totp(p.id) ORDER BY p.id LIMIT 1");
-      const h = sql("SELECT p.email FROM council.people p JOIN council.organisations o ON o.id = p.org_id JOIN council.handler_registrations h ON h.person_id = p.id AND h.deregistered_at IS NULL WHERE p.active AND o.status = 'member' AND p.totp_secret IS NULL AND p.password_hash IS NOT NULL ORDER BY p.id LIMIT 1 OFFSET 1");
+      const p = sql(pgdir, "SELECT p.email FROM council.people p JOIN council.organisations o ON o.id = p.org_id WHERE p.active AND o.status = 'member' AND o.council_role IS NULL AND p.password_hash IS NOT NULL AND NOT council.auth_needs_totp(p.id) AND p.lang = 'ja' ORDER BY p.id LIMIT 1");
+      const h = sql(pgdir, "SELECT p.email FROM council.people p JOIN council.organisations o ON o.id = p.org_id JOIN council.handler_registrations h ON h.person_id = p.id AND h.deregistered_at IS NULL WHERE p.active AND o.status = 'member' AND p.totp_secret IS NULL AND p.password_hash IS NOT NULL AND p.lang = 'ja' ORDER BY p.id LIMIT 1 OFFSET 1");
       if (p.length === 1) plain = person(p[0][0]);
       if (h.length === 1) handler = person(h[0][0]);
       return {
@@ -756,18 +506,4 @@ try {
       skip('journey B (handler enrolment)', 'no handler without TOTP found');
     }
   }
-} catch (e) {
-  ok(false, 'browser session', (e && e.stack) || String(e));
-} finally {
-  if (browser) {
-    try {
-      await browser.close();
-    } catch (e) {
-      diag(`closing the browser: ${e.message}`);
-    }
-  }
-}
-
-console.log(`1..${n}`);
-if (failed) diag(`failed ${failed} of ${n} tests`);
-process.exit(failed || n === 0 ? 1 : 0);
+});

@@ -315,4 +315,10 @@ tap_is "$code" 303 "search without a session sends to /signin"
 code=$(curl -sS -o "$T/nj" -w '%{http_code}' "$B/api/v1/search?q=abc")
 tap_is "$code $(cat "$T/nj")" '401 {"error":"not_signed_in"}' "the search API without a token: 401"
 
+# The language switch keeps the filters and the search words.
+get b "$S" "/feed?kind=report&unread=1"
+tap_like "$(cat "$T/b")" 'href="/feed\?kind=report&amp;unread=1&amp;lang=en"' "the language switch keeps the feed's filters"
+get b "$S" "/search?q=%E4%B8%8D%E5%AF%A9&lang=ja"
+tap_like "$(cat "$T/b")" 'href="/search\?q=%E4%B8%8D%E5%AF%A9&amp;lang=en"' "... and the search words (and drops the old lang)"
+
 tap_done

@@ -2,7 +2,7 @@
  * search_test.c: the query check of search.c (search_query_check: UTF-8,
  * control characters, trimming, the 2..200 character limits counted in
  * characters, not bytes) and the query-string encoder of feed.c
- * (feed_urlencode), which builds the "older results" link.
+ * (util_urlencode), which builds the "older results" link.
  */
 #include <check.h>
 #include <stdio.h>
@@ -100,16 +100,16 @@ START_TEST(urlencode)
 	struct buf	b;
 
 	buf_init(&b);
-	feed_urlencode(&b, "Az09-._~");
+	util_urlencode(&b, "Az09-._~");
 	ck_assert_str_eq(b.data, "Az09-._~");
 	buf_reset(&b);
-	feed_urlencode(&b, "a b&c=d%e+f/g?h#i");
+	util_urlencode(&b, "a b&c=d%e+f/g?h#i");
 	ck_assert_str_eq(b.data, "a%20b%26c%3Dd%25e%2Bf%2Fg%3Fh%23i");
 	buf_reset(&b);
-	feed_urlencode(&b, "不審");
+	util_urlencode(&b, "不審");
 	ck_assert_str_eq(b.data, "%E4%B8%8D%E5%AF%A9");
 	buf_reset(&b);
-	feed_urlencode(&b, "\"<'>");
+	util_urlencode(&b, "\"<'>");
 	ck_assert_str_eq(b.data, "%22%3C%27%3E");
 	buf_free(&b);
 }
