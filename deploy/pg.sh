@@ -117,6 +117,9 @@ timezone = 'UTC'
 log_timezone = 'UTC'
 max_connections = 100
 shared_buffers = ${COUNCIL_PG_SHARED_BUFFERS:-128MB}
+# Short statements under row-level security: JIT compiled 200+ functions
+# per feed request (460-600 ms, bench/http/run.sh) and never paid back.
+jit = off
 CONF
 	if [ -n "${COUNCIL_PG_FAST:-}" ]; then
 		# Throw-away test clusters: durability is not needed.

@@ -1083,6 +1083,9 @@ $$;
 CREATE OR REPLACE FUNCTION council.feed(p_limit integer DEFAULT 50,
     p_before bigint DEFAULT NULL) RETURNS SETOF council.posts
     LANGUAGE plpgsql VOLATILE
+    -- A page, not the default estimate of 1,000 rows: the callers' joins
+    -- are planned for what comes back (bench/http/run.sh).
+    ROWS 50
     SET search_path = pg_catalog, council
     -- One plan for every call: its shape does not depend on the arguments,
     -- and planning the policies again at every call (a "custom" plan,

@@ -307,6 +307,7 @@ CREATE OR REPLACE FUNCTION council.feed_page(p_limit integer DEFAULT 50,
     p_group bigint DEFAULT NULL, p_tlp council.tlp DEFAULT NULL,
     p_unread boolean DEFAULT false) RETURNS SETOF council.posts
     LANGUAGE plpgsql VOLATILE
+    ROWS 50                     -- a page (see council.feed)
     SET search_path = pg_catalog, council
 AS $$
 BEGIN

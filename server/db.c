@@ -2,6 +2,7 @@
  * db.c: the connection pool and the identity pipeline (see db.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +13,27 @@
 #include "log.h"
 #include "util.h"
 
+/*
+ * The statements prepared on one connection (db_run): a statement is
+ * parsed and planned once per connection, not at every request.  Its name
+ * is "cp_" and the FNV-1a hash of its text; pid is the server process the
+ * names exist in, so a reset connection (new process) starts afresh.  Only
+ * the thread holding the connection touches its slot.
+ */
+#define DB_PREPARED_MAX	128
+
+struct db_slot {
+	PGconn		*conn;
+	int		 pid;
+	int		 n;
+	uint64_t	 stmt[DB_PREPARED_MAX];
+};
+
 struct db_pool {
 	pthread_mutex_t	  lock;
 	pthread_cond_t	  cond;
 	PGconn		**conns;	/* free connections: conns[0..nfree) */
+	struct db_slot	 *slots;	/* one per connection, fixed */
 	int		  nfree;
 	int		  size;
 	char		 *conninfo;
@@ -57,6 +75,7 @@ db_pool_new(const char *conninfo, int size, char *err, size_t errlen)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	p->conns = xcalloc((size_t)size, sizeof(PGconn *));
+	p->slots = xcalloc((size_t)size, sizeof(struct db_slot));
 	p->size = size;
 	p->conninfo = xstrdup(conninfo);
 	for (i = 0; i < size; i++) {
@@ -65,6 +84,7 @@ db_pool_new(const char *conninfo, int size, char *err, size_t errlen)
 			db_pool_free(p);
 			return NULL;
 		}
+		p->slots[i].conn = p->conns[i];
 	}
 	p->nfree = size;
 	return p;
@@ -82,6 +102,7 @@ db_pool_free(struct db_pool *p)
 	for (i = 0; i < p->nfree; i++)
 		PQfinish(p->conns[i]);
 	free(p->conns);
+	free(p->slots);
 	free(p->conninfo);
 	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->lock);
@@ -154,33 +175,79 @@ db_set_error(PGresult *r, PGconn *c, char *sqlstate, char *err, size_t errlen)
 	}
 }
 
-/* db_query with the parameters' lengths and formats and the result's
- * format (see db_run_bin). */
+/* FNV-1a, 64 bits: the name of a prepared statement. */
+static uint64_t
+db_hash(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The slot of connection c in pool p (NULL if it is not the pool's). */
+static struct db_slot *
+db_slot_of(struct db_pool *p, PGconn *c)
+{
+	int	i;
+
+	for (i = 0; i < p->size; i++)
+		if (p->slots[i].conn == c)
+			return &p->slots[i];
+	return NULL;
+}
+
+/*
+ * db_query with the parameters' lengths and formats and the result's
+ * format (see db_run_bin).  With a slot, the statement is prepared on the
+ * connection the first time (in the same pipeline, before BEGIN) and
+ * executed by name afterwards.
+ */
 static PGresult *
-db_query_full(PGconn *c, const struct db_ident *id, const char *sql,
-    int nparams, const char *const *params, const int *lengths,
-    const int *formats, int result_binary, char *sqlstate, char *err,
-    size_t errlen)
+db_query_full(PGconn *c, struct db_slot *slot, const struct db_ident *id,
+    const char *sql, int nparams, const char *const *params,
+    const int *lengths, const int *formats, int result_binary,
+    char *sqlstate, char *err, size_t errlen)
 {
 	const char	*ident[2];
 	PGresult	*r, *out = NULL;
-	int		 step, ok = 1;
+	char		 name[24];
+	uint64_t	 h = 0;
+	int		 step, ok = 1, named = 0, prepare = 0, prepared = 0, i;
 
 	err[0] = '\0';
 	if (sqlstate != NULL)
 		sqlstate[0] = '\0';
 	ident[0] = id->session_hash ? id->session_hash : "";
 	ident[1] = id->request_id ? id->request_id : "";
+	if (slot != NULL) {
+		if (slot->pid != PQbackendPID(c)) {
+			slot->pid = PQbackendPID(c);
+			slot->n = 0;
+		}
+		h = db_hash(sql);
+		snprintf(name, sizeof(name), "cp_%016" PRIx64, h);
+		for (i = 0; i < slot->n && !named; i++)
+			named = slot->stmt[i] == h;
+		if (!named && slot->n < DB_PREPARED_MAX)
+			named = prepare = 1;
+	}
 
 	if (PQenterPipelineMode(c) != 1) {
 		db_set_error(NULL, c, sqlstate, err, errlen);
 		return NULL;
 	}
-	if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	if ((prepare && PQsendPrepare(c, name, sql, nparams, NULL) != 1) ||
+	    PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQsendQueryParams(c, DB_IDENT_SQL, 2, NULL, ident, NULL, NULL,
 	    0) != 1 ||
-	    PQsendQueryParams(c, sql, nparams, NULL, params, lengths, formats,
-	    result_binary ? 1 : 0) != 1 ||
+	    (named ? PQsendQueryPrepared(c, name, nparams, params, lengths,
+	    formats, result_binary ? 1 : 0) : PQsendQueryParams(c, sql,
+	    nparams, NULL, params, lengths, formats, result_binary ? 1 : 0)) !=
+	    1 ||
 	    PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQpipelineSync(c) != 1) {
 		db_set_error(NULL, c, sqlstate, err, errlen);
@@ -188,11 +255,12 @@ db_query_full(PGconn *c, const struct db_ident *id, const char *sql,
 	}
 
 	/*
-	 * Read the four results (each followed by a NULL), then the sync.
-	 * After an error the server skips the rest: those come back as
+	 * Read the results (each followed by a NULL): the prepare if any,
+	 * BEGIN, the identity, the statement, COMMIT; then the sync.  After
+	 * an error the server skips the rest: those come back as
 	 * PGRES_PIPELINE_ABORTED.
 	 */
-	for (step = 0; ok && step < 4; step++) {
+	for (step = 0; ok && step < 4 + prepare; step++) {
 		while ((r = PQgetResult(c)) != NULL) {
 			ExecStatusType st = PQresultStatus(r);
 
@@ -202,12 +270,16 @@ db_query_full(PGconn *c, const struct db_ident *id, const char *sql,
 				PQclear(r);
 				continue;
 			}
-			if (step == 2 && out == NULL)
+			if (prepare && step == 0)
+				prepared = 1;
+			if (step == 2 + prepare && out == NULL)
 				out = r;
 			else
 				PQclear(r);
 		}
 	}
+	if (prepared)
+		slot->stmt[slot->n++] = h;
 	if (ok) {
 		r = PQgetResult(c);
 		if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC)
@@ -236,7 +308,7 @@ PGresult *
 db_query(PGconn *c, const struct db_ident *id, const char *sql, int nparams,
     const char *const *params, char *sqlstate, char *err, size_t errlen)
 {
-	return db_query_full(c, id, sql, nparams, params, NULL, NULL, 0,
+	return db_query_full(c, NULL, id, sql, nparams, params, NULL, NULL, 0,
 	    sqlstate, err, errlen);
 }
 
@@ -256,8 +328,8 @@ db_run_bin(struct db_pool *p, long timeout_ms, const struct db_ident *id,
 		    timeout_ms);
 		return NULL;
 	}
-	r = db_query_full(c, id, sql, nparams, params, lengths, formats,
-	    result_binary, sqlstate, err, errlen);
+	r = db_query_full(c, db_slot_of(p, c), id, sql, nparams, params,
+	    lengths, formats, result_binary, sqlstate, err, errlen);
 	db_release(p, c);
 	return r;
 }
