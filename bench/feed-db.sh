@@ -28,11 +28,14 @@
 # 5. Every transaction is one pipeline (\startpipeline), one round trip, as
 #    councild sends it (server/db.c).
 # 6. Prints the numbers and the ratios; destroys the cluster (KEEP=1 keeps
-#    it).  Raw outputs (pgbench logs, plans) stay in var/bench/feed-db.
+#    it).  Raw outputs (pgbench logs, plans) stay in OUT (var/bench/feed-db).
+# The cluster, the council and its posts come from bench/lib.sh, shared
+# with bench/http/run.sh.
 # Bounded: seven pgbench runs of DURATION seconds; about 10 minutes in all.
 # Refuses to run while a server is up in PGDIR (someone else's run).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-20}
 CLIENTS=${CLIENTS:-8}
 THREADS=${THREADS:-2}
@@ -40,7 +43,7 @@ ORGS=${ORGS:-2000}
 SIZE1=${SIZE1:-100000}     # posts at the first measurement
 SIZE2=${SIZE2:-1000000}    # posts at the second
 PGDIR=${PGDIR:-$ROOT/var/bench-pg}
-OUT=$ROOT/var/bench/feed-db
+OUT=${OUT:-$ROOT/var/bench/feed-db}
 BUILD=${BENCH_BUILD:-/tmp/benchbuild}
 COUNCILCTL=${COUNCILCTL:-$BUILD/server/councilctl}
 
@@ -55,42 +58,20 @@ if [ ! -x "$COUNCILCTL" ]; then
 		&& make -j"$(nproc)" >make.out 2>&1) || die "build failed (see $BUILD)"
 fi
 
-if [ -f "$PGDIR/data/postmaster.pid" ] && kill -0 "$(head -1 "$PGDIR/data/postmaster.pid")" 2>/dev/null; then
-	die "a server is running in $PGDIR (another run?); stop it first"
-fi
-"$ROOT/deploy/pg.sh" destroy "$PGDIR" >/dev/null 2>&1 || true
+bench_pg_running && die "a server is running in $PGDIR (another run?); stop it first"
 rm -rf "$OUT"
-# shared_buffers: a quarter of the memory (PostgreSQL's usual advice for a
-# dedicated server), at most 8 GB; SHARED_BUFFERS=128MB measures the
-# default of deploy/pg.sh.
-SHARED_BUFFERS=${SHARED_BUFFERS:-$(awk '/MemTotal/ { mb = int($2 / 1024 / 4); if (mb > 8192) mb = 8192; if (mb < 128) mb = 128; print mb "MB" }' /proc/meminfo)}
-COUNCIL_PG_FAST=1 COUNCIL_PG_SHARED_BUFFERS=$SHARED_BUFFERS "$ROOT/deploy/pg.sh" init "$PGDIR"
-# Bulk load: fewer checkpoints.  Everything else as deploy/pg.sh sets it.
-echo "max_wal_size = 8GB" >>"$PGDIR/data/postgresql.conf"
-COUNCIL_PG_FAST=1 "$ROOT/deploy/pg.sh" start "$PGDIR"
+# A new cluster (bench/lib.sh: no fsync, shared_buffers a quarter of the
+# memory unless SHARED_BUFFERS says otherwise).
+bench_pg_new
 [ -n "${KEEP:-}" ] || trap '"$ROOT/deploy/pg.sh" destroy "$PGDIR" >/dev/null 2>&1 || true' EXIT
 mkdir -p "$OUT"
-export PGPASSFILE=$PGDIR/passfile
-SOCK=$PGDIR/run
-psql_su() { psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -U postgres "$@"; }
+psql_su() { bench_psql_su "$@"; }
 
 say "migrate"
-"$COUNCILCTL" -d "$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_owner)" -r "$ROOT" migrate >/dev/null
-
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+bench_migrate "$COUNCILCTL"
 
 say "council: $ORGS organisations"
-t0=$(now)
-psql_su -d council -v orgs="$ORGS" -f "$ROOT/bench/feed-council.sql" >/dev/null
-T_COUNCIL=$(secs "$t0" "$(now)")
-
-gen_posts() {  # gen_posts LO HI: posts LO..HI, then ANALYZE
-	local t0; t0=$(now)
-	psql_su -d council -v orgs="$ORGS" -v lo="$1" -v hi="$2" -f "$ROOT/bench/feed-posts.sql" >/dev/null
-	psql_su -d council -c 'VACUUM ANALYZE' >/dev/null
-	secs "$t0" "$(now)"
-}
+T_COUNCIL=$(bench_council "$ORGS")
 
 # pgbench's reference database (select-only): scale 10, 1M accounts.
 psql_su -d postgres -c 'CREATE DATABASE pgbench' >/dev/null
@@ -98,11 +79,8 @@ pgbench -i -q -s 10 -h "$SOCK" -U postgres pgbench >"$OUT/pgbench-init.log" 2>&1
 
 read -r PMIN PMAX < <(psql_su -d council -At -F ' ' -c 'SELECT min(id), max(id) FROM council.people')
 
-p95() {  # p95 LOGPREFIX: 95th percentile latency (ms) of pgbench -l logs
-	cat "$1".* | awk '{ print $3 }' | sort -n | awk '{ a[NR] = $1 }
-		END { i = int(NR * 0.95); if (i < 1) i = 1; printf "%.3f", a[i] / 1000 }'
-}
-tps() { awk '/^tps = / { printf "%.1f", $3 }' "$1"; }
+p95() { bench_p95 "$@"; }
+tps() { bench_tps "$@"; }
 
 run_feed() {  # run_feed TAG [SCRIPT [USER]]
 	rm -f "$OUT/feed-$1".*
@@ -142,13 +120,7 @@ SELECT format('audience check: %s of 1000 sampled posts identical to council.aud
 SQL
 }
 
-sizes() {
-	psql_su -d council -At -F ' ' -c "SELECT (SELECT count(*) FROM council.posts),
-		(SELECT count(*) FROM council.post_audience),
-		round((SELECT count(*) FROM council.post_audience)::numeric / (SELECT count(*) FROM council.posts), 1),
-		pg_size_pretty(pg_total_relation_size('council.post_audience')),
-		pg_size_pretty(pg_database_size('council'))"
-}
+sizes() { bench_sizes; }
 
 # EXPLAIN (ANALYZE, BUFFERS) of the statement council.feed runs, through
 # auto_explain (nested statements), as council_app with a person's session.
@@ -192,7 +164,7 @@ verdict() {
 MEMBER=$(psql_su -d council -At -c "SELECT p.id FROM council.people p WHERE p.org_id = 100 AND p.email ~ '^p1@'")
 COORD=$(psql_su -d council -At -c "SELECT p.id FROM council.people p JOIN council.organisations o ON o.id = p.org_id WHERE o.council_role = 'coordinator' AND p.email ~ '^p1@'")
 say "posts 1..$SIZE1"
-T_GEN1=$(gen_posts 1 "$SIZE1")
+T_GEN1=$(bench_posts "$ORGS" 1 "$SIZE1")
 SZ1=$(sizes)
 CHECK1=$(check_audience)
 say "pgbench at $SIZE1 posts"
@@ -201,7 +173,7 @@ run_feed 100k
 run_select 100k
 
 say "posts $((SIZE1 + 1))..$SIZE2"
-T_GEN2=$(gen_posts $((SIZE1 + 1)) "$SIZE2")
+T_GEN2=$(bench_posts "$ORGS" $((SIZE1 + 1)) "$SIZE2")
 SZ2=$(sizes)
 CHECK2=$(check_audience)
 say "pgbench at $SIZE2 posts"
@@ -242,7 +214,7 @@ S1=$(tps "$OUT/select-100k.out"); S2=$(tps "$OUT/select-1m.out")
 P1=$(p95 "$OUT/feed-100k"); P2=$(p95 "$OUT/feed-1m")
 Q1=$(p95 "$OUT/select-100k"); Q2=$(p95 "$OUT/select-1m")
 echo
-echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo), kernel $(uname -r), $(psql_su -d council -At -c 'SHOW server_version')"
+echo "machine: $(bench_machine), $(psql_su -d council -At -c 'SHOW server_version')"
 echo "pgbench: -M prepared -c $CLIENTS -j $THREADS -T $DURATION; feed as council_app, bench/feed.pgbench (one pipeline per transaction); reference: pgbench -S (scale 10); shared_buffers $SHARED_BUFFERS"
 echo "generation: council $T_COUNCIL s; posts 1..$SIZE1 $T_GEN1 s; posts $((SIZE1 + 1))..$SIZE2 $T_GEN2 s (each incl. VACUUM ANALYZE)"
 echo "size at $SIZE1 posts: posts, audience rows, rows/post, audience size, database: $SZ1"

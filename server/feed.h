@@ -65,7 +65,12 @@ void		 feed_filter_params(const struct feed_filter *, int,
 	"WHERE s.code = substr(u.t, 8)), substr(u.t, 8)) ELSE u.t END, E'\\n' " \
 	"ORDER BY u.n) FROM unnest(council.scope_summary(f.id)) " \
 	"WITH ORDINALITY AS u(t, n)), " \
-	"coalesce(council.feedback_status(f.id), 'none')"
+	FEED_ITEM_FEEDBACK
+/* Only a first post with a deadline can have a feedback state: the others
+ * (most) skip the function call (f is a row the caller already sees). */
+#define FEED_ITEM_FEEDBACK \
+	"CASE WHEN f.feedback_deadline IS NULL OR f.parent_id IS NOT NULL " \
+	"THEN 'none' ELSE coalesce(council.feedback_status(f.id), 'none') END"
 #define FEED_ITEM_UNREAD \
 	"NOT EXISTS (SELECT 1 FROM council.post_reads r WHERE r.person_id = " \
 	"(SELECT me.person_id FROM council.me) AND r.post_id = f.id)"
@@ -81,7 +86,7 @@ void		 feed_filter_params(const struct feed_filter *, int,
 	"'name_en', o.name_en) END, " \
 	"'unread', " FEED_ITEM_UNREAD ", " \
 	"'scope', council.scope_summary(f.id), " \
-	"'feedback', coalesce(council.feedback_status(f.id), 'none'))"
+	"'feedback', " FEED_ITEM_FEEDBACK ")"
 
 /* Fill a list item of the page from row i of r (FEED_ITEM_COLUMNS):
  * id, href, kind, kind_code, title, tlp, tlp_class, secret, date, author,
