@@ -6,6 +6,7 @@
 #   2. councilctl against a real cluster               tests/ops/migrate.sh
 #   3. SQL tests (pgTAP) against the same cluster      tests/sql/*.sql
 #      the access matrix against an independent oracle  tests/matrix/run.sh
+#      the general assembly against an oracle (property) tests/property/assembly.py
 #      the audit chain and councilctl audit verify      tests/ops/audit.sh
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
 #      sign-in, second factor, sessions, API tokens     tests/http/auth.sh
@@ -14,6 +15,7 @@
 #      attached files: bytes, headers, limits, hidden     tests/http/attach.sh
 #      settings, organisation administration, roster   tests/http/settings.sh
 #      feedback, advice, preview, API writes (R-TF-1/5)   tests/http/tf.sh
+#      steering committee: a restriction takes effect     tests/http/committee.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
@@ -99,6 +101,13 @@ say "pgTAP"
 	-d council tests/sql/*.sql) >"$OUT/sql.tap" 2>&1
 count pgtap "$OUT/sql.tap" $?
 
+# The general assembly against an oracle written from the Rules' text:
+# random assemblies (members, presence, proxies, votes, the committee),
+# each rolled back (R-GOV-3, R-GOV-4; docs/governance.md).
+say "property tests"
+"$ROOT/tests/property/assembly.py" "$PGDIR" >"$OUT/property.tap" 2>"$OUT/property.err"
+count property "$OUT/property.tap" $?
+
 # The access matrix: every (person, post) pair of the demo council and a
 # random one, against an oracle written from the rules (docs/sharing.md).
 # Opt-in (COUNCIL_TEST_MATRIX=1): at the size the sharing issue asks for
@@ -148,6 +157,8 @@ count attach "$OUT/attach.tap" $?
 count settings "$OUT/settings.tap" $?
 "$ROOT/tests/http/tf.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/tf.tap" 2>"$OUT/tf.err"
 count tf "$OUT/tf.tap" $?
+"$ROOT/tests/http/committee.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/committee.tap" 2>"$OUT/committee.err"
+count committee "$OUT/committee.tap" $?
 
 say "browser (Chromium)"
 (

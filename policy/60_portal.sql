@@ -592,34 +592,28 @@ BEGIN
 END
 $$;
 
--- GET /api/v1/ledger[?org=N] and GET /api/v1/posts/N/feedback.
-CREATE OR REPLACE FUNCTION council.api_ledger(p_org bigint,
+-- The JSON API's reads by one id: (status, body) of council.<p_fn>(p_id),
+-- for the functions named here only: ledger (GET /api/v1/ledger),
+-- feedback_tally (GET /api/v1/posts/N/feedback), sc_motion (GET
+-- /api/v1/committee/motions/N, policy/70_committee.sql).
+CREATE OR REPLACE FUNCTION council.api_read(p_fn text, p_id bigint,
     OUT status integer, OUT body text)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
+    IF p_fn NOT IN ('ledger', 'feedback_tally', 'sc_motion') THEN
+        RAISE EXCEPTION 'api_read: % is not an API read', p_fn;
+    END IF;
     status := 200;
-    body := council.ledger(p_org)::text;
+    EXECUTE format('SELECT council.%I($1)::text', p_fn) INTO body USING p_id;
 EXCEPTION WHEN OTHERS THEN
     SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
     IF status IS NULL THEN RAISE; END IF;
 END
 $$;
-
-CREATE OR REPLACE FUNCTION council.api_tally(p_post bigint,
-    OUT status integer, OUT body text)
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, council
-AS $$
-BEGIN
-    status := 200;
-    body := council.feedback_tally(p_post)::text;
-EXCEPTION WHEN OTHERS THEN
-    SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-    IF status IS NULL THEN RAISE; END IF;
-END
-$$;
+DROP FUNCTION IF EXISTS council.api_ledger(bigint);
+DROP FUNCTION IF EXISTS council.api_tally(bigint);
 
 -- The consent requests the caller may see (consents' policy): those it
 -- must decide as a source's giver, and those of its derived posts.

@@ -407,7 +407,7 @@ feedback_api_ledger(struct http_req *req)
 	snprintf(org, sizeof(org), "%lld", o);
 	params[0] = o > 0 ? org : NULL;
 	return portal_api_call(req, "SELECT status, body FROM "
-	    "council.api_ledger($1::bigint)", 1, params);
+	    "council.api_read('ledger', $1::bigint)", 1, params);
 }
 
 enum MHD_Result
@@ -421,7 +421,7 @@ feedback_api_tally(struct http_req *req, long long n)
 	snprintf(id, sizeof(id), "%lld", n);
 	params[0] = id;
 	return portal_api_call(req, "SELECT status, body FROM "
-	    "council.api_tally($1::bigint)", 1, params);
+	    "council.api_read('feedback_tally', $1::bigint)", 1, params);
 }
 
 enum MHD_Result

@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "consent.h"
 #include "feedback.h"
+#include "gov.h"
 #include "http.h"
 #include "pages.h"
 #include "portal.h"
@@ -62,6 +63,12 @@ static const struct route routes[] = {
 	{ "/obligations", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
 	    feedback_obligations },
 	{ "/ledger",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", feedback_ledger },
+	{ "/api/v1/committee/motions", 0, HTTP_POST, "POST",
+	    gov_api_motion_create },
+	{ "/api/v1/committee/motions/", 1, HTTP_GET | HTTP_HEAD, NULL,
+	    gov_api_motion },
+	{ "/api/v1/committee/motions/", 1, HTTP_POST, "GET, HEAD, POST",
+	    gov_api_motion_act },
 	{ "/consents",	0, HTTP_GET | HTTP_HEAD, NULL, consent_list },
 	{ "/consents",	0, HTTP_POST, "GET, HEAD, POST", consent_decide },
 	{ "/attachments", 0, HTTP_POST, "POST", attach_upload },

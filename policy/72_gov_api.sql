@@ -1,0 +1,91 @@
+-- policy/72_gov_api.sql: the JSON API's calls for the steering committee
+-- (issue 5; docs/api.md, docs/governance.md).  Like policy/60_portal.sql's
+-- api_* functions: the request body as text in, (status, body) out, a
+-- refused call changes nothing.  SECURITY INVOKER: they call the
+-- committee's functions (policy/70_committee.sql) as council_app would.
+-- Re-applied by "councilctl migrate".
+
+-- POST /api/v1/committee/motions: draft a motion.
+CREATE OR REPLACE FUNCTION council.api_sc_create(p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    j  jsonb;
+BEGIN
+    BEGIN
+        j := council.api_json(p_body);
+        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
+                   WHERE k NOT IN ('kind', 'title', 'body', 'subject', 'refusal_reason',
+                                   'reason_withheld', 'coop_trigger', 'coop_purpose',
+                                   'coop_scope')) THEN
+            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
+        END IF;
+        status := 201;
+        body := json_build_object('id', council.sc_motion_create(
+            council.api_field(j, 'kind', 'string')->>0,
+            council.api_field(j, 'title', 'string')->>0,
+            coalesce(council.api_field(j, 'body', 'string')->>0, ''),
+            (council.api_field(j, 'subject', 'number')->>0)::bigint,
+            council.api_field(j, 'refusal_reason', 'string')->>0,
+            coalesce((council.api_field(j, 'reason_withheld', 'boolean')->>0)::boolean, false),
+            council.api_field(j, 'coop_trigger', 'string')->>0,
+            council.api_field(j, 'coop_purpose', 'string')->>0,
+            council.api_field(j, 'coop_scope', 'string')->>0))::text;
+    EXCEPTION WHEN OTHERS THEN
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
+    END;
+END
+$$;
+
+-- POST /api/v1/committee/motions/N {"action": ...}: attend / leave,
+-- interest (R-GOV-5, before the poll opens), open (the chair or the
+-- secretariat, with closes_at), vote (choice), reject (the chair, reason).
+-- Answers the motion as council.sc_motion shows it.
+CREATE OR REPLACE FUNCTION council.api_sc_act(p_motion bigint, p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    j  jsonb;
+    a  text;
+BEGIN
+    BEGIN
+        j := council.api_json(p_body);
+        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
+                   WHERE k NOT IN ('action', 'closes_at', 'choice', 'reason')) THEN
+            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
+        END IF;
+        a := council.api_field(j, 'action', 'string')->>0;
+        CASE a
+        WHEN 'attend' THEN PERFORM council.sc_attend(p_motion, true);
+        WHEN 'leave' THEN PERFORM council.sc_attend(p_motion, false);
+        WHEN 'interest' THEN
+            PERFORM council.sc_declare_interest(p_motion,
+                coalesce(council.api_field(j, 'reason', 'string')->>0, ''));
+        WHEN 'open' THEN
+            PERFORM council.sc_open(p_motion,
+                (council.api_field(j, 'closes_at', 'string')->>0)::timestamptz);
+        WHEN 'vote' THEN
+            PERFORM council.sc_vote(p_motion, council.api_field(j, 'choice', 'string')->>0);
+        WHEN 'reject' THEN
+            PERFORM council.sc_chair_reject(p_motion,
+                council.api_field(j, 'reason', 'string')->>0);
+        ELSE
+            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+        END CASE;
+        status := 200;
+        body := council.sc_motion(p_motion)::text;
+    EXCEPTION WHEN OTHERS THEN
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
+    END;
+END
+$$;
+
+-- GET /api/v1/committee/motions/N: council.api_read('sc_motion', N)
+-- (policy/60_portal.sql); the poll is closed first if its time has come.
+DROP FUNCTION IF EXISTS council.api_sc_motion(bigint);

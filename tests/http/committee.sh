@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Black-box tests of the steering committee through the JSON API (issue 5):
+# a restriction passed with at least three quarters of the committee
+# (R-GOV-7) takes effect at once: the restricted member no longer reads new
+# shared posts (R-RESTRICT-1), while others do.  Also: who may act, and a
+# motion one cannot see answers like an absent one.
+#
+# Sessions are made in the database, as in tests/http/tf.sh (committee
+# members would need a second factor at sign-in).
+#
+# Usage: tests/http/committee.sh BASE_URL PGDIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
+. "$here/../lib/tap.sh"
+[ $# -eq 2 ] || { echo "usage: $0 BASE_URL PGDIR" >&2; exit 2; }
+B=${1%/}
+PGDIR=$2
+T=$(mktemp -d "${TMPDIR:-/tmp}/councild-sc.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+sql() { "$ROOT/deploy/pg.sh" psql "$PGDIR" -qAt -c "$1"; }
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/$1" "$2" 2>/dev/null; }
+token() {  # token EMAIL: a live API token of the person
+	local tok
+	tok=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	sql "INSERT INTO council.sessions (token_hash, person_id, expires_at, kind)
+	     SELECT sha256(convert_to('$tok', 'UTF8')), id, now() + interval '1 hour', 'api'
+	     FROM council.people WHERE email = '$1'" >/dev/null || return 1
+	echo "$tok"
+}
+api() {  # api NAME TOKEN METHOD PATH [BODY]
+	if [ -n "${5-}" ]; then
+		code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' -X "$3" \
+		    -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
+		    --data-binary "$5" "$B$4" 2>/dev/null)
+	else
+		code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' \
+		    -H "Authorization: Bearer $2" "$B$4" 2>/dev/null)
+	fi
+}
+
+# The demo committee (Annex 1): the chair and eight members; the member to
+# restrict (a Type 2 operator, no seat); a general member who keeps reading.
+mapfile -t SEATS < <(sql "SELECT p.email FROM council.committee_members c
+	JOIN council.people p ON p.id = c.person_id ORDER BY c.is_chair DESC, p.id")
+CHAIR=${SEATS[0]}
+N=${#SEATS[@]}
+SUBJ_ORG=toto-bank
+R=mayu.nakano@toto-bank.example.jp
+G=daisuke.mori@fsa.example.jp
+AUTHOR=taro.yamada@jpcert-cc.example.jp
+[ "$N" -ge 4 ] || { echo "Bail out! the demo committee has $N seats"; exit 1; }
+declare -A TOK
+for e in "${SEATS[@]}" "$R" "$G" "$AUTHOR"; do
+	TOK[$e]=$(token "$e") || { echo "Bail out! no token for $e"; exit 1; }
+done
+SUBJ=$(sql "SELECT id FROM council.organisations WHERE slug = '$SUBJ_ORG'")
+sql "UPDATE council.organisations SET restricted = false WHERE id = $SUBJ" >/dev/null
+
+# Before: the member reads a post shared to all members.
+api p0 "${TOK[$AUTHOR]}" POST /api/v1/posts "{\"kind\":\"alert\",\"title\":\"sc-test before $$\",\"body\":\"b\",\"secret\":false,\"scope\":[{\"class\":\"all_members\"}]}"
+P0=$(json p0 'd["id"]')
+api r0 "${TOK[$R]}" GET "/api/v1/posts/$P0"
+tap_is "$code" 200 "before: the member reads a post shared to all members"
+
+# Who may act.
+api m0 "${TOK[$G]}" POST /api/v1/committee/motions "{\"kind\":\"restriction\",\"title\":\"x\",\"subject\":$SUBJ}"
+tap_is "$code" 403 "R-GOV-5: a member outside the committee cannot table a motion"
+api m1 "${TOK[${SEATS[1]}]}" POST /api/v1/committee/motions \
+	"{\"kind\":\"restriction\",\"title\":\"sc-test: suspected leak $$\",\"body\":\"R-RESTRICT-1\",\"subject\":$SUBJ}"
+M=$(json m1 'd["id"]')
+tap_is "$code" 201 "R-GOV-7: a committee member tables a restriction of the member"
+api g1 "${TOK[$G]}" GET "/api/v1/committee/motions/$M"
+c1="$code $(cat "$T/g1")"
+api g2 "${TOK[$G]}" GET "/api/v1/committee/motions/99999999"
+tap_is "$c1" "$code $(cat "$T/g2")" "R-GOV-8: a motion is as invisible to a non-member as an absent one"
+
+for e in "${SEATS[@]}"; do api a "${TOK[$e]}" POST "/api/v1/committee/motions/$M" '{"action":"attend"}'; done
+tap_is "$code" 200 "every committee member marks presence"
+CLOSE=$(date -u -d '+4 seconds' +%Y-%m-%dT%H:%M:%SZ)
+api o0 "${TOK[${SEATS[1]}]}" POST "/api/v1/committee/motions/$M" "{\"action\":\"open\",\"closes_at\":\"$CLOSE\"}"
+tap_is "$code" 403 "only the chair (or the secretariat) opens the poll"
+api o1 "${TOK[$CHAIR]}" POST "/api/v1/committee/motions/$M" "{\"action\":\"open\",\"closes_at\":\"$CLOSE\"}"
+tap_is "$code $(json o1 'd["status"]')" "200 open" "the chair opens the poll"
+# At least three quarters of all N seats: ceil(3N/4) yes, the rest no.
+Y=$(( (3 * N + 3) / 4 ))
+i=0
+for e in "${SEATS[@]}"; do
+	if [ $i -lt "$Y" ]; then c=yes; else c=no; fi
+	api v "${TOK[$e]}" POST "/api/v1/committee/motions/$M" "{\"action\":\"vote\",\"choice\":\"$c\"}"
+	[ "$code" = 200 ] || tap_diag "vote of $e: $code $(cat "$T/v")"
+	i=$((i + 1))
+done
+api v2 "${TOK[$G]}" POST "/api/v1/committee/motions/$M" '{"action":"vote","choice":"no"}'
+tap_is "$code" 404 "a non-member's vote finds no motion"
+sleep 5
+api c "${TOK[${SEATS[1]}]}" GET "/api/v1/committee/motions/$M"
+tap_is "$code $(json c 'd["status"]')" "200 passed" \
+	"R-GOV-7: $Y of $N seats in favour: the restriction passes when the poll closes"
+tap_like "$(cat "$T/c")" "\"rule_code\" *: *\"sc.restriction\"" "... counted under the restriction rule, stated in the result"
+tap_is "$(sql "SELECT restricted FROM council.organisations WHERE id = $SUBJ")" t \
+	"R-RESTRICT-1: the member is restricted at once"
+
+# After: a new shared post does not reach the restricted member; others read it.
+api p1 "${TOK[$AUTHOR]}" POST /api/v1/posts "{\"kind\":\"alert\",\"title\":\"sc-test after $$\",\"body\":\"b\",\"secret\":false,\"scope\":[{\"class\":\"all_members\"}]}"
+P1=$(json p1 'd["id"]')
+api r1 "${TOK[$R]}" GET "/api/v1/posts/$P1"
+c1="$code $(cat "$T/r1")"
+api r2 "${TOK[$R]}" GET "/api/v1/posts/99999999"
+tap_is "$c1" "$code $(cat "$T/r2")" "R-RESTRICT-1: the restricted member cannot read the new post (as if absent)"
+api r3 "${TOK[$G]}" GET "/api/v1/posts/$P1"
+tap_is "$code" 200 "... while another member reads it"
+api r4 "${TOK[$R]}" POST /api/v1/posts '{"kind":"report","title":"sc-test restricted","body":"b","secret":false}'
+tap_is "$code $(cat "$T/r4")" '403 {"error" : "member_restricted"}' "R-RESTRICT-1: and cannot post"
+
+# The chair may reject a passed resolution, with a reason: the restriction ends.
+api x0 "${TOK[${SEATS[1]}]}" POST "/api/v1/committee/motions/$M" '{"action":"reject","reason":"x"}'
+tap_is "$code" 403 "only the chair rejects a resolution"
+api x1 "${TOK[$CHAIR]}" POST "/api/v1/committee/motions/$M" '{"action":"reject","reason":"sc-test: the council'"'"'s purpose requires it"}'
+tap_is "$code $(json x1 'd["status"]') $(sql "SELECT restricted FROM council.organisations WHERE id = $SUBJ")" \
+	"200 rejected_by_chair f" "R-GOV-5: the chair's rejection is recorded and undoes the restriction"
+api r5 "${TOK[$R]}" GET "/api/v1/posts/$P1"
+tap_is "$code" 200 "... and the member reads again"
+
+tap_done
