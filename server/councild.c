@@ -21,6 +21,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
+#include "timer.h"
 #include "tmpl.h"
 
 static void
@@ -141,6 +142,12 @@ main(int argc, char **argv)
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
 		goto out;
 	}
+	if (timer_start(db, cfg.db_acquire_timeout_ms, err, sizeof(err)) ==
+	    -1) {
+		log_error("msg=\"cannot start\" error=\"%s\"", err);
+		http_stop(&srv, 0);
+		goto out;
+	}
 	log_info("msg=listening url=http://%s%s%s:%u/ workers=%ld db_pool=%ld",
 	    strchr(cfg.listen_address, ':') ? "[" : "", cfg.listen_address,
 	    strchr(cfg.listen_address, ':') ? "]" : "", srv.port,
@@ -151,6 +158,7 @@ main(int argc, char **argv)
 	log_info("msg=\"shutting down\" signal=%d grace_s=%ld", sig,
 	    cfg.shutdown_grace);
 	http_stop(&srv, cfg.shutdown_grace);
+	timer_stop();
 	log_info("msg=stopped");
 	rc = 0;
 out:

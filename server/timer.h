@@ -1,0 +1,22 @@
+/*
+ * timer.h: councild's clock.  One thread that, every TIMER_INTERVAL_S
+ * seconds, asks the database to close the polls whose closing time has
+ * passed (council.gov_close_due(): the steering committee's and the general
+ * assembly's, issue 5).  Polls also close when they are read, so a result
+ * never depends on this thread; it makes the close, its effects (a
+ * restriction, R-GOV-7) and its audit rows happen on time when nobody looks.
+ */
+#ifndef COUNCIL_TIMER_H
+#define COUNCIL_TIMER_H
+
+struct db_pool;
+
+#define TIMER_INTERVAL_S	15
+
+/* Start the thread (0), or -1 with err filled. */
+int	timer_start(struct db_pool *, long acquire_timeout_ms, char *err,
+	    size_t errlen);
+/* Stop it and wait for it (a query under way finishes first). */
+void	timer_stop(void);
+
+#endif
