@@ -884,10 +884,12 @@ BEGIN
     -- SELECT policies, and the post has no audience yet.
     v_id := nextval(pg_get_serial_sequence('council.posts', 'id'));
     INSERT INTO council.posts (id, parent_id, kind, title, is_secret,
-        confidence, scope_designated, tlp, feedback_deadline)
+        confidence, scope_designated, tlp, feedback_deadline,
+        shown_author_org)
     OVERRIDING SYSTEM VALUE
     VALUES (v_id, p_parent, p_kind, p_title, p_is_secret, p_confidence,
-        p_parent IS NOT NULL OR p_scope IS NOT NULL, v_tlp, p_deadline);
+        p_parent IS NOT NULL OR p_scope IS NOT NULL, v_tlp, p_deadline,
+        CASE WHEN coalesce(p_masked, false) THEN NULL ELSE v_org.id END);
     INSERT INTO council.post_authors (post_id, person_id, org_id, masked)
     VALUES (v_id, v_person, v_org.id, coalesce(p_masked, false));
     INSERT INTO council.post_bodies (post_id, body) VALUES (v_id, p_body);
@@ -924,6 +926,7 @@ BEGIN
 
     INSERT INTO council.post_sources (post_id, source_post_id)
     SELECT DISTINCT v_id, s FROM unnest(p_sources) AS s;
+    PERFORM council.scope_summary_refresh(v_id);         -- 0015
     PERFORM council.audience_refresh_post(v_id, false);
     PERFORM council.consent_request(v_id);
     PERFORM council.audit('post.create', 'post', v_id,
@@ -992,6 +995,7 @@ BEGIN
         RAISE EXCEPTION 'reply_inherits_scope' USING ERRCODE = 'CP422';
     END IF;
     PERFORM council.scope_insert(p_post, p_scope);
+    PERFORM council.scope_summary_refresh(p_post);       -- 0015
     PERFORM council.audience_refresh_post(p_post, true);
     PERFORM council.consent_request(p_post);
     PERFORM council.audit('post.scope.widen', 'post', p_post,

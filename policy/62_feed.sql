@@ -130,16 +130,13 @@ $$;
 -- definer function guarded by current_sees_post, so that reading the scope
 -- rows writes no audit row of its own (post_scope's policy reads posts,
 -- which audits the coordinator's reads outside its scope once per row).
-CREATE OR REPLACE FUNCTION council.scope_summary(p bigint) RETURNS text[]
+CREATE OR REPLACE FUNCTION council.scope_summary_compute(p bigint) RETURNS text[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
     v council.posts;
 BEGIN
-    IF NOT council.current_sees_post(p) THEN
-        RETURN NULL;
-    END IF;
     SELECT * INTO v FROM council.posts WHERE id = p;
     IF v.parent_id IS NOT NULL THEN
         RETURN ARRAY['reply'];
@@ -177,6 +174,32 @@ BEGIN
                 SELECT 1 FROM council.post_exclusions e
                 WHERE e.post_id = p AND e.kind = 'investigative')
         ) x ORDER BY x.o, x.k, x.t);
+END
+$$;
+
+-- The summary of a post the caller sees (NULL otherwise).
+CREATE OR REPLACE FUNCTION council.scope_summary(p bigint) RETURNS text[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    IF NOT council.current_sees_post(p) THEN
+        RETURN NULL;
+    END IF;
+    RETURN council.scope_summary_compute(p);
+END
+$$;
+
+-- Keep post p's scope_summary (0015) true: called by create_post and
+-- widen_scope after they write the scope.  It only recomputes what the
+-- rows say, so it can do no harm whoever calls it; council_writer only.
+CREATE OR REPLACE FUNCTION council.scope_summary_refresh(p bigint) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    UPDATE council.posts SET scope_summary = council.scope_summary_compute(p)
+    WHERE id = p;
 END
 $$;
 
@@ -409,6 +432,8 @@ ALTER FUNCTION council.search(text, integer, bigint) OWNER TO council_writer;
 REVOKE CREATE ON SCHEMA council FROM council_writer;
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.scope_summary(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.scope_summary_compute(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.scope_summary_refresh(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.post_candidates(integer, bigint, council.post_kind,
     bigint, council.tlp, boolean, text, text[], boolean) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
@@ -416,3 +441,10 @@ REVOKE ALL ON FUNCTION council.post_candidates(integer, bigint, council.post_kin
     bigint, council.tlp, boolean, text, text[], boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.post_candidates(integer, bigint, council.post_kind,
     bigint, council.tlp, boolean, text, text[], boolean) TO council_writer;
+
+REVOKE ALL ON FUNCTION council.scope_summary_compute(bigint),
+    council.scope_summary_refresh(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION council.scope_summary_refresh(bigint) TO council_writer;
+-- Posts written before 0015 (or loaded without the write functions).
+UPDATE council.posts SET scope_summary = council.scope_summary_compute(id)
+WHERE scope_summary IS NULL;

@@ -58,12 +58,12 @@ void		 feed_filter_params(const struct feed_filter *, int,
 #define FEED_ITEM_COLUMNS \
 	"f.id, f.kind::text, f.title, f.tlp::text, f.is_secret, " \
 	"to_char(f.created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), " \
-	"a.org_id IS NOT NULL AND NOT a.masked, o.name_ja, o.name_en, " \
+	"f.shown_author_org IS NOT NULL, o.name_ja, o.name_en, " \
 	FEED_ITEM_UNREAD ", " \
 	"(SELECT string_agg(CASE WHEN u.t LIKE 'sector:%' THEN 'sector:' || " \
 	"coalesce((SELECT s.name_ja || E'\\t' || s.name_en FROM council.sectors s " \
 	"WHERE s.code = substr(u.t, 8)), substr(u.t, 8)) ELSE u.t END, E'\\n' " \
-	"ORDER BY u.n) FROM unnest(council.scope_summary(f.id)) " \
+	"ORDER BY u.n) FROM unnest(f.scope_summary) " \
 	"WITH ORDINALITY AS u(t, n)), " \
 	FEED_ITEM_FEEDBACK
 /* Only a first post with a deadline can have a feedback state: the others
@@ -74,18 +74,19 @@ void		 feed_filter_params(const struct feed_filter *, int,
 #define FEED_ITEM_UNREAD \
 	"NOT EXISTS (SELECT 1 FROM council.post_reads r WHERE r.person_id = " \
 	"(SELECT me.person_id FROM council.me) AND r.post_id = f.id)"
+/* The author to show and the scope summary are the post's own columns
+ * (migration 0015): no per-post policy or function call. */
 #define FEED_ITEM_JOINS \
-	"LEFT JOIN council.post_authors a ON a.post_id = f.id " \
-	"LEFT JOIN council.organisations o ON o.id = a.org_id "
+	"LEFT JOIN council.organisations o ON o.id = f.shown_author_org "
 #define FEED_ITEM_JSON \
 	"json_build_object('id', f.id, 'kind', f.kind, 'title', f.title, " \
 	"'tlp', f.tlp, 'secret', f.is_secret, 'created_at', f.created_at, " \
 	"'parent_id', f.parent_id, " \
-	"'author', CASE WHEN a.org_id IS NULL OR a.masked THEN NULL ELSE " \
+	"'author', CASE WHEN f.shown_author_org IS NULL THEN NULL ELSE " \
 	"json_build_object('org_id', o.id, 'name_ja', o.name_ja, " \
 	"'name_en', o.name_en) END, " \
 	"'unread', " FEED_ITEM_UNREAD ", " \
-	"'scope', council.scope_summary(f.id), " \
+	"'scope', f.scope_summary, " \
 	"'feedback', " FEED_ITEM_FEEDBACK ")"
 
 /* Fill a list item of the page from row i of r (FEED_ITEM_COLUMNS):
