@@ -271,26 +271,10 @@ enum MHD_Result
 feed_api_answer(struct http_req *req, const char *sql, int nparams,
     const char *const *params)
 {
-	PGresult	*r;
-	char		 err[256];
-	enum MHD_Result	 ret;
+	static const char *const bad400[] = {
+		"invalid_group", "query_too_short", "query_too_long", NULL
+	};
 
-	if ((r = portal_db(req, sql, nparams, params, err, sizeof(err))) ==
-	    NULL) {
-		if (strcmp(err, "invalid_group") == 0 ||
-		    strcmp(err, "query_too_short") == 0 ||
-		    strcmp(err, "query_too_long") == 0)
-			return portal_json_error(req, 400, err);
-		log_error("msg=\"api query failed\" rid=%s error=\"%s\"",
-		    req->rid, err);
-		return portal_json_error(req, 503, "unavailable");
-	}
-	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
-		ret = portal_json_error(req, 401, "not_signed_in");
-	else
-		ret = http_json(req, 200, PQgetvalue(r, 0, 0),
-		    (size_t)PQgetlength(r, 0, 0));
-	PQclear(r);
-	return ret;
+	return portal_json_query_ex(req, sql, nparams, params, bad400);
 }
 

@@ -256,10 +256,14 @@ portal_json_error(struct http_req *req, unsigned status, const char *code)
 	return http_json(req, status, body, (size_t)n);
 }
 
-/* One row, one column: a JSON document built by the database. */
+/*
+ * One row, one column: a JSON document built by the database.  An error
+ * whose stable code is in bad400 (NULL-terminated, may be NULL) is the
+ * client's: 400 {"error": code}; any other failure is 503.
+ */
 enum MHD_Result
-portal_json_query(struct http_req *req, const char *sql, int nparams,
-    const char *const *params)
+portal_json_query_ex(struct http_req *req, const char *sql, int nparams,
+    const char *const *params, const char *const *bad400)
 {
 	PGresult	*r;
 	char		 err[256];
@@ -267,6 +271,9 @@ portal_json_query(struct http_req *req, const char *sql, int nparams,
 
 	if ((r = portal_db(req, sql, nparams, params, err, sizeof(err))) ==
 	    NULL) {
+		for (; bad400 != NULL && *bad400 != NULL; bad400++)
+			if (strcmp(err, *bad400) == 0)
+				return portal_json_error(req, 400, err);
 		log_error("msg=\"api query failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
 		return portal_json_error(req, 503, "unavailable");
@@ -278,6 +285,13 @@ portal_json_query(struct http_req *req, const char *sql, int nparams,
 		    (size_t)PQgetlength(r, 0, 0));
 	PQclear(r);
 	return ret;
+}
+
+enum MHD_Result
+portal_json_query(struct http_req *req, const char *sql, int nparams,
+    const char *const *params)
+{
+	return portal_json_query_ex(req, sql, nparams, params, NULL);
 }
 
 enum MHD_Result

@@ -55,6 +55,10 @@ long long	 portal_path_id(const char *, const char *);
 enum MHD_Result	 portal_json_error(struct http_req *, unsigned, const char *);
 enum MHD_Result	 portal_json_query(struct http_req *, const char *, int,
 		    const char *const *);
+/* portal_json_query, with the stable codes (NULL-terminated list) that
+ * mean a bad request: answered 400 {"error": code}. */
+enum MHD_Result	 portal_json_query_ex(struct http_req *, const char *, int,
+		    const char *const *, const char *const *);
 /*
  * portal_api_body: the JSON body of an API write, malloc'ed into *out:
  *   1, or 0 with *ret answered (401 without an API token, 415 not JSON,
