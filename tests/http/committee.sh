@@ -19,26 +19,9 @@ B=${1%/}
 PGDIR=$2
 T=$(mktemp -d "${TMPDIR:-/tmp}/councild-sc.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-sql() { "$ROOT/deploy/pg.sh" psql "$PGDIR" -qAt -c "$1"; }
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/$1" "$2" 2>/dev/null; }
-token() {  # token EMAIL: a live API token of the person
-	local tok
-	tok=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	sql "INSERT INTO council.sessions (token_hash, person_id, expires_at, kind)
-	     SELECT sha256(convert_to('$tok', 'UTF8')), id, now() + interval '1 hour', 'api'
-	     FROM council.people WHERE email = '$1'" >/dev/null || return 1
-	echo "$tok"
-}
-api() {  # api NAME TOKEN METHOD PATH [BODY]
-	if [ -n "${5-}" ]; then
-		code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' -X "$3" \
-		    -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
-		    --data-binary "$5" "$B$4" 2>/dev/null)
-	else
-		code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' \
-		    -H "Authorization: Bearer $2" "$B$4" 2>/dev/null)
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=../lib/portal.sh
+. "$here/../lib/portal.sh"
+token() { session "$1" api; }	# token EMAIL: a live API token
 
 # The demo committee (Annex 1): the chair and eight members; the member to
 # restrict (a Type 2 operator, no seat); a general member who keeps reading.

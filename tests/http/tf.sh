@@ -18,19 +18,8 @@ B=${1%/}
 PGDIR=$2
 T=$(mktemp -d "${TMPDIR:-/tmp}/councild-tf.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-SC=__Host-council_session
-sql() { "$ROOT/deploy/pg.sh" psql "$PGDIR" -qAt -c "$1"; }
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/$1" "$2" 2>/dev/null; }
-# session EMAIL KIND: a live session token for the person (web or api).
-session() {
-	local tok
-	tok=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	sql "INSERT INTO council.sessions (token_hash, person_id, expires_at, kind)
-	     SELECT sha256(convert_to('$tok', 'UTF8')), id, now() + interval '1 hour', '$2'
-	     FROM council.people WHERE email = '$1'" >/dev/null || return 1
-	echo "$tok"
-}
-csrf() { printf 'council-csrf:%s' "$1" | sha256sum | cut -c1-64; }
+# shellcheck source-path=SCRIPTDIR source=../lib/portal.sh
+. "$here/../lib/portal.sh"
 page() {  # page NAME TOKEN PATH [curl args]: body in $T/NAME, sets $code
 	code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' \
 	    -H "Cookie: $SC=$2" "${@:4}" "$B$3" 2>/dev/null)
@@ -39,17 +28,6 @@ form() {  # form NAME TOKEN PATH [--data-urlencode ...]: POST, sets $code, $loc
 	code=$(curl -sS --max-time 20 -o "$T/$1" -D "$T/$1.h" -w '%{http_code}' \
 	    -H "Cookie: $SC=$2" -H "Origin: $B" "${@:4}" "$B$3" 2>/dev/null)
 	loc=$(tr -d '\r' <"$T/$1.h" | sed -n 's/^[Ll]ocation: //p')
-}
-api() {  # api NAME TOKEN METHOD PATH [BODY [extra curl args]]
-	local body=${5-}
-	if [ -n "$body" ]; then
-		code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' -X "$3" \
-		    -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
-		    --data-binary "$body" "${@:6}" "$B$4" 2>/dev/null)
-	else
-		code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' -X "$3" \
-		    -H "Authorization: Bearer $2" "$B$4" 2>/dev/null)
-	fi
 }
 norm() { sed -E 's/[0-9a-f]{32}/RID/g; s#/posts/[0-9]+#/posts/N#g; s#(value="|post=)[0-9]+#\1N#g' "$T/$1"; }
 

@@ -1,0 +1,33 @@
+# tests/lib/portal.sh: helpers of the black-box tests that act as members
+# of the demo council (sourced; needs ROOT, B (base URL), PGDIR and T (a
+# scratch folder)).  Sessions are made in the database: sign-in itself is
+# tests/http/auth.sh's subject, and handlers would need a second factor.
+#   sql Q                 one statement as the superuser, unaligned output
+#   session EMAIL KIND    a live session token of the person (web or api)
+#   json NAME EXPR        a Python expression over the JSON in $T/NAME (d)
+#   csrf TOKEN            the form token of a browser session
+#   api NAME TOKEN METHOD PATH [BODY [curl args]]
+#                         an API call with a bearer token; $T/NAME, $code
+SC=__Host-council_session
+sql() { "$ROOT/deploy/pg.sh" psql "$PGDIR" -qAt -c "$1"; }
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/$1" "$2" 2>/dev/null; }
+session() {
+	local tok
+	tok=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	sql "INSERT INTO council.sessions (token_hash, person_id, expires_at, kind)
+	     SELECT sha256(convert_to('$tok', 'UTF8')), id, now() + interval '1 hour', '$2'
+	     FROM council.people WHERE email = '$1'" >/dev/null || return 1
+	echo "$tok"
+}
+csrf() { printf 'council-csrf:%s' "$1" | sha256sum | cut -c1-64; }
+api() {
+	local body=${5-}
+	if [ -n "$body" ]; then
+		code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' -X "$3" \
+		    -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
+		    --data-binary "$body" "${@:6}" "$B$4" 2>/dev/null)
+	else
+		code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' -X "$3" \
+		    -H "Authorization: Bearer $2" "$B$4" 2>/dev/null)
+	fi
+}
