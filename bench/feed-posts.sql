@@ -149,7 +149,7 @@ RESET enable_mergejoin;
 ALTER TABLE council.post_audience ADD CONSTRAINT post_audience_pkey
     PRIMARY KEY (org_id, post_id) INCLUDE (is_author, is_secret);   -- 0004
 CREATE INDEX post_audience_post ON council.post_audience (post_id);
--- 0015: what the feed reads from the post itself, as create_post writes
+-- 0014: what the feed reads from the post itself, as create_post writes
 -- it: the author to show (none when masked) and the scope summary.
 UPDATE council.posts p SET shown_author_org = a.org_id
 FROM council.post_authors a

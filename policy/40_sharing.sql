@@ -926,7 +926,7 @@ BEGIN
 
     INSERT INTO council.post_sources (post_id, source_post_id)
     SELECT DISTINCT v_id, s FROM unnest(p_sources) AS s;
-    PERFORM council.scope_summary_refresh(v_id);         -- 0015
+    PERFORM council.scope_summary_refresh(v_id);         -- 0014
     PERFORM council.audience_refresh_post(v_id, false);
     PERFORM council.consent_request(v_id);
     PERFORM council.audit('post.create', 'post', v_id,
@@ -995,7 +995,7 @@ BEGIN
         RAISE EXCEPTION 'reply_inherits_scope' USING ERRCODE = 'CP422';
     END IF;
     PERFORM council.scope_insert(p_post, p_scope);
-    PERFORM council.scope_summary_refresh(p_post);       -- 0015
+    PERFORM council.scope_summary_refresh(p_post);       -- 0014
     PERFORM council.audience_refresh_post(p_post, true);
     PERFORM council.consent_request(p_post);
     PERFORM council.audit('post.scope.widen', 'post', p_post,

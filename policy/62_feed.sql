@@ -190,7 +190,7 @@ BEGIN
 END
 $$;
 
--- Keep post p's scope_summary (0015) true: called by create_post and
+-- Keep post p's scope_summary (0014) true: called by create_post and
 -- widen_scope after they write the scope.  It only recomputes what the
 -- rows say, so it can do no harm whoever calls it; council_writer only.
 CREATE OR REPLACE FUNCTION council.scope_summary_refresh(p bigint) RETURNS void
@@ -445,6 +445,6 @@ GRANT EXECUTE ON FUNCTION council.post_candidates(integer, bigint, council.post_
 REVOKE ALL ON FUNCTION council.scope_summary_compute(bigint),
     council.scope_summary_refresh(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.scope_summary_refresh(bigint) TO council_writer;
--- Posts written before 0015 (or loaded without the write functions).
+-- Posts written before 0014 (or loaded without the write functions).
 UPDATE council.posts SET scope_summary = council.scope_summary_compute(id)
 WHERE scope_summary IS NULL;

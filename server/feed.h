@@ -75,7 +75,7 @@ void		 feed_filter_params(const struct feed_filter *, int,
 	"NOT EXISTS (SELECT 1 FROM council.post_reads r WHERE r.person_id = " \
 	"(SELECT me.person_id FROM council.me) AND r.post_id = f.id)"
 /* The author to show and the scope summary are the post's own columns
- * (migration 0015): no per-post policy or function call. */
+ * (migration 0014): no per-post policy or function call. */
 #define FEED_ITEM_JOINS \
 	"LEFT JOIN council.organisations o ON o.id = f.shown_author_org "
 #define FEED_ITEM_JSON \

@@ -1,4 +1,4 @@
--- 0015_feed_facts: what the feed shows of each post, kept on the post so
+-- 0014_feed_facts: what the feed shows of each post, kept on the post so
 -- that a page of 50 posts costs no per-post policy or function call
 -- (bench/http/run.sh measured those at most of a feed request's time):
 --   shown_author_org  the author's organisation, NULL when masked (R-TF-6:
