@@ -16,6 +16,7 @@
 #      settings, organisation administration, roster   tests/http/settings.sh
 #      feedback, advice, preview, API writes (R-TF-1/5)   tests/http/tf.sh
 #      steering committee: a restriction takes effect     tests/http/committee.sh
+#      virtual general assembly: quorum, proxies, count   tests/http/assembly.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
@@ -159,6 +160,8 @@ count settings "$OUT/settings.tap" $?
 count tf "$OUT/tf.tap" $?
 "$ROOT/tests/http/committee.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/committee.tap" 2>"$OUT/committee.err"
 count committee "$OUT/committee.tap" $?
+"$ROOT/tests/http/assembly.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/assembly.tap" 2>"$OUT/assembly.err"
+count assembly "$OUT/assembly.tap" $?
 
 say "browser (Chromium)"
 (

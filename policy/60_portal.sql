@@ -595,14 +595,16 @@ $$;
 -- The JSON API's reads by one id: (status, body) of council.<p_fn>(p_id),
 -- for the functions named here only: ledger (GET /api/v1/ledger),
 -- feedback_tally (GET /api/v1/posts/N/feedback), sc_motion (GET
--- /api/v1/committee/motions/N, policy/70_committee.sql).
+-- /api/v1/committee/motions/N, policy/70_committee.sql), ga_poll and
+-- ga_minutes (GET /api/v1/polls/N, /api/v1/assemblies/N/minutes,
+-- policy/71_assembly.sql).
 CREATE OR REPLACE FUNCTION council.api_read(p_fn text, p_id bigint,
     OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
-    IF p_fn NOT IN ('ledger', 'feedback_tally', 'sc_motion') THEN
+    IF p_fn NOT IN ('ledger', 'feedback_tally', 'sc_motion', 'ga_poll', 'ga_minutes') THEN
         RAISE EXCEPTION 'api_read: % is not an API read', p_fn;
     END IF;
     status := 200;

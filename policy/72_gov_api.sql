@@ -89,3 +89,108 @@ $$;
 -- GET /api/v1/committee/motions/N: council.api_read('sc_motion', N)
 -- (policy/60_portal.sql); the poll is closed first if its time has come.
 DROP FUNCTION IF EXISTS council.api_sc_motion(bigint);
+
+-- The general assembly (policy/71_assembly.sql; docs/governance.md).
+-- POST /api/v1/assemblies {kind, title, starts_at, agenda, sc_motion}.
+CREATE OR REPLACE FUNCTION council.api_ga_convene(p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    j  jsonb;
+BEGIN
+    BEGIN
+        j := council.api_json(p_body);
+        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
+                   WHERE k NOT IN ('kind', 'title', 'starts_at', 'agenda', 'sc_motion')) THEN
+            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
+        END IF;
+        status := 201;
+        body := json_build_object('id', council.ga_convene(
+            council.api_field(j, 'kind', 'string')->>0,
+            council.api_field(j, 'title', 'string')->>0,
+            (council.api_field(j, 'starts_at', 'string')->>0)::timestamptz,
+            council.api_field(j, 'agenda', 'array'),
+            (council.api_field(j, 'sc_motion', 'number')->>0)::bigint))::text;
+    EXCEPTION WHEN OTHERS THEN
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
+    END;
+END
+$$;
+
+-- POST /api/v1/assemblies/N {"action": attend | leave | designate (person)
+-- | proxy (holder: an organisation, or none for the chair) | revoke_proxy
+-- | close}: answers {"ok": true}.
+CREATE OR REPLACE FUNCTION council.api_ga_act(p_assembly bigint, p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    j  jsonb;
+BEGIN
+    BEGIN
+        j := council.api_json(p_body);
+        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
+                   WHERE k NOT IN ('action', 'person', 'holder')) THEN
+            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
+        END IF;
+        CASE council.api_field(j, 'action', 'string')->>0
+        WHEN 'attend' THEN PERFORM council.ga_attend(p_assembly);
+        WHEN 'leave' THEN PERFORM council.ga_leave(p_assembly);
+        WHEN 'designate' THEN
+            PERFORM council.ga_designate(p_assembly,
+                (council.api_field(j, 'person', 'number')->>0)::bigint);
+        WHEN 'proxy' THEN
+            PERFORM council.ga_give_proxy(p_assembly,
+                (council.api_field(j, 'holder', 'number')->>0)::bigint);
+        WHEN 'revoke_proxy' THEN PERFORM council.ga_revoke_proxy(p_assembly);
+        WHEN 'close' THEN PERFORM council.ga_close_assembly(p_assembly);
+        ELSE
+            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+        END CASE;
+        status := 200;
+        body := '{"ok":true}';
+    EXCEPTION WHEN OTHERS THEN
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
+    END;
+END
+$$;
+
+-- POST /api/v1/polls/N {"action": open (closes_at) | vote (choice, for)}:
+-- answers the poll as council.ga_poll shows it.
+CREATE OR REPLACE FUNCTION council.api_ga_poll_act(p_item bigint, p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    j  jsonb;
+BEGIN
+    BEGIN
+        j := council.api_json(p_body);
+        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
+                   WHERE k NOT IN ('action', 'closes_at', 'choice', 'for')) THEN
+            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
+        END IF;
+        CASE council.api_field(j, 'action', 'string')->>0
+        WHEN 'open' THEN
+            PERFORM council.ga_open_poll(p_item,
+                (council.api_field(j, 'closes_at', 'string')->>0)::timestamptz);
+        WHEN 'vote' THEN
+            PERFORM council.ga_vote(p_item, council.api_field(j, 'choice', 'string')->>0,
+                (council.api_field(j, 'for', 'number')->>0)::bigint);
+        ELSE
+            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+        END CASE;
+        status := 200;
+        body := council.ga_poll(p_item)::text;
+    EXCEPTION WHEN OTHERS THEN
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
+    END;
+END
+$$;

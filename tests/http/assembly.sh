@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Black-box tests of the virtual general assembly through the JSON API
+# (issue 5, R-GOV-1..4, R-GOV-8): the chair convenes with a rule and a
+# regulation amendment; member organisations attend or give a proxy; a poll cannot
+# open without quorum; the first amendment passes with a majority of the
+# attending (proxies count) and becomes the document's next version; the
+# second cannot open once members left; minutes show the counts.
+#
+# Usage: tests/http/assembly.sh BASE_URL PGDIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
+. "$here/../lib/tap.sh"
+[ $# -eq 2 ] || { echo "usage: $0 BASE_URL PGDIR" >&2; exit 2; }
+B=${1%/}
+PGDIR=$2
+T=$(mktemp -d "${TMPDIR:-/tmp}/councild-ga.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+# shellcheck source-path=SCRIPTDIR source=../lib/portal.sh
+. "$here/../lib/portal.sh"
+
+CHAIR=$(sql "SELECT p.email FROM council.committee_members c JOIN council.people p ON p.id = c.person_id WHERE c.is_chair")
+A_CHAIR=$(session "$CHAIR" api) || { echo "Bail out! no token for the chair"; exit 1; }
+# One representative (an organisation administrator) per member organisation.
+mapfile -t REPS < <(sql "SELECT DISTINCT ON (o.id) p.email FROM council.organisations o
+	JOIN council.people p ON p.org_id = o.id AND p.is_org_admin AND p.active
+	WHERE o.status = 'member' AND NOT o.restricted ORDER BY o.id, p.id")
+MEMBERS=$(sql "SELECT count(*) FROM council.organisations WHERE status = 'member'")
+declare -a TOK
+for i in "${!REPS[@]}"; do TOK[$i]=$(session "${REPS[$i]}" api) || { echo "Bail out! no token"; exit 1; }; done
+# A document the general assembly owns (the Rules), version 1.
+DOC=$(sql "INSERT INTO council.documents (slug, title_ja, title_en, owner)
+	VALUES ('ga-test-rules-$$', '規約（試験）', 'Rules (test)', 'general_assembly') RETURNING id")
+DOC2=$(sql "INSERT INTO council.documents (slug, title_ja, title_en, owner)
+	VALUES ('ga-test-reg-$$', '情報管理規程（試験）', 'Information-management regulation (test)', 'general_assembly') RETURNING id")
+sql "INSERT INTO council.document_versions (document_id, version, body) VALUES ($DOC, 1, 'Article 1. Old text.'), ($DOC2, 1, 'Article 1. Old text.')" >/dev/null
+Q=$(( MEMBERS / 2 + 1 ))	# quorum: a majority of ALL members (R-GOV-3)
+
+STARTS=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)
+AGENDA="[{\"kind\":\"rule_amendment\",\"title\":\"ga-test amendment 1\",\"document\":$DOC,\"text\":\"Article 1. New text.\"},{\"kind\":\"regulation_amendment\",\"title\":\"ga-test amendment 2\",\"document\":$DOC2,\"text\":\"Article 1. Other text.\"}]"
+api c0 "${TOK[0]}" POST /api/v1/assemblies "{\"kind\":\"ordinary\",\"title\":\"x\",\"starts_at\":\"$STARTS\",\"agenda\":$AGENDA}"
+tap_is "$code" 403 "R-GOV-2: a member that is not the chair cannot convene"
+api c1 "$A_CHAIR" POST /api/v1/assemblies "{\"kind\":\"ordinary\",\"title\":\"ga-test 総会 $$\",\"starts_at\":\"$STARTS\",\"agenda\":$AGENDA}"
+GA=$(json c1 'd["id"]')
+tap_is "$code" 201 "R-GOV-2: the chair convenes an ordinary session with two rule amendments"
+api m0 "$A_CHAIR" GET "/api/v1/assemblies/$GA/minutes"
+I1=$(json m0 'd["items"][0]["id"]'); I2=$(json m0 'd["items"][1]["id"]')
+tap_is "$(json m0 'len(d["notices"])')" "$MEMBERS" "every member organisation is notified"
+sleep 3		# the session starts
+
+# Q-2 organisations attend; one more gives its proxy to an attending one.
+for i in $(seq 0 $((Q - 3))); do api a "${TOK[$i]}" POST "/api/v1/assemblies/$GA" '{"action":"attend"}'; done
+tap_is "$code" 200 "representatives attend"
+api o0 "$A_CHAIR" POST "/api/v1/polls/$I1" "{\"action\":\"open\",\"closes_at\":\"$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)\"}"
+tap_like "$code $(cat "$T/o0")" '^409 .*no_quorum' "R-GOV-3: with $((Q - 2)) of $MEMBERS attending the poll cannot open"
+HOLDER=$(sql "SELECT org_id FROM council.people WHERE email = '${REPS[0]}'")
+P=$((Q - 2)); PRINCIPAL_TOKEN=${TOK[$P]}
+api p1 "$PRINCIPAL_TOKEN" POST "/api/v1/assemblies/$GA" "{\"action\":\"proxy\",\"holder\":$HOLDER}"
+tap_is "$code" 200 "R-GOV-3: a member gives its proxy to an attending member"
+PRINCIPAL=$(sql "SELECT org_id FROM council.people WHERE email = '${REPS[$P]}'")
+api p2 "${TOK[$((P + 1))]}" POST "/api/v1/assemblies/$GA" "{\"action\":\"proxy\",\"holder\":$PRINCIPAL}"
+tap_like "$code" '^4' "R-GOV-3: a proxy to a member that gave its own proxy is refused (one hop)"
+api a "${TOK[$((P + 2))]}" POST "/api/v1/assemblies/$GA" '{"action":"attend"}'
+CLOSES=$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)
+api o1 "$A_CHAIR" POST "/api/v1/polls/$I1" "{\"action\":\"open\",\"closes_at\":\"$CLOSES\"}"
+tap_is "$code $(json o1 'd["status"]')" "200 open" "with $Q attending (one by proxy) the chair opens the poll"
+
+# Votes: yes from the first ones, until one more than half of the attending.
+YES=$(( Q / 2 + 1 ))
+for i in $(seq 0 $((Q - 3))); do
+	if [ "$i" -lt "$YES" ]; then c=yes; else c=no; fi
+	api v "${TOK[$i]}" POST "/api/v1/polls/$I1" "{\"action\":\"vote\",\"choice\":\"$c\"}"
+	[ "$code" = 200 ] || tap_diag "vote of ${REPS[$i]}: $code $(cat "$T/v")"
+done
+api v "${TOK[0]}" POST "/api/v1/polls/$I1" "{\"action\":\"vote\",\"choice\":\"no\",\"for\":$PRINCIPAL}"
+tap_is "$code" 200 "the proxy holder votes for its principal"
+api v2 "${TOK[1]}" POST "/api/v1/polls/$I1" '{"action":"vote","choice":"no"}'
+api v2 "${TOK[1]}" POST "/api/v1/polls/$I1" '{"action":"vote","choice":"yes"}'
+tap_is "$code" 200 "a vote may be changed until the close"
+sleep 7
+api r1 "${TOK[3]}" GET "/api/v1/polls/$I1"
+tap_is "$code $(json r1 'd["status"], d["result"]["passed"], d["result"]["veto"]["triggered"]')" "200 ('closed', True, False)" \
+	"R-GOV-4: a majority of the attending passes the amendment (no veto)"
+tap_is "$(json r1 'd["result"]["rule_code"], d["result"]["rule_version"]')" "('ga.resolution', 1)" \
+	"... counted under the stated rule version"
+tap_is "$(sql "SELECT body FROM council.document_versions WHERE document_id = $DOC ORDER BY version DESC LIMIT 1")" \
+	"Article 1. New text." "... and the Rules' new text is the document's next version"
+api v3 "${TOK[2]}" POST "/api/v1/polls/$I1" '{"action":"vote","choice":"no"}'
+tap_like "$code" '^4' "a vote after the close is refused"
+
+# Members leave: item 2 cannot open for lack of quorum.
+for i in 3 4 5; do api l "${TOK[$i]}" POST "/api/v1/assemblies/$GA" '{"action":"leave"}'; done
+api o2 "$A_CHAIR" POST "/api/v1/polls/$I2" "{\"action\":\"open\",\"closes_at\":\"$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)\"}"
+tap_like "$code $(cat "$T/o2")" '^409 .*no_quorum' "R-GOV-3: after members left, the second amendment fails for lack of quorum"
+
+# R-GOV-8: non-public; hidden and absent alike.
+OUT=$(sql "SELECT p.email FROM council.people p JOIN council.organisations o ON o.id = p.org_id
+	WHERE o.status = 'withdrawn' LIMIT 1")
+api m1 "$A_CHAIR" GET "/api/v1/assemblies/99999999/minutes"
+tap_is "$code $(cat "$T/m1")" '404 {"error" : "not_found"}' "an absent assembly: 404"
+api m2 "${TOK[5]}" GET "/api/v1/assemblies/$GA/minutes"
+tap_is "$code $(json m2 '[(i["status"], (i["result"] or {}).get("passed")) for i in d["items"]]')" "200 [('closed', True), ('pending', None)]" \
+	"the minutes show the first item passed and the second not voted"
+tap_like "$(cat "$T/m2")" '"numerator"' "... with each count's numerator and denominator"
+[ -n "$OUT" ] && tap_diag "a withdrawn member's person: $OUT"
+
+tap_done
