@@ -177,6 +177,10 @@ DECLARE
     v_note  text := format('steering committee resolution #%s', m.id);
     v_req   bigint;
     v_eff   jsonb;
+    v_doc   bigint;
+    v_base  integer;
+    v_head  integer;
+    v_text  text;
 BEGIN
     IF v_err IS NOT NULL THEN
         v_eff := jsonb_build_object('applied', false, 'why', v_err);
@@ -200,6 +204,26 @@ BEGIN
         VALUES (m.subject_org_id, (v_eff->>'to')::council.membership_status,
                 v_note || CASE WHEN m.kind = 'refusal' AND NOT m.reason_withheld
                                THEN ': ' || m.refusal_reason ELSE '' END);
+    ELSIF m.kind = 'annex1_amendment' THEN           -- R-GOV-5, Art. 11(3)5
+        -- The proposed text becomes the next version, unless the document
+        -- moved since the motion was drafted (then nothing is adopted).
+        SELECT a.document_id, a.base_version, a.proposed_text, h.version
+        INTO v_doc, v_base, v_text, v_head
+        FROM council.sc_amendments a, council.ga_document_head(a.document_id) h
+        WHERE a.motion_id = m.id;
+        IF v_doc IS NULL THEN
+            v_eff := jsonb_build_object('applied', false, 'why', 'no_text');
+        ELSIF v_head IS DISTINCT FROM v_base THEN
+            v_eff := jsonb_build_object('applied', false, 'why', 'document_changed');
+        ELSE
+            INSERT INTO council.document_versions (document_id, version, body,
+                effective_from, adopted_by_motion)
+            VALUES (v_doc, v_base + 1, v_text, now(), m.id);
+            v_eff := jsonb_build_object('applied', true, 'document', v_doc,
+                                        'version', v_base + 1);
+            PERFORM council.audit('document.version', 'document', v_doc,
+                jsonb_build_object('version', v_base + 1, 'motion', m.id));
+        END IF;
     ELSIF m.kind = 'cooperation_request' THEN        -- R-COOP-1
         INSERT INTO council.coop_requests (motion_id, trigger, purpose, scope,
                                            addressee_org_id)
@@ -249,6 +273,27 @@ BEGIN
         UPDATE council.coop_requests SET withdrawn_at = now()
         WHERE motion_id = m.id AND withdrawn_at IS NULL;
         GET DIAGNOSTICS v_n = ROW_COUNT;
+    ELSIF m.kind = 'annex1_amendment' THEN
+        -- Versions are never removed: the text before the resolution comes
+        -- back as the next version, while the adopted one is still newest.
+        INSERT INTO council.document_versions (document_id, version, body,
+            effective_from, note)
+        SELECT d.document_id, d.version + 1, b.body, now(), v_note
+        FROM council.document_versions d
+        JOIN council.document_versions b
+          ON b.document_id = d.document_id AND b.version = d.version - 1
+        WHERE d.document_id = (m.effect->>'document')::bigint
+          AND d.version = (m.effect->>'version')::integer
+          AND d.adopted_by_motion = m.id
+          AND d.version = (council.ga_document_head(d.document_id)).version;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        IF v_n > 0 THEN
+            PERFORM council.audit('document.version', 'document',
+                (m.effect->>'document')::bigint,
+                jsonb_build_object('version', (m.effect->>'version')::integer + 1,
+                                   'restores', (m.effect->>'version')::integer - 1,
+                                   'motion', m.id));
+        END IF;
     END IF;
     RETURN v_n > 0;
 END
@@ -390,6 +435,13 @@ BEGIN
     IF v_err IS NOT NULL THEN
         RAISE EXCEPTION '%', v_err USING ERRCODE = 'CP422';
     END IF;
+    -- An Annex 1 amendment is voted on only against the text in force.
+    IF m.kind = 'annex1_amendment' AND NOT EXISTS (
+            SELECT 1 FROM council.sc_amendments a
+            WHERE a.motion_id = p
+              AND a.base_version = (council.ga_document_head(a.document_id)).version) THEN
+        RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
+    END IF;
     r := council.sc__rule(m.rule_code);
     INSERT INTO council.sc_seats (motion_id, person_id, org_id, is_chair, special_interest)
     SELECT p, cm.person_id, pe.org_id, cm.is_chair,
@@ -490,13 +542,18 @@ $$;
 
 -- A committee member or the secretariat drafts a motion (R-GOV-5).
 -- Kind-specific fields: p_subject (the member it is about), the refusal's
--- reason and whether it is withheld (R-ORG-2), and for a request for
--- cooperation its trigger, purpose and scope (R-COOP-1, all required).
+-- reason and whether it is withheld (R-ORG-2), for a request for
+-- cooperation its trigger, purpose and scope (R-COOP-1, all required), and
+-- for an Annex 1 amendment the document the committee owns and the whole
+-- proposed text, against the document's newest version (sc_amendments).
+DROP FUNCTION IF EXISTS council.sc_motion_create(text, text, text, bigint, text, boolean,
+    text, text, text);
 CREATE OR REPLACE FUNCTION council.sc_motion_create(p_kind text, p_title text,
     p_body text DEFAULT '', p_subject bigint DEFAULT NULL,
     p_refusal_reason text DEFAULT NULL, p_reason_withheld boolean DEFAULT false,
     p_coop_trigger text DEFAULT NULL, p_coop_purpose text DEFAULT NULL,
-    p_coop_scope text DEFAULT NULL) RETURNS bigint
+    p_coop_scope text DEFAULT NULL, p_document bigint DEFAULT NULL,
+    p_text text DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
@@ -505,6 +562,9 @@ DECLARE
     v_kind    council.sc_motion_kind;
     v_err     text;
     v_id      bigint;
+    v_owner   council.gov_body;
+    v_base    integer;
+    v_head    text;
 BEGIN
     IF v_person IS NULL THEN
         RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
@@ -570,12 +630,43 @@ BEGIN
     ELSIF num_nonnulls(p_coop_trigger, p_coop_purpose, p_coop_scope) > 0 THEN
         RAISE EXCEPTION 'coop_fields_only_for_requests' USING ERRCODE = 'CP422';
     END IF;
+    -- R-GOV-5 (Rules Art. 11(3)5): the committee amends Annex 1, and
+    -- only the documents it owns; the whole new text, which must differ.
+    IF v_kind = 'annex1_amendment' THEN
+        IF p_document IS NULL OR p_text IS NULL THEN
+            RAISE EXCEPTION 'amendment_text_required' USING ERRCODE = 'CP422';
+        END IF;
+        SELECT h.owner, h.version, h.body INTO v_owner, v_base, v_head
+        FROM council.ga_document_head(p_document) h;
+        IF v_owner IS NULL THEN
+            RAISE EXCEPTION 'document_not_found' USING ERRCODE = 'CP404';
+        END IF;
+        IF v_owner <> 'steering_committee' OR v_base IS NULL THEN
+            RAISE EXCEPTION 'document_not_owned' USING ERRCODE = 'CP422';
+        END IF;
+        p_text := replace(replace(p_text, E'\r\n', E'\n'), E'\r', E'\n');
+        IF length(btrim(p_text)) = 0 OR length(p_text) > 500000 THEN
+            RAISE EXCEPTION 'invalid_text' USING ERRCODE = 'CP422';
+        END IF;
+        IF p_text ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]' THEN
+            RAISE EXCEPTION 'control_characters' USING ERRCODE = 'CP422';
+        END IF;
+        IF p_text = v_head THEN
+            RAISE EXCEPTION 'no_change' USING ERRCODE = 'CP422';
+        END IF;
+    ELSIF p_document IS NOT NULL OR p_text IS NOT NULL THEN
+        RAISE EXCEPTION 'text_only_for_amendments' USING ERRCODE = 'CP422';
+    END IF;
     INSERT INTO council.sc_motions (kind, title, body, subject_org_id, refusal_reason,
         reason_withheld, coop_trigger, coop_purpose, coop_scope, created_by)
     VALUES (v_kind, p_title, p_body, p_subject, p_refusal_reason,
         coalesce(p_reason_withheld, false), p_coop_trigger::council.coop_trigger,
         p_coop_purpose, p_coop_scope, v_person)
     RETURNING id INTO v_id;
+    IF v_kind = 'annex1_amendment' THEN
+        INSERT INTO council.sc_amendments (motion_id, document_id, base_version, proposed_text)
+        VALUES (v_id, p_document, v_base, p_text);
+    END IF;
     PERFORM council.audit('sc.motion.create', 'sc_motion', v_id,
         jsonb_build_object('kind', v_kind));
     RETURN v_id;
@@ -762,6 +853,14 @@ BEGIN
         'refusal_reason', m.refusal_reason, 'reason_withheld', m.reason_withheld,
         'coop_trigger', m.coop_trigger, 'coop_purpose', m.coop_purpose,
         'coop_scope', m.coop_scope,
+        'amendment', (SELECT json_build_object('document', a.document_id, 'slug', d.slug,
+                          'base_version', a.base_version, 'proposed_text', a.proposed_text,
+                          'base_text', b.body)
+                      FROM council.sc_amendments a
+                      JOIN council.documents d ON d.id = a.document_id
+                      JOIN council.document_versions b
+                        ON b.document_id = a.document_id AND b.version = a.base_version
+                      WHERE a.motion_id = m.id),
         'created_at', m.created_at, 'opened_at', m.opened_at, 'closes_at', m.closes_at,
         'closed_at', m.closed_at, 'quorum_open', m.quorum_open, 'result', m.result,
         'effect', m.effect, 'chair_window_ends', m.chair_window_ends,
@@ -890,6 +989,17 @@ CREATE POLICY sc_ballots_insert ON council.sc_ballots FOR INSERT TO council_writ
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee FROM council.me), false));
 
+-- An Annex 1 amendment's text: seen like its motion; written with it.
+DROP POLICY IF EXISTS sc_amendments_visible ON council.sc_amendments;
+CREATE POLICY sc_amendments_visible ON council.sc_amendments FOR SELECT
+    TO council_app, council_writer
+    USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
+                     FROM council.me), false));
+DROP POLICY IF EXISTS sc_amendments_insert ON council.sc_amendments;
+CREATE POLICY sc_amendments_insert ON council.sc_amendments FOR INSERT TO council_writer
+    WITH CHECK (motion_id IN (SELECT x.id FROM council.sc_motions x
+                              WHERE x.created_by = (SELECT me.person_id FROM council.me)));
+
 -- R-COOP-1: a request is seen by those who decide it and, while it stands,
 -- by the members it asks (every member when it names none).
 DROP POLICY IF EXISTS coop_requests_visible ON council.coop_requests;
@@ -936,7 +1046,7 @@ REVOKE CREATE ON SCHEMA council FROM council_definer;
 GRANT CREATE ON SCHEMA council TO council_writer;
 ALTER FUNCTION council.sc__visible(bigint) OWNER TO council_writer;
 ALTER FUNCTION council.sc_motion_create(text, text, text, bigint, text, boolean, text,
-    text, text) OWNER TO council_writer;
+    text, text, bigint, text) OWNER TO council_writer;
 ALTER FUNCTION council.sc_attend(bigint, boolean) OWNER TO council_writer;
 ALTER FUNCTION council.sc_declare_interest(bigint, text) OWNER TO council_writer;
 ALTER FUNCTION council.sc_open(bigint, timestamptz) OWNER TO council_writer;

@@ -19,7 +19,7 @@ BEGIN
         IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
                    WHERE k NOT IN ('kind', 'title', 'body', 'subject', 'refusal_reason',
                                    'reason_withheld', 'coop_trigger', 'coop_purpose',
-                                   'coop_scope')) THEN
+                                   'coop_scope', 'document', 'text')) THEN
             RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
         END IF;
         status := 201;
@@ -32,7 +32,9 @@ BEGIN
             coalesce((council.api_field(j, 'reason_withheld', 'boolean')->>0)::boolean, false),
             council.api_field(j, 'coop_trigger', 'string')->>0,
             council.api_field(j, 'coop_purpose', 'string')->>0,
-            council.api_field(j, 'coop_scope', 'string')->>0))::text;
+            council.api_field(j, 'coop_scope', 'string')->>0,
+            (council.api_field(j, 'document', 'number')->>0)::bigint,
+            council.api_field(j, 'text', 'string')->>0))::text;
     EXCEPTION WHEN OTHERS THEN
         SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
         IF status IS NULL THEN RAISE; END IF;

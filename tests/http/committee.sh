@@ -113,4 +113,36 @@ tap_is "$code $(json x1 'd["status"]') $(sql "SELECT restricted FROM council.org
 api r5 "${TOK[$R]}" GET "/api/v1/posts/$P1"
 tap_is "$code" 200 "... and the member reads again"
 
+# R-GOV-5 (Rules Art. 11(3)5): the committee amends Annex 1 with a whole
+# new text; passed, the text is the document's next version at once.
+ANNEX=$(sql "SELECT id FROM council.documents WHERE slug = 'annex-1'")
+HEAD=$(sql "SELECT max(version) FROM council.document_versions WHERE document_id = $ANNEX")
+NEWTEXT=$(sql "SELECT body FROM council.document_versions WHERE document_id = $ANNEX AND version = $HEAD" |
+	python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().rstrip("\n") + "\nデジタル大臣 ('"$$"')"))')
+api d0 "${TOK[$G]}" POST /api/v1/committee/motions "{\"kind\":\"annex1_amendment\",\"title\":\"x\",\"document\":$ANNEX,\"text\":$NEWTEXT}"
+tap_is "$code" 403 "R-GOV-5: a member outside the committee cannot table an Annex 1 amendment"
+RULES=$(sql "SELECT id FROM council.documents WHERE slug = 'rules'")
+api d1 "${TOK[${SEATS[1]}]}" POST /api/v1/committee/motions "{\"kind\":\"annex1_amendment\",\"title\":\"x\",\"document\":$RULES,\"text\":\"x\"}"
+tap_is "$code $(cat "$T/d1")" '422 {"error" : "document_not_owned"}' \
+	"R-GOV-1: the committee cannot amend the Rules (the general assembly's)"
+api d2 "${TOK[${SEATS[1]}]}" POST /api/v1/committee/motions "{\"kind\":\"annex1_amendment\",\"title\":\"sc-test: Annex 1 $$\",\"document\":$ANNEX,\"text\":$NEWTEXT}"
+A=$(json d2 'd["id"]')
+tap_is "$code" 201 "a committee member tables an Annex 1 amendment with its new text"
+api d3 "${TOK[$CHAIR]}" GET "/api/v1/committee/motions/$A"
+tap_is "$(json d3 'd["amendment"]["base_version"]') $(json d3 'd["amendment"]["proposed_text"].endswith("デジタル大臣 ('"$$"')")')" \
+	"$HEAD True" "the motion shows the version it amends and the text proposed"
+for e in "${SEATS[@]}"; do api a "${TOK[$e]}" POST "/api/v1/committee/motions/$A" '{"action":"attend"}'; done
+CLOSE=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)
+api d4 "${TOK[$CHAIR]}" POST "/api/v1/committee/motions/$A" "{\"action\":\"open\",\"closes_at\":\"$CLOSE\"}"
+for e in "${SEATS[@]}"; do
+	api v "${TOK[$e]}" POST "/api/v1/committee/motions/$A" '{"action":"vote","choice":"yes"}'
+done
+sleep 4
+api d5 "${TOK[${SEATS[1]}]}" GET "/api/v1/committee/motions/$A"
+tap_is "$code $(json d5 'd["status"]') $(json d5 'd["effect"]["version"]')" "200 passed $((HEAD + 1))" \
+	"the amendment passes and its effect names Annex 1's next version"
+tap_is "$(sql "SELECT version = $((HEAD + 1)) AND adopted_by_motion = $A AND body LIKE '%デジタル大臣 ($$)'
+	FROM council.document_versions WHERE document_id = $ANNEX ORDER BY version DESC LIMIT 1")" t \
+	"the proposed text is in force as the newest version, adopted by the motion"
+
 tap_done

@@ -6,7 +6,7 @@
 -- who sees the proceedings (R-GOV-8) and the audit trail.  Same fixtures
 -- and helpers as 10_sharing_rules.  Everything is rolled back.
 BEGIN;
-SELECT plan(108);
+SELECT plan(128);
 \ir fixtures/sharing.psql
 
 -- The committee for these tests: eight seats (the demo's nine and the
@@ -428,6 +428,121 @@ SELECT is((SELECT count(*) FROM council.audit_log WHERE action IN ('coop.request
           2::bigint, 'issuing the request and answering it are audited');
 SELECT is((SELECT count(*) FROM council.audit_log WHERE action = 'sc.chair_reject'
              AND object_id IN (SELECT id FROM t_m)), 2::bigint, 'both rejections are audited');
+
+-- Annex 1 amendments (R-GOV-5, Rules Art. 11(3)5; migrations/0017) -------
+-- The committee owns Annex 1: a passed motion makes its text the next
+-- version; the chair's rejection brings the previous text back as a newer
+-- version; a motion drafted against an older version is not adopted.
+CREATE FUNCTION pg_temp.doc(s text) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+AS $$ SELECT id FROM council.documents WHERE slug = s $$;
+CREATE FUNCTION pg_temp.head(s text) RETURNS council.document_versions LANGUAGE sql STABLE
+SECURITY DEFINER AS $$ SELECT * FROM council.document_versions
+                        WHERE document_id = pg_temp.doc(s) ORDER BY version DESC LIMIT 1 $$;
+CREATE FUNCTION pg_temp.amend(lbl text, txt text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE v bigint;
+BEGIN
+    PERFORM pg_temp.as_('sec-a');
+    v := council.sc_motion_create(p_kind => 'annex1_amendment', p_title => 'amend ' || lbl,
+        p_document => pg_temp.doc('annex-1'), p_text => txt);
+    INSERT INTO pg_temp.t_m VALUES (lbl, v);
+    RETURN v;
+END $$;
+CREATE TEMP TABLE t_annex AS SELECT (pg_temp.head('annex-1')).body AS v1;
+GRANT SELECT ON t_annex TO council_app;
+SET LOCAL ROLE council_app;
+
+SELECT is(concat_ws(' ', (pg_temp.head('annex-1')).version, left((pg_temp.head('annex-1')).body, 8)),
+          '1 別表１ 運営委員', 'Annex 1 enters as version 1, the founding text');
+SELECT pg_temp.nobody();
+SELECT is((SELECT count(*) FROM council.documents d
+           JOIN council.document_versions v ON v.document_id = d.id
+           WHERE d.slug IN ('rules', 'annex-1', 'tf-rules') AND v.version = 1), 3::bigint,
+          'R-ORG-7: the Rules, Annex 1 and the TF rules are published: read without signing in');
+SELECT is(pg_temp.err('sec-a', format($$SELECT council.sc_motion_create(p_kind => 'annex1_amendment',
+              p_title => 't', p_document => %s)$$, pg_temp.doc('annex-1'))),
+          'CP422 amendment_text_required', 'an Annex 1 amendment states its whole new text');
+SELECT is(pg_temp.err('sec-a', format($$SELECT council.sc_motion_create(p_kind => 'annex1_amendment',
+              p_title => 't', p_document => %s, p_text => 'x')$$, pg_temp.doc('rules'))),
+          'CP422 document_not_owned', 'R-GOV-1: the committee cannot amend the Rules, which the general assembly owns');
+SELECT is(pg_temp.err('sec-a', $$SELECT council.sc_motion_create(p_kind => 'annex1_amendment',
+              p_title => 't', p_document => 999999999, p_text => 'x')$$),
+          'CP404 document_not_found', 'an unknown document is refused');
+SELECT is(pg_temp.err('sec-a', format($$SELECT council.sc_motion_create(p_kind => 'annex1_amendment',
+              p_title => 't', p_document => %s, p_text => %L)$$, pg_temp.doc('annex-1'),
+              replace((SELECT v1 FROM t_annex), E'\n', E'\r\n'))),
+          'CP422 no_change', 'a text equal to the one in force (line ends aside) is no amendment');
+SELECT is(pg_temp.err('sec-a', format($$SELECT council.sc_motion_create(p_kind => 'annex1_amendment',
+              p_title => 't', p_document => %s, p_text => E'a\x01b')$$, pg_temp.doc('annex-1'))),
+          'CP422 control_characters', 'control characters are refused in the text');
+SELECT is(pg_temp.err('sec-a', format($$SELECT council.sc_motion_create(p_kind => 'other',
+              p_title => 't', p_document => %s, p_text => 'x')$$, pg_temp.doc('annex-1'))),
+          'CP422 text_only_for_amendments', 'other motions carry no document text');
+SELECT is(pg_temp.err('bank-h', format($$SELECT council.sc_motion_create(p_kind => 'annex1_amendment',
+              p_title => 't', p_document => %s, p_text => 'x')$$, pg_temp.doc('annex-1'))),
+          'CP403 only_committee_or_secretariat', 'a member outside the committee and secretariat cannot draft one');
+
+SELECT pg_temp.amend('an1', (SELECT v1 FROM t_annex) || E'\nデジタル大臣');
+SELECT pg_temp.amend('an-stale', (SELECT v1 FROM t_annex) || E'\n内閣府特命担当大臣');
+SELECT pg_temp.as_('cmt');
+SELECT is((SELECT (j->'amendment'->>'base_version')::int
+                  || ' ' || right(j->'amendment'->>'proposed_text', 6)
+                  || ' ' || (j->'amendment'->>'base_text' = (SELECT v1 FROM t_annex))::text
+           FROM (SELECT council.sc_motion(pg_temp.m('an1')) AS j) x),
+          '1 デジタル大臣 true', 'the motion shows the text proposed and the text in force, for the diff');
+SELECT is(pg_temp.val('bank2-h', 'SELECT count(*) FROM council.sc_amendments'), '0',
+          'R-GOV-8: a member outside the committee reads no amendment text');
+SELECT pg_temp.attend('an1', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h');
+SELECT pg_temp.open_('an1');
+SELECT pg_temp.vote('an1', 'yes', 'cmt', 'sec-a', 'fsa-h', 'power-h');
+SELECT pg_temp.vote('an1', 'no', 'police-h');
+SELECT is((pg_temp.close_('an1'))->>'passed', 'true',
+          '4 of 5 present pass the amendment (sc.ordinary, the version in force above)');
+SELECT is(concat_ws(' ', (pg_temp.head('annex-1')).version, right((pg_temp.head('annex-1')).body, 6),
+           (pg_temp.head('annex-1')).adopted_by_motion = pg_temp.m('an1')),
+          '2 デジタル大臣 t',
+          'the passed text is Annex 1 version 2, adopted by the motion');
+SELECT is((pg_temp.row_('an1')).effect, jsonb_build_object('applied', true,
+              'document', pg_temp.doc('annex-1'), 'version', 2),
+          'the effect names the document and the version');
+SELECT is(pg_temp.err('cmt', format('SELECT council.sc_open(%s, now() + interval ''1 day'')',
+              pg_temp.m('an-stale'))),
+          'CP409 document_changed', 'a motion drafted against version 1 cannot open once version 2 is in force');
+SELECT pg_temp.amend('an2', (pg_temp.head('annex-1')).body || E'\n経済安全保障担当大臣');
+SELECT pg_temp.amend('an3', (pg_temp.head('annex-1')).body || E'\n国家公安委員会委員');
+SELECT pg_temp.attend('an2', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h');
+SELECT pg_temp.attend('an3', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h');
+SELECT pg_temp.open_('an2');
+SELECT pg_temp.open_('an3');
+SELECT pg_temp.vote('an2', 'yes', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h');
+SELECT pg_temp.vote('an3', 'yes', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h');
+SELECT pg_temp.close_('an2');
+SELECT is(concat_ws(' ', (pg_temp.close_('an3'))->>'passed', (pg_temp.row_('an3')).effect->>'why',
+           (pg_temp.head('annex-1')).version, right((pg_temp.head('annex-1')).body, 10)),
+          'true document_changed 3 経済安全保障担当大臣',
+          'two amendments of version 2 both pass: the first is version 3, the second is not adopted');
+SELECT pg_temp.as_('cmt');
+SELECT council.sc_chair_reject(pg_temp.m('an2'), 'the council''s purpose');
+SELECT is(concat_ws(' ', (pg_temp.head('annex-1')).version, right((pg_temp.head('annex-1')).body, 6),
+           (pg_temp.head('annex-1')).adopted_by_motion IS NULL,
+           (pg_temp.head('annex-1')).note),
+          format('4 デジタル大臣 t steering committee resolution #%s rejected by the chair',
+                 pg_temp.m('an2')),
+          'R-GOV-5: the chair''s rejection brings version 2''s text back as version 4; nothing is erased');
+SELECT pg_temp.as_('cmt');
+SELECT council.sc_chair_reject(pg_temp.m('an1'), 'late second thoughts');
+SELECT is((pg_temp.head('annex-1')).version, 4,
+          'rejecting an older resolution whose version is no longer in force changes no text');
+SELECT pg_temp.amend('an4', (pg_temp.head('annex-1')).body || E'\n大臣');
+SELECT pg_temp.attend('an4', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h');
+SELECT pg_temp.open_('an4');
+SELECT pg_temp.vote('an4', 'yes', 'cmt', 'sec-a');
+SELECT pg_temp.vote('an4', 'no', 'fsa-h', 'power-h', 'police-h');
+SELECT is(concat_ws(' ', (pg_temp.close_('an4'))->>'passed', (pg_temp.head('annex-1')).version),
+          'false 4', 'a failed amendment leaves Annex 1 as it is');
+RESET ROLE;
+SELECT is((SELECT array_agg((a.detail->>'version')::int ORDER BY a.id) FROM council.audit_log a
+           WHERE a.action = 'document.version' AND a.object_id = pg_temp.doc('annex-1')),
+          ARRAY[2, 3, 4], 'every new version of Annex 1 is in the audit log');
 
 SELECT * FROM finish();
 ROLLBACK;

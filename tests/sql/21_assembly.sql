@@ -57,8 +57,10 @@ INSERT INTO council.documents (slug, title_ja, title_en, owner) VALUES
     ('ga-test-reg', '情報管理規程', 'Regulation', 'general_assembly'),
     ('ga-test-annex', '別表1', 'Annex 1', 'steering_committee');
 INSERT INTO council.document_versions (document_id, version, body)
-SELECT id, 1, slug || ' v1' FROM council.documents WHERE slug LIKE 'ga-test-%';
-CREATE TEMP TABLE t_docs AS SELECT slug, id FROM council.documents WHERE slug LIKE 'ga-test-%';
+SELECT id, 1, slug || ' v1' FROM council.documents
+WHERE slug IN ('ga-test-rules', 'ga-test-reg', 'ga-test-annex');
+CREATE TEMP TABLE t_docs AS SELECT slug, id FROM council.documents
+WHERE slug IN ('ga-test-rules', 'ga-test-reg', 'ga-test-annex');
 
 -- Steering-committee resolutions (migration 0012): a passed referral, and
 -- a referral still in draft.
