@@ -49,5 +49,6 @@ web_root = "$ROOT/web"
 template_root = "$ROOT/templates"
 locale_root = "$ROOT/po"
 db_conninfo = "$("$ROOT/deploy/pg.sh" conninfo "$pgdir" council_app)"
+mail_dir = "$(dirname "$file")/mail"
 CONF
 }

@@ -137,6 +137,7 @@ sed -i "s|^web_root = .*|web_root = \"$OUT/web\"|" "$OUT/councild.conf"
 # what tests/http/auth.sh proves, and it keeps its defaults.
 echo "signin_ip_burst = 200" >>"$OUT/councild.conf"
 export COUNCILD=$BUILD/server/councild COUNCIL_TEST_OUT=$OUT COUNCIL_PGDIR=$PGDIR
+export COUNCIL_MAIL_DIR=$OUT/mail	# council_config's mail_dir
 . "$ROOT/tests/ops/councild.sh"
 councild_start "$OUT/councild.conf" "$OUT/councild.log" || die "councild did not start"
 

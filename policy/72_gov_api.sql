@@ -162,8 +162,10 @@ BEGIN
 END
 $$;
 
--- POST /api/v1/polls/N {"action": open (closes_at) | vote (choice, for)}:
--- answers the poll as council.ga_poll shows it.
+-- POST /api/v1/polls/N {"action": open (closes_at) | vote (choice, for) |
+-- remind}: answers the poll as council.ga_poll shows it; remind answers
+-- what council.ga_send_reminders did ({"item", "organisations", "people"}).
+-- The actions that change no poll (remind) change nothing when refused.
 CREATE OR REPLACE FUNCTION council.api_ga_poll_act(p_item bigint, p_body text,
     OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
@@ -185,11 +187,46 @@ BEGIN
         WHEN 'vote' THEN
             PERFORM council.ga_vote(p_item, council.api_field(j, 'choice', 'string')->>0,
                 (council.api_field(j, 'for', 'number')->>0)::bigint);
+        WHEN 'remind' THEN
+            body := council.ga_send_reminders(p_item)::text;
         ELSE
             RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
         END CASE;
         status := 200;
-        body := council.ga_poll(p_item)::text;
+        body := coalesce(body, council.ga_poll(p_item)::text);
+    EXCEPTION WHEN OTHERS THEN
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
+    END;
+END
+$$;
+
+-- GET /api/v1/notifications: the caller's (council.my_notifications).
+-- POST /api/v1/notifications {"read": N} or {"read": "all"}: mark read;
+-- answers {"marked": n}.  Another person's notification is not_found.
+CREATE OR REPLACE FUNCTION council.api_notifications_read(p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    j  jsonb;
+BEGIN
+    BEGIN
+        j := council.api_json(p_body);
+        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k WHERE k <> 'read')
+           OR NOT j ? 'read' THEN
+            RAISE EXCEPTION 'invalid_read' USING ERRCODE = 'CP422';
+        END IF;
+        IF j->'read' = '"all"' THEN
+            body := json_build_object('marked', council.notification_read(NULL))::text;
+        ELSIF jsonb_typeof(j->'read') = 'number' THEN
+            body := json_build_object('marked', council.notification_read(
+                (council.api_field(j, 'read', 'number')->>0)::bigint))::text;
+        ELSE
+            RAISE EXCEPTION 'invalid_read' USING ERRCODE = 'CP422';
+        END IF;
+        status := 200;
     EXCEPTION WHEN OTHERS THEN
         SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
         IF status IS NULL THEN RAISE; END IF;

@@ -85,6 +85,14 @@ static const struct cf_entry cf_table[] = {
 	CF(cookie_secure, CF_INT, "1", 0, 1,
 	    "1: session cookies are __Host- and Secure (behind TLS); 0: plain HTTP (tests)"),
 	CF(log_level, CF_STR, "info", 0, 0, "debug, info, warn or error"),
+	CF(mail_dir, CF_STR, "", 0, 0,
+	    "Maildir (tmp/, new/) where e-mail notifications are written for "
+	    "the mail system to send; empty: no e-mail"),
+	CF(mail_from, CF_STR, "Council Portal <noreply@localhost>", 0, 0,
+	    "From: of the e-mail notifications"),
+	CF(public_url, CF_STR, "", 0, 0,
+	    "the portal's address as members reach it (https://...), put "
+	    "before the page named in an e-mail; empty: the page alone"),
 };
 
 size_t
@@ -329,6 +337,20 @@ config_validate(const struct config *cfg, char *err, size_t errlen)
 		cf_error(err, errlen, "db_pool_size (%ld) must be at least "
 		    "worker_threads (%ld)", cfg->db_pool_size,
 		    cfg->worker_threads);
+		return -1;
+	}
+	/* Header injection: nothing in From: may end the header. */
+	if (strpbrk(cfg->mail_from, "\r\n") != NULL ||
+	    strlen(cfg->mail_from) > 200) {
+		cf_error(err, errlen, "mail_from must be one line of at most "
+		    "200 bytes");
+		return -1;
+	}
+	if (cfg->public_url[0] != '\0' &&
+	    ((strncmp(cfg->public_url, "https://", 8) != 0 &&
+	    strncmp(cfg->public_url, "http://", 7) != 0) ||
+	    strpbrk(cfg->public_url, " \t\r\n\"<>") != NULL)) {
+		cf_error(err, errlen, "public_url must be an http(s):// address");
 		return -1;
 	}
 	if (strcmp(cfg->log_level, "debug") != 0 &&

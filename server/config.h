@@ -47,6 +47,9 @@ struct config {
 	long	 signin_ip_per_min;
 	long	 cookie_secure;		/* 1: __Host- prefix and Secure */
 	char	*log_level;		/* debug, info, warn, error */
+	char	*mail_dir;		/* Maildir of notifications ("": none) */
+	char	*mail_from;		/* From: of notifications */
+	char	*public_url;		/* base of links in e-mail ("": none) */
 };
 
 /* Fill cfg with the defaults (strings are heap copies). */

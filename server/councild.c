@@ -21,6 +21,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
+#include "mail.h"
 #include "timer.h"
 #include "tmpl.h"
 
@@ -142,6 +143,12 @@ main(int argc, char **argv)
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
 		goto out;
 	}
+	if (mail_configure(cfg.mail_dir, cfg.mail_from, cfg.public_url, err,
+	    sizeof(err)) == -1) {
+		log_error("msg=\"cannot start\" error=\"%s\"", err);
+		http_stop(&srv, 0);
+		goto out;
+	}
 	if (timer_start(db, cfg.db_acquire_timeout_ms, err, sizeof(err)) ==
 	    -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
@@ -162,6 +169,7 @@ main(int argc, char **argv)
 	log_info("msg=stopped");
 	rc = 0;
 out:
+	mail_unconfigure();
 	auth_fini();
 	db_pool_free(db);
 	tmpl_set_free(tmpl);

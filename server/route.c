@@ -9,6 +9,7 @@
 #include "feedback.h"
 #include "gov.h"
 #include "http.h"
+#include "notify.h"
 #include "pages.h"
 #include "portal.h"
 #include "route.h"
@@ -75,6 +76,12 @@ static const struct route routes[] = {
 	    gov_api_assembly_act },
 	{ "/api/v1/polls/", 1, HTTP_GET | HTTP_HEAD, NULL, gov_api_poll },
 	{ "/api/v1/polls/", 1, HTTP_POST, "GET, HEAD, POST", gov_api_poll_act },
+	{ "/notifications", 0, HTTP_GET | HTTP_HEAD, NULL, notify_list },
+	{ "/notifications", 0, HTTP_POST, "GET, HEAD, POST", notify_read },
+	{ "/api/v1/notifications", 0, HTTP_GET | HTTP_HEAD, NULL,
+	    notify_api_list },
+	{ "/api/v1/notifications", 0, HTTP_POST, "GET, HEAD, POST",
+	    notify_api_read },
 	{ "/consents",	0, HTTP_GET | HTTP_HEAD, NULL, consent_list },
 	{ "/consents",	0, HTTP_POST, "GET, HEAD, POST", consent_decide },
 	{ "/attachments", 0, HTTP_POST, "POST", attach_upload },

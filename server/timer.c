@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "mail.h"
 #include "timer.h"
 
 static struct {
@@ -25,24 +26,38 @@ static struct {
 	.cond = PTHREAD_COND_INITIALIZER,
 };
 
-/* One round: close what is due.  No identity: the database closes as the
- * definer and names no person (docs/governance.md). */
+/* Run one of the round's statements (returning a count); log its count
+ * with what when not zero. */
 static void
-timer_tick(void)
+timer_job(const char *sql, const char *what)
 {
 	struct db_ident	 id = { "", "timer" };
 	PGresult	*r;
 	char		 err[256];
 
-	r = db_run(timer.db, timer.acquire_ms, &id,
-	    "SELECT council.gov_close_due()", 0, NULL, NULL, err, sizeof(err));
+	r = db_run(timer.db, timer.acquire_ms, &id, sql, 0, NULL, NULL, err,
+	    sizeof(err));
 	if (r == NULL) {
-		log_warn("msg=\"closing due polls failed\" error=\"%s\"", err);
+		log_warn("msg=\"%s failed\" error=\"%s\"", what, err);
 		return;
 	}
 	if (PQntuples(r) == 1 && atoi(PQgetvalue(r, 0, 0)) > 0)
-		log_info("msg=\"polls closed\" count=%s", PQgetvalue(r, 0, 0));
+		log_info("msg=\"%s\" count=%s", what, PQgetvalue(r, 0, 0));
 	PQclear(r);
+}
+
+/* One round: close what is due, remind of polls closing soon, write the
+ * e-mail due.  No identity: the database acts as the definer and names
+ * no person (docs/governance.md). */
+static void
+timer_tick(void)
+{
+	int	n;
+
+	timer_job("SELECT council.gov_close_due()", "polls closed");
+	timer_job("SELECT council.ga_remind_due()", "reminders sent");
+	if ((n = mail_deliver(timer.db, timer.acquire_ms)) > 0)
+		log_info("msg=\"e-mail written\" count=%d", n);
 }
 
 static void *

@@ -36,6 +36,10 @@ DOC2=$(sql "INSERT INTO council.documents (slug, title_ja, title_en, owner)
 	VALUES ('ga-test-reg-$$', '情報管理規程（試験）', 'Information-management regulation (test)', 'general_assembly') RETURNING id")
 sql "INSERT INTO council.document_versions (document_id, version, body) VALUES ($DOC, 1, 'Article 1. Old text.'), ($DOC2, 1, 'Article 1. Old text.')" >/dev/null
 Q=$(( MEMBERS / 2 + 1 ))	# quorum: a majority of ALL members (R-GOV-3)
+# E-mail: councild writes notifications into the Maildir of its
+# configuration (deploy/common.sh); one representative wants each at once.
+MAIL=${COUNCIL_MAIL_DIR:?COUNCIL_MAIL_DIR: the Maildir councild writes to}
+sql "UPDATE council.people SET email_digest = 'immediate' WHERE email = '${REPS[1]}'" >/dev/null
 
 STARTS=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)
 AGENDA="[{\"kind\":\"rule_amendment\",\"title\":\"ga-test amendment 1\",\"document\":$DOC,\"text\":\"Article 1. New text.\"},{\"kind\":\"regulation_amendment\",\"title\":\"ga-test amendment 2\",\"document\":$DOC2,\"text\":\"Article 1. Other text.\"}]"
@@ -47,6 +51,17 @@ tap_is "$code" 201 "R-GOV-2: the chair convenes an ordinary session with two rul
 api m0 "$A_CHAIR" GET "/api/v1/assemblies/$GA/minutes"
 I1=$(json m0 'd["items"][0]["id"]'); I2=$(json m0 'd["items"][1]["id"]')
 tap_is "$(json m0 'len(d["notices"])')" "$MEMBERS" "every member organisation is notified"
+api n0 "${TOK[0]}" GET /api/v1/notifications
+tap_is "$(json n0 '[x["link"] for x in d["notifications"] if x["kind"] == "ga.notice"][0]')" \
+	"/assemblies/$GA" "R-GOV-2: the representative finds the notice among its notifications"
+# councild's clock writes the e-mail within a round (15 s); wait up to 40 s.
+for _ in $(seq 1 40); do
+	F=$(grep -l -F "To: <${REPS[1]}>" "$MAIL"/new/* 2>/dev/null | xargs -r grep -l -F "/assemblies/$GA" | head -1)
+	[ -n "$F" ] && break
+	sleep 1
+done
+[ -n "$F" ] && grep -q '^Subject: =?UTF-8?B?' "$F" && ! grep -q 'Article 1' "$F"
+tap_ok $? "... and, having chosen e-mail at once, gets one naming the page, without the agenda's text"
 sleep 3		# the session starts
 
 # Q-2 organisations attend; one more gives its proxy to an attending one.
@@ -65,6 +80,30 @@ api a "${TOK[$((P + 2))]}" POST "/api/v1/assemblies/$GA" '{"action":"attend"}'
 CLOSES=$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)
 api o1 "$A_CHAIR" POST "/api/v1/polls/$I1" "{\"action\":\"open\",\"closes_at\":\"$CLOSES\"}"
 tap_is "$code $(json o1 'd["status"]')" "200 open" "with $Q attending (one by proxy) the chair opens the poll"
+LAST=$(( ${#REPS[@]} - 1 ))	# a member organisation, neither chair nor secretariat
+api r0 "${TOK[$LAST]}" POST "/api/v1/polls/$I1" '{"action":"remind"}'
+tap_is "$code" 403 "only the chair or the secretariat sends reminders"
+api r1 "$A_CHAIR" POST "/api/v1/polls/$I1" '{"action":"remind"}'
+tap_is "$code $(json r1 'd["organisations"]')" "200 $((MEMBERS - 1))" \
+	"reminders go to every member that has neither voted nor given a proxy"
+api n1 "${TOK[$LAST]}" GET /api/v1/notifications
+tap_is "$(json n1 'sum(1 for x in d["notifications"] if x["kind"] == "ga.reminder" and x["link"] == "/assemblies/'"$GA"'")')" 1 \
+	"... and such a member finds the reminder"
+# The same on the portal's page, in Japanese, and marked read with its form.
+W=$(session "${REPS[$LAST]}" web)
+page w0 "$W" /notifications
+tap_like "$code $(grep -c "総会の議決（締切 .* JST）: ga-test amendment 1" "$T/w0")" '^200 [1-9]' \
+	"the notifications page lists the reminder with its closing time in JST"
+form w1 "$W" /notifications --data-urlencode "csrf=0" --data-urlencode read=all
+tap_is "$code" 403 "marking read needs the form token"
+form w2 "$W" /notifications --data-urlencode "csrf=$(csrf "$W")" --data-urlencode read=all
+c2="$code $loc"
+api n2 "${TOK[$LAST]}" GET /api/v1/notifications
+tap_is "$c2 $(json n2 'd["unread"]')" "303 /notifications 0" "... with it, all are marked read"
+api n3 "${TOK[$LAST]}" POST /api/v1/notifications "{\"read\":$(sql "SELECT min(n.id) FROM council.notifications n JOIN council.people p ON p.id = n.person_id WHERE p.email = '${REPS[0]}'")}"
+c3="$code $(cat "$T/n3")"
+api n4 "${TOK[$LAST]}" POST /api/v1/notifications '{"read":999999999}'
+tap_is "$c3" "$code $(cat "$T/n4")" "another person's notification cannot be marked: as if absent"
 
 # Votes: yes from the first ones, until one more than half of the attending.
 YES=$(( Q / 2 + 1 ))

@@ -20,15 +20,6 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/councild-tf.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 # shellcheck source-path=SCRIPTDIR source=../lib/portal.sh
 . "$here/../lib/portal.sh"
-page() {  # page NAME TOKEN PATH [curl args]: body in $T/NAME, sets $code
-	code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' \
-	    -H "Cookie: $SC=$2" "${@:4}" "$B$3" 2>/dev/null)
-}
-form() {  # form NAME TOKEN PATH [--data-urlencode ...]: POST, sets $code, $loc
-	code=$(curl -sS --max-time 20 -o "$T/$1" -D "$T/$1.h" -w '%{http_code}' \
-	    -H "Cookie: $SC=$2" -H "Origin: $B" "${@:4}" "$B$3" 2>/dev/null)
-	loc=$(tr -d '\r' <"$T/$1.h" | sed -n 's/^[Ll]ocation: //p')
-}
 norm() { sed -E 's/[0-9a-f]{32}/RID/g; s#/posts/[0-9]+#/posts/N#g; s#(value="|post=)[0-9]+#\1N#g' "$T/$1"; }
 
 # The cast (demo council): a Type 1 analyst, another Type 1 member, a

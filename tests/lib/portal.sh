@@ -8,6 +8,11 @@
 #   csrf TOKEN            the form token of a browser session
 #   api NAME TOKEN METHOD PATH [BODY [curl args]]
 #                         an API call with a bearer token; $T/NAME, $code
+#   page NAME TOKEN PATH [curl args]
+#                         a page as a browser session; $T/NAME, $code
+#   form NAME TOKEN PATH [--data-urlencode ...]
+#                         a form POST as a browser session (same origin);
+#                         $T/NAME, headers $T/NAME.h, $code, $loc
 SC=__Host-council_session
 sql() { "$ROOT/deploy/pg.sh" psql "$PGDIR" -qAt -c "$1"; }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/$1" "$2" 2>/dev/null; }
@@ -30,4 +35,13 @@ api() {
 		code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' -X "$3" \
 		    -H "Authorization: Bearer $2" "$B$4" 2>/dev/null)
 	fi
+}
+page() {
+	code=$(curl -sS --max-time 20 -o "$T/$1" -w '%{http_code}' \
+	    -H "Cookie: $SC=$2" "${@:4}" "$B$3" 2>/dev/null)
+}
+form() {
+	code=$(curl -sS --max-time 20 -o "$T/$1" -D "$T/$1.h" -w '%{http_code}' \
+	    -H "Cookie: $SC=$2" -H "Origin: $B" "${@:4}" "$B$3" 2>/dev/null)
+	loc=$(tr -d '\r' <"$T/$1.h" | sed -n 's/^[Ll]ocation: //p')
 }

@@ -8,7 +8,7 @@
 -- ten member organisations (every other organisation is set aside), so a
 -- majority of all is 6.  Everything is rolled back.
 BEGIN;
-SELECT plan(118);
+SELECT plan(136);
 
 -- Fixtures (as the superuser, no RLS). -----------------------------------------
 -- The secretariat body (the demo's NISC, or one made here) and nine
@@ -202,6 +202,12 @@ SECURITY DEFINER AS $$
     SELECT count(*) FROM council.audit_log
     WHERE object_type = 'ga_assembly' AND object_id = a AND action = act $$;
 
+-- The secretariat body's acting people (the demo's NISC has its own).
+CREATE TEMP TABLE t_sec_admins AS
+SELECT count(*)::int AS n FROM council.people p JOIN t_orgs o ON o.id = p.org_id
+WHERE o.slug = '@sec' AND p.is_org_admin AND p.active AND p.notify_governance;
+GRANT SELECT ON t_sec_admins TO council_app;
+
 SET LOCAL ROLE council_app;
 
 -- R-GOV-1, R-GOV-2: convening. ------------------------------------------------------
@@ -250,6 +256,14 @@ SELECT is(pg_temp.val('d', format('SELECT string_agg(t.slug, '','' ORDER BY t.sl
           'R-GOV-2: a notice to every member organisation (and none to one that left)');
 SELECT is(pg_temp.audits(pg_temp.ga('A1'), 'ga.notice'), 10::bigint,
           'each notice is an audit row');
+SELECT is(pg_temp.val('d', $$SELECT string_agg(x->>'kind' || ' ' || (x->>'link'), ',')
+          FROM json_array_elements(council.my_notifications()->'notifications') x$$),
+          'ga.notice /assemblies/' || pg_temp.ga('A1'),
+          'R-GOV-2: the notice reaches the administrator who acts for each member, on the portal');
+SELECT is(pg_temp.val('a-n', $$SELECT council.my_notifications()->>'unread'$$), '0',
+          '... not a colleague who does not act for it');
+SELECT is(pg_temp.val('d', 'SELECT count(*) FROM council.notifications'), '1',
+          'a person reads only their own notifications');
 INSERT INTO t_ga SELECT 'A2', pg_temp.val('sec', format(
     $$SELECT council.ga_convene('extraordinary', '臨時総会', now() + interval '1 day',
       '[{"kind": "referred_item", "title": "referred", "motion": %s}]', %s)$$,
@@ -365,6 +379,63 @@ SELECT is(pg_temp.val('chair', format($$SELECT string_agg(t.slug, ',' ORDER BY t
           '@sec,ga-g,ga-h,ga-i', 'reminders: the members that neither voted nor gave a proxy');
 SELECT is(pg_temp.err('d', format('SELECT council.ga_reminders(%s)', pg_temp.it(1))),
           'CP403 not_chair', 'only the chair or the secretariat lists them');
+SELECT is(pg_temp.val('chair', format($$SELECT council.ga_send_reminders(%s) - 'item'$$, pg_temp.it(1))),
+          format('{"auto": false, "people": %s, "organisations": 4}', 3 + (SELECT n FROM t_sec_admins)),
+          'reminders are sent to the four that neither voted nor gave a proxy (one acting person each)');
+SELECT is(pg_temp.val('g', $$SELECT (x->>'kind') || ' ' || (x->>'read') || ' ' || (x->>'subject_en' LIKE '%closes%JST%')
+          FROM json_array_elements(council.my_notifications()->'notifications') x
+          WHERE x->>'kind' = 'ga.reminder'$$),
+          'ga.reminder false true', '... each reads an unread reminder that names the closing time in JST');
+SELECT is(pg_temp.val('d', $$SELECT count(*) FROM json_array_elements(council.my_notifications()->'notifications') x
+          WHERE x->>'kind' = 'ga.reminder'$$), '0', '... a member that voted is not reminded');
+SELECT is(pg_temp.val('sec', format($$SELECT council.ga_send_reminders(%s)->>'people'$$, pg_temp.it(1))),
+          '0', 'a second reminder within the hour tells nobody twice');
+SELECT is(pg_temp.err('d', format('SELECT council.ga_send_reminders(%s)', pg_temp.it(1))),
+          'CP403 not_chair', 'only the chair or the secretariat sends reminders');
+SELECT is(pg_temp.val('sec', 'SELECT council.ga_remind_due()'), '0',
+          'the server does not remind while the poll has more than a day and half its time left');
+RESET ROLE;
+UPDATE council.ga_items SET opened_at = now() - interval '3 days' WHERE id = pg_temp.it(1);
+SET LOCAL ROLE council_app;
+SELECT is(pg_temp.val('sec', 'SELECT council.ga_remind_due()') || pg_temp.val('sec', 'SELECT council.ga_remind_due()'),
+          '10', 'once half its time has passed the server reminds, once per poll');
+SELECT is(pg_temp.val('i', $$SELECT count(*) FROM json_array_elements(council.my_notifications()->'notifications') x
+          WHERE x->>'kind' = 'ga.reminder'$$), '2', '... a second reminder, the server''s own');
+SELECT is(pg_temp.val('i', 'SELECT council.notification_read(NULL)') || ' '
+          || pg_temp.val('i', $$SELECT council.my_notifications()->>'unread'$$),
+          '4 0', 'a person marks all read (two notices, two reminders)');
+SELECT is(pg_temp.err('i', format('SELECT council.notification_read(%s)',
+              pg_temp.val('g', $$SELECT min(id) FROM council.notifications$$))),
+          pg_temp.err('i', 'SELECT council.notification_read(999999999)'),
+          'another person''s notification is as absent as a missing one');
+RESET ROLE;
+UPDATE council.people SET email_digest = 'immediate' WHERE email = 'g@ga-test.example.jp';
+UPDATE council.people SET email_digest = 'daily' WHERE email = 'h@ga-test.example.jp';
+UPDATE council.notifications SET mailed_at = now()
+WHERE person_id NOT IN (SELECT person_id FROM t_people WHERE k IN ('g', 'h'));
+SET LOCAL ROLE council_app;
+SELECT pg_temp.nobody();
+CREATE TEMP TABLE t_mail AS SELECT * FROM council.mail_claim(100);
+SELECT is((SELECT string_agg(email || ' ' || cardinality(ids), ',' ORDER BY email) FROM t_mail),
+          'g@ga-test.example.jp 1,g@ga-test.example.jp 1,g@ga-test.example.jp 1,g@ga-test.example.jp 1',
+          'e-mail: one per notification for "immediate"; "daily" waits for its hour');
+SELECT is((SELECT count(*) FROM council.mail_claim(100)), 0::bigint, 'a claimed e-mail is not claimed twice');
+SELECT council.mail_unclaim((SELECT array_agg(x) FROM t_mail, unnest(ids) x));
+SELECT is((SELECT count(*) FROM council.mail_claim(100)), 4::bigint,
+          'what the mailer could not write is given back and claimed again: nothing is lost');
+SELECT is((SELECT string_agg(email || ' ' || cardinality(ids) || ' ' || subject, ',')
+           FROM council.mail_claim(100, 0)), NULL,
+          '"daily": nothing from after the day''s hour');
+RESET ROLE;
+UPDATE council.notifications SET created_at = now() - interval '2 days'
+WHERE person_id = (SELECT person_id FROM t_people WHERE k = 'h');
+SET LOCAL ROLE council_app;
+SELECT is((SELECT email || ' ' || cardinality(ids) || ' '
+                  || (body ~ '^[^\n]+\nhttps://portal\.example/assemblies/\d+\n\n'
+                      AND body NOT LIKE '%' || E'\r' || '%')
+           FROM council.mail_claim(100, 0, 'https://portal.example')),
+          'h@ga-test.example.jp 4 true',
+          '"daily": one digest of the earlier notifications, each a subject and a link, no content');
 
 -- The principal attends: its proxy is overridden.
 SELECT pg_temp.attend('f');
