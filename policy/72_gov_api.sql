@@ -233,3 +233,62 @@ BEGIN
     END;
 END
 $$;
+
+-- R-COOP-1: the requests for cooperation the caller sees (the committee
+-- and the secretariat bodies all; a member those addressed to it, or to
+-- every member, while they stand: coop_requests_visible), newest first,
+-- each with the answers the caller sees (its own organisation's; all for
+-- the committee and the secretariat) and, for a member, the posts of its
+-- own organisation it could answer with (the 50 newest).
+CREATE OR REPLACE FUNCTION council.coop_requests_for_me() RETURNS json
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT json_build_object(
+        'requests', coalesce((SELECT json_agg(json_build_object(
+                'id', q.id, 'motion', q.motion_id, 'trigger', q.trigger,
+                'purpose', q.purpose, 'scope', q.scope,
+                'to_every_member', q.addressee_org_id IS NULL,
+                'issued_at', q.issued_at, 'withdrawn', q.withdrawn_at IS NOT NULL,
+                'answers', coalesce((SELECT json_agg(json_build_object(
+                        'post', a.post_id, 'org', a.org_id, 'linked_at', a.linked_at)
+                        ORDER BY a.linked_at)
+                    FROM council.coop_answers a WHERE a.request_id = q.id), '[]'))
+                ORDER BY q.issued_at DESC, q.id DESC)
+            FROM council.coop_requests q), '[]'),
+        'own_posts', coalesce((SELECT json_agg(json_build_object('id', p.id,
+                'title', p.title) ORDER BY p.id DESC)
+            FROM (SELECT x.id, x.title FROM council.posts x
+                  JOIN council.post_authors a ON a.post_id = x.id
+                  WHERE a.org_id = (SELECT me.org_id FROM council.me)
+                  ORDER BY x.id DESC LIMIT 50) p), '[]'))
+    FROM council.me
+$$;
+
+-- POST /api/v1/cooperation/N {"post": id}: answer request N with one of
+-- the organisation's own posts (council.coop_answer).  Answers the
+-- requests as council.coop_requests_for_me shows them.
+CREATE OR REPLACE FUNCTION council.api_coop_answer(p_request bigint, p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    j  jsonb;
+BEGIN
+    BEGIN
+        j := council.api_json(p_body);
+        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k WHERE k <> 'post')
+           OR council.api_field(j, 'post', 'number') IS NULL THEN
+            RAISE EXCEPTION 'invalid_post' USING ERRCODE = 'CP422';
+        END IF;
+        PERFORM council.coop_answer(p_request,
+            (council.api_field(j, 'post', 'number')->>0)::bigint);
+        status := 200;
+        body := council.coop_requests_for_me()::text;
+    EXCEPTION WHEN OTHERS THEN
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
+    END;
+END
+$$;

@@ -264,3 +264,32 @@ REVOKE ALL ON FUNCTION council.ga_send_reminders(bigint), council.ga_remind_due(
 GRANT EXECUTE ON FUNCTION council.ga_send_reminders(bigint), council.ga_remind_due(),
     council.my_notifications(), council.notification_read(bigint),
     council.mail_claim(integer, integer, text), council.mail_unclaim(bigint[]) TO council_app;
+
+-- R-COOP-1: an issued request for cooperation is told to the members it
+-- asks (every member when it names none): their administrators, who
+-- answer it (/cooperation).
+CREATE OR REPLACE FUNCTION council.coop_request_notify() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_org  bigint;
+BEGIN
+    FOR v_org IN SELECT o.id FROM council.organisations o
+                 WHERE o.status = 'member'
+                   AND (NEW.addressee_org_id IS NULL OR o.id = NEW.addressee_org_id)
+    LOOP
+        PERFORM council.notify_org(v_org, NULL, 'coop.request',
+            '運営委員会からの協力の求め', 'A request for cooperation from the steering committee',
+            '/cooperation', 'coop.request:' || NEW.id);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS coop_requests_notify ON council.coop_requests;
+CREATE TRIGGER coop_requests_notify AFTER INSERT ON council.coop_requests
+    FOR EACH ROW EXECUTE FUNCTION council.coop_request_notify();
+GRANT CREATE ON SCHEMA council TO council_definer;
+ALTER FUNCTION council.coop_request_notify() OWNER TO council_definer;
+REVOKE CREATE ON SCHEMA council FROM council_definer;
+REVOKE ALL ON FUNCTION council.coop_request_notify() FROM PUBLIC;

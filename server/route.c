@@ -6,6 +6,7 @@
 #include "attach.h"
 #include "auth.h"
 #include "consent.h"
+#include "coop.h"
 #include "feedback.h"
 #include "gov.h"
 #include "http.h"
@@ -76,6 +77,11 @@ static const struct route routes[] = {
 	    gov_api_assembly_act },
 	{ "/api/v1/polls/", 1, HTTP_GET | HTTP_HEAD, NULL, gov_api_poll },
 	{ "/api/v1/polls/", 1, HTTP_POST, "GET, HEAD, POST", gov_api_poll_act },
+	{ "/cooperation", 0, HTTP_GET | HTTP_HEAD, NULL, coop_list },
+	{ "/cooperation", 0, HTTP_POST, "GET, HEAD, POST", coop_answer },
+	{ "/api/v1/cooperation", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    coop_api_list },
+	{ "/api/v1/cooperation/", 1, HTTP_POST, "POST", coop_api_answer },
 	{ "/notifications", 0, HTTP_GET | HTTP_HEAD, NULL, notify_list },
 	{ "/notifications", 0, HTTP_POST, "GET, HEAD, POST", notify_read },
 	{ "/api/v1/notifications", 0, HTTP_GET | HTTP_HEAD, NULL,

@@ -145,4 +145,46 @@ tap_is "$(sql "SELECT version = $((HEAD + 1)) AND adopted_by_motion = $A AND bod
 	FROM council.document_versions WHERE document_id = $ANNEX ORDER BY version DESC LIMIT 1")" t \
 	"the proposed text is in force as the newest version, adopted by the motion"
 
+# R-COOP-1: a request for cooperation to the member that consented; it
+# is told, sees the request and answers it with one of its own posts.
+R_ADMIN=$(sql "SELECT email FROM council.people WHERE org_id = $SUBJ AND is_org_admin AND active ORDER BY id LIMIT 1")
+TOK[$R_ADMIN]=$(session "$R_ADMIN" api)
+coop_told() { api kn "${TOK[$R_ADMIN]}" GET /api/v1/notifications; json kn 'sum(1 for x in d["notifications"] if x["kind"] == "coop.request")'; }
+TOLD=$(coop_told)
+api k0 "${TOK[${SEATS[1]}]}" POST /api/v1/committee/motions "{\"kind\":\"cooperation_request\",\"title\":\"sc-test: cooperation $$\",\"subject\":$SUBJ,\"coop_trigger\":\"member_consent\",\"coop_purpose\":\"incident analysis $$\",\"coop_scope\":\"logs of the VPN gateway\"}"
+K=$(json k0 'd["id"]')
+for e in "${SEATS[@]}"; do api a "${TOK[$e]}" POST "/api/v1/committee/motions/$K" '{"action":"attend"}'; done
+api k1 "${TOK[$CHAIR]}" POST "/api/v1/committee/motions/$K" "{\"action\":\"open\",\"closes_at\":\"$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)\"}"
+for e in "${SEATS[@]}"; do api v "${TOK[$e]}" POST "/api/v1/committee/motions/$K" '{"action":"vote","choice":"yes"}'; done
+sleep 4
+api k2 "${TOK[$CHAIR]}" GET "/api/v1/committee/motions/$K"
+REQ=$(json k2 'd["effect"]["request"]')
+tap_is "$(json k2 'd["status"]') $(json k2 'd["effect"]["applied"]')" "passed True" \
+	"R-COOP-1: the committee issues a request for cooperation to the member that consented"
+tap_is "$(coop_told)" $((TOLD + 1)) "the member's administrator is told"
+api k4 "${TOK[$R]}" GET /api/v1/cooperation
+tap_is "$(json k4 '[q["purpose"] for q in d["requests"] if q["id"] == '"$REQ"'][0]')" "incident analysis $$" \
+	"the member sees the request with its purpose"
+api k5 "${TOK[$G]}" GET /api/v1/cooperation
+tap_is "$(json k5 'sum(1 for q in d["requests"] if q["id"] == '"$REQ"')')" 0 \
+	"a member it does not ask does not see it"
+api k6 "${TOK[$R]}" POST "/api/v1/cooperation/$REQ" "{\"post\":$P1}"
+tap_is "$code $(cat "$T/k6")" '403 {"error" : "only_own_posts"}' "R-COOP-1: another organisation's post cannot answer it"
+api k7 "${TOK[$R]}" POST /api/v1/posts "{\"kind\":\"report\",\"title\":\"sc-test answer $$\",\"body\":\"VPN logs summary\",\"secret\":false,\"scope\":[{\"class\":\"all_members\"}]}"
+PA=$(json k7 'd["id"]')
+api k8 "${TOK[$R]}" POST "/api/v1/cooperation/$REQ" "{\"post\":$PA}"
+tap_is "$code $(json k8 '[q["answers"][0]["post"] for q in d["requests"] if q["id"] == '"$REQ"'][0]')" "200 $PA" \
+	"the member answers with its own post, linked to the request"
+api k9 "${TOK[$G]}" POST "/api/v1/cooperation/$REQ" "{\"post\":$P1}"
+c9="$code $(cat "$T/k9")"
+api k10 "${TOK[$G]}" POST "/api/v1/cooperation/99999999" "{\"post\":$P1}"
+tap_is "$c9" "$code $(cat "$T/k10")" "a member it does not ask cannot answer: as if absent"
+
+W_R=$(session "$R" web)
+page w0 "$W_R" /cooperation
+tap_like "$code $(grep -c "incident analysis $$" "$T/w0") $(grep -c 'name="post"' "$T/w0")" '^200 1 [1-9]' \
+	"the cooperation page shows the request and a form to answer with the member's own posts"
+form w1 "$W_R" /cooperation --data-urlencode "csrf=$(csrf "$W_R")" --data-urlencode "request=$REQ" --data-urlencode "post=$P1"
+tap_is "$code" 403 "... which refuses another organisation's post"
+
 tap_done
