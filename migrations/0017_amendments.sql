@@ -36,6 +36,11 @@ GRANT SELECT ON council.sc_amendments TO council_app, council_writer, council_de
 GRANT INSERT ON council.sc_amendments TO council_writer;
 GRANT INSERT (note, adopted_by_motion) ON council.document_versions TO council_definer;
 
+-- The owner writes the founding texts past RLS: on a new database the
+-- policies (policy/*.sql) come only after the migrations.
+ALTER TABLE council.documents NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE council.document_versions NO FORCE ROW LEVEL SECURITY;
+
 INSERT INTO council.documents (slug, title_ja, title_en, owner) VALUES
     ('rules', 'サイバーセキュリティ協議会規約', 'Cybersecurity Council Rules',
      'general_assembly'),
@@ -483,3 +488,6 @@ $doc$)
 ) AS t (slug, body)
 JOIN council.documents d ON d.slug = t.slug
 WHERE NOT EXISTS (SELECT 1 FROM council.document_versions v WHERE v.document_id = d.id);
+
+ALTER TABLE council.documents FORCE ROW LEVEL SECURITY;
+ALTER TABLE council.document_versions FORCE ROW LEVEL SECURITY;

@@ -84,7 +84,8 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), fal
 -- of sign-in (policy/50_auth.sql; column grants cover the rest), and what
 -- the steering committee's count writes whoever triggers it (the seats
 -- frozen at open, a request for cooperation, a status change:
--- policy/70_committee.sql).
+-- policy/70_committee.sql), and the notifications the server sends
+-- (notices, reminders: policy/77_notifications.sql).
 SELECT set_eq(
     $$SELECT c.relname::text || ':' || a.privilege_type
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
@@ -94,8 +95,9 @@ SELECT set_eq(
         AND a.privilege_type <> 'SELECT'$$,
     ARRAY['post_audience:INSERT', 'post_audience:DELETE', 'audit_log:INSERT',
           'audit_head:UPDATE', 'sessions:INSERT', 'recovery_codes:INSERT',
-          'sc_seats:INSERT', 'coop_requests:INSERT', 'org_status_history:INSERT'],
-    'council_definer writes only post_audience, the audit log, sessions, recovery codes and the committee''s count (table grants)');
+          'sc_seats:INSERT', 'coop_requests:INSERT', 'org_status_history:INSERT',
+          'notifications:INSERT'],
+    'council_definer writes only post_audience, the audit log, sessions, recovery codes, the committee''s count and notifications (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
            aclexplode(a.attacl) x

@@ -9,7 +9,7 @@ SELECT plan(31);
 
 -- The organisations in post lbl's effective scope (as the superuser).
 CREATE FUNCTION pg_temp.aud(lbl text) RETURNS text[] LANGUAGE sql STABLE AS $$
-    SELECT coalesce(array_agg(coalesce(t.slug, '#' || a.org_id) ORDER BY 1), '{}')
+    SELECT coalesce(array_agg(coalesce(t.slug, '#' || a.org_id) ORDER BY coalesce(t.slug, '#' || a.org_id)), '{}')
     FROM council.post_audience a
     LEFT JOIN (SELECT DISTINCT ON (id) id, slug FROM pg_temp.t_orgs ORDER BY id, slug) t
            ON t.id = a.org_id

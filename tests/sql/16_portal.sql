@@ -8,7 +8,7 @@ SELECT plan(60);
 \ir fixtures/sharing.psql
 
 CREATE FUNCTION pg_temp.aud(lbl text) RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER AS $$
-    SELECT coalesce(array_agg(coalesce(t.slug, '#' || a.org_id) ORDER BY 1), '{}')
+    SELECT coalesce(array_agg(coalesce(t.slug, '#' || a.org_id) ORDER BY coalesce(t.slug, '#' || a.org_id)), '{}')
     FROM council.post_audience a
     LEFT JOIN (SELECT DISTINCT ON (id) id, slug FROM pg_temp.t_orgs ORDER BY id, slug) t
            ON t.id = a.org_id
