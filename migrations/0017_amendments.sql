@@ -49,8 +49,8 @@ INSERT INTO council.documents (slug, title_ja, title_en, owner) VALUES
     ('tf-rules', '24条タスクフォース規則', 'Article 24 Task Force Rules', 'task_force')
 ON CONFLICT (slug) DO NOTHING;
 
-INSERT INTO council.document_versions (document_id, version, body, effective_from, note)
-SELECT d.id, 1, t.body, '2019-04-01 00:00+09', 'founding text'
+INSERT INTO council.document_versions (document_id, version, body, effective_from)
+SELECT d.id, 1, t.body, '2019-04-01 00:00+09'
 FROM (VALUES
     ('rules', $doc$サイバーセキュリティ協議会規約
 平成 31 年４月１日制定

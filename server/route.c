@@ -6,6 +6,7 @@
 #include "attach.h"
 #include "auth.h"
 #include "consent.h"
+#include "document.h"
 #include "coop.h"
 #include "feedback.h"
 #include "gov.h"
@@ -100,6 +101,12 @@ static const struct route routes[] = {
 	{ "/settings/org", 0, HTTP_GET | HTTP_HEAD, NULL, settings_org_get },
 	{ "/settings/org", 0, HTTP_POST, "GET, HEAD, POST", settings_org_post },
 	{ "/roster",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", settings_roster },
+	{ "/documents",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", document_list },
+	{ "/documents/", 1, HTTP_GET | HTTP_HEAD, "GET, HEAD", document_page },
+	{ "/api/v1/documents", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    document_api_list },
+	{ "/api/v1/documents/", 1, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    document_api_get },
 	{ "/api/v1/settings", 0, HTTP_GET | HTTP_HEAD, NULL, settings_api_get },
 	{ "/api/v1/settings", 0, HTTP_POST, "GET, HEAD, POST",
 	    settings_api_post },

@@ -144,6 +144,20 @@ tap_is "$code $(json d5 'd["status"]') $(json d5 'd["effect"]["version"]')" "200
 tap_is "$(sql "SELECT version = $((HEAD + 1)) AND adopted_by_motion = $A AND body LIKE '%デジタル大臣 ($$)'
 	FROM council.document_versions WHERE document_id = $ANNEX ORDER BY version DESC LIMIT 1")" t \
 	"the proposed text is in force as the newest version, adopted by the motion"
+# R-ORG-7: the texts are published: anyone reads the new version and
+# what it changed, without signing in.
+code=$(curl -sS --max-time 20 -o "$T/doc" -w '%{http_code}' "$B/documents/annex-1")
+tap_like "$code $(grep -c "<span class=\"diff__add\"><span class=\"diff__sign\">+</span><span>デジタル大臣 ($$)</span>" "$T/doc")" \
+	'^200 1$' "R-ORG-7: anyone reads Annex 1's new version, the added line shown as added"
+tap_like "$(grep -c "運営委員会の議決 #$A" "$T/doc")" '^[1-9]' "... and that the committee's resolution #$A adopted it"
+code=$(curl -sS --max-time 20 -o "$T/doc1" -w '%{http_code}' "$B/documents/annex-1/1")
+tap_is "$code $(grep -c "デジタル大臣 ($$)" "$T/doc1")" "200 0" "... while version 1 stays readable as it was"
+code=$(curl -sS --max-time 20 -o "$T/docx" -w '%{http_code}' "$B/documents/annex-1/999999")
+c1=$code
+code=$(curl -sS --max-time 20 -o "$T/docy" -w '%{http_code}' "$B/documents/annex-1/1x")
+tap_is "$c1 $code" "404 404" "an absent version or a malformed path is 404"
+code=$(curl -sS --max-time 20 -o "$T/doca" -w '%{http_code}' "$B/api/v1/documents/annex-1")
+tap_is "$code $(json doca 'd["versions"][-1]["adopted_by_motion"]')" "200 $A" "the API gives every version, with the adopting resolution"
 
 # R-COOP-1: a request for cooperation to the member that consented; it
 # is told, sees the request and answers it with one of its own posts.

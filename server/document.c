@@ -1,0 +1,314 @@
+/*
+ * document.c: the council's texts, pages and API (see document.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "document.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+#include "portal.h"
+#include "tmpl.h"
+
+#define DOCUMENT_SLUG_MAX	63
+#define DOCUMENT_VERSION_MAX	999999L
+#define DOCUMENT_CONTEXT	3	/* unchanged lines shown around a change */
+
+int
+document_parse_path(const char *path, const char *prefix, char *slug,
+    size_t slugsz, long *version)
+{
+	const char	*p;
+	size_t		 n = 0, plen = strlen(prefix);
+	long		 v = 0;
+
+	if (strncmp(path, prefix, plen) != 0)
+		return -1;
+	p = path + plen;
+	/* the slug: [a-z0-9][a-z0-9-]{1,62}, as documents.slug's CHECK */
+	while ((islower((unsigned char)p[n]) || isdigit((unsigned char)p[n]) ||
+	    (p[n] == '-' && n > 0)) && n <= DOCUMENT_SLUG_MAX)
+		n++;
+	if (n < 2 || n > DOCUMENT_SLUG_MAX || n >= slugsz ||
+	    (p[n] != '\0' && p[n] != '/'))
+		return -1;
+	memcpy(slug, p, n);
+	slug[n] = '\0';
+	if (p[n] == '/') {
+		p += n + 1;
+		if (*p < '1' || *p > '9')
+			return -1;
+		for (; isdigit((unsigned char)*p); p++) {
+			v = v * 10 + (*p - '0');
+			if (v > DOCUMENT_VERSION_MAX)
+				return -1;
+		}
+		if (*p != '\0')
+			return -1;
+	}
+	*version = v;
+	return 0;
+}
+
+/* Who made a version, in words: vars "adopted" (and "note"). */
+static void
+document_adopter(struct http_req *req, struct tmpl_vars *vars,
+    const PGresult *r, int row, int col)
+{
+	/* columns: adopted_by, adopted_by_motion, note */
+	if (!PQgetisnull(r, row, col))
+		tmpl_vars_setf(vars, "adopted", "%s #%s",
+		    http_text(req, "documents.adopted.assembly"),
+		    PQgetvalue(r, row, col));
+	else if (!PQgetisnull(r, row, col + 1))
+		tmpl_vars_setf(vars, "adopted", "%s #%s",
+		    http_text(req, "documents.adopted.committee"),
+		    PQgetvalue(r, row, col + 1));
+	else
+		tmpl_vars_set(vars, "adopted", http_text(req,
+		    "documents.adopted.none"));
+	if (*PQgetvalue(r, row, col + 2) != '\0')
+		tmpl_vars_set(vars, "note", PQgetvalue(r, row, col + 2));
+}
+
+/* GET /documents: every document, its owner and the version in force. */
+enum MHD_Result
+document_list(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r = NULL;
+	char			 err[256], key[64];
+	int			 i, who, en = req->lang == I18N_EN;
+	enum MHD_Result		 ret;
+
+	if ((who = portal_identify(req, &me)) < 0) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	r = portal_db(req, "SELECT d.slug, d.title_ja, d.title_en, "
+	    "d.owner::text, v.version, to_char(v.effective_from AT TIME ZONE "
+	    "'Asia/Tokyo', 'YYYY-MM-DD') FROM council.documents d "
+	    "JOIN LATERAL (SELECT x.version, x.effective_from FROM "
+	    "council.document_versions x WHERE x.document_id = d.id "
+	    "ORDER BY x.version DESC LIMIT 1) v ON true "
+	    "ORDER BY d.id", 0, NULL, err,
+	    sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"documents failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	if (who == 1)
+		portal_frame(req, vars, &me);
+	for (i = 0; i < PQntuples(r); i++) {
+		item = tmpl_vars_add_item(vars, "documents");
+		tmpl_vars_setf(item, "href", DOCUMENT_PREFIX "%s",
+		    PQgetvalue(r, i, 0));
+		tmpl_vars_set(item, "title", PQgetvalue(r, i, en ? 2 : 1));
+		snprintf(key, sizeof(key), "documents.owner.%s",
+		    PQgetvalue(r, i, 3));
+		tmpl_vars_set(item, "owner", http_text(req, key));
+		tmpl_vars_set(item, "version", PQgetvalue(r, i, 4));
+		tmpl_vars_set(item, "date", PQgetvalue(r, i, 5));
+	}
+	ret = http_page(req, 200, "documents.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+/* The line diff of from -> to as the list "diff" of {kind, sign, text}:
+ * changed lines with DOCUMENT_CONTEXT unchanged lines around them, and a
+ * "gap" item saying how many unchanged lines are left out between. */
+static void
+document_diff(struct http_req *req, struct tmpl_vars *vars, const char *from,
+    const char *to)
+{
+	struct diff_line	*l;
+	struct tmpl_vars	*item;
+	size_t			 n, i, k, gap = 0;
+	int			 near;
+
+	if (diff_lines(from, to, &l, &n) == -1) {
+		tmpl_vars_set(vars, "diff_too_large", "1");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		near = l[i].op != DIFF_SAME;
+		for (k = 1; !near && k <= DOCUMENT_CONTEXT; k++)
+			near = (i >= k && l[i - k].op != DIFF_SAME) ||
+			    (i + k < n && l[i + k].op != DIFF_SAME);
+		if (!near) {
+			gap++;
+			continue;
+		}
+		if (gap > 0) {
+			item = tmpl_vars_add_item(vars, "diff");
+			tmpl_vars_set(item, "kind", "diff__gap");
+			tmpl_vars_set(item, "sign", " ");
+			tmpl_vars_setf(item, "text", "%s %zu", http_text(req,
+			    "documents.unchanged_lines"), gap);
+			gap = 0;
+		}
+		item = tmpl_vars_add_item(vars, "diff");
+		tmpl_vars_set(item, "kind", l[i].op == DIFF_ADD ? "diff__add" :
+		    l[i].op == DIFF_DEL ? "diff__del" : "diff__same");
+		tmpl_vars_set(item, "sign", l[i].op == DIFF_ADD ? "+" :
+		    l[i].op == DIFF_DEL ? "-" : " ");
+		tmpl_vars_set(item, "text", l[i].text);
+	}
+	if (gap > 0) {
+		item = tmpl_vars_add_item(vars, "diff");
+		tmpl_vars_set(item, "kind", "diff__gap");
+		tmpl_vars_set(item, "sign", " ");
+		tmpl_vars_setf(item, "text", "%s %zu", http_text(req,
+		    "documents.unchanged_lines"), gap);
+	}
+	diff_free(l, n);
+}
+
+/*
+ * GET /documents/SLUG[/N]: version N (default: the one in force) with who
+ * adopted it, the diff against the version before, and every version.
+ */
+enum MHD_Result
+document_page(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r = NULL, *h = NULL;
+	const char		*params[2];
+	char			 err[256], key[64], slug[DOCUMENT_SLUG_MAX + 1];
+	char			 ver[24];
+	long			 v;
+	int			 i, who, en = req->lang == I18N_EN;
+	enum MHD_Result		 ret;
+
+	if (document_parse_path(req->path, DOCUMENT_PREFIX, slug,
+	    sizeof(slug), &v) == -1)
+		return http_error(req, 404, NULL);
+	if ((who = portal_identify(req, &me)) < 0) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	snprintf(ver, sizeof(ver), "%ld", v);
+	params[0] = slug;
+	params[1] = ver;
+	r = portal_db(req, "SELECT d.title_ja, d.title_en, d.owner::text, "
+	    "v.version, v.body, to_char(v.effective_from AT TIME ZONE "
+	    "'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), v.adopted_by, "
+	    "v.adopted_by_motion, v.note, p.body, d.id "
+	    "FROM council.documents d JOIN council.document_versions v "
+	    "ON v.document_id = d.id LEFT JOIN council.document_versions p "
+	    "ON p.document_id = d.id AND p.version = v.version - 1 "
+	    "WHERE d.slug = $1 AND v.version = CASE WHEN $2::integer > 0 "
+	    "THEN $2::integer ELSE (SELECT max(x.version) FROM "
+	    "council.document_versions x WHERE x.document_id = d.id) END",
+	    2, params, err, sizeof(err));
+	if (r != NULL && PQntuples(r) == 1) {
+		params[0] = PQgetvalue(r, 0, 10);
+		h = portal_db(req, "SELECT version, to_char(effective_from AT "
+		    "TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), adopted_by, "
+		    "adopted_by_motion, note FROM council.document_versions "
+		    "WHERE document_id = $1::bigint ORDER BY version DESC",
+		    1, params, err, sizeof(err));
+	}
+	if (r == NULL || (PQntuples(r) == 1 && h == NULL)) {
+		log_error("msg=\"document failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	if (who == 1)
+		portal_frame(req, vars, &me);
+	tmpl_vars_set(vars, "title", PQgetvalue(r, 0, en ? 1 : 0));
+	snprintf(key, sizeof(key), "documents.owner.%s", PQgetvalue(r, 0, 2));
+	tmpl_vars_set(vars, "owner", http_text(req, key));
+	tmpl_vars_set(vars, "version", PQgetvalue(r, 0, 3));
+	tmpl_vars_set(vars, "text", PQgetvalue(r, 0, 4));
+	tmpl_vars_set(vars, "date", PQgetvalue(r, 0, 5));
+	document_adopter(req, vars, r, 0, 6);
+	if (!PQgetisnull(r, 0, 9)) {
+		tmpl_vars_setf(vars, "previous", "%ld",
+		    atol(PQgetvalue(r, 0, 3)) - 1);
+		document_diff(req, vars, PQgetvalue(r, 0, 9),
+		    PQgetvalue(r, 0, 4));
+	}
+	for (i = 0; i < PQntuples(h); i++) {
+		item = tmpl_vars_add_item(vars, "versions");
+		tmpl_vars_setf(item, "href", DOCUMENT_PREFIX "%s/%s", slug,
+		    PQgetvalue(h, i, 0));
+		tmpl_vars_set(item, "version", PQgetvalue(h, i, 0));
+		tmpl_vars_set(item, "date", PQgetvalue(h, i, 1));
+		document_adopter(req, item, h, i, 2);
+		if (strcmp(PQgetvalue(h, i, 0), PQgetvalue(r, 0, 3)) == 0)
+			tmpl_vars_set(item, "current", "page");
+	}
+	ret = http_page(req, 200, "document.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(h);
+	PQclear(r);
+	return ret;
+}
+
+enum MHD_Result
+document_api_list(struct http_req *req)
+{
+	return portal_json_query(req, "SELECT json_build_object('documents', "
+	    "coalesce(json_agg(json_build_object('slug', d.slug, 'title_ja', "
+	    "d.title_ja, 'title_en', d.title_en, 'owner', d.owner, 'version', "
+	    "(SELECT max(v.version) FROM council.document_versions v WHERE "
+	    "v.document_id = d.id)) ORDER BY d.id), '[]'))::text "
+	    "FROM council.documents d", 0, NULL);
+}
+
+/* GET /api/v1/documents/SLUG: the document and every version's text. */
+enum MHD_Result
+document_api_get(struct http_req *req)
+{
+	PGresult	*r;
+	const char	*params[1];
+	char		 err[256], slug[DOCUMENT_SLUG_MAX + 1];
+	long		 v;
+	enum MHD_Result	 ret;
+
+	if (document_parse_path(req->path, DOCUMENT_API_PREFIX, slug,
+	    sizeof(slug), &v) == -1 || v != 0)
+		return portal_json_error(req, 404, "not_found");
+	params[0] = slug;
+	r = portal_db(req, "SELECT json_build_object('slug', d.slug, "
+	    "'title_ja', d.title_ja, 'title_en', d.title_en, 'owner', d.owner, "
+	    "'versions', (SELECT json_agg(json_build_object('version', "
+	    "v.version, 'effective_from', v.effective_from, 'adopted_by_item', "
+	    "v.adopted_by, 'adopted_by_motion', v.adopted_by_motion, 'note', "
+	    "v.note, 'body', v.body) ORDER BY v.version) FROM "
+	    "council.document_versions v WHERE v.document_id = d.id))::text "
+	    "FROM council.documents d WHERE d.slug = $1", 1, params, err,
+	    sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"document failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return portal_json_error(req, 503, "unavailable");
+	}
+	if (PQntuples(r) != 1)
+		ret = portal_json_error(req, 404, "not_found");
+	else
+		ret = http_json(req, 200, PQgetvalue(r, 0, 0),
+		    (size_t)PQgetlength(r, 0, 0));
+	PQclear(r);
+	return ret;
+}
