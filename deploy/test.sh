@@ -19,6 +19,7 @@
 #      virtual general assembly: quorum, proxies, count   tests/http/assembly.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
+#      a whole general assembly with 30 members          tests/browser/general_assembly.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
 #   7. make distcheck                                  (one test)
@@ -179,6 +180,11 @@ count browser "$OUT/browser.tap" $?
 	node journeys.mjs "$COUNCILD_URL" "$OUT/screenshots" "$PGDIR"
 ) >"$OUT/journeys.tap" 2>"$OUT/journeys.err"
 count journeys "$OUT/journeys.tap" $?
+(
+	cd "$ROOT/tests/browser" || exit 1
+	node general_assembly.mjs "$COUNCILD_URL" "$OUT/screenshots" "$PGDIR"
+) >"$OUT/assembly-browser.tap" 2>"$OUT/assembly-browser.err"
+count ga-browser "$OUT/assembly-browser.tap" $?
 
 say "life cycle"
 "$ROOT/tests/ops/lifecycle.sh" >"$OUT/lifecycle.tap" 2>"$OUT/lifecycle.err"

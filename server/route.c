@@ -9,6 +9,7 @@
 #include "document.h"
 #include "coop.h"
 #include "feedback.h"
+#include "gapage.h"
 #include "gov.h"
 #include "http.h"
 #include "notify.h"
@@ -72,6 +73,10 @@ static const struct route routes[] = {
 	    gov_api_motion },
 	{ "/api/v1/committee/motions/", 1, HTTP_POST, "GET, HEAD, POST",
 	    gov_api_motion_act },
+	{ "/assemblies", 0, HTTP_GET | HTTP_HEAD, NULL, gapage_list },
+	{ "/assemblies", 0, HTTP_POST, "GET, HEAD, POST", gapage_convene },
+	{ "/assemblies/", 1, HTTP_GET | HTTP_HEAD, NULL, gapage_get },
+	{ "/assemblies/", 1, HTTP_POST, "GET, HEAD, POST", gapage_act },
 	{ "/api/v1/assemblies", 0, HTTP_POST, "POST", gov_api_assembly_create },
 	{ "/api/v1/assemblies/", 1, HTTP_GET | HTTP_HEAD, NULL, gov_api_minutes },
 	{ "/api/v1/assemblies/", 1, HTTP_POST, "GET, HEAD, POST",

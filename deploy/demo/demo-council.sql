@@ -125,7 +125,21 @@ FROM (VALUES
      'local_government', NULL, NULL, 'none', false, false, false, true, false, false),
     -- R-TF-4: foreign-owned, so outside the task force.
     ('northwind-cyber', 'ノースウィンド・サイバー株式会社（架空）', 'Northwind Cyber K.K. (fictional)',
-     'cyber_business', NULL, NULL, 'none', false, true, false, false, false, false)
+     'cyber_business', NULL, NULL, 'none', false, true, false, false, false, false),
+    -- More general members, so that a general assembly has 30 and more
+    -- organisations to count (R-GOV-3).
+    ('kitahara-city', '北原市（架空）', 'Kitahara City (fictional)',
+     'local_government', NULL, NULL, 'none', false, false, false, false, false, false),
+    ('minamito-gas', '南都ガス株式会社（架空）', 'Minamito Gas Co., Ltd. (fictional)',
+     'ci_operator', 'gas', NULL, 'none', false, false, false, false, false, false),
+    ('hoshino-railway', '星野鉄道株式会社（架空）', 'Hoshino Railway Co., Ltd. (fictional)',
+     'ci_operator', 'railway', NULL, 'none', false, false, false, false, false, false),
+    ('seiran-univ', '青嵐大学（架空）', 'Seiran University (fictional)',
+     'academia', NULL, NULL, 'none', false, false, false, false, false, false),
+    ('kumo-soft', '株式会社くもソフト（架空）', 'Kumo Soft Inc. (fictional)',
+     'cyber_business', NULL, NULL, 'none', false, false, false, false, false, false),
+    ('umibe-waterworks', '海辺市水道局（架空）', 'Umibe City Waterworks (fictional)',
+     'ci_operator', 'water', NULL, 'none', false, false, false, false, false, false)
 ) AS v(slug, name_ja, name_en, category, sector_code, council_role, tf_class,
        inv, frn, roster_oo, secret_oo, ew_oo, gsoc)
 ON CONFLICT DO NOTHING;
@@ -139,7 +153,8 @@ WHERE o.slug IN ('jpcert-cc', 'nisc', 'cas', 'fsa', 'meti', 'mic', 'mhlw',
                  'akatsuki-labs', 'mizukane-networks', 'toto-bank',
                  'toto-power', 'toto-telecom', 'toto-city', 'finsec-isac',
                  'toto-tech', 'toto-central-hospital', 'kobayashi-research',
-                 'aoba-pref', 'northwind-cyber')
+                 'aoba-pref', 'northwind-cyber', 'kitahara-city', 'minamito-gas',
+                 'hoshino-railway', 'seiran-univ', 'kumo-soft', 'umibe-waterworks')
   AND NOT EXISTS (SELECT 1 FROM council.org_status_history h
                   WHERE h.org_id = o.id);
 
@@ -226,7 +241,19 @@ SELECT * FROM (VALUES
     ('aoba-pref',         '宮崎 恵美', 'Emi Miyazaki',    'emi.miyazaki',    true,  'n', 'ja', true),
     ('aoba-pref',         '内田 勇気', 'Yuki Uchida',     'yuki.uchida',     false, 'y', 'ja', true),
     ('northwind-cyber',   'ジョン・スミス', 'John Smith', 'john.smith',      true,  'y', 'en', true),
-    ('northwind-cyber',   '高木 玲奈', 'Reina Takagi',    'reina.takagi',    false, 'n', 'ja', true)
+    ('northwind-cyber',   '高木 玲奈', 'Reina Takagi',    'reina.takagi',    false, 'n', 'ja', true),
+    ('kitahara-city',     '大西 慎也', 'Shinya Onishi',   'shinya.onishi',   true,  'n', 'ja', true),
+    ('minamito-gas',      '菅原 千夏', 'Chinatsu Sugawara','chinatsu.sugawara',true, 'n', 'ja', true),
+    ('hoshino-railway',   '野口 浩之', 'Hiroyuki Noguchi','hiroyuki.noguchi',true,  'n', 'ja', true),
+    ('seiran-univ',       '杉山 理沙', 'Risa Sugiyama',   'risa.sugiyama',   true,  'n', 'en', true),
+    ('kumo-soft',         '千葉 悠真', 'Yuma Chiba',      'yuma.chiba',      true,  'n', 'ja', true),
+    ('umibe-waterworks',  '久保 直子', 'Naoko Kubo',      'naoko.kubo',      true,  'n', 'ja', true),
+    ('kitahara-city',     '北村 彩花', 'Ayaka Kitamura',  'ayaka.kitamura',  false, 'y', 'ja', true),
+    ('minamito-gas',      '安藤 大翔', 'Hiroto Ando',     'hiroto.ando',     false, 'y', 'ja', true),
+    ('hoshino-railway',   '今井 美穂', 'Miho Imai',       'miho.imai',       false, 'y', 'ja', true),
+    ('seiran-univ',       '河野 陸',   'Riku Kono',       'riku.kono',       false, 'y', 'ja', true),
+    ('kumo-soft',         '荒木 七海', 'Nanami Araki',    'nanami.araki',    false, 'y', 'ja', true),
+    ('umibe-waterworks',  '平野 亮介', 'Ryosuke Hirano',  'ryosuke.hirano',  false, 'y', 'ja', true)
 ) AS v(org_slug, name_ja, name_en, local_part, is_org_admin, handler, lang, active);
 
 INSERT INTO council.people (org_id, name_ja, name_en, email, is_org_admin, active, lang)

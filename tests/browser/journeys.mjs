@@ -21,10 +21,9 @@
 // __Host-council_session cookie, one fresh browser context per person.
 // Titles carry Date.now(), so that the script can run again on the same
 // cluster.  Prints TAP on stdout, exits 1 when any test failed.
-import { randomBytes } from 'node:crypto';
 import {
   axeCheck, catalog, checkHeading, checkProblems, cliArgs, diag, follow,
-  newPage, ok, pathOf, quote, run, screenshot, SESSION_COOKIE, sql, step,
+  ok, pathOf, quote, run, screenshot, signedIn, sql, step,
 } from './lib.mjs';
 
 const { base, outdir, pgdir } = cliArgs('node journeys.mjs BASE_URL OUTDIR PGDIR', true);
@@ -46,28 +45,8 @@ const CAST = {
 
 // ---- people and their browsers
 
-// A person's browser: a fresh context whose cookie holds a session made
-// in the database.  {email, name, org, context, page, w}.
-async function actor(browser, email, role) {
-  const who = sql(pgdir, 'SELECT p.name_ja, o.name_ja FROM council.people p JOIN council.organisations o ' +
-    `ON o.id = p.org_id WHERE p.email = ${quote(email)}`);
-  if (who.length !== 1) throw new Error(`no person ${email}`);
-  const token = randomBytes(32).toString('hex');
-  const made = sql(pgdir, 'WITH s AS (INSERT INTO council.sessions (token_hash, person_id, expires_at, kind) ' +
-    `SELECT sha256(convert_to(${quote(token)}, 'UTF8')), id, now() + interval '1 hour', 'web' ` +
-    `FROM council.people WHERE email = ${quote(email)} RETURNING 1) SELECT count(*) FROM s`);
-  if (made[0][0] !== '1') throw new Error(`no session for ${email}`);
-  const { context, page, w } = await newPage(browser);
-  // domain and path, not url: for an http: url the DevTools protocol drops
-  // Secure, and then refuses a __Host- cookie ("Invalid cookie fields").
-  // Chromium sends Secure cookies to 127.0.0.1 and localhost over http.
-  await context.addCookies([{
-    name: SESSION_COOKIE, value: token, domain: new URL(base).hostname, path: '/',
-    secure: true, httpOnly: true, sameSite: 'Strict',
-  }]);
-  diag(`${role}: ${email} (${who[0][0]}, ${who[0][1]})`);
-  return { email, role, name: who[0][0], org: who[0][1], context, page, w };
-}
+// A person's browser (lib.mjs signedIn).
+const actor = (browser, email, role) => signedIn(browser, base, pgdir, email, role);
 
 // Every page visited: axe-core and the watch since the last audit.
 async function audit(a, label, expected = []) {

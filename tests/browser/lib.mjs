@@ -10,6 +10,7 @@
 // (page.evaluate), which the page's policy does not govern, so every page
 // is checked under its real policy.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -219,6 +220,31 @@ export async function newPage(browser) {
   page.setDefaultNavigationTimeout(STEP_TIMEOUT);
   const w = await watch(page);
   return { context, page, w };
+}
+
+// A person's browser: a fresh context whose cookie holds a session made
+// in the database (the cluster pgdir, as its superuser): sign-in itself is
+// signin.mjs's subject, and handlers would need a second factor.
+// {email, role, name, org, context, page, w}.
+export async function signedIn(browser, base, pgdir, email, role) {
+  const who = sql(pgdir, 'SELECT p.name_ja, o.name_ja FROM council.people p JOIN council.organisations o ' +
+    `ON o.id = p.org_id WHERE p.email = ${quote(email)}`);
+  if (who.length !== 1) throw new Error(`no person ${email}`);
+  const token = randomBytes(32).toString('hex');
+  const made = sql(pgdir, 'WITH s AS (INSERT INTO council.sessions (token_hash, person_id, expires_at, kind) ' +
+    `SELECT sha256(convert_to(${quote(token)}, 'UTF8')), id, now() + interval '1 hour', 'web' ` +
+    `FROM council.people WHERE email = ${quote(email)} RETURNING 1) SELECT count(*) FROM s`);
+  if (made[0][0] !== '1') throw new Error(`no session for ${email}`);
+  const { context, page, w } = await newPage(browser);
+  // domain and path, not url: for an http: url the DevTools protocol drops
+  // Secure, and then refuses a __Host- cookie ("Invalid cookie fields").
+  // Chromium sends Secure cookies to 127.0.0.1 and localhost over http.
+  await context.addCookies([{
+    name: SESSION_COOKIE, value: token, domain: new URL(base).hostname, path: '/',
+    secure: true, httpOnly: true, sameSite: 'Strict',
+  }]);
+  diag(`${role}: ${email} (${who[0][0]}, ${who[0][1]})`);
+  return { email, role, name: who[0][0], org: who[0][1], context, page, w };
 }
 
 // Click what navigates (a link, a submit button); the response of the

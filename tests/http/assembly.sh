@@ -22,6 +22,7 @@ trap 'rm -rf "$T"' EXIT
 
 CHAIR=$(sql "SELECT p.email FROM council.committee_members c JOIN council.people p ON p.id = c.person_id WHERE c.is_chair")
 A_CHAIR=$(session "$CHAIR" api) || { echo "Bail out! no token for the chair"; exit 1; }
+W_CHAIR=$(session "$CHAIR" web)
 # One representative (an organisation administrator) per member organisation.
 mapfile -t REPS < <(sql "SELECT DISTINCT ON (o.id) p.email FROM council.organisations o
 	JOIN council.people p ON p.org_id = o.id AND p.is_org_admin AND p.active
@@ -143,5 +144,31 @@ tap_is "$code $(json m2 '[(i["status"], (i["result"] or {}).get("passed")) for i
 	"the minutes show the first item passed and the second not voted"
 tap_like "$(cat "$T/m2")" '"numerator"' "... with each count's numerator and denominator"
 [ -n "$OUT" ] && tap_diag "a withdrawn member's person: $OUT"
+
+# The pages (server/gapage.c): the same acts through forms, refused alike.
+WR=$(session "${REPS[2]}" web)
+page g0 "$WR" "/assemblies/$GA"
+tap_like "$code $(grep -c "ga-test 総会 $$" "$T/g0")" '^200 [1-9]' "the session page shows the assembly to a member"
+form g1 "$WR" "/assemblies/$GA" --data-urlencode "csrf=0" --data-urlencode action=leave
+tap_is "$code" 403 "a form without the session's token is refused"
+form g2 "$WR" "/assemblies/$GA" --data-urlencode "csrf=$(csrf "$WR")" --data-urlencode action=vote \
+	--data-urlencode item=99999999 --data-urlencode choice=yes
+tap_is "$code" 404 "an item that is not this assembly's is absent"
+form g3 "$W_CHAIR" "/assemblies/$GA" --data-urlencode "csrf=$(csrf "$W_CHAIR")" --data-urlencode action=open \
+	--data-urlencode "item=$I2" --data-urlencode "closes=tomorrow"
+tap_is "$code $(grep -c '締切を正しく入力' "$T/g3")" "422 1" "a malformed closing time is refused with the reason, nothing opened"
+page g4 "$WR" "/assemblies/99999999"
+c4=$code
+page g5 "$WR" "/assemblies/$GA/nothing"
+tap_is "$c4 $code" "404 404" "an absent assembly or path is 404"
+code=$(curl -sS --max-time 20 -o "$T/g6" -D "$T/g6.h" -w '%{http_code}' -H "Cookie: $SC=$WR" "$B/assemblies/$GA/minutes.csv")
+tap_is "$code $(tr -d '\r' <"$T/g6.h" | grep -ci '^content-disposition: attachment; filename="minutes-'"$GA"'.csv"') $(head -c 3 "$T/g6" | od -An -tx1 | tr -d ' ')" \
+	"200 1 efbbbf" "the minutes as CSV: an attachment, UTF-8 with a byte order mark"
+tap_like "$(grep -c '^"vote",' "$T/g6")" '^[1-9]' "... with each counted vote"
+# A title a spreadsheet would run as a formula is written as text.
+api c2 "$A_CHAIR" POST /api/v1/assemblies "{\"kind\":\"ordinary\",\"title\":\"=HYPERLINK(\\\"http://evil.example\\\") $$\",\"starts_at\":\"$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)\",\"agenda\":[{\"kind\":\"report\",\"title\":\"r\"}]}"
+GA2=$(json c2 'd["id"]')
+code=$(curl -sS --max-time 20 -o "$T/g7" -w '%{http_code}' -H "Cookie: $SC=$WR" "$B/assemblies/$GA2/minutes.csv")
+tap_like "$(grep '^"assembly"' "$T/g7")" "^\"assembly\",\"\",\"\",\"'=HYPERLINK" "CSV injection: a leading = is quoted as text"
 
 tap_done

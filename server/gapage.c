@@ -1,0 +1,898 @@
+/*
+ * gapage.c: the general assembly's pages (see gapage.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "form.h"
+#include "gapage.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+#include "portal.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define GAPAGE_ID_MAX	1000000000000000LL
+
+/* Times: JST for people, as the rules' members read them; UTC stored. */
+#define GA_JST(col) "to_char(" col " AT TIME ZONE 'Asia/Tokyo', " \
+	"'YYYY-MM-DD HH24:MI')"
+
+long long
+gapage_parse_path(const char *path, enum gapage_view *view)
+{
+	const char	*p;
+	long long	 n = 0;
+
+	if (strncmp(path, GAPAGE_PREFIX, strlen(GAPAGE_PREFIX)) != 0)
+		return 0;
+	p = path + strlen(GAPAGE_PREFIX);
+	if (*p < '1' || *p > '9')
+		return 0;
+	for (; isdigit((unsigned char)*p); p++) {
+		n = n * 10 + (*p - '0');
+		if (n > GAPAGE_ID_MAX)
+			return 0;
+	}
+	if (*p == '\0')
+		*view = GAPAGE_SESSION;
+	else if (strcmp(p, "/minutes") == 0)
+		*view = GAPAGE_MINUTES;
+	else if (strcmp(p, "/minutes.csv") == 0)
+		*view = GAPAGE_CSV;
+	else
+		return 0;
+	return n;
+}
+
+/* The catalog text of "<prefix>.<value>" (value from the database: an
+ * enum label), or value itself when there is none. */
+static const char *
+ga_text_of(struct http_req *req, const char *prefix, const char *value)
+{
+	char		 key[128];
+	const char	*t;
+
+	snprintf(key, sizeof(key), "%s.%s", prefix, value);
+	t = http_text(req, key);
+	return strcmp(t, key) != 0 ? t : value;
+}
+
+static void
+ga_label(struct http_req *req, struct tmpl_vars *v, const char *name,
+    const char *prefix, const char *value)
+{
+	tmpl_vars_set(v, name, ga_text_of(req, prefix, value));
+}
+
+/* The message for a refused act's stable code. */
+static const char *
+ga_error_text(struct http_req *req, const char *code)
+{
+	char		 key[128];
+	const char	*t;
+
+	snprintf(key, sizeof(key), "ga.error.%s", code);
+	t = http_text(req, key);
+	return strcmp(t, key) != 0 ? t : http_text(req, "ga.error.refused");
+}
+
+/* Is s "YYYY-MM-DDTHH:MM" (an <input type=datetime-local>, JST)? */
+static int
+ga_is_local_time(const char *s)
+{
+	static const char	pat[] = "dddd-dd-ddTdd:dd";
+	size_t			i;
+
+	if (s == NULL || strlen(s) != sizeof(pat) - 1)
+		return 0;
+	for (i = 0; i < sizeof(pat) - 1; i++)
+		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != pat[i])
+			return 0;
+	return 1;
+}
+
+/* Is s empty or absent (then *out NULL), or a positive id (*out s)? */
+static int
+ga_opt_id(const char *s, const char **out)
+{
+	*out = NULL;
+	if (s == NULL || *s == '\0')
+		return 1;
+	if (portal_path_id(s, "") == 0)
+		return 0;
+	*out = s;
+	return 1;
+}
+
+/* ------------------------------------------------------------ the list */
+
+static enum MHD_Result
+ga_list_page(struct http_req *req, const struct portal_me *me,
+    unsigned status, const char *error)
+{
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r = NULL, *d = NULL;
+	char			 err[256];
+	int			 i, en = req->lang == I18N_EN;
+	enum MHD_Result		 ret;
+
+	r = portal_db(req, "SELECT g.id, g.kind::text, g.title, g.status::text, "
+	    GA_JST("g.starts_at") ", council.ga_may_preside() "
+	    "FROM council.ga_assemblies g RIGHT JOIN (SELECT 1) one ON true "
+	    "ORDER BY g.starts_at DESC NULLS LAST, g.id DESC LIMIT 200",
+	    0, NULL, err, sizeof(err));
+	if (r != NULL)
+		d = portal_db(req, "SELECT d.id, d.title_ja, d.title_en FROM "
+		    "council.documents d WHERE d.owner = 'general_assembly' "
+		    "ORDER BY d.id", 0, NULL, err, sizeof(err));
+	if (r == NULL || d == NULL) {
+		log_error("msg=\"assemblies failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, me);
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", error);
+	for (i = 0; i < PQntuples(r); i++) {
+		if (i == 0 && *PQgetvalue(r, 0, 5) == 't')
+			tmpl_vars_set(vars, "presides", "1");
+		if (PQgetisnull(r, i, 0))
+			continue;
+		item = tmpl_vars_add_item(vars, "assemblies");
+		tmpl_vars_setf(item, "href", GAPAGE_PREFIX "%s",
+		    PQgetvalue(r, i, 0));
+		ga_label(req, item, "kind", "ga.kind", PQgetvalue(r, i, 1));
+		tmpl_vars_set(item, "title", PQgetvalue(r, i, 2));
+		ga_label(req, item, "status", "ga.status", PQgetvalue(r, i, 3));
+		tmpl_vars_set(item, "starts", PQgetvalue(r, i, 4));
+	}
+	for (i = 1; i <= GAPAGE_AGENDA_ROWS; i++) {
+		struct tmpl_vars	*row = tmpl_vars_add_item(vars, "rows");
+		struct tmpl_vars	*opt;
+		int			 j;
+
+		tmpl_vars_setf(row, "n", "%d", i);
+		tmpl_vars_setf(row, "kind_row", "kind_%d", i);
+		tmpl_vars_setf(row, "title_row", "title_%d", i);
+		tmpl_vars_setf(row, "document_row", "document_%d", i);
+		tmpl_vars_setf(row, "text_row", "text_%d", i);
+		tmpl_vars_setf(row, "motion_row", "motion_%d", i);
+		for (j = 0; j < PQntuples(d); j++) {
+			opt = tmpl_vars_add_item(row, "documents");
+			tmpl_vars_set(opt, "id", PQgetvalue(d, j, 0));
+			tmpl_vars_set(opt, "title", PQgetvalue(d, j, en ? 2 : 1));
+		}
+	}
+	ret = http_page(req, status, "ga_list.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(d);
+	PQclear(r);
+	return ret;
+}
+
+enum MHD_Result
+gapage_list(struct http_req *req)
+{
+	struct portal_me	me;
+	enum MHD_Result		ret;
+
+	if (!portal_require(req, &me, &ret))
+		return ret;
+	return ga_list_page(req, &me, 200, NULL);
+}
+
+/*
+ * POST /assemblies: the chair (or the secretariat for the chair) convenes
+ * (R-GOV-2): kind, title, starts (JST, to the minute: the current minute
+ * means now, so a session can open at once), motion (an extraordinary
+ * session's committee decision), and up to GAPAGE_AGENDA_ROWS agenda rows
+ * (kind_i, title_i, document_i, text_i, motion_i; a row without a kind is
+ * left out).  council.api_ga_convene checks everything else.
+ */
+enum MHD_Result
+gapage_convene(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	PGresult		*r = NULL;
+	const char		*params[4 + 5 * GAPAGE_AGENDA_ROWS], *starts;
+	char			 err[256], key[32], loc[64];
+	int			 i, k;
+	const char		*field[] = { "kind", "title", "document", "text",
+				    "motion" };
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+		goto out;
+	starts = form_get(&f, "starts");
+	params[0] = form_get(&f, "kind");
+	params[1] = form_get(&f, "title");
+	params[2] = starts;
+	if (!ga_is_local_time(starts)) {
+		ret = ga_list_page(req, &me, 422, ga_error_text(req,
+		    "invalid_starts_at"));
+		goto out;
+	}
+	if (!ga_opt_id(form_get(&f, "motion"), &params[3])) {
+		ret = ga_list_page(req, &me, 422, ga_error_text(req,
+		    "invalid_motion"));
+		goto out;
+	}
+	for (i = 0; i < GAPAGE_AGENDA_ROWS; i++)
+		for (k = 0; k < 5; k++) {
+			snprintf(key, sizeof(key), "%s_%d", field[k], i + 1);
+			params[4 + 5 * i + k] = form_get(&f, key);
+			if ((k == 2 || k == 4) && !ga_opt_id(params[4 + 5 * i + k],
+			    &params[4 + 5 * i + k])) {
+				ret = ga_list_page(req, &me, 422,
+				    ga_error_text(req, "invalid_agenda"));
+				goto out;
+			}
+		}
+	/* The agenda as JSON, built by the database (no JSON in C). */
+	r = portal_db(req, "SELECT status, body, body::json->>'error', "
+	    "body::json->>'id' FROM council.api_ga_convene(json_strip_nulls("
+	    "json_build_object('kind', $1::text, 'title', $2::text, "
+	    "'starts_at', (SELECT CASE WHEN t <= now() AND t > now() - "
+	    "interval '1 minute' THEN now() ELSE t END FROM (SELECT ($3::text "
+	    "|| ':00+09:00')::timestamptz AS t) s), 'sc_motion', $4::bigint, "
+	    "'agenda', (SELECT coalesce(json_agg(json_strip_nulls("
+	    "json_build_object('kind', v.k, 'title', v.t, 'document', v.d, "
+	    "'text', nullif(v.x, ''), 'motion', v.m)) ORDER BY v.n), '[]') "
+	    "FROM (VALUES (1, $5, $6, $7::bigint, $8, $9::bigint), "
+	    "(2, $10, $11, $12::bigint, $13, $14::bigint), "
+	    "(3, $15, $16, $17::bigint, $18, $19::bigint)) "
+	    "v(n, k, t, d, x, m) WHERE coalesce(v.k, '') <> '')))::text)",
+	    4 + 5 * GAPAGE_AGENDA_ROWS, params, err, sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"convene failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), "201") != 0) {
+		ret = ga_list_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
+		    ga_error_text(req, PQgetvalue(r, 0, 2)));
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), GAPAGE_PREFIX "%s", PQgetvalue(r, 0, 3));
+	ret = http_redirect(req, loc);
+out:
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
+
+/* --------------------------------------------------------- the session */
+
+/* The line diff of an amendment into item's list "diff". */
+static void
+ga_diff(struct tmpl_vars *item, const char *from, const char *to)
+{
+	struct diff_line	*l;
+	struct tmpl_vars	*d;
+	size_t			 n, i;
+
+	if (diff_lines(from, to, &l, &n) == -1) {
+		tmpl_vars_set(item, "diff_too_large", "1");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (l[i].op == DIFF_SAME)
+			continue;	/* the whole texts are one click away */
+		d = tmpl_vars_add_item(item, "diff");
+		tmpl_vars_set(d, "kind", l[i].op == DIFF_ADD ? "diff__add" :
+		    "diff__del");
+		tmpl_vars_set(d, "sign", l[i].op == DIFF_ADD ? "+" : "-");
+		tmpl_vars_set(d, "text", l[i].text);
+	}
+	diff_free(l, n);
+}
+
+/* The proxies the caller's organisation holds on an item, "org\tja\ten"
+ * lines, as item's list "holds". */
+static void
+ga_holds(struct http_req *req, struct tmpl_vars *item, const char *item_id,
+    const char *lines)
+{
+	struct tmpl_vars	*h;
+	char			*copy, *line, *save = NULL, *tab1, *tab2;
+
+	copy = xstrdup(lines);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((tab1 = strchr(line, '\t')) == NULL ||
+		    (tab2 = strchr(tab1 + 1, '\t')) == NULL)
+			continue;
+		*tab1 = *tab2 = '\0';
+		h = tmpl_vars_add_item(item, "holds");
+		tmpl_vars_set(h, "org", line);
+		tmpl_vars_set(h, "name", req->lang == I18N_EN ? tab2 + 1 :
+		    tab1 + 1);
+		tmpl_vars_set(h, "item", item_id);
+	}
+	free(copy);
+}
+
+/* The columns of GA_ITEMS_SQL, in order. */
+enum {
+	IT_ID, IT_POS, IT_KIND, IT_TITLE, IT_SUMMARY, IT_STATUS, IT_MEMBERS,
+	IT_ATTENDING, IT_PRESENT, IT_BY_PROXY, IT_QUORUM_NOW, IT_CLOSES,
+	IT_MY_CHOICE, IT_MY_VERSION, IT_MY_RECEIPT, IT_HOLDS, IT_YES, IT_NO,
+	IT_ABSTAIN, IT_NOT_VOTED, IT_QO_NUM, IT_QO_DEN, IT_QC_NUM, IT_QC_DEN,
+	IT_QC_MET, IT_PASS_NUM, IT_PASS_DEN, IT_RULE, IT_RULE_VERSION,
+	IT_VETO, IT_PASSED, IT_REASON, IT_ADOPTED, IT_SLUG, IT_BASE,
+	IT_PROPOSED, IT_CLOSED
+};
+
+/* The state comes from council.ga_poll, which closes a due poll first: the
+ * row of ga_items read beside it is from before that. */
+#define GA_ITEMS_SQL \
+	"SELECT i.id, i.position, i.kind::text, i.title, i.summary, " \
+	"p->>'status', p->>'members', p->>'attending', p->>'present', " \
+	"p->>'by_proxy', p->>'quorum_now', " GA_JST("i.closes_at") ", " \
+	"p->'mine'->>'choice', p->'mine'->>'version', p->'mine'->>'receipt', " \
+	"(SELECT string_agg(o.id || E'\\t' || o.name_ja || E'\\t' || o.name_en, " \
+	"E'\\n' ORDER BY o.id) FROM jsonb_array_elements(p->'holds') h " \
+	"JOIN council.organisations o ON o.id = (h->>'org')::bigint), " \
+	"p->'result'->>'yes', p->'result'->>'no', p->'result'->>'abstain', " \
+	"p->'result'->>'not_voted', " \
+	"p->'result'->'quorum_open'->>'numerator', " \
+	"p->'result'->'quorum_open'->>'denominator', " \
+	"p->'result'->'quorum_close'->>'numerator', " \
+	"p->'result'->'quorum_close'->>'denominator', " \
+	"p->'result'->'quorum_close'->>'met', " \
+	"p->'result'->'pass'->>'numerator', p->'result'->'pass'->>'denominator', " \
+	"p->'result'->>'rule_code', p->'result'->>'rule_version', " \
+	"p->'result'->>'veto_triggered', p->'result'->>'passed', " \
+	"p->'result'->>'reason', " \
+	"p->'result'->'document'->>'adopted_version', d.slug, b.body, " \
+	"i.proposed_text, " GA_JST("(p->>'closed_at')::timestamptz") " " \
+	"FROM council.ga_items i CROSS JOIN LATERAL council.ga_poll(i.id) p " \
+	"LEFT JOIN council.documents d ON d.id = i.document_id " \
+	"LEFT JOIN council.document_versions b ON b.document_id = i.document_id " \
+	"AND b.version = i.base_version " \
+	"WHERE i.assembly_id = $1::bigint ORDER BY i.position"
+
+/* One agenda item of the session page. */
+static void
+ga_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
+    int i, int acts, int present, int presides)
+{
+	struct tmpl_vars	*it = tmpl_vars_add_item(vars, "items");
+	const char		*st = PQgetvalue(r, i, IT_STATUS);
+
+#define COL(c) PQgetvalue(r, i, (c))
+	tmpl_vars_set(it, "id", COL(IT_ID));
+	tmpl_vars_setf(it, "anchor", "item-%s", COL(IT_ID));
+	tmpl_vars_set(it, "position", COL(IT_POS));
+	ga_label(req, it, "kind", "ga.item", COL(IT_KIND));
+	tmpl_vars_set(it, "title", COL(IT_TITLE));
+	if (*COL(IT_SUMMARY) != '\0')
+		tmpl_vars_set(it, "summary", COL(IT_SUMMARY));
+	ga_label(req, it, "status", "ga.item_status", st);
+	if (!PQgetisnull(r, i, IT_PROPOSED) && !PQgetisnull(r, i, IT_BASE))
+		ga_diff(it, COL(IT_BASE), COL(IT_PROPOSED));
+	if (strcmp(st, "pending") == 0 && presides &&
+	    strcmp(COL(IT_KIND), "report") != 0)
+		tmpl_vars_set(it, "may_open", "1");
+	if (strcmp(st, "open") == 0) {
+		tmpl_vars_set(it, "open", "1");
+		tmpl_vars_set(it, "closes", COL(IT_CLOSES));
+		if (acts && present)
+			tmpl_vars_set(it, "may_vote", "1");
+		if (presides)
+			tmpl_vars_set(it, "may_remind", "1");
+		if (!PQgetisnull(r, i, IT_HOLDS))
+			ga_holds(req, it, COL(IT_ID), COL(IT_HOLDS));
+	}
+	if (strcmp(st, "open") == 0 || strcmp(st, "pending") == 0) {
+		tmpl_vars_set(it, "members", COL(IT_MEMBERS));
+		tmpl_vars_set(it, "attending", COL(IT_ATTENDING));
+		tmpl_vars_set(it, "present", COL(IT_PRESENT));
+		tmpl_vars_set(it, "by_proxy", COL(IT_BY_PROXY));
+		tmpl_vars_set(it, "quorum_now", http_text(req,
+		    *COL(IT_QUORUM_NOW) == 't' ? "ga.quorum.met" :
+		    "ga.quorum.not_met"));
+	}
+	if (!PQgetisnull(r, i, IT_MY_CHOICE)) {
+		ga_label(req, it, "my_choice", "ga.choice", COL(IT_MY_CHOICE));
+		tmpl_vars_set(it, "my_version", COL(IT_MY_VERSION));
+		tmpl_vars_set(it, "my_receipt", COL(IT_MY_RECEIPT));
+	}
+	if (strcmp(st, "closed") == 0 && !PQgetisnull(r, i, IT_PASSED)) {
+		tmpl_vars_set(it, "closed", "1");
+		tmpl_vars_set(it, "closed_at", COL(IT_CLOSED));
+		tmpl_vars_set(it, "yes", COL(IT_YES));
+		tmpl_vars_set(it, "no", COL(IT_NO));
+		tmpl_vars_set(it, "abstain", COL(IT_ABSTAIN));
+		tmpl_vars_set(it, "not_voted", COL(IT_NOT_VOTED));
+		tmpl_vars_setf(it, "quorum_open", "%s / %s", COL(IT_QO_NUM),
+		    COL(IT_QO_DEN));
+		tmpl_vars_setf(it, "quorum_close", "%s / %s (%s)",
+		    COL(IT_QC_NUM), COL(IT_QC_DEN), http_text(req,
+		    *COL(IT_QC_MET) == 't' ? "ga.quorum.met" :
+		    "ga.quorum.not_met"));
+		tmpl_vars_setf(it, "pass", "%s / %s", COL(IT_PASS_NUM),
+		    COL(IT_PASS_DEN));
+		tmpl_vars_setf(it, "rule", "%s v%s", COL(IT_RULE),
+		    COL(IT_RULE_VERSION));
+		tmpl_vars_set(it, "veto", http_text(req,
+		    strcmp(COL(IT_VETO), "true") == 0 ? "ga.veto.triggered" :
+		    "ga.veto.not_triggered"));
+		tmpl_vars_set(it, "outcome", http_text(req,
+		    strcmp(COL(IT_PASSED), "true") == 0 ? "ga.outcome.passed" :
+		    "ga.outcome.failed"));
+		tmpl_vars_set(it, "outcome_class",
+		    strcmp(COL(IT_PASSED), "true") == 0 ? "badge badge--passed" :
+		    "badge badge--failed");
+		ga_label(req, it, "reason", "ga.reason", COL(IT_REASON));
+		if (!PQgetisnull(r, i, IT_ADOPTED)) {
+			tmpl_vars_setf(it, "adopted_href", "/documents/%s/%s",
+			    COL(IT_SLUG), COL(IT_ADOPTED));
+			tmpl_vars_set(it, "adopted_version", COL(IT_ADOPTED));
+		}
+	}
+#undef COL
+}
+
+/* The session page of assembly a; error (a refused act) and note (the
+ * answer of a receipt check) shown above it. */
+static enum MHD_Result
+ga_session_page(struct http_req *req, const struct portal_me *me,
+    long long a, unsigned status, const char *error, const char *note)
+{
+	struct tmpl_vars	*vars = NULL, *o;
+	PGresult		*g = NULL, *r = NULL, *m = NULL;
+	const char		*params[1];
+	char			 err[256], id[24];
+	int			 i, acts, present, presides, proxy, open_poll = 0;
+	int			 en = req->lang == I18N_EN;
+	enum MHD_Result		 ret;
+
+	snprintf(id, sizeof(id), "%lld", a);
+	params[0] = id;
+	g = portal_db(req, "SELECT g.kind::text, g.title, g.status::text, "
+	    GA_JST("g.starts_at") ", m.present, m.proxy_to_chair IS NOT NULL, "
+	    "m.proxy_to_chair, m.proxy_holder_ja, m.proxy_holder_en, m.acts, "
+	    "m.presides, m.started FROM council.ga_assemblies g "
+	    "CROSS JOIN LATERAL council.ga_me(g.id) m WHERE g.id = $1::bigint",
+	    1, params, err, sizeof(err));
+	if (g != NULL && PQntuples(g) == 1)
+		r = portal_db(req, GA_ITEMS_SQL, 1, params, err, sizeof(err));
+	if (r != NULL)
+		m = portal_db(req, "SELECT o.id, o.name_ja, o.name_en FROM "
+		    "council.organisations o WHERE o.status = 'member' AND "
+		    "o.id <> (SELECT me.org_id FROM council.me) ORDER BY o.id",
+		    0, NULL, err, sizeof(err));
+	if (g == NULL || (PQntuples(g) == 1 && (r == NULL || m == NULL))) {
+		if (g == NULL && strcmp(err, "not_signed_in") == 0) {
+			ret = http_redirect(req, "/signin");
+			goto out;
+		}
+		log_error("msg=\"assembly failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (PQntuples(g) != 1) {
+		ret = http_error(req, 404, NULL);	/* R-GOV-8: as absent */
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, me);
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", error);
+	if (note != NULL)
+		tmpl_vars_set(vars, "note", note);
+	tmpl_vars_set(vars, "id", id);
+	tmpl_vars_setf(vars, "action", GAPAGE_PREFIX "%s", id);
+	tmpl_vars_setf(vars, "minutes_href", GAPAGE_PREFIX "%s/minutes", id);
+	ga_label(req, vars, "kind", "ga.kind", PQgetvalue(g, 0, 0));
+	tmpl_vars_set(vars, "title", PQgetvalue(g, 0, 1));
+	ga_label(req, vars, "status", "ga.status", PQgetvalue(g, 0, 2));
+	tmpl_vars_set(vars, "starts", PQgetvalue(g, 0, 3));
+	present = *PQgetvalue(g, 0, 4) == 't';
+	proxy = *PQgetvalue(g, 0, 5) == 't';
+	acts = *PQgetvalue(g, 0, 9) == 't';
+	presides = *PQgetvalue(g, 0, 10) == 't';
+	for (i = 0; i < PQntuples(r); i++)
+		if (strcmp(PQgetvalue(r, i, IT_STATUS), "open") == 0)
+			open_poll = 1;
+	if (strcmp(PQgetvalue(g, 0, 2), "convened") == 0) {
+		tmpl_vars_set(vars, "convened", "1");
+		if (*PQgetvalue(g, 0, 11) != 't')
+			tmpl_vars_set(vars, "not_started", "1");
+		else if (acts) {
+			tmpl_vars_set(vars, present ? "may_leave" : "may_attend",
+			    "1");
+			if (!present && !proxy) {
+				tmpl_vars_set(vars, "may_proxy", "1");
+				for (i = 0; i < PQntuples(m); i++) {
+					o = tmpl_vars_add_item(vars, "orgs");
+					tmpl_vars_set(o, "id", PQgetvalue(m, i, 0));
+					tmpl_vars_set(o, "name",
+					    PQgetvalue(m, i, en ? 2 : 1));
+				}
+			}
+			if (proxy && !open_poll)
+				tmpl_vars_set(vars, "may_revoke", "1");
+		}
+		if (presides && !open_poll)
+			tmpl_vars_set(vars, "may_close", "1");
+	}
+	if (present)
+		tmpl_vars_set(vars, "present", "1");
+	if (proxy)
+		tmpl_vars_set(vars, "proxy_holder",
+		    *PQgetvalue(g, 0, 6) == 't' ? http_text(req, "ga.chair") :
+		    PQgetvalue(g, 0, en ? 8 : 7));
+	if (acts)
+		tmpl_vars_set(vars, "acts", "1");
+	for (i = 0; i < PQntuples(r); i++)
+		ga_item(req, vars, r, i, acts, present, presides);
+	ret = http_page(req, status, "ga_session.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(m);
+	PQclear(r);
+	PQclear(g);
+	return ret;
+}
+
+/*
+ * POST /assemblies/N (action, item, choice, for, holder, closes, receipt):
+ * one act, through the JSON API's calls.  Done: 303 back to the page (at
+ * the item).  Refused: the page again with the reason and the API's status.
+ */
+enum MHD_Result
+gapage_act(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	PGresult		*r = NULL;
+	enum gapage_view	 view;
+	const char		*params[7], *vparams[3], *action, *item, *holder;
+	const char		*closes;
+	char			 err[256], id[24], loc[96], note[512];
+	long long		 a;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	if ((a = gapage_parse_path(req->path, &view)) == 0 ||
+	    view != GAPAGE_SESSION) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+		goto out;
+	snprintf(id, sizeof(id), "%lld", a);
+	action = form_get(&f, "action");
+	item = form_get(&f, "item");
+	holder = form_get(&f, "holder");
+	closes = form_get(&f, "closes");
+	memset(params, 0, sizeof(params));
+	params[0] = id;
+	params[1] = action;
+	if (action == NULL) {
+		ret = ga_session_page(req, &me, a, 422, ga_error_text(req,
+		    "invalid_action"), NULL);
+		goto out;
+	}
+	if (strcmp(action, "attend") == 0 || strcmp(action, "leave") == 0 ||
+	    strcmp(action, "revoke_proxy") == 0 || strcmp(action, "close") == 0 ||
+	    strcmp(action, "proxy") == 0) {
+		/* holder: an organisation id, or "chair" (no holder). */
+		if (strcmp(action, "proxy") == 0 && (holder == NULL ||
+		    (strcmp(holder, "chair") != 0 &&
+		    portal_path_id(holder, "") == 0))) {
+			ret = ga_session_page(req, &me, a, 422,
+			    ga_error_text(req, "holder_not_found"), NULL);
+			goto out;
+		}
+		params[2] = holder != NULL && strcmp(holder, "chair") != 0 ?
+		    holder : NULL;
+		r = portal_db(req, "SELECT status, body::json->>'error' FROM "
+		    "council.api_ga_act($1::bigint, json_strip_nulls("
+		    "json_build_object('action', $2::text, 'holder', "
+		    "$3::bigint))::text)", 3, params, err, sizeof(err));
+		snprintf(loc, sizeof(loc), GAPAGE_PREFIX "%s", id);
+	} else if (strcmp(action, "open") == 0 || strcmp(action, "vote") == 0 ||
+	    strcmp(action, "remind") == 0 || strcmp(action, "verify") == 0) {
+		if (item == NULL || portal_path_id(item, "") == 0) {
+			ret = http_error(req, 404, NULL);
+			goto out;
+		}
+		if (strcmp(action, "open") == 0 && !ga_is_local_time(closes)) {
+			ret = ga_session_page(req, &me, a, 422,
+			    ga_error_text(req, "invalid_closes_at"), NULL);
+			goto out;
+		}
+		if (!ga_opt_id(form_get(&f, "for"), &params[4])) {
+			ret = http_error(req, 404, NULL);
+			goto out;
+		}
+		params[2] = item;
+		params[3] = form_get(&f, "choice");
+		params[5] = strcmp(action, "open") == 0 ? closes : NULL;
+		params[6] = form_get(&f, "receipt");
+		/* The item must be this assembly's: another's is absent.
+		 * verify: the receipt's ballot (valid, choice, version,
+		 * counted), after the close only (R-GOV-3 receipts). */
+		if (strcmp(action, "verify") == 0) {
+			vparams[0] = id;
+			vparams[1] = item;
+			vparams[2] = params[6];
+			r = portal_db(req, "SELECT CASE WHEN v->>'valid' = 'true' "
+			    "THEN 200 ELSE 422 END, v->>'choice', v->>'version', "
+			    "v->>'latest', v->>'counted' FROM council.ga_items i "
+			    "CROSS JOIN LATERAL council.ga_verify_receipt(i.id, "
+			    "$3::text) v WHERE i.id = $2::bigint AND "
+			    "i.assembly_id = $1::bigint", 3, vparams, err,
+			    sizeof(err));
+		}
+		else
+			r = portal_db(req, "SELECT x.status, "
+			    "x.body::json->>'error' FROM council.ga_items i "
+			    "CROSS JOIN LATERAL council.api_ga_poll_act(i.id, "
+			    "json_strip_nulls(json_build_object('action', $2::text, "
+			    "'choice', $4::text, 'for', $5::bigint, 'closes_at', "
+			    "$6::text || ':00+09:00'))::text) x WHERE i.id = "
+			    "$3::bigint AND i.assembly_id = $1::bigint", 6, params,
+			    err, sizeof(err));
+		snprintf(loc, sizeof(loc), GAPAGE_PREFIX "%s#item-%s", id, item);
+	} else {
+		ret = ga_session_page(req, &me, a, 422, ga_error_text(req,
+		    "invalid_action"), NULL);
+		goto out;
+	}
+	if (r == NULL) {
+		if (strcmp(err, "not_found") == 0 ||
+		    strcmp(err, "invalid_receipt") == 0 ||
+		    strcmp(err, "poll_not_closed") == 0) {
+			ret = ga_session_page(req, &me, a, strcmp(err,
+			    "not_found") == 0 ? 404 : 422, ga_error_text(req,
+			    err), NULL);
+			goto out;
+		}
+		log_error("msg=\"assembly act failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	if (strcmp(action, "verify") == 0) {
+		if (strcmp(PQgetvalue(r, 0, 0), "200") != 0) {
+			ret = ga_session_page(req, &me, a, 422,
+			    ga_error_text(req, "receipt_unknown"), NULL);
+			goto out;
+		}
+		snprintf(note, sizeof(note), "%s %s / %s %s / %s / %s",
+		    http_text(req, "ga.receipt.valid"),
+		    ga_text_of(req, "ga.choice", PQgetvalue(r, 0, 1)),
+		    http_text(req, "ga.version"), PQgetvalue(r, 0, 2),
+		    http_text(req, strcmp(PQgetvalue(r, 0, 3), "true") == 0 ?
+		    "ga.receipt.latest" : "ga.receipt.superseded"),
+		    http_text(req, strcmp(PQgetvalue(r, 0, 4), "true") == 0 ?
+		    "ga.receipt.counted" : "ga.receipt.not_counted"));
+		ret = ga_session_page(req, &me, a, 200, NULL, note);
+		goto out;
+	}
+	if (atoi(PQgetvalue(r, 0, 0)) >= 300) {
+		ret = ga_session_page(req, &me, a,
+		    (unsigned)atoi(PQgetvalue(r, 0, 0)),
+		    ga_error_text(req, PQgetvalue(r, 0, 1)), NULL);
+		goto out;
+	}
+	ret = http_redirect(req, loc);
+out:
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
+
+/* ---------------------------------------------------------- the minutes */
+
+/* The rows of the minutes page: one per line of each section, from
+ * council.ga_minutes (members only, like the session). */
+#define GA_MINUTES_SQL \
+	"WITH m AS (SELECT council.ga_minutes($1::bigint) AS j) " \
+	"SELECT 'a', m.j->'assembly'->>'title', m.j->'assembly'->>'kind', " \
+	"m.j->'assembly'->>'status', " GA_JST("(m.j->'assembly'->>'starts_at')::timestamptz") ", " \
+	GA_JST("(m.j->'assembly'->>'closed_at')::timestamptz") ", m.j->>'members', " \
+	"jsonb_array_length(m.j->'notices')::text, NULL, NULL, NULL, NULL, NULL, NULL, " \
+	"NULL, NULL, 0 FROM m " \
+	"UNION ALL SELECT 't', CASE WHEN $2 THEN e->>'name_en' ELSE e->>'name_ja' END, " \
+	GA_JST("(e->>'arrived_at')::timestamptz") ", " GA_JST("(e->>'left_at')::timestamptz") ", " \
+	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, n " \
+	"FROM m, jsonb_array_elements(m.j->'attendance') WITH ORDINALITY x(e, n) " \
+	"UNION ALL SELECT 'p', CASE WHEN $2 THEN e->>'name_en' ELSE e->>'name_ja' END, " \
+	"CASE WHEN (e->>'to_chair')::boolean THEN NULL WHEN $2 THEN e->>'holder_name_en' " \
+	"ELSE e->>'holder_name_ja' END, " GA_JST("(e->>'given_at')::timestamptz") ", " \
+	GA_JST("(e->>'revoked_at')::timestamptz") ", NULL, NULL, NULL, NULL, NULL, NULL, " \
+	"NULL, NULL, NULL, NULL, NULL, n " \
+	"FROM m, jsonb_array_elements(m.j->'proxies') WITH ORDINALITY x(e, n) " \
+	"UNION ALL SELECT 'i', e->>'position', e->>'title', e->>'status', " \
+	"e->'result'->>'yes', e->'result'->>'no', e->'result'->>'abstain', " \
+	"e->'result'->>'not_voted', e->'result'->>'attending', " \
+	"e->'result'->'quorum_close'->>'numerator', " \
+	"e->'result'->'quorum_close'->>'denominator', " \
+	"e->'result'->'pass'->>'numerator', e->'result'->'pass'->>'denominator', " \
+	"e->'result'->>'rule_code' || ' v' || (e->'result'->>'rule_version'), " \
+	"e->'result'->>'veto_triggered', e->'result'->>'passed', n " \
+	"FROM m, jsonb_array_elements(m.j->'items') WITH ORDINALITY x(e, n) " \
+	"UNION ALL SELECT 'v', e->>'position', CASE WHEN $2 THEN v->>'name_en' " \
+	"ELSE v->>'name_ja' END, v->>'attended_as', v->>'choice', NULL, NULL, NULL, " \
+	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, n * 1000 + k " \
+	"FROM m, jsonb_array_elements(m.j->'items') WITH ORDINALITY x(e, n), " \
+	"jsonb_array_elements(e->'votes') WITH ORDINALITY y(v, k) " \
+	"ORDER BY 1, 17"
+
+static enum MHD_Result
+ga_minutes_page(struct http_req *req, const struct portal_me *me, long long a)
+{
+	struct tmpl_vars	*vars = NULL, *it;
+	PGresult		*r = NULL;
+	const char		*params[2];
+	char			 err[256], id[24];
+	int			 i;
+	enum MHD_Result		 ret;
+
+#define C(c) PQgetvalue(r, i, (c))
+	snprintf(id, sizeof(id), "%lld", a);
+	params[0] = id;
+	params[1] = req->lang == I18N_EN ? "t" : "f";
+	if ((r = portal_db(req, GA_MINUTES_SQL, 2, params, err,
+	    sizeof(err))) == NULL) {
+		if (strcmp(err, "not_found") == 0) {
+			ret = http_error(req, 404, NULL);
+			goto out;
+		}
+		log_error("msg=\"minutes failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, me);
+	tmpl_vars_setf(vars, "session_href", GAPAGE_PREFIX "%s", id);
+	tmpl_vars_setf(vars, "csv_href", GAPAGE_PREFIX "%s/minutes.csv", id);
+	for (i = 0; i < PQntuples(r); i++) {
+		switch (*C(0)) {
+		case 'a':
+			tmpl_vars_set(vars, "title", C(1));
+			ga_label(req, vars, "kind", "ga.kind", C(2));
+			ga_label(req, vars, "status", "ga.status", C(3));
+			tmpl_vars_set(vars, "starts", C(4));
+			tmpl_vars_set(vars, "closed_at", C(5));
+			tmpl_vars_set(vars, "members", C(6));
+			tmpl_vars_set(vars, "notices", C(7));
+			break;
+		case 't':
+			it = tmpl_vars_add_item(vars, "attendance");
+			tmpl_vars_set(it, "org", C(1));
+			tmpl_vars_set(it, "arrived", C(2));
+			tmpl_vars_set(it, "left", C(3));
+			break;
+		case 'p':
+			it = tmpl_vars_add_item(vars, "proxies");
+			tmpl_vars_set(it, "org", C(1));
+			tmpl_vars_set(it, "holder", PQgetisnull(r, i, 2) ?
+			    http_text(req, "ga.chair") : C(2));
+			tmpl_vars_set(it, "given", C(3));
+			tmpl_vars_set(it, "revoked", C(4));
+			break;
+		case 'i':
+			it = tmpl_vars_add_item(vars, "items");
+			tmpl_vars_set(it, "position", C(1));
+			tmpl_vars_set(it, "title", C(2));
+			ga_label(req, it, "status", "ga.item_status", C(3));
+			if (PQgetisnull(r, i, 15))
+				break;
+			tmpl_vars_set(it, "counted", "1");
+			tmpl_vars_set(it, "yes", C(4));
+			tmpl_vars_set(it, "no", C(5));
+			tmpl_vars_set(it, "abstain", C(6));
+			tmpl_vars_set(it, "not_voted", C(7));
+			tmpl_vars_set(it, "attending", C(8));
+			tmpl_vars_setf(it, "quorum", "%s / %s", C(9), C(10));
+			tmpl_vars_setf(it, "pass", "%s / %s", C(11), C(12));
+			tmpl_vars_set(it, "rule", C(13));
+			tmpl_vars_set(it, "veto", http_text(req,
+			    strcmp(C(14), "true") == 0 ? "ga.veto.triggered" :
+			    "ga.veto.not_triggered"));
+			tmpl_vars_set(it, "outcome", http_text(req,
+			    strcmp(C(15), "true") == 0 ? "ga.outcome.passed" :
+			    "ga.outcome.failed"));
+			break;
+		case 'v':
+			it = tmpl_vars_add_item(vars, "votes");
+			tmpl_vars_set(it, "position", C(1));
+			tmpl_vars_set(it, "org", C(2));
+			ga_label(req, it, "attended_as", "ga.attended_as", C(3));
+			if (!PQgetisnull(r, i, 4))
+				ga_label(req, it, "choice", "ga.choice", C(4));
+			else
+				tmpl_vars_set(it, "choice", http_text(req,
+				    "ga.choice.none"));
+			break;
+		}
+	}
+#undef C
+	ret = http_page(req, 200, "ga_minutes.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+/* The minutes as CSV (council.ga_minutes_csv), with a UTF-8 byte order
+ * mark so that spreadsheets in Japanese locales read it as UTF-8. */
+static enum MHD_Result
+ga_minutes_csv(struct http_req *req, long long a)
+{
+	struct MHD_Response	*resp;
+	PGresult		*r;
+	struct buf		 b;
+	const char		*params[1];
+	char			 err[256], id[24], disp[96];
+	size_t			 len;
+	char			*data;
+
+	snprintf(id, sizeof(id), "%lld", a);
+	params[0] = id;
+	if ((r = portal_db(req, "SELECT council.ga_minutes_csv($1::bigint)", 1,
+	    params, err, sizeof(err))) == NULL) {
+		if (strcmp(err, "not_found") == 0)
+			return http_error(req, 404, NULL);
+		log_error("msg=\"minutes csv failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return http_error(req, 503, NULL);
+	}
+	buf_init(&b);
+	buf_puts(&b, "\xef\xbb\xbf");
+	buf_puts(&b, PQgetvalue(r, 0, 0));
+	PQclear(r);
+	data = buf_release(&b, &len);
+	resp = MHD_create_response_from_buffer(len, data,
+	    MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", "text/csv; charset=utf-8");
+	snprintf(disp, sizeof(disp), "attachment; filename=\"minutes-%s.csv\"",
+	    id);
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	return http_send_response(req, 200, resp, len, NULL);
+}
+
+enum MHD_Result
+gapage_get(struct http_req *req)
+{
+	struct portal_me	me;
+	enum gapage_view	view;
+	long long		a;
+	enum MHD_Result		ret;
+
+	if ((a = gapage_parse_path(req->path, &view)) == 0)
+		return http_error(req, 404, NULL);
+	if (!portal_require(req, &me, &ret))
+		return ret;
+	switch (view) {
+	case GAPAGE_MINUTES:
+		return ga_minutes_page(req, &me, a);
+	case GAPAGE_CSV:
+		return ga_minutes_csv(req, a);
+	default:
+		return ga_session_page(req, &me, a, 200, NULL, NULL);
+	}
+}
