@@ -17,6 +17,7 @@
 #      feedback, advice, preview, API writes (R-TF-1/5)   tests/http/tf.sh
 #      steering committee: a restriction takes effect     tests/http/committee.sh
 #      virtual general assembly: quorum, proxies, count   tests/http/assembly.sh
+#      joining, withdrawal, dissolution (R-ORG-2/3/8)     tests/http/lifecycle.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
 #      a whole general assembly with 30 members          tests/browser/general_assembly.mjs
@@ -164,6 +165,8 @@ count tf "$OUT/tf.tap" $?
 count committee "$OUT/committee.tap" $?
 "$ROOT/tests/http/assembly.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/assembly.tap" 2>"$OUT/assembly.err"
 count assembly "$OUT/assembly.tap" $?
+"$ROOT/tests/http/lifecycle.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/lifecycle-http.tap" 2>"$OUT/lifecycle-http.err"
+count membership "$OUT/lifecycle-http.tap" $?
 
 say "browser (Chromium)"
 (

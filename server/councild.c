@@ -22,6 +22,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "mail.h"
+#include "member.h"
 #include "timer.h"
 #include "tmpl.h"
 
@@ -120,6 +121,10 @@ main(int argc, char **argv)
 		log_error("msg=\"cannot set up sign-in\" error=\"%s\"", err);
 		goto out;
 	}
+	if (member_init(err, sizeof(err)) == -1) {
+		log_error("msg=\"cannot start\" error=\"%s\"", err);
+		goto out;
+	}
 	if ((db = db_pool_new(cfg.db_conninfo, (int)cfg.db_pool_size, err,
 	    sizeof(err))) == NULL) {
 		log_error("msg=\"cannot connect to the database\" error=\"%s\"",
@@ -169,6 +174,7 @@ main(int argc, char **argv)
 	log_info("msg=stopped");
 	rc = 0;
 out:
+	member_fini();
 	mail_unconfigure();
 	auth_fini();
 	db_pool_free(db);

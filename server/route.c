@@ -12,6 +12,7 @@
 #include "gapage.h"
 #include "gov.h"
 #include "http.h"
+#include "member.h"
 #include "notify.h"
 #include "pages.h"
 #include "portal.h"
@@ -103,6 +104,16 @@ static const struct route routes[] = {
 	    attach_api_get },
 	{ "/settings",	0, HTTP_GET | HTTP_HEAD, NULL, settings_get },
 	{ "/settings",	0, HTTP_POST, "GET, HEAD, POST", settings_post },
+	{ "/apply",	0, HTTP_GET | HTTP_HEAD, NULL, member_apply_get },
+	{ "/apply",	0, HTTP_POST, "GET, HEAD, POST", member_apply_post },
+	{ MEMBER_STATUS_PREFIX, 1, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    member_status },
+	{ "/settings/org/withdraw", 0, HTTP_POST, "POST", member_withdraw },
+	{ "/api/v1/applications", 0, HTTP_GET | HTTP_HEAD, NULL,
+	    member_api_list },
+	{ "/api/v1/applications", 0, HTTP_POST, "GET, HEAD, POST",
+	    member_api_post },
+	{ "/api/v1/org/withdraw", 0, HTTP_POST, "POST", member_api_withdraw },
 	{ "/settings/org", 0, HTTP_GET | HTTP_HEAD, NULL, settings_org_get },
 	{ "/settings/org", 0, HTTP_POST, "GET, HEAD, POST", settings_org_post },
 	{ "/roster",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", settings_roster },

@@ -1,0 +1,369 @@
+/*
+ * member.c: joining and leaving, pages and API (see member.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "form.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+#include "member.h"
+#include "portal.h"
+#include "throttle.h"
+#include "tmpl.h"
+#include "util.h"
+
+/* The application form is public: each address may apply a few times at
+ * once and then once a minute (ASVS V2.4 anti-automation). */
+static struct throttle	*member_throttle;
+
+/* The refusals of council.apply: the applicant's to correct. */
+static const char *const member_refusals[] = {
+	"agreement_required", "rules_changed", "invalid_name", "invalid_email",
+	"invalid_category", "invalid_sector", "already_applied",
+};
+
+static const char *const member_categories[] = {
+	"national_agency", "local_government", "ci_operator", "cyber_business",
+	"academia", "mutual_aid", "individual", "other",
+};
+
+int
+member_init(char *err, size_t errlen)
+{
+	struct throttle_limits	lim;
+
+	throttle_limits_default(&lim);
+	lim.max_entries = 4096;
+	lim.ip_burst = MEMBER_APPLY_BURST;
+	lim.ip_per_min = MEMBER_APPLY_PER_MIN;
+	if ((member_throttle = throttle_new(&lim)) == NULL) {
+		snprintf(err, errlen, "cannot set up the application throttle");
+		return -1;
+	}
+	return 0;
+}
+
+void
+member_fini(void)
+{
+	throttle_free(member_throttle);
+	member_throttle = NULL;
+}
+
+/* The form again, with error above it and the fields refilled from f. */
+static enum MHD_Result
+member_form_page(struct http_req *req, unsigned status, const char *error,
+    const struct form *f)
+{
+	struct portal_me	 me;
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*r = NULL, *s = NULL;
+	const char		*v;
+	char			 err[256], key[64];
+	const char		*fields[] = { "name_ja", "name_en", "contact_name",
+				    "contact_email" };
+	size_t			 i;
+	int			 who, j;
+	enum MHD_Result		 ret;
+
+	if ((who = portal_identify(req, &me)) < 0 ||
+	    (r = portal_db(req, "SELECT council.rules_version()", 0, NULL, err,
+	    sizeof(err))) == NULL ||
+	    (s = portal_db(req, req->lang == I18N_EN ?
+	    "SELECT code, name_en FROM council.sectors ORDER BY code" :
+	    "SELECT code, name_ja FROM council.sectors ORDER BY code", 0, NULL,
+	    err, sizeof(err))) == NULL) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	if (who == 1)
+		portal_frame(req, vars, &me);
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", error);
+	tmpl_vars_set(vars, "rules_version", PQgetvalue(r, 0, 0));
+	tmpl_vars_setf(vars, "rules_href", "/documents/rules/%s",
+	    PQgetvalue(r, 0, 0));
+	for (i = 0; f != NULL && i < UTIL_ARRAY_LEN(fields); i++)
+		if ((v = form_get(f, fields[i])) != NULL)
+			tmpl_vars_set(vars, fields[i], v);
+	for (i = 0; i < UTIL_ARRAY_LEN(member_categories); i++) {
+		item = tmpl_vars_add_item(vars, "categories");
+		tmpl_vars_set(item, "value", member_categories[i]);
+		snprintf(key, sizeof(key), "roster.category.%s",
+		    member_categories[i]);
+		tmpl_vars_set(item, "label", http_text(req, key));
+		v = f != NULL ? form_get(f, "category") : NULL;
+		if (v != NULL && strcmp(v, member_categories[i]) == 0)
+			tmpl_vars_set(item, "selected", "selected");
+	}
+	for (j = 0; j < PQntuples(s); j++) {
+		item = tmpl_vars_add_item(vars, "sectors");
+		tmpl_vars_set(item, "value", PQgetvalue(s, j, 0));
+		tmpl_vars_set(item, "label", PQgetvalue(s, j, 1));
+	}
+	ret = http_page(req, status, "apply.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(s);
+	PQclear(r);
+	return ret;
+}
+
+enum MHD_Result
+member_apply_get(struct http_req *req)
+{
+	return member_form_page(req, 200, NULL, NULL);
+}
+
+/* The message for an application's refusal code. */
+static const char *
+member_error(struct http_req *req, const char *code)
+{
+	char		 key[96];
+	const char	*t;
+
+	snprintf(key, sizeof(key), "apply.error.%s", code);
+	t = http_text(req, key);
+	return strcmp(t, key) != 0 ? t : http_text(req, "apply.error.invalid");
+}
+
+/*
+ * POST /apply (name_ja, name_en, category, sector, contact_name,
+ * contact_email, rules_version, agree): R-ORG-2.  Throttled per address;
+ * the status link's token is drawn here and only its SHA-256 is stored.
+ * Accepted: the page with the link, shown once.  Refused: the form again
+ * with the reason (422, 409 for a changed Rules or a duplicate, 429 when
+ * throttled); nothing stored.
+ */
+enum MHD_Result
+member_apply_post(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	struct tmpl_vars	*vars = NULL;
+	PGresult		*r = NULL;
+	const char		*params[9], *agree;
+	char			 err[256], token[2 * MEMBER_TOKEN_BYTES + 1];
+	char			 hash[65];
+	long			 wait;
+	size_t			 i;
+	int			 who;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	if (form_parse(&f, req->body.data, req->body.len, err,
+	    sizeof(err)) == -1) {
+		ret = member_form_page(req, 400, member_error(req, "invalid"),
+		    NULL);
+		goto out;
+	}
+	if ((wait = throttle_check(member_throttle, THROTTLE_IP, req->ip,
+	    util_now_ms())) > 0) {
+		ret = member_form_page(req, 429, member_error(req, "throttled"),
+		    &f);
+		goto out;
+	}
+	if (util_random_hex(token, MEMBER_TOKEN_BYTES) == -1) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	util_sha256_hex(token, strlen(token), hash);
+	agree = form_get(&f, "agree");
+	params[0] = form_get(&f, "name_ja");
+	params[1] = form_get(&f, "name_en");
+	params[2] = form_get(&f, "category");
+	params[3] = form_get(&f, "sector");
+	params[4] = form_get(&f, "contact_name");
+	params[5] = form_get(&f, "contact_email");
+	params[6] = form_get(&f, "rules_version");
+	params[7] = agree != NULL && strcmp(agree, "yes") == 0 ? "t" : "f";
+	params[8] = hash;
+	if (params[6] == NULL || portal_path_id(params[6], "") == 0)
+		params[6] = "0";
+	r = portal_db(req, "SELECT council.apply($1, $2, $3, $4, $5, $6, "
+	    "$7::integer, $8::boolean, decode($9, 'hex'))", 9, params, err,
+	    sizeof(err));
+	if (r == NULL) {
+		for (i = 0; i < UTIL_ARRAY_LEN(member_refusals); i++)
+			if (strcmp(err, member_refusals[i]) == 0)
+				break;
+		if (i == UTIL_ARRAY_LEN(member_refusals)) {
+			log_error("msg=\"application failed\" rid=%s error=\"%s\"",
+			    req->rid, err);
+			ret = http_error(req, 503, NULL);
+			goto out;
+		}
+		ret = member_form_page(req, strcmp(err, "rules_changed") == 0 ||
+		    strcmp(err, "already_applied") == 0 ? 409 : 422,
+		    member_error(req, err), &f);
+		goto out;
+	}
+	log_info("msg=\"application received\" rid=%s application=%s",
+	    req->rid, PQgetvalue(r, 0, 0));
+	vars = tmpl_vars_new();
+	if ((who = portal_identify(req, &me)) == 1)
+		portal_frame(req, vars, &me);
+	tmpl_vars_setf(vars, "status_href", MEMBER_STATUS_PREFIX "%s", token);
+	ret = http_page(req, 201, "apply_done.xhtml", vars);
+out:
+	explicit_bzero(token, sizeof(token));
+	tmpl_vars_free(vars);
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
+
+/* GET /apply/status/TOKEN: the applicant's view; an unknown or malformed
+ * link is 404. */
+enum MHD_Result
+member_status(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct tmpl_vars	*vars = NULL;
+	PGresult		*r = NULL;
+	const char		*tok, *params[1];
+	char			 err[256], hash[65], key[64];
+	size_t			 i;
+	int			 who;
+	enum MHD_Result		 ret;
+
+	tok = req->path + strlen(MEMBER_STATUS_PREFIX);
+	for (i = 0; tok[i] != '\0'; i++)
+		if (!isdigit((unsigned char)tok[i]) && (tok[i] < 'a' || tok[i] > 'f'))
+			break;
+	if (i != 2 * MEMBER_TOKEN_BYTES || tok[i] != '\0')
+		return http_error(req, 404, NULL);
+	util_sha256_hex(tok, i, hash);
+	params[0] = hash;
+	if ((r = portal_db(req, "SELECT name_ja, name_en, status, "
+	    "to_char(submitted_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
+	    "rules_version, reason FROM council.application_status(decode($1, "
+	    "'hex'))", 1, params, err, sizeof(err))) == NULL) {
+		log_error("msg=\"application status failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	if ((who = portal_identify(req, &me)) == 1)
+		portal_frame(req, vars, &me);
+	tmpl_vars_set(vars, "name", PQgetvalue(r, 0, req->lang == I18N_EN));
+	snprintf(key, sizeof(key), "apply.status.%s", PQgetvalue(r, 0, 2));
+	tmpl_vars_set(vars, "status", http_text(req, key));
+	tmpl_vars_set(vars, "submitted", PQgetvalue(r, 0, 3));
+	tmpl_vars_set(vars, "rules_version", PQgetvalue(r, 0, 4));
+	if (!PQgetisnull(r, 0, 5))
+		tmpl_vars_set(vars, "reason", PQgetvalue(r, 0, 5));
+	else if (strcmp(PQgetvalue(r, 0, 2), "refused") == 0)
+		tmpl_vars_set(vars, "withheld", "1");
+	ret = http_page(req, 200, "apply_status.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+/* POST /settings/org/withdraw (confirm=yes): R-ORG-3, effective at once;
+ * then the person is signed out with everyone of the organisation. */
+enum MHD_Result
+member_withdraw(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	PGresult		*r = NULL;
+	const char		*params[1], *c;
+	char			 err[256];
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+		goto out;
+	c = form_get(&f, "confirm");
+	params[0] = c != NULL && strcmp(c, "yes") == 0 ? "t" : "f";
+	r = portal_db(req, "SELECT council.org_withdraw($1::boolean)", 1,
+	    params, err, sizeof(err));
+	if (r == NULL) {
+		if (strcmp(err, "not_org_admin") == 0)
+			ret = http_error(req, 403, NULL);
+		else if (strcmp(err, "confirmation_required") == 0 ||
+		    strcmp(err, "not_withdrawable") == 0)
+			ret = http_error(req, strcmp(err, "not_withdrawable") == 0 ?
+			    409 : 422, NULL);
+		else {
+			log_error("msg=\"withdrawal failed\" rid=%s error=\"%s\"",
+			    req->rid, err);
+			ret = http_error(req, 503, NULL);
+		}
+		goto out;
+	}
+	log_info("msg=\"organisation withdrew\" rid=%s", req->rid);
+	ret = http_redirect(req, "/signin");
+out:
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
+
+enum MHD_Result
+member_api_list(struct http_req *req)
+{
+	PGresult	*r;
+	char		 err[256];
+	enum MHD_Result	 ret;
+
+	if (req->session_hash[0] == '\0')
+		return portal_json_error(req, 401, "not_signed_in");
+	if ((r = portal_db(req, "SELECT council.applications_pending()::text",
+	    0, NULL, err, sizeof(err))) == NULL) {
+		if (strcmp(err, "only_secretariat_or_committee") == 0)
+			return portal_json_error(req, 403, err);
+		if (strcmp(err, "not_signed_in") == 0)
+			return portal_json_error(req, 401, err);
+		log_error("msg=\"applications failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return portal_json_error(req, 503, "unavailable");
+	}
+	ret = http_json(req, 200, PQgetvalue(r, 0, 0),
+	    (size_t)PQgetlength(r, 0, 0));
+	PQclear(r);
+	return ret;
+}
+
+/* A JSON write: body to council.<fn>($1). */
+static enum MHD_Result
+member_api_call(struct http_req *req, const char *sql)
+{
+	const char	*params[1];
+	char		*body;
+	enum MHD_Result	 ret;
+
+	if (!portal_api_body(req, &body, &ret))
+		return ret;
+	params[0] = body;
+	ret = portal_api_call(req, sql, 1, params);
+	free(body);
+	return ret;
+}
+
+enum MHD_Result
+member_api_post(struct http_req *req)
+{
+	return member_api_call(req,
+	    "SELECT status, body FROM council.api_membership($1)");
+}
+
+enum MHD_Result
+member_api_withdraw(struct http_req *req)
+{
+	return member_api_call(req,
+	    "SELECT status, body FROM council.api_org_withdraw($1)");
+}
