@@ -18,6 +18,7 @@
 #      steering committee: a restriction takes effect     tests/http/committee.sh
 #      virtual general assembly: quorum, proxies, count   tests/http/assembly.sh
 #      joining, withdrawal, dissolution (R-ORG-2/3/8)     tests/http/lifecycle.sh
+#      task-force admission and review (R-TF-3/4/5)     tests/http/tfstatus.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
 #      a whole general assembly with 30 members          tests/browser/general_assembly.mjs
@@ -167,6 +168,8 @@ count committee "$OUT/committee.tap" $?
 count assembly "$OUT/assembly.tap" $?
 "$ROOT/tests/http/lifecycle.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/lifecycle-http.tap" 2>"$OUT/lifecycle-http.err"
 count membership "$OUT/lifecycle-http.tap" $?
+"$ROOT/tests/http/tfstatus.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/tfstatus.tap" 2>"$OUT/tfstatus.err"
+count tf-status "$OUT/tfstatus.tap" $?
 
 say "browser (Chromium)"
 (

@@ -73,6 +73,13 @@ BEGIN
             THEN 'subject_already_restricted'        -- R-GOV-7
         WHEN p_kind = 'lift_restriction' AND NOT o.restricted
             THEN 'subject_not_restricted'
+        -- R-TF-4: the special approval of a foreign member (migration 0016).
+        WHEN p_kind::text = 'foreign_approval' AND o.status <> 'member'
+            THEN 'subject_not_a_member'
+        WHEN p_kind::text = 'foreign_approval' AND NOT o.foreign_status
+            THEN 'subject_not_foreign'
+        WHEN p_kind::text = 'foreign_approval' AND o.foreign_approved
+            THEN 'subject_already_approved'
         END;
 END
 $$;
@@ -204,6 +211,9 @@ BEGIN
         VALUES (m.subject_org_id, (v_eff->>'to')::council.membership_status,
                 v_note || CASE WHEN m.kind = 'refusal' AND NOT m.reason_withheld
                                THEN ': ' || m.refusal_reason ELSE '' END);
+    ELSIF m.kind::text = 'foreign_approval' THEN      -- R-TF-4 (Rules Art. 6(4))
+        UPDATE council.organisations SET foreign_approved = true WHERE id = m.subject_org_id;
+        v_eff := jsonb_build_object('applied', true, 'foreign_approved', true);
     ELSIF m.kind = 'annex1_amendment' THEN           -- R-GOV-5, Art. 11(3)5
         -- The proposed text becomes the next version, unless the document
         -- moved since the motion was drafted (then nothing is adopted).
@@ -272,6 +282,12 @@ BEGIN
     ELSIF m.kind = 'cooperation_request' THEN
         UPDATE council.coop_requests SET withdrawn_at = now()
         WHERE motion_id = m.id AND withdrawn_at IS NULL;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+    ELSIF m.kind::text = 'foreign_approval' THEN
+        -- Not once the member has joined the task force on it (R-TF-4):
+        -- then a revocation is the task force's (policy/74_tf_status.sql).
+        UPDATE council.organisations SET foreign_approved = false
+        WHERE id = m.subject_org_id AND foreign_approved AND tf_class = 'none';
         GET DIAGNOSTICS v_n = ROW_COUNT;
     ELSIF m.kind = 'annex1_amendment' THEN
         -- Versions are never removed: the text before the resolution comes
@@ -585,7 +601,8 @@ BEGIN
         RAISE EXCEPTION 'control_characters' USING ERRCODE = 'CP422';
     END IF;
     -- The member it is about.
-    IF v_kind IN ('admission', 'refusal', 'expulsion', 'restriction', 'lift_restriction')
+    IF v_kind::text IN ('admission', 'refusal', 'expulsion', 'restriction', 'lift_restriction',
+                        'foreign_approval')
        AND p_subject IS NULL THEN
         RAISE EXCEPTION 'subject_required' USING ERRCODE = 'CP422';
     END IF;

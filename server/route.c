@@ -20,6 +20,7 @@
 #include "search.h"
 #include "settings.h"
 #include "static.h"
+#include "tfstatus.h"
 #include "util.h"
 
 struct route {
@@ -95,6 +96,15 @@ static const struct route routes[] = {
 	    notify_api_list },
 	{ "/api/v1/notifications", 0, HTTP_POST, "GET, HEAD, POST",
 	    notify_api_read },
+	{ "/tf",	0, HTTP_GET | HTTP_HEAD, NULL, tfstatus_page },
+	{ "/tf",	0, HTTP_POST, "GET, HEAD, POST", tfstatus_post },
+	{ "/api/v1/tf/decisions", 0, HTTP_GET | HTTP_HEAD, "GET, HEAD",
+	    tfstatus_api_list },
+	{ TFSTATUS_API_PREFIX, 1, HTTP_GET | HTTP_HEAD, NULL, tfstatus_api_get },
+	{ TFSTATUS_API_PREFIX, 1, HTTP_POST, "GET, HEAD, POST",
+	    tfstatus_api_act },
+	{ "/api/v1/tf/applications", 0, HTTP_POST, "POST", tfstatus_api_apply },
+	{ "/api/v1/tf/reviews", 0, HTTP_POST, "POST", tfstatus_api_review },
 	{ "/consents",	0, HTTP_GET | HTTP_HEAD, NULL, consent_list },
 	{ "/consents",	0, HTTP_POST, "GET, HEAD, POST", consent_decide },
 	{ "/attachments", 0, HTTP_POST, "POST", attach_upload },
