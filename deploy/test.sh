@@ -192,6 +192,20 @@ count journeys "$OUT/journeys.tap" $?
 ) >"$OUT/assembly-browser.tap" 2>"$OUT/assembly-browser.err"
 count ga-browser "$OUT/assembly-browser.tap" $?
 
+say "the audit chain after every layer"
+# Every notice, attendance, proxy, ballot, count, decision and withdrawal
+# the layers above made is in the hash-chained log (issue 5, event log).
+{
+	if out=$("$COUNCILCTL" -d "$COUNCIL_OWNER_DSN" audit verify 2>&1); then
+		echo "ok 1 - councilctl audit verify holds after every layer ($(echo "$out" | tr '\n' ' '))"
+	else
+		echo "not ok 1 - councilctl audit verify after every layer"
+		echo "$out" | sed 's/^/# /'
+	fi
+	echo "1..1"
+} >"$OUT/audit-end.tap"
+count audit-end "$OUT/audit-end.tap" 0
+
 say "life cycle"
 "$ROOT/tests/ops/lifecycle.sh" >"$OUT/lifecycle.tap" 2>"$OUT/lifecycle.err"
 count lifecycle "$OUT/lifecycle.tap" $?

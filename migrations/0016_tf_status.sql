@@ -1,18 +1,23 @@
 -- 0016_tf_status: joining the task force and keeping one's place in it
 -- (issue 5; R-TF-3, R-TF-4, R-TF-5, R-TF-9).
 --
--- A TF decision is a poll of the Type 1 group (R-TF-2) on one member:
+-- A TF decision is a poll of the Type 1 group (R-TF-2): on one member,
 -- 'admission' (it applied for Type 1 or Type 2, R-TF-3) or 'revocation'
--- (a status review found its contribution below the thresholds, R-TF-5).
--- Counted under the TF's own rule, stored as data: decision_rules
--- 'tf.admission' (migration 0011), for both kinds.  An applicant under
+-- (a status review found its contribution below the thresholds, R-TF-5);
+-- or 'rules_amendment', the whole new text of a document the task force
+-- owns (its rules, R-TF-9), against the version in force.  Counted under
+-- the TF's own rule, stored as data: decision_rules 'tf.admission'
+-- (migration 0011), for every kind.  An applicant under
 -- R-TF-4 (foreign status without the steering committee's special
 -- approval) is refused at once: status 'refused', with the reason.
 CREATE TABLE council.tf_decisions (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    kind         text NOT NULL CHECK (kind IN ('admission', 'revocation')),
-    org_id       bigint NOT NULL REFERENCES council.organisations (id),
-    tf_class     council.tf_class NOT NULL CHECK (tf_class IN ('type1', 'type2')),
+    kind         text NOT NULL CHECK (kind IN ('admission', 'revocation', 'rules_amendment')),
+    org_id       bigint REFERENCES council.organisations (id),
+    tf_class     council.tf_class CHECK (tf_class IN ('type1', 'type2')),
+    document_id  bigint REFERENCES council.documents (id),
+    base_version integer CHECK (base_version >= 1),
+    proposed_text text CHECK (length(proposed_text) BETWEEN 1 AND 500000),
     statement    text NOT NULL DEFAULT '' CHECK (length(statement) <= 4000),
     status       text NOT NULL DEFAULT 'pending'
                  CHECK (status IN ('refused', 'pending', 'open', 'passed', 'failed')),
@@ -29,7 +34,12 @@ CREATE TABLE council.tf_decisions (
     CHECK ((status = 'refused') = (refusal IS NOT NULL)),
     CHECK (status IN ('refused', 'pending') OR num_nulls(rule_id, opened_by, opened_at, closes_at) = 0),
     CHECK ((status IN ('passed', 'failed')) = (closed_at IS NOT NULL AND result IS NOT NULL)),
-    CHECK ((kind = 'revocation') = (review_id IS NOT NULL))
+    CHECK ((kind = 'revocation') = (review_id IS NOT NULL)),
+    CHECK ((kind = 'rules_amendment')
+           = (org_id IS NULL AND tf_class IS NULL AND document_id IS NOT NULL
+              AND base_version IS NOT NULL AND proposed_text IS NOT NULL)),
+    CHECK (kind = 'rules_amendment' OR (org_id IS NOT NULL AND tf_class IS NOT NULL
+                                        AND num_nulls(document_id, base_version, proposed_text) = 3))
 );
 -- One decision under way per member.
 CREATE UNIQUE INDEX tf_decisions_one ON council.tf_decisions (org_id)
@@ -106,3 +116,8 @@ GRANT SELECT ON council.tf_thresholds TO council_definer;
 GRANT UPDATE (status, rule_id, opened_by, opened_at, closes_at, closed_at, result)
     ON council.tf_decisions TO council_definer;
 GRANT UPDATE (tf_class, foreign_approved) ON council.organisations TO council_definer;
+
+-- A version the task force adopted names its decision.
+ALTER TABLE council.document_versions
+    ADD COLUMN adopted_by_tf bigint REFERENCES council.tf_decisions (id);
+GRANT INSERT (adopted_by_tf) ON council.document_versions TO council_definer;

@@ -19,7 +19,7 @@ ALTER TABLE council.document_versions
     ADD COLUMN adopted_by_motion bigint REFERENCES council.sc_motions (id),
     ADD COLUMN note text NOT NULL DEFAULT '' CHECK (length(note) <= 400),
     ADD CONSTRAINT document_versions_one_adopter
-        CHECK (num_nonnulls(adopted_by, adopted_by_motion) <= 1);
+        CHECK (num_nonnulls(adopted_by, adopted_by_motion, adopted_by_tf) <= 1);
 
 -- The text an Annex 1 amendment motion proposes, against the version it
 -- amends (R-GOV-5).  One row per motion of kind annex1_amendment, written

@@ -8,6 +8,7 @@
 --   tf_close_due   the count, by the server at the set time
 --   tf_review      R-TF-5: the figures against the thresholds; a
 --                  revocation poll for a member below them
+--   tf_propose_amendment  R-TF-9: the task force amends its own rules
 --   tf_decision    one decision, for its readers
 
 -- R-TF-2: the Type 1 group: JPCERT/CC and the Type 1 members (members,
@@ -106,6 +107,11 @@ BEGIN
     IF p_closes_at IS NULL OR p_closes_at <= now() OR p_closes_at > now() + interval '30 days' THEN
         RAISE EXCEPTION 'invalid_closes_at' USING ERRCODE = 'CP422';
     END IF;
+    -- An amendment is voted on only against the text in force.
+    IF d.kind = 'rules_amendment'
+       AND (council.ga_document_head(d.document_id)).version IS DISTINCT FROM d.base_version THEN
+        RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
+    END IF;
     -- The TF's rule in force (R-TF-9: its own, stored as data), counted
     -- over the Type 1 group and those who took part.
     SELECT * INTO r FROM council.decision_rules
@@ -146,12 +152,13 @@ DECLARE
 BEGIN
     SELECT * INTO d FROM council.tf_decisions WHERE id = p;
     SELECT * INTO r FROM council.decision_rules WHERE id = d.rule_id;
-    SELECT count(*) INTO v_grp FROM council.tf_group() g WHERE g <> d.org_id;
+    SELECT count(*) INTO v_grp FROM council.tf_group() g WHERE g IS DISTINCT FROM d.org_id;
     SELECT count(*), count(*) FILTER (WHERE b.choice = 'yes'), count(*) FILTER (WHERE b.choice = 'no'),
            count(*) FILTER (WHERE b.choice = 'abstain')
     INTO v_cast, v_yes, v_no, v_abs
     FROM (SELECT DISTINCT ON (x.org_id) x.choice FROM council.tf_ballots x
-          WHERE x.decision_id = p AND x.org_id IN (SELECT council.tf_group()) AND x.org_id <> d.org_id
+          WHERE x.decision_id = p AND x.org_id IN (SELECT council.tf_group())
+            AND x.org_id IS DISTINCT FROM d.org_id
           ORDER BY x.org_id, x.version DESC) b;
     v_q := v_grp > 0 AND council.ga_meets(v_cast, r.quorum_cmp, r.quorum_num, r.quorum_den, v_grp);
     v_p := v_cast > 0 AND council.ga_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_cast);
@@ -169,7 +176,21 @@ BEGIN
     SET status = CASE WHEN v_q AND v_p THEN 'passed' ELSE 'failed' END,
         closed_at = d.closes_at, result = v_res
     WHERE id = p;
-    IF v_q AND v_p THEN
+    IF v_q AND v_p AND d.kind = 'rules_amendment' THEN
+        -- R-TF-9: the new text is the next version, unless the document
+        -- moved meanwhile (then nothing is adopted; the result says so).
+        IF (council.ga_document_head(d.document_id)).version = d.base_version THEN
+            INSERT INTO council.document_versions (document_id, version, body, effective_from,
+                                                   adopted_by_tf)
+            VALUES (d.document_id, d.base_version + 1, d.proposed_text, now(), p);
+            v_res := v_res || jsonb_build_object('adopted_version', d.base_version + 1);
+            PERFORM council.audit('document.version', 'document', d.document_id,
+                jsonb_build_object('version', d.base_version + 1, 'tf_decision', p));
+        ELSE
+            v_res := v_res || jsonb_build_object('adopted_version', NULL, 'why', 'document_changed');
+        END IF;
+        UPDATE council.tf_decisions SET result = v_res WHERE id = p;
+    ELSIF v_q AND v_p THEN
         UPDATE council.organisations
         SET tf_class = CASE WHEN d.kind = 'admission' THEN d.tf_class ELSE 'none' END
         WHERE id = d.org_id AND status = 'member';
@@ -275,6 +296,7 @@ BEGIN
     END IF;
     RETURN jsonb_build_object('id', d.id, 'kind', d.kind, 'org', d.org_id, 'class', d.tf_class,
         'statement', d.statement, 'status', d.status, 'refusal', d.refusal,
+        'document', d.document_id, 'base_version', d.base_version,
         'review', d.review_id, 'created_at', d.created_at, 'opened_at', d.opened_at,
         'closes_at', d.closes_at, 'closed_at', d.closed_at, 'result', d.result,
         'my_vote', (SELECT jsonb_build_object('choice', b.choice, 'version', b.version)
@@ -357,6 +379,53 @@ BEGIN
 END
 $$;
 
+-- R-TF-9: a Type 1 group organisation (or the TF's secretariat) proposes
+-- the whole new text of a document the task force owns, against the
+-- version in force; decided like any TF decision.  Returns the id.
+CREATE OR REPLACE FUNCTION council.tf_propose_amendment(p_document bigint, p_text text,
+    p_statement text DEFAULT '') RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_me   bigint := council.current_person_id();
+    h      record;
+    v_id   bigint;
+BEGIN
+    IF v_me IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    IF NOT (council.tf_may_run() OR council.current_org_id() IN (SELECT council.tf_group())) THEN
+        RAISE EXCEPTION 'not_type1_group' USING ERRCODE = 'CP403';
+    END IF;
+    SELECT * INTO h FROM council.ga_document_head(p_document);
+    IF h.owner IS NULL THEN
+        RAISE EXCEPTION 'document_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    IF h.owner <> 'task_force' OR h.version IS NULL THEN
+        RAISE EXCEPTION 'document_not_owned' USING ERRCODE = 'CP422';
+    END IF;
+    p_text := replace(replace(coalesce(p_text, ''), E'\r\n', E'\n'), E'\r', E'\n');
+    p_statement := coalesce(p_statement, '');
+    IF length(btrim(p_text)) = 0 OR length(p_text) > 500000 OR length(p_statement) > 4000 THEN
+        RAISE EXCEPTION 'invalid_text' USING ERRCODE = 'CP422';
+    END IF;
+    IF p_text ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]' OR p_statement ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]' THEN
+        RAISE EXCEPTION 'control_characters' USING ERRCODE = 'CP422';
+    END IF;
+    IF p_text = h.body THEN
+        RAISE EXCEPTION 'no_change' USING ERRCODE = 'CP422';
+    END IF;
+    INSERT INTO council.tf_decisions (kind, statement, document_id, base_version, proposed_text,
+                                      created_by)
+    VALUES ('rules_amendment', p_statement, p_document, h.version, p_text, v_me)
+    RETURNING id INTO v_id;
+    PERFORM council.audit('tf.propose', 'tf_decision', v_id,
+        jsonb_build_object('document', p_document, 'base_version', h.version));
+    RETURN v_id;
+END
+$$;
+
 -- The JSON API (body in, (status, body) out; policy/72_gov_api.sql).
 -- POST /api/v1/tf/applications {"class", "statement"}: 201 the decision.
 -- POST /api/v1/tf/decisions/N {"action": "open" (closes_at) | "vote" (choice)}.
@@ -374,7 +443,7 @@ BEGIN
         j := council.api_json(p_body);
         IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
                    WHERE k NOT IN ('class', 'statement', 'action', 'closes_at', 'choice',
-                                   'from', 'to')) THEN
+                                   'from', 'to', 'document', 'text')) THEN
             RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
         END IF;
         IF p_what = 'apply' THEN
@@ -393,6 +462,12 @@ BEGIN
             END CASE;
             status := 200;
             body := council.tf_decision(p_id)::text;
+        ELSIF p_what = 'amend' THEN
+            v := council.tf_propose_amendment((council.api_field(j, 'document', 'number')->>0)::bigint,
+                                              council.api_field(j, 'text', 'string')->>0,
+                                              coalesce(council.api_field(j, 'statement', 'string')->>0, ''));
+            status := 201;
+            body := council.tf_decision(v)::text;
         ELSIF p_what = 'review' THEN
             status := 201;
             body := council.tf_review((council.api_field(j, 'from', 'string')->>0)::timestamptz,
@@ -456,5 +531,6 @@ ALTER FUNCTION council.tf_vote(bigint, text) OWNER TO council_definer;
 ALTER FUNCTION council.tf_decision(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.tf_review(timestamptz, timestamptz) OWNER TO council_definer;
 ALTER FUNCTION council.tf_decisions_for_me() OWNER TO council_definer;
+ALTER FUNCTION council.tf_propose_amendment(bigint, text, text) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.tf__close(bigint) FROM PUBLIC;

@@ -59,7 +59,7 @@ static void
 document_adopter(struct http_req *req, struct tmpl_vars *vars,
     const PGresult *r, int row, int col)
 {
-	/* columns: adopted_by, adopted_by_motion, note */
+	/* columns: adopted_by, adopted_by_motion, adopted_by_tf, note */
 	if (!PQgetisnull(r, row, col))
 		tmpl_vars_setf(vars, "adopted", "%s #%s",
 		    http_text(req, "documents.adopted.assembly"),
@@ -68,11 +68,15 @@ document_adopter(struct http_req *req, struct tmpl_vars *vars,
 		tmpl_vars_setf(vars, "adopted", "%s #%s",
 		    http_text(req, "documents.adopted.committee"),
 		    PQgetvalue(r, row, col + 1));
+	else if (!PQgetisnull(r, row, col + 2))
+		tmpl_vars_setf(vars, "adopted", "%s #%s",
+		    http_text(req, "documents.adopted.task_force"),
+		    PQgetvalue(r, row, col + 2));
 	else
 		tmpl_vars_set(vars, "adopted", http_text(req,
 		    "documents.adopted.none"));
-	if (*PQgetvalue(r, row, col + 2) != '\0')
-		tmpl_vars_set(vars, "note", PQgetvalue(r, row, col + 2));
+	if (*PQgetvalue(r, row, col + 3) != '\0')
+		tmpl_vars_set(vars, "note", PQgetvalue(r, row, col + 3));
 }
 
 /* GET /documents: every document, its owner and the version in force. */
@@ -205,7 +209,7 @@ document_page(struct http_req *req)
 	r = portal_db(req, "SELECT d.title_ja, d.title_en, d.owner::text, "
 	    "v.version, v.body, to_char(v.effective_from AT TIME ZONE "
 	    "'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), v.adopted_by, "
-	    "v.adopted_by_motion, v.note, p.body, d.id "
+	    "v.adopted_by_motion, v.adopted_by_tf, v.note, p.body, d.id "
 	    "FROM council.documents d JOIN council.document_versions v "
 	    "ON v.document_id = d.id LEFT JOIN council.document_versions p "
 	    "ON p.document_id = d.id AND p.version = v.version - 1 "
@@ -214,10 +218,10 @@ document_page(struct http_req *req)
 	    "council.document_versions x WHERE x.document_id = d.id) END",
 	    2, params, err, sizeof(err));
 	if (r != NULL && PQntuples(r) == 1) {
-		params[0] = PQgetvalue(r, 0, 10);
+		params[0] = PQgetvalue(r, 0, 11);
 		h = portal_db(req, "SELECT version, to_char(effective_from AT "
 		    "TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), adopted_by, "
-		    "adopted_by_motion, note FROM council.document_versions "
+		    "adopted_by_motion, adopted_by_tf, note FROM council.document_versions "
 		    "WHERE document_id = $1::bigint ORDER BY version DESC",
 		    1, params, err, sizeof(err));
 	}
@@ -241,10 +245,10 @@ document_page(struct http_req *req)
 	tmpl_vars_set(vars, "text", PQgetvalue(r, 0, 4));
 	tmpl_vars_set(vars, "date", PQgetvalue(r, 0, 5));
 	document_adopter(req, vars, r, 0, 6);
-	if (!PQgetisnull(r, 0, 9)) {
+	if (!PQgetisnull(r, 0, 10)) {
 		tmpl_vars_setf(vars, "previous", "%ld",
 		    atol(PQgetvalue(r, 0, 3)) - 1);
-		document_diff(req, vars, PQgetvalue(r, 0, 9),
+		document_diff(req, vars, PQgetvalue(r, 0, 10),
 		    PQgetvalue(r, 0, 4));
 	}
 	for (i = 0; i < PQntuples(h); i++) {
@@ -294,7 +298,8 @@ document_api_get(struct http_req *req)
 	    "'title_ja', d.title_ja, 'title_en', d.title_en, 'owner', d.owner, "
 	    "'versions', (SELECT json_agg(json_build_object('version', "
 	    "v.version, 'effective_from', v.effective_from, 'adopted_by_item', "
-	    "v.adopted_by, 'adopted_by_motion', v.adopted_by_motion, 'note', "
+	    "v.adopted_by, 'adopted_by_motion', v.adopted_by_motion, "
+	    "'adopted_by_tf', v.adopted_by_tf, 'note', "
 	    "v.note, 'body', v.body) ORDER BY v.version) FROM "
 	    "council.document_versions v WHERE v.document_id = d.id))::text "
 	    "FROM council.documents d WHERE d.slug = $1", 1, params, err,

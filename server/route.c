@@ -105,6 +105,7 @@ static const struct route routes[] = {
 	    tfstatus_api_act },
 	{ "/api/v1/tf/applications", 0, HTTP_POST, "POST", tfstatus_api_apply },
 	{ "/api/v1/tf/reviews", 0, HTTP_POST, "POST", tfstatus_api_review },
+	{ "/api/v1/tf/amendments", 0, HTTP_POST, "POST", tfstatus_api_amend },
 	{ "/consents",	0, HTTP_GET | HTTP_HEAD, NULL, consent_list },
 	{ "/consents",	0, HTTP_POST, "GET, HEAD, POST", consent_decide },
 	{ "/attachments", 0, HTTP_POST, "POST", attach_upload },

@@ -37,15 +37,17 @@ tf_page(struct http_req *req, const struct portal_me *me, unsigned status,
 	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	r = portal_db(req, "SELECT d.id, d.kind, d.tf_class::text, d.status, "
-	    "coalesce(d.refusal, ''), o.name_ja, o.name_en, "
+	r = portal_db(req, "SELECT d.id, d.kind, coalesce(d.tf_class::text, ''), "
+	    "d.status, coalesce(d.refusal, ''), coalesce(o.name_ja, doc.title_ja), "
+	    "coalesce(o.name_en, doc.title_en), "
 	    "to_char(d.closes_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
 	    "d.result->'quorum'->>'numerator', d.result->'quorum'->>'denominator', "
 	    "d.result->'pass'->>'numerator', d.result->'pass'->>'denominator', "
 	    "d.result->>'rule_code', d.result->>'rule_version', "
 	    "(SELECT b.choice::text FROM council.tf_ballots b WHERE b.decision_id = d.id "
 	    "AND b.org_id = (SELECT me.org_id FROM council.me) ORDER BY b.version DESC LIMIT 1) "
-	    "FROM council.tf_decisions d JOIN council.organisations o ON o.id = d.org_id "
+	    "FROM council.tf_decisions d LEFT JOIN council.organisations o ON o.id = d.org_id "
+	    "LEFT JOIN council.documents doc ON doc.id = d.document_id "
 	    "CROSS JOIN (SELECT council.tf_close_due()) c "
 	    "ORDER BY d.id DESC LIMIT 100", 0, NULL, err, sizeof(err));
 	if (r != NULL)
@@ -251,4 +253,10 @@ enum MHD_Result
 tfstatus_api_review(struct http_req *req)
 {
 	return tf_api_call(req, "review", NULL);
+}
+
+enum MHD_Result
+tfstatus_api_amend(struct http_req *req)
+{
+	return tf_api_call(req, "amend", NULL);
 }

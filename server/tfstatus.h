@@ -20,5 +20,6 @@ enum MHD_Result	tfstatus_api_get(struct http_req *);	/* GET /api/v1/tf/decisions
 enum MHD_Result	tfstatus_api_act(struct http_req *);	/* POST /api/v1/tf/decisions/N */
 enum MHD_Result	tfstatus_api_apply(struct http_req *);	/* POST /api/v1/tf/applications */
 enum MHD_Result	tfstatus_api_review(struct http_req *);	/* POST /api/v1/tf/reviews */
+enum MHD_Result	tfstatus_api_amend(struct http_req *);	/* POST /api/v1/tf/amendments */
 
 #endif

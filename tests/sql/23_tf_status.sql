@@ -7,7 +7,7 @@
 -- below the thresholds and revokes its status.  Same fixtures as
 -- 10_sharing_rules.  Everything is rolled back.
 BEGIN;
-SELECT plan(29);
+SELECT plan(32);
 \ir fixtures/sharing.psql
 
 -- The Type 1 group for these tests: the coordinator, tr-vendor1, tr-univ
@@ -145,10 +145,32 @@ SELECT is(concat_ws(' ', (pg_temp.row_(pg_temp.d('rev'))).status,
                     (pg_temp.row_(pg_temp.d('rev'))).result->'quorum'->>'denominator'),
           'passed 3', 'R-TF-5: the group (3 without the member concerned) revokes the status');
 SELECT is(pg_temp.cls('tr-vendor1'), 'none', '... which ends at once: no free riding');
+
+-- R-TF-9: the task force amends its own rules. ------------------------------------
+CREATE TEMP TABLE t_tfr AS SELECT v.version AS v0, v.body AS b0 FROM council.document_versions v
+    JOIN council.documents d ON d.id = v.document_id WHERE d.slug = 'tf-rules' ORDER BY v.version DESC LIMIT 1;
+GRANT SELECT ON t_tfr TO council_app;
+SELECT is(pg_temp.err('bank2-h', format($$SELECT council.tf_propose_amendment(%s, 'x')$$,
+              (SELECT id FROM council.documents WHERE slug = 'tf-rules'))),
+          'CP403 not_type1_group', 'R-TF-9: a member outside the task force''s Type 1 group cannot propose it');
+SELECT is(pg_temp.err('univ-n', format($$SELECT council.tf_propose_amendment(%s, 'x')$$,
+              (SELECT id FROM council.documents WHERE slug = 'rules'))),
+          'CP422 document_not_owned', '... nor amend the Rules, the general assembly''s');
+INSERT INTO t_d SELECT 'am', pg_temp.val('univ-n', format($$SELECT council.tf_propose_amendment(%s, %L)$$,
+    (SELECT id FROM council.documents WHERE slug = 'tf-rules'), (SELECT b0 FROM t_tfr) || E'\n第10条 この規則は決定の日から施行する。'))::bigint;
+SELECT pg_temp.as_('coord-h');
+SELECT council.tf_open(pg_temp.d('am'), now() + interval '1 day');
+SELECT pg_temp.vote(pg_temp.d('am'), 'yes', 'coord-h', 'univ-n', 'optout-h');
+SELECT pg_temp.due(pg_temp.d('am'));
 RESET ROLE;
+SELECT is((SELECT concat_ws(' ', v.version - (SELECT v0 FROM t_tfr), v.adopted_by_tf = pg_temp.d('am'),
+                            right(v.body, 8))
+           FROM council.document_versions v JOIN council.documents d ON d.id = v.document_id
+           WHERE d.slug = 'tf-rules' ORDER BY v.version DESC LIMIT 1),
+          '1 t 日から施行する。', 'R-TF-9: the Type 1 group''s decision makes the text the TF rules'' next version');
 SELECT is((SELECT array_agg(DISTINCT action ORDER BY action) FROM council.audit_log
            WHERE object_type = 'tf_decision' AND object_id IN (SELECT id FROM t_d)),
-          ARRAY['tf.apply', 'tf.ballot', 'tf.count', 'tf.open'],
+          ARRAY['tf.apply', 'tf.ballot', 'tf.count', 'tf.open', 'tf.propose'],
           'every application, opening, vote and count is in the audit log');
 
 SELECT * FROM finish();
