@@ -452,7 +452,7 @@ ga_session_page(struct http_req *req, const struct portal_me *me,
     long long a, unsigned status, const char *error, const char *note)
 {
 	struct tmpl_vars	*vars = NULL, *o;
-	PGresult		*g = NULL, *r = NULL, *m = NULL;
+	PGresult		*g = NULL, *r = NULL, *m = NULL, *pp = NULL;
 	const char		*params[1];
 	char			 err[256], id[24];
 	int			 i, acts, present, presides, proxy, open_poll = 0;
@@ -474,7 +474,19 @@ ga_session_page(struct http_req *req, const struct portal_me *me,
 		    "council.organisations o WHERE o.status = 'member' AND "
 		    "o.id <> (SELECT me.org_id FROM council.me) ORDER BY o.id",
 		    0, NULL, err, sizeof(err));
-	if (g == NULL || (PQntuples(g) == 1 && (r == NULL || m == NULL))) {
+	/* R-GOV-3: who acts for the organisation; its administrators may
+	 * designate one of its people. */
+	if (m != NULL)
+		pp = portal_db(req, "SELECT p.id, p.name_ja, p.name_en, "
+		    "p.id = (SELECT r.person_id FROM council.ga_representatives r "
+		    "WHERE r.assembly_id = $1::bigint AND r.org_id = "
+		    "(SELECT me.org_id FROM council.me)), "
+		    "(SELECT q.is_org_admin FROM council.people q, council.me "
+		    "WHERE q.id = me.person_id) FROM council.people p "
+		    "WHERE p.org_id = (SELECT me.org_id FROM council.me) "
+		    "AND p.active ORDER BY p.id", 1, params, err, sizeof(err));
+	if (g == NULL || (PQntuples(g) == 1 && (r == NULL || m == NULL ||
+	    pp == NULL))) {
 		if (g == NULL && strcmp(err, "not_signed_in") == 0) {
 			ret = http_redirect(req, "/signin");
 			goto out;
@@ -538,11 +550,24 @@ ga_session_page(struct http_req *req, const struct portal_me *me,
 		    PQgetvalue(g, 0, en ? 8 : 7));
 	if (acts)
 		tmpl_vars_set(vars, "acts", "1");
+	for (i = 0; i < PQntuples(pp); i++) {
+		if (*PQgetvalue(pp, i, 3) == 't')
+			tmpl_vars_set(vars, "representative",
+			    PQgetvalue(pp, i, en ? 2 : 1));
+		if (*PQgetvalue(pp, i, 4) != 't' ||
+		    strcmp(PQgetvalue(g, 0, 2), "convened") != 0)
+			continue;
+		tmpl_vars_set(vars, "may_designate", "1");
+		o = tmpl_vars_add_item(vars, "people");
+		tmpl_vars_set(o, "id", PQgetvalue(pp, i, 0));
+		tmpl_vars_set(o, "name", PQgetvalue(pp, i, en ? 2 : 1));
+	}
 	for (i = 0; i < PQntuples(r); i++)
 		ga_item(req, vars, r, i, acts, present, presides);
 	ret = http_page(req, status, "ga_session.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
+	PQclear(pp);
 	PQclear(m);
 	PQclear(r);
 	PQclear(g);
@@ -590,7 +615,7 @@ gapage_act(struct http_req *req)
 	}
 	if (strcmp(action, "attend") == 0 || strcmp(action, "leave") == 0 ||
 	    strcmp(action, "revoke_proxy") == 0 || strcmp(action, "close") == 0 ||
-	    strcmp(action, "proxy") == 0) {
+	    strcmp(action, "proxy") == 0 || strcmp(action, "designate") == 0) {
 		/* holder: an organisation id, or "chair" (no holder). */
 		if (strcmp(action, "proxy") == 0 && (holder == NULL ||
 		    (strcmp(holder, "chair") != 0 &&
@@ -601,10 +626,18 @@ gapage_act(struct http_req *req)
 		}
 		params[2] = holder != NULL && strcmp(holder, "chair") != 0 ?
 		    holder : NULL;
+		/* designate: person, one of the organisation's people (R-GOV-3). */
+		if (!ga_opt_id(form_get(&f, "person"), &params[3]) ||
+		    (strcmp(action, "designate") == 0 && params[3] == NULL)) {
+			ret = ga_session_page(req, &me, a, 422,
+			    ga_error_text(req, "person_not_found"), NULL);
+			goto out;
+		}
 		r = portal_db(req, "SELECT status, body::json->>'error' FROM "
 		    "council.api_ga_act($1::bigint, json_strip_nulls("
 		    "json_build_object('action', $2::text, 'holder', "
-		    "$3::bigint))::text)", 3, params, err, sizeof(err));
+		    "$3::bigint, 'person', $4::bigint))::text)", 4, params, err,
+		    sizeof(err));
 		snprintf(loc, sizeof(loc), GAPAGE_PREFIX "%s", id);
 	} else if (strcmp(action, "open") == 0 || strcmp(action, "vote") == 0 ||
 	    strcmp(action, "remind") == 0 || strcmp(action, "verify") == 0) {

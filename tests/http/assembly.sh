@@ -165,6 +165,22 @@ code=$(curl -sS --max-time 20 -o "$T/g6" -D "$T/g6.h" -w '%{http_code}' -H "Cook
 tap_is "$code $(tr -d '\r' <"$T/g6.h" | grep -ci '^content-disposition: attachment; filename="minutes-'"$GA"'.csv"') $(head -c 3 "$T/g6" | od -An -tx1 | tr -d ' ')" \
 	"200 1 efbbbf" "the minutes as CSV: an attachment, UTF-8 with a byte order mark"
 tap_like "$(grep -c '^"vote",' "$T/g6")" '^[1-9]' "... with each counted vote"
+# R-GOV-3: an administrator designates who acts for its organisation;
+# then only that person does.
+COLLEAGUE=$(sql "SELECT p.id FROM council.people p JOIN council.people a ON a.org_id = p.org_id
+	WHERE a.email = '${REPS[2]}' AND p.id <> a.id AND p.active ORDER BY p.id LIMIT 1")
+form g8 "$WR" "/assemblies/$GA" --data-urlencode "csrf=$(csrf "$WR")" --data-urlencode action=designate \
+	--data-urlencode "person=$COLLEAGUE"
+page g9 "$WR" "/assemblies/$GA"
+tap_is "$code $(grep -c 'ga-designate' "$T/g9") $(sql "SELECT person_id FROM council.ga_representatives WHERE assembly_id = $GA
+	AND org_id = (SELECT org_id FROM council.people WHERE email = '${REPS[2]}')")" "200 1 $COLLEAGUE" \
+	"R-GOV-3: the administrator designates a colleague as the organisation's representative on the page"
+form g10 "$WR" "/assemblies/$GA" --data-urlencode "csrf=$(csrf "$WR")" --data-urlencode action=leave
+tap_is "$code $(grep -c '代表者だけが行えます' "$T/g10")" "403 1" "... after which the administrator no longer acts for it"
+form g11 "$WR" "/assemblies/$GA" --data-urlencode "csrf=$(csrf "$WR")" --data-urlencode action=designate \
+	--data-urlencode "person=$(sql "SELECT p.id FROM council.people p WHERE p.org_id <> (SELECT org_id FROM council.people
+	WHERE email = '${REPS[2]}') ORDER BY p.id LIMIT 1")"
+tap_like "$code" '^4' "another organisation's person cannot be designated"
 # A title a spreadsheet would run as a formula is written as text.
 api c2 "$A_CHAIR" POST /api/v1/assemblies "{\"kind\":\"ordinary\",\"title\":\"=HYPERLINK(\\\"http://evil.example\\\") $$\",\"starts_at\":\"$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)\",\"agenda\":[{\"kind\":\"report\",\"title\":\"r\"}]}"
 GA2=$(json c2 'd["id"]')
