@@ -22,7 +22,7 @@ coop_page(struct http_req *req, const struct portal_me *me, unsigned status,
 {
 	struct tmpl_vars	*vars = NULL, *item, *sub;
 	PGresult		*r = NULL, *p = NULL;
-	char			 err[256], key[64];
+	char			 err[256];
 	int			 i, j;
 	enum MHD_Result		 ret;
 
@@ -51,9 +51,8 @@ coop_page(struct http_req *req, const struct portal_me *me, unsigned status,
 	for (i = 0; i < PQntuples(r); i++) {
 		item = tmpl_vars_add_item(vars, "requests");
 		tmpl_vars_set(item, "id", PQgetvalue(r, i, 0));
-		snprintf(key, sizeof(key), "coop.trigger.%s",
-		    PQgetvalue(r, i, 1));
-		tmpl_vars_set(item, "trigger", http_text(req, key));
+		tmpl_vars_set(item, "trigger", http_text_of(req, "coop.trigger",
+		    PQgetvalue(r, i, 1), NULL));
 		tmpl_vars_set(item, "purpose", PQgetvalue(r, i, 2));
 		tmpl_vars_set(item, "scope", PQgetvalue(r, i, 3));
 		tmpl_vars_set(item, "date", PQgetvalue(r, i, 4));
@@ -106,7 +105,7 @@ coop_answer(struct http_req *req)
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[2];
-	char			 err[256], key[300];
+	char			 err[256];
 	enum MHD_Result		 ret;
 
 	form_init(&f);
@@ -130,11 +129,10 @@ coop_answer(struct http_req *req)
 			ret = http_error(req, 404, NULL);
 			goto out;
 		}
-		snprintf(key, sizeof(key), "coop.error.%s", err);
 		ret = coop_page(req, &me, strcmp(err, "only_own_posts") == 0 ||
 		    strcmp(err, "request_not_addressed_to_you") == 0 ? 403 : 422,
-		    strcmp(http_text(req, key), key) != 0 ? http_text(req, key) :
-		    http_text(req, "coop.error.invalid_post"));
+		    http_text_of(req, "coop.error", err,
+		    "coop.error.invalid_post"));
 		goto out;
 	}
 	ret = http_redirect(req, "/cooperation");

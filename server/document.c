@@ -86,7 +86,7 @@ document_list(struct http_req *req)
 	struct portal_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL;
-	char			 err[256], key[64];
+	char			 err[256];
 	int			 i, who, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
@@ -116,9 +116,8 @@ document_list(struct http_req *req)
 		tmpl_vars_setf(item, "href", DOCUMENT_PREFIX "%s",
 		    PQgetvalue(r, i, 0));
 		tmpl_vars_set(item, "title", PQgetvalue(r, i, en ? 2 : 1));
-		snprintf(key, sizeof(key), "documents.owner.%s",
-		    PQgetvalue(r, i, 3));
-		tmpl_vars_set(item, "owner", http_text(req, key));
+		tmpl_vars_set(item, "owner", http_text_of(req, "documents.owner",
+		    PQgetvalue(r, i, 3), NULL));
 		tmpl_vars_set(item, "version", PQgetvalue(r, i, 4));
 		tmpl_vars_set(item, "date", PQgetvalue(r, i, 5));
 	}
@@ -190,7 +189,7 @@ document_page(struct http_req *req)
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL, *h = NULL;
 	const char		*params[2];
-	char			 err[256], key[64], slug[DOCUMENT_SLUG_MAX + 1];
+	char			 err[256], slug[DOCUMENT_SLUG_MAX + 1];
 	char			 ver[24];
 	long			 v;
 	int			 i, who, en = req->lang == I18N_EN;
@@ -239,8 +238,8 @@ document_page(struct http_req *req)
 	if (who == 1)
 		portal_frame(req, vars, &me);
 	tmpl_vars_set(vars, "title", PQgetvalue(r, 0, en ? 1 : 0));
-	snprintf(key, sizeof(key), "documents.owner.%s", PQgetvalue(r, 0, 2));
-	tmpl_vars_set(vars, "owner", http_text(req, key));
+	tmpl_vars_set(vars, "owner", http_text_of(req, "documents.owner",
+	    PQgetvalue(r, 0, 2), NULL));
 	tmpl_vars_set(vars, "version", PQgetvalue(r, 0, 3));
 	tmpl_vars_set(vars, "text", PQgetvalue(r, 0, 4));
 	tmpl_vars_set(vars, "date", PQgetvalue(r, 0, 5));

@@ -49,36 +49,18 @@ gapage_parse_path(const char *path, enum gapage_view *view)
 	return n;
 }
 
-/* The catalog text of "<prefix>.<value>" (value from the database: an
- * enum label), or value itself when there is none. */
-static const char *
-ga_text_of(struct http_req *req, const char *prefix, const char *value)
-{
-	char		 key[128];
-	const char	*t;
-
-	snprintf(key, sizeof(key), "%s.%s", prefix, value);
-	t = http_text(req, key);
-	return strcmp(t, key) != 0 ? t : value;
-}
-
 static void
 ga_label(struct http_req *req, struct tmpl_vars *v, const char *name,
     const char *prefix, const char *value)
 {
-	tmpl_vars_set(v, name, ga_text_of(req, prefix, value));
+	tmpl_vars_set(v, name, http_text_of(req, prefix, value, NULL));
 }
 
 /* The message for a refused act's stable code. */
 static const char *
 ga_error_text(struct http_req *req, const char *code)
 {
-	char		 key[128];
-	const char	*t;
-
-	snprintf(key, sizeof(key), "ga.error.%s", code);
-	t = http_text(req, key);
-	return strcmp(t, key) != 0 ? t : http_text(req, "ga.error.refused");
+	return http_text_of(req, "ga.error", code, "ga.error.refused");
 }
 
 /* Is s "YYYY-MM-DDTHH:MM" (an <input type=datetime-local>, JST)? */
@@ -714,7 +696,7 @@ gapage_act(struct http_req *req)
 		}
 		snprintf(note, sizeof(note), "%s %s / %s %s / %s / %s",
 		    http_text(req, "ga.receipt.valid"),
-		    ga_text_of(req, "ga.choice", PQgetvalue(r, 0, 1)),
+		    http_text_of(req, "ga.choice", PQgetvalue(r, 0, 1), NULL),
 		    http_text(req, "ga.version"), PQgetvalue(r, 0, 2),
 		    http_text(req, strcmp(PQgetvalue(r, 0, 3), "true") == 0 ?
 		    "ga.receipt.latest" : "ga.receipt.superseded"),

@@ -127,6 +127,19 @@ http_text(struct http_req *req, const char *key)
 	return i18n_text(req->srv->i18n, req->lang, key);
 }
 
+const char *
+http_text_of(struct http_req *req, const char *prefix, const char *value,
+    const char *fallback)
+{
+	char		 key[160];
+	const char	*t;
+
+	if ((size_t)snprintf(key, sizeof(key), "%s.%s", prefix, value) <
+	    sizeof(key) && strcmp(t = http_text(req, key), key) != 0)
+		return t;
+	return fallback != NULL ? http_text(req, fallback) : value;
+}
+
 enum MHD_Result
 http_send_response(struct http_req *req, unsigned status,
     struct MHD_Response *resp, size_t body_len, const char *cache)

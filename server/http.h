@@ -115,6 +115,11 @@ enum MHD_Result http_json(struct http_req *, unsigned status,
 const char	*http_header(struct http_req *, const char *name);
 const char	*http_query(struct http_req *, const char *name);
 const char	*http_text(struct http_req *, const char *key);
+/* The text of the key "<prefix>.<value>" (value: a stable code or an enum
+ * label from the database); when the catalogs have none, the text of the
+ * key fallback, or with fallback NULL value itself. */
+const char	*http_text_of(struct http_req *, const char *prefix,
+		    const char *value, const char *fallback);
 
 /*
  * Pure parsers, exposed for the unit tests.

@@ -63,7 +63,7 @@ member_form_page(struct http_req *req, unsigned status, const char *error,
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL, *s = NULL;
 	const char		*v;
-	char			 err[256], key[64];
+	char			 err[256];
 	const char		*fields[] = { "name_ja", "name_en", "contact_name",
 				    "contact_email" };
 	size_t			 i;
@@ -94,9 +94,8 @@ member_form_page(struct http_req *req, unsigned status, const char *error,
 	for (i = 0; i < UTIL_ARRAY_LEN(member_categories); i++) {
 		item = tmpl_vars_add_item(vars, "categories");
 		tmpl_vars_set(item, "value", member_categories[i]);
-		snprintf(key, sizeof(key), "roster.category.%s",
-		    member_categories[i]);
-		tmpl_vars_set(item, "label", http_text(req, key));
+		tmpl_vars_set(item, "label", http_text_of(req, "roster.category",
+		    member_categories[i], NULL));
 		v = f != NULL ? form_get(f, "category") : NULL;
 		if (v != NULL && strcmp(v, member_categories[i]) == 0)
 			tmpl_vars_set(item, "selected", "selected");
@@ -124,12 +123,7 @@ member_apply_get(struct http_req *req)
 static const char *
 member_error(struct http_req *req, const char *code)
 {
-	char		 key[96];
-	const char	*t;
-
-	snprintf(key, sizeof(key), "apply.error.%s", code);
-	t = http_text(req, key);
-	return strcmp(t, key) != 0 ? t : http_text(req, "apply.error.invalid");
+	return http_text_of(req, "apply.error", code, "apply.error.invalid");
 }
 
 /*
@@ -227,7 +221,7 @@ member_status(struct http_req *req)
 	struct tmpl_vars	*vars = NULL;
 	PGresult		*r = NULL;
 	const char		*tok, *params[1];
-	char			 err[256], hash[65], key[64];
+	char			 err[256], hash[65];
 	size_t			 i;
 	int			 who;
 	enum MHD_Result		 ret;
@@ -257,8 +251,8 @@ member_status(struct http_req *req)
 	if ((who = portal_identify(req, &me)) == 1)
 		portal_frame(req, vars, &me);
 	tmpl_vars_set(vars, "name", PQgetvalue(r, 0, req->lang == I18N_EN));
-	snprintf(key, sizeof(key), "apply.status.%s", PQgetvalue(r, 0, 2));
-	tmpl_vars_set(vars, "status", http_text(req, key));
+	tmpl_vars_set(vars, "status", http_text_of(req, "apply.status",
+	    PQgetvalue(r, 0, 2), NULL));
 	tmpl_vars_set(vars, "submitted", PQgetvalue(r, 0, 3));
 	tmpl_vars_set(vars, "rules_version", PQgetvalue(r, 0, 4));
 	if (!PQgetisnull(r, 0, 5))

@@ -18,12 +18,7 @@
 static const char *
 tf_text(struct http_req *req, const char *prefix, const char *value)
 {
-	char		 key[96];
-	const char	*t;
-
-	snprintf(key, sizeof(key), "%s.%s", prefix, value);
-	t = http_text(req, key);
-	return strcmp(t, key) != 0 ? t : value;
+	return http_text_of(req, prefix, value, NULL);
 }
 
 /* The decisions the person sees, newest first, with what they may do. */
@@ -162,7 +157,8 @@ tfstatus_post(struct http_req *req)
 	}
 	if (atoi(PQgetvalue(r, 0, 0)) >= 300) {
 		ret = tf_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
-		    tf_text(req, "tf.error", PQgetvalue(r, 0, 1)));
+		    http_text_of(req, "tf.error", PQgetvalue(r, 0, 1),
+		    "tf.error.refused"));
 		goto out;
 	}
 	ret = http_redirect(req, "/tf");
