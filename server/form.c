@@ -2,6 +2,7 @@
  * form.c: urlencoded form bodies, Cookie headers and token shapes (see
  * form.h for the contracts and the limits).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,4 +311,18 @@ form_token_ok(const char *s, size_t want_len)
 		    (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return s[want_len] == '\0';
+}
+
+int
+form_is_local_minute(const char *s)
+{
+	static const char	pat[] = "dddd-dd-ddTdd:dd";
+	size_t			i;
+
+	if (s == NULL || strlen(s) != sizeof(pat) - 1)
+		return 0;
+	for (i = 0; i < sizeof(pat) - 1; i++)
+		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != pat[i])
+			return 0;
+	return 1;
 }

@@ -101,4 +101,8 @@ int		 form_cookie(const char *header, const char *name, char *out,
  * want_len 0, since no token is empty. */
 int		 form_token_ok(const char *s, size_t want_len);
 
+/* 1 when s is "YYYY-MM-DDTHH:MM", what <input type="datetime-local">
+ * sends (digits and separators only; the database checks the date). */
+int		 form_is_local_minute(const char *s);
+
 #endif

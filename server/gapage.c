@@ -63,21 +63,6 @@ ga_error_text(struct http_req *req, const char *code)
 	return http_text_of(req, "ga.error", code, "ga.error.refused");
 }
 
-/* Is s "YYYY-MM-DDTHH:MM" (an <input type=datetime-local>, JST)? */
-static int
-ga_is_local_time(const char *s)
-{
-	static const char	pat[] = "dddd-dd-ddTdd:dd";
-	size_t			i;
-
-	if (s == NULL || strlen(s) != sizeof(pat) - 1)
-		return 0;
-	for (i = 0; i < sizeof(pat) - 1; i++)
-		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != pat[i])
-			return 0;
-	return 1;
-}
-
 /* Is s empty or absent (then *out NULL), or a positive id (*out s)? */
 static int
 ga_opt_id(const char *s, const char **out)
@@ -199,7 +184,7 @@ gapage_convene(struct http_req *req)
 	params[0] = form_get(&f, "kind");
 	params[1] = form_get(&f, "title");
 	params[2] = starts;
-	if (!ga_is_local_time(starts)) {
+	if (!form_is_local_minute(starts)) {
 		ret = ga_list_page(req, &me, 422, ga_error_text(req,
 		    "invalid_starts_at"));
 		goto out;
@@ -627,7 +612,7 @@ gapage_act(struct http_req *req)
 			ret = http_error(req, 404, NULL);
 			goto out;
 		}
-		if (strcmp(action, "open") == 0 && !ga_is_local_time(closes)) {
+		if (strcmp(action, "open") == 0 && !form_is_local_minute(closes)) {
 			ret = ga_session_page(req, &me, a, 422,
 			    ga_error_text(req, "invalid_closes_at"), NULL);
 			goto out;

@@ -17,6 +17,7 @@
 #include "pages.h"
 #include "portal.h"
 #include "route.h"
+#include "scpage.h"
 #include "search.h"
 #include "settings.h"
 #include "static.h"
@@ -75,6 +76,10 @@ static const struct route routes[] = {
 	    gov_api_motion },
 	{ "/api/v1/committee/motions/", 1, HTTP_POST, "GET, HEAD, POST",
 	    gov_api_motion_act },
+	{ "/committee",	0, HTTP_GET | HTTP_HEAD, NULL, scpage_list },
+	{ "/committee",	0, HTTP_POST, "GET, HEAD, POST", scpage_create },
+	{ SCPAGE_PREFIX, 1, HTTP_GET | HTTP_HEAD, NULL, scpage_get },
+	{ SCPAGE_PREFIX, 1, HTTP_POST, "GET, HEAD, POST", scpage_act },
 	{ "/assemblies", 0, HTTP_GET | HTTP_HEAD, NULL, gapage_list },
 	{ "/assemblies", 0, HTTP_POST, "GET, HEAD, POST", gapage_convene },
 	{ "/assemblies/", 1, HTTP_GET | HTTP_HEAD, NULL, gapage_get },

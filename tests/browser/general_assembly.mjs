@@ -267,6 +267,15 @@ run(async (browser) => {
     return { ok: res.status() === 200 && /attachment/.test(res.headers()['content-disposition'] || '') && votes === 30,
       detail: `${res.status()} ${votes} vote rows` };
   });
+  // The other governance pages of issue 5, audited the same way.
+  for (const path of ['/committee', '/tf', '/cooperation', '/notifications', '/documents',
+    '/documents/rules', '/documents/annex-1', '/apply']) {
+    await step(`${path} answers 200`, async () => {
+      const res = await sec.page.goto(`${base}${path}`, { waitUntil: 'load' });
+      return { ok: res.status() === 200, detail: String(res.status()) };
+    });
+    await audit(sec, path);
+  }
   await step('R-GOV-8: someone not signed in is sent to sign in, not shown the session', async () => {
     const anon = await browser.newContext();
     const res = await anon.request.get(`${base}${gaPath}/minutes`, { maxRedirects: 0 });

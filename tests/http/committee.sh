@@ -201,4 +201,36 @@ tap_like "$code $(grep -c "incident analysis $$" "$T/w0") $(grep -c 'name="post"
 form w1 "$W_R" /cooperation --data-urlencode "csrf=$(csrf "$W_R")" --data-urlencode "request=$REQ" --data-urlencode "post=$P1"
 tap_is "$code" 403 "... which refuses another organisation's post"
 
+
+# The committee's pages (server/scpage.c): the same acts through forms.
+W_C=$(session "$CHAIR" web)
+W_S=$(session "${SEATS[1]}" web)
+W_G=$(session "$G" web)
+page q0 "$W_G" /committee
+c0="$code $(grep -c 'sc-result\|href="/committee/[0-9]' "$T/q0")"
+page q1 "$W_G" "/committee/$A"
+tap_is "$c0 $code" "200 0 404" "R-GOV-8: a member outside the committee sees no motion on the page; one's page is 404"
+page q2 "$W_C" "/committee/$A"
+tap_like "$code $(grep -c 'class="diff__add"' "$T/q2") $(grep -c 'sc.ordinary v' "$T/q2")" '^200 1 1' \
+	"the chair reads the Annex 1 motion with its diff, its count and rule version"
+form q3 "$W_S" /committee --data-urlencode "csrf=$(csrf "$W_S")" --data-urlencode kind=other \
+	--data-urlencode "title=sc-test page motion $$" --data-urlencode "body=説明"
+QM=${loc##*/}
+tap_like "$code $loc" '^303 /committee/[0-9]+$' "a committee member tables a motion with the form"
+for e in "${SEATS[@]}"; do
+	W_E=$(session "$e" web)
+	form q4 "$W_E" "/committee/$QM" --data-urlencode "csrf=$(csrf "$W_E")" --data-urlencode action=attend
+done
+form q5 "$W_S" "/committee/$QM" --data-urlencode "csrf=$(csrf "$W_S")" --data-urlencode action=open \
+	--data-urlencode "closes=$(TZ=Asia/Tokyo date -d '+1 day' +%Y-%m-%dT%H:%M)"
+tap_is "$code $(grep -c '議長だけが行えます\|この操作はできませんでした' "$T/q5")" "403 1" "a member who is not the chair cannot open the poll on the page"
+form q6 "$W_C" "/committee/$QM" --data-urlencode "csrf=$(csrf "$W_C")" --data-urlencode action=open \
+	--data-urlencode "closes=$(TZ=Asia/Tokyo date -d '+1 day' +%Y-%m-%dT%H:%M)"
+form q7 "$W_S" "/committee/$QM" --data-urlencode "csrf=$(csrf "$W_S")" --data-urlencode action=vote --data-urlencode choice=yes
+page q8 "$W_S" "/committee/$QM"
+tap_is "$code $(sql "SELECT status FROM council.sc_motions WHERE id = $QM") $(grep -c 'あなたの票' "$T/q8")" "200 open 1" \
+	"the chair opens it and a member votes through the page"
+form q9 "$W_S" "/committee/$QM" --data-urlencode "csrf=0" --data-urlencode action=vote --data-urlencode choice=no
+tap_is "$code" 403 "a form without the session's token is refused"
+
 tap_done

@@ -1,0 +1,404 @@
+/*
+ * scpage.c: the steering committee's pages (see scpage.h).  Every form is
+ * the JSON API's own call (council.api_sc_create, council.api_sc_act), so
+ * the page and the API cannot disagree.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "form.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+#include "portal.h"
+#include "scpage.h"
+#include "tmpl.h"
+
+#define SC_JST(col) "to_char((" col ")::timestamptz AT TIME ZONE 'Asia/Tokyo', " \
+	"'YYYY-MM-DD HH24:MI')"
+
+static const char *const sc_kinds[] = {
+	"admission", "refusal", "expulsion", "restriction", "lift_restriction",
+	"cooperation_request", "annex1_amendment", "foreign_approval",
+	"referral", "other",
+};
+
+/* The list, and the drafting form for the committee and the secretariat. */
+static enum MHD_Result
+sc_list_page(struct http_req *req, const struct portal_me *me, unsigned status,
+    const char *error)
+{
+	struct tmpl_vars	*vars = NULL, *it;
+	PGresult		*r = NULL, *w = NULL, *o = NULL, *d = NULL;
+	char			 err[256];
+	size_t			 k;
+	int			 i, en = req->lang == I18N_EN;
+	enum MHD_Result		 ret;
+
+	r = portal_db(req, "SELECT m.id, m.kind::text, m.title, m.status::text, "
+	    SC_JST("m.closes_at") " FROM council.sc_motions m "
+	    "ORDER BY m.id DESC LIMIT 200", 0, NULL, err, sizeof(err));
+	if (r != NULL)
+		w = portal_db(req, "SELECT coalesce((SELECT me.is_committee OR "
+		    "me.is_secretariat FROM council.me), false)", 0, NULL, err,
+		    sizeof(err));
+	if (w != NULL)
+		o = portal_db(req, "SELECT id, name_ja, name_en, status::text "
+		    "FROM council.organisations WHERE status IN ('applied', "
+		    "'member') ORDER BY id", 0, NULL, err, sizeof(err));
+	if (o != NULL)
+		d = portal_db(req, "SELECT id, title_ja, title_en FROM "
+		    "council.documents WHERE owner = 'steering_committee' "
+		    "ORDER BY id", 0, NULL, err, sizeof(err));
+	if (d == NULL) {
+		log_error("msg=\"committee list failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, me);
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", error);
+	for (i = 0; i < PQntuples(r); i++) {
+		it = tmpl_vars_add_item(vars, "motions");
+		tmpl_vars_setf(it, "href", SCPAGE_PREFIX "%s", PQgetvalue(r, i, 0));
+		tmpl_vars_set(it, "id", PQgetvalue(r, i, 0));
+		tmpl_vars_set(it, "kind", http_text_of(req, "sc.kind",
+		    PQgetvalue(r, i, 1), NULL));
+		tmpl_vars_set(it, "title", PQgetvalue(r, i, 2));
+		tmpl_vars_set(it, "status", http_text_of(req, "sc.status",
+		    PQgetvalue(r, i, 3), NULL));
+		tmpl_vars_set(it, "closes", PQgetvalue(r, i, 4));
+	}
+	if (*PQgetvalue(w, 0, 0) == 't') {
+		tmpl_vars_set(vars, "may_draft", "1");
+		for (k = 0; k < sizeof(sc_kinds) / sizeof(sc_kinds[0]); k++) {
+			it = tmpl_vars_add_item(vars, "kinds");
+			tmpl_vars_set(it, "value", sc_kinds[k]);
+			tmpl_vars_set(it, "label", http_text_of(req, "sc.kind",
+			    sc_kinds[k], NULL));
+		}
+		for (i = 0; i < PQntuples(o); i++) {
+			it = tmpl_vars_add_item(vars, "orgs");
+			tmpl_vars_set(it, "id", PQgetvalue(o, i, 0));
+			tmpl_vars_setf(it, "name", "%s (%s)",
+			    PQgetvalue(o, i, en ? 2 : 1), http_text_of(req,
+			    "apply.status", strcmp(PQgetvalue(o, i, 3), "applied") == 0 ?
+			    "pending" : "approved", NULL));
+		}
+		for (i = 0; i < PQntuples(d); i++) {
+			it = tmpl_vars_add_item(vars, "documents");
+			tmpl_vars_set(it, "id", PQgetvalue(d, i, 0));
+			tmpl_vars_set(it, "title", PQgetvalue(d, i, en ? 2 : 1));
+		}
+	}
+	ret = http_page(req, status, "sc_list.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	PQclear(d);
+	PQclear(o);
+	PQclear(w);
+	PQclear(r);
+	return ret;
+}
+
+enum MHD_Result
+scpage_list(struct http_req *req)
+{
+	struct portal_me	me;
+	enum MHD_Result		ret;
+
+	if (!portal_require(req, &me, &ret))
+		return ret;
+	return sc_list_page(req, &me, 200, NULL);
+}
+
+/* Empty to NULL: a field left blank is absent from the JSON. */
+static const char *
+sc_field(const struct form *f, const char *name)
+{
+	const char	*v = form_get(f, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/*
+ * POST /committee (kind, title, body, subject, refusal_reason,
+ * reason_withheld, coop_trigger, coop_purpose, coop_scope, document,
+ * text): draft a motion; 303 to it, or the list again with the reason.
+ */
+enum MHD_Result
+scpage_create(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	PGresult		*r = NULL;
+	const char		*params[11];
+	const char		*names[] = { "kind", "title", "body", "subject",
+				    "refusal_reason", "reason_withheld", "coop_trigger",
+				    "coop_purpose", "coop_scope", "document", "text" };
+	char			 err[256], loc[64];
+	size_t			 i;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+		goto out;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		params[i] = sc_field(&f, names[i]);
+	if ((params[3] != NULL && portal_path_id(params[3], "") == 0) ||
+	    (params[9] != NULL && portal_path_id(params[9], "") == 0)) {
+		ret = sc_list_page(req, &me, 422, http_text(req,
+		    "sc.error.refused"));
+		goto out;
+	}
+	params[5] = params[5] != NULL && strcmp(params[5], "yes") == 0 ? "t" :
+	    NULL;
+	r = portal_db(req, "SELECT status, body::json->>'error', "
+	    "body::json->>'id' FROM council.api_sc_create(json_strip_nulls("
+	    "json_build_object('kind', $1::text, 'title', $2::text, 'body', "
+	    "$3::text, 'subject', $4::bigint, 'refusal_reason', $5::text, "
+	    "'reason_withheld', $6::boolean, 'coop_trigger', $7::text, "
+	    "'coop_purpose', $8::text, 'coop_scope', $9::text, 'document', "
+	    "$10::bigint, 'text', $11::text))::text)", 11, params, err,
+	    sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"motion failed\" rid=%s error=\"%s\"", req->rid,
+		    err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), "201") != 0) {
+		ret = sc_list_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
+		    http_text_of(req, "sc.error", PQgetvalue(r, 0, 1),
+		    "sc.error.refused"));
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), SCPAGE_PREFIX "%s", PQgetvalue(r, 0, 2));
+	ret = http_redirect(req, loc);
+out:
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
+
+/* The columns of SC_MOTION_SQL. */
+enum {
+	M_KIND, M_TITLE, M_BODY, M_STATUS, M_RULE, M_RULE_VERSION, M_CLOSES,
+	M_PASSED, M_QC_NUM, M_QC_DEN, M_PASS_NUM, M_PASS_DEN, M_YES, M_NO,
+	M_ABSTAIN, M_QUORUM_LOST, M_PRESENT, M_SEAT, M_ME_PRESENT, M_INTEREST,
+	M_VOTE, M_VERSION, M_BASE, M_PROPOSED, M_REASON, M_WITHHELD,
+	M_PURPOSE, M_SCOPE, M_REJECTION, M_SUBJECT_JA, M_SUBJECT_EN, M_CHAIR,
+	M_PRESIDES, M_EFFECT
+};
+
+#define SC_MOTION_SQL \
+	"SELECT j->>'kind', j->>'title', j->>'body', j->>'status', " \
+	"j->>'rule_code', j->>'rule_version', " SC_JST("j->>'closes_at'") ", " \
+	"j->'result'->>'passed', j->'result'->'quorum_close'->>'numerator', " \
+	"j->'result'->'quorum_close'->>'denominator', " \
+	"j->'result'->'pass'->>'numerator', j->'result'->'pass'->>'denominator', " \
+	"j->'result'->>'yes', j->'result'->>'no', j->'result'->>'abstain', " \
+	"j->'result'->>'quorum_lost', j->>'present', j->'me'->>'seat', " \
+	"j->'me'->>'present', j->'me'->>'special_interest', j->'me'->>'vote', " \
+	"j->'me'->>'version', j->'amendment'->>'base_text', " \
+	"j->'amendment'->>'proposed_text', j->>'refusal_reason', " \
+	"j->>'reason_withheld', j->>'coop_purpose', j->>'coop_scope', " \
+	"j->>'rejection_reason', o.name_ja, o.name_en, council.ga_is_chair(), " \
+	"council.ga_may_preside(), j->'effect'->>'applied' " \
+	"FROM (SELECT council.sc_motion($1::bigint)::jsonb AS j) x " \
+	"LEFT JOIN council.organisations o ON o.id = (j->>'subject_org_id')::bigint"
+
+/* Motion n's page; error above it. */
+static enum MHD_Result
+sc_motion_page(struct http_req *req, const struct portal_me *me, long long n,
+    unsigned status, const char *error)
+{
+	struct tmpl_vars	*vars = NULL, *it;
+	struct diff_line	*l;
+	PGresult		*r = NULL;
+	const char		*params[1], *st;
+	char			 err[256], id[24];
+	size_t			 nl, i;
+	int			 en = req->lang == I18N_EN;
+	enum MHD_Result		 ret;
+
+#define C(c) PQgetvalue(r, 0, (c))
+#define T(c) (*PQgetvalue(r, 0, (c)) == 't')
+	snprintf(id, sizeof(id), "%lld", n);
+	params[0] = id;
+	if ((r = portal_db(req, SC_MOTION_SQL, 1, params, err,
+	    sizeof(err))) == NULL) {
+		if (strcmp(err, "motion_not_found") == 0 ||
+		    strcmp(err, "not_found") == 0) {
+			ret = http_error(req, 404, NULL);	/* R-GOV-8 */
+			goto out;
+		}
+		log_error("msg=\"motion page failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	portal_frame(req, vars, me);
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", error);
+	st = C(M_STATUS);
+	tmpl_vars_setf(vars, "action", SCPAGE_PREFIX "%s", id);
+	tmpl_vars_set(vars, "kind", http_text_of(req, "sc.kind", C(M_KIND), NULL));
+	tmpl_vars_set(vars, "title", C(M_TITLE));
+	if (*C(M_BODY) != '\0')
+		tmpl_vars_set(vars, "body", C(M_BODY));
+	tmpl_vars_set(vars, "status", http_text_of(req, "sc.status", st, NULL));
+	if (!PQgetisnull(r, 0, M_SUBJECT_JA))
+		tmpl_vars_set(vars, "subject", C(en ? M_SUBJECT_EN : M_SUBJECT_JA));
+	if (!PQgetisnull(r, 0, M_REASON) && !T(M_WITHHELD))
+		tmpl_vars_set(vars, "refusal_reason", C(M_REASON));
+	if (!PQgetisnull(r, 0, M_PURPOSE)) {
+		tmpl_vars_set(vars, "purpose", C(M_PURPOSE));
+		tmpl_vars_set(vars, "scope", C(M_SCOPE));
+	}
+	if (!PQgetisnull(r, 0, M_PROPOSED) &&
+	    diff_lines(C(M_BASE), C(M_PROPOSED), &l, &nl) == 0) {
+		for (i = 0; i < nl; i++) {
+			if (l[i].op == DIFF_SAME)
+				continue;
+			it = tmpl_vars_add_item(vars, "diff");
+			tmpl_vars_set(it, "kind", l[i].op == DIFF_ADD ?
+			    "diff__add" : "diff__del");
+			tmpl_vars_set(it, "sign", l[i].op == DIFF_ADD ? "+" : "-");
+			tmpl_vars_set(it, "text", l[i].text);
+		}
+		diff_free(l, nl);
+	}
+	tmpl_vars_set(vars, "present", C(M_PRESENT));
+	if (T(M_SEAT)) {
+		tmpl_vars_set(vars, "seat", "1");
+		if (strcmp(st, "draft") == 0 || strcmp(st, "open") == 0)
+			tmpl_vars_set(vars, T(M_ME_PRESENT) ? "may_leave" :
+			    "may_attend", "1");
+		if (strcmp(st, "draft") == 0 && PQgetisnull(r, 0, M_INTEREST))
+			tmpl_vars_set(vars, "may_declare", "1");
+		if (!PQgetisnull(r, 0, M_INTEREST))
+			tmpl_vars_set(vars, "interest", "1");
+		else if (strcmp(st, "open") == 0 && T(M_ME_PRESENT))
+			tmpl_vars_set(vars, "may_vote", "1");
+	}
+	if (!PQgetisnull(r, 0, M_VOTE)) {
+		tmpl_vars_set(vars, "my_vote", http_text_of(req, "ga.choice",
+		    C(M_VOTE), NULL));
+		tmpl_vars_set(vars, "my_version", C(M_VERSION));
+	}
+	if (strcmp(st, "draft") == 0 && T(M_PRESIDES))
+		tmpl_vars_set(vars, "may_open", "1");
+	if (strcmp(st, "open") == 0)
+		tmpl_vars_set(vars, "closes", C(M_CLOSES));
+	if (!PQgetisnull(r, 0, M_PASSED)) {
+		tmpl_vars_set(vars, "counted", "1");
+		tmpl_vars_set(vars, "outcome", http_text(req,
+		    strcmp(C(M_PASSED), "true") == 0 ? "ga.outcome.passed" :
+		    "ga.outcome.failed"));
+		tmpl_vars_setf(vars, "quorum", "%s / %s%s", C(M_QC_NUM),
+		    C(M_QC_DEN), strcmp(C(M_QUORUM_LOST), "true") == 0 ?
+		    http_text(req, "sc.quorum_lost") : "");
+		tmpl_vars_setf(vars, "pass", "%s / %s", C(M_PASS_NUM),
+		    C(M_PASS_DEN));
+		tmpl_vars_setf(vars, "votes", "%s / %s / %s", C(M_YES), C(M_NO),
+		    C(M_ABSTAIN));
+		tmpl_vars_setf(vars, "rule", "%s v%s", C(M_RULE),
+		    C(M_RULE_VERSION));
+		if (strcmp(st, "passed") == 0 && T(M_CHAIR))
+			tmpl_vars_set(vars, "may_reject", "1");
+	}
+	if (!PQgetisnull(r, 0, M_REJECTION))
+		tmpl_vars_set(vars, "rejection", C(M_REJECTION));
+	ret = http_page(req, status, "sc_motion.xhtml", vars);
+#undef C
+#undef T
+out:
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+enum MHD_Result
+scpage_get(struct http_req *req)
+{
+	struct portal_me	me;
+	long long		n;
+	enum MHD_Result		ret;
+
+	if ((n = portal_path_id(req->path, SCPAGE_PREFIX)) == 0)
+		return http_error(req, 404, NULL);
+	if (!portal_require(req, &me, &ret))
+		return ret;
+	return sc_motion_page(req, &me, n, 200, NULL);
+}
+
+/*
+ * POST /committee/N (action: attend | leave | interest (reason) | open
+ * (closes, JST) | vote (choice) | reject (reason)): R-GOV-5..7 through
+ * council.api_sc_act; 303 back, or the page with the reason.
+ */
+enum MHD_Result
+scpage_act(struct http_req *req)
+{
+	struct portal_me	 me;
+	struct form		 f;
+	PGresult		*r = NULL;
+	const char		*params[5], *closes;
+	char			 err[256], id[24], loc[64];
+	long long		 n;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	if ((n = portal_path_id(req->path, SCPAGE_PREFIX)) == 0) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+		goto out;
+	snprintf(id, sizeof(id), "%lld", n);
+	closes = sc_field(&f, "closes");
+	if (closes != NULL && !form_is_local_minute(closes)) {
+		ret = sc_motion_page(req, &me, n, 422, http_text(req,
+		    "ga.error.invalid_closes_at"));
+		goto out;
+	}
+	params[0] = id;
+	params[1] = sc_field(&f, "action");
+	params[2] = closes;
+	params[3] = sc_field(&f, "choice");
+	params[4] = sc_field(&f, "reason");
+	r = portal_db(req, "SELECT status, body::json->>'error' FROM "
+	    "council.api_sc_act($1::bigint, json_strip_nulls(json_build_object("
+	    "'action', $2::text, 'closes_at', $3::text || ':00+09:00', "
+	    "'choice', $4::text, 'reason', $5::text))::text)", 5, params, err,
+	    sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"motion act failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), "404") == 0) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	if (atoi(PQgetvalue(r, 0, 0)) >= 300) {
+		ret = sc_motion_page(req, &me, n,
+		    (unsigned)atoi(PQgetvalue(r, 0, 0)), http_text_of(req,
+		    "sc.error", PQgetvalue(r, 0, 1), "sc.error.refused"));
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), SCPAGE_PREFIX "%s", id);
+	ret = http_redirect(req, loc);
+out:
+	PQclear(r);
+	form_free(&f);
+	return ret;
+}
