@@ -19,8 +19,22 @@
 #   council_app      LOGIN; owns nothing, NOBYPASSRLS; used by councild
 #   council_definer  NOLOGIN; owns the SECURITY DEFINER identity functions
 #   council_writer   NOLOGIN; owns the write functions; sees what the caller sees
+#   deploy/pg.sh where [DIR]   print the folder that really holds the cluster
+#   deploy/pg.sh prune         remove clusters of /var/lib/council-portal whose
+#                              checkout is gone (root only)
 # PostgreSQL refuses to run as root, so as root the server runs as the
 # system user "councilpg", created here if missing.
+#
+# Where the cluster lives (issue 18).  As root, the cluster's files (data,
+# socket, logs) are never inside the checkout: councilpg could not reach
+# them in a clone under /root or in a mktemp -d folder (mode 0700), and we
+# do not loosen folders the project does not own.  They live in
+# /var/lib/council-portal/<16 hex of SHA-256 of DIR's path>, which councilpg
+# owns (mode 0700); DIR becomes a symbolic link to it, and the file
+# "origin" there names DIR, so that "prune" can tell a cluster whose
+# checkout was deleted.  Everything the server process opens is named by
+# the real path; clients may use either.  Run as another user, the cluster
+# stays in DIR itself.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,19 +61,20 @@ ensure_os_user() {
 		--shell /usr/sbin/nologin "$PGUSER_OS"
 }
 
-# resolve_dir DIR: make DIR exist and be reachable by the server's user.
-# When the project folder is not traversable by that user (a clone under
-# /root, say), the cluster lives in /var/lib/council-portal and DIR becomes a
-# symbolic link to it.
+STATE=/var/lib/council-portal
+
+# resolve_dir DIR: make DIR exist and be usable by the server's user (see
+# "Where the cluster lives" above).  An existing DIR is kept as it is.
 resolve_dir() {
 	local dir=$1 alt
 	mkdir -p "$(dirname "$dir")"
-	if [ "$(id -u)" = 0 ] && [ ! -e "$dir" ]; then
-		if ! runuser -u "$PGUSER_OS" -- test -x "$(dirname "$dir")"; then
-			alt=/var/lib/council-portal/$(printf '%s' "$dir" | sha256sum | cut -c1-16)
-			mkdir -p "$alt"
-			ln -s "$alt" "$dir"
-		fi
+	if [ "$(id -u)" = 0 ] && [ ! -e "$dir" ] && [ ! -L "$dir" ]; then
+		mkdir -p "$STATE"
+		chmod 0711 "$STATE"
+		alt=$STATE/$(printf '%s' "$dir" | sha256sum | cut -c1-16)
+		mkdir -p "$alt"
+		printf '%s\n' "$dir" >"$alt/origin"
+		ln -s "$alt" "$dir"
 	fi
 	mkdir -p "$dir"
 	if [ "$(id -u)" = 0 ]; then
@@ -67,6 +82,10 @@ resolve_dir() {
 	fi
 	chmod 0700 "$(readlink -f "$dir")"
 }
+
+# real_dir DIR: the folder that holds the cluster (DIR itself, or the
+# target of its link).
+real_dir() { readlink -f "$1"; }
 
 dir_arg() {
 	local d=${1:-$ROOT/var/pg}
@@ -86,11 +105,12 @@ passfile_get() {  # passfile_get DIR ROLE
 }
 
 cmd_init() {
-	local dir; dir=$(dir_arg "${1:-}")
+	local dir real; dir=$(dir_arg "${1:-}")
 	ensure_os_user
 	resolve_dir "$dir"
-	socket_ok "$dir"
-	if [ -f "$dir/data/PG_VERSION" ]; then
+	real=$(real_dir "$dir")
+	socket_ok "$real"
+	if [ -f "$real/data/PG_VERSION" ]; then
 		return 0
 	fi
 	local pw; pw=$(gen_password)
@@ -99,19 +119,19 @@ cmd_init() {
 		echo "*:*:*:postgres:$pw"
 		echo "*:*:*:council_owner:$(gen_password)"
 		echo "*:*:*:council_app:$(gen_password)"
-	} > "$dir/passfile"
-	chmod 0600 "$dir/passfile"
-	mkdir -p "$dir/run" "$dir/log"
-	printf '%s\n' "$pw" > "$dir/initpw"
-	[ "$(id -u)" = 0 ] && chown -R "$PGUSER_OS": "$dir/run" "$dir/log" "$dir/initpw"
-	as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres --pwfile="$dir/initpw" \
-		--auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$dir/log/initdb.log" 2>&1 \
-		|| { rm -f "$dir/initpw"; cat "$dir/log/initdb.log" >&2; die "initdb failed"; }
-	rm -f "$dir/initpw"
-	cat >> "$dir/data/postgresql.conf" <<CONF
+	} > "$real/passfile"
+	chmod 0600 "$real/passfile"
+	mkdir -p "$real/run" "$real/log"
+	printf '%s\n' "$pw" > "$real/initpw"
+	[ "$(id -u)" = 0 ] && chown -R "$PGUSER_OS": "$real/run" "$real/log" "$real/initpw"
+	as_pg "$PGBIN/initdb" -D "$real/data" -U postgres --pwfile="$real/initpw" \
+		--auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$real/log/initdb.log" 2>&1 \
+		|| { rm -f "$real/initpw"; cat "$real/log/initdb.log" >&2; die "initdb failed"; }
+	rm -f "$real/initpw"
+	cat >> "$real/data/postgresql.conf" <<CONF
 # council-portal: private cluster, Unix socket only
 listen_addresses = ''
-unix_socket_directories = '$dir/run'
+unix_socket_directories = '$real/run'
 unix_socket_permissions = 0777
 timezone = 'UTC'
 log_timezone = 'UTC'
@@ -124,18 +144,19 @@ CONF
 	if [ -n "${COUNCIL_PG_FAST:-}" ]; then
 		# Throw-away test clusters: durability is not needed.
 		printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' \
-			>> "$dir/data/postgresql.conf"
+			>> "$real/data/postgresql.conf"
 	fi
 	# Only the socket, only with passwords.
-	printf 'local all all scram-sha-256\n' > "$dir/data/pg_hba.conf"
-	[ "$(id -u)" = 0 ] && chown "$PGUSER_OS": "$dir/data/pg_hba.conf"
+	printf 'local all all scram-sha-256\n' > "$real/data/pg_hba.conf"
+	[ "$(id -u)" = 0 ] && chown "$PGUSER_OS": "$real/data/pg_hba.conf"
 	return 0
 }
 
 super_psql() {  # super_psql DIR [args]: psql as superuser over the socket
 	local dir=$1; shift
-	PGPASSFILE="$dir/passfile" psql -X -q -v ON_ERROR_STOP=1 \
-		-h "$dir/run" -U postgres "$@"
+	local real; real=$(real_dir "$dir")
+	PGPASSFILE="$real/passfile" psql -X -q -v ON_ERROR_STOP=1 \
+		-h "$real/run" -U postgres "$@"
 }
 
 ensure_roles() {
@@ -178,38 +199,71 @@ SQL
 }
 
 cmd_start() {
-	local dir; dir=$(dir_arg "${1:-}")
+	local dir real; dir=$(dir_arg "${1:-}")
 	cmd_init "$dir"
-	if ! as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-		as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log/postgresql.log" \
+	real=$(real_dir "$dir")
+	if ! as_pg "$PGBIN/pg_ctl" -D "$real/data" status >/dev/null 2>&1; then
+		as_pg "$PGBIN/pg_ctl" -D "$real/data" -l "$real/log/postgresql.log" \
 			-w -t 60 start >/dev/null \
-			|| { tail -20 "$dir/log/postgresql.log" >&2; die "PostgreSQL did not start"; }
+			|| { tail -20 "$real/log/postgresql.log" >&2; die "PostgreSQL did not start"; }
 	fi
 	ensure_roles "$dir"
 }
 
-cmd_stop() {
-	local dir; dir=$(dir_arg "${1:-}")
-	[ -f "$dir/data/PG_VERSION" ] || return 0
-	if as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-		as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+# stop_real REAL: stop the cluster held in the folder REAL, if it runs.
+stop_real() {
+	local real=$1
+	[ -f "$real/data/PG_VERSION" ] || return 0
+	if as_pg "$PGBIN/pg_ctl" -D "$real/data" status >/dev/null 2>&1; then
+		as_pg "$PGBIN/pg_ctl" -D "$real/data" -m fast -w -t 60 stop >/dev/null
 	fi
 }
 
+cmd_stop() {
+	local dir; dir=$(dir_arg "${1:-}")
+	stop_real "$(real_dir "$dir")"
+}
+
+# destroy DIR: stop the cluster and remove it, wherever it really lives,
+# and the link in the checkout.
 cmd_destroy() {
 	[ -n "${1:-}" ] || die "destroy needs an explicit DIR"
-	local dir; dir=$(dir_arg "$1")
-	cmd_stop "$dir"
-	local real; real=$(readlink -f "$dir")
+	local dir real; dir=$(dir_arg "$1")
+	real=$(real_dir "$dir")
+	stop_real "$real"
 	rm -rf "$real"
 	[ -L "$dir" ] && rm -f "$dir"
 	return 0
 }
 
+cmd_where() {
+	real_dir "$(dir_arg "${1:-}")"
+}
+
+# prune: the clusters under STATE whose checkout no longer links to them
+# (the clone was deleted without "destroy") are stopped and removed.
+cmd_prune() {
+	local alt origin
+	[ "$(id -u)" = 0 ] || die "prune: root only"
+	[ -d "$STATE" ] || return 0
+	for alt in "$STATE"/*/; do
+		alt=${alt%/}
+		[ -f "$alt/origin" ] || continue
+		origin=$(cat "$alt/origin")
+		if [ -L "$origin" ] && [ "$(readlink -f "$origin")" = "$alt" ]; then
+			continue
+		fi
+		stop_real "$alt" || true
+		rm -rf "$alt"
+		echo "pruned $alt (was $origin)"
+	done
+}
+
 cmd_conninfo() {
-	local dir role
+	local dir role real
 	if [ $# -ge 2 ]; then dir=$(dir_arg "$1"); role=$2; else dir=$(dir_arg ""); role=${1:?role}; fi
-	printf 'host=%s dbname=%s user=%s passfile=%s\n' "$dir/run" "$DBNAME" "$role" "$dir/passfile"
+	real=$(real_dir "$dir")
+	printf 'host=%s dbname=%s user=%s passfile=%s\n' "$real/run" "$DBNAME" "$role" "$real/passfile"
 }
 
 cmd=${1:-}
@@ -220,6 +274,8 @@ case $cmd in
 	stop) cmd_stop "$@" ;;
 	destroy) cmd_destroy "$@" ;;
 	conninfo) cmd_conninfo "$@" ;;
+	where) cmd_where "$@" ;;
+	prune) cmd_prune ;;
 	psql) d=$(dir_arg "${1:-}"); shift || true; super_psql "$d" -d "$DBNAME" "$@" ;;
-	*) echo "usage: deploy/pg.sh init|start|stop|destroy|conninfo|psql [DIR]" >&2; exit 2 ;;
+	*) echo "usage: deploy/pg.sh init|start|stop|destroy|conninfo|psql|where [DIR] | prune" >&2; exit 2 ;;
 esac

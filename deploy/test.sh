@@ -24,6 +24,7 @@
 #      a whole general assembly with 30 members          tests/browser/general_assembly.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
+#      the demo from a private folder (mode 0700)      tests/ops/clone.sh
 #   7. make distcheck                                  (one test)
 # Every layer speaks TAP; the last line is "N passed, N failed, N skipped".
 # Output of each layer is kept in var/test/.
@@ -34,6 +35,8 @@ set -uo pipefail
 
 OUT=$ROOT/var/test
 PGDIR=$OUT/pg
+# Clusters of checkouts deleted without "deploy/pg.sh destroy" (root only).
+[ "$(id -u)" = 0 ] && "$ROOT/deploy/pg.sh" prune >/dev/null 2>&1
 "$ROOT/deploy/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || true
 [ -d "$OUT" ] && { "$ROOT/deploy/pg.sh" destroy "$PGDIR" >/dev/null 2>&1 || true; rm -rf "$OUT"; }
 mkdir -p "$OUT"
@@ -209,6 +212,10 @@ count audit-end "$OUT/audit-end.tap" 0
 say "life cycle"
 "$ROOT/tests/ops/lifecycle.sh" >"$OUT/lifecycle.tap" 2>"$OUT/lifecycle.err"
 count lifecycle "$OUT/lifecycle.tap" $?
+
+say "the demo from a private folder"
+"$ROOT/tests/ops/clone.sh" >"$OUT/clone.tap" 2>"$OUT/clone.err"
+count clone "$OUT/clone.tap" $?
 
 # The instance that served layers 4 and 5 must stop cleanly, with no
 # sanitizer report after all those requests.
