@@ -4,13 +4,17 @@
 -- from council.ga_minutes, so the same visibility (R-GOV-8).
 
 -- One CSV field (RFC 4180): always quoted, quotes doubled.  Text that a
--- spreadsheet would take for a formula (=, +, -, @, tab, CR first) gets a
--- leading apostrophe (OWASP "CSV injection"); NULL is an empty field.
+-- spreadsheet could take for a formula gets a leading apostrophe (OWASP
+-- "CSV injection", issue 10 item 10): text that starts with any white
+-- space or control character (space, tab, CR, LF, U+3000, ...), or whose
+-- first character is a formula or DDE trigger, ASCII or full-width:
+-- = + - @ | % ; and ＝ ＋ － ＠ ｜ ％ ；.  NULL is an empty field.
 CREATE OR REPLACE FUNCTION council.ga_csv_field(v text) RETURNS text
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, council
 AS $$
-    SELECT '"' || replace(CASE WHEN v ~ '^[=+@\t\r-]' THEN '''' || v
+    SELECT '"' || replace(CASE WHEN v ~ '^([[:space:][:cntrl:]\u00a0\u3000\ufeff]|[-=+@|%;\uff1d\uff0b\uff0d\uff20\uff5c\uff05\uff1b])'
+                               THEN '''' || v
                                ELSE coalesce(v, '') END, '"', '""') || '"'
 $$;
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -159,16 +160,24 @@ http_send_response(struct http_req *req, unsigned status,
 	MHD_add_response_header(resp, "X-Request-Id", req->rid);
 	MHD_add_response_header(resp, "Cache-Control",
 	    cache ? cache : "no-store");
-	if (req->lang_from_query)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
-		    req->lang == I18N_EN ?
-		    "lang=en; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax" :
-		    "lang=ja; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+	/* Behind TLS (cookie_secure): browsers keep to HTTPS, and every
+	 * cookie says Secure (issue 10 item 10). */
+	if (req->srv->cfg->cookie_secure)
+		MHD_add_response_header(resp, "Strict-Transport-Security",
+		    "max-age=31536000; includeSubDomains");
+	if (req->lang_from_query) {
+		char	c[96];
+
+		snprintf(c, sizeof(c), "lang=%s; Path=/; Max-Age=31536000; "
+		    "HttpOnly; SameSite=Lax%s", i18n_lang_code(req->lang),
+		    req->srv->cfg->cookie_secure ? "; Secure" : "");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, c);
+	}
 	for (i = 0; i < (size_t)req->nset_cookie; i++)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
 		    req->set_cookie[i]);
 	if (req->body_too_large || status == 400 || status == 413 ||
-	    status == 431 || status == 414)
+	    status == 431 || status == 414 || status == 501)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
 	req->status = status;
@@ -307,8 +316,9 @@ http_error(struct http_req *req, unsigned status, const char *allow)
 	snprintf(key, sizeof(key), "error.%u.body", status);
 	tmpl_vars_set(vars, "error_body", http_text(req, key));
 	tmpl_vars_set(vars, "request_id", req->rid);
-	tmpl_vars_setf(vars, "lang_switch_href", "%s?lang=%s",
-	    req->path ? req->path : "/", i18n_lang_code(other));
+	/* Not the failed path: it may be anything (issue 10 item 7). */
+	tmpl_vars_setf(vars, "lang_switch_href", "/?lang=%s",
+	    i18n_lang_code(other));
 	tmpl_vars_set(vars, "lang_other", i18n_lang_code(other));
 	if (tmpl_render(req->srv->tmpl, "error.xhtml", req->srv->i18n,
 	    req->lang, vars, &out, err, sizeof(err)) == -1) {
@@ -383,7 +393,7 @@ static unsigned
 http_first_checks(struct http_req *req, const char *method)
 {
 	const struct config	*cfg = req->srv->cfg;
-	const char		*cl;
+	const char		*cl, *te;
 	size_t			 hsize, upload;
 	char			*end;
 	unsigned long long	 len;
@@ -404,6 +414,11 @@ http_first_checks(struct http_req *req, const char *method)
 		return 431;
 	if ((req->path = http_decode_path(req->raw_uri)) == NULL)
 		return 400;
+	/* RFC 9112 6.1: a transfer coding we do not implement (anything but
+	 * a lone "chunked") is answered at once, not waited on. */
+	if ((te = http_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING)) != NULL &&
+	    strcasecmp(te, "chunked") != 0)
+		return 501;
 	/* Uploads of attached files may be larger (attach.h). */
 	if ((upload = attach_body_limit(req)) > 0)
 		req->body_limit = upload;

@@ -1264,12 +1264,24 @@ tmpl_truthy(const struct tmpl_render *r, const char *name)
 	return v != NULL && v->value == NULL && v->nitems > 0;
 }
 
-/* 1 when a URL from a variable may stand in an attribute as it is. */
+/*
+ * 1 when a URL from a variable may stand in an attribute as it is: a path
+ * of this site, a query or fragment of this page, or an absolute http(s)
+ * or mailto URL.  A path that starts "//" or "/\" is not one: browsers
+ * read both as a network-path reference to another host (issue 10 item 7);
+ * nor is anything with a control character.
+ */
 static int
 tmpl_url_ok(const char *u)
 {
 	size_t	i, n;
 
+	if (u[0] == '/' && (u[1] == '/' || u[1] == '\\'))
+		return 0;
+	/* Browsers drop tabs and line feeds inside a URL ("/\t/host"). */
+	for (i = 0; u[i] != '\0'; i++)
+		if ((unsigned char)u[i] < 0x20 || u[i] == 0x7f)
+			return 0;
 	for (i = 0; i < UTIL_ARRAY_LEN(tmpl_url_prefixes); i++) {
 		n = strlen(tmpl_url_prefixes[i]);
 		if (strncasecmp(u, tmpl_url_prefixes[i], n) == 0)

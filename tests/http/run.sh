@@ -189,6 +189,14 @@ tap_like "$b" 'href="[^"]*lang=en' "GET /: the switch link points to ?lang=en"
 check_security_headers root "GET /"
 no_store root "GET /"
 
+# Issue 10 item 10: the test councild runs with cookie_secure = 1 (the
+# default, as behind a TLS proxy): HSTS on every response, and the
+# language cookie is Secure like the session's.
+tap_like "$(hdr root Strict-Transport-Security)" '^max-age=[0-9]{8,}' "GET /: Strict-Transport-Security with max-age of a year or more"
+fetch langck "$BASE/?lang=en"
+tap_like "$(hdr langck Set-Cookie)" '^lang=en;.*; Secure' "GET /?lang=en: the lang cookie is Secure"
+tap_like "$(hdr langck Set-Cookie)" 'HttpOnly' "... and HttpOnly"
+
 fetch root2 "$BASE/"
 r1=$(hdr root X-Request-Id)
 r2=$(hdr root2 X-Request-Id)
@@ -414,6 +422,26 @@ printf 'POST /signin HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: chunked\r\nConne
 raw_send badchunk "$T/badchunk.req" 5
 raw_status_ok badchunk "POST /signin with a bad chunk size: 400 (or 413)" 400 413
 alive "bad chunk"
+
+# Issue 10 item 10: a transfer coding other than chunked is answered at
+# once (501), not held until the connection times out.
+printf 'POST /signin HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: gzip, chunked\r\nConnection: keep-alive\r\n\r\n' \
+    "$hostport" >"$T/gzipte.req"
+t0=$SECONDS
+raw_send gzipte "$T/gzipte.req" 10
+tap_is "${rawstatus:-none}" 501 "Transfer-Encoding: gzip, chunked: 501 at once"
+tap_ok "$([ $((SECONDS - t0)) -lt 5 ]; echo $?)" "... within 5 s, the connection closed (took $((SECONDS - t0)) s)"
+alive "unknown transfer coding"
+
+# Issue 10 item 7: an error page's language link stays on this site, even
+# when the path that failed names another host.
+fetch bs404 --path-as-is "$BASE/%5Cevil.example"
+tap_is "$code" 404 "GET /%5Cevil.example: 404"
+tap_like "$(body bs404)" 'class="lang-switch" href="/\?lang=en"' "... its language link is /?lang=en"
+tap_unlike "$(body bs404)" 'href="[^"]*evil' "... and no link names evil.example"
+fetch ss404 --path-as-is "$BASE//evil.example/phish"
+tap_is "$code" 404 "GET //evil.example/phish: 404"
+tap_unlike "$(body ss404)" 'href="[^"]*evil' "... no link names evil.example"
 
 # Not UTF-8.
 fetch badutf "$BASE/%ff%fe"

@@ -400,6 +400,12 @@ START_TEST(test_url_attributes)
 		{ "vbscript:msgbox(1)", "#" },
 		{ "members", "#" },
 		{ "", "#" },
+		/* Issue 10 item 7: network-path references leave the site. */
+		{ "//evil.example/phish", "#" },
+		{ "/\\evil.example", "#" },
+		{ "/\\evil.example?lang=en", "#" },
+		{ "/%5Cevil.example", "/%5Cevil.example" },
+		{ "/\t/evil.example", "#" },
 	};
 	struct tmpl_set		*set;
 	struct tmpl_vars	*v = tmpl_vars_new(), *it;
@@ -424,9 +430,11 @@ START_TEST(test_url_attributes)
 		    strchr(cases[i][0], '\n') == NULL)
 			HAS(out, want);
 	}
-	ck_assert_uint_eq(count(out, "href=\"#\""), 9);
-	ck_assert_uint_eq(count(out, "src=\"#\""), 9);
-	ck_assert_uint_eq(count(out, "action=\"#\""), 18);
+	ck_assert_uint_eq(count(out, "href=\"#\""), 13);
+	ck_assert_uint_eq(count(out, "src=\"#\""), 13);
+	ck_assert_uint_eq(count(out, "action=\"#\""), 26);
+	HASNT(out, "href=\"//");
+	HASNT(out, "href=\"/\\");
 	HASNT(out, "href=\"javascript");
 	HASNT(out, "src=\"data:");
 	free(out);
