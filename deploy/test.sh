@@ -11,6 +11,7 @@
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
 #      sign-in, second factor, sessions, API tokens     tests/http/auth.sh
 #      member pages and API: hidden ids look absent      tests/http/portal.sh
+#      the attack pass's findings (issue 10)             tests/http/hardening.sh
 #      feed filters, paging, unread marks and search     tests/http/feed.sh
 #      attached files: bytes, headers, limits, hidden     tests/http/attach.sh
 #      settings, organisation administration, roster   tests/http/settings.sh
@@ -157,6 +158,9 @@ say "sign-in, sessions and API tokens against $COUNCILD_URL"
 count auth "$OUT/auth.tap" $?
 "$ROOT/tests/http/portal.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/portal.tap" 2>"$OUT/portal.err"
 count portal "$OUT/portal.tap" $?
+COUNCILD_LOG=$OUT/councild.log \
+	"$ROOT/tests/http/hardening.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/hardening.tap" 2>"$OUT/hardening.err"
+count hardening "$OUT/hardening.tap" $?
 "$ROOT/tests/http/feed.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/feed.tap" 2>"$OUT/feed.err"
 count feed "$OUT/feed.tap" $?
 "$ROOT/tests/http/attach.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/attach.tap" 2>"$OUT/attach.err"

@@ -547,8 +547,11 @@ portal_api_body(struct http_req *req, char **out, enum MHD_Result *ret)
 		*ret = portal_json_error(req, 415, "unsupported_media_type");
 		return 0;
 	}
+	/* Not UTF-8 (issue 10 item 8): the client's error, before the
+	 * database would refuse the parameter. */
 	if (req->body.len == 0 || memchr(req->body.data, '\0',
-	    req->body.len) != NULL) {
+	    req->body.len) != NULL ||
+	    !util_utf8_valid(req->body.data, req->body.len)) {
 		*ret = portal_json_error(req, 400, "invalid_json");
 		return 0;
 	}
@@ -582,6 +585,8 @@ portal_api_call(struct http_req *req, const char *sql, int nparams,
 	return ret;
 }
 
+#define PORTAL_PRINTABLE " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+
 /*
  * POST /api/v1/posts and /api/v1/preview: the composer's capabilities
  * (docs/api.md).  Idempotency-Key makes a retried create return the first
@@ -594,6 +599,11 @@ portal_api_compose(struct http_req *req, int preview)
 	char		*body;
 	enum MHD_Result	 ret;
 
+	/* The key is the client's word for "the same request": printable
+	 * ASCII, at most 200 characters. */
+	if (key != NULL && (*key == '\0' || strlen(key) > 200 ||
+	    strspn(key, PORTAL_PRINTABLE) != strlen(key)))
+		return portal_json_error(req, 400, "invalid_idempotency_key");
 	if (!portal_api_body(req, &body, &ret))
 		return ret;
 	params[0] = body;
