@@ -49,6 +49,7 @@ web_root = "$ROOT/web"
 template_root = "$ROOT/templates"
 locale_root = "$ROOT/po"
 db_conninfo = "$("$ROOT/deploy/pg.sh" conninfo "$pgdir" council_app)"
+db_signin_conninfo = "$("$ROOT/deploy/pg.sh" conninfo "$pgdir" council_signin)"
 mail_dir = "$(dirname "$file")/mail"
 CONF
 }

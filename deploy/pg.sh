@@ -17,6 +17,8 @@
 # Roles (docs/architecture.md, "How identity reaches PostgreSQL"):
 #   council_owner    LOGIN; owns schema council; used by councilctl migrate
 #   council_app      LOGIN; owns nothing, NOBYPASSRLS; used by councild
+#   council_signin   LOGIN; owns nothing, no table grant; councild's sign-in
+#                    path only (policy/50_auth.sql)
 #   council_definer  NOLOGIN; owns the SECURITY DEFINER identity functions
 #   council_writer   NOLOGIN; owns the write functions; sees what the caller sees
 #   deploy/pg.sh where [DIR]   print the folder that really holds the cluster
@@ -119,6 +121,7 @@ cmd_init() {
 		echo "*:*:*:postgres:$pw"
 		echo "*:*:*:council_owner:$(gen_password)"
 		echo "*:*:*:council_app:$(gen_password)"
+		echo "*:*:*:council_signin:$(gen_password)"
 	} > "$real/passfile"
 	chmod 0600 "$real/passfile"
 	mkdir -p "$real/run" "$real/log"
@@ -161,10 +164,16 @@ super_psql() {  # super_psql DIR [args]: psql as superuser over the socket
 
 ensure_roles() {
 	local dir=$1
-	local owner_pw app_pw
+	local owner_pw app_pw signin_pw
+	# Clusters made before council_signin existed (issue 10) get its line.
+	if [ -z "$(passfile_get "$dir" council_signin)" ]; then
+		echo "*:*:*:council_signin:$(gen_password)" >>"$dir/passfile"
+	fi
 	owner_pw=$(passfile_get "$dir" council_owner)
 	app_pw=$(passfile_get "$dir" council_app)
-	super_psql "$dir" -d postgres -v owner_pw="$owner_pw" -v app_pw="$app_pw" <<'SQL'
+	signin_pw=$(passfile_get "$dir" council_signin)
+	super_psql "$dir" -d postgres -v owner_pw="$owner_pw" -v app_pw="$app_pw" \
+		-v signin_pw="$signin_pw" <<'SQL'
 SET client_min_messages = warning;
 SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_owner') AS need_owner \gset
 \if :need_owner
@@ -176,6 +185,11 @@ SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_app') AS need
 CREATE ROLE council_app LOGIN;
 \endif
 ALTER ROLE council_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT PASSWORD :'app_pw';
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_signin') AS need_signin \gset
+\if :need_signin
+CREATE ROLE council_signin LOGIN;
+\endif
+ALTER ROLE council_signin LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT PASSWORD :'signin_pw';
 SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_definer') AS need_definer \gset
 \if :need_definer
 CREATE ROLE council_definer NOLOGIN;
@@ -193,7 +207,7 @@ SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'council') AS need_
 CREATE DATABASE council OWNER council_owner ENCODING 'UTF8' TEMPLATE template0;
 \endif
 REVOKE ALL ON DATABASE council FROM PUBLIC;
-GRANT CONNECT ON DATABASE council TO council_owner, council_app;
+GRANT CONNECT ON DATABASE council TO council_owner, council_app, council_signin;
 SQL
 	super_psql "$dir" -d "$DBNAME" -c 'REVOKE ALL ON SCHEMA public FROM PUBLIC'
 }

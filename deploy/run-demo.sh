@@ -56,10 +56,11 @@ Council Portal is running:  http://127.0.0.1:$PORT/
   (English: http://127.0.0.1:$PORT/?lang=en; health: /healthz)
 
 Demo sign-ins (password for every demo account: council-demo-2026).
-Registered handlers and council roles set up a second factor at their
-first sign-in: type the secret shown into any TOTP app (or compute it:
-oathtool --totp -b SECRET), and keep the recovery codes.  Members
-without a second factor (no "handler", no council role) go straight in:
+Members with no "handler" and no council role go straight in.  The
+others set up a second factor at their first sign-in: they need the
+enrolment code printed below (in production an administrator of their
+organisation or the secretariat issues it on /settings/org), then type
+the secret shown into any TOTP app, and keep the recovery codes.
 TXT
 PGPASSFILE=$PGDIR/passfile psql -X -qAt -F ' | ' "$OWNER_DSN" -c "
 	SELECT format('%-44s', p.email), o.name_en || ' (' || o.name_ja || ')',
@@ -84,7 +85,16 @@ PGPASSFILE=$PGDIR/passfile psql -X -qAt -F ' | ' "$OWNER_DSN" -c "
 	ORDER BY h.id IS NULL AND o.council_role IS NULL AND c.person_id IS NULL DESC,
 	         o.council_role NULLS LAST, c.is_chair DESC NULLS LAST,
 	         o.tf_class DESC, o.id
-	LIMIT 13" | sed 's/^/  /'
+	LIMIT 13" | tee "$RUN/demo-signins.txt" | sed 's/^/  /'
+# Enrolment codes (issue 10 item 5) for the listed people who need one.
+codes=$(cut -d'|' -f1 "$RUN/demo-signins.txt" | while read -r email; do
+	"$BUILD/server/councilctl" -d "$OWNER_DSN" enrol-token "$email" 7 2>/dev/null
+done)
+if [ -n "$codes" ]; then
+	printf '\nEnrolment codes for the second factor (one use each, valid 7 days;\n'
+	printf 'run deploy/run-demo.sh again for new ones):\n'
+	printf '%s\n' "$codes" | sed 's/^/  /'
+fi
 cat <<TXT
 
 Stop:  kill \$(cat var/run/councild.pid); deploy/pg.sh stop

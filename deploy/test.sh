@@ -102,8 +102,8 @@ count councilctl "$OUT/migrate.tap" $?
 say "pgTAP"
 "$ROOT/deploy/pg.sh" psql "$PGDIR" -c 'CREATE SCHEMA IF NOT EXISTS tap' \
 	-c 'CREATE EXTENSION IF NOT EXISTS pgtap SCHEMA tap' \
-	-c 'GRANT USAGE ON SCHEMA tap TO council_app' \
-	-c 'GRANT TEMP ON DATABASE council TO council_app' \
+	-c 'GRANT USAGE ON SCHEMA tap TO council_app, council_signin' \
+	-c 'GRANT TEMP ON DATABASE council TO council_app, council_signin' \
 	-c "ALTER DATABASE council SET search_path = \"\$user\", public, tap" >/dev/null
 (cd "$ROOT" && PGPASSFILE=$PGDIR/passfile pg_prove -v -h "$PGDIR/run" -U postgres \
 	-d council tests/sql/*.sql) >"$OUT/sql.tap" 2>&1

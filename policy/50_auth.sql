@@ -1,15 +1,19 @@
--- policy/50_auth.sql: sign-in, the second factor, sessions and API tokens
--- (OWASP ASVS 5.0 V6, V7).  Re-applied by "councilctl migrate".
+-- policy/50_auth.sql: sign-in, the second factor and enrolment, sessions
+-- and API tokens (OWASP ASVS 5.0 V6, V7).  Re-applied by "councilctl
+-- migrate".
 --
--- Who does what.  councild verifies passwords (scrypt, libscrypt) and TOTP
--- codes (HMAC-SHA1, OpenSSL): the database cannot.  So the auth_* functions
--- below trust councild's word that a password or a code was right, and are
--- the only ways council_app can reach credentials or create a session.
--- Everything after sign-in is the database's: a session identifies a
--- person only through council.me (policy/10_identity.sql), which checks
--- kind, revocation, idle and absolute expiry, and that the person is active
--- and the organisation a member.  Every sign-in, failure, second factor,
--- sign-out and token is written to the audit log.
+-- Who does what (issue 10 items 3-5).  councild computes scrypt (the
+-- database cannot) and hands the result to the database, which compares it
+-- with the stored hash; TOTP codes are computed here (pgcrypto's HMAC).  So
+-- no role councild uses ever reads a password hash or a TOTP secret.  The
+-- sign-in steps run as council_signin, a role of their own on connections
+-- of their own (migration 0019); council_app, which serves every other
+-- request, can call none of them.  Everything after sign-in is the
+-- database's: a session identifies a person only through council.me
+-- (policy/10_identity.sql), which checks kind, revocation, idle and
+-- absolute expiry, and that the person is active and the organisation a
+-- member.  Every sign-in, failure, second factor, enrolment token,
+-- sign-out and API token is written to the audit log.
 --
 -- Tokens never reach the database: councild sends SHA-256(token) only.
 -- Errors: MESSAGE is a stable code, SQLSTATE of class CP (see 40_sharing.sql).
@@ -47,29 +51,6 @@ BEGIN
 END
 $$;
 
--- Step 1 of sign-in: the account behind an e-mail address, if it may sign
--- in at all (active person, member organisation, a password set).
--- second_factor: 'none', 'enrol' (required, not set up) or 'totp'.
-CREATE OR REPLACE FUNCTION council.auth_lookup(p_email text)
-    RETURNS TABLE (person_id bigint, password_hash text, second_factor text,
-                   lang text)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-BEGIN
-    RETURN QUERY
-    SELECT p.id, p.password_hash,
-           CASE WHEN p.totp_secret IS NOT NULL THEN 'totp'
-                WHEN council.auth_needs_totp(p.id) THEN 'enrol'
-                ELSE 'none' END,
-           p.lang
-    FROM council.people p
-    JOIN council.organisations o ON o.id = p.org_id
-    WHERE lower(p.email) = lower(left(p_email, 254))
-      AND p.active AND o.status = 'member' AND p.password_hash IS NOT NULL;
-END
-$$;
-
 -- A wrong password for a known account (the audit trail of its
 -- organisation shows it); unknown addresses are only logged by councild.
 CREATE OR REPLACE FUNCTION council.auth_failed(p_person bigint, p_reason text)
@@ -78,7 +59,7 @@ CREATE OR REPLACE FUNCTION council.auth_failed(p_person bigint, p_reason text)
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
-    IF p_reason NOT IN ('password', 'totp', 'recovery', 'throttled') THEN
+    IF p_reason NOT IN ('password', 'totp', 'recovery', 'throttled', 'enrolment_token') THEN
         RAISE EXCEPTION 'invalid_reason' USING ERRCODE = 'CP422';
     END IF;
     PERFORM council.audit_as(p_person, 'auth.signin.failure',
@@ -86,66 +67,151 @@ BEGIN
 END
 $$;
 
--- The password was right but its hash uses old parameters: store the new
--- one (ASVS V6.2: rehash on sign-in).
-CREATE OR REPLACE FUNCTION council.auth_rehash(p_person bigint, p_hash text)
-    RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- Sign-in, as council_signin (migration 0019). ------------------------------
+--
+-- councild's sign-in path runs these on connections of its own role; no
+-- other role may call them (grants at the end).  None of them returns a
+-- password hash or a TOTP secret: the password is checked by comparing
+-- what councild computed from the typed password with the stored hash, and
+-- TOTP codes are computed here.  Every step is audited.
+
+-- Addresses match ASCII-case-insensitively and in nothing else (issue 10
+-- item 3).  lower() of a UTF-8 database folds U+212A KELVIN SIGN to "k" and
+-- U+0130 to "i", so an address typed with either named the account of its
+-- plain spelling while councild throttled it under another key.  An address
+-- that differs from the stored one in anything but A-Z/a-z names nobody.
+CREATE OR REPLACE FUNCTION council.email_fold(p text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT translate(p, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+$$;
+
+-- The person an address names, if they may sign in at all: active, of a
+-- member organisation (R-ORG-3), with a password.  Internal.
+CREATE OR REPLACE FUNCTION council.auth_account(p_email text) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
+    SELECT p.id FROM council.people p
+    JOIN council.organisations o ON o.id = p.org_id
+    WHERE council.email_fold(p.email) = council.email_fold(left(p_email, 254))
+      AND p.active AND o.status = 'member' AND p.password_hash IS NOT NULL
+$$;
+
+-- Step 1: what councild needs to hash the typed password, and the key it
+-- throttles failures under (issue 10 item 3: the person, not the string
+-- typed).  setting is the scrypt setting of the stored hash, its
+-- parameters and salt ("$s1$NNrrpp$salt$"), never the hash.  For an
+-- address that names nobody, the current parameters and a salt made from
+-- the address and the pepper: the same answer every time, and the same
+-- work for councild, whether the account exists or not.
+CREATE OR REPLACE FUNCTION council.auth_begin(p_email text,
+    OUT account text, OUT setting text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_id bigint := council.auth_account(p_email);
 BEGIN
-    IF p_hash !~ '^\$s1\$' OR length(p_hash) > 128 THEN
-        RAISE EXCEPTION 'invalid_hash' USING ERRCODE = 'CP422';
+    IF v_id IS NOT NULL THEN
+        SELECT 'person:' || p.id,
+               substring(p.password_hash from '^(\$s1\$[0-9a-f]{6}\$[A-Za-z0-9+/=]+\$)')
+        INTO account, setting
+        FROM council.people p WHERE p.id = v_id;
     END IF;
-    UPDATE council.people SET password_hash = p_hash WHERE id = p_person;
+    IF setting IS NULL THEN
+        account := coalesce(account, 'unknown:' || council.email_fold(left(p_email, 254)));
+        SELECT '$s1$110801$' || encode(substring(council.hmac(
+                   convert_to(council.email_fold(left(p_email, 254)), 'UTF8'),
+                   k.pepper, 'sha256') from 1 for 16), 'base64') || '$'
+        INTO setting FROM council.auth_pepper k;
+    END IF;
 END
 $$;
 
--- Open a session for a person councild has authenticated.  kind 'web'
--- only when no second factor is due (else 'pending', which identifies
--- nobody and lives at most 10 minutes).  Refused for a person who may not
--- sign in.  The new token is always new (ASVS V7.2: a new token at
--- sign-in): the hash is UNIQUE.
-CREATE OR REPLACE FUNCTION council.auth_session_open(p_person bigint,
-    p_token_hash bytea, p_kind text, p_idle interval, p_lifetime interval)
-    RETURNS void
+-- Open a session for a person whose password (and, for 'web' with a
+-- second factor due, that factor) was just proven.  Internal.
+CREATE OR REPLACE FUNCTION council.auth_open(p_person bigint, p_token_hash bytea,
+    p_kind text, p_idle interval, p_lifetime interval) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
-    IF p_kind NOT IN ('web', 'pending') THEN
-        RAISE EXCEPTION 'invalid_kind' USING ERRCODE = 'CP422';
-    END IF;
-    IF p_kind = 'web' AND council.auth_needs_totp(p_person) THEN
-        RAISE EXCEPTION 'second_factor_required' USING ERRCODE = 'CP403';
-    END IF;
     IF p_kind = 'pending' THEN
         p_idle := NULL;
         p_lifetime := least(p_lifetime, interval '10 minutes');
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM council.people p
-                   JOIN council.organisations o ON o.id = p.org_id
-                   WHERE p.id = p_person AND p.active AND o.status = 'member') THEN
-        RAISE EXCEPTION 'account_not_found' USING ERRCODE = 'CP404';
-    END IF;
     INSERT INTO council.sessions (token_hash, person_id, kind, idle_timeout, expires_at)
     VALUES (p_token_hash, p_person, p_kind, p_idle, now() + p_lifetime);
-    PERFORM council.audit_as(p_person,
-        CASE p_kind WHEN 'web' THEN 'auth.signin' ELSE 'auth.signin.password' END);
 END
 $$;
 
--- The pending session behind a token: its person, and what the second
--- step needs (the TOTP secret, or NULL when it must be enrolled).
+-- Step 2: councild hashed the typed password under the setting of step 1
+-- into p_candidate (a whole "$s1$" string).  It is compared with the stored
+-- hash here, as SHA-256 digests, so that the time of the comparison says
+-- nothing about the hash.  On a match, p_rehash (the same password under
+-- the current parameters, sent when the setting's were old) replaces the
+-- stored hash (ASVS V6.2), and a session opens: a web session when no
+-- second factor is due, else a pending one of at most 10 minutes.  The
+-- answer says which: 'web', 'totp' (a code is due) or 'enrol' (a second
+-- factor must be set up, with an enrolment token).  No match: 'invalid',
+-- audited for a known account.  p_token_hash is SHA-256 of the new token;
+-- p_idle and p_lifetime are a web session's time-outs, p_pending the
+-- lifetime of a pending one (at most 10 minutes whatever is asked).
+CREATE OR REPLACE FUNCTION council.auth_password(p_email text, p_candidate text,
+    p_rehash text, p_token_hash bytea, p_idle interval, p_lifetime interval,
+    p_pending interval) RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_id     bigint := council.auth_account(p_email);
+    v_hash   text;
+    v_secret text;
+    v_factor text;
+BEGIN
+    IF v_id IS NULL THEN
+        RETURN 'invalid';
+    END IF;
+    SELECT p.password_hash, p.totp_secret INTO v_hash, v_secret
+    FROM council.people p WHERE p.id = v_id FOR UPDATE;
+    IF p_candidate IS NULL OR length(p_candidate) > 128
+       OR sha256(convert_to(p_candidate, 'UTF8')) <> sha256(convert_to(v_hash, 'UTF8')) THEN
+        PERFORM council.auth_failed(v_id, 'password');
+        RETURN 'invalid';
+    END IF;
+    IF p_rehash IS NOT NULL THEN
+        IF p_rehash !~ '^\$s1\$[0-9a-f]{6}\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$'
+           OR length(p_rehash) > 128 THEN
+            RAISE EXCEPTION 'invalid_hash' USING ERRCODE = 'CP422';
+        END IF;
+        UPDATE council.people SET password_hash = p_rehash WHERE id = v_id;
+    END IF;
+    v_factor := CASE WHEN v_secret IS NOT NULL THEN 'totp'
+                     WHEN council.auth_needs_totp(v_id) THEN 'enrol'
+                     ELSE 'web' END;
+    IF v_factor = 'web' THEN
+        PERFORM council.auth_open(v_id, p_token_hash, 'web', p_idle, p_lifetime);
+    ELSE
+        PERFORM council.auth_open(v_id, p_token_hash, 'pending', NULL, p_pending);
+    END IF;
+    PERFORM council.audit_as(v_id,
+        CASE v_factor WHEN 'web' THEN 'auth.signin' ELSE 'auth.signin.password' END);
+    RETURN v_factor;
+END
+$$;
+
+-- The pending sign-in behind a token: its person, and whether a second
+-- factor is set up.  Never the secret.
+DROP FUNCTION IF EXISTS council.auth_pending(bytea);
 CREATE OR REPLACE FUNCTION council.auth_pending(p_token_hash bytea)
-    RETURNS TABLE (person_id bigint, totp_secret text, totp_last_step bigint,
-                   lang text)
+    RETURNS TABLE (person_id bigint, enrolled boolean)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
     RETURN QUERY
-    SELECT p.id, p.totp_secret, p.totp_last_step, p.lang
+    SELECT p.id, p.totp_secret IS NOT NULL
     FROM council.sessions s
     JOIN council.people p ON p.id = s.person_id
     JOIN council.organisations o ON o.id = p.org_id
@@ -155,75 +221,328 @@ BEGIN
 END
 $$;
 
--- Step 2: councild verified a TOTP code of time step p_step (or, with
--- p_recovery, a recovery code, whose hash is checked and spent here).
--- The pending session ends and a web session with p_new_hash begins.
--- p_enrol_secret: first enrolment (the person had no secret): the secret
--- the code was verified against is stored, with the recovery codes.
--- A step not after the last one used is a replay: refused.
-CREATE OR REPLACE FUNCTION council.auth_second_factor(p_pending bytea,
-    p_step bigint, p_recovery bytea, p_new_hash bytea, p_idle interval,
-    p_lifetime interval, p_enrol_secret text DEFAULT NULL,
-    p_recovery_hashes bytea[] DEFAULT NULL) RETURNS void
+-- TOTP (RFC 6238: HMAC-SHA1, 30-second steps from the epoch, 6 digits),
+-- computed here (issue 10 item 4).  base32 as authenticator apps write
+-- secrets (RFC 4648, upper case, no padding).
+CREATE OR REPLACE FUNCTION council.base32_decode(p text) RETURNS bytea
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_bits  bigint := 0;
+    v_n     integer := 0;
+    v_out   bytea := '';
+    v       integer;
+    c       text;
+BEGIN
+    FOREACH c IN ARRAY regexp_split_to_array(p, '') LOOP
+        v := strpos('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', c) - 1;
+        IF v < 0 THEN
+            RAISE EXCEPTION 'invalid_base32' USING ERRCODE = 'CP422';
+        END IF;
+        v_bits := (v_bits << 5) | v;
+        v_n := v_n + 5;
+        IF v_n >= 8 THEN
+            v_out := v_out || set_byte('\x00'::bytea, 0, ((v_bits >> (v_n - 8)) & 255)::integer);
+            v_n := v_n - 8;
+            v_bits := v_bits & ((1::bigint << v_n) - 1);
+        END IF;
+    END LOOP;
+    RETURN v_out;
+END
+$$;
+
+-- The 6-digit code of key at time step p_step (RFC 4226 dynamic truncation).
+CREATE OR REPLACE FUNCTION council.totp_code(p_key bytea, p_step bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT lpad(((((get_byte(h, o) & 127) << 24) | (get_byte(h, o + 1) << 16)
+                  | (get_byte(h, o + 2) << 8) | get_byte(h, o + 3)) % 1000000)::text, 6, '0')
+    FROM (SELECT h, get_byte(h, 19) & 15 AS o
+          FROM (SELECT council.hmac(int8send(p_step), p_key, 'sha1') AS h) a) b
+$$;
+
+-- The time step that code matches for secret: the current step or one
+-- either side, and after p_last (each step is used once).  NULL if none.
+-- code: six digits once spaces are removed; anything else matches nothing.
+CREATE OR REPLACE FUNCTION council.totp_match(p_secret text, p_code text, p_last bigint)
+    RETURNS bigint
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT s
+    FROM generate_series(floor(extract(epoch FROM clock_timestamp()) / 30)::bigint - 1,
+                         floor(extract(epoch FROM clock_timestamp()) / 30)::bigint + 1) s
+    WHERE replace(coalesce(p_code, ''), ' ', '') ~ '^[0-9]{6}$'
+      AND s > coalesce(p_last, -1)
+      AND council.totp_code(council.base32_decode(p_secret), s) = replace(p_code, ' ', '')
+    ORDER BY s
+    LIMIT 1
+$$;
+
+-- The pending sign-in of p_pending, locked, with its person's secret and
+-- last step; person_id NULL when there is none.  Internal.
+CREATE OR REPLACE FUNCTION council.auth_pending_lock(p_pending bytea,
+    OUT person_id bigint, OUT secret text, OUT last_step bigint)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    SELECT s.person_id, p.totp_secret, p.totp_last_step
+    INTO person_id, secret, last_step
+    FROM council.sessions s
+    JOIN council.people p ON p.id = s.person_id
+    JOIN council.organisations o ON o.id = p.org_id
+    WHERE s.token_hash = p_pending AND s.kind = 'pending'
+      AND s.revoked_at IS NULL AND s.expires_at > now()
+      AND p.active AND o.status = 'member'
+    FOR UPDATE OF s, p;
+END
+$$;
+
+-- The pending sign-in ends and a web session with p_new_hash begins.
+-- Internal.
+CREATE OR REPLACE FUNCTION council.auth_promote(p_pending bytea, p_person bigint,
+    p_new_hash bytea, p_idle interval, p_lifetime interval, p_how text) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    UPDATE council.sessions SET revoked_at = now() WHERE token_hash = p_pending;
+    PERFORM council.auth_open(p_person, p_new_hash, 'web', p_idle, p_lifetime);
+    PERFORM council.audit_as(p_person, 'auth.signin',
+        jsonb_build_object('second_factor', p_how));
+END
+$$;
+
+-- Step 3: a TOTP code (p_code) or a recovery code (SHA-256 of its
+-- normalised form, p_recovery) finishes a pending sign-in.  The code is
+-- checked here, in a window of one step either side of now, and a step at
+-- or before the last one used is refused (a replayed code); a recovery
+-- code is spent.  Returns 'ok' (the pending sign-in became a web session
+-- with p_new_hash) or why not: 'pending_not_found', 'not_enrolled',
+-- 'totp_invalid', 'recovery_code_invalid'.  Failures are answered, not
+-- raised, so that their audit rows stay; they leave the pending sign-in
+-- as it was.
+CREATE OR REPLACE FUNCTION council.auth_second_factor(p_pending bytea, p_code text,
+    p_recovery bytea, p_new_hash bytea, p_idle interval, p_lifetime interval)
+    RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    v_person bigint;
-    v_secret text;
-    v_last   bigint;
-    v_code   bigint;
+    v  record;
+    v_step bigint;
+    v_code bigint;
 BEGIN
-    SELECT s.person_id, p.totp_secret, p.totp_last_step
-    INTO v_person, v_secret, v_last
-    FROM council.sessions s JOIN council.people p ON p.id = s.person_id
-    WHERE s.token_hash = p_pending AND s.kind = 'pending'
-      AND s.revoked_at IS NULL AND s.expires_at > now()
-    FOR UPDATE OF s, p;
-    IF v_person IS NULL THEN
-        RAISE EXCEPTION 'pending_not_found' USING ERRCODE = 'CP401';
+    v := council.auth_pending_lock(p_pending);
+    IF v.person_id IS NULL THEN
+        RETURN 'pending_not_found';
     END IF;
-    IF p_enrol_secret IS NOT NULL THEN
-        IF v_secret IS NOT NULL THEN
-            RAISE EXCEPTION 'already_enrolled' USING ERRCODE = 'CP422';
-        END IF;
-        IF p_step IS NULL OR cardinality(p_recovery_hashes) IS DISTINCT FROM 10 THEN
-            RAISE EXCEPTION 'invalid_enrolment' USING ERRCODE = 'CP422';
-        END IF;
-        UPDATE council.people SET totp_secret = p_enrol_secret, totp_last_step = p_step
-        WHERE id = v_person;
-        INSERT INTO council.recovery_codes (person_id, code_hash)
-        SELECT v_person, h FROM unnest(p_recovery_hashes) h;
-        PERFORM council.audit_as(v_person, 'auth.totp.enrol');
-    ELSIF p_recovery IS NOT NULL THEN
+    IF p_recovery IS NOT NULL THEN
         UPDATE council.recovery_codes SET used_at = now()
-        WHERE person_id = v_person AND code_hash = p_recovery AND used_at IS NULL
+        WHERE person_id = v.person_id AND code_hash = p_recovery AND used_at IS NULL
         RETURNING id INTO v_code;
         IF v_code IS NULL THEN
-            PERFORM council.audit_as(v_person, 'auth.signin.failure',
-                '{"reason": "recovery"}');
-            RAISE EXCEPTION 'recovery_code_invalid' USING ERRCODE = 'CP401';
+            PERFORM council.auth_failed(v.person_id, 'recovery');
+            RETURN 'recovery_code_invalid';
         END IF;
-        PERFORM council.audit_as(v_person, 'auth.recovery.use');
-    ELSE
-        IF v_secret IS NULL THEN
-            RAISE EXCEPTION 'not_enrolled' USING ERRCODE = 'CP422';
-        END IF;
-        IF p_step IS NULL OR p_step <= v_last THEN
-            PERFORM council.audit_as(v_person, 'auth.signin.failure',
-                '{"reason": "totp_replay"}');
-            RAISE EXCEPTION 'totp_replayed' USING ERRCODE = 'CP401';
-        END IF;
-        UPDATE council.people SET totp_last_step = p_step WHERE id = v_person;
+        PERFORM council.audit_as(v.person_id, 'auth.recovery.use');
+        PERFORM council.auth_promote(p_pending, v.person_id, p_new_hash, p_idle,
+                                     p_lifetime, 'recovery');
+        RETURN 'ok';
     END IF;
-    UPDATE council.sessions SET revoked_at = now() WHERE token_hash = p_pending;
-    INSERT INTO council.sessions (token_hash, person_id, kind, idle_timeout, expires_at)
-    VALUES (p_new_hash, v_person, 'web', p_idle, now() + p_lifetime);
-    PERFORM council.audit_as(v_person, 'auth.signin',
-        jsonb_build_object('second_factor',
-            CASE WHEN p_recovery IS NOT NULL THEN 'recovery' ELSE 'totp' END));
+    IF v.secret IS NULL THEN
+        RETURN 'not_enrolled';
+    END IF;
+    v_step := council.totp_match(v.secret, p_code, v.last_step);
+    IF v_step IS NULL THEN
+        PERFORM council.auth_failed(v.person_id, 'totp');
+        RETURN 'totp_invalid';
+    END IF;
+    UPDATE council.people SET totp_last_step = v_step WHERE id = v.person_id;
+    PERFORM council.auth_promote(p_pending, v.person_id, p_new_hash, p_idle,
+                                 p_lifetime, 'totp');
+    RETURN 'ok';
 END
 $$;
+
+-- Step 3, first time (issue 10 item 5): a person who must use a second
+-- factor and has none sets one up only with a live enrolment token issued
+-- for them (SHA-256 in p_token), proving the new secret with a code of it
+-- (checked here).  The token is spent, the secret and the ten recovery
+-- codes stored, and a web session opens: 'ok'.  Otherwise the answer says
+-- why and nothing is stored but an audit row: 'pending_not_found',
+-- 'already_enrolled', 'enrolment_token_invalid' (absent, expired, spent,
+-- revoked or another person's: one answer), 'totp_invalid'.  Raises CP422
+-- invalid_enrolment for a malformed secret or recovery set (councild's
+-- error, not the person's).
+CREATE OR REPLACE FUNCTION council.auth_enrol(p_pending bytea, p_token bytea,
+    p_secret text, p_code text, p_recovery_hashes bytea[], p_new_hash bytea,
+    p_idle interval, p_lifetime interval) RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v      record;
+    v_tok  bigint;
+    v_step bigint;
+BEGIN
+    IF p_secret IS NULL OR p_secret !~ '^[A-Z2-7]{32}$'
+       OR cardinality(p_recovery_hashes) IS DISTINCT FROM 10
+       OR EXISTS (SELECT 1 FROM unnest(p_recovery_hashes) h WHERE length(h) IS DISTINCT FROM 32) THEN
+        RAISE EXCEPTION 'invalid_enrolment' USING ERRCODE = 'CP422';
+    END IF;
+    v := council.auth_pending_lock(p_pending);
+    IF v.person_id IS NULL THEN
+        RETURN 'pending_not_found';
+    END IF;
+    IF v.secret IS NOT NULL THEN
+        RETURN 'already_enrolled';
+    END IF;
+    SELECT t.id INTO v_tok FROM council.enrolment_tokens t
+    WHERE t.token_hash = p_token AND t.person_id = v.person_id
+      AND t.used_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now()
+    FOR UPDATE;
+    IF v_tok IS NULL THEN
+        PERFORM council.auth_failed(v.person_id, 'enrolment_token');
+        RETURN 'enrolment_token_invalid';
+    END IF;
+    v_step := council.totp_match(p_secret, p_code, -1);
+    IF v_step IS NULL THEN
+        PERFORM council.auth_failed(v.person_id, 'totp');
+        RETURN 'totp_invalid';
+    END IF;
+    UPDATE council.enrolment_tokens SET used_at = now() WHERE id = v_tok;
+    UPDATE council.people SET totp_secret = p_secret, totp_last_step = v_step
+    WHERE id = v.person_id;
+    INSERT INTO council.recovery_codes (person_id, code_hash)
+    SELECT v.person_id, h FROM unnest(p_recovery_hashes) h;
+    PERFORM council.audit_as(v.person_id, 'auth.totp.enrol',
+        jsonb_build_object('enrolment_token', v_tok));
+    PERFORM council.auth_promote(p_pending, v.person_id, p_new_hash, p_idle,
+                                 p_lifetime, 'totp');
+    RETURN 'ok';
+END
+$$;
+
+-- Enrolment tokens (item 5), issued as council_app by a signed-in person.
+-- ---------------------------------------------------------------------------
+
+-- Who the caller may issue an enrolment token for: a person of a member
+-- organisation who must use a second factor and has none, when the caller
+-- is an administrator of that person's organisation or of the secretariat
+-- (R-ORG-5), and is not that person.  One row per such person, for the
+-- administration page.
+DROP FUNCTION IF EXISTS council.enrolment_candidates();
+CREATE OR REPLACE FUNCTION council.enrolment_candidates()
+    RETURNS TABLE (person_id bigint, org_id bigint, name_ja text, name_en text,
+                   email text, org_name_ja text, org_name_en text,
+                   live_token_expires timestamptz)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_me    bigint := council.current_person_id();
+    v_org   bigint;
+    v_admin boolean;
+    v_sec   boolean;
+BEGIN
+    SELECT p.org_id, p.is_org_admin, o.council_role IS NOT DISTINCT FROM 'secretariat'
+    INTO v_org, v_admin, v_sec
+    FROM council.people p JOIN council.organisations o ON o.id = p.org_id
+    WHERE p.id = v_me;
+    IF NOT coalesce(v_admin, false) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT p.id, p.org_id, p.name_ja, p.name_en, p.email, o.name_ja, o.name_en,
+           (SELECT max(t.expires_at) FROM council.enrolment_tokens t
+            WHERE t.person_id = p.id AND t.used_at IS NULL AND t.revoked_at IS NULL
+              AND t.expires_at > now())
+    FROM council.people p JOIN council.organisations o ON o.id = p.org_id
+    WHERE (p.org_id = v_org OR v_sec) AND p.id <> v_me
+      AND p.active AND o.status = 'member' AND p.password_hash IS NOT NULL
+      AND p.totp_secret IS NULL AND council.auth_needs_totp(p.id)
+    ORDER BY p.org_id <> v_org, p.org_id, p.id;
+END
+$$;
+
+-- Issue a token for p_person (councild made it and shows it once; the
+-- database keeps SHA-256 in p_token_hash), valid p_days (1..30) days; the
+-- person's earlier live tokens are revoked.  Returns the expiry.  Raises
+-- CP401 not_signed_in, CP404 person_not_found (not one the caller may
+-- issue for: one answer, whatever the reason).
+CREATE OR REPLACE FUNCTION council.enrolment_token_issue(p_person bigint,
+    p_token_hash bytea, p_days integer) RETURNS timestamptz
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_me  bigint := council.current_person_id();
+    v_exp timestamptz;
+BEGIN
+    IF v_me IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM council.enrolment_candidates() c WHERE c.person_id = p_person) THEN
+        RAISE EXCEPTION 'person_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    IF p_days IS NULL OR p_days NOT BETWEEN 1 AND 30 OR length(p_token_hash) IS DISTINCT FROM 32 THEN
+        RAISE EXCEPTION 'invalid_enrolment_token' USING ERRCODE = 'CP422';
+    END IF;
+    UPDATE council.enrolment_tokens SET revoked_at = now()
+    WHERE person_id = p_person AND used_at IS NULL AND revoked_at IS NULL;
+    INSERT INTO council.enrolment_tokens (person_id, token_hash, issued_by, expires_at)
+    VALUES (p_person, p_token_hash, v_me, now() + make_interval(days => p_days))
+    RETURNING expires_at INTO v_exp;
+    PERFORM council.audit('auth.enrol_token.issue', 'person', p_person,
+        jsonb_build_object('days', p_days));
+    RETURN v_exp;
+END
+$$;
+
+-- The operator's way (councilctl enrol-token, as council_owner): the first
+-- administrators of a new council, or anyone whose administrators cannot.
+-- Refused for a person who needs no token (CP409 enrolment_not_needed).
+CREATE OR REPLACE FUNCTION council.enrolment_token_operator(p_email text,
+    p_token_hash bytea, p_days integer) RETURNS timestamptz
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_id  bigint := council.auth_account(p_email);
+    v_exp timestamptz;
+BEGIN
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'person_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    IF EXISTS (SELECT 1 FROM council.people WHERE id = v_id AND totp_secret IS NOT NULL)
+       OR NOT council.auth_needs_totp(v_id) THEN
+        RAISE EXCEPTION 'enrolment_not_needed' USING ERRCODE = 'CP409';
+    END IF;
+    IF p_days IS NULL OR p_days NOT BETWEEN 1 AND 30 OR length(p_token_hash) IS DISTINCT FROM 32 THEN
+        RAISE EXCEPTION 'invalid_enrolment_token' USING ERRCODE = 'CP422';
+    END IF;
+    UPDATE council.enrolment_tokens SET revoked_at = now()
+    WHERE person_id = v_id AND used_at IS NULL AND revoked_at IS NULL;
+    INSERT INTO council.enrolment_tokens (person_id, token_hash, issued_by, expires_at)
+    VALUES (v_id, p_token_hash, NULL, now() + make_interval(days => p_days))
+    RETURNING expires_at INTO v_exp;
+    PERFORM council.audit_as(v_id, 'auth.enrol_token.issue',
+        jsonb_build_object('days', p_days, 'by', 'operator'));
+    RETURN v_exp;
+END
+$$;
+
+-- Functions of earlier versions of this file (issue 10 item 4: they let
+-- council_app read hashes and secrets and open sessions).
+DROP FUNCTION IF EXISTS council.auth_lookup(text);
+DROP FUNCTION IF EXISTS council.auth_session_open(bigint, bytea, text, interval, interval);
+DROP FUNCTION IF EXISTS council.auth_rehash(bigint, text);
+DROP FUNCTION IF EXISTS council.auth_second_factor(bytea, bigint, bytea, bytea, interval,
+    interval, text, bytea[]);
 
 -- The signed-in person's own sessions and tokens. ----------------------------
 
@@ -347,22 +666,58 @@ $$;
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.audit_as(bigint, text, jsonb) OWNER TO council_definer;
 ALTER FUNCTION council.auth_needs_totp(bigint) OWNER TO council_definer;
-ALTER FUNCTION council.auth_lookup(text) OWNER TO council_definer;
 ALTER FUNCTION council.auth_failed(bigint, text) OWNER TO council_definer;
-ALTER FUNCTION council.auth_rehash(bigint, text) OWNER TO council_definer;
-ALTER FUNCTION council.auth_session_open(bigint, bytea, text, interval, interval)
+ALTER FUNCTION council.auth_account(text) OWNER TO council_definer;
+ALTER FUNCTION council.auth_begin(text) OWNER TO council_definer;
+ALTER FUNCTION council.auth_open(bigint, bytea, text, interval, interval)
     OWNER TO council_definer;
+ALTER FUNCTION council.auth_password(text, text, text, bytea, interval, interval,
+    interval) OWNER TO council_definer;
 ALTER FUNCTION council.auth_pending(bytea) OWNER TO council_definer;
-ALTER FUNCTION council.auth_second_factor(bytea, bigint, bytea, bytea, interval,
-    interval, text, bytea[]) OWNER TO council_definer;
+ALTER FUNCTION council.auth_pending_lock(bytea) OWNER TO council_definer;
+ALTER FUNCTION council.auth_promote(bytea, bigint, bytea, interval, interval, text)
+    OWNER TO council_definer;
+ALTER FUNCTION council.auth_second_factor(bytea, text, bytea, bytea, interval, interval)
+    OWNER TO council_definer;
+ALTER FUNCTION council.auth_enrol(bytea, bytea, text, text, bytea[], bytea, interval,
+    interval) OWNER TO council_definer;
+ALTER FUNCTION council.totp_match(text, text, bigint) OWNER TO council_definer;
+ALTER FUNCTION council.enrolment_candidates() OWNER TO council_definer;
+ALTER FUNCTION council.enrolment_token_issue(bigint, bytea, integer) OWNER TO council_definer;
+ALTER FUNCTION council.enrolment_token_operator(text, bytea, integer) OWNER TO council_definer;
 ALTER FUNCTION council.session_end(boolean) OWNER TO council_definer;
 ALTER FUNCTION council.session_touch() OWNER TO council_definer;
 ALTER FUNCTION council.api_token_create(text, bytea, integer) OWNER TO council_definer;
 ALTER FUNCTION council.api_token_revoke(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.api_tokens() OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
+
+-- Who may call what (issue 10 item 4).  Internal helpers: nobody but their
+-- callers (definer functions).  The sign-in steps: council_signin only.
+-- The operator's enrolment token: council_owner (councilctl) only.
 REVOKE ALL ON FUNCTION council.audit_as(bigint, text, jsonb),
-    council.auth_needs_totp(bigint) FROM PUBLIC;
+    council.auth_needs_totp(bigint), council.auth_failed(bigint, text),
+    council.auth_account(text),
+    council.auth_open(bigint, bytea, text, interval, interval),
+    council.auth_pending_lock(bytea),
+    council.auth_promote(bytea, bigint, bytea, interval, interval, text),
+    council.enrolment_token_operator(text, bytea, integer),
+    council.totp_match(text, text, bigint)
+    FROM PUBLIC;
+REVOKE ALL ON FUNCTION council.auth_begin(text),
+    council.auth_password(text, text, text, bytea, interval, interval, interval),
+    council.auth_pending(bytea),
+    council.auth_second_factor(bytea, text, bytea, bytea, interval, interval),
+    council.auth_enrol(bytea, bytea, text, text, bytea[], bytea, interval, interval)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION council.auth_begin(text),
+    council.auth_password(text, text, text, bytea, interval, interval, interval),
+    council.auth_pending(bytea),
+    council.auth_second_factor(bytea, text, bytea, bytea, interval, interval),
+    council.auth_enrol(bytea, bytea, text, text, bytea[], bytea, interval, interval)
+    TO council_signin;
+GRANT EXECUTE ON FUNCTION council.enrolment_token_operator(text, bytea, integer)
+    TO council_owner;
 
 DROP POLICY IF EXISTS recovery_codes_none ON council.recovery_codes;
 -- recovery_codes: no policy for council_app (it holds no grant either);

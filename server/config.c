@@ -45,6 +45,9 @@ static const struct cf_entry cf_table[] = {
 	    "folder of the message catalogs ja.po and en.po"),
 	CF(db_conninfo, CF_STR, "dbname=council user=council_app", 0, 0,
 	    "libpq connection string of the council_app role"),
+	CF(db_signin_conninfo, CF_STR, "dbname=council user=council_signin", 0, 0,
+	    "libpq connection string of the council_signin role, used by the "
+	    "sign-in path alone (worker_threads + password_checks connections)"),
 	CF(db_pool_size, CF_INT, "4", 1, 256,
 	    "database connections (one per worker thread is enough)"),
 	CF(db_acquire_timeout_ms, CF_INT, "5000", 1, 600000,
@@ -77,7 +80,11 @@ static const struct cf_entry cf_table[] = {
 	CF(signin_pending_timeout, CF_INT, "300", 60, 600,
 	    "seconds between a right password and the second factor"),
 	CF(password_checks, CF_INT, "2", 1, 64,
-	    "scrypt checks at once (128 MiB each); more sign-ins wait"),
+	    "scrypt checks at once (128 MiB each), each on a thread of its "
+	    "own; more sign-ins wait in a queue"),
+	CF(signin_queue, CF_INT, "32", 1, 4096,
+	    "sign-ins that may wait for a password check; beyond, 503 with "
+	    "Retry-After (no worker thread ever waits for one)"),
 	CF(signin_ip_burst, CF_INT, "30", 1, 100000,
 	    "sign-in attempts one address may make at once"),
 	CF(signin_ip_per_min, CF_INT, "20", 1, 100000,

@@ -27,6 +27,7 @@ struct config {
 	char	*template_root;
 	char	*locale_root;		/* ja.po, en.po */
 	char	*db_conninfo;		/* libpq conninfo of council_app */
+	char	*db_signin_conninfo;	/* libpq conninfo of council_signin */
 	long	 db_pool_size;
 	long	 db_acquire_timeout_ms;
 	long	 worker_threads;	/* libmicrohttpd thread pool size */
@@ -43,6 +44,7 @@ struct config {
 	long	 session_lifetime;	/* seconds */
 	long	 signin_pending_timeout;	/* seconds */
 	long	 password_checks;	/* concurrent scrypt checks */
+	long	 signin_queue;		/* sign-ins waiting for one */
 	long	 signin_ip_burst;	/* throttle.h: per-address bucket */
 	long	 signin_ip_per_min;
 	long	 cookie_secure;		/* 1: __Host- prefix and Secure */

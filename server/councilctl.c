@@ -4,6 +4,7 @@
  *   councilctl [-d conninfo] [-r root] migrate
  *   councilctl [-d conninfo] [-r root] seed-demo [password]
  *   councilctl [-d conninfo] audit verify
+ *   councilctl [-d conninfo] enrol-token EMAIL [DAYS]
  *
  * conninfo defaults to $COUNCIL_OWNER_DSN, then "dbname=council
  * user=council_owner".  root is the folder holding migrations/ and policy/
@@ -22,6 +23,7 @@
 #include "autoconfig.h"
 #include "migrate.h"
 #include "password.h"
+#include "totp.h"
 #include "util.h"
 
 #ifndef PKGDATADIR
@@ -41,7 +43,10 @@ usage(void)
 	    "commands:\n"
 	    "  migrate              apply migrations/ and then policy/\n"
 	    "  seed-demo [password] load the demo council (idempotent)\n"
-	    "  audit verify         check the audit log's hash chain\n");
+	    "  audit verify         check the audit log's hash chain\n"
+	    "  enrol-token EMAIL [DAYS]\n"
+	    "                       issue a one-time enrolment code for a second\n"
+	    "                       factor (default 7 days, at most 30)\n");
 	exit(2);
 }
 
@@ -152,6 +157,49 @@ ctl_audit_verify(PGconn *c)
 	return 0;
 }
 
+/*
+ * The operator's enrolment token (issue 10 item 5): for a person who must
+ * set up a second factor and has none, when no administrator can issue
+ * one (the first administrators of a council, say).  Prints the code once;
+ * the database keeps SHA-256 of its normalised form.
+ */
+static int
+ctl_enrol_token(PGconn *c, const char *email, const char *days)
+{
+	PGresult	*r;
+	const char	*params[3];
+	char		 code[TOTP_RECOVERY_LEN], norm[TOTP_RECOVERY_NORM_LEN];
+	char		 hash[65], hashx[70];
+	int		 rc = -1;
+
+	if (totp_recovery_new(code, sizeof(code)) == -1 ||
+	    totp_recovery_normalise(code, norm, sizeof(norm)) == -1) {
+		fprintf(stderr, "councilctl enrol-token: no random bytes\n");
+		goto out;
+	}
+	util_sha256_hex(norm, strlen(norm), hash);
+	snprintf(hashx, sizeof(hashx), "\\x%s", hash);
+	params[0] = email;
+	params[1] = hashx;
+	params[2] = days;
+	r = PQexecParams(c, "SELECT to_char(council.enrolment_token_operator("
+	    "$1, $2::bytea, $3::int) AT TIME ZONE 'Asia/Tokyo', "
+	    "'YYYY-MM-DD HH24:MI') || ' JST'", 3, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "councilctl enrol-token: %s",
+		    PQresultErrorMessage(r));
+		PQclear(r);
+		goto out;
+	}
+	printf("%s\t%s\t(valid until %s)\n", email, code, PQgetvalue(r, 0, 0));
+	PQclear(r);
+	rc = 0;
+out:
+	OPENSSL_cleanse(code, sizeof(code));
+	OPENSSL_cleanse(norm, sizeof(norm));
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -188,6 +236,12 @@ main(int argc, char **argv)
 	    strcmp(argv[optind + 1], "verify") == 0) {
 		if ((c = ctl_connect(conninfo)) != NULL)
 			rc = ctl_audit_verify(c) == 0 ? 0 : 1;
+	} else if (strcmp(cmd, "enrol-token") == 0 && argc - optind >= 2 &&
+	    argc - optind <= 3) {
+		if ((c = ctl_connect(conninfo)) != NULL)
+			rc = ctl_enrol_token(c, argv[optind + 1],
+			    argc - optind == 3 ? argv[optind + 2] : "7") == 0 ?
+			    0 : 1;
 	} else
 		usage();
 	PQfinish(c);

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "autoconfig.h"
-#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -23,6 +22,7 @@
 #include "log.h"
 #include "mail.h"
 #include "member.h"
+#include "signin.h"
 #include "timer.h"
 #include "tmpl.h"
 
@@ -61,7 +61,7 @@ main(int argc, char **argv)
 	struct http_server	 srv;
 	struct i18n		*i18n = NULL;
 	struct tmpl_set		*tmpl = NULL;
-	struct db_pool		*db = NULL;
+	struct db_pool		*db = NULL, *signin_db = NULL;
 	const char		*conf = NULL;
 	char			 err[512];
 	sigset_t		 sigs;
@@ -117,7 +117,7 @@ main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	if (auth_init(&cfg, err, sizeof(err)) == -1) {
+	if (signin_init(&cfg, err, sizeof(err)) == -1) {
 		log_error("msg=\"cannot set up sign-in\" error=\"%s\"", err);
 		goto out;
 	}
@@ -129,6 +129,15 @@ main(int argc, char **argv)
 	    sizeof(err))) == NULL) {
 		log_error("msg=\"cannot connect to the database\" error=\"%s\"",
 		    err);
+		goto out;
+	}
+	/* Sign-in's own role: a connection per worker and per password
+	 * thread, so that neither ever waits for the other (signin.h). */
+	if ((signin_db = db_pool_new(cfg.db_signin_conninfo,
+	    (int)(cfg.worker_threads + cfg.password_checks), err,
+	    sizeof(err))) == NULL) {
+		log_error("msg=\"cannot connect to the database for sign-in\" "
+		    "error=\"%s\"", err);
 		goto out;
 	}
 
@@ -144,6 +153,7 @@ main(int argc, char **argv)
 	srv.i18n = i18n;
 	srv.tmpl = tmpl;
 	srv.db = db;
+	srv.signin_db = signin_db;
 	if (http_start(&srv, err, sizeof(err)) == -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
 		goto out;
@@ -151,12 +161,14 @@ main(int argc, char **argv)
 	if (mail_configure(cfg.mail_dir, cfg.mail_from, cfg.public_url, err,
 	    sizeof(err)) == -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
+		signin_stop();
 		http_stop(&srv, 0);
 		goto out;
 	}
 	if (timer_start(db, cfg.db_acquire_timeout_ms, err, sizeof(err)) ==
 	    -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
+		signin_stop();
 		http_stop(&srv, 0);
 		goto out;
 	}
@@ -169,6 +181,7 @@ main(int argc, char **argv)
 		sig = SIGTERM;
 	log_info("msg=\"shutting down\" signal=%d grace_s=%ld", sig,
 	    cfg.shutdown_grace);
+	signin_stop();		/* resumes every sign-in it holds */
 	http_stop(&srv, cfg.shutdown_grace);
 	timer_stop();
 	log_info("msg=stopped");
@@ -176,7 +189,8 @@ main(int argc, char **argv)
 out:
 	member_fini();
 	mail_unconfigure();
-	auth_fini();
+	signin_fini();
+	db_pool_free(signin_db);
 	db_pool_free(db);
 	tmpl_set_free(tmpl);
 	i18n_free(i18n);

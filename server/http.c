@@ -165,14 +165,8 @@ http_send_response(struct http_req *req, unsigned status,
 	if (req->srv->cfg->cookie_secure)
 		MHD_add_response_header(resp, "Strict-Transport-Security",
 		    "max-age=31536000; includeSubDomains");
-	if (req->lang_from_query) {
-		char	c[96];
-
-		snprintf(c, sizeof(c), "lang=%s; Path=/; Max-Age=31536000; "
-		    "HttpOnly; SameSite=Lax%s", i18n_lang_code(req->lang),
-		    req->srv->cfg->cookie_secure ? "; Secure" : "");
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, c);
-	}
+	if (req->lang_from_query)
+		http_lang_cookie(req, req->lang);
 	for (i = 0; i < (size_t)req->nset_cookie; i++)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
 		    req->set_cookie[i]);
@@ -199,6 +193,17 @@ http_send(struct http_req *req, unsigned status, const char *content_type,
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    content_type);
 	return http_send_response(req, status, resp, len, cache);
+}
+
+void
+http_lang_cookie(struct http_req *req, enum i18n_lang lang)
+{
+	char	c[96];
+
+	snprintf(c, sizeof(c), "lang=%s; Path=/; Max-Age=31536000; HttpOnly; "
+	    "SameSite=Lax%s", i18n_lang_code(lang),
+	    req->srv->cfg->cookie_secure ? "; Secure" : "");
+	http_set_cookie(req, c);
 }
 
 void
@@ -299,8 +304,10 @@ out:
 	return ret;
 }
 
-enum MHD_Result
-http_error(struct http_req *req, unsigned status, const char *allow)
+/* The error page, with Allow (405) or Retry-After (429, 503) if given. */
+static enum MHD_Result
+http_error_page(struct http_req *req, unsigned status, const char *allow,
+    unsigned retry_after)
 {
 	struct tmpl_vars	*vars = tmpl_vars_new();
 	struct buf		 out;
@@ -335,11 +342,41 @@ http_error(struct http_req *req, unsigned status, const char *allow)
 		if (allow != NULL)
 			MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
 			    allow);
+		if (retry_after > 0) {
+			snprintf(key, sizeof(key), "%u", retry_after);
+			MHD_add_response_header(resp,
+			    MHD_HTTP_HEADER_RETRY_AFTER, key);
+		}
 	}
 	ret = http_send_response(req, status, resp, out.len, NULL);
 	buf_free(&out);
 	tmpl_vars_free(vars);
 	return ret;
+}
+
+enum MHD_Result
+http_error(struct http_req *req, unsigned status, const char *allow)
+{
+	return http_error_page(req, status, allow, 0);
+}
+
+enum MHD_Result
+http_error_retry(struct http_req *req, unsigned status, unsigned seconds)
+{
+	return http_error_page(req, status, NULL, seconds);
+}
+
+void
+http_suspend(struct http_req *req, enum MHD_Result (*then)(struct http_req *))
+{
+	req->resume = then;
+	MHD_suspend_connection(req->conn);
+}
+
+void
+http_resume(struct http_req *req)
+{
+	MHD_resume_connection(req->conn);
 }
 
 /* MHD calls this first, with the raw request target: the request is born. */
@@ -489,6 +526,12 @@ http_access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	if (req->body_too_large)
 		return http_error(req, 413, NULL);
 	(void)conn;
+	if (req->resume != NULL) {	/* back from http_suspend */
+		enum MHD_Result (*then)(struct http_req *) = req->resume;
+
+		req->resume = NULL;
+		return then(req);
+	}
 	return route_dispatch(req);
 }
 
@@ -514,6 +557,8 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 		buf_printf(&line, " aborted=%d", (int)toe);
 	log_info("msg=request %s", line.data);
 	buf_free(&line);
+	if (req->deferred != NULL && req->deferred_free != NULL)
+		req->deferred_free(req->deferred);
 	buf_free(&req->body);
 	for (int i = 0; i < req->nset_cookie; i++)
 		free(req->set_cookie[i]);
@@ -547,7 +592,7 @@ http_start(struct http_server *srv, char *err, size_t errlen)
 
 	memset(&ss, 0, sizeof(ss));
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (inet_pton(AF_INET, cfg->listen_address, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((unsigned short)cfg->listen_port);

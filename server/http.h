@@ -41,6 +41,7 @@ struct http_server {
 	const struct i18n	*i18n;
 	const struct tmpl_set	*tmpl;
 	struct db_pool		*db;
+	struct db_pool		*signin_db;	/* council_signin: signin.c only */
 	struct MHD_Daemon	*daemon;
 	unsigned short		 port;		/* the bound port */
 };
@@ -75,6 +76,13 @@ struct http_req {
 	int			 bearer;
 	char			*set_cookie[HTTP_MAX_COOKIES];	/* sent with the response */
 	int			 nset_cookie;
+	/* A suspended request (http_suspend): what answers it once resumed,
+	 * and the work it waits for, owned by the suspending module, which
+	 * frees it when it answers; if the client went away meanwhile, the
+	 * request's end frees it with deferred_free. */
+	enum MHD_Result		(*resume)(struct http_req *);
+	void			*deferred;
+	void			(*deferred_free)(void *);
 };
 
 /* Start listening.  Returns 0, or -1 with err (address in use, ...). */
@@ -101,10 +109,27 @@ enum MHD_Result http_page(struct http_req *, unsigned status,
  * not NULL, becomes the Allow header (405). */
 enum MHD_Result http_error(struct http_req *, unsigned status,
 	    const char *allow);
+/* The error page for status (429, 503) with Retry-After: seconds. */
+enum MHD_Result http_error_retry(struct http_req *, unsigned status,
+	    unsigned seconds);
+
+/*
+ * Leave a request waiting, so that no worker thread waits with it (a
+ * password check, say).  Called from a handler, which then returns MHD_YES
+ * without a response; the connection sleeps until another thread calls
+ * http_resume(req), after which then(req) runs on a worker thread and
+ * answers.  req stays valid while suspended: it is freed only once
+ * answered.  Whoever suspends must resume, also when shutting down.
+ */
+void		 http_suspend(struct http_req *,
+		    enum MHD_Result (*then)(struct http_req *));
+void		 http_resume(struct http_req *);
 
 /* Queue a Set-Cookie header for the response (at most HTTP_MAX_COOKIES;
  * more are dropped with a log line).  The value is copied. */
 void		 http_set_cookie(struct http_req *, const char *value);
+/* Queue the "lang" cookie for lang (a year; Secure when cookie_secure). */
+void		 http_lang_cookie(struct http_req *, enum i18n_lang);
 /* 303 See Other to location (a path of this site). */
 enum MHD_Result http_redirect(struct http_req *, const char *location);
 /* Send a JSON document (already serialised) with status. */

@@ -57,9 +57,13 @@ pw_unb64(const char *in, size_t inlen, unsigned char *out, size_t want)
 	return 0;
 }
 
-/* Parse an MCF string; bounds the parameters.  Returns 0 or -1. */
+/*
+ * Parse an MCF string, or with setting_only its setting (the string up to
+ * and including the '$' after the salt, nothing after it); bounds the
+ * parameters.  Returns 0 or -1.
+ */
 static int
-pw_parse(const char *mcf, struct pw_mcf *m)
+pw_parse(const char *mcf, struct pw_mcf *m, int setting_only)
 {
 	const char	*salt, *hash;
 	unsigned	 a, b, c;
@@ -78,7 +82,8 @@ pw_parse(const char *mcf, struct pw_mcf *m)
 	if (pw_unb64(salt, (size_t)(hash - salt), m->salt, PW_SALT_LEN) == -1)
 		return -1;
 	hash++;
-	if (pw_unb64(hash, strlen(hash), m->hash, PW_HASH_LEN) == -1)
+	if (setting_only ? *hash != '\0' :
+	    pw_unb64(hash, strlen(hash), m->hash, PW_HASH_LEN) == -1)
 		return -1;
 	m->log2_n = a;
 	m->r = b;
@@ -86,34 +91,52 @@ pw_parse(const char *mcf, struct pw_mcf *m)
 	return 0;
 }
 
-int
-password_hash_params(const char *password, unsigned log2_n, unsigned r,
-    unsigned p, char *mcf)
+/* The MCF of password under m's parameters and salt, into mcf. */
+static int
+pw_format(const char *password, const struct pw_mcf *m, char *mcf)
 {
-	unsigned char	salt[PW_SALT_LEN], hash[PW_HASH_LEN];
+	unsigned char	hash[PW_HASH_LEN];
 	char		salt64[32], hash64[96];
 	size_t		len = strlen(password);
 	int		rc = -1;
 
-	if (len > PASSWORD_MAX_LEN || log2_n < 10 || log2_n > 20 ||
-	    r < 1 || r > 32 || p < 1 || p > 16)
+	if (len > PASSWORD_MAX_LEN)
 		goto out;
-	if (RAND_bytes(salt, sizeof(salt)) != 1)
-		goto out;
-	if (libscrypt_scrypt((const uint8_t *)password, len, salt,
-	    sizeof(salt), (uint64_t)1 << log2_n, r, p, hash,
+	if (libscrypt_scrypt((const uint8_t *)password, len, m->salt,
+	    sizeof(m->salt), (uint64_t)1 << m->log2_n, m->r, m->p, hash,
 	    sizeof(hash)) != 0)
 		goto out;
-	if (pw_b64(salt, sizeof(salt), salt64, sizeof(salt64)) == -1 ||
+	if (pw_b64(m->salt, sizeof(m->salt), salt64, sizeof(salt64)) == -1 ||
 	    pw_b64(hash, sizeof(hash), hash64, sizeof(hash64)) == -1)
 		goto out;
 	/* libscrypt_mcf writes at most SCRYPT_MCF_LEN bytes. */
-	if (libscrypt_mcf((uint32_t)1 << log2_n, r, p, salt64, hash64,
+	if (libscrypt_mcf((uint32_t)1 << m->log2_n, m->r, m->p, salt64, hash64,
 	    mcf) <= 0)
 		goto out;
 	rc = 0;
 out:
 	OPENSSL_cleanse(hash, sizeof(hash));
+	OPENSSL_cleanse(hash64, sizeof(hash64));
+	return rc;
+}
+
+int
+password_hash_params(const char *password, unsigned log2_n, unsigned r,
+    unsigned p, char *mcf)
+{
+	struct pw_mcf	m;
+	int		rc = -1;
+
+	if (log2_n < 10 || log2_n > 20 || r < 1 || r > 32 || p < 1 || p > 16)
+		goto out;
+	if (RAND_bytes(m.salt, sizeof(m.salt)) != 1)
+		goto out;
+	m.log2_n = log2_n;
+	m.r = r;
+	m.p = p;
+	rc = pw_format(password, &m, mcf);
+out:
+	OPENSSL_cleanse(&m, sizeof(m));
 	return rc;
 }
 
@@ -132,7 +155,7 @@ password_verify(const char *password, const char *mcf)
 	size_t		len = strlen(password);
 	int		rc = -1;
 
-	if (pw_parse(mcf, &m) == -1)
+	if (pw_parse(mcf, &m, 0) == -1)
 		goto out;
 	rc = 0;
 	if (len > PASSWORD_MAX_LEN)
@@ -155,8 +178,22 @@ password_needs_rehash(const char *mcf)
 {
 	struct pw_mcf	m;
 
-	if (pw_parse(mcf, &m) == -1)
+	if (pw_parse(mcf, &m, 0) == -1 && pw_parse(mcf, &m, 1) == -1)
 		return 1;
 	return m.log2_n != PASSWORD_LOG2_N || m.r != PASSWORD_R ||
 	    m.p != PASSWORD_P;
+}
+
+int
+password_hash_setting(const char *password, const char *setting, char *mcf)
+{
+	struct pw_mcf	m;
+	int		rc = -1;
+
+	if (pw_parse(setting, &m, 1) == -1)
+		goto out;
+	rc = pw_format(password, &m, mcf);
+out:
+	OPENSSL_cleanse(&m, sizeof(m));
+	return rc;
 }

@@ -28,7 +28,18 @@ int	password_hash_params(const char *password, unsigned log2_n,
  * parameters are out of bounds (log2 N 10..20, r 1..32, p 1..16). */
 int	password_verify(const char *password, const char *mcf);
 
-/* 1 if mcf was made with parameters other than the current ones. */
+/* 1 if mcf (a hash, or a setting as below) was made with parameters other
+ * than the current ones, or is malformed. */
 int	password_needs_rehash(const char *mcf);
+
+/* Hash password under setting, the start of an MCF string up to and
+ * including the '$' after the salt ("$s1$NNrrpp$salt$": parameters and
+ * salt, no hash), into mcf (PASSWORD_MCF_LEN): the whole MCF string the
+ * password would have been stored as.  The database compares it with the
+ * stored hash (policy/50_auth.sql), so councild never reads a hash.
+ * Returns 0, or -1 (malformed setting or parameters out of bounds, an
+ * over-long password, scrypt failure). */
+int	password_hash_setting(const char *password, const char *setting,
+	    char *mcf);
 
 #endif

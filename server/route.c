@@ -20,6 +20,7 @@
 #include "scpage.h"
 #include "search.h"
 #include "settings.h"
+#include "signin.h"
 #include "static.h"
 #include "tfstatus.h"
 #include "util.h"
@@ -33,15 +34,15 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{ "/",		0, HTTP_GET | HTTP_HEAD, "GET, HEAD", auth_signin_get },
-	{ "/signin",	0, HTTP_GET | HTTP_HEAD, NULL, auth_signin_get },
-	{ "/signin",	0, HTTP_POST, "GET, HEAD, POST", auth_signin_post },
-	{ "/signin/totp", 0, HTTP_GET | HTTP_HEAD, NULL, auth_totp_get },
-	{ "/signin/totp", 0, HTTP_POST, "GET, HEAD, POST", auth_totp_post },
-	{ "/signin/enrol", 0, HTTP_GET | HTTP_HEAD, NULL, auth_enrol_get },
-	{ "/signin/enrol", 0, HTTP_POST, "GET, HEAD, POST", auth_enrol_post },
-	{ "/signout",	0, HTTP_POST, "POST", auth_signout_post },
-	{ "/signout/all", 0, HTTP_POST, "POST", auth_signout_all_post },
+	{ "/",		0, HTTP_GET | HTTP_HEAD, "GET, HEAD", signin_get },
+	{ "/signin",	0, HTTP_GET | HTTP_HEAD, NULL, signin_get },
+	{ "/signin",	0, HTTP_POST, "GET, HEAD, POST", signin_post },
+	{ "/signin/totp", 0, HTTP_GET | HTTP_HEAD, NULL, signin_totp_get },
+	{ "/signin/totp", 0, HTTP_POST, "GET, HEAD, POST", signin_totp_post },
+	{ "/signin/enrol", 0, HTTP_GET | HTTP_HEAD, NULL, signin_enrol_get },
+	{ "/signin/enrol", 0, HTTP_POST, "GET, HEAD, POST", signin_enrol_post },
+	{ "/signout",	0, HTTP_POST, "POST", signin_signout_post },
+	{ "/signout/all", 0, HTTP_POST, "POST", signin_signout_all_post },
 	{ "/feed",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", portal_feed },
 	{ "/search",	0, HTTP_GET | HTTP_HEAD, "GET, HEAD", search_page },
 	{ "/posts/new",	0, HTTP_GET | HTTP_HEAD, NULL, portal_compose },

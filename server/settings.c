@@ -11,12 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "form.h"
 #include "http.h"
 #include "log.h"
 #include "portal.h"
 #include "settings.h"
 #include "tmpl.h"
+#include "totp.h"
 #include "util.h"
 
 #define SETTINGS_REASON_MAX	500	/* characters, as the database */
@@ -197,9 +200,7 @@ settings_post(struct http_req *req)
 		}
 		goto out;
 	}
-	http_set_cookie(req, strcmp(lang, "en") == 0 ?
-	    "lang=en; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax" :
-	    "lang=ja; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+	http_lang_cookie(req, strcmp(lang, "en") == 0 ? I18N_EN : I18N_JA);
 	ret = http_redirect(req, "/settings?saved=1");
 out:
 	PQclear(r);
@@ -223,13 +224,58 @@ static const char SETTINGS_ORG_SQL[] =
     "JOIN council.organisations o ON o.id = (SELECT me.org_id FROM council.me) "
     "ORDER BY p.id";
 
+/* Column numbers of SETTINGS_ENROL_SQL. */
+enum { EN_ID, EN_NAME_JA, EN_NAME_EN, EN_EMAIL, EN_ORG_JA, EN_ORG_EN,
+    EN_LIVE };
+
+/* Who the caller may issue an enrolment token for (issue 10 item 5). */
+static const char SETTINGS_ENROL_SQL[] =
+    "SELECT person_id, name_ja, name_en, email, org_name_ja, org_name_en, "
+    "coalesce(to_char(live_token_expires AT TIME ZONE 'Asia/Tokyo', "
+    "'YYYY-MM-DD HH24:MI'), '') "
+    "FROM council.enrolment_candidates()";
+
+/* The people awaiting an enrolment token, as the list "enrol" of vars. */
+static int
+settings_enrol_list(struct http_req *req, struct tmpl_vars *vars)
+{
+	struct tmpl_vars	*item;
+	PGresult		*r;
+	char			 err[256];
+	int			 i, en = req->lang == I18N_EN;
+
+	if ((r = portal_db(req, SETTINGS_ENROL_SQL, 0, NULL, err,
+	    sizeof(err))) == NULL) {
+		log_error("msg=\"enrolment list failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return -1;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		item = tmpl_vars_add_item(vars, "enrol");
+		tmpl_vars_set(item, "id", PQgetvalue(r, i, EN_ID));
+		tmpl_vars_set(item, "name",
+		    PQgetvalue(r, i, en ? EN_NAME_EN : EN_NAME_JA));
+		tmpl_vars_set(item, "email", PQgetvalue(r, i, EN_EMAIL));
+		tmpl_vars_set(item, "org",
+		    PQgetvalue(r, i, en ? EN_ORG_EN : EN_ORG_JA));
+		if (*PQgetvalue(r, i, EN_LIVE) != '\0')
+			tmpl_vars_set(item, "live_until",
+			    PQgetvalue(r, i, EN_LIVE));
+	}
+	if (i > 0)
+		tmpl_vars_set(vars, "has_enrol", "1");
+	PQclear(r);
+	return 0;
+}
+
 /*
  * The organisation page for its administrator: 403 for anyone else (the
  * database says who is one), 303 to /signin for a session that ended.
+ * new_code, if not NULL, is an enrolment code just issued (shown once).
  */
 static enum MHD_Result
 settings_org_page(struct http_req *req, unsigned status,
-    const struct portal_me *me, const char *error)
+    const struct portal_me *me, const char *error, const char *new_code)
 {
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r;
@@ -282,6 +328,12 @@ settings_org_page(struct http_req *req, unsigned status,
 		} else if (*PQgetvalue(r, i, ORG_P_ACTIVE) == 't')
 			tmpl_vars_set(item, "may_register", "1");
 	}
+	if (settings_enrol_list(req, vars) == -1) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (new_code != NULL)
+		tmpl_vars_set(vars, "new_enrol_code", new_code);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	else if (saved != NULL && strcmp(saved, "1") == 0)
@@ -301,11 +353,61 @@ settings_org_get(struct http_req *req)
 
 	if (!portal_require(req, &me, &ret))
 		return ret;
-	return settings_org_page(req, 200, &me, NULL);
+	return settings_org_page(req, 200, &me, NULL, NULL);
+}
+
+/*
+ * Issue an enrolment token for a person (issue 10 item 5; the database
+ * decides who may: council.enrolment_token_issue) and show it once on the
+ * page.  The code has the form of a recovery code; the database keeps
+ * SHA-256 of its normalised form.  Valid 7 days.
+ */
+static enum MHD_Result
+settings_enrol_token(struct http_req *req, const struct portal_me *me,
+    const char *person)
+{
+	PGresult	*r = NULL;
+	const char	*params[2];
+	char		 code[TOTP_RECOVERY_LEN], norm[TOTP_RECOVERY_NORM_LEN];
+	char		 hash[65], hashx[70], err[256];
+	enum MHD_Result	 ret;
+
+	if (!settings_is_id(person)) {
+		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	if (totp_recovery_new(code, sizeof(code)) == -1 ||
+	    totp_recovery_normalise(code, norm, sizeof(norm)) == -1) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	util_sha256_hex(norm, strlen(norm), hash);
+	snprintf(hashx, sizeof(hashx), "\\x%s", hash);
+	params[0] = person;
+	params[1] = hashx;
+	r = portal_db(req, "SELECT council.enrolment_token_issue($1::bigint, "
+	    "$2::bytea, 7)", 2, params, err, sizeof(err));
+	if (r != NULL)
+		ret = settings_org_page(req, 200, me, NULL, code);
+	else if (strcmp(err, "person_not_found") == 0)
+		ret = http_error(req, 404, NULL);
+	else if (strcmp(err, "not_signed_in") == 0)
+		ret = http_redirect(req, "/signin");
+	else {
+		log_error("msg=\"enrolment token failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		ret = http_error(req, 503, NULL);
+	}
+out:
+	OPENSSL_cleanse(code, sizeof(code));
+	OPENSSL_cleanse(norm, sizeof(norm));
+	PQclear(r);
+	return ret;
 }
 
 /*
  * POST /settings/org, one change per form (field op):
+ *   enrol_token   person=N            issue 10 item 5 (shown once)
  *   register      person=N            R-ORG-4
  *   deregister    person=N [reason]   R-ORG-4
  *   secret_opt_out value=1|0          R-SECRET-3
@@ -330,6 +432,10 @@ settings_org_post(struct http_req *req)
 	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
 		goto out;
 	op = form_get(&f, "op");
+	if (op != NULL && strcmp(op, "enrol_token") == 0) {
+		ret = settings_enrol_token(req, &me, form_get(&f, "person"));
+		goto out;
+	}
 	if (op != NULL && (strcmp(op, "register") == 0 ||
 	    strcmp(op, "deregister") == 0)) {
 		params[0] = form_get(&f, "person");
@@ -350,7 +456,7 @@ settings_org_post(struct http_req *req)
 		v = form_get(&f, "value");
 		if (v == NULL || (strcmp(v, "1") != 0 && strcmp(v, "0") != 0)) {
 			ret = settings_org_page(req, 400, &me,
-			    http_text(req, "org.error.invalid"));
+			    http_text(req, "org.error.invalid"), NULL);
 			goto out;
 		}
 		params[0] = *v == '1' ? "t" : "f";
@@ -359,7 +465,7 @@ settings_org_post(struct http_req *req)
 		    "SELECT council.set_roster_opt_out($1::boolean)";
 	} else {
 		ret = settings_org_page(req, 400, &me,
-		    http_text(req, "org.error.invalid"));
+		    http_text(req, "org.error.invalid"), NULL);
 		goto out;
 	}
 	if ((r = portal_db(req, sql, n, params, err, sizeof(err))) != NULL) {
@@ -381,7 +487,7 @@ settings_org_post(struct http_req *req)
 	    strcmp(err, "invalid_reason") == 0 ||
 	    strcmp(err, "invalid_value") == 0)
 		ret = settings_org_page(req, 422, &me,
-		    settings_error_text(req, "org", err));
+		    settings_error_text(req, "org", err), NULL);
 	else {
 		log_error("msg=\"org change failed\" rid=%s op=%s error=\"%s\"",
 		    req->rid, op, err);

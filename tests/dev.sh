@@ -82,8 +82,8 @@ up)
 		-r "$ROOT" seed-demo >"$D/seed.out" 2>&1 || { cat "$D/seed.out" >&2; die "seed-demo failed"; }
 	"$ROOT/deploy/pg.sh" psql "$PGDIR" -c 'CREATE SCHEMA IF NOT EXISTS tap' \
 		-c 'CREATE EXTENSION IF NOT EXISTS pgtap SCHEMA tap' \
-		-c 'GRANT USAGE ON SCHEMA tap TO council_app' \
-		-c 'GRANT TEMP ON DATABASE council TO council_app' \
+		-c 'GRANT USAGE ON SCHEMA tap TO council_app, council_signin' \
+		-c 'GRANT TEMP ON DATABASE council TO council_app, council_signin' \
 		-c "ALTER DATABASE council SET search_path = \"\$user\", public, tap" >/dev/null
 	dev_start_councild
 	;;

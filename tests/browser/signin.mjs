@@ -16,7 +16,7 @@
 // Prints TAP on stdout, exits 1 when any test failed.  The helpers it
 // shares with journeys.mjs (TAP, the cluster, chromium, the page watch,
 // axe-core) are in lib.mjs.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import {
   axeCheck, catalog, checkHeading, checkProblems, cliArgs, diag, follow,
@@ -351,8 +351,9 @@ async function journeyA(browser, who, ja) {
   }
 }
 
-// Journey B: a handler without a second factor signs in, enrols TOTP,
-// gets ten recovery codes and goes on to the feed.
+// Journey B: a handler without a second factor signs in, enrols TOTP with
+// the enrolment code an administrator issued, gets ten recovery codes and
+// goes on to the feed.
 async function journeyB(browser, who, ja) {
   const { context, page, w } = await newPage(browser);
   try {
@@ -384,7 +385,8 @@ async function journeyB(browser, who, ja) {
     await checkHeading(page, 'B enrol', ja['enrol.heading']);
     await axeCheck(page, '/signin/enrol (ja)');
 
-    const enrolled = await step('B: the TOTP code computed here completes enrolment', async () => {
+    const enrolled = await step('B: the enrolment code and the TOTP code computed here complete enrolment', async () => {
+      await page.locator('form input[name="token"]').fill(who.enrolCode);
       await page.locator('form input[name="code"]').fill(totp(secret));
       const r = await follow(page, page.locator('form:has(input[name="code"]) button[type="submit"]'));
       return {
@@ -488,6 +490,15 @@ await run(async (browser) => {
       const h = sql(pgdir, "SELECT p.email FROM council.people p JOIN council.organisations o ON o.id = p.org_id JOIN council.handler_registrations h ON h.person_id = p.id AND h.deregistered_at IS NULL WHERE p.active AND o.status = 'member' AND p.totp_secret IS NULL AND p.password_hash IS NOT NULL AND p.lang = 'ja' ORDER BY p.id LIMIT 1 OFFSET 1");
       if (p.length === 1) plain = person(p[0][0]);
       if (h.length === 1) handler = person(h[0][0]);
+      // Issue 10 item 5: the handler enrols only with an enrolment code,
+      // here the operator's (councilctl enrol-token does the same).
+      if (handler) {
+        const abc = 'abcdefghjkmnpqrstuvwxyz23456789';
+        const norm = Array.from({ length: 12 }, () => abc[randomInt(abc.length)]).join('');
+        handler.enrolCode = `${norm.slice(0, 4)}-${norm.slice(4, 8)}-${norm.slice(8)}`;
+        const hash = createHash('sha256').update(norm).digest('hex');
+        sql(pgdir, `SELECT council.enrolment_token_operator(${quote(handler.email)}, decode('${hash}', 'hex'), 1)`);
+      }
       return {
         ok: !!plain && !!handler,
         detail: `member ${plain ? plain.email : '(none)'}, handler ${handler ? handler.email : '(none: all enrolled?)'}`,

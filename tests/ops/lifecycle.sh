@@ -99,4 +99,42 @@ else
 	tap_ok 1 "councild started for the graceful-stop test"
 fi
 
+# Issue 10 item 2: sign-ins beyond the password threads' queue get 503
+# with Retry-After at once, and SIGTERM with sign-ins queued answers every
+# one of them and stops cleanly.  One password thread, a queue of one.
+cp "$OUT/good.conf" "$OUT/queue.conf"
+printf 'password_checks = 1\nsignin_queue = 1\nsignin_ip_burst = 1000\n' >>"$OUT/queue.conf"
+if councild_start "$OUT/queue.conf" "$OUT/councild-c.log"; then
+	rm -f "$OUT"/q.*
+	pids=()
+	for i in $(seq 8); do
+		curl -s --max-time 60 -D "$OUT/q.$i.h" -o /dev/null -H "Origin: $COUNCILD_URL" \
+			--data-urlencode "email=queue-$i@example.invalid" \
+			--data-urlencode "password=wrong" "$COUNCILD_URL/signin" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"	# not councild, also a child of this shell
+	codes=$(for i in $(seq 8); do head -n1 "$OUT/q.$i.h" | cut -d' ' -f2; done | sort | uniq -c | tr -s ' ' | tr '\n' ' ')
+	n503=$(grep -l '^HTTP/1.1 503' "$OUT"/q.*.h 2>/dev/null | wc -l)
+	nra=$(grep -il '^Retry-After: [0-9]' $(grep -l '^HTTP/1.1 503' "$OUT"/q.*.h 2>/dev/null) /dev/null 2>/dev/null | wc -l)
+	tap_ok "$([ "$n503" -ge 1 ]; echo $?)" "eight sign-ins at once with one password thread and a queue of one: some get 503 ($codes)"
+	tap_is "$nra" "$n503" "... each 503 with Retry-After"
+	tap_ok "$([ "$(grep -l '^HTTP/1.1 401' "$OUT"/q.*.h | wc -l)" -ge 2 ]; echo $?)" "... and the checked ones 401"
+	pids=()
+	for i in $(seq 4); do
+		curl -s --max-time 60 -o /dev/null -w '%{http_code}\n' -H "Origin: $COUNCILD_URL" \
+			--data-urlencode "email=stop-$i@example.invalid" \
+			--data-urlencode "password=wrong" "$COUNCILD_URL/signin" >"$OUT/s.$i" &
+		pids+=($!)
+	done
+	sleep 0.2
+	councild_stop
+	wait "${pids[@]}"
+	tap_is "$COUNCILD_RC" 0 "SIGTERM with sign-ins waiting: councild exits 0"
+	tap_is "$(cat "$OUT"/s.* | grep -cE '^(401|503)$')" 4 "... having answered each of them (401 or 503)"
+	tap_unlike "$(cat "$OUT/councild-c.log")" "$SAN_RE" "no sanitizer report (sign-in queue run)"
+else
+	tap_ok 1 "councild started for the sign-in queue test"
+fi
+
 tap_done

@@ -81,7 +81,8 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), fal
     'council_definer is not a superuser');
 -- council_definer reads; it writes only the audience it computes, the
 -- audit log it appends to (and seals), and the sessions and recovery codes
--- of sign-in (policy/50_auth.sql; column grants cover the rest), and what
+-- of sign-in and the enrolment tokens (policy/50_auth.sql; column grants
+-- cover the rest), and what
 -- the steering committee's count writes whoever triggers it (the seats
 -- frozen at open, a request for cooperation, a status change:
 -- policy/70_committee.sql), the notifications the server sends (notices,
@@ -99,8 +100,9 @@ SELECT set_eq(
           'audit_head:UPDATE', 'sessions:INSERT', 'recovery_codes:INSERT',
           'sc_seats:INSERT', 'coop_requests:INSERT', 'org_status_history:INSERT',
           'notifications:INSERT', 'organisations:INSERT', 'people:INSERT', 'applications:INSERT',
-          'tf_decisions:INSERT', 'tf_ballots:INSERT', 'tf_reviews:INSERT'],
-    'council_definer writes only post_audience, the audit log, sessions, recovery codes, the committee''s count, notifications, applications and the TF''s decisions (table grants)');
+          'tf_decisions:INSERT', 'tf_ballots:INSERT', 'tf_reviews:INSERT',
+          'enrolment_tokens:INSERT'],
+    'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications and the TF''s decisions (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
            aclexplode(a.attacl) x
