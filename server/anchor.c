@@ -254,39 +254,39 @@ anchor_read_key_file(const char *path, int private, size_t *lenp, char *err,
     size_t errlen)
 {
 	struct stat	 st;
-	char		*buf = NULL;
+	char		*buf = NULL, *ret = NULL;
 	size_t		 len = 0;
 	ssize_t		 r;
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
+		goto out;
 	}
 	/* The checks are on the file that is open: no race with a rename. */
 	if (fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
-		goto fail;
+		goto out;
 	}
 	if (private && st.st_uid != geteuid()) {
 		snprintf(err, errlen, "%s: owned by uid %u, not by councild's "
 		    "user (uid %u)", path, (unsigned)st.st_uid,
 		    (unsigned)geteuid());
-		goto fail;
+		goto out;
 	}
 	if (private && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		snprintf(err, errlen, "%s: mode %04o lets group or others "
 		    "read it; chmod 600", path, (unsigned)(st.st_mode & 07777));
-		goto fail;
+		goto out;
 	}
 	if (st.st_size > ANCHOR_KEY_FILE_MAX) {
 		snprintf(err, errlen, "%s: larger than %d bytes", path,
 		    ANCHOR_KEY_FILE_MAX);
-		goto fail;
+		goto out;
 	}
 	buf = xmalloc(ANCHOR_KEY_FILE_MAX + 1);
 	while (len < ANCHOR_KEY_FILE_MAX) {
@@ -295,22 +295,23 @@ anchor_read_key_file(const char *path, int private, size_t *lenp, char *err,
 			continue;
 		if (r == -1) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			goto fail;
+			goto out;
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
 	}
-	close(fd);
 	*lenp = len;
-	return buf;
-fail:
+	ret = buf;
+	buf = NULL;
+out:
 	if (buf != NULL) {
 		OPENSSL_cleanse(buf, ANCHOR_KEY_FILE_MAX + 1);
 		free(buf);
 	}
-	close(fd);
-	return NULL;
+	if (fd != -1)
+		close(fd);
+	return ret;
 }
 
 /* Load a private (private 1) or public key from path.  NULL with err. */
@@ -458,23 +459,26 @@ anchor_file_open(struct anchor_file *af, const char *path,
     const char *pubpath, char *err, size_t errlen)
 {
 	struct stat	st;
+	int		rc = -1;
 
 	memset(af, 0, sizeof(*af));
 	if ((af->pub = anchor_load_public(pubpath, err, errlen)) == NULL)
-		return -1;
+		goto out;
 	if ((af->f = fopen(path, "re")) == NULL ||
 	    fstat(fileno(af->f), &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		anchor_file_close(af);
-		return -1;
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
-		anchor_file_close(af);
-		return -1;
+		goto out;
 	}
 	af->limit = st.st_size;
-	return 0;
+	rc = 0;
+out:
+	if (rc == -1)
+		anchor_file_close(af);
+	return rc;
 }
 
 int
@@ -544,6 +548,7 @@ anchor_configure(const char *key_file, const char *checkpoint_file,
     long interval_s, char *err, size_t errlen)
 {
 	struct stat	st;
+	int		rc = -1;
 
 	anchor_unconfigure();
 	if (key_file[0] == '\0' && checkpoint_file[0] == '\0') {
@@ -554,26 +559,28 @@ anchor_configure(const char *key_file, const char *checkpoint_file,
 	if (key_file[0] == '\0' || checkpoint_file[0] == '\0') {
 		snprintf(err, errlen, "audit_key_file and audit_checkpoint_file "
 		    "are set together or not at all");
-		return -1;
+		goto out;
 	}
 	if ((anchor.key = anchor_load_private(key_file, err, errlen)) == NULL)
-		return -1;
+		goto out;
 	if ((anchor.fd = open(checkpoint_file, O_WRONLY | O_APPEND | O_CREAT |
 	    O_CLOEXEC | O_NOCTTY, 0640)) == -1 ||
 	    fstat(anchor.fd, &st) == -1) {
 		snprintf(err, errlen, "%s: %s", checkpoint_file,
 		    strerror(errno));
-		anchor_unconfigure();
-		return -1;
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", checkpoint_file);
-		anchor_unconfigure();
-		return -1;
+		goto out;
 	}
 	anchor.path = xstrdup(checkpoint_file);
 	anchor.interval_s = interval_s;
-	return 0;
+	rc = 0;
+out:
+	if (rc == -1)
+		anchor_unconfigure();
+	return rc;
 }
 
 void

@@ -158,7 +158,7 @@ ctl_audit_verify(PGconn *c, const char *cpfile, const char *pubfile)
 	if (cpfile != NULL &&
 	    anchor_file_open(&af, cpfile, pubfile, err, sizeof(err)) == -1) {
 		fprintf(stderr, "councilctl audit verify: FAILED: %s\n", err);
-		return -1;
+		goto out;
 	}
 	if ((n = audit_verify(c, cpfile != NULL ? &af : NULL, err,
 	    sizeof(err))) < 0) {
