@@ -6,7 +6,8 @@
 # real councild with a 15-second interval: a signed checkpoint at start,
 # a new one after an audited change, each in the file and mailed to the
 # secretariat, one at stop, and councilctl audit verify --checkpoints
-# passing on them.  The signatures are also checked with the openssl
+# passing on them; then, in a scratch database, the tail cut under a
+# running councild, which it logs and audit verify reports.  The signatures are also checked with the openssl
 # command, an independent verifier.  Starts its own councild (the
 # sanitizer build) against the test cluster.  Needs COUNCILD, COUNCILCTL,
 # COUNCIL_TEST_OUT, COUNCIL_PGDIR.  Prints TAP.
@@ -161,5 +162,67 @@ else
 	tap_ok 1 "councild started with the audit anchor"
 	sed 's/^/# /' "$OUT/councild.log" | tail -20
 fi
+
+# ---- Attack 2 against councild's own checkpoints ----
+# In a database of its own (council_anchor), so that the cut touches
+# nothing else: councild anchors the empty log and then 10 rows; the last
+# 5 are cut and the head moved back, which the chain alone accepts.
+# councild notices the head moving back at its next round, and audit
+# verify, given its checkpoints, fails.
+SCR=$OUT/scratch
+mkdir -p "$SCR"
+psql -X -q "host=$PGDIR/run user=postgres dbname=postgres" \
+	-c 'DROP DATABASE IF EXISTS council_anchor' \
+	-c 'CREATE DATABASE council_anchor OWNER council_owner' >/dev/null 2>&1
+OWNER2=$(sed 's/dbname=council /dbname=council_anchor /' <<<"$OWNER ")
+owner2() { psql -X -qAt -v ON_ERROR_STOP=1 "$OWNER2" -c "$1" 2>&1; }
+"$COUNCILCTL" -d "$OWNER2" -r "$ROOT" migrate >/dev/null 2>&1
+tap_ok $? "a scratch database (council_anchor) is migrated"
+council_config "$SCR/councild.conf" 0 "$PGDIR"
+sed -i 's/dbname=council /dbname=council_anchor /' "$SCR/councild.conf"
+echo "audit_checkpoint_interval = 15" >>"$SCR/councild.conf"
+CPF2=$SCR/audit-checkpoints
+# wait_line SEQ: wait (at most 50 s) for a checkpoint line naming SEQ.
+wait_line() {
+	for _ in $(seq 1 100); do
+		grep -q " seq=$1 " "$CPF2" 2>/dev/null && return 0
+		sleep 0.5
+	done
+	return 1
+}
+if councild_start "$SCR/councild.conf" "$SCR/councild.log"; then
+	tap_like "$(head -1 "$CPF2")" " seq=0 hash=0{64} " \
+		"councild anchors the empty log (seq 0, 64 zeros)"
+	tap_like "$(cat "$SCR/councild.log")" 'audit checkpoint not mailed.*no active administrator' \
+		"with no secretariat administrator it says the checkpoint was not mailed"
+	owner2 "SELECT count(*) FROM (SELECT council.audit('test.scratch', NULL, NULL, '{}') FROM generate_series(1, 10) g) x" >/dev/null
+	wait_line 10
+	tap_ok $? "after 10 audited rows councild anchors seq 10"
+	psql -X -qAt -v ON_ERROR_STOP=1 "host=$PGDIR/run user=postgres dbname=council_anchor" -c "
+		SET session_replication_role = replica;
+		DELETE FROM council.audit_log WHERE seq > 5;
+		UPDATE council.audit_head SET seq = 5,
+		    hash = (SELECT hash FROM council.audit_log WHERE seq = 5)" >/dev/null 2>&1
+	tap_is "$(owner2 "SELECT seq FROM council.audit_head")" 5 "the last 5 rows are cut and the head moved back"
+	out=$("$COUNCILCTL" -d "$OWNER2" audit verify 2>&1); rc=$?
+	tap_ok "$rc" "the chain alone still verifies"
+	wait_line 5
+	tap_ok $? "councild anchors the shorter head at its next round"
+	tap_like "$(cat "$SCR/councild.log")" 'level=error msg="audit head moved back or changed" seq=5 checkpointed_seq=10' \
+		"and logs an error that the head moved back"
+	out=$("$COUNCILCTL" -d "$OWNER2" audit verify --checkpoints "$CPF2" \
+		--pubkey "$COUNCIL_ANCHOR_PUB" 2>&1); rc=$?
+	tap_is "$rc" 1 "audit verify with councild's checkpoints FAILS"
+	tap_like "$out" 'the log ends at seq 5 but the checkpoint on line 2 .*names seq 10: rows were cut off the end' \
+		"naming the checkpoint whose rows were cut"
+	councild_stop
+	tap_is "$COUNCILD_RC" 0 "councild exits 0 on SIGTERM"
+	tap_unlike "$(cat "$SCR/councild.log")" "$SAN_RE" "no sanitizer report (scratch run)"
+else
+	tap_ok 1 "councild started on the scratch database"
+	sed 's/^/# /' "$SCR/councild.log" | tail -20
+fi
+psql -X -q "host=$PGDIR/run user=postgres dbname=postgres" \
+	-c 'DROP DATABASE IF EXISTS council_anchor' >/dev/null 2>&1
 
 tap_done
