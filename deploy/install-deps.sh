@@ -8,7 +8,7 @@ PKGS=(
 	build-essential autoconf automake pkg-config
 	libmicrohttpd-dev libpq-dev libssl-dev libxml2-dev libscrypt-dev check
 	postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-	gettext curl ca-certificates chromium fonts-noto-cjk python3 python3-psycopg2
+	gettext curl ca-certificates openssl chromium fonts-noto-cjk python3 python3-psycopg2
 )
 # Node.js runs the browser test; use the machine's own if it has one.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \

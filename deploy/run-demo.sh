@@ -22,6 +22,11 @@ say "PostgreSQL (var/pg)"
 OWNER_DSN=$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_owner)
 say "migrate"
 "$BUILD/server/councilctl" -d "$OWNER_DSN" -r "$ROOT" migrate >"$LOG/migrate.log"
+# A new database starts a new chain: the checkpoints of an earlier one
+# (after "deploy/pg.sh destroy") are kept aside, not verified against it.
+if grep -q '^applied 0001_' "$LOG/migrate.log" && [ -s "$ROOT/var/audit-checkpoints" ]; then
+	mv "$ROOT/var/audit-checkpoints" "$ROOT/var/audit-checkpoints.$(date -u +%Y%m%dT%H%M%SZ)"
+fi
 say "demo council"
 "$BUILD/server/councilctl" -d "$OWNER_DSN" -r "$ROOT" seed-demo >>"$LOG/migrate.log"
 

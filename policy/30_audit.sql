@@ -90,12 +90,37 @@ BEGIN
 END
 $$;
 
+-- The head, for councild's anchor (server/anchor.c, docs/architecture.md
+-- "The audit log"): the chain's last seq and hash, and the addresses of
+-- the general-affairs secretariat (R-ORG-5: council_role 'secretariat',
+-- its active administrators) to which each signed checkpoint is mailed,
+-- one per line (an address holds no white space).  council_app may call
+-- it and may not read audit_head or people itself.  The database holds no
+-- key: councild signs outside it, so whoever rewrites the chain here
+-- cannot make a checkpoint that matches.
+CREATE OR REPLACE FUNCTION council.audit_checkpoint_head()
+    RETURNS TABLE (seq bigint, hash text, mail_to text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT h.seq, encode(h.hash, 'hex'),
+           coalesce((SELECT string_agg(p.email, E'\n' ORDER BY p.id)
+                     FROM council.people p
+                     JOIN council.organisations o ON o.id = p.org_id
+                     WHERE o.council_role = 'secretariat' AND p.active
+                       AND p.is_org_admin), '')
+    FROM council.audit_head h
+$$;
+
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.audit(text, text, bigint, jsonb) OWNER TO council_definer;
 ALTER FUNCTION council.audit_seal() OWNER TO council_definer;
+ALTER FUNCTION council.audit_checkpoint_head() OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.audit(text, text, bigint, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION council.audit_seal() FROM PUBLIC;
+REVOKE ALL ON FUNCTION council.audit_checkpoint_head() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION council.audit_checkpoint_head() TO council_app, council_owner;
 GRANT EXECUTE ON FUNCTION council.audit(text, text, bigint, jsonb)
     TO council_writer, council_owner;
 

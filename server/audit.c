@@ -1,5 +1,6 @@
 /*
- * audit.c: councilctl audit verify (see audit.h).
+ * audit.c: councilctl audit verify, with or without checkpoints (see
+ * audit.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "anchor.h"
 #include "audit.h"
 #include "util.h"
 
@@ -56,20 +58,68 @@ audit_unhex(const char *s, unsigned char *out)
 	return 0;
 }
 
-long
-audit_verify(PGconn *c, char *err, size_t errlen)
+/*
+ * Match the checkpoints that name seq (whose row, or the empty log for
+ * seq 0, has hash) and read on to the first one after it.  *matched is
+ * the seq of the last checkpoint that held.  0, or -1 with err.
+ */
+static int
+audit_match(struct anchor_file *af, struct anchor_checkpoint *cp, int *have,
+    long seq, const unsigned char *hash, long *matched, char *err,
+    size_t errlen)
 {
-	PGresult	*r = NULL;
-	unsigned char	 prev[AUDIT_HASH_LEN], rprev[AUDIT_HASH_LEN];
-	unsigned char	 hash[AUDIT_HASH_LEN];
-	long		 n = 0, seq, head_seq;
-	int		 failed = 0;
+	while (*have == 1 && cp->seq == seq) {
+		if (CRYPTO_memcmp(cp->hash, hash, AUDIT_HASH_LEN) != 0) {
+			snprintf(err, errlen, "seq %ld differs from the checkpoint "
+			    "on line %ld (signed %s): a row in seq %ld..%ld was "
+			    "rewritten and the chain re-hashed after it", seq,
+			    af->line, cp->at, *matched + 1 < seq ? *matched + 1 :
+			    seq, seq);
+			return -1;
+		}
+		*matched = seq;
+		if ((*have = anchor_file_next(af, cp, err, errlen)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+long
+audit_verify(PGconn *c, struct anchor_file *af, char *err, size_t errlen)
+{
+	PGresult		*r = NULL;
+	struct anchor_checkpoint cp;
+	unsigned char		 prev[AUDIT_HASH_LEN], rprev[AUDIT_HASH_LEN];
+	unsigned char		 hash[AUDIT_HASH_LEN];
+	long			 n = 0, seq, head_seq, matched = 0, rc = -1;
+	int			 failed = 0, have = 0;
 
 	memset(prev, 0, sizeof(prev));
 	err[0] = '\0';
+	/* One snapshot for the rows and the head: a row committed meanwhile
+	 * is in neither. */
+	r = PQexec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+		goto out;
+	}
+	PQclear(r);
+	r = NULL;
+	if (af != NULL) {
+		if ((have = anchor_file_next(af, &cp, err, errlen)) == -1)
+			goto out;
+		if (have == 0) {
+			snprintf(err, errlen, "the checkpoint file holds no "
+			    "checkpoint");
+			goto out;
+		}
+		if (audit_match(af, &cp, &have, 0, prev, &matched, err,
+		    errlen) == -1)
+			goto out;
+	}
 	if (PQsendQuery(c, AUDIT_ROWS_SQL) != 1 || PQsetSingleRowMode(c) != 1) {
 		snprintf(err, errlen, "%s", PQerrorMessage(c));
-		return -1;
+		goto out;
 	}
 	while ((r = PQgetResult(c)) != NULL) {
 		if (PQresultStatus(r) == PGRES_TUPLES_OK) {	/* the end */
@@ -109,18 +159,21 @@ audit_verify(PGconn *c, char *err, size_t errlen)
 			snprintf(err, errlen, "seq %ld (id %s): hash mismatch: "
 			    "the row was altered", seq, PQgetvalue(r, 0, 1));
 			failed = 1;
-		}
+		} else if (af != NULL && audit_match(af, &cp, &have, seq, hash,
+		    &matched, err, errlen) == -1)
+			failed = 1;
 		memcpy(prev, hash, sizeof(prev));
 		PQclear(r);
 	}
+	r = NULL;
 	if (failed)
-		return -1;
+		goto out;
 
 	r = PQexec(c, "SELECT seq, encode(hash, 'hex') FROM council.audit_head");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		snprintf(err, errlen, "audit_head: %s", PQntuples(r) != 1 ?
 		    "missing" : PQresultErrorMessage(r));
-		goto fail;
+		goto out;
 	}
 	head_seq = atol(PQgetvalue(r, 0, 0));
 	if (head_seq != n || audit_unhex(PQgetvalue(r, 0, 1), hash) == -1 ||
@@ -128,11 +181,18 @@ audit_verify(PGconn *c, char *err, size_t errlen)
 		snprintf(err, errlen, "audit_head names seq %ld but the log ends "
 		    "at %ld: rows removed at the end, or the head altered",
 		    head_seq, n);
-		goto fail;
+		goto out;
 	}
+	/* A checkpoint left over names a row the log no longer has. */
+	if (have == 1) {
+		snprintf(err, errlen, "the log ends at seq %ld but the checkpoint "
+		    "on line %ld (signed %s) names seq %lld: rows were cut off "
+		    "the end", n, af->line, cp.at, cp.seq);
+		goto out;
+	}
+	rc = n;
+out:
 	PQclear(r);
-	return n;
-fail:
-	PQclear(r);
-	return -1;
+	PQclear(PQexec(c, "ROLLBACK"));		/* read only: nothing to keep */
+	return rc;
 }

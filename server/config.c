@@ -100,6 +100,18 @@ static const struct cf_entry cf_table[] = {
 	CF(public_url, CF_STR, "", 0, 0,
 	    "the portal's address as members reach it (https://...), put "
 	    "before the page named in an e-mail; empty: the page alone"),
+	CF(audit_key_file, CF_STR, "", 0, 0,
+	    "Ed25519 private key (PEM) with which councild signs the audit "
+	    "chain's head (councilctl audit keygen); owned by councild's user, "
+	    "mode 0600, never in the database; empty: the chain is not anchored"),
+	CF(audit_checkpoint_file, CF_STR, "", 0, 0,
+	    "file to which each signed checkpoint of the audit chain is "
+	    "appended, one line each (they are also mailed to the secretariat); "
+	    "set with audit_key_file"),
+	CF(audit_checkpoint_interval, CF_INT, "900", 15, 86400,
+	    "seconds at least between two checkpoints, taken on the clock's "
+	    "15-second round and only when the audit log grew; also one at "
+	    "start and one at stop"),
 };
 
 size_t
@@ -358,6 +370,12 @@ config_validate(const struct config *cfg, char *err, size_t errlen)
 	    strncmp(cfg->public_url, "http://", 7) != 0) ||
 	    strpbrk(cfg->public_url, " \t\r\n\"<>") != NULL)) {
 		cf_error(err, errlen, "public_url must be an http(s):// address");
+		return -1;
+	}
+	if ((cfg->audit_key_file[0] == '\0') !=
+	    (cfg->audit_checkpoint_file[0] == '\0')) {
+		cf_error(err, errlen, "audit_key_file and audit_checkpoint_file "
+		    "are set together or not at all");
 		return -1;
 	}
 	if (strcmp(cfg->log_level, "debug") != 0 &&

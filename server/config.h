@@ -52,6 +52,9 @@ struct config {
 	char	*mail_dir;		/* Maildir of notifications ("": none) */
 	char	*mail_from;		/* From: of notifications */
 	char	*public_url;		/* base of links in e-mail ("": none) */
+	char	*audit_key_file;	/* anchor.h: Ed25519 key ("": off) */
+	char	*audit_checkpoint_file;	/* where checkpoints are appended */
+	long	 audit_checkpoint_interval;	/* seconds */
 };
 
 /* Fill cfg with the defaults (strings are heap copies). */

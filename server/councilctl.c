@@ -3,7 +3,8 @@
  *
  *   councilctl [-d conninfo] [-r root] migrate
  *   councilctl [-d conninfo] [-r root] seed-demo [password]
- *   councilctl [-d conninfo] audit verify
+ *   councilctl [-d conninfo] audit verify [--checkpoints FILE --pubkey FILE]
+ *   councilctl audit keygen FILE
  *   councilctl [-d conninfo] enrol-token EMAIL [DAYS]
  *
  * conninfo defaults to $COUNCIL_OWNER_DSN, then "dbname=council
@@ -19,6 +20,7 @@
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 
+#include "anchor.h"
 #include "audit.h"
 #include "autoconfig.h"
 #include "migrate.h"
@@ -43,7 +45,11 @@ usage(void)
 	    "commands:\n"
 	    "  migrate              apply migrations/ and then policy/\n"
 	    "  seed-demo [password] load the demo council (idempotent)\n"
-	    "  audit verify         check the audit log's hash chain\n"
+	    "  audit verify [--checkpoints FILE --pubkey FILE]\n"
+	    "                       check the audit log's hash chain, and that it\n"
+	    "                       passes through every signed checkpoint of FILE\n"
+	    "  audit keygen FILE    make councild's Ed25519 key: FILE (mode 0600)\n"
+	    "                       and FILE.pub, which is also printed\n"
 	    "  enrol-token EMAIL [DAYS]\n"
 	    "                       issue a one-time enrolment code for a second\n"
 	    "                       factor (default 7 days, at most 30)\n");
@@ -143,18 +149,81 @@ out:
 	return rc;
 }
 
+/* audit verify, against the checkpoints of cpfile (signed by the key in
+ * pubfile) when both are given. */
 static int
-ctl_audit_verify(PGconn *c)
+ctl_audit_verify(PGconn *c, const char *cpfile, const char *pubfile)
 {
-	char	err[512];
-	long	n;
+	struct anchor_file	 af;
+	char			 err[512];
+	long			 n;
+	int			 rc = -1;
 
-	if ((n = audit_verify(c, err, sizeof(err))) < 0) {
+	memset(&af, 0, sizeof(af));
+	if (cpfile != NULL &&
+	    anchor_file_open(&af, cpfile, pubfile, err, sizeof(err)) == -1) {
 		fprintf(stderr, "councilctl audit verify: FAILED: %s\n", err);
-		return -1;
+		goto out;
+	}
+	if ((n = audit_verify(c, cpfile != NULL ? &af : NULL, err,
+	    sizeof(err))) < 0) {
+		fprintf(stderr, "councilctl audit verify: FAILED: %s%s%s\n",
+		    cpfile != NULL ? cpfile : "", cpfile != NULL ? ": " : "",
+		    err);
+		goto out;
 	}
 	printf("audit log verified: %ld rows, chain intact\n", n);
-	return 0;
+	if (cpfile != NULL)
+		printf("checkpoints verified: %ld signed, all on the chain; the "
+		    "last names seq %lld (signed %s); %lld rows after it are "
+		    "not yet anchored\n", af.count, af.last.seq, af.last.at,
+		    (long long)n - af.last.seq);
+	rc = 0;
+out:
+	anchor_file_close(&af);
+	return rc;
+}
+
+static int
+ctl_audit_keygen(const char *path)
+{
+	struct buf	pub;
+	char		err[512];
+	int		rc;
+
+	buf_init(&pub);
+	buf_printf(&pub, "%s.pub", path);
+	rc = anchor_keygen(path, pub.data, stdout, err, sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "councilctl audit keygen: %s\n", err);
+	else
+		fprintf(stderr, "councilctl audit keygen: private key %s "
+		    "(mode 0600: councild's user only), public key %s\n", path,
+		    pub.data);
+	buf_free(&pub);
+	return rc;
+}
+
+/* The options of "audit verify" (argv[0] is "verify"): both or none.
+ * 0, or -1 for a usage error. */
+static int
+ctl_verify_args(int argc, char **argv, const char **cpfile,
+    const char **pubfile)
+{
+	int	i;
+
+	*cpfile = *pubfile = NULL;
+	for (i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return -1;
+		if (strcmp(argv[i], "--checkpoints") == 0 && *cpfile == NULL)
+			*cpfile = argv[i + 1];
+		else if (strcmp(argv[i], "--pubkey") == 0 && *pubfile == NULL)
+			*pubfile = argv[i + 1];
+		else
+			return -1;
+	}
+	return (*cpfile == NULL) == (*pubfile == NULL) ? 0 : -1;
 }
 
 /*
@@ -204,13 +273,13 @@ int
 main(int argc, char **argv)
 {
 	const char	*conninfo = getenv("COUNCIL_OWNER_DSN");
-	const char	*root = PKGDATADIR, *cmd;
+	const char	*root = PKGDATADIR, *cmd, *cpfile, *pubfile;
 	PGconn		*c = NULL;
 	int		 ch, rc = 1;
 
 	if (conninfo == NULL || *conninfo == '\0')
 		conninfo = "dbname=council user=council_owner";
-	while ((ch = getopt(argc, argv, "d:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "+d:r:")) != -1) {
 		switch (ch) {
 		case 'd':
 			conninfo = optarg;
@@ -232,10 +301,16 @@ main(int argc, char **argv)
 		if ((c = ctl_connect(conninfo)) != NULL)
 			rc = ctl_seed_demo(c, root, argc - optind == 2 ?
 			    argv[optind + 1] : CTL_DEMO_PASSWORD) == 0 ? 0 : 1;
-	} else if (strcmp(cmd, "audit") == 0 && argc - optind == 2 &&
+	} else if (strcmp(cmd, "audit") == 0 && argc - optind >= 2 &&
 	    strcmp(argv[optind + 1], "verify") == 0) {
+		if (ctl_verify_args(argc - optind - 1, argv + optind + 1,
+		    &cpfile, &pubfile) == -1)
+			usage();
 		if ((c = ctl_connect(conninfo)) != NULL)
-			rc = ctl_audit_verify(c) == 0 ? 0 : 1;
+			rc = ctl_audit_verify(c, cpfile, pubfile) == 0 ? 0 : 1;
+	} else if (strcmp(cmd, "audit") == 0 && argc - optind == 3 &&
+	    strcmp(argv[optind + 1], "keygen") == 0) {
+		rc = ctl_audit_keygen(argv[optind + 2]) == 0 ? 0 : 1;
 	} else if (strcmp(cmd, "enrol-token") == 0 && argc - optind >= 2 &&
 	    argc - optind <= 3) {
 		if ((c = ctl_connect(conninfo)) != NULL)

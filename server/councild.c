@@ -3,9 +3,12 @@
  *
  * Start-up: read the configuration (-c FILE), load the message catalogs and
  * the templates (a broken one stops start-up), open the database pool as
- * council_app, start libmicrohttpd, then wait for SIGTERM or SIGINT in the
- * main thread (all other threads block signals).  On a signal: stop
- * accepting, let in-flight requests finish (shutdown_grace), close.
+ * council_app, start libmicrohttpd, sign a first checkpoint of the audit
+ * chain (anchor.h: a key or a checkpoint file that does not work stops
+ * start-up), then wait for SIGTERM or SIGINT in the main thread (all
+ * other threads block signals).  On a signal: stop accepting, let
+ * in-flight requests finish (shutdown_grace), sign a last checkpoint,
+ * close.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchor.h"
 #include "autoconfig.h"
 #include "config.h"
 #include "db.h"
@@ -113,6 +117,17 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (test_only) {
+		if (cfg.audit_key_file[0] != '\0') {
+			EVP_PKEY	*key;
+
+			if ((key = anchor_load_private(cfg.audit_key_file, err,
+			    sizeof(err))) == NULL) {
+				log_error("msg=\"bad audit key\" error=\"%s\"",
+				    err);
+				goto out;
+			}
+			EVP_PKEY_free(key);
+		}
 		printf("configuration, catalogs and templates are valid\n");
 		rc = 0;
 		goto out;
@@ -123,6 +138,12 @@ main(int argc, char **argv)
 	}
 	if (member_init(err, sizeof(err)) == -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
+		goto out;
+	}
+	if (anchor_configure(cfg.audit_key_file, cfg.audit_checkpoint_file,
+	    cfg.audit_checkpoint_interval, err, sizeof(err)) == -1) {
+		log_error("msg=\"cannot anchor the audit chain\" error=\"%s\"",
+		    err);
 		goto out;
 	}
 	if ((db = db_pool_new(cfg.db_conninfo, (int)cfg.db_pool_size, err,
@@ -165,6 +186,13 @@ main(int argc, char **argv)
 		http_stop(&srv, 0);
 		goto out;
 	}
+	/* The first checkpoint proves key, file and head work together. */
+	if (anchor_checkpoint(db, cfg.db_acquire_timeout_ms, 1) == -1) {
+		log_error("msg=\"cannot start\" error=\"the first audit "
+		    "checkpoint was not written\"");
+		http_stop(&srv, 0);
+		goto out;
+	}
 	if (timer_start(db, cfg.db_acquire_timeout_ms, err, sizeof(err)) ==
 	    -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
@@ -184,9 +212,11 @@ main(int argc, char **argv)
 	signin_stop();		/* resumes every sign-in it holds */
 	http_stop(&srv, cfg.shutdown_grace);
 	timer_stop();
+	anchor_checkpoint(db, cfg.db_acquire_timeout_ms, 1);
 	log_info("msg=stopped");
 	rc = 0;
 out:
+	anchor_unconfigure();
 	member_fini();
 	mail_unconfigure();
 	signin_fini();

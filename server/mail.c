@@ -25,7 +25,7 @@ static struct {
 	char		*dir;		/* NULL: e-mail off */
 	char		*from;
 	char		*url;
-	unsigned	 seq;		/* Maildir unique part (timer thread only) */
+	unsigned	 seq;		/* Maildir unique part (atomic) */
 } mail;
 
 int
@@ -176,6 +176,37 @@ mail_write(const char *name, const char *data, size_t len)
 	return rc;
 }
 
+/* A Maildir file name that no other message of this process has. */
+static void
+mail_name(char *name, size_t len)
+{
+	snprintf(name, len, "%lld.P%dQ%u.councild", (long long)time(NULL),
+	    (int)getpid(), __atomic_add_fetch(&mail.seq, 1, __ATOMIC_RELAXED));
+}
+
+int
+mail_send(const char *to, const char *subject, const char *body)
+{
+	struct buf	msg;
+	char		name[128];
+	int		rc = -1;
+
+	if (mail.dir == NULL)
+		return 1;
+	buf_init(&msg);
+	mail_name(name, sizeof(name));
+	if (mail_format(&msg, mail.from, to, subject, body,
+	    (long long)time(NULL), name) == -1) {
+		log_warn("msg=\"mail refused\" reason=\"malformed header or "
+		    "body\"");
+		goto out;
+	}
+	rc = mail_write(name, msg.data, msg.len);
+out:
+	buf_free(&msg);
+	return rc;
+}
+
 int
 mail_deliver(struct db_pool *db, long acquire_ms)
 {
@@ -201,8 +232,7 @@ mail_deliver(struct db_pool *db, long acquire_ms)
 	buf_init(&msg);
 	for (i = 0; i < PQntuples(r); i++) {
 		buf_reset(&msg);
-		snprintf(name, sizeof(name), "%lld.P%dQ%u.councild",
-		    (long long)time(NULL), (int)getpid(), ++mail.seq);
+		mail_name(name, sizeof(name));
 		if (mail_format(&msg, mail.from, PQgetvalue(r, i, 1),
 		    PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
 		    (long long)time(NULL), name) == 0 &&

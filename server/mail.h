@@ -38,6 +38,14 @@ int	mail_format(struct buf *out, const char *from, const char *to,
 	    const char *msgid);
 
 /*
+ * mail_send: one e-mail to one address, formatted (mail_format) and
+ * written into the Maildir now; for messages councild itself sends (the
+ * audit checkpoints of anchor.c).  0 written, 1 e-mail is off (nothing
+ * written), -1 refused or not written (logged).  Any thread.
+ */
+int	mail_send(const char *to, const char *subject, const char *body);
+
+/*
  * mail_deliver: one round: claim what is due, write it, give back what
  * could not be written.  Returns the e-mails written, or -1 when the
  * database could not be asked.  Does nothing when e-mail is off.

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "anchor.h"
 #include "db.h"
 #include "log.h"
 #include "mail.h"
@@ -47,7 +48,8 @@ timer_job(const char *sql, const char *what)
 }
 
 /* One round: close what is due, remind of polls closing soon, write the
- * e-mail due.  No identity: the database acts as the definer and names
+ * e-mail due, sign the audit chain's head when a checkpoint is due
+ * (anchor.c).  No identity: the database acts as the definer and names
  * no person (docs/governance.md). */
 static void
 timer_tick(void)
@@ -58,6 +60,7 @@ timer_tick(void)
 	timer_job("SELECT council.ga_remind_due()", "reminders sent");
 	if ((n = mail_deliver(timer.db, timer.acquire_ms)) > 0)
 		log_info("msg=\"e-mail written\" count=%d", n);
+	anchor_checkpoint(timer.db, timer.acquire_ms, 0);
 }
 
 static void *

@@ -5,6 +5,8 @@
  * assembly's, issue 5).  Polls also close when they are read, so a result
  * never depends on this thread; it makes the close, its effects (a
  * restriction, R-GOV-7) and its audit rows happen on time when nobody looks.
+ * Each round also sends the e-mail due (mail.c) and, every
+ * audit_checkpoint_interval, signs the audit chain's head (anchor.c).
  */
 #ifndef COUNCIL_TIMER_H
 #define COUNCIL_TIMER_H

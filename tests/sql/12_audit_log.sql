@@ -3,9 +3,11 @@
 -- council_owner included; sealed at commit (here: SET CONSTRAINTS ALL
 -- IMMEDIATE fires the deferred sealing trigger as COMMIT would) with
 -- seq / prev_hash / hash; a person reads its own organisation's rows, the
--- coordinator all (R-ORG-6).  Same fixtures as 10_sharing_rules.sql.
+-- coordinator all (R-ORG-6); councild's anchor reads the head and the
+-- secretariat's addresses through audit_checkpoint_head() (R-ORG-5).
+-- Same fixtures as 10_sharing_rules.sql.
 BEGIN;
-SELECT plan(34);
+SELECT plan(40);
 \ir fixtures/sharing.psql
 
 SELECT coalesce(max(id), 0) AS id0 FROM council.audit_log \gset
@@ -144,6 +146,42 @@ SELECT pg_temp.as_('coord-n');
 SELECT is((SELECT count(*) FROM council.audit_log), :n_all::bigint, 'audit: the coordinator sees every audit row');
 SELECT pg_temp.nobody();
 SELECT is((SELECT count(*) FROM council.audit_log), 0::bigint, 'audit: without a session, no audit row');
+
+-- The head as councild's anchor reads it (issue 10 item 6; server/anchor.c,
+-- docs/configuration.md "The audit anchor"): council_app, with no
+-- identity, gets the head's seq and hash and the addresses of the
+-- general-affairs secretariat's active administrators (R-ORG-5), and
+-- cannot read audit_head itself.
+RESET ROLE;
+UPDATE council.people SET is_org_admin = (email = 'sec-a@rules-test.example.jp')
+WHERE email IN ('sec-a@rules-test.example.jp', 'sec-b@rules-test.example.jp');
+UPDATE council.people SET is_org_admin = true WHERE email = 'bank-h@rules-test.example.jp';
+SELECT seq || ' ' || encode(hash, 'hex') AS head_now FROM council.audit_head \gset
+SET LOCAL ROLE council_app;
+SELECT pg_temp.nobody();
+SELECT is((SELECT seq || ' ' || hash FROM council.audit_checkpoint_head()), :'head_now',
+    'anchor: council_app reads the head''s seq and hash through audit_checkpoint_head()');
+SELECT ok((SELECT 'sec-a@rules-test.example.jp' = ANY (string_to_array(mail_to, E'\n'))
+           FROM council.audit_checkpoint_head()),
+    'anchor: the checkpoint goes to the secretariat''s administrator');
+SELECT ok((SELECT NOT ('sec-b@rules-test.example.jp' = ANY (string_to_array(mail_to, E'\n'))
+                  OR 'bank-h@rules-test.example.jp' = ANY (string_to_array(mail_to, E'\n')))
+           FROM council.audit_checkpoint_head()),
+    'anchor: not to the secretariat''s other people, nor to another organisation''s administrator');
+SELECT is(pg_temp.try_('SELECT * FROM council.audit_head'),
+    '42501 permission denied for table audit_head',
+    'anchor: council_app cannot read audit_head itself');
+RESET ROLE;
+UPDATE council.people SET active = false WHERE email = 'sec-a@rules-test.example.jp';
+SET LOCAL ROLE council_app;
+SELECT ok((SELECT NOT ('sec-a@rules-test.example.jp' = ANY (string_to_array(mail_to, E'\n')))
+           FROM council.audit_checkpoint_head()),
+    'anchor: an administrator no longer active is not mailed');
+RESET ROLE;
+SELECT is((SELECT array_agg(DISTINCT p.prosecdef::text || ' ' || pg_get_userbyid(p.proowner))
+           FROM pg_proc p WHERE p.oid = 'council.audit_checkpoint_head()'::regprocedure),
+    ARRAY['true council_definer'],
+    'anchor: audit_checkpoint_head is a SECURITY DEFINER function of council_definer');
 
 SELECT * FROM finish();
 ROLLBACK;
