@@ -86,7 +86,9 @@ $$;
 
 -- The counts of motion p from its seats (frozen at open), their presence
 -- now and their last ballots.  A ballot counts when its member is entitled
--- (no special interest) and present.
+-- (no special interest) and present.  "voting_seats": every seat but the
+-- subject member's own (special_interest 'subject'), the base of R-GOV-6
+-- and R-GOV-7; a declared special interest stays in it.
 CREATE OR REPLACE FUNCTION council.sc__counts(p bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
@@ -95,6 +97,7 @@ BEGIN
     RETURN (
         WITH s AS (
             SELECT st.special_interest IS NULL AS entitled,
+                   st.special_interest IS DISTINCT FROM 'subject' AS voting,
                    coalesce(pr.present, false) AS present,
                    (SELECT b.choice FROM council.sc_ballots b
                     WHERE b.motion_id = st.motion_id AND b.person_id = st.person_id
@@ -105,6 +108,7 @@ BEGIN
             WHERE st.motion_id = p)
         SELECT jsonb_build_object(
             'seats', count(*),
+            'voting_seats', count(*) FILTER (WHERE voting),
             'entitled', count(*) FILTER (WHERE entitled),
             'recused', count(*) FILTER (WHERE NOT entitled),
             'present', count(*) FILTER (WHERE present),
@@ -344,8 +348,12 @@ BEGIN
     SELECT * INTO m FROM council.sc_motions WHERE id = p;
     SELECT * INTO r FROM council.decision_rules WHERE id = m.rule_id;
     q := council.sc__quorum(p, r);
+    -- The pass base never holds the subject member's own seat (it has no
+    -- vote on itself).  committee_seats: every other seat, a declared
+    -- special interest included (R-GOV-6 「運営委員全員の同意」, R-GOV-7
+    -- 「運営委員の４分の３以上」: declaring one never lowers the bar).
     v_base := CASE r.pass_base
-        WHEN 'committee_seats' THEN (c->>'seats')::bigint
+        WHEN 'committee_seats' THEN (c->>'voting_seats')::bigint
         WHEN 'committee_entitled' THEN (c->>'entitled')::bigint
         ELSE (c->>'present_entitled')::bigint END;
     -- Nobody entitled: nothing can pass (">= 1/1 of 0" would, vacuously).
@@ -365,7 +373,8 @@ BEGIN
                                         'num', r.pass_num, 'den', r.pass_den),
         'pass', jsonb_build_object('numerator', v_yes, 'denominator', v_base,
                                    'met', v_pass),
-        'seats', c->'seats', 'entitled', c->'entitled', 'recused', c->'recused',
+        'seats', c->'seats', 'voting_seats', c->'voting_seats',
+        'entitled', c->'entitled', 'recused', c->'recused',
         'present', c->'present', 'present_entitled', c->'present_entitled',
         'yes', c->'yes', 'no', c->'no', 'abstain', c->'abstain',
         'not_voted', c->'not_voted',

@@ -70,10 +70,12 @@ AS $$
 $$;
 
 -- R-GOV-3: who attends assembly a now: member organisations present, and
--- those represented by a valid proxy.  A proxy is valid while it is not
--- revoked, its principal is not present (attending overrides it) and its
--- holder is present (a member organisation), or is the chair while the
--- session is convened (the chair presides it).
+-- those that submitted a proxy (Art. 10(5) 「出席もしくは委任状の提出」).
+-- A proxy stands while it is not revoked and its principal is not present
+-- (attending overrides it); one to the chair, while the session is
+-- convened (the chair presides it).  It counts whether or not its holder
+-- is present: the holder's presence decides only whether it can be
+-- exercised (ga_vote: not_present).  proxy_id says which proxy.
 CREATE OR REPLACE FUNCTION council.ga_attending(a bigint)
     RETURNS TABLE (org_id bigint, attended_as council.ga_attendance_kind, proxy_id bigint)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -93,8 +95,7 @@ AS $$
     WHERE x.assembly_id = a AND x.revoked_at IS NULL
       AND x.principal_org_id IN (SELECT id FROM m)
       AND x.principal_org_id NOT IN (SELECT present.org_id FROM present)
-      AND CASE WHEN x.to_chair THEN g.status = 'convened'
-               ELSE x.holder_org_id IN (SELECT present.org_id FROM present) END
+      AND (NOT x.to_chair OR g.status = 'convened')
 $$;
 
 -- A threshold (migration 0011): count CMP num/den of base, exactly, in
@@ -215,9 +216,11 @@ $$;
 -- the assembly's lock).  Freezes the attendance (ga_tally) and the quorum
 -- again; R-GOV-4: passes with a majority (per the rule version frozen at
 -- the opening) of the attending organisations, present or by proxy
--- (abstentions and silence count as attending, not as yes), unless every
--- steering-committee member's organisation entitled to vote (attending
--- now) cast "no"; a poll whose quorum was lost by the close does not pass
+-- (abstentions and silence count as attending, not as yes), unless EVERY
+-- steering-committee member's organisation (the committee now, attending
+-- or not) has a counted "no" (Art. 10(6) 「運営委員全員が反対した場合」:
+-- one absent, abstaining, silent or assenting committee organisation
+-- means no veto); a poll whose quorum was lost by the close does not pass
 -- (R-GOV-3).  A passed amendment becomes the document's next version.
 -- Returns false when p is not an open poll.
 CREATE OR REPLACE FUNCTION council.ga_close_item(p bigint) RETURNS boolean
@@ -238,7 +241,8 @@ DECLARE
     v_pbase     bigint;
     v_qmet      boolean;
     v_pmet      boolean;
-    v_entitled  bigint[];
+    v_committee bigint[];
+    v_against   bigint[];
     v_veto      boolean := false;
     v_passed    boolean;
     v_head      integer;
@@ -281,19 +285,18 @@ BEGIN
               OR council.ga_meets(v_att, r.quorum_cmp, r.quorum_num, r.quorum_den, v_qbase);
     v_pmet := council.ga_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_pbase);
 
-    -- R-GOV-4 (docs/governance.md): the committee members' organisations
-    -- entitled to vote are those attending; the veto needs at least one,
-    -- and all of them "no".
-    SELECT coalesce(array_agg(DISTINCT t.org_id ORDER BY t.org_id), '{}') INTO v_entitled
+    -- R-GOV-4 (docs/governance.md): the veto is counted over EVERY
+    -- steering-committee member's organisation, not over those attending:
+    -- it triggers only when each of them has a counted "no" (it attends at
+    -- the close and its newest ballot is "no").  An absent one has no
+    -- counted vote, so it blocks the veto, as an abstention does.
+    SELECT coalesce(array_agg(DISTINCT pp.org_id ORDER BY pp.org_id), '{}') INTO v_committee
+    FROM council.committee_members c JOIN council.people pp ON pp.id = c.person_id;
+    SELECT coalesce(array_agg(t.org_id ORDER BY t.org_id), '{}') INTO v_against
     FROM council.ga_tally t
-    WHERE t.item_id = p
-      AND t.org_id IN (SELECT pp.org_id FROM council.committee_members c
-                       JOIN council.people pp ON pp.id = c.person_id);
+    WHERE t.item_id = p AND t.org_id = ANY (v_committee) AND t.choice = 'no';
     IF r.veto = 'all_committee_against' THEN
-        v_veto := cardinality(v_entitled) > 0
-                  AND NOT EXISTS (SELECT 1 FROM council.ga_tally t
-                                  WHERE t.item_id = p AND t.org_id = ANY (v_entitled)
-                                    AND t.choice IS DISTINCT FROM 'no');
+        v_veto := cardinality(v_committee) > 0 AND v_against @> v_committee;
     END IF;
     v_passed := v_qmet AND v_pmet AND NOT v_veto;
 
@@ -330,8 +333,8 @@ BEGIN
                                    'met', v_pmet),
         'yes', v_yes, 'no', v_no, 'abstain', v_abstain,
         'not_voted', v_att - v_yes - v_no - v_abstain,
-        'veto', jsonb_build_object('kind', r.veto, 'entitled', to_jsonb(v_entitled),
-                                   'triggered', v_veto),
+        'veto', jsonb_build_object('kind', r.veto, 'committee', to_jsonb(v_committee),
+                                   'against', to_jsonb(v_against), 'triggered', v_veto),
         'veto_triggered', v_veto,
         'passed', v_passed,
         'reason', CASE WHEN NOT v_qmet THEN 'no_quorum'
@@ -873,9 +876,10 @@ $$;
 -- Vote on the open poll p: for the caller's own organisation (p_for NULL
 -- or its own id), as its representative, while it is present; or for
 -- organisation p_for whose proxy the caller's organisation holds (as its
--- representative, while present) or the chair holds (the chair; even
--- for the chair's own organisation), while the principal is not present
--- (attending overrides the proxy).  One
+-- representative, while present: R-GOV-3, a proxy is exercised only by a
+-- present holder, though it counts toward the quorum without one) or the
+-- chair holds (the chair; even for the chair's own organisation), while
+-- the principal is not present (attending overrides the proxy).  One
 -- ballot per organisation; voting again adds a version (every version is
 -- kept) until the close.  Returns {"item", "org", "version", "receipt"}:
 -- keep the receipt to check the ballot after the close.
@@ -940,6 +944,7 @@ BEGIN
             IF NOT council.ga_acts_for_org(i.assembly_id) THEN
                 RAISE EXCEPTION 'not_representative' USING ERRCODE = 'CP403';
             END IF;
+            -- R-GOV-3: only a holder who is present exercises a proxy.
             IF NOT EXISTS (SELECT 1 FROM council.ga_attending(i.assembly_id) a
                            WHERE a.org_id = v_myorg AND a.attended_as = 'present') THEN
                 RAISE EXCEPTION 'not_present' USING ERRCODE = 'CP409';
@@ -1009,7 +1014,13 @@ $$;
 ------------------------------------------------------------------------
 
 -- Poll p for the caller: its state, the live attendance, the caller's own
--- ballot, what the caller may cast for others, and the result once closed.
+-- ballot, the proxies the caller may exercise now (R-GOV-3: its
+-- organisation holds them and is present, or the chair's), and the result
+-- once closed.  Receipts: once the poll is closed, and never before, the
+-- salts are revealed ("salts": each organisation that cast a ballot, with
+-- its salt in hex; "mine" gains "salt" and "receipt_text", the text whose
+-- SHA-256 is its newest receipt, council.ga_receipt_text), so a member
+-- recomputes its receipt itself.  Before the close "salts" is null.
 CREATE OR REPLACE FUNCTION council.ga_poll(p bigint) RETURNS jsonb
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
@@ -1022,6 +1033,7 @@ DECLARE
     v_present  bigint;
     v_mine     jsonb;
     v_holds    jsonb;
+    v_salts    jsonb;
 BEGIN
     IF council.current_person_id() IS NULL THEN
         RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
@@ -1037,15 +1049,30 @@ BEGIN
     SELECT jsonb_build_object('org', b.org_id, 'version', b.version, 'choice', b.choice,
                               'capacity', b.capacity, 'cast_at', b.cast_at,
                               'receipt', encode(b.receipt, 'hex'))
+           -- The salt only after the close (the receipt hides the choice
+           -- until then).
+           || CASE WHEN i.status = 'closed' THEN jsonb_build_object(
+                  'salt', encode(s.salt, 'hex'),
+                  'receipt_text', council.ga_receipt_text(p, b.org_id, b.choice, b.version,
+                                                          s.salt)) ELSE '{}' END
     INTO v_mine FROM council.ga_ballots b
+    LEFT JOIN council.ga_ballot_salts s ON s.item_id = b.item_id AND s.org_id = b.org_id
     WHERE b.item_id = p AND b.org_id = v_org ORDER BY b.version DESC LIMIT 1;
+    IF i.status = 'closed' THEN
+        SELECT coalesce(jsonb_agg(jsonb_build_object('org', s.org_id,
+                                                     'salt', encode(s.salt, 'hex'))
+                                  ORDER BY s.org_id), '[]')
+        INTO v_salts FROM council.ga_ballot_salts s WHERE s.item_id = p;
+    END IF;
     SELECT coalesce(jsonb_agg(jsonb_build_object('org', a.org_id, 'version',
                (SELECT max(b.version) FROM council.ga_ballots b
                 WHERE b.item_id = p AND b.org_id = a.org_id)) ORDER BY a.org_id), '[]')
     INTO v_holds
     FROM council.ga_attending(i.assembly_id) a
     JOIN council.ga_proxies x ON x.id = a.proxy_id
-    WHERE (NOT x.to_chair AND x.holder_org_id = v_org)
+    WHERE (NOT x.to_chair AND x.holder_org_id = v_org
+           AND EXISTS (SELECT 1 FROM council.ga_attending(i.assembly_id) h
+                       WHERE h.org_id = v_org AND h.attended_as = 'present'))
        OR (x.to_chair AND council.ga_is_chair());
     RETURN jsonb_build_object(
         'id', i.id, 'assembly', i.assembly_id, 'position', i.position, 'kind', i.kind,
@@ -1059,7 +1086,7 @@ BEGIN
         'quorum_open', CASE WHEN i.opened_at IS NOT NULL THEN
             jsonb_build_object('numerator', i.quorum_open_num,
                                'denominator', i.quorum_open_den) END,
-        'mine', v_mine, 'holds', v_holds, 'result', i.result);
+        'mine', v_mine, 'holds', v_holds, 'result', i.result, 'salts', v_salts);
 END
 $$;
 

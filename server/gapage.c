@@ -298,11 +298,12 @@ enum {
 	IT_ABSTAIN, IT_NOT_VOTED, IT_QO_NUM, IT_QO_DEN, IT_QC_NUM, IT_QC_DEN,
 	IT_QC_MET, IT_PASS_NUM, IT_PASS_DEN, IT_RULE, IT_RULE_VERSION,
 	IT_VETO, IT_PASSED, IT_REASON, IT_ADOPTED, IT_SLUG, IT_BASE,
-	IT_PROPOSED, IT_CLOSED
+	IT_PROPOSED, IT_CLOSED, IT_MY_SALT, IT_MY_TEXT
 };
 
 /* The state comes from council.ga_poll, which closes a due poll first: the
- * row of ga_items read beside it is from before that. */
+ * row of ga_items read beside it is from before that.  The salt and the
+ * text a receipt hashes are NULL until the poll is closed (ga_poll). */
 #define GA_ITEMS_SQL \
 	"SELECT i.id, i.position, i.kind::text, i.title, i.summary, " \
 	"p->>'status', p->>'members', p->>'attending', p->>'present', " \
@@ -323,7 +324,8 @@ enum {
 	"p->'result'->>'veto_triggered', p->'result'->>'passed', " \
 	"p->'result'->>'reason', " \
 	"p->'result'->'document'->>'adopted_version', d.slug, b.body, " \
-	"i.proposed_text, " GA_JST("(p->>'closed_at')::timestamptz") " " \
+	"i.proposed_text, " GA_JST("(p->>'closed_at')::timestamptz") ", " \
+	"p->'mine'->>'salt', p->'mine'->>'receipt_text' " \
 	"FROM council.ga_items i CROSS JOIN LATERAL council.ga_poll(i.id) p " \
 	"LEFT JOIN council.documents d ON d.id = i.document_id " \
 	"LEFT JOIN council.document_versions b ON b.document_id = i.document_id " \
@@ -403,6 +405,13 @@ ga_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 		    strcmp(COL(IT_PASSED), "true") == 0 ? "badge badge--passed" :
 		    "badge badge--failed");
 		ga_label(req, it, "reason", "ga.reason", COL(IT_REASON));
+		/* Receipts: the salt, revealed by the close, and the text
+		 * the organisation's newest receipt hashes. */
+		if (!PQgetisnull(r, i, IT_MY_SALT) &&
+		    !PQgetisnull(r, i, IT_MY_TEXT)) {
+			tmpl_vars_set(it, "my_salt", COL(IT_MY_SALT));
+			tmpl_vars_set(it, "my_receipt_text", COL(IT_MY_TEXT));
+		}
 		if (!PQgetisnull(r, i, IT_ADOPTED)) {
 			tmpl_vars_setf(it, "adopted_href", "/documents/%s/%s",
 			    COL(IT_SLUG), COL(IT_ADOPTED));

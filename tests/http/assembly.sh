@@ -4,7 +4,10 @@
 # regulation amendment; member organisations attend or give a proxy; a poll cannot
 # open without quorum; the first amendment passes with a majority of the
 # attending (proxies count) and becomes the document's next version; the
-# second cannot open once members left; minutes show the counts.
+# second cannot open once members left; minutes show the counts.  Receipts
+# (issue 10): no salt anywhere before the close (API, page, minutes, CSV);
+# after it the poll and the page show the organisation's salt and the text
+# whose SHA-256, computed here with sha256sum, is the receipt.
 #
 # Usage: tests/http/assembly.sh BASE_URL PGDIR
 set -u
@@ -118,6 +121,21 @@ tap_is "$code" 200 "the proxy holder votes for its principal"
 api v2 "${TOK[1]}" POST "/api/v1/polls/$I1" '{"action":"vote","choice":"no"}'
 api v2 "${TOK[1]}" POST "/api/v1/polls/$I1" '{"action":"vote","choice":"yes"}'
 tap_is "$code" 200 "a vote may be changed until the close"
+RECEIPT1=$(json v2 'd["mine"]["receipt"]'); VERSION1=$(json v2 'd["mine"]["version"]')
+# Receipts before the close: every salt of the poll (read here as the
+# superuser) is nowhere a member can look.
+SALTS=$(sql "SELECT string_agg(encode(salt, 'hex'), ' ') FROM council.ga_ballot_salts WHERE item_id = $I1")
+W1=$(session "${REPS[1]}" web)
+api s0 "${TOK[1]}" GET "/api/v1/polls/$I1"
+page s1 "$W1" "/assemblies/$GA"
+api s2 "${TOK[0]}" GET "/api/v1/polls/$I1"
+api s3 "${TOK[1]}" GET "/api/v1/assemblies/$GA/minutes"
+page s4 "$W1" "/assemblies/$GA/minutes.csv"
+seen=0
+for s in $SALTS; do for f in s0 s1 s2 s3 s4 v2; do grep -q "$s" "$T/$f" && seen=$((seen + 1)); done; done
+tap_is "$(json s0 'd["status"], d["salts"], "salt" in d["mine"], "receipt_text" in d["mine"]') $(echo "$SALTS" | wc -w) $seen" \
+	"('open', None, False, False) $((Q - 1)) 0" \
+	"receipts: before the close no salt is shown, in the poll, the page, the minutes or the CSV"
 sleep 7
 api r1 "${TOK[3]}" GET "/api/v1/polls/$I1"
 tap_is "$code $(json r1 'd["status"], d["result"]["passed"], d["result"]["veto"]["triggered"]')" "200 ('closed', True, False)" \
@@ -128,6 +146,23 @@ tap_is "$(sql "SELECT body FROM council.document_versions WHERE document_id = $D
 	"Article 1. New text." "... and the Rules' new text is the document's next version"
 api v3 "${TOK[2]}" POST "/api/v1/polls/$I1" '{"action":"vote","choice":"no"}'
 tap_like "$code" '^4' "a vote after the close is refused"
+# Receipts after the close: the poll reveals the salts; the member
+# recomputes its receipt from the text (the database's formula).
+api s5 "${TOK[1]}" GET "/api/v1/polls/$I1"
+MYORG=$(sql "SELECT org_id FROM council.people WHERE email = '${REPS[1]}'")
+MYSALT=$(sql "SELECT encode(salt, 'hex') FROM council.ga_ballot_salts WHERE item_id = $I1 AND org_id = $MYORG")
+TEXT=$(json s5 'd["mine"]["receipt_text"]')
+tap_is "$(json s5 'd["mine"]["salt"]') $TEXT" "$MYSALT council-ga|$I1|$MYORG|yes|$VERSION1|$MYSALT" \
+	"receipts: after the close the poll shows the organisation its salt and the text its receipt hashes"
+tap_is "$(printf '%s' "$TEXT" | sha256sum | cut -c1-64)" "$RECEIPT1" \
+	"... whose SHA-256 (sha256sum) is the receipt given at the vote"
+tap_is "$(json s5 'sorted(x["salt"] for x in d["salts"]) == sorted("'"$SALTS"'".split())')" True \
+	"... and every voting organisation's salt is listed"
+page s6 "$W1" "/assemblies/$GA"
+tap_is "$code $(grep -c "<code class=\"ga-receipt ga-salt\">$MYSALT</code>" "$T/s6") $(grep -cF "$TEXT" "$T/s6") $(grep -c 'council-ga|議題番号|組織番号|選択' "$T/s6")" \
+	"200 1 1 1" "the session page shows the salt, the text and the formula after the close (in Japanese)"
+page s7 "$W1" "/assemblies/$GA?lang=en"
+tap_is "$(grep -c 'council-ga|item id|organisation id|choice' "$T/s7")" 1 "... and in English"
 
 # Members leave: item 2 cannot open for lack of quorum.
 for i in 3 4 5; do api l "${TOK[$i]}" POST "/api/v1/assemblies/$GA" '{"action":"leave"}'; done

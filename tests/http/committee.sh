@@ -3,7 +3,10 @@
 # a restriction passed with at least three quarters of the committee
 # (R-GOV-7) takes effect at once: the restricted member no longer reads new
 # shared posts (R-RESTRICT-1), while others do.  Also: who may act, and a
-# motion one cannot see answers like an absent one.
+# motion one cannot see answers like an absent one; and (issue 10) declared
+# special interests do not lower the bar of a restriction or an expulsion
+# (R-GOV-6, R-GOV-7): on the demo's nine seats, five declarations and four
+# yes do not restrict, four declarations and five yes do not expel.
 #
 # Sessions are made in the database, as in tests/http/tf.sh (committee
 # members would need a second factor at sign-in).
@@ -59,6 +62,33 @@ c1="$code $(cat "$T/g1")"
 api g2 "${TOK[$G]}" GET "/api/v1/committee/motions/99999999"
 tap_is "$c1" "$code $(cat "$T/g2")" "R-GOV-8: a motion is as invisible to a non-member as an absent one"
 
+# R-GOV-6, R-GOV-7: the bars count every seat.  The last D seats declare a
+# special interest, the others all vote yes: a whole "yes" of those
+# entitled, but not 3/4 (or all) of the committee.
+CLOSE_B=$(date -u -d '+5 seconds' +%Y-%m-%dT%H:%M:%SZ)
+bar_motion() {	# KIND DECLARED: table, attend, declare, open; echoes the id
+	local kind=$1 d=$2 m i=0 e
+	api b "${TOK[${SEATS[1]}]}" POST /api/v1/committee/motions \
+		"{\"kind\":\"$kind\",\"title\":\"sc-test: bar $kind $$\",\"subject\":$SUBJ}"
+	m=$(json b 'd["id"]')
+	for e in "${SEATS[@]}"; do
+		api b "${TOK[$e]}" POST "/api/v1/committee/motions/$m" '{"action":"attend"}'
+		if [ $i -ge $((N - d)) ]; then
+			api b "${TOK[$e]}" POST "/api/v1/committee/motions/$m" '{"action":"interest","reason":"sc-test"}'
+		fi
+		i=$((i + 1))
+	done
+	api b "${TOK[$CHAIR]}" POST "/api/v1/committee/motions/$m" "{\"action\":\"open\",\"closes_at\":\"$CLOSE_B\"}"
+	i=0
+	for e in "${SEATS[@]}"; do
+		[ $i -lt $((N - d)) ] && api b "${TOK[$e]}" POST "/api/v1/committee/motions/$m" '{"action":"vote","choice":"yes"}'
+		i=$((i + 1))
+	done
+	echo "$m"
+}
+MR=$(bar_motion restriction $((N - N / 2)))
+ME=$(bar_motion expulsion $((N - N / 2 - 1)))
+
 for e in "${SEATS[@]}"; do api a "${TOK[$e]}" POST "/api/v1/committee/motions/$M" '{"action":"attend"}'; done
 tap_is "$code" 200 "every committee member marks presence"
 CLOSE=$(date -u -d '+4 seconds' +%Y-%m-%dT%H:%M:%SZ)
@@ -91,6 +121,18 @@ tap_is "$code $(json c 'd["status"]')" "200 passed" \
 tap_like "$(cat "$T/c")" "\"rule_code\" *: *\"sc.restriction\"" "... counted under the restriction rule, stated in the result"
 tap_is "$(sql "SELECT restricted FROM council.organisations WHERE id = $SUBJ")" t \
 	"R-RESTRICT-1: the member is restricted at once"
+for _ in $(seq 1 40); do
+	[ "$(sql "SELECT count(*) FROM council.sc_motions WHERE id IN ($MR, $ME) AND status = 'open'")" = 0 ] && break
+	sleep 1
+done
+api br "${TOK[$CHAIR]}" GET "/api/v1/committee/motions/$MR"
+tap_is "$code $(json br 'd["status"], d["result"]["pass"]["numerator"], d["result"]["pass"]["denominator"], d["result"]["pass_rule"]["base"]')" \
+	"200 ('failed', $((N / 2)), $N, 'committee_seats')" \
+	"R-GOV-7: $((N - N / 2)) declared special interests and $((N / 2)) yes of $N seats do not restrict"
+api be "${TOK[$CHAIR]}" GET "/api/v1/committee/motions/$ME"
+tap_is "$code $(json be 'd["status"], d["result"]["pass"]["numerator"], d["result"]["pass"]["denominator"]') $(sql "SELECT status FROM council.organisations WHERE id = $SUBJ")" \
+	"200 ('failed', $((N / 2 + 1)), $N) member" \
+	"R-GOV-6: $((N - N / 2 - 1)) declared special interests and $((N / 2 + 1)) yes of $N seats do not expel"
 
 # After: a new shared post does not reach the restricted member; others read it.
 api p1 "${TOK[$AUTHOR]}" POST /api/v1/posts "{\"kind\":\"alert\",\"title\":\"sc-test after $$\",\"body\":\"b\",\"secret\":false,\"scope\":[{\"class\":\"all_members\"}]}"

@@ -12,19 +12,25 @@ text of the Rules (council-rules.md) and the decisions in
 docs/governance.md, not from the SQL:
 
   R-GOV-3  one vote per member organisation.  Quorum: members holding a
-           majority of ALL members' votes attend or are represented by a
-           proxy.  A poll cannot open without it.
+           majority of ALL members' votes attend or submit a proxy
+           (「出席もしくは委任状の提出」).  A poll cannot open without it.
   proxies  to another member or to the chair; one hop (a member that gave
            a proxy cannot hold one, and one holding a proxy cannot give
            one); one at a time; revocable only while no poll is open; a
-           proxy counts while its holder is present (the chair always, in
-           session) and not when its principal attends (overridden).
+           submitted proxy counts whether or not its holder is present,
+           and not when its principal attends (overridden); it is
+           exercised (voted) only by a holder who is present (the chair
+           always, in session).
   R-GOV-4  passes with a majority of the attending members (present or by
-           proxy; abstentions and silence are not yes), unless every
-           steering-committee member's organisation entitled to vote (that
-           is, attending at the close) voted no; no veto when none is.
-           The count is taken over who attends at the close; without a
-           quorum then, the resolution does not pass.
+           proxy; abstentions and silence are not yes), unless EVERY
+           steering-committee member's organisation voted no
+           (「運営委員全員が反対した場合」): one absent, abstaining, silent
+           or assenting committee organisation means no veto.  The count
+           is taken over who attends at the close; without a quorum then,
+           the resolution does not pass.
+  receipts the salts are shown by the poll after the close and never
+           before; each receipt is the SHA-256 of
+           "council-ga|item|org|choice|version|salt hex" (recomputed here).
 
 Each case runs inside one transaction of its own (a savepoint of one
 outer transaction), rolled back: the database is left as it was.  Every
@@ -112,12 +118,15 @@ class Oracle:
 
     def attending(self):
         att = set(self.present)
-        for p, h in self.proxies.items():
-            if p in self.present:
-                continue                         # overridden by attending
-            if h == 'chair' or h in self.present:
-                att.add(p)
+        for p in self.proxies:
+            if p not in self.present:            # else overridden by attending
+                att.add(p)                       # submitted: counts, holder or not
         return att
+
+    def absent_holders(self):
+        """The principals counted by a proxy whose holder is absent."""
+        return {p for p, h in self.proxies.items()
+                if p not in self.present and h != 'chair' and h not in self.present}
 
     def quorum(self, att):
         return 2 * len(att) > self.n             # a majority of ALL members
@@ -157,12 +166,13 @@ class Oracle:
         abstain = sum(1 for o in att if last.get(o) == 'abstain')
         quorum = self.quorum(att)
         majority = 2 * yes > len(att)
-        entitled = self.committee & att
-        veto = bool(entitled) and all(last.get(o) == 'no' for o in entitled)
+        # A counted "no": attending at the close, newest ballot "no".
+        against = {o for o in self.committee if o in att and last.get(o) == 'no'}
+        veto = bool(self.committee) and against == self.committee
         return {'attending': len(att), 'members': self.n, 'yes': yes, 'no': no,
                 'abstain': abstain, 'quorum_close': quorum, 'majority': majority,
-                'entitled': sorted(entitled), 'veto': veto,
-                'passed': quorum and majority and not veto}
+                'committee': sorted(self.committee), 'against': sorted(against),
+                'veto': veto, 'passed': quorum and majority and not veto}
 
 
 def run_case(db, rnd, case, doc_id, stats):
@@ -272,8 +282,10 @@ def run_case(db, rnd, case, doc_id, stats):
     receipts = []
     # How this case votes: the share of yes, and whether the committee's
     # organisations lean to "no" (to reach the veto).
-    p_yes = rnd.uniform(0.25, 0.75)
     committee_no = rnd.random() < 0.5
+    # (With the committee against, the others lean to yes: a majority
+    # vetoed is a boundary worth reaching.)
+    p_yes = rnd.uniform(0.55, 0.9) if committee_no else rnd.uniform(0.25, 0.75)
 
     def choice(org):
         if committee_no and org in orc.committee and rnd.random() < 0.9:
@@ -283,9 +295,11 @@ def run_case(db, rnd, case, doc_id, stats):
 
     # Before the poll: presence, proxies (some refused), revocations, some
     # principals attending anyway.
+    # (When the committee leans to "no", its organisations mostly attend:
+    # the veto needs every one of them.)
     p_present = rnd.uniform(0.35, 0.95)
     for k in range(n):
-        if rnd.random() < p_present:
+        if rnd.random() < (0.95 if committee_no and k in orc.committee else p_present):
             attend(k)
     for _ in range(rnd.randint(0, n)):
         k = rnd.randrange(n)
@@ -312,6 +326,8 @@ def run_case(db, rnd, case, doc_id, stats):
         return bad
     stats['opened'] += 1
     stats['half_plus_one_opened'] += 2 * len(att) in (n + 1, n + 2)
+    # R-GOV-3: opened only thanks to a proxy whose holder is absent.
+    stats['opened_by_absent_holder_proxy'] += not orc.quorum(att - orc.absent_holders())
     if v != {'numerator': len(att), 'denominator': n}:
         bad.append('quorum frozen at open %s, oracle %d/%d' % (v, len(att), n))
     orc.poll_open = True
@@ -339,8 +355,16 @@ def run_case(db, rnd, case, doc_id, stats):
             revoke(k)
         else:
             vote(k, k, choice(k))
+    # Last calls: each committee organisation present may vote once more.
+    for k in sorted(orc.committee):
+        if k in orc.present and rnd.random() < 0.8:
+            vote(k, k, choice(k))
     changed = sum(1 for v in orc.ballots.values() if len(v) > 1)
     stats['votes_changed'] += changed
+    # Receipts: no salt before the close.
+    ok, poll = db.call(rep(rnd.randrange(n)), 'SELECT council.ga_poll(%s)', (item,))
+    if not ok or poll.get('salts') is not None or 'salt' in (poll.get('mine') or {}):
+        bad.append('a salt before the close: %s' % (poll,))
 
     # The close at the set time; the first read counts it.
     db.su("UPDATE council.ga_items SET closes_at = now() - interval '1 second' WHERE id = %s",
@@ -355,7 +379,8 @@ def run_case(db, rnd, case, doc_id, stats):
            'yes': res.get('yes'), 'no': res.get('no'), 'abstain': res.get('abstain'),
            'quorum_close': (res.get('quorum_close') or {}).get('met'),
            'majority': (res.get('pass') or {}).get('met'),
-           'entitled': sorted(org_of[o] for o in (res.get('veto') or {}).get('entitled', [])),
+           'committee': sorted(org_of[o] for o in (res.get('veto') or {}).get('committee', [])),
+           'against': sorted(org_of[o] for o in (res.get('veto') or {}).get('against', [])),
            'veto': res.get('veto_triggered'), 'passed': res.get('passed')}
     if got != want:
         bad.append('result %s' % got)
@@ -379,6 +404,19 @@ def run_case(db, rnd, case, doc_id, stats):
         bad.append('document adopted %s, passed %s' % (rows[0][0], want['passed']))
     # A receipt verifies, and counted exactly when it is its
     # organisation's last version and the organisation attended.
+    # Receipts: after the close the poll lists every voter's salt, and each
+    # receipt recomputes from it by the documented formula.
+    salts = {o['org']: o['salt'] for o in (poll.get('salts') or [])}
+    if set(salts) != {ids[o] for o in orc.ballots}:
+        bad.append('salts after the close for %s, voters %s'
+                   % (sorted(salts), sorted(ids[o] for o in orc.ballots)))
+    for rc, org, version, choice in receipts:
+        text = 'council-ga|%d|%d|%s|%d|%s' % (item, ids[org], choice, version,
+                                              salts.get(ids[org], ''))
+        if hashlib.sha256(text.encode('utf-8')).hexdigest() != rc:
+            bad.append('receipt of %d v%d does not recompute from its salt' % (org, version))
+            break
+    stats['receipts_recomputed'] += len(receipts)
     if receipts:
         rc, org, version, choice = rnd.choice(receipts)
         ok, v = db.call(reader, 'SELECT council.ga_verify_receipt(%s, %s)', (item, rc))
@@ -388,8 +426,18 @@ def run_case(db, rnd, case, doc_id, stats):
             bad.append('receipt of %d v%d: %s (oracle counted %s)' % (org, version, v, counted))
     stats['passed'] += want['passed']
     stats['vetoed'] += want['veto']
-    stats['veto_with_absent_seat'] += want['veto'] and len(want['entitled']) < len(set(seats))
-    stats['no_entitled_seat'] += not want['entitled']
+    att_close = orc.attending()
+    cm_att = orc.committee & att_close
+    last = {o: v[-1] for o, v in orc.ballots.items() if v}
+    # R-GOV-4 (issue 10): every attending committee organisation voted no,
+    # one is absent: no veto.  And all attend, one does not vote no.
+    stats['absent_seat_no_veto'] += (bool(cm_att) and cm_att != orc.committee
+                                     and all(last.get(o) == 'no' for o in cm_att))
+    stats['all_attend_one_not_no'] += (cm_att == orc.committee and len(orc.committee) > 1
+                                       and sum(last.get(o) == 'no' for o in cm_att)
+                                       == len(cm_att) - 1)
+    stats['no_committee_attending'] += not cm_att
+    stats['counted_by_absent_holder_proxy'] += bool(orc.absent_holders())
     stats['quorum_lost'] += not want['quorum_close']
     stats['exactly_half_yes'] += 2 * want['yes'] == want['attending'] and want['attending'] > 0
     stats['majority_vetoed'] += want['majority'] and want['veto']
@@ -422,8 +470,10 @@ def main():
     stats = {k: 0 for k in ('opened', 'no_quorum_at_open', 'exactly_half_refused',
                             'half_plus_one_opened', 'proxies', 'proxies_to_chair',
                             'proxies_refused', 'revoke_refused_open', 'votes_refused',
-                            'votes_changed', 'passed', 'vetoed', 'veto_with_absent_seat',
-                            'no_entitled_seat', 'quorum_lost', 'exactly_half_yes',
+                            'votes_changed', 'passed', 'vetoed', 'absent_seat_no_veto',
+                            'all_attend_one_not_no', 'no_committee_attending',
+                            'opened_by_absent_holder_proxy', 'counted_by_absent_holder_proxy',
+                            'receipts_recomputed', 'quorum_lost', 'exactly_half_yes',
                             'majority_vetoed')}
     try:
         # Everything below is one transaction, rolled back at the end.
@@ -458,8 +508,16 @@ def main():
                           ('quorum_lost', 'the quorum lost between the opening and the close'),
                           ('exactly_half_yes', 'exactly half of the attending voted yes'),
                           ('majority_vetoed', 'a majority vetoed by the committee'),
-                          ('veto_with_absent_seat', 'a veto with a committee organisation absent'),
-                          ('no_entitled_seat', 'no committee organisation entitled: no veto'),
+                          ('absent_seat_no_veto',
+                           'every attending committee organisation against, one absent: no veto'),
+                          ('all_attend_one_not_no',
+                           'every committee organisation attending, all but one against: no veto'),
+                          ('no_committee_attending', 'no committee organisation attending: no veto'),
+                          ('opened_by_absent_holder_proxy',
+                           'a poll opened thanks to a proxy whose holder is absent'),
+                          ('counted_by_absent_holder_proxy',
+                           'a proxy whose holder is absent counted at the close'),
+                          ('receipts_recomputed', 'receipts recomputed from the revealed salts'),
                           ('proxies_refused', 'proxies refused (one hop, one at a time)'),
                           ('proxies_to_chair', 'proxies to the chair'),
                           ('revoke_refused_open', 'a revocation refused while the poll is open'),

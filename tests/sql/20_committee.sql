@@ -6,7 +6,7 @@
 -- who sees the proceedings (R-GOV-8) and the audit trail.  Same fixtures
 -- and helpers as 10_sharing_rules.  Everything is rolled back.
 BEGIN;
-SELECT plan(128);
+SELECT plan(137);
 \ir fixtures/sharing.psql
 
 -- The committee for these tests: eight seats (the demo's nine and the
@@ -395,6 +395,99 @@ SELECT is(pg_temp.val('bank2-h', 'SELECT count(*) FROM council.sc_presence')
           || pg_temp.val('bank2-h', 'SELECT count(*) FROM council.sc_seats')
           || pg_temp.val('bank2-h', 'SELECT count(*) FROM council.sc_interests'), '000',
           '... no presence, seat or special interest');
+
+-- R-GOV-6, R-GOV-7 (issue 10): the bar is counted over ALL committee
+-- seats, the subject member's own seat alone left out; declaring a special
+-- interest removes a member's vote, never the bar.  Nine seats for these
+-- cases, as on the demo council (the expelled univ-n's replaced by
+-- optout-h and gsoc-h): 3/4 of 9 is 6.75, so 7.
+RESET ROLE;
+DELETE FROM council.committee_members
+WHERE person_id = (SELECT person_id FROM t_people WHERE k = 'univ-n');
+INSERT INTO council.committee_members (person_id, is_chair)
+SELECT person_id, false FROM t_people WHERE k IN ('optout-h', 'gsoc-h');
+SET LOCAL ROLE council_app;
+CREATE FUNCTION pg_temp.declare_(lbl text, VARIADIC who text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE k text;
+BEGIN
+    FOREACH k IN ARRAY who LOOP
+        PERFORM pg_temp.as_(k);
+        PERFORM council.sc_declare_interest(pg_temp.m(lbl), 'declared for the test');
+    END LOOP;
+END $$;
+-- "status pass-fraction base vN" of a closed motion.
+CREATE FUNCTION pg_temp.outcome(lbl text) RETURNS text LANGUAGE sql AS $$
+    SELECT format('%s %s %s v%s', r.status, pg_temp.frac(r.result->'pass'),
+                  r.result->'pass_rule'->>'base', r.result->>'rule_version')
+    FROM pg_temp.row_(lbl) r $$;
+SELECT pg_temp.mk('bar-res', 'cmt', 'restriction', 'tr-bank2');
+SELECT pg_temp.attend('bar-res', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h', 'v1-h', 'v2-h',
+                      'gsoc-h', 'optout-h');
+SELECT pg_temp.declare_('bar-res', 'police-h', 'v1-h', 'v2-h', 'gsoc-h', 'optout-h');
+SELECT pg_temp.open_('bar-res');
+SELECT pg_temp.vote('bar-res', 'yes', 'cmt', 'sec-a', 'fsa-h', 'power-h');
+SELECT pg_temp.close_('bar-res');
+SELECT is(pg_temp.outcome('bar-res'), 'failed 4/9 false committee_seats v2',
+          'R-GOV-7: five declared special interests and four yes of nine seats do not restrict (4/9, not 4/4)');
+SELECT ok(NOT pg_temp.restricted('tr-bank2'), '... and the member is not restricted');
+SELECT pg_temp.mk('bar-exp', 'cmt', 'expulsion', 'tr-bank2');
+SELECT pg_temp.attend('bar-exp', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h', 'v1-h', 'v2-h',
+                      'gsoc-h', 'optout-h');
+SELECT pg_temp.declare_('bar-exp', 'v1-h', 'v2-h', 'gsoc-h', 'optout-h');
+SELECT pg_temp.open_('bar-exp');
+SELECT pg_temp.vote('bar-exp', 'yes', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h');
+SELECT pg_temp.close_('bar-exp');
+SELECT is(pg_temp.outcome('bar-exp'), 'failed 5/9 false committee_seats v2',
+          'R-GOV-6: four declared special interests and five yes of nine seats do not expel (5/9, not 5/5)');
+SELECT is(pg_temp.status('tr-bank2'), 'member', '... and the member stays');
+SELECT pg_temp.mk('bar-exp1', 'cmt', 'expulsion', 'tr-bank2');
+SELECT pg_temp.attend('bar-exp1', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h', 'v1-h', 'v2-h',
+                      'gsoc-h', 'optout-h');
+SELECT pg_temp.declare_('bar-exp1', 'optout-h');
+SELECT pg_temp.open_('bar-exp1');
+SELECT pg_temp.vote('bar-exp1', 'yes', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h', 'v1-h',
+                    'v2-h', 'gsoc-h');
+SELECT pg_temp.close_('bar-exp1');
+SELECT is(pg_temp.outcome('bar-exp1'), 'failed 8/9 false committee_seats v2',
+          'R-GOV-6: one declared special interest is one consent missing: 8 of 9 does not expel');
+SELECT pg_temp.mk('bar-res6', 'cmt', 'restriction', 'tr-bank2');
+SELECT pg_temp.attend('bar-res6', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h', 'v1-h', 'v2-h',
+                      'gsoc-h', 'optout-h');
+SELECT pg_temp.open_('bar-res6');
+SELECT pg_temp.vote('bar-res6', 'yes', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h', 'v1-h');
+SELECT pg_temp.vote('bar-res6', 'no', 'v2-h', 'gsoc-h', 'optout-h');
+SELECT pg_temp.close_('bar-res6');
+SELECT is(pg_temp.outcome('bar-res6'), 'failed 6/9 false committee_seats v2',
+          'R-GOV-7: 6 of 9 is below three quarters: no restriction');
+SELECT pg_temp.mk('bar-res7', 'cmt', 'restriction', 'tr-bank2');
+SELECT pg_temp.attend('bar-res7', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h', 'v1-h', 'v2-h',
+                      'gsoc-h', 'optout-h');
+SELECT pg_temp.declare_('bar-res7', 'gsoc-h', 'optout-h');
+SELECT pg_temp.open_('bar-res7');
+SELECT pg_temp.vote('bar-res7', 'yes', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h', 'v1-h',
+                    'v2-h');
+SELECT pg_temp.close_('bar-res7');
+SELECT is(pg_temp.outcome('bar-res7'), 'passed 7/9 true committee_seats v2',
+          'R-GOV-7: 7 yes of 9 seats pass, two declared special interests notwithstanding');
+SELECT ok(pg_temp.restricted('tr-bank2'), '... and the member is restricted at once');
+-- The subject on the committee: its own seat, and only that, leaves the base.
+SELECT pg_temp.mk('bar-subj', 'cmt', 'restriction', 'tr-power');
+SELECT pg_temp.attend('bar-subj', 'cmt', 'sec-a', 'fsa-h', 'power-h', 'police-h', 'v1-h', 'v2-h',
+                      'gsoc-h', 'optout-h');
+SELECT pg_temp.declare_('bar-subj', 'optout-h', 'gsoc-h');
+SELECT pg_temp.open_('bar-subj');
+SELECT pg_temp.vote('bar-subj', 'yes', 'cmt', 'sec-a', 'fsa-h', 'police-h', 'v1-h', 'v2-h');
+SELECT pg_temp.close_('bar-subj');
+SELECT is(pg_temp.outcome('bar-subj') || ' ' || ((pg_temp.row_('bar-subj')).result->>'voting_seats'),
+          'passed 6/8 true committee_seats v2 8',
+          'R-GOV-7: the subject''s own seat is out of the base (6 of 8 = 3/4 passes); the two declared interests stay in it');
+RESET ROLE;
+DELETE FROM council.committee_members
+WHERE person_id IN (SELECT person_id FROM t_people WHERE k IN ('optout-h', 'gsoc-h'));
+INSERT INTO council.committee_members (person_id, is_chair)
+SELECT person_id, false FROM t_people WHERE k = 'univ-n';
+SET LOCAL ROLE council_app;
 
 -- Every action is in the audit log. ----------------------------------------------
 RESET ROLE;

@@ -8,7 +8,7 @@
 -- ten member organisations (every other organisation is set aside), so a
 -- majority of all is 6.  Everything is rolled back.
 BEGIN;
-SELECT plan(136);
+SELECT plan(160);
 
 -- Fixtures (as the superuser, no RLS). -----------------------------------------
 -- The secretariat body (the demo's NISC, or one made here) and nine
@@ -148,6 +148,15 @@ BEGIN
 END $$;
 CREATE FUNCTION pg_temp.rc(k text) RETURNS text LANGUAGE sql STABLE
 AS $$ SELECT receipt FROM pg_temp.t_receipts WHERE t_receipts.k = rc.k $$;
+-- The salt of organisation `slug`'s ballot on item pos of A1, and every
+-- salt of the item as "org:salt,..." (hex; as the superuser: no member
+-- reads council.ga_ballot_salts).
+CREATE FUNCTION pg_temp.salt(pos integer, slug text) RETURNS text LANGUAGE sql STABLE
+SECURITY DEFINER AS $$ SELECT encode(salt, 'hex') FROM council.ga_ballot_salts
+      WHERE item_id = pg_temp.it(pos) AND org_id = pg_temp.o(slug) $$;
+CREATE FUNCTION pg_temp.salts(pos integer) RETURNS text LANGUAGE sql STABLE
+SECURITY DEFINER AS $$ SELECT string_agg(org_id || ':' || encode(salt, 'hex'), ',' ORDER BY org_id)
+      FROM council.ga_ballot_salts WHERE item_id = pg_temp.it(pos) $$;
 -- The chair opens item pos for an hour.
 CREATE FUNCTION pg_temp.open(pos integer) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
@@ -370,6 +379,16 @@ SELECT is(pg_temp.val('b', format($$SELECT count(*) FROM council.ga_ballots WHER
 SELECT is(pg_temp.err('a-n', format($$SELECT council.ga_verify_receipt(%s, %L)$$, pg_temp.it(1),
           pg_temp.rc('a-n:1:3'))), 'CP409 poll_not_closed', 'a receipt cannot be checked before the close');
 SELECT is(pg_temp.audits(pg_temp.ga('A1'), 'ga.ballot'), 8::bigint, 'every ballot version is an audit row');
+-- Receipts (issue 10): no salt anywhere before the close.
+SELECT is(jsonb_build_array(pg_temp.poll('a-n', 1)->'mine' ? 'salt',
+                            pg_temp.poll('a-n', 1)->'mine' ? 'receipt_text',
+                            jsonb_typeof(pg_temp.poll('a-n', 1)->'salts')),
+          '[false, false, "null"]'::jsonb,
+          'before the close the poll shows neither the organisation''s salt nor the salts');
+SELECT is(strpos(pg_temp.poll('a-n', 1)::text, pg_temp.salt(1, 'ga-a'))
+          + strpos(pg_temp.poll('b', 1)::text, pg_temp.salt(1, 'ga-f'))
+          + strpos(pg_temp.poll('b', 1)::text, pg_temp.salt(1, 'ga-b')), 0,
+          '... not even in another field: neither the voter nor a proxy holder reads a salt');
 SELECT is(pg_temp.val('sec', format($$SELECT count(*) FROM council.audit_log WHERE action = 'ga.ballot'
           AND detail ? 'choice'$$)), '0', 'the audit row commits to the receipt, not the choice');
 
@@ -484,6 +503,22 @@ SELECT is(pg_temp.val('a-n', format($$SELECT encode(sha256(convert_to(
           council.ga_receipt_text(%s, %s, 'yes', 3, decode(council.ga_verify_receipt(%1$s, %3$L)->>'salt', 'hex')),
           'UTF8')), 'hex')$$, pg_temp.it(1), pg_temp.o('ga-a'), pg_temp.rc('a-n:1:3'))),
           pg_temp.rc('a-n:1:3'), 'the member recomputes its receipt from the revealed salt');
+-- Issue 10: the poll itself reveals the salts once closed.
+SELECT is(pg_temp.poll('a-n', 1)->'mine'->>'salt', pg_temp.salt(1, 'ga-a'),
+          'after the close the poll shows the organisation its salt');
+SELECT is(pg_temp.poll('a-n', 1)->'mine'->>'receipt_text',
+          format('council-ga|%s|%s|yes|3|%s', pg_temp.it(1), pg_temp.o('ga-a'), pg_temp.salt(1, 'ga-a')),
+          '... and the text its newest receipt hashes: council-ga|item|organisation|choice|version|salt');
+SELECT is(encode(sha256(convert_to(pg_temp.poll('a-n', 1)->'mine'->>'receipt_text', 'UTF8')), 'hex'),
+          pg_temp.rc('a-n:1:3'), '... whose SHA-256 is the receipt the member kept');
+SELECT is((SELECT string_agg((x->>'org') || ':' || (x->>'salt'), ',' ORDER BY (x->>'org')::bigint)
+           FROM jsonb_array_elements(pg_temp.poll('d', 1)->'salts') x), pg_temp.salts(1),
+          'every organisation that voted has its salt listed, for any member to read');
+SELECT is(pg_temp.val('b', format($$SELECT encode(sha256(convert_to(council.ga_receipt_text(%s, %s, 'yes', 1,
+          decode((SELECT x->>'salt' FROM jsonb_array_elements(council.ga_poll(%1$s)->'salts') x
+                  WHERE (x->>'org')::bigint = %2$s), 'hex')), 'UTF8')), 'hex')$$,
+          pg_temp.it(1), pg_temp.o('ga-f'))), pg_temp.rc('f:1:1'),
+          'the proxy holder recomputes the receipt of the ballot it cast for its principal');
 SELECT is(pg_temp.val('d', format($$SELECT council.ga_verify_receipt(%s, %L)->>'valid'$$,
           pg_temp.it(1), repeat('ab', 32))), 'false', 'an unknown receipt does not verify');
 SELECT is(pg_temp.err('d', format($$SELECT council.ga_verify_receipt(%s, 'xyz')$$, pg_temp.it(1))),
@@ -523,8 +558,9 @@ SELECT is(pg_temp.poll('d', 4)->'result'->'pass'->>'met', 'true', 'a majority: 5
 SELECT is(jsonb_build_array(pg_temp.res(4)->'veto_triggered', pg_temp.res(4)->'passed',
           pg_temp.res(4)->'reason'), '[true, false, "veto"]'::jsonb,
           'R-GOV-4: ... but every committee member''s organisation voted against: vetoed');
-SELECT is(pg_temp.slugs(pg_temp.res(4)->'veto'->'entitled'), 'ga-a,ga-b,ga-c',
-          'the committee members'' organisations entitled to vote are stated');
+SELECT is(pg_temp.slugs(pg_temp.res(4)->'veto'->'committee') || ' / '
+          || pg_temp.slugs(pg_temp.res(4)->'veto'->'against'), 'ga-a,ga-b,ga-c / ga-a,ga-b,ga-c',
+          'the result names every committee member''s organisation and those that voted no');
 SELECT is(pg_temp.docmax('ga-test-reg'), 1, 'a vetoed amendment changes nothing');
 
 SELECT is(pg_temp.open(5)->>'numerator', '8', 'the next poll opens with 8 attending');
@@ -544,15 +580,19 @@ SELECT is(council.gov_close_due(), 1, 'councild''s timer (gov_close_due, no sess
 SELECT is(jsonb_build_array(pg_temp.res(5)->'veto_triggered', pg_temp.res(5)->'passed'),
           '[false, true]'::jsonb, 'R-GOV-4: one committee organisation voted yes: no veto, passes');
 
--- R-GOV-4: a committee member absent is not entitled; the others still veto.
+-- R-GOV-4 (issue 10): "every committee member" is every one, not every one
+-- attending: one absent committee member means no veto.
 SELECT pg_temp.leave('c');
 SELECT is(pg_temp.open(7)->>'numerator', '7', 'ga-c has left: 6 present, 1 by proxy');
 SELECT pg_temp.vote(7, 'no', 'a-n', 'b');
 SELECT pg_temp.vote(7, 'yes', 'd', 'e', 'f', 'g');
 SELECT pg_temp.due(7);
-SELECT is(pg_temp.poll('d', 7)->'result'->'veto'->'triggered', 'true'::jsonb,
-          'R-GOV-4: with one committee member absent, all those entitled voted no: the veto triggers');
-SELECT is(pg_temp.slugs(pg_temp.res(7)->'veto'->'entitled'), 'ga-a,ga-b', '... entitled: the two attending');
+SELECT is(pg_temp.poll('d', 7)->'result'->'veto'->'triggered', 'false'::jsonb,
+          'R-GOV-4: one committee member absent, the two attending vote no: no veto');
+SELECT is(pg_temp.slugs(pg_temp.res(7)->'veto'->'committee') || ' / '
+          || pg_temp.slugs(pg_temp.res(7)->'veto'->'against') || ' / '
+          || (pg_temp.res(7)->>'passed'), 'ga-a,ga-b,ga-c / ga-a,ga-b / true',
+          '... the absent ga-c has no "no": the majority (4 of 7) passes it');
 
 -- R-GOV-3: the quorum lost between the opening and the close.
 SELECT is(pg_temp.open(6), '{"numerator": 7, "denominator": 10}'::jsonb, 'open with 7 of 10');
@@ -598,7 +638,7 @@ SELECT is((SELECT string_agg(coalesce(t.slug, 'chair') || (CASE WHEN p->>'revoke
 SELECT is((SELECT string_agg((i->'result'->>'yes') || '/' || (i->'result'->>'attending') || ' '
                   || (i->'result'->>'passed'), ',' ORDER BY (i->>'position')::int)
            FROM t_min, jsonb_array_elements(m->'items') i WHERE i->'result' <> 'null'),
-          '4/6 true,3/6 false,5/8 false,6/8 true,2/3 false,4/7 false', '... each item''s counts and result');
+          '4/6 true,3/6 false,5/8 false,6/8 true,2/3 false,4/7 true', '... each item''s counts and result');
 SELECT is((SELECT jsonb_array_length(i->'votes') FROM t_min, jsonb_array_elements(m->'items') i
            WHERE (i->>'position')::int = 4), 8, '... with the named votes counted');
 SELECT is((SELECT count(*) FROM t_min, jsonb_array_elements(m->'events') e
@@ -637,6 +677,122 @@ SELECT is((SELECT count(*) FROM council.ga_ballots b JOIN council.ga_items i ON 
 SELECT is((SELECT count(*) FROM council.ga_tally t JOIN council.ga_items i ON i.id = t.item_id
            WHERE i.assembly_id = pg_temp.ga('A1') AND i.position = 6), 3::bigint,
           'the tally frozen at the close lists the 3 attending then');
+
+-- Issue 10 (R-GOV-4, R-GOV-3): a fresh session A4 of the same council.
+-- Its agenda: four referred items.  Nobody designated a representative,
+-- so each organisation's administrator acts for it.
+CREATE FUNCTION pg_temp.it4(pos integer) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+AS $$ SELECT id FROM council.ga_items WHERE assembly_id = pg_temp.ga('A4') AND position = pos $$;
+CREATE FUNCTION pg_temp.res4(pos integer) RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER
+AS $$ SELECT result FROM council.ga_items WHERE id = pg_temp.it4(pos) $$;
+CREATE FUNCTION pg_temp.due4(pos integer) RETURNS void LANGUAGE sql SECURITY DEFINER
+AS $$ UPDATE council.ga_items SET closes_at = now() - interval '1 second' WHERE id = pg_temp.it4(pos) $$;
+-- `act` (attend, leave) for each of `who` in A4.
+CREATE FUNCTION pg_temp.act4(act text, VARIADIC who text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE k text;
+BEGIN
+    FOREACH k IN ARRAY who LOOP
+        PERFORM pg_temp.as_(k);
+        EXECUTE format('SELECT council.ga_%s(%s)', act, pg_temp.ga('A4'));
+    END LOOP;
+END $$;
+CREATE FUNCTION pg_temp.vote4(pos integer, choice text, VARIADIC who text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE k text;
+BEGIN
+    FOREACH k IN ARRAY who LOOP
+        PERFORM pg_temp.as_(k);
+        PERFORM council.ga_vote(pg_temp.it4(pos), choice);
+    END LOOP;
+END $$;
+CREATE FUNCTION pg_temp.open4(pos integer) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_temp.as_('chair');
+    RETURN council.ga_open_poll(pg_temp.it4(pos), now() + interval '1 hour')::text;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+-- "veto passed reason, committee / against" of a closed item of A4.
+CREATE FUNCTION pg_temp.veto4(pos integer) RETURNS text LANGUAGE sql AS $$
+    SELECT format('%s %s %s, %s / %s', r->'veto'->>'triggered', r->>'passed', r->>'reason',
+                  pg_temp.slugs(r->'veto'->'committee'), coalesce(pg_temp.slugs(r->'veto'->'against'), '-'))
+    FROM (SELECT pg_temp.res4(pos) AS r) x $$;
+
+SET LOCAL ROLE council_app;
+INSERT INTO t_ga SELECT 'A4', pg_temp.val('chair', format(
+    $$SELECT council.ga_convene('ordinary', 'issue 10', now(), %L)$$,
+    (SELECT jsonb_agg(jsonb_build_object('kind', 'referred_item', 'title', t,
+                                         'motion', pg_temp.motion('passed')) ORDER BY n)
+     FROM unnest(ARRAY['alone', 'abstains', 'by proxy', 'holder absent']) WITH ORDINALITY u(t, n))))::bigint;
+
+-- R-GOV-4: one committee organisation attends alone and votes no.
+SELECT pg_temp.act4('attend', 'a', 'd', 'e', 'f', 'g', 'h');
+SELECT is(pg_temp.open4(1), '{"numerator": 6, "denominator": 10}', 'A4: 6 of 10 present, the poll opens');
+SELECT pg_temp.vote4(1, 'no', 'a');
+SELECT pg_temp.vote4(1, 'yes', 'd', 'e', 'f', 'g', 'h');
+SELECT pg_temp.due4(1);
+SELECT is(pg_temp.val('i', format('SELECT council.ga_poll(%s)->>''status''', pg_temp.it4(1)))
+          || ' ' || pg_temp.veto4(1), 'closed false true passed, ga-a,ga-b,ga-c / ga-a',
+          'R-GOV-4: one committee organisation attending alone and voting no is no veto (5 yes of 6 pass)');
+
+-- R-GOV-4: every committee organisation attends; one abstains.
+SELECT pg_temp.act4('attend', 'b', 'c');
+SELECT is(pg_temp.open4(2), '{"numerator": 8, "denominator": 10}', 'A4: all three committee organisations present');
+SELECT pg_temp.vote4(2, 'no', 'a', 'b');
+SELECT pg_temp.vote4(2, 'abstain', 'c');
+SELECT pg_temp.vote4(2, 'yes', 'd', 'e', 'f', 'g', 'h');
+SELECT pg_temp.due4(2);
+SELECT is(pg_temp.val('i', format('SELECT council.ga_poll(%s)->>''status''', pg_temp.it4(2)))
+          || ' ' || pg_temp.veto4(2), 'closed false true passed, ga-a,ga-b,ga-c / ga-a,ga-b',
+          'R-GOV-4: one committee organisation abstaining is no veto');
+
+-- R-GOV-4: every committee organisation's "no", one of them by proxy.
+SELECT pg_temp.act4('leave', 'c');
+SELECT is(pg_temp.err('c', format('SELECT council.ga_give_proxy(%s)', pg_temp.ga('A4'))), 'no error',
+          'ga-c (committee) leaves and gives its proxy to the chair');
+SELECT is(pg_temp.open4(3), '{"numerator": 8, "denominator": 10}', 'A4: 7 present, 1 by proxy');
+SELECT pg_temp.vote4(3, 'no', 'a', 'b');
+SELECT is(pg_temp.val('chair', format($$SELECT council.ga_vote(%s, 'no', %s)->>'version'$$,
+          pg_temp.it4(3), pg_temp.o('ga-c'))), '1', 'the chair casts ga-c''s "no" with its proxy');
+SELECT pg_temp.vote4(3, 'yes', 'd', 'e', 'f', 'g', 'h');
+SELECT pg_temp.due4(3);
+SELECT is(pg_temp.val('i', format('SELECT council.ga_poll(%s)->>''status''', pg_temp.it4(3)))
+          || ' ' || pg_temp.veto4(3), 'closed true false veto, ga-a,ga-b,ga-c / ga-a,ga-b,ga-c',
+          'R-GOV-4: every committee organisation voted no (one by proxy): the majority (5 of 8) is vetoed');
+
+-- R-GOV-3: a submitted proxy counts toward the quorum while its holder is
+-- absent; only a present holder exercises it.
+SELECT pg_temp.act4('leave', 'd', 'e', 'f', 'g');
+SELECT is(pg_temp.err('i', format('SELECT council.ga_give_proxy(%s, %s)', pg_temp.ga('A4'), pg_temp.o('ga-d'))),
+          'no error', 'ga-i gives its proxy to ga-d, which is absent');
+SELECT pg_temp.act4('attend', 'sec');
+SELECT is(pg_temp.val('h', format('SELECT council.ga_poll(%s)', pg_temp.it4(4)))::jsonb
+          - ARRAY['id', 'assembly', 'position', 'kind', 'title', 'status', 'opened_at', 'closes_at',
+                  'closed_at', 'quorum_open', 'mine', 'holds', 'result', 'salts'],
+          '{"members": 10, "present": 4, "by_proxy": 2, "attending": 6, "quorum_now": true}'::jsonb,
+          'R-GOV-3: 4 present and 2 proxies (to the chair, and to the absent ga-d): 6 of 10, a quorum');
+SELECT is(pg_temp.open4(4), '{"numerator": 6, "denominator": 10}',
+          'R-GOV-3: the poll opens with the proxy whose holder is absent counted');
+SELECT is(pg_temp.err('d', format($$SELECT council.ga_vote(%s, 'yes', %s)$$, pg_temp.it4(4), pg_temp.o('ga-i'))),
+          'CP409 not_present', 'R-GOV-3: the absent holder cannot exercise the proxy');
+SELECT is(pg_temp.val('d', format($$SELECT council.ga_poll(%s)->>'holds'$$, pg_temp.it4(4))), '[]',
+          '... and the poll lists no proxy for it to vote with');
+SELECT is(pg_temp.err('d', format('SELECT council.ga_give_proxy(%s)', pg_temp.ga('A4'))),
+          'CP409 proxy_chain', 'one hop still: the holder, present or not, cannot give its own proxy');
+SELECT pg_temp.act4('attend', 'd');
+SELECT is(pg_temp.val('d', format($$SELECT council.ga_vote(%s, 'yes', %s)->>'version'$$,
+          pg_temp.it4(4), pg_temp.o('ga-i'))), '1', 'once present, the holder votes for ga-i');
+SELECT pg_temp.act4('leave', 'd');
+SELECT pg_temp.vote4(4, 'yes', 'a', 'b', 'h');
+SELECT pg_temp.vote4(4, 'no', 'sec');
+SELECT pg_temp.due4(4);
+SELECT is(pg_temp.val('i', format('SELECT council.ga_poll(%s)->>''status''', pg_temp.it4(4))), 'closed',
+          'the poll closes at its time');
+SELECT is((SELECT format('%s %s %s/%s %s', r->'quorum_close'->>'numerator', r->'quorum_close'->>'met',
+                         r->>'yes', r->>'attending', r->>'passed') FROM (SELECT pg_temp.res4(4) AS r) x),
+          '6 true 4/6 true',
+          'R-GOV-3: at the close the proxy still counts (its holder left), with the ballot the holder cast while present: 4 yes of 6 pass');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
