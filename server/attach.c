@@ -284,19 +284,6 @@ attach_is_id(const char *s, size_t n)
 	return 1;
 }
 
-size_t
-attach_body_limit(struct http_req *req)
-{
-	if (req->method != HTTP_POST || req->path == NULL ||
-	    (strcmp(req->path, "/attachments") != 0 &&
-	    strcmp(req->path, "/api/v1/attachments") != 0))
-		return 0;
-	auth_request(req);	/* the credential's shape only, no I/O */
-	if (req->session_hash[0] == '\0')
-		return 0;
-	return (size_t)req->srv->cfg->attachment_max_size + ATTACH_ENVELOPE;
-}
-
 /* Upload. ---------------------------------------------------------------------- */
 
 /* What an upload carried, once checked. */

@@ -28,17 +28,7 @@ struct buf;
 struct http_req;
 struct tmpl_vars;
 
-/* Room for the multipart envelope and the other fields of an upload. */
-#define ATTACH_ENVELOPE		(64 * 1024)
 #define ATTACH_MAX_NAME		200	/* characters of a stored file name */
-
-/*
- * The request body limit of req (its path and method are set): for a POST
- * to an upload path that carries a credential, attachment_max_size plus
- * ATTACH_ENVELOPE; otherwise 0, meaning max_body_size.  (An anonymous
- * request cannot make councild hold a large body.)
- */
-size_t		 attach_body_limit(struct http_req *);
 
 /*
  * The attachments section of post post_id's page (templates/post.xhtml):

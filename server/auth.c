@@ -10,8 +10,10 @@
 #include <openssl/crypto.h>
 
 #include "auth.h"
+#include "db.h"
 #include "form.h"
 #include "http.h"
+#include "log.h"
 #include "util.h"
 
 static const char *
@@ -65,6 +67,33 @@ auth_request(struct http_req *req)
 		auth_csrf_of(tok, req->csrf);
 	}
 	OPENSSL_cleanse(tok, sizeof(tok));
+}
+
+int
+auth_person(struct http_req *req, char *out, size_t outlen)
+{
+	struct db_ident	 id = { req->session_hash, req->rid };
+	PGresult	*r;
+	char		 err[256];
+	int		 rc = 0;
+
+	auth_request(req);
+	if (req->session_hash[0] == '\0')
+		return 0;
+	r = db_run(req->srv->db, req->srv->cfg->db_acquire_timeout_ms, &id,
+	    "SELECT person_id FROM council.me", 0, NULL, NULL, err,
+	    sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"credential check failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
+		return -1;
+	}
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+		snprintf(out, outlen, "%s", PQgetvalue(r, 0, 0));
+		rc = 1;
+	}
+	PQclear(r);
+	return rc;
 }
 
 int

@@ -20,6 +20,8 @@
 #ifndef COUNCIL_AUTH_H
 #define COUNCIL_AUTH_H
 
+#include <stddef.h>
+
 #include <microhttpd.h>
 
 struct config;
@@ -31,6 +33,12 @@ struct http_req;
 /* Read the request's credential into req->session_hash, req->csrf and
  * req->bearer (nothing for an absent or malformed one).  No I/O. */
 void	auth_request(struct http_req *);
+
+/* Who is asking, asked of the database (council.me) now: 1 with the
+ * person's id in out, 0 for nobody (no, a malformed, an unknown or an
+ * expired credential), -1 if the database did not answer.  For the checks
+ * made before a request's body is read (http.c, issue 10 item 1). */
+int	auth_person(struct http_req *, char *out, size_t outlen);
 
 /* 1 if a POST may proceed: not sent by a page of another site. */
 int	auth_origin_ok(struct http_req *);

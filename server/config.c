@@ -68,7 +68,16 @@ static const struct cf_entry cf_table[] = {
 	    "largest request body (413 beyond)"),
 	CF(attachment_max_size, CF_SIZE, "10M", 1024, 10L * 1024 * 1024,
 	    "largest attached file (413 beyond); the upload paths alone take "
-	    "bodies of this size plus 64k; at most the database's 10M"),
+	    "bodies of this size plus 64k, and only with a credential the "
+	    "database knows, checked before 100 Continue; at most the "
+	    "database's 10M"),
+	CF(upload_dir, CF_STR, "/tmp", 0, 0,
+	    "folder of the temporary files an upload is streamed into "
+	    "(opened and unlinked at once; nothing stays there)"),
+	CF(uploads_per_address, CF_INT, "4", 1, 1024,
+	    "uploads one client address may send at once (429 beyond)"),
+	CF(uploads_per_person, CF_INT, "2", 1, 1024,
+	    "uploads one person may send at once (429 beyond)"),
 	CF(shutdown_grace, CF_INT, "10", 0, 600,
 	    "seconds in-flight requests get to finish on SIGTERM"),
 	CF(static_max_age, CF_INT, "3600", 0, 31536000,

@@ -38,6 +38,9 @@ struct config {
 	long	 max_header_size;	/* bytes; larger -> 431 */
 	long	 max_body_size;		/* bytes; larger -> 413 */
 	long	 attachment_max_size;	/* bytes of one attached file (attach.c) */
+	char	*upload_dir;		/* temporary files of uploads */
+	long	 uploads_per_address;	/* concurrent uploads per address */
+	long	 uploads_per_person;	/* concurrent uploads per person */
 	long	 shutdown_grace;	/* seconds to let in-flight requests finish */
 	long	 static_max_age;	/* seconds, Cache-Control of /static/ */
 	long	 session_idle_timeout;	/* seconds */

@@ -3,17 +3,22 @@
  * error pages and the request log (see http.h for the flow).
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "auth.h"
 #include "http.h"
 #include "log.h"
 #include "route.h"
@@ -379,6 +384,187 @@ http_resume(struct http_req *req)
 	MHD_resume_connection(req->conn);
 }
 
+/*
+ * Uploads in flight, per client address and per person (issue 10 item 1):
+ * a counter per key, in a fixed table.  A key whose counter drops to 0
+ * frees its entry.
+ */
+#define HTTP_SLOT_KEYS	1024
+
+static struct {
+	pthread_mutex_t	mu;
+	struct {
+		char		key[80];
+		unsigned	n;
+	}		e[HTTP_SLOT_KEYS];
+} http_slots = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* The counter of key, or a free entry named key when create is set; NULL
+ * when there is none (or the table is full).  http_slots.mu is held. */
+static unsigned *
+http_slot(const char *key, int create)
+{
+	size_t	i, free_i = HTTP_SLOT_KEYS;
+
+	for (i = 0; i < HTTP_SLOT_KEYS; i++) {
+		if (http_slots.e[i].n == 0) {
+			if (free_i == HTTP_SLOT_KEYS)
+				free_i = i;
+			continue;
+		}
+		if (strcmp(http_slots.e[i].key, key) == 0)
+			return &http_slots.e[i].n;
+	}
+	if (!create || free_i == HTTP_SLOT_KEYS)
+		return NULL;
+	snprintf(http_slots.e[free_i].key, sizeof(http_slots.e[free_i].key),
+	    "%s", key);
+	return &http_slots.e[free_i].n;
+}
+
+/* Take an upload slot for address ip and person: 1, or 0 when either has
+ * its limit in flight already. */
+static int
+http_slot_take(const struct config *cfg, const char *ip, const char *person)
+{
+	char		 ka[80], kp[80];
+	unsigned	*a, *p;
+	int		 ok = 0;
+
+	snprintf(ka, sizeof(ka), "a:%s", ip);
+	snprintf(kp, sizeof(kp), "p:%s", person);
+	pthread_mutex_lock(&http_slots.mu);
+	a = http_slot(ka, 0);
+	p = http_slot(kp, 0);
+	if ((a != NULL && *a >= (unsigned)cfg->uploads_per_address) ||
+	    (p != NULL && *p >= (unsigned)cfg->uploads_per_person))
+		goto out;
+	if (a == NULL && (a = http_slot(ka, 1)) != NULL)
+		(*a)++;		/* named now, so that p finds another entry */
+	else if (a != NULL)
+		(*a)++;
+	if (a == NULL)
+		goto out;
+	if ((p = http_slot(kp, 1)) == NULL) {
+		(*a)--;
+		goto out;
+	}
+	(*p)++;
+	ok = 1;
+out:
+	pthread_mutex_unlock(&http_slots.mu);
+	return ok;
+}
+
+static void
+http_slot_give(const char *ip, const char *person)
+{
+	char		 ka[80], kp[80];
+	unsigned	*n;
+
+	snprintf(ka, sizeof(ka), "a:%s", ip);
+	snprintf(kp, sizeof(kp), "p:%s", person);
+	pthread_mutex_lock(&http_slots.mu);
+	if ((n = http_slot(ka, 0)) != NULL)
+		(*n)--;
+	if ((n = http_slot(kp, 0)) != NULL)
+		(*n)--;
+	pthread_mutex_unlock(&http_slots.mu);
+}
+
+/* A new temporary file in dir, already unlinked: its descriptor, or -1. */
+static int
+http_tmpfile(const char *dir)
+{
+	char	path[1024];
+	int	fd;
+
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) != -1)
+		return fd;
+#endif
+	if ((size_t)snprintf(path, sizeof(path), "%s/councild-upload.XXXXXX",
+	    dir) >= sizeof(path))
+		return -1;
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
+		return -1;
+	unlink(path);
+	return fd;
+}
+
+/*
+ * The first call of an upload route (issue 10 item 1).  Before any body
+ * is read, and so before "100 Continue": only a credential the database
+ * knows now gets the larger limit; the person and the address must each
+ * have an upload slot left; the body will go to a temporary file, not to
+ * memory.  Returns 0 (go on; with no credential the request simply keeps
+ * max_body_size and its handler refuses it), or the status to answer.
+ */
+static unsigned
+http_upload_begin(struct http_req *req)
+{
+	const struct config	*cfg = req->srv->cfg;
+	char			 person[24];
+	int			 who;
+
+	if ((who = auth_person(req, person, sizeof(person))) == -1)
+		return 503;
+	if (who == 0)
+		return 0;
+	if (!http_slot_take(cfg, req->ip, person))
+		return 429;
+	snprintf(req->upload_person, sizeof(req->upload_person), "%s", person);
+	if ((req->body_fd = http_tmpfile(cfg->upload_dir)) == -1) {
+		log_error("msg=\"cannot make an upload file\" rid=%s dir=\"%s\" "
+		    "error=\"%s\"", req->rid, cfg->upload_dir, strerror(errno));
+		return 503;
+	}
+	req->body_limit = (size_t)cfg->attachment_max_size +
+	    HTTP_UPLOAD_ENVELOPE;
+	return 0;
+}
+
+/* Append data to the upload's file; a failure marks the body failed. */
+static void
+http_upload_write(struct http_req *req, const char *data, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0 && !req->body_failed) {
+		if ((n = write(req->body_fd, data, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_error("msg=\"cannot write an upload file\" rid=%s "
+			    "error=\"%s\"", req->rid, strerror(errno));
+			req->body_failed = 1;
+			break;
+		}
+		data += n;
+		len -= (size_t)n;
+		req->body.len += (size_t)n;
+	}
+}
+
+/* Present the upload's file as req->body (mapped, read-only to the
+ * handlers).  Returns 0, or -1. */
+static int
+http_upload_map(struct http_req *req)
+{
+	void	*p;
+
+	if (req->body.len == 0)
+		return 0;
+	p = mmap(NULL, req->body.len, PROT_READ, MAP_PRIVATE, req->body_fd, 0);
+	if (p == MAP_FAILED) {
+		log_error("msg=\"cannot map an upload file\" rid=%s error=\"%s\"",
+		    req->rid, strerror(errno));
+		return -1;
+	}
+	req->body.data = p;
+	req->body_mapped = 1;
+	return 0;
+}
+
 /* MHD calls this first, with the raw request target: the request is born. */
 static void *
 http_uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -392,6 +578,7 @@ http_uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	req->conn = conn;
 	req->start_ms = util_now_ms();
 	buf_init(&req->body);
+	req->body_fd = -1;
 	if (util_random_hex(req->rid, HTTP_RID_LEN / 2) == -1)
 		fatal("RAND_bytes failed");
 	req->raw_uri = xstrndup(uri, strnlen(uri, HTTP_MAX_URI + 1));
@@ -448,7 +635,8 @@ http_first_checks(struct http_req *req, const char *method)
 {
 	const struct config	*cfg = req->srv->cfg;
 	const char		*cl, *te;
-	size_t			 hsize, upload;
+	size_t			 hsize;
+	unsigned		 status;
 	int			 utf8 = 1;
 	char			*end;
 	unsigned long long	 len;
@@ -480,9 +668,10 @@ http_first_checks(struct http_req *req, const char *method)
 	if ((te = http_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING)) != NULL &&
 	    strcasecmp(te, "chunked") != 0)
 		return 501;
-	/* Uploads of attached files may be larger (attach.h). */
-	if ((upload = attach_body_limit(req)) > 0)
-		req->body_limit = upload;
+	req->route = route_find(req->path, req->method, &req->route_allow);
+	if (req->route != NULL && req->route->body == ROUTE_BODY_UPLOAD &&
+	    (status = http_upload_begin(req)) != 0)
+		return status;
 	if ((cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL) {
 		if (*cl < '0' || *cl > '9')
 			return 400;
@@ -511,13 +700,17 @@ http_access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	if (!req->checked) {
 		req->checked = 1;
 		if ((status = http_first_checks(req, method)) != 0)
-			return http_error(req, status, NULL);
+			return status == 429 || status == 503 ?
+			    http_error_retry(req, status, 5) :
+			    http_error(req, status, NULL);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		if (req->body_too_large || req->body.len + *upload_data_size >
 		    req->body_limit)
 			req->body_too_large = 1;
+		else if (req->body_fd != -1)
+			http_upload_write(req, upload_data, *upload_data_size);
 		else
 			buf_append(&req->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
@@ -525,6 +718,12 @@ http_access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (req->body_too_large)
 		return http_error(req, 413, NULL);
+	if (req->body_failed ||
+	    (req->body_fd != -1 && !req->body_mapped && req->resume == NULL &&
+	    http_upload_map(req) == -1)) {
+		req->body_failed = 1;
+		return http_error(req, 503, NULL);
+	}
 	(void)conn;
 	if (req->resume != NULL) {	/* back from http_suspend */
 		enum MHD_Result (*then)(struct http_req *) = req->resume;
@@ -559,6 +758,14 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_free(&line);
 	if (req->deferred != NULL && req->deferred_free != NULL)
 		req->deferred_free(req->deferred);
+	if (req->body_mapped) {
+		munmap(req->body.data, req->body.len);
+		buf_init(&req->body);
+	}
+	if (req->body_fd != -1)
+		close(req->body_fd);
+	if (req->upload_person[0] != '\0')
+		http_slot_give(req->ip, req->upload_person);
 	buf_free(&req->body);
 	for (int i = 0; i < req->nset_cookie; i++)
 		free(req->set_cookie[i]);

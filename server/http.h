@@ -7,11 +7,16 @@
  *   -> http_uri_cb: a struct http_req is born (request id, start time,
  *      raw URI kept)
  *   -> http_access_cb, first call: method, URI (percent-decoding, UTF-8,
- *      control characters, length), header size (431), Content-Length (413)
- *   -> further calls: the body is collected up to max_body_size (413),
- *      or attach_body_limit for the upload paths (attach.h)
- *   -> last call: route_dispatch (route.c) calls one handler (pages.c,
- *      static.c), which answers through http_send / http_page / http_error
+ *      control characters, length), query arguments (UTF-8), header size
+ *      (431), transfer coding (501), the route (route_find: its body
+ *      kind), Content-Length (413).  For an upload route the credential is
+ *      checked with the database now, before "100 Continue": only a person
+ *      it knows gets the larger limit and an upload slot (429 beyond), and
+ *      the body then goes to a temporary file (issue 10 item 1)
+ *   -> further calls: the body is collected up to its limit (413)
+ *   -> last call: route_dispatch (route.c) runs the route's handler,
+ *      which answers through http_send / http_page / http_error, or
+ *      suspends the request (http_suspend) and answers once resumed
  *   -> http_completed_cb: one log line, the request is freed.
  * Threads: MHD's internal thread pool (worker_threads); a handler may block
  * on the database, which has a connection per worker (db.c).
@@ -30,10 +35,14 @@
 struct tmpl_set;
 struct tmpl_vars;
 struct db_pool;
+struct route;
 
 #define HTTP_MAX_URI	4096	/* a longer request target gets 414 */
 #define HTTP_RID_LEN	32	/* hex digits of a request id */
 #define HTTP_MAX_COOKIES 4	/* Set-Cookie headers of one response */
+/* Room for the multipart envelope and the other fields of an upload,
+ * beyond attachment_max_size. */
+#define HTTP_UPLOAD_ENVELOPE	(64 * 1024)
 
 /* Everything a handler may use; read-only after start-up. */
 struct http_server {
@@ -61,9 +70,15 @@ struct http_req {
 	enum http_method	 method;
 	enum i18n_lang		 lang;
 	int			 lang_from_query;	/* ?lang= was given */
-	struct buf		 body;
+	const struct route	*route;		/* route_find, at the first call */
+	const char		*route_allow;	/* or the Allow header of a 405 */
+	struct buf		 body;		/* or, for an upload, its file mapped */
 	size_t			 body_limit;	/* max_body_size, or more for uploads */
 	int			 body_too_large;
+	int			 body_fd;	/* an upload's temporary file, or -1 */
+	int			 body_mapped;	/* body.data is mmap'd from body_fd */
+	int			 body_failed;	/* writing the file failed: 503 */
+	char			 upload_person[24];	/* holds an upload slot */
 	int			 checked;	/* first-call checks done */
 	unsigned		 status;	/* what was sent, for the log */
 	size_t			 bytes;

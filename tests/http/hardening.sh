@@ -58,4 +58,47 @@ code=$(curl -sS --max-time 20 -o "$T/r" -w '%{http_code}' -X POST \
 tap_is "$code $(cat "$T/r")" '400 {"error":"invalid_idempotency_key"}' \
 	"an Idempotency-Key that is not printable ASCII: 400 invalid_idempotency_key"
 
+# Item 1: an upload route grants its large body only to a credential the
+# database knows, checked before "100 Continue"; a made-up token of the
+# right shape gets the ordinary limit (413 at once, no 100 Continue, no
+# buffer).  Sixty such uploads at once are each refused at once.
+head -c $((5 * 1024 * 1024)) /dev/zero >"$T/5m"
+FAKE=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+code=$(curl -sS --max-time 20 -o /dev/null -D "$T/u1.h" -w '%{http_code}' -H "Authorization: Bearer $FAKE" \
+	-H 'Expect: 100-continue' -F "post=1" -F "file=@$T/5m" "$B/api/v1/attachments" 2>/dev/null)
+tap_is "$code" 413 "item 1: a 5 MiB upload with a made-up bearer token: 413"
+tap_unlike "$(cat "$T/u1.h")" '^HTTP/1.1 100' "... answered before any 100 Continue"
+rm -f "$T"/fk.*
+pids=()
+for i in $(seq 60); do
+	curl -sS --max-time 30 -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $FAKE" \
+		-H 'Expect: 100-continue' -H "Content-Type: multipart/form-data; boundary=x" \
+		-H "Content-Length: $((10 * 1024 * 1024))" --data-binary @"$T/5m" \
+		"$B/api/v1/attachments" >"$T/fk.$i" 2>/dev/null &
+	pids+=($!)
+done
+wait "${pids[@]}"
+tap_is "$(cat "$T"/fk.* | sort | uniq -c | tr -s ' ' | sed 's/^ //')" "60 413" \
+	"... and sixty of them at once, each declaring 10 MiB: every one refused with 413"
+# A real member's upload is limited per person: two in flight, the third
+# is refused (429, Retry-After) before its body is read.
+S=$(session "$P" web)
+dd if=/dev/zero of="$T/2m" bs=1024 count=2048 2>/dev/null
+pids=()
+for i in 1 2; do
+	curl -sS --max-time 60 --limit-rate 100k -o /dev/null -H "Cookie: $SC=$S" -H "Origin: $B" \
+		-F "csrf=$(csrf "$S")" -F "post=1" -F "file=@$T/2m" "$B/attachments" 2>/dev/null &
+	pids+=($!)
+done
+sleep 2
+code=$(curl -sS --max-time 20 -o /dev/null -D "$T/u3.h" -w '%{http_code}' -H "Cookie: $SC=$S" -H "Origin: $B" \
+	-F "csrf=$(csrf "$S")" -F "post=1" -F "file=@$T/2m" "$B/attachments" 2>/dev/null)
+tap_is "$code" 429 "item 1: a third upload of the same person while two are in flight: 429"
+tap_like "$(tr -d '\r' <"$T/u3.h")" 'Retry-After: [0-9]+' "... with Retry-After"
+kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null
+sleep 1
+code=$(curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -H "Cookie: $SC=$S" -H "Origin: $B" \
+	-F "csrf=$(csrf "$S")" -F "post=1" -F "file=@$T/2m" "$B/attachments" 2>/dev/null)
+tap_like "$code" '^(201|303|400|403|404|422)$' "... and once they ended, the person may upload again (not 429: $code)"
+
 tap_done
