@@ -261,6 +261,21 @@ if make -C "$DIST" distcheck >"$OUT/distcheck.out" 2>&1; then
 else
 	echo "not ok 1 - make distcheck (see var/test/distcheck.out)" >"$OUT/distcheck.tap"
 fi
+# What "make install" installs must be whole: every migration, policy,
+# template, catalog and static file of the tree is in the tarball.
+{
+	tarball=$(ls -t "$DIST"/council-portal-*.tar.gz 2>/dev/null | head -1)
+	tar tzf "$tarball" 2>/dev/null | sed 's|^[^/]*/||' >"$OUT/dist.list"
+	missing=$(cd "$ROOT" && for f in migrations/*.sql policy/*.sql templates/*.xhtml po/*.po \
+		$(find web -type f) server/*.c server/*.h; do
+		grep -qxF "$f" "$OUT/dist.list" || echo "$f"
+	done)
+	if [ -n "$tarball" ] && [ -z "$missing" ]; then
+		echo "ok 2 - the tarball holds every migration, policy, template, catalog, static and source file"
+	else
+		echo "not ok 2 - files missing from the tarball (Makefile.am): $(echo $missing)"
+	fi
+} >>"$OUT/distcheck.tap"
 count distcheck "$OUT/distcheck.tap"
 
 "$ROOT/deploy/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || true
