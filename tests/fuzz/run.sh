@@ -55,12 +55,14 @@ else
 	OUT=${FUZZ_OUT:-$ROOT/var/fuzz}
 fi
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 
 if [ -z "${FUZZ_BIN:-}" ]; then
 	FUZZ_BIN=$ROOT/var/build/fuzz
 	make -s -f "$ROOT/tests/fuzz/fuzz.mk" top_srcdir="$ROOT" O="$FUZZ_BIN" \
 		-j2 >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 fi
+FUZZ_BIN=$(cd "$FUZZ_BIN" && pwd) || exit 1
 
 # The templates and catalogs the tmpl and markup harnesses load.
 export COUNCIL_SRCDIR=$ROOT
@@ -111,7 +113,7 @@ for t in "${TARGETS[@]}"; do
 		[ -n "$repro" ] && what="reproducer ${repro#"$ROOT"/}"
 		if [ "$TAP" = 1 ]; then
 			echo "not ok $n - fuzz $t: failed after $execs executions ($what)"
-			grep -E '^fuzz:|ERROR|SUMMARY|runtime error|#[0-9]+ 0x' "$log" | head -20 \
+			grep -E '^fuzz:|ERROR|SUMMARY|runtime error|#[0-9]+ 0x' "$log" | head -12 \
 				| sed 's/^/# /'
 			echo "# log: ${log#"$ROOT"/}"
 		else
