@@ -2,7 +2,7 @@
 # clang (GNU make; "make fuzz" in a configured build folder runs it with
 # the flags configure found, tests/fuzz/run.sh runs it without configure).
 #
-#   make -f tests/fuzz/fuzz.mk top_srcdir=. O=var/build/fuzz [-j2]
+#   make -f tests/fuzz/fuzz.mk top_srcdir=. O=var/build/libfuzzer [-j2]
 #
 # Every module of server/ but the two programs' mains is compiled again
 # with clang, coverage instrumentation (-fsanitize=fuzzer-no-link) and
@@ -11,7 +11,7 @@
 # (libFuzzer's runtime), which deploy/install-deps.sh installs.
 
 top_srcdir	?= .
-O		?= var/build/fuzz
+O		?= var/build/libfuzzer
 FUZZ_CC		?= clang
 FUZZ_TARGETS	?= $(shell sed -n 's/^\([a-z][a-z0-9_]*\).*/\1/p' \
 		   $(top_srcdir)/tests/fuzz/targets)

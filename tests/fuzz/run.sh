@@ -6,13 +6,14 @@
 #   tests/fuzz/run.sh               every target, 300 s each
 #   tests/fuzz/run.sh 60 tmpl form  two targets, 60 s each
 #
-# Builds them first (tests/fuzz/fuzz.mk into var/build/fuzz) unless
+# Builds them first (tests/fuzz/fuzz.mk into var/build/libfuzzer: not
+# var/build/fuzz, which "tests/dev.sh fuzz" would use) unless
 # FUZZ_BIN names a folder that holds them already ("make fuzz" in a
-# configured build folder puts them in BUILD/tests/fuzz).  New inputs
+# configured build folder puts them in BUILD/fuzz).  New inputs
 # the fuzzer finds go to var/fuzz/corpus/TARGET (kept from run to run,
 # never into the seed corpus in the tree); a crash's reproducer and the
 # log go to var/fuzz/.  Replay a reproducer with
-# var/build/fuzz/TARGET_fuzz FILE.
+# var/build/libfuzzer/TARGET_fuzz FILE.
 #
 # --tap (deploy/test.sh's fuzz layer): TAP, one test per target, the
 # executions in its description; a fresh work corpus; output and
@@ -58,7 +59,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 if [ -z "${FUZZ_BIN:-}" ]; then
-	FUZZ_BIN=$ROOT/var/build/fuzz
+	FUZZ_BIN=$ROOT/var/build/libfuzzer
 	make -s -f "$ROOT/tests/fuzz/fuzz.mk" top_srcdir="$ROOT" O="$FUZZ_BIN" \
 		-j2 >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 fi
