@@ -2,10 +2,13 @@
 # deploy/install-deps.sh: install what the build, the demo and the tests
 # need, from Debian 12's archive only.  Installs only what is missing, so a
 # second run does nothing.  Needs root when something is missing.
+# (clang builds the libFuzzer harnesses, tests/fuzz/; libFuzzer's runtime
+# is in libclang-rt-14-dev, which clang only recommends.)
 set -euo pipefail
 
 PKGS=(
 	build-essential autoconf automake pkg-config
+	clang libclang-rt-14-dev
 	libmicrohttpd-dev libpq-dev libssl-dev libxml2-dev libscrypt-dev check
 	postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	gettext curl ca-certificates openssl chromium fonts-noto-cjk python3 python3-psycopg2

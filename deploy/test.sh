@@ -3,6 +3,7 @@
 # deploy/run-demo.sh does, but with a throw-away cluster and an ASan+UBSan
 # build) and runs every test layer:
 #   1. C unit tests (Check), under ASan/UBSan          make check
+#      libFuzzer: every harness 10 s on its seeds       make fuzz; tests/fuzz/run.sh --tap
 #   2. councilctl against a real cluster               tests/ops/migrate.sh
 #   3. SQL tests (pgTAP) against the same cluster      tests/sql/*.sql
 #      the access matrix against an independent oracle  tests/matrix/run.sh
@@ -90,6 +91,19 @@ for log in "$BUILD"/tests/unit/*_test.log; do
 done
 [ -s "$OUT/unit.tap" ] || echo "not ok - no unit test ran (make check: $unit_rc)" >>"$OUT/unit.tap"
 count unit "$OUT/unit.tap"
+
+# libFuzzer: each harness of tests/fuzz/ for a short, bounded time on its
+# seed corpus (COUNCIL_FUZZ_SECONDS, default 10), one test per target with
+# its executions; a crash's reproducer stays in var/test/fuzz/.
+say "fuzz"
+if make -C "$BUILD" -j"$(nproc)" fuzz >"$OUT/fuzz-build.out" 2>&1; then
+	FUZZ_BIN=$BUILD/fuzz FUZZ_OUT=$OUT/fuzz "$ROOT/tests/fuzz/run.sh" --tap \
+		"${COUNCIL_FUZZ_SECONDS:-10}" >"$OUT/fuzz.tap" 2>"$OUT/fuzz.err"
+	count fuzz "$OUT/fuzz.tap" $?
+else
+	echo "not ok 1 - make fuzz (see var/test/fuzz-build.out)" >"$OUT/fuzz.tap"
+	count fuzz "$OUT/fuzz.tap"
+fi
 
 # 2. The throw-away cluster, migrated and seeded by councilctl (tested).
 say "database: throw-away cluster in ${PGDIR#"$ROOT"/}"

@@ -13,12 +13,38 @@
 enum markup_kind { MK_NONE, MK_P, MK_H, MK_PRE, MK_LIST };
 
 struct markup_state {
-	struct tmpl_vars	*vars, *block;
+	struct tmpl_vars	*vars, *block;	/* block: the last one made */
 	const char		*list;
-	enum markup_kind	 kind;
+	enum markup_kind	 kind;		/* of the open block */
+	enum markup_kind	 block_kind;	/* of block */
 	struct buf		 text;
+	struct buf		 rest;	/* the last text block's text and what
+					 * joined it over the limit */
 	size_t			 nblocks;
 };
+
+/*
+ * Over the limit, s[0..len) joins the last block: one more item of a
+ * list, or more lines of a text (kept in rest, set when the body ends:
+ * setting it at each join would copy it again every time).
+ */
+static void
+markup_join(struct markup_state *st, const char *s, size_t len)
+{
+	struct tmpl_vars	*item;
+	char			*t;
+
+	if (st->block_kind == MK_LIST) {
+		item = tmpl_vars_add_item(st->block, "items");
+		t = xstrndup(s, len);
+		tmpl_vars_set(item, "text", t);
+		free(t);
+		return;
+	}
+	if (st->rest.len > 0)
+		buf_append(&st->rest, "\n", 1);
+	buf_append(&st->rest, s, len);
+}
 
 /* Hand the open block (if any) to the variables. */
 static void
@@ -33,14 +59,17 @@ markup_flush(struct markup_state *st)
 		return;
 	}
 	buf_append(&st->text, "", 1);
-	if (st->nblocks < MARKUP_MAX_BLOCKS || st->block == NULL) {
+	if (st->nblocks < MARKUP_MAX_BLOCKS) {
 		b = tmpl_vars_add_item(st->vars, st->list);
 		st->nblocks++;
 		tmpl_vars_set(b, flag[st->kind], "1");
 		tmpl_vars_set(b, "text", st->text.data);
 		st->block = b;
+		st->block_kind = st->kind;
+		if (st->nblocks == MARKUP_MAX_BLOCKS)
+			buf_append(&st->rest, st->text.data, st->text.len - 1);
 	} else			/* over the limit: joins the last block */
-		tmpl_vars_set(st->block, "text", st->text.data);
+		markup_join(st, st->text.data, st->text.len - 1);
 	buf_reset(&st->text);
 	st->kind = MK_NONE;
 }
@@ -54,18 +83,26 @@ markup_open(struct markup_state *st, enum markup_kind k)
 	st->kind = k;
 }
 
-/* One bullet item: the list block is created on its first item. */
+/* One bullet item: the list block is created on its first item (over
+ * the limit, the item joins the last block). */
 static void
 markup_item(struct markup_state *st, const char *s, size_t len)
 {
 	struct tmpl_vars	*item;
 	char			*t;
 
-	if (st->kind != MK_LIST || st->nblocks >= MARKUP_MAX_BLOCKS) {
+	if (st->kind != MK_LIST) {
 		markup_flush(st);
-		st->block = tmpl_vars_add_item(st->vars, st->list);
-		st->nblocks++;
+		if (st->nblocks < MARKUP_MAX_BLOCKS) {
+			st->block = tmpl_vars_add_item(st->vars, st->list);
+			st->nblocks++;
+			st->block_kind = MK_LIST;
+		}
 		st->kind = MK_LIST;
+	}
+	if (st->nblocks == MARKUP_MAX_BLOCKS && st->block_kind != MK_LIST) {
+		markup_join(st, s, len);
+		return;
 	}
 	item = tmpl_vars_add_item(st->block, "items");
 	t = xstrndup(s, len);
@@ -84,6 +121,7 @@ markup_blocks(const char *body, struct tmpl_vars *vars, const char *list)
 	st.vars = vars;
 	st.list = list;
 	buf_init(&st.text);
+	buf_init(&st.rest);
 	while (line != NULL && *line != '\0') {
 		nl = strchr(line, '\n');
 		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
@@ -116,6 +154,11 @@ markup_blocks(const char *body, struct tmpl_vars *vars, const char *list)
 		line = nl != NULL ? nl + 1 : NULL;
 	}
 	markup_flush(&st);	/* an unclosed ``` block ends with the body */
+	if (st.nblocks == MARKUP_MAX_BLOCKS && st.block_kind != MK_LIST) {
+		buf_append(&st.rest, "", 1);
+		tmpl_vars_set(st.block, "text", st.rest.data);
+	}
 	buf_free(&st.text);
+	buf_free(&st.rest);
 	return st.nblocks;
 }

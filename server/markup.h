@@ -19,7 +19,9 @@
 
 struct tmpl_vars;
 
-#define MARKUP_MAX_BLOCKS	2000	/* further text joins the last block */
+/* Blocks of one body.  What comes after the last one joins it: more
+ * items of a list, or more lines of a text; nothing is dropped. */
+#define MARKUP_MAX_BLOCKS	2000
 
 /*
  * Add body's blocks to vars as the list `list`: each item has `text` and

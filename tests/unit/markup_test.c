@@ -128,6 +128,54 @@ START_TEST(block_limit)
 }
 END_TEST
 
+/* Found by tests/fuzz/markup_fuzz.c: past the limit, each paragraph
+ * replaced the last block's text (p2000..p2003 vanished), and each bullet
+ * item opened a block of its own, past the limit. */
+START_TEST(block_limit_keeps_every_text)
+{
+	struct buf	b;
+	size_t		i, n;
+	char		*got, want[32];
+
+	buf_init(&b);
+	for (i = 0; i < MARKUP_MAX_BLOCKS + 5; i++)
+		buf_printf(&b, "p%zu\n\n", i);
+	buf_puts(&b, "- item x\n- item y\n## heading z\n```\npre w\n```\n");
+	got = render(b.data, &n);
+	ck_assert_uint_eq(n, MARKUP_MAX_BLOCKS);
+	for (i = MARKUP_MAX_BLOCKS - 5; i < MARKUP_MAX_BLOCKS + 5; i++) {
+		snprintf(want, sizeof(want), "p%zu", i);
+		ck_assert_msg(strstr(got, want) != NULL, "%s is lost", want);
+	}
+	/* in the last block, one text after another */
+	ck_assert_ptr_nonnull(strstr(got, "<p>p1999\np2000\np2001\np2002\n"
+	    "p2003\np2004\nitem x\nitem y\nheading z\npre w</p></div>"));
+	free(got);
+	buf_free(&b);
+}
+END_TEST
+
+/* When the last block is a list, what comes past the limit is more of
+ * its items. */
+START_TEST(block_limit_list)
+{
+	struct buf	b;
+	size_t		i, n;
+	char		*got;
+
+	buf_init(&b);
+	for (i = 0; i < MARKUP_MAX_BLOCKS - 1; i++)
+		buf_printf(&b, "p%zu\n\n", i);
+	buf_puts(&b, "- a\n- b\n\n- c\ntext d\n\n## e\n");
+	got = render(b.data, &n);
+	ck_assert_uint_eq(n, MARKUP_MAX_BLOCKS);
+	ck_assert_ptr_nonnull(strstr(got, "<div><ul><li>a</li><li>b</li>"
+	    "<li>c</li><li>text d</li><li>e</li></ul></div>"));
+	free(got);
+	buf_free(&b);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -141,6 +189,8 @@ main(void)
 	tcase_add_test(tc, preformatted);
 	tcase_add_test(tc, never_markup);
 	tcase_add_test(tc, block_limit);
+	tcase_add_test(tc, block_limit_keeps_every_text);
+	tcase_add_test(tc, block_limit_list);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
