@@ -67,14 +67,15 @@ mail_unconfigure(void)
 }
 
 /* Does s hold a byte that may not appear in a header (controls; for an
- * address also white space)? */
+ * address also white space and what would end it or start another:
+ * < > , ; : " ( ) [ ] and backslash)? */
 static int
 mail_bad_header(const char *s, int address)
 {
 	for (; *s != '\0'; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 1;
-		if (address && *s == ' ')
+		if (address && strchr(" <>,;:\"()[]\\", *s) != NULL)
 			return 1;
 	}
 	return 0;

@@ -30,8 +30,10 @@ void	mail_unconfigure(void);
  * RFC 2047 base64 encoded-words, Date from now, Message-ID <msgid@councild>,
  * MIME UTF-8 8bit, Auto-Submitted) and body (line feeds become CRLF).
  * -1 (out untouched) when to or subject could end a header (CR, LF or
- * another control character, white space in to), or body holds a CR or
- * a NUL: nothing the database sends may forge a header.
+ * another control character), to or msgid could end the address or name
+ * another (white space, < > , ; : " ( ) [ ] or a backslash), or body holds
+ * a CR or a NUL: nothing the database sends may forge a header or add a
+ * recipient.
  */
 int	mail_format(struct buf *out, const char *from, const char *to,
 	    const char *subject, const char *body, long long now,

@@ -6,8 +6,9 @@
  *
  * Input: to, subject, body and msgid, separated by 0xff bytes.
  * Properties (mail.h), beyond "no crash, leak or undefined behaviour":
- *   - refused (-1) exactly when to is empty or holds a control character
- *     or white space, msgid holds one, the subject holds a control or is
+ *   - refused (-1) exactly when to is empty or holds a control character,
+ *     white space or one of < > , ; : " ( ) [ ] \, msgid holds one, the
+ *     subject holds a control or is
  *     longer than 600 bytes, or the body holds a CR;
  *   - accepted: the header block is the nine headers, each once, in CRLF
  *     lines with no other CR or LF, continuation lines only in Subject; To
@@ -129,7 +130,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msgid = fuzz_piece(&in, 128);
 	buf_init(&out);
 	rc = mail_format(&out, FROM, to, subject, body, 1767225600LL, msgid);
-	refuse = to[0] == '\0' || has(to, " ", 1) || has(msgid, " ", 1) ||
+	refuse = to[0] == '\0' || has(to, " <>,;:\"()[]\\", 1) ||
+	    has(msgid, " <>,;:\"()[]\\", 1) ||
 	    has(subject, "", 1) || strlen(subject) > 600 ||
 	    strchr(body, '\r') != NULL;
 	FUZZ_CHECK(rc == (refuse ? -1 : 0), "mail_format gave %d", rc);

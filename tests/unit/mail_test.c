@@ -109,6 +109,11 @@ START_TEST(forged_headers_refused)
 	ck_assert_int_eq(mail_format(&b, FROM, "a@b.example\r\nBcc: x@evil.example",
 	    "s", "x", 0, "m"), -1);
 	ck_assert_int_eq(mail_format(&b, FROM, "a b@b.example", "s", "x", 0, "m"), -1);
+	/* One recipient only: no way out of <...> into a second address. */
+	ck_assert_int_eq(mail_format(&b, FROM, "a>,<spy@evil.example", "s", "x", 0, "m"), -1);
+	ck_assert_int_eq(mail_format(&b, FROM, "a@b.example,spy@evil.example", "s", "x", 0, "m"), -1);
+	ck_assert_int_eq(mail_format(&b, FROM, "\"a\"@b.example", "s", "x", 0, "m"), -1);
+	ck_assert_int_eq(mail_format(&b, FROM, "a@b.example;spy@evil.example", "s", "x", 0, "m"), -1);
 	ck_assert_int_eq(mail_format(&b, FROM, "", "s", "x", 0, "m"), -1);
 	ck_assert_int_eq(mail_format(&b, FROM, "a@b.example", "s\nBcc: x@evil.example",
 	    "x", 0, "m"), -1);
