@@ -597,23 +597,6 @@ http_uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	return req;
 }
 
-/* Every query argument's name and value is UTF-8 (cls: int, set to 0
- * at the first that is not). */
-static enum MHD_Result
-http_query_utf8_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
-{
-	int	*ok = cls;
-
-	(void)kind;
-	if ((key != NULL && !util_utf8_valid(key, strlen(key))) ||
-	    (value != NULL && !util_utf8_valid(value, strlen(value)))) {
-		*ok = 0;
-		return MHD_NO;
-	}
-	return MHD_YES;
-}
-
 static enum MHD_Result
 http_header_size_cb(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *value)
@@ -637,7 +620,6 @@ http_first_checks(struct http_req *req, const char *method)
 	const char		*cl, *te;
 	size_t			 hsize;
 	unsigned		 status;
-	int			 utf8 = 1;
 	char			*end;
 	unsigned long long	 len;
 
@@ -656,12 +638,6 @@ http_first_checks(struct http_req *req, const char *method)
 	if (hsize > (size_t)cfg->max_header_size)
 		return 431;
 	if ((req->path = http_decode_path(req->raw_uri)) == NULL)
-		return 400;
-	/* Query arguments reach the database as text: UTF-8 only, like the
-	 * path and the forms (issue 10 item 8). */
-	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
-	    http_query_utf8_cb, &utf8);
-	if (!utf8)
 		return 400;
 	/* RFC 9112 6.1: a transfer coding we do not implement (anything but
 	 * a lone "chunked") is answered at once, not waited on. */

@@ -7,8 +7,8 @@
  *   -> http_uri_cb: a struct http_req is born (request id, start time,
  *      raw URI kept)
  *   -> http_access_cb, first call: method, URI (percent-decoding, UTF-8,
- *      control characters, length), query arguments (UTF-8), header size
- *      (431), transfer coding (501), the route (route_find: its body
+ *      control characters, length), header size (431), transfer coding
+ *      (501), the route (route_find: its body
  *      kind), Content-Length (413).  For an upload route the credential is
  *      checked with the database now, before "100 Continue": only a person
  *      it knows gets the larger limit and an upload slot (429 beyond), and

@@ -46,10 +46,10 @@ if [ -n "$LOG" ]; then
 	tap_unlike "$(tail -n +"$((mark + 1))" "$LOG" | grep 'level=error')" . \
 		"... and councild logged no error for them"
 fi
-# A query argument that is not UTF-8 is refused the same way as a path.
-code=$(curl -sS --max-time 20 -o /dev/null -w '%{http_code}' \
+# A query argument that is not UTF-8 is the client's error too.
+code=$(curl -sS --max-time 20 -o "$T/r" -w '%{http_code}' \
 	-H "Authorization: Bearer $A" "$B/api/v1/search?q=%ff%fe")
-tap_is "$code" 400 "GET /api/v1/search?q=%ff%fe (not UTF-8): 400"
+tap_is "$code $(cat "$T/r")" '400 {"error":"invalid_query"}' "GET /api/v1/search?q=%ff%fe (not UTF-8): 400 invalid_query"
 # An Idempotency-Key that is not printable ASCII.
 code=$(curl -sS --max-time 20 -o "$T/r" -w '%{http_code}' -X POST \
 	-H "Authorization: Bearer $A" -H 'Content-Type: application/json' \
