@@ -8,8 +8,7 @@
  *      raw URI kept)
  *   -> http_access_cb, first call: method, URI (percent-decoding, UTF-8,
  *      control characters, length), header size (431), transfer coding
- *      (501), the route (route_find: its body
- *      kind), Content-Length (413).  For an upload route the credential is
+ *      (501), the route (route_find: its body kind), Content-Length (413).  For an upload route the credential is
  *      checked with the database now, before "100 Continue": only a person
  *      it knows gets the larger limit and an upload slot (429 beyond), and
  *      the body then goes to a temporary file (issue 10 item 1)
