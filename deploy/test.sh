@@ -9,6 +9,7 @@
 #      the access matrix against an independent oracle  tests/matrix/run.sh
 #      the general assembly against an oracle (property) tests/property/assembly.py
 #      the audit chain and councilctl audit verify      tests/ops/audit.sh
+#      every rule ID enforced, tested, in docs/rules.md tests/ops/rules.sh
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
 #      sign-in, second factor, sessions, API tokens     tests/http/auth.sh
 #      member pages and API: hidden ids look absent      tests/http/portal.sh
@@ -147,6 +148,13 @@ fi
 say "audit log"
 "$ROOT/tests/ops/audit.sh" "$PGDIR" >"$OUT/audit.tap" 2>"$OUT/audit.err"
 count audit "$OUT/audit.tap" $?
+
+# The council's rules: docs/rules.md against the tree (issue 11 item 6):
+# a rule named in code is named by a test, every ID named is a rule of
+# the list, and what the list says is enforced where still names it.
+say "rules"
+"$ROOT/tests/ops/rules.sh" >"$OUT/rules.tap" 2>"$OUT/rules.err"
+count rules "$OUT/rules.tap" $?
 
 # 4-6. The real councild (sanitizer build) on a free port.
 say "councild"

@@ -98,7 +98,8 @@ END
 $$;
 
 -- The effective scope of post p (docs/sharing.md): the named audience,
--- limited by every source whose giver has not consented (R-SCOPE-4), or the
+-- limited by every source whose giver has not consented (R-SCOPE-4; and
+-- R-SCOPE-3 where the source is what a secretariat body provided), or the
 -- parent's for a reply; always with the author's organisation.
 -- R-SHARE-1: advice is private.  A reply by another organisation to a
 -- consultation (the thread's first post) reaches only the consulting
@@ -807,6 +808,8 @@ BEGIN
     IF p_is_secret AND NOT council.current_may_handle_secrets() THEN  -- R-SECRET-2/3
         RAISE EXCEPTION 'secret_needs_registered_handler' USING ERRCODE = 'CP403';
     END IF;
+    -- R-SCOPE-3: what the secretariat provides (an alert) comes only from
+    -- its two bodies, each with the scope it designates here.
     IF p_kind = 'alert' AND v_org.council_role IS NULL THEN
         RAISE EXCEPTION 'alert_only_from_secretariat' USING ERRCODE = 'CP403';
     END IF;
@@ -936,7 +939,8 @@ BEGIN
 END
 $$;
 
--- R-SCOPE-4: the giver of a source grants or refuses a consent.
+-- R-SCOPE-4: the giver of a source grants or refuses a consent (R-SCOPE-3:
+-- the secretariat body, for what it provided).
 CREATE OR REPLACE FUNCTION council.decide_consent(p_consent bigint,
     p_grant boolean) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -973,6 +977,8 @@ END
 $$;
 
 -- R-SCOPE-1: only the giver widens its post's scope; nothing narrows it.
+-- R-SCOPE-3: the same for what the secretariat bodies provide: nobody but
+-- the body that gave it exceeds the scope it designated.
 CREATE OR REPLACE FUNCTION council.widen_scope(p_post bigint, p_scope jsonb)
     RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER

@@ -631,7 +631,7 @@ class Gen:
             earlier = existing + [q.id for q in new]
             p.parent = None
             if earlier and rng.random() < 0.15:
-                # R-SCOPE 6: a reply; its own scope flag must not matter.
+                # docs/sharing.md step 6: a reply; its own scope flag must not matter.
                 p.parent = rng.choice(earlier)
                 parent = m.posts.get(p.parent) or next(q for q in new if q.id == p.parent)
                 p.designated = parent.designated if rng.random() < 0.7 else rng.random() < 0.5
