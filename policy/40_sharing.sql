@@ -301,6 +301,11 @@ DECLARE
     n bigint;
 BEGIN
     DELETE FROM council.post_audience WHERE org_id = ANY (os);
+    -- Leaving: nothing more to compute.
+    IF NOT EXISTS (SELECT 1 FROM council.organisations o
+                   WHERE o.id = ANY (os) AND o.status = 'member') THEN
+        RETURN 0;
+    END IF;
     INSERT INTO council.post_audience (org_id, post_id, is_author, is_secret)
     WITH RECURSIVE
     -- The organisations rebuilt that may be in an audience at all: members,
@@ -312,36 +317,39 @@ BEGIN
         JOIN council.org_memberships m ON m.org_id = o.id AND m.until IS NULL
         WHERE o.id = ANY (os) AND o.status = 'member'),
     -- Naming whom brings each of them in (step 4): itself, unless it is a
-    -- liaison member; a liaison member routed to it that is a member too.
+    -- liaison member; a liaison member routed to it that is a member too;
+    -- from_post: the first post both were members for.
     via AS MATERIALIZED (
-        SELECT x.id AS named_id, x.first_post AS named_from, x.id AS org_id
-        FROM mem x WHERE NOT x.gsoc_liaison
+        SELECT x.id AS named_id, x.first_post AS from_post, x.id AS org_id
+        FROM mem x WHERE NOT x.gsoc_liaison AND NOT x.is_sec
         UNION ALL
-        SELECT l.id, lm.first_post, x.id FROM mem x
+        SELECT l.id, greatest(lm.first_post, x.first_post), x.id FROM mem x
         JOIN council.organisations l ON l.liaison_via = x.id AND l.gsoc_liaison
                                      AND l.status = 'member'
-        JOIN council.org_memberships lm ON lm.org_id = l.id AND lm.until IS NULL),
-    -- Step 1: the top-level posts that name them.
+        JOIN council.org_memberships lm ON lm.org_id = l.id AND lm.until IS NULL
+        WHERE NOT x.is_sec),
+    -- Step 1: the top-level posts that name them, shared since.
     named AS (
-        SELECT v.named_id, v.named_from, v.org_id, x.id AS post_id FROM via v
+        SELECT v.named_id, v.org_id, x.id AS post_id FROM via v
         JOIN council.posts x ON x.parent_id IS NULL AND NOT x.scope_designated
+                             AND x.id >= v.from_post
         UNION
-        SELECT v.named_id, v.named_from, v.org_id, s.post_id FROM via v
-        JOIN council.post_scope s ON s.org_id = v.named_id
+        SELECT v.named_id, v.org_id, s.post_id FROM via v
+        JOIN council.post_scope s ON s.org_id = v.named_id AND s.post_id >= v.from_post
         UNION
-        SELECT v.named_id, v.named_from, v.org_id, s.post_id FROM via v
+        SELECT v.named_id, v.org_id, s.post_id FROM via v
         JOIN council.group_members gm ON gm.org_id = v.named_id
-        JOIN council.post_scope s ON s.group_id = gm.group_id
+        JOIN council.post_scope s ON s.group_id = gm.group_id AND s.post_id >= v.from_post
         UNION
-        SELECT v.named_id, v.named_from, v.org_id, s.post_id FROM via v
+        SELECT v.named_id, v.org_id, s.post_id FROM via v
         JOIN council.organisations o ON o.id = v.named_id
-        JOIN council.post_scope s ON s.class IS NOT NULL AND council.class_includes(s, o)),
-    -- Steps 2-4: not excluded (neither the one named nor the one reached),
-    -- both members when the post was shared; never the secretariat.
+        JOIN council.post_scope s ON s.class IS NOT NULL AND council.class_includes(s, o)
+                                  AND s.post_id >= v.from_post),
+    -- Steps 2-4: not excluded (neither the one named nor the one reached);
+    -- never the secretariat (via leaves it out).
     top AS (
-        SELECT n.org_id, n.post_id FROM named n JOIN mem r ON r.id = n.org_id
-        WHERE NOT r.is_sec AND n.post_id >= r.first_post AND n.post_id >= n.named_from
-          AND NOT EXISTS (
+        SELECT n.org_id, n.post_id FROM named n
+        WHERE NOT EXISTS (
               SELECT 1 FROM council.post_exclusions e
               JOIN council.organisations xo ON xo.id IN (n.named_id, n.org_id)
               WHERE e.post_id = n.post_id
@@ -377,11 +385,12 @@ BEGIN
     -- source without a granted consent (step 5).
     deps AS MATERIALIZED (
         SELECT x.id AS post_id, x.parent_id AS dep FROM council.posts x
-        WHERE x.parent_id IS NOT NULL
+        WHERE x.parent_id IS NOT NULL AND x.id >= (SELECT min(first_post) FROM mem)
         UNION ALL
         SELECT ps.post_id, ps.source_post_id FROM council.post_sources ps
         JOIN council.posts x ON x.id = ps.post_id AND x.parent_id IS NULL
-        WHERE NOT EXISTS (SELECT 1 FROM council.consents c
+        WHERE ps.post_id >= (SELECT min(first_post) FROM mem)
+          AND NOT EXISTS (SELECT 1 FROM council.consents c
                           WHERE c.post_id = ps.post_id
                             AND c.source_post_id = ps.source_post_id
                             AND c.status = 'granted')),
