@@ -119,8 +119,9 @@ count property "$OUT/property.tap" $?
 # The access matrix: every (person, post) pair of the demo council and a
 # random one, against an oracle written from the rules (docs/sharing.md).
 # Opt-in (COUNCIL_TEST_MATRIX=1): at the size the sharing issue asks for
-# (2,000 people x 5,000 posts, every pair) it takes about 30 minutes on a
-# 2-core machine; docs/sharing.md records the latest full run.
+# (2,000 people x 5,000 posts, every pair) it took about 30 minutes on a
+# 2-core machine in 2026-11, 4 minutes in 2026-12; docs/sharing.md records
+# the latest full run.
 if [ -n "${COUNCIL_TEST_MATRIX:-}" ]; then
 	say "access matrix"
 	"$ROOT/tests/matrix/run.sh" "$PGDIR" >"$OUT/matrix.tap" 2>"$OUT/matrix.err"
