@@ -57,6 +57,10 @@ CROSS JOIN LATERAL (SELECT CASE
         WHEN i <= 1282 THEN 'mutual_aid'
         WHEN i % 2 = 0 THEN 'individual'
         ELSE 'other' END AS category) c;
+-- R-ORG-3 (migration 0020): each member's membership period, which the
+-- trigger would have opened; a first membership reads from post 0.
+INSERT INTO council.org_memberships (org_id, first_post)
+SELECT id, 0 FROM council.organisations WHERE status = 'member';
 SELECT setval(pg_get_serial_sequence('council.organisations', 'id'),
               (SELECT max(id) FROM council.organisations));
 UPDATE council.organisations SET liaison_via = 4 WHERE id BETWEEN 28 AND 32;

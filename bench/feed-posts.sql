@@ -131,11 +131,13 @@ SET enable_mergejoin = off;        -- hash anti-joins on the small exclusion set
 INSERT INTO council.post_audience (org_id, post_id, is_author, is_secret)
 SELECT a.org_id, a.post_id, a.is_author, g.secret  -- 0003: the post's secrecy
 FROM (SELECT post_id, org_id, bool_or(is_author) AS is_author FROM (
-    -- kept, routed (R-ORG-8), never the secretariat (R-ORG-6)
+    -- kept, routed (R-ORG-8), never the secretariat (R-ORG-6); members
+    -- only (R-ORG-3: every member here is in its first membership, and
+    -- every GSOC member is a member)
     SELECT n.post_id, CASE WHEN o.gsoc_liaison THEN o.liaison_via ELSE o.id END AS org_id,
            false AS is_author
     FROM named n JOIN council.organisations o ON o.id = n.org_id
-    WHERE NOT EXISTS (SELECT 1 FROM excluded x WHERE x.post_id = n.post_id AND x.org_id = o.id)
+    WHERE o.status = 'member' AND NOT EXISTS (SELECT 1 FROM excluded x WHERE x.post_id = n.post_id AND x.org_id = o.id)
       AND (NOT o.gsoc_liaison OR (o.liaison_via IS NOT NULL AND NOT EXISTS (
               SELECT 1 FROM excluded x WHERE x.post_id = n.post_id AND x.org_id = o.liaison_via)))
       AND o.council_role IS DISTINCT FROM 'secretariat'

@@ -43,6 +43,12 @@ $$;
 
 -- The organisations post p reaches, as its scope, exclusions, liaison
 -- routing and the secretariat rule make it, before sources limit it.
+-- R-ORG-3, R-SCOPE-1: only an organisation that is a member, and whose
+-- current membership began before p was shared (org_memberships.first_post
+-- <= p: migration 0020), counts, as a named organisation, as a liaison
+-- member routed to its GSOC member, and as that GSOC member: nothing is
+-- shared with a non-member, and a readmitted member does not read what was
+-- shared before its new admission.
 -- PL/pgSQL (like every helper here that cannot be inlined): its plan is
 -- kept for the session, where a SQL function is planned at every call.
 CREATE OR REPLACE FUNCTION council.audience_named(p bigint) RETURNS SETOF bigint
@@ -67,6 +73,12 @@ BEGIN
         SELECT o.id FROM council.post_scope s
         JOIN council.organisations o ON council.class_includes(s, o)
         WHERE s.post_id = p AND s.class IS NOT NULL
+    ), eligible AS (
+        -- R-ORG-3, R-SCOPE-1: members, from their current membership on.
+        SELECT o.id, o.gsoc_liaison, o.liaison_via, o.council_role
+        FROM council.organisations o
+        JOIN council.org_memberships m ON m.org_id = o.id AND m.until IS NULL
+        WHERE o.status = 'member' AND m.first_post <= p
     ), excluded AS (
         -- R-SCOPE-2: exclusions always win.
         SELECT e.org_id AS id FROM council.post_exclusions e
@@ -81,7 +93,7 @@ BEGIN
         WHERE e.post_id = p AND e.kind = 'investigative'
     ), kept AS (
         SELECT o.id, o.gsoc_liaison, o.liaison_via
-        FROM named n JOIN council.organisations o ON o.id = n.id
+        FROM named n JOIN eligible o ON o.id = n.id
         WHERE NOT EXISTS (SELECT 1 FROM excluded x WHERE x.id = o.id)
     ), routed AS (
         -- R-ORG-8: a liaison member is reached through its GSOC member.
@@ -92,7 +104,7 @@ BEGIN
           AND NOT EXISTS (SELECT 1 FROM excluded x WHERE x.id = k.liaison_via)
     )
     -- R-ORG-6: the general-affairs secretariat is never in another's scope.
-    SELECT r.id FROM routed r JOIN council.organisations o ON o.id = r.id
+    SELECT r.id FROM routed r JOIN eligible o ON o.id = r.id
     WHERE o.council_role IS DISTINCT FROM 'secretariat';
 END
 $$;
@@ -100,7 +112,8 @@ $$;
 -- The effective scope of post p (docs/sharing.md): the named audience,
 -- limited by every source whose giver has not consented (R-SCOPE-4; and
 -- R-SCOPE-3 where the source is what a secretariat body provided), or the
--- parent's for a reply; always with the author's organisation.
+-- parent's for a reply; always with the author's organisation (a member:
+-- below).
 -- R-SHARE-1: advice is private.  A reply by another organisation to a
 -- consultation (the thread's first post) reaches only the consulting
 -- member and the adviser (step 6a); replies within that reply inherit it.
@@ -144,7 +157,12 @@ BEGIN
     SELECT b.id FROM base b JOIN council.organisations o ON o.id = b.id
     WHERE o.council_role IS DISTINCT FROM 'secretariat'
     UNION
-    SELECT org_id FROM council.post_authors WHERE post_id = p;
+    -- Step 7, within R-ORG-3: the author's organisation, while it is a
+    -- member whose current membership began before p.
+    SELECT a.org_id FROM council.post_authors a
+    JOIN council.organisations o ON o.id = a.org_id AND o.status = 'member'
+    JOIN council.org_memberships m ON m.org_id = a.org_id AND m.until IS NULL
+    WHERE a.post_id = p AND m.first_post <= p;
 END
 $$;
 
@@ -260,31 +278,218 @@ BEGIN
 END
 $$;
 
+-- R-ORG-3, R-SCOPE-1: the rows of post_audience of organisations os, for
+-- every post at once, set-based (one DELETE, one INSERT, no loop over
+-- posts): what audience_compute gives each post, for these organisations
+-- only.  Used when an organisation's membership begins or ends (its own
+-- rows change, and those of the GSOC member its liaison channel leads to;
+-- nobody else's).  Membership in an effective scope is decided for each
+-- organisation separately (union, intersection and inheritance are per
+-- element), so an organisation O is in the scope of post P exactly when
+--   O is P's author and a member since before P (step 7), or
+--   P is a candidate for O (named, not excluded, routed, not the
+--   secretariat: steps 1-4 and 6a; every reply for a reply), and O is in
+--   the scope of every post P depends on (its parent, step 6; each source
+--   without a granted consent, step 5).
+-- The second part is computed as candidates minus those that fail through
+-- a dependency, a recursive query over the dependencies (ids grow along
+-- them).  Returns the number of rows written.
+CREATE OR REPLACE FUNCTION council.audience_rebuild_orgs(os bigint[]) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    DELETE FROM council.post_audience WHERE org_id = ANY (os);
+    -- Leaving: nothing more to compute.
+    IF NOT EXISTS (SELECT 1 FROM council.organisations o
+                   WHERE o.id = ANY (os) AND o.status = 'member') THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO council.post_audience (org_id, post_id, is_author, is_secret)
+    WITH RECURSIVE
+    -- The organisations rebuilt that may be in an audience at all: members,
+    -- each from the first post of its current membership.
+    mem AS MATERIALIZED (
+        SELECT o.id, m.first_post, o.gsoc_liaison,
+               o.council_role IS NOT DISTINCT FROM 'secretariat' AS is_sec
+        FROM council.organisations o
+        JOIN council.org_memberships m ON m.org_id = o.id AND m.until IS NULL
+        WHERE o.id = ANY (os) AND o.status = 'member'),
+    -- Naming whom brings each of them in (step 4): itself, unless it is a
+    -- liaison member; a liaison member routed to it that is a member too;
+    -- from_post: the first post both were members for.
+    via AS MATERIALIZED (
+        SELECT x.id AS named_id, x.first_post AS from_post, x.id AS org_id
+        FROM mem x WHERE NOT x.gsoc_liaison AND NOT x.is_sec
+        UNION ALL
+        SELECT l.id, greatest(lm.first_post, x.first_post), x.id FROM mem x
+        JOIN council.organisations l ON l.liaison_via = x.id AND l.gsoc_liaison
+                                     AND l.status = 'member'
+        JOIN council.org_memberships lm ON lm.org_id = l.id AND lm.until IS NULL
+        WHERE NOT x.is_sec),
+    -- Step 1: the top-level posts that name them, shared since.
+    named AS (
+        SELECT v.named_id, v.org_id, x.id AS post_id FROM via v
+        JOIN council.posts x ON x.parent_id IS NULL AND NOT x.scope_designated
+                             AND x.id >= v.from_post
+        UNION
+        SELECT v.named_id, v.org_id, s.post_id FROM via v
+        JOIN council.post_scope s ON s.org_id = v.named_id AND s.post_id >= v.from_post
+        UNION
+        SELECT v.named_id, v.org_id, s.post_id FROM via v
+        JOIN council.group_members gm ON gm.org_id = v.named_id
+        JOIN council.post_scope s ON s.group_id = gm.group_id AND s.post_id >= v.from_post
+        UNION
+        SELECT v.named_id, v.org_id, s.post_id FROM via v
+        JOIN council.organisations o ON o.id = v.named_id
+        JOIN council.post_scope s ON s.class IS NOT NULL AND council.class_includes(s, o)
+                                  AND s.post_id >= v.from_post),
+    -- Steps 2-4: not excluded (neither the one named nor the one reached);
+    -- never the secretariat (via leaves it out).
+    top AS (
+        SELECT n.org_id, n.post_id FROM named n
+        WHERE NOT EXISTS (
+              SELECT 1 FROM council.post_exclusions e
+              JOIN council.organisations xo ON xo.id IN (n.named_id, n.org_id)
+              WHERE e.post_id = n.post_id
+                AND ((e.kind = 'org' AND e.org_id = xo.id)
+                     OR (e.kind = 'supervisors' AND EXISTS (
+                             SELECT 1 FROM council.org_supervises sv
+                             WHERE sv.org_id = xo.id AND sv.sector_code = e.sector_code))
+                     OR (e.kind = 'investigative' AND xo.is_investigative)))),
+    -- Step 6: every reply is a candidate (its parent decides), but for
+    -- step 6a: another's reply to a consultation opening a thread reaches
+    -- the consulting member and the adviser only.
+    rep AS (
+        SELECT r.id AS org_id, x.id AS post_id FROM mem r
+        JOIN council.posts x ON x.parent_id IS NOT NULL AND x.id >= r.first_post
+        WHERE NOT r.is_sec
+          AND NOT EXISTS (
+              SELECT 1 FROM council.posts q
+              JOIN council.post_authors qa ON qa.post_id = q.id
+              JOIN council.post_authors xa ON xa.post_id = x.id
+              WHERE q.id = x.parent_id AND q.kind = 'consultation' AND q.parent_id IS NULL
+                AND xa.org_id <> qa.org_id AND r.id NOT IN (qa.org_id, xa.org_id))),
+    -- Step 7: their own posts, from their current membership on.
+    auth AS MATERIALIZED (
+        SELECT r.id AS org_id, a.post_id FROM mem r
+        JOIN council.post_authors a ON a.org_id = r.id AND a.post_id >= r.first_post),
+    cand AS MATERIALIZED (
+        SELECT org_id, post_id FROM top
+        UNION
+        SELECT org_id, post_id FROM rep
+        EXCEPT
+        SELECT org_id, post_id FROM auth),
+    -- What each post's scope is limited by: its parent (step 6), each
+    -- source without a granted consent (step 5).
+    deps AS MATERIALIZED (
+        SELECT x.id AS post_id, x.parent_id AS dep FROM council.posts x
+        WHERE x.parent_id IS NOT NULL AND x.id >= (SELECT min(first_post) FROM mem)
+        UNION ALL
+        SELECT ps.post_id, ps.source_post_id FROM council.post_sources ps
+        JOIN council.posts x ON x.id = ps.post_id AND x.parent_id IS NULL
+        WHERE ps.post_id >= (SELECT min(first_post) FROM mem)
+          AND NOT EXISTS (SELECT 1 FROM council.consents c
+                          WHERE c.post_id = ps.post_id
+                            AND c.source_post_id = ps.source_post_id
+                            AND c.status = 'granted')),
+    fail AS (
+        SELECT c.org_id, c.post_id FROM cand c JOIN deps d ON d.post_id = c.post_id
+        WHERE NOT EXISTS (SELECT 1 FROM cand c2
+                          WHERE c2.org_id = c.org_id AND c2.post_id = d.dep)
+          AND NOT EXISTS (SELECT 1 FROM auth a
+                          WHERE a.org_id = c.org_id AND a.post_id = d.dep)
+        UNION
+        SELECT c.org_id, c.post_id FROM fail f
+        JOIN deps d ON d.dep = f.post_id
+        JOIN cand c ON c.post_id = d.post_id AND c.org_id = f.org_id)
+    SELECT a.org_id, a.post_id, true, x.is_secret
+    FROM auth a JOIN council.posts x ON x.id = a.post_id
+    UNION ALL
+    SELECT c.org_id, c.post_id, false, x.is_secret
+    FROM (SELECT org_id, post_id FROM cand EXCEPT SELECT org_id, post_id FROM fail) c
+    JOIN council.posts x ON x.id = c.post_id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
 -- Statement triggers with transition tables: one pass for a bulk change.
--- An UPDATE counts only for the organisations whose deciding columns
--- changed; a changed liaison channel counts for the old channel too.
+-- R-ORG-3, R-SCOPE-1: an organisation that becomes a member, or stops
+-- being one, gets a membership period opened or closed (migration 0020)
+-- and its audience rows rebuilt set-based (audience_rebuild_orgs), with
+-- those of the GSOC member it is routed through: a member that leaves
+-- loses them all; one that joins for the first time gets what its scopes
+-- give it, what was shared before it joined included; one that joins again
+-- (a readmission, a chair's rejection of its expulsion) reads from its new
+-- admission on, so it gets nothing now.  Otherwise an UPDATE counts only
+-- for members whose deciding columns changed (a non-member is in no
+-- audience, whatever its class); a changed liaison channel counts for the
+-- old channel too.
 CREATE OR REPLACE FUNCTION council.audience_on_org_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    os bigint[];
+    os      bigint[] := '{}';
+    moved   bigint[] := '{}';
+    hubs    bigint[] := '{}';
+    v_next  bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        os := ARRAY(SELECT id FROM new_orgs);
+        moved := ARRAY(SELECT id FROM new_orgs WHERE status = 'member');
+        hubs := ARRAY(SELECT liaison_via FROM new_orgs
+                      WHERE status = 'member' AND gsoc_liaison AND liaison_via IS NOT NULL);
     ELSIF TG_OP = 'DELETE' THEN
         os := ARRAY(SELECT id FROM old_orgs);
     ELSE
+        moved := ARRAY(SELECT n.id FROM new_orgs n JOIN old_orgs o ON o.id = n.id
+                       WHERE (n.status = 'member') <> (o.status = 'member'));
         os := ARRAY(SELECT n.id FROM new_orgs n JOIN old_orgs o ON o.id = n.id
-                    WHERE (n.category, n.sector_code, n.council_role, n.tf_class,
+                    WHERE n.status = 'member' AND o.status = 'member'
+                      AND (n.category, n.sector_code, n.council_role, n.tf_class,
                            n.is_investigative, n.gsoc_liaison, n.liaison_via)
                           IS DISTINCT FROM
                           (o.category, o.sector_code, o.council_role, o.tf_class,
                            o.is_investigative, o.gsoc_liaison, o.liaison_via)
                     UNION
                     SELECT o.liaison_via FROM new_orgs n JOIN old_orgs o ON o.id = n.id
-                    WHERE o.liaison_via IS NOT NULL
+                    WHERE n.status = 'member' AND o.status = 'member'
+                      AND o.liaison_via IS NOT NULL
                       AND o.liaison_via IS DISTINCT FROM n.liaison_via);
+        hubs := ARRAY(SELECT x.liaison_via
+                      FROM new_orgs n JOIN old_orgs o ON o.id = n.id,
+                           LATERAL (VALUES (n.gsoc_liaison, n.liaison_via),
+                                           (o.gsoc_liaison, o.liaison_via)) AS x(g, liaison_via)
+                      WHERE (n.status = 'member') <> (o.status = 'member')
+                        AND x.g AND x.liaison_via IS NOT NULL);
+    END IF;
+    IF cardinality(moved) > 0 THEN
+        -- The boundary of the periods that close or open again: the next
+        -- post id (ids are the clock, migration 0020).
+        IF EXISTS (SELECT 1 FROM new_orgs n WHERE n.id = ANY (moved)
+                   AND (n.status <> 'member'
+                        OR EXISTS (SELECT 1 FROM council.org_memberships m
+                                   WHERE m.org_id = n.id))) THEN
+            v_next := nextval('council.posts_id_seq');
+        END IF;
+        UPDATE council.org_memberships m
+        SET until = now(), end_post = v_next, ended_as = n.status
+        FROM new_orgs n
+        WHERE n.id = ANY (moved) AND n.status <> 'member'
+          AND m.org_id = n.id AND m.until IS NULL;
+        INSERT INTO council.org_memberships (org_id, first_post)
+        SELECT n.id, CASE WHEN EXISTS (SELECT 1 FROM council.org_memberships m
+                                       WHERE m.org_id = n.id) THEN v_next ELSE 0 END
+        FROM new_orgs n
+        WHERE n.id = ANY (moved) AND n.status = 'member'
+          AND NOT EXISTS (SELECT 1 FROM council.org_memberships m
+                          WHERE m.org_id = n.id AND m.until IS NULL);
+        moved := ARRAY(SELECT unnest(moved) UNION SELECT unnest(hubs));
+        PERFORM council.audience_rebuild_orgs(moved);
+        os := ARRAY(SELECT unnest(os) EXCEPT SELECT unnest(moved));
     END IF;
     IF cardinality(os) > 0 THEN
         PERFORM council.audience_refresh_orgs(os);
@@ -457,6 +662,46 @@ END
 $$;
 
 
+-- R-SECRET-2, R-SECRET-3: why organisation o cannot receive a secret, or
+-- NULL when it can: 'secret_opt_out' (it notified that it does not wish
+-- to receive secrets), 'no_handler' (none of its active people has an
+-- open handler registration, R-ORG-4).  A restriction (R-RESTRICT-1) is
+-- not told: the committee's decisions are not public (R-GOV-8).
+CREATE OR REPLACE FUNCTION council.org_secret_block(o bigint) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    RETURN (SELECT CASE
+                WHEN x.secret_opt_out THEN 'secret_opt_out'
+                WHEN NOT EXISTS (SELECT 1 FROM council.people p
+                                 JOIN council.handler_registrations h
+                                   ON h.person_id = p.id AND h.deregistered_at IS NULL
+                                 WHERE p.org_id = x.id AND p.active) THEN 'no_handler'
+            END
+            FROM council.organisations x WHERE x.id = o);
+END
+$$;
+
+-- The audience of post p with, for each organisation, whether it is the
+-- author and why it cannot receive a secret (org_secret_block), for the
+-- post's own author organisation only (create_post, the preview): no row
+-- for anyone else.
+CREATE OR REPLACE FUNCTION council.audience_secret_reach(p bigint)
+    RETURNS TABLE (org_id bigint, is_author boolean, reason text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT a.org_id, a.is_author, council.org_secret_block(a.org_id)
+    FROM council.post_audience a
+    WHERE a.post_id = p
+      AND EXISTS (SELECT 1 FROM council.post_authors pa
+                  WHERE pa.post_id = p AND pa.org_id = council.current_org_id());
+END
+$$;
+
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.audience_named(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.audience_compute(bigint) OWNER TO council_definer;
@@ -466,20 +711,28 @@ ALTER FUNCTION council.audience_on_group_change() OWNER TO council_definer;
 ALTER FUNCTION council.audience_on_org_change() OWNER TO council_definer;
 ALTER FUNCTION council.audience_on_supervises_change() OWNER TO council_definer;
 ALTER FUNCTION council.audience_refresh_orgs(bigint[]) OWNER TO council_definer;
+ALTER FUNCTION council.audience_rebuild_orgs(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.post_author_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.current_group_ids() OWNER TO council_definer;
 ALTER FUNCTION council.audit_post_read(bigint, boolean) OWNER TO council_definer;
 ALTER FUNCTION council.current_sees_post(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.current_case_post_ids() OWNER TO council_definer;
+ALTER FUNCTION council.org_secret_block(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.audience_secret_reach(bigint) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.audience_named(bigint),
     council.audience_compute(bigint),
     council.audience_refresh_post(bigint, boolean),
     council.audience_refresh_all(),
-    council.audience_refresh_orgs(bigint[]) FROM PUBLIC;
+    council.audience_refresh_orgs(bigint[]),
+    council.audience_rebuild_orgs(bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.audience_named(bigint),
     council.audience_refresh_post(bigint, boolean),
     council.audience_refresh_all() TO council_writer, council_owner;
+GRANT EXECUTE ON FUNCTION council.audience_rebuild_orgs(bigint[]) TO council_owner;
+REVOKE ALL ON FUNCTION council.audience_secret_reach(bigint),
+    council.org_secret_block(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION council.audience_secret_reach(bigint) TO council_writer;
 
 ------------------------------------------------------------------------
 -- Who sees what: the policies.
@@ -666,7 +919,10 @@ CREATE POLICY access_case_posts_insert ON council.access_case_posts FOR INSERT
 -- is {"org": id} | {"group": id} | {"class": name} |
 -- {"class": "sector", "sector": code} | {"class": "category",
 -- "category": name}.  An organisation or group the caller cannot see is
--- answered like one that does not exist.
+-- answered like one that does not exist, and so is an organisation that
+-- is not a member (R-SCOPE-1, R-ORG-3: an applicant, a refused, withdrawn,
+-- expelled or dissolved organisation): nothing is shared with it, and the
+-- answer does not tell that the id exists.
 CREATE OR REPLACE FUNCTION council.scope_insert(p bigint, p_scope jsonb)
     RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -694,7 +950,7 @@ BEGIN
                 RAISE EXCEPTION 'invalid_scope_entry' USING ERRCODE = 'CP422';
             END IF;
             SELECT id INTO v_id FROM council.organisations
-            WHERE id = (e->>'org')::bigint;
+            WHERE id = (e->>'org')::bigint AND status = 'member';
             IF v_id IS NULL THEN
                 RAISE EXCEPTION 'organisation_not_found' USING ERRCODE = 'CP404';
             END IF;
@@ -819,10 +1075,13 @@ BEGIN
     END IF;
     -- R-TF-1: the Type 1 group asks the task force for feedback on its
     -- analyses and countermeasures, with a deadline (R-TF-5).
+    -- R-ORG-6: not the general-affairs secretariat, even in the task force:
+    -- it could not read the answers (feedback_tally).
     IF p_deadline IS NOT NULL
        AND (p_parent IS NOT NULL OR p_kind NOT IN ('analysis', 'countermeasure')
             OR NOT (v_org.council_role IS NOT DISTINCT FROM 'coordinator'
-                    OR v_org.tf_class = 'type1')) THEN
+                    OR v_org.tf_class = 'type1')
+            OR v_org.council_role IS NOT DISTINCT FROM 'secretariat') THEN
         RAISE EXCEPTION 'feedback_deadline_not_allowed' USING ERRCODE = 'CP422';
     END IF;
     IF p_deadline IS NOT NULL
@@ -859,6 +1118,14 @@ BEGIN
         IF p_scope IS NOT NULL OR jsonb_array_length(p_exclusions) > 0
            OR cardinality(p_sources) > 0 THEN
             RAISE EXCEPTION 'reply_inherits_scope' USING ERRCODE = 'CP422';
+        END IF;
+        -- R-ORG-6: the general-affairs secretariat reads what others write
+        -- only through an access case, which is for reading the minimum,
+        -- not for taking part: it replies only to its own posts (a
+        -- follow-up it can read), never to a post a case shows it.
+        IF v_org.council_role IS NOT DISTINCT FROM 'secretariat'
+           AND council.post_author_org(p_parent) IS DISTINCT FROM v_org.id THEN
+            RAISE EXCEPTION 'secretariat_replies_to_own_posts_only' USING ERRCODE = 'CP403';
         END IF;
         -- R-SECRET-2: a reply to a secret is handled as one; otherwise a
         -- non-handler would see a reply naming a post it cannot see.
@@ -906,8 +1173,10 @@ BEGIN
     FOR e IN SELECT * FROM jsonb_array_elements(p_exclusions) LOOP
         IF jsonb_typeof(e) = 'object' AND e ? 'org'
            AND jsonb_typeof(e->'org') = 'number' THEN
+            -- R-SCOPE-1: a non-member is answered like an unknown id here
+            -- too (scope_insert).
             SELECT id INTO v_oid FROM council.organisations
-            WHERE id = (e->>'org')::bigint;
+            WHERE id = (e->>'org')::bigint AND status = 'member';
             IF v_oid IS NULL THEN
                 RAISE EXCEPTION 'organisation_not_found' USING ERRCODE = 'CP404';
             END IF;
@@ -931,6 +1200,16 @@ BEGIN
     SELECT DISTINCT v_id, s FROM unnest(p_sources) AS s;
     PERFORM council.scope_summary_refresh(v_id);         -- 0014
     PERFORM council.audience_refresh_post(v_id, false);
+    -- R-SECRET-2, R-SECRET-3: a secret whose audience, beyond the author's
+    -- organisation, holds only members that cannot receive it (no
+    -- registered handler, or opted out of secrets) reaches nobody: refused.
+    -- (One where some can is accepted: the preview names the others.)
+    IF p_is_secret AND EXISTS (SELECT 1 FROM council.audience_secret_reach(v_id) r
+                               WHERE NOT r.is_author)
+       AND NOT EXISTS (SELECT 1 FROM council.audience_secret_reach(v_id) r
+                       WHERE NOT r.is_author AND r.reason IS NULL) THEN
+        RAISE EXCEPTION 'secret_no_recipient_can_receive' USING ERRCODE = 'CP422';
+    END IF;
     PERFORM council.consent_request(v_id);
     PERFORM council.audit('post.create', 'post', v_id,
         jsonb_build_object('kind', p_kind, 'secret', p_is_secret,
@@ -1139,3 +1418,15 @@ REVOKE ALL ON FUNCTION council.scope_insert(bigint, jsonb),
     council.consent_request(bigint),
     council.post_exists(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.post_exists(bigint) TO council_writer;
+
+-- A migration that changed what an effective scope is (0020: membership
+-- periods) asks for every audience to be computed again, once, now that
+-- the functions above are those in force.
+DO $$
+BEGIN
+    IF to_regclass('council_meta.audience_rebuild') IS NOT NULL
+       AND EXISTS (SELECT 1 FROM council_meta.audience_rebuild) THEN
+        PERFORM council.audience_refresh_all();
+        DELETE FROM council_meta.audience_rebuild;
+    END IF;
+END $$;

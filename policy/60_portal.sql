@@ -75,6 +75,11 @@ BEGIN
     IF council.post_author_org(p_post) IS NOT DISTINCT FROM council.current_org_id() THEN
         RAISE EXCEPTION 'feedback_on_own_post' USING ERRCODE = 'CP422';
     END IF;
+    -- R-ORG-6: the general-affairs secretariat takes no part in feedback
+    -- (it sees others' posts only through an access case, to read them).
+    IF council.current_is_secretariat() THEN
+        RAISE EXCEPTION 'feedback_not_for_the_secretariat' USING ERRCODE = 'CP403';
+    END IF;
     v_class := council.current_tf_class();
     IF v_class IS DISTINCT FROM 'type1' AND v_class IS DISTINCT FROM 'type2' THEN
         RAISE EXCEPTION 'feedback_is_for_the_task_force' USING ERRCODE = 'CP403';
@@ -124,7 +129,10 @@ BEGIN
         RETURN NULL;
     END IF;
     SELECT * INTO v_post FROM council.posts WHERE id = p;
-    IF v_post.feedback_deadline IS NULL OR v_post.parent_id IS NOT NULL THEN
+    -- R-ORG-6: nothing is asked of the secretariat, and it collects
+    -- nothing (feedback_tally).
+    IF v_post.feedback_deadline IS NULL OR v_post.parent_id IS NOT NULL
+       OR council.current_is_secretariat() THEN
         RETURN 'none';
     END IF;
     IF EXISTS (SELECT 1 FROM council.post_authors a
@@ -171,7 +179,10 @@ $$;
 -- The tally of post p's feedback, for its author's organisation and the
 -- coordinator: counts per answer, how many task-force members it reached,
 -- and the comments labelled by class only (the coordinator also sees the
--- organisation).  A hidden post: CP404, as if absent.
+-- organisation).  A hidden post: CP404, as if absent.  R-ORG-6: never for
+-- the general-affairs secretariat, its own posts included: the answers and
+-- comments are what others wrote, which it reads only through an access
+-- case, and a case names posts, not their feedback (CP403).
 CREATE OR REPLACE FUNCTION council.feedback_tally(p bigint) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
@@ -186,6 +197,9 @@ BEGIN
     END IF;
     IF NOT council.current_sees_post(p) THEN
         RAISE EXCEPTION 'post_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    IF council.current_is_secretariat() THEN
+        RAISE EXCEPTION 'feedback_not_for_the_secretariat' USING ERRCODE = 'CP403';
     END IF;
     SELECT * INTO v_post FROM council.posts WHERE id = p;
     SELECT a.org_id INTO v_author FROM council.post_authors a WHERE a.post_id = p;
@@ -347,7 +361,12 @@ $$;
 -- Errors are create_post's own.  An organisation that is the masked author
 -- of a post in the thread is not named (R-TF-6): "masked_member" says one
 -- is there.  JPCERT/CC, the system administrator, can open every post
--- (R-ORG-6): "coordinator_all" reminds of it.
+-- (R-ORG-6): "coordinator_all" reminds of it.  Only members are ever in
+-- an audience (R-ORG-3, R-SCOPE-1: audience_named), so only members are
+-- named.  R-SECRET-2, R-SECRET-3: for a secret, the organisations that
+-- cannot receive it are not readers: "secret_unreachable" lists them,
+-- each with its reason ('no_handler', 'secret_opt_out'), and "orgs" and
+-- "count" leave them out (create_post refuses a secret none can receive).
 CREATE OR REPLACE FUNCTION council.audience_preview(
     p_kind council.post_kind, p_title text, p_body text, p_is_secret boolean,
     p_masked boolean DEFAULT false, p_scope jsonb DEFAULT NULL,
@@ -365,6 +384,8 @@ DECLARE
     v_p         bigint := p_parent;
     v_author    bigint;
     v_masked    boolean;
+    v_blocked   jsonb := '[]';
+    v_unreach   bigint[];
 BEGIN
     BEGIN
         v_id := council.create_post(p_kind, coalesce(nullif(btrim(p_title), ''), '-'),
@@ -373,6 +394,15 @@ BEGIN
         SELECT array_agg(a.org_id) INTO v_orgs
         FROM council.post_audience a WHERE a.post_id = v_id;
         SELECT count(*) INTO v_consents FROM council.consents c WHERE c.post_id = v_id;
+        IF p_is_secret THEN
+            SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.org_id, 'reason', r.reason)),
+                            '[]')
+            INTO v_blocked
+            FROM council.post_audience a
+            CROSS JOIN LATERAL (SELECT a.org_id,
+                                       council.org_secret_block(a.org_id) AS reason) r
+            WHERE a.post_id = v_id AND NOT a.is_author AND r.reason IS NOT NULL;
+        END IF;
         RAISE EXCEPTION 'preview' USING ERRCODE = 'CPZ99';
     EXCEPTION WHEN SQLSTATE 'CPZ99' THEN   -- not CP000: that names the whole class
         NULL;                           -- rolled back: nothing was stored
@@ -387,6 +417,7 @@ BEGIN
         END IF;
         SELECT x.parent_id INTO v_p FROM council.posts x WHERE x.id = v_p;
     END LOOP;
+    v_unreach := ARRAY(SELECT (b->>'id')::bigint FROM jsonb_array_elements(v_blocked) b);
     RETURN json_build_object(
         'orgs', coalesce((SELECT json_agg(json_build_object(
                     'id', o.id, 'name_ja', o.name_ja, 'name_en', o.name_en,
@@ -394,9 +425,18 @@ BEGIN
                     'author', o.id = council.current_org_id())
                     ORDER BY o.id <> council.current_org_id(), o.name_ja)
                 FROM council.organisations o
-                WHERE o.id = ANY (v_orgs) AND NOT o.id = ANY (v_hidden)), '[]'::json),
+                WHERE o.id = ANY (v_orgs) AND NOT o.id = ANY (v_hidden)
+                  AND NOT o.id = ANY (v_unreach)), '[]'::json),
         'count', (SELECT count(*) FROM council.organisations o
-                  WHERE o.id = ANY (v_orgs) AND NOT o.id = ANY (v_hidden)),
+                  WHERE o.id = ANY (v_orgs) AND NOT o.id = ANY (v_hidden)
+                    AND NOT o.id = ANY (v_unreach)),
+        -- R-TF-6: a masked author of the thread stays unnamed here too.
+        'secret_unreachable', coalesce((SELECT json_agg(json_build_object(
+                    'id', o.id, 'name_ja', o.name_ja, 'name_en', o.name_en,
+                    'reason', b->>'reason') ORDER BY o.name_ja)
+                FROM jsonb_array_elements(v_blocked) b
+                JOIN council.organisations o ON o.id = (b->>'id')::bigint
+                WHERE NOT o.id = ANY (v_hidden)), '[]'::json),
         'masked_member', EXISTS (SELECT 1 FROM unnest(v_orgs) x WHERE x = ANY (v_hidden)),
         'consents', v_consents,
         'coordinator_all', true);

@@ -36,6 +36,19 @@ $$;
 -- sign-in before admission).  p_token_hash: SHA-256 of the applicant's
 -- status link.  A second pending application with the same name or
 -- contact is refused (CP409 already_applied).  Returns the application id.
+--
+-- R-ORG-2, R-ORG-3: a former member applies again the same way.  When the
+-- contact e-mail is that of an administrator of a withdrawn organisation
+-- and one of the names is its name, this is that organisation's new
+-- application: the organisation (its record kept as it was) is 'applied'
+-- again, with an application marked readmission, and the committee's
+-- admission motion decides, as for anyone (policy/70_committee.sql).  Once
+-- admitted it is a member from its new admission: its new membership
+-- period reads only what is shared from then on (migration 0020,
+-- docs/sharing.md "Membership periods").  As for a first application, the
+-- form proves nothing about who fills it in: the committee's decision is
+-- the check.  Expelled and dissolved organisations do not apply again this
+-- way (CP409 already_applied, as before).
 CREATE OR REPLACE FUNCTION council.apply(p_name_ja text, p_name_en text, p_category text,
     p_sector text, p_contact_name text, p_contact_email text, p_rules_version integer,
     p_agree boolean, p_token_hash bytea) RETURNS bigint
@@ -70,6 +83,25 @@ BEGIN
     END IF;
     IF p_token_hash IS NULL OR length(p_token_hash) <> 32 THEN
         RAISE EXCEPTION 'invalid_token' USING ERRCODE = 'CP422';
+    END IF;
+    SELECT o.id INTO v_org FROM council.people p
+    JOIN council.organisations o ON o.id = p.org_id
+    WHERE lower(p.email) = lower(p_contact_email) AND p.is_org_admin
+      AND o.status = 'withdrawn'
+      AND (o.name_ja = btrim(p_name_ja) OR o.name_en = btrim(p_name_en));
+    IF v_org IS NOT NULL THEN
+        UPDATE council.organisations SET status = 'applied' WHERE id = v_org;
+        INSERT INTO council.org_status_history (org_id, status, note)
+        VALUES (v_org, 'applied', format('application to join again received; agreed to the '
+                                         'Rules, version %s', p_rules_version));
+        INSERT INTO council.applications (org_id, kind, rules_version, contact_name,
+                                          contact_email, token_hash, readmission)
+        VALUES (v_org, 'application', p_rules_version, btrim(p_contact_name), p_contact_email,
+                p_token_hash, true)
+        RETURNING id INTO v_id;
+        PERFORM council.audit('membership.reapply', 'organisation', v_org,
+            jsonb_build_object('application', v_id, 'rules_version', p_rules_version));
+        RETURN v_id;
     END IF;
     IF EXISTS (SELECT 1 FROM council.organisations o
                WHERE o.status = 'applied'
@@ -148,12 +180,16 @@ BEGIN
             'category', o.category, 'sector', o.sector_code,
             'contact_name', a.contact_name, 'contact_email', a.contact_email,
             'rules_version', a.rules_version, 'submitted_at', a.submitted_at,
+            'readmission', a.readmission,
             'motions', (SELECT coalesce(json_agg(json_build_object('id', m.id, 'kind', m.kind,
                                 'status', m.status) ORDER BY m.id), '[]')
                         FROM council.sc_motions m WHERE m.subject_org_id = o.id))
             ORDER BY a.submitted_at)
         FROM council.applications a JOIN council.organisations o ON o.id = a.org_id
-        WHERE o.status = 'applied'), '[]'));
+        WHERE o.status = 'applied'
+          -- a former member's latest application only
+          AND a.id = (SELECT max(x.id) FROM council.applications x
+                      WHERE x.org_id = o.id)), '[]'));
 END
 $$;
 

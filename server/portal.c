@@ -868,6 +868,41 @@ portal_compose_refill(struct http_req *req, struct tmpl_vars *vars,
 }
 
 /*
+ * R-SECRET-2, R-SECRET-3: the preview's members that cannot receive the
+ * secret (no registered handler, opted out of secrets), listed apart with
+ * the reason in the person's language: preview_unreachable ({name,
+ * reason}).  preview: council.audience_preview's JSON.
+ */
+static void
+portal_compose_unreachable(struct http_req *req, struct tmpl_vars *vars,
+    const char *preview)
+{
+	struct tmpl_vars	*item;
+	PGresult		*r;
+	const char		*params[1];
+	char			 err[256], key[64];
+	int			 i, en = req->lang == I18N_EN;
+
+	params[0] = preview;
+	r = portal_db(req, "SELECT x->>'name_ja', x->>'name_en', x->>'reason' "
+	    "FROM json_array_elements(($1::json)->'secret_unreachable') x",
+	    1, params, err, sizeof(err));
+	for (i = 0; r != NULL && i < PQntuples(r); i++) {
+		/* Only the two reasons the database gives have a text. */
+		if (strcmp(PQgetvalue(r, i, 2), "no_handler") != 0 &&
+		    strcmp(PQgetvalue(r, i, 2), "secret_opt_out") != 0)
+			continue;
+		tmpl_vars_set(vars, "preview_unreachable_any", "1");
+		item = tmpl_vars_add_item(vars, "preview_unreachable");
+		tmpl_vars_set(item, "name", PQgetvalue(r, i, en ? 1 : 0));
+		snprintf(key, sizeof(key), "compose.preview.reason.%s",
+		    PQgetvalue(r, i, 2));
+		tmpl_vars_set(item, "reason", http_text(req, key));
+	}
+	PQclear(r);
+}
+
+/*
  * The composer page.  preview: council.audience_preview's JSON, shown as
  * "who will be able to read this".  The submit key is the form's, kept
  * across errors and previews, so that sending it twice posts once.
@@ -941,6 +976,8 @@ portal_compose_page(struct http_req *req, unsigned status,
 			if (*PQgetvalue(pr, i, 2) == 't')
 				tmpl_vars_set(item, "author", "1");
 		}
+		if (pr != NULL)
+			portal_compose_unreachable(req, vars, preview);
 	}
 	ret = http_page(req, status, "compose.xhtml", vars);
 out:

@@ -37,22 +37,9 @@ apply_form() {  # apply_form NAME SUFFIX [extra curl args]
 }
 orgs_named() { sql "SELECT count(*) FROM council.organisations WHERE name_en = 'Applicant $1'"; }
 
-# The steering committee passes a motion (every seat present and in favour).
-mapfile -t SEATS < <(sql "SELECT p.email FROM council.committee_members c
-	JOIN council.people p ON p.id = c.person_id ORDER BY c.is_chair DESC, p.id")
-declare -A TOK
-for e in "${SEATS[@]}"; do TOK[$e]=$(session "$e" api) || { echo "Bail out! no token for $e"; exit 1; }; done
-sc_pass() {  # sc_pass JSON: the motion's id in $M, its status in $MS
-	api sm "${TOK[${SEATS[1]}]}" POST /api/v1/committee/motions "$1"
-	M=$(json sm 'd["id"]')
-	for e in "${SEATS[@]}"; do api a "${TOK[$e]}" POST "/api/v1/committee/motions/$M" '{"action":"attend"}'; done
-	api so "${TOK[${SEATS[0]}]}" POST "/api/v1/committee/motions/$M" \
-	    "{\"action\":\"open\",\"closes_at\":\"$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)\"}"
-	for e in "${SEATS[@]}"; do api v "${TOK[$e]}" POST "/api/v1/committee/motions/$M" '{"action":"vote","choice":"yes"}'; done
-	sleep 4
-	api sr "${TOK[${SEATS[1]}]}" GET "/api/v1/committee/motions/$M"
-	MS=$(json sr 'd["status"]')
-}
+# The steering committee passes motions (sc_pass: every seat present and
+# in favour).
+sc_seats || { echo "Bail out! no token for a committee seat"; exit 1; }
 
 # R-ORG-2: the form.
 code=$(curl -sS --max-time 20 -o "$T/a0" -w '%{http_code}' "$B/apply")

@@ -13,6 +13,10 @@
 #   form NAME TOKEN PATH [--data-urlencode ...]
 #                         a form POST as a browser session (same origin);
 #                         $T/NAME, headers $T/NAME.h, $code, $loc
+#   sc_seats              the steering committee's seats, chair first
+#                         (SEATS), and an API token of each (TOK[email])
+#   sc_pass JSON          a motion every seat attends and votes for; its id
+#                         in $M, its status after the close in $MS
 SC=__Host-council_session
 sql() { "$ROOT/deploy/pg.sh" psql "$PGDIR" -qAt -c "$1"; }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/$1" "$2" 2>/dev/null; }
@@ -44,4 +48,23 @@ form() {
 	code=$(curl -sS --max-time 20 -o "$T/$1" -D "$T/$1.h" -w '%{http_code}' \
 	    -H "Cookie: $SC=$2" -H "Origin: $B" "${@:4}" "$B$3" 2>/dev/null)
 	loc=$(tr -d '\r' <"$T/$1.h" | sed -n 's/^[Ll]ocation: //p')
+}
+sc_seats() {
+	local e
+	mapfile -t SEATS < <(sql "SELECT p.email FROM council.committee_members c
+		JOIN council.people p ON p.id = c.person_id ORDER BY c.is_chair DESC, p.id")
+	declare -gA TOK
+	for e in "${SEATS[@]}"; do TOK[$e]=$(session "$e" api) || return 1; done
+}
+sc_pass() {
+	local e
+	api sm "${TOK[${SEATS[1]}]}" POST /api/v1/committee/motions "$1"
+	M=$(json sm 'd["id"]')
+	for e in "${SEATS[@]}"; do api a "${TOK[$e]}" POST "/api/v1/committee/motions/$M" '{"action":"attend"}'; done
+	api so "${TOK[${SEATS[0]}]}" POST "/api/v1/committee/motions/$M" \
+	    "{\"action\":\"open\",\"closes_at\":\"$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)\"}"
+	for e in "${SEATS[@]}"; do api v "${TOK[$e]}" POST "/api/v1/committee/motions/$M" '{"action":"vote","choice":"yes"}'; done
+	sleep 4
+	api sr "${TOK[${SEATS[1]}]}" GET "/api/v1/committee/motions/$M"
+	MS=$(json sr 'd["status"]')
 }

@@ -24,6 +24,7 @@ Prints TAP.  Exit status 1 on any failure.
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import sys
@@ -79,7 +80,8 @@ class Tap:
 class Org:
     __slots__ = ('id', 'slug', 'category', 'sector', 'role', 'tf', 'inv',
                  'foreign', 'foreign_approved', 'secret_oo', 'gsoc',
-                 'liaison_via', 'status', 'restricted', 'supervises', 'generated')
+                 'liaison_via', 'status', 'restricted', 'supervises', 'generated',
+                 'reads_from', 'plan')
 
     def flags(self):
         f = [self.category]
@@ -102,6 +104,10 @@ class Org:
         if self.supervises:
             f.append('supervises=' + ','.join(sorted(self.supervises)))
         f.append('status=' + self.status)
+        if self.status == 'member' and self.reads_from:
+            f.append('reads_from=%d' % self.reads_from)
+        if getattr(self, 'plan', None) and self.plan != 'steady':
+            f.append('plan=' + self.plan)
         return ' '.join(f)
 
 
@@ -185,7 +191,14 @@ def load_base(cur, model):
          o.restricted) = r
         o.supervises = set()
         o.generated = False
+        o.reads_from = None
+        o.plan = 'steady'
         model.orgs[o.id] = o
+    # R-ORG-3: the first post each member's current membership reads
+    # (migration 0020): input data, like the status.
+    cur.execute("SELECT org_id, first_post FROM council.org_memberships WHERE until IS NULL")
+    for org_id, first in cur.fetchall():
+        model.orgs[org_id].reads_from = first
     cur.execute("SELECT org_id, sector_code FROM council.org_supervises")
     for org_id, sec in cur.fetchall():
         model.orgs[org_id].supervises.add(sec)
@@ -302,6 +315,14 @@ def class_index(model):
     }
 
 
+def eligible(model, oid, pid):
+    """R-ORG-3, R-SCOPE-1: organisation oid may be in post pid's effective
+    scope at all: it is a member, and its current membership began before
+    the post was shared (docs/sharing.md "Membership periods")."""
+    o = model.orgs[oid]
+    return o.status == 'member' and o.reads_from is not None and pid >= o.reads_from
+
+
 def effective_scopes(model):
     """post id -> frozenset of org ids: the effective scope (docs/sharing.md 1-7)."""
     ci = class_index(model)
@@ -335,13 +356,15 @@ def effective_scopes(model):
                     excl |= ci['supervisors'].get(v, set())
                 else:
                     excl |= ci['investigative']
-            s0 = named - excl
-            # 4. liaison routing
+            # only members, from their current membership on (R-ORG-3)
+            s0 = {o for o in named - excl if eligible(model, o, pid)}
+            # 4. liaison routing (the GSOC member a member too)
             s = set()
             for o in s0:
                 org = model.orgs[o]
                 if org.gsoc:
-                    if org.liaison_via is not None and org.liaison_via not in excl:
+                    if (org.liaison_via is not None and org.liaison_via not in excl
+                            and eligible(model, org.liaison_via, pid)):
                         s.add(org.liaison_via)
                 else:
                     s.add(o)
@@ -351,8 +374,9 @@ def effective_scopes(model):
                     s &= aud[src]
         # 3. the secretariat is never in another's post's scope.
         s.discard(secretariat)
-        # 7. the author's organisation always is.
-        s.add(p.author_org)
+        # 7. the author's organisation always is, while a member (R-ORG-3).
+        if eligible(model, p.author_org, pid):
+            s.add(p.author_org)
         aud[pid] = frozenset(s)
     return aud
 
@@ -381,7 +405,8 @@ def expected_posts(model, aud, person, cache):
     may_secret = person.handler and not org.secret_oo
     if org.role == 'secretariat':
         base = case_posts(model, person.id)
-        base |= {pid for pid, p in model.posts.items() if p.author_org == org.id}
+        base |= {pid for pid, p in model.posts.items()
+                 if p.author_org == org.id and org.id in aud[pid]}
         return frozenset(pid for pid in base
                          if may_secret or not model.posts[pid].secret)
     key = (org.id, may_secret)
@@ -482,9 +507,19 @@ class Gen:
             o.gsoc = False
             o.liaison_via = None
             o.restricted = rng.random() < 0.05
+            # R-ORG-3: membership periods.  A member stays ('steady'),
+            # leaves after the first posts ('leave'), or leaves and is
+            # readmitted later ('readmit'); an applicant may be admitted
+            # after the first posts ('admit'); the rest never are members.
             r = rng.random()
-            o.status = ('member' if r < 0.80 else
-                        rng.choice(['withdrawn', 'expelled', 'dissolved', 'applied', 'refused']))
+            if r < 0.80:
+                q = rng.random()
+                o.plan = 'readmit' if q < 0.08 else 'leave' if q < 0.14 else 'steady'
+                o.status = 'member'
+            else:
+                o.status = rng.choice(['withdrawn', 'expelled', 'dissolved', 'applied', 'refused'])
+                o.plan = 'admit' if o.status == 'applied' and rng.random() < 0.6 else 'never'
+            o.reads_from = 0 if o.status == 'member' else None
             o.supervises = set()
             if o.category == 'national_agency':
                 if rng.random() < 0.5:
@@ -505,7 +540,16 @@ class Gen:
         # one hub that is no longer a member (status is checked when reading)
         for o in new:
             if o.id == hubs[-1]:
-                o.status = 'withdrawn'
+                o.status, o.plan, o.reads_from = 'withdrawn', 'never', None
+        # every plan at least once, whatever the size
+        for plan in ('readmit', 'leave', 'admit'):
+            if not any(o.plan == plan for o in new):
+                c = [o for o in new[len(CATEGORIES):] if o.plan in ('steady', 'never')
+                     and o.id not in hubset]
+                o = rng.choice(c)
+                o.plan = plan
+                o.status = 'applied' if plan == 'admit' else 'member'
+                o.reads_from = None if plan == 'admit' else 0
         for o in new:
             m.orgs[o.id] = o
         rows = [(o.id, o.slug, 'Org %d' % o.id, 'Org %d (matrix)' % o.id, o.category,
@@ -733,6 +777,45 @@ class Gen:
             (post_id, source_post_id, status, decided_at, decided_by) VALUES %s""", crow)
         self.fix_seq('posts')
 
+    def transition(self, step):
+        """R-ORG-3, R-ORG-2: the generated organisations' status changes, one
+        UPDATE statement (the set-based path of policy/40_sharing.sql).
+        Step 1, after the first posts: 'leave' members leave (withdrawn,
+        expelled or dissolved), 'readmit' members withdraw, 'admit'
+        applicants are admitted (a first admission: they read from post 0).
+        Step 2, after more posts: 'readmit' organisations are members again,
+        reading from the next post on (their new admission).  Returns the
+        number of organisations changed."""
+        rng, m = self.rng, self.m
+        rows = []
+        nxt = max(m.posts) + 1
+        for o in sorted(m.orgs.values(), key=lambda x: x.id):
+            if not o.generated:
+                continue
+            if step == 1 and o.plan == 'leave':
+                o.status = rng.choice(['withdrawn', 'expelled', 'dissolved'])
+                o.reads_from = None
+            elif step == 1 and o.plan == 'readmit':
+                o.status, o.reads_from = 'withdrawn', None
+            elif step == 1 and o.plan == 'admit':
+                o.status, o.reads_from = 'member', 0
+            elif step == 2 and o.plan == 'readmit':
+                o.status, o.reads_from = 'member', nxt
+            else:
+                continue
+            rows.append((o.id, o.status))
+        self.values("""UPDATE council.organisations o
+            SET status = v.st::council.membership_status
+            FROM (VALUES %s) AS v(id, st) WHERE o.id = v.id""", rows, page=100000)
+        return len(rows)
+
+    def refresh_new(self, new):
+        """The effective scopes of newly inserted posts, one by one in id
+        order, as create_post computes each (no cascade: they are new)."""
+        self.cur.execute("""SELECT count(council.audience_refresh_post(x, false))
+            FROM (SELECT x FROM unnest(%s::bigint[]) AS x ORDER BY x) s""",
+                         (sorted(p.id for p in new),))
+
     def access_cases(self, n):
         """R-ORG-6: access cases for the secretariat's people."""
         rng, m = self.rng, self.m
@@ -954,7 +1037,7 @@ class Checker:
         bad = []
         for pid, s in aud.items():
             g = got.get(pid, set())
-            if g != s or auth.get(pid, set()) != {self.m.posts[pid].author_org}:
+            if g != s or auth.get(pid, set()) != {self.m.posts[pid].author_org} & s:
                 bad.append(pid)
         diag = []
         for pid in bad[:self.max_diag]:
@@ -1183,6 +1266,7 @@ def writes(chk, aud, rng, n_sample):
     sample = special + rng.sample([p for p in live if p not in special],
                                   min(n_sample, len(live) - len(special)))
 
+    nonmembers = sorted(o.id for o in m.orgs.values() if o.status != 'member')
     # Audit rows of every organisation, written as the superuser.
     cur.execute("""INSERT INTO council.audit_log (person_id, org_id, action, object_type, object_id)
                    SELECT p.id, p.org_id, 'mx.fixture', 'person', p.id
@@ -1300,6 +1384,25 @@ def writes(chk, aud, rng, n_sample):
                         res['hidden'].append('%s: %s %d (hidden: %s) -> %s; %s %d -> %s'
                                              % (chk.person_line(p), what, h, m.posts[h].describe(m),
                                                 a, what, MISSING, b))
+            # R-SCOPE-1, R-ORG-3: a non-member (applicant, refused, withdrawn,
+            # expelled, dissolved) named in a scope, an exclusion or a preview
+            # answers exactly like an organisation that does not exist
+            if nonmembers and not org.gsoc and not org.restricted:
+                nm = rng.choice(nonmembers)
+                for what, tmpl in (
+                        ('scope', "SELECT council.create_post('report', 't', 'b', false, false, "
+                                  "%s::jsonb)"),
+                        ('exclusion', "SELECT council.create_post('report', 't', 'b', false, "
+                                      "false, '[{\"class\": \"coordinator\"}]', %s::jsonb)"),
+                        ('preview', "SELECT council.audience_preview('report', 't', 'b', false, "
+                                    "false, %s::jsonb)")):
+                    counts['nonmember'] += 1
+                    a = try_sql(cur, tmpl, (json.dumps([{'org': nm}]),))
+                    b = try_sql(cur, tmpl, (json.dumps([{'org': MISSING}]),))
+                    if a != b or a[0] is None:
+                        res['nonmember'].append('%s: %s naming org %s -> %s; org %d -> %s'
+                                                % (chk.person_line(p), what, m.orgs[nm].flags(),
+                                                   a, MISSING, b))
             # audit_log: own organisation's rows only (the coordinator: all)
             counts['auditread'] += 1
             cur.execute('SELECT count(*) FILTER (WHERE org_id IS DISTINCT FROM %s), '
@@ -1342,6 +1445,10 @@ def writes(chk, aud, rng, n_sample):
            'writes: create_post with a hidden parent or source fails exactly like id %d '
            '(same SQLSTATE and message), %d tries' % (MISSING, counts['hidden']),
            res['hidden'][:10])
+    tap.ok(not res['nonmember'] and counts['nonmember'] > 0,
+           'R-SCOPE-1, R-ORG-3 writes: a non-member named in a scope, an exclusion or a preview '
+           'fails exactly like id %d (same SQLSTATE and message), %d tries'
+           % (MISSING, counts['nonmember']), res['nonmember'][:10])
     tap.ok(not res['widen'], 'R-SCOPE-1 writes: widen_scope on another organisation\'s post '
            'refused, %d tries' % counts['widen'], res['widen'][:10])
     tap.ok(not res['consent'] and counts['consent'] > 0,
@@ -1427,6 +1534,7 @@ CLEANUP = [
     "DELETE FROM council.handler_registrations WHERE person_id IN (SELECT id FROM mx_people)",
     "DELETE FROM council.people WHERE id IN (SELECT id FROM mx_people)",
     "DELETE FROM council.org_status_history WHERE org_id IN (SELECT id FROM mx_orgs)",
+    "DELETE FROM council.org_memberships WHERE org_id IN (SELECT id FROM mx_orgs)",
     "DELETE FROM council.org_supervises WHERE org_id IN (SELECT id FROM mx_orgs)",
     # (the org_supervises trigger refreshed every audience: mx orgs are back)
     "DELETE FROM council.post_audience WHERE org_id IN (SELECT id FROM mx_orgs)",
@@ -1454,12 +1562,14 @@ def pick_sample(model, rng, n):
     # in this order, up to n (the coordinator's reads are the slowest: last)
     kinds = [
         lambda p, o: o.role == 'secretariat' and p.handler,
+        lambda p, o: o.plan == 'readmit' and p.active,
         lambda p, o: o.restricted, lambda p, o: o.gsoc,
         lambda p, o: o.liaison_via is None and any(q.liaison_via == o.id for q in model.orgs.values()),
         lambda p, o: o.secret_oo, lambda p, o: o.tf == 'type1' and not p.handler,
         lambda p, o: o.role == 'secretariat' and not p.handler,
         lambda p, o: o.inv, lambda p, o: bool(o.supervises), lambda p, o: o.tf == 'type2',
         lambda p, o: o.status != 'member', lambda p, o: not p.active,
+        lambda p, o: o.plan == 'admit',
         lambda p, o: o.role == 'coordinator' and not p.handler,
         lambda p, o: o.role == 'coordinator' and p.handler,
     ]
@@ -1564,19 +1674,50 @@ def main():
                    args.jobs, args.max_diag)
 
         # -- (b) a random council on top of it ---------------------------
+        # R-ORG-3: its posts come in three batches around the status
+        # changes: members leave, applicants are admitted, and (after more
+        # posts) some of those that left are readmitted.
         gen.random_council(args.orgs, args.people, args.groups)
         all_orgs = sorted(model.orgs)
-        gen.posts(args.posts, set(all_orgs), all_orgs, sorted(model.groups))
+        n1 = args.posts * 6 // 10
+        n2 = args.posts * 2 // 10
+        gen.posts(n1, set(all_orgs), all_orgs, sorted(model.groups))
+        refresh(conn, tap, 'random council (first posts)')
+        t0 = time.time()
+        moved = gen.transition(1)
+        conn.commit()
+        tap.diag('random council: %d organisations left or joined in one UPDATE: %.2fs'
+                 % (moved, time.time() - t0))
+        chk = Checker(conn, model, tap, args.max_diag)
+        chk.audience_materialised('R-ORG-3 random council after withdrawals, departures and '
+                                  'first admissions (set-based)', effective_scopes(model))
+        conn.rollback()
+        new = gen.posts(n2, set(all_orgs), all_orgs, sorted(model.groups))
+        gen.refresh_new(new)
+        t0 = time.time()
+        moved = gen.transition(2)
+        conn.commit()
+        tap.diag('random council: %d organisations readmitted in one UPDATE: %.2fs'
+                 % (moved, time.time() - t0))
+        chk.audience_materialised('R-ORG-3 random council after readmissions (set-based)',
+                                  effective_scopes(model))
+        conn.rollback()
+        new = gen.posts(args.posts - n1 - n2, set(all_orgs), all_orgs, sorted(model.groups))
+        gen.refresh_new(new)
         gen.access_cases(30)
         gen.sessions()
-        refresh(conn, tap, 'random council')
+        conn.commit()
         aud = effective_scopes(model)
+        chk.audience_materialised('random council as written (post by post)', aud)
+        conn.rollback()
+        refresh(conn, tap, 'random council')
         cats = defaultdict(int)
         for o in model.orgs.values():
             cats[o.category] += 1
         po = model.posts.values()
         tap.diag('random council (seed %d): %d organisations (%s; %d type1, %d type2, %d liaison, '
-                 '%d restricted, %d secret opt-outs, %d investigative, %d foreign, %d not members), '
+                 '%d restricted, %d secret opt-outs, %d investigative, %d foreign, %d not members; '
+                 'membership: %d left, %d readmitted, %d admitted during the run), '
                  '%d people (%d active, %d handlers), %d groups, %d posts (%d secret, %d replies, '
                  '%d derived, %d undesignated, %d with exclusions, %d masked), %d access cases, '
                  '%d expired/revoked sessions'
@@ -1589,13 +1730,24 @@ def main():
                     sum(o.inv for o in model.orgs.values()),
                     sum(o.foreign for o in model.orgs.values()),
                     sum(o.status != 'member' for o in model.orgs.values()),
+                    sum(o.plan == 'leave' for o in model.orgs.values()),
+                    sum(o.plan == 'readmit' for o in model.orgs.values()),
+                    sum(o.plan == 'admit' for o in model.orgs.values()),
                     len(model.people), sum(p.active for p in model.people.values()),
                     sum(p.handler for p in model.people.values()), len(model.groups),
                     len(model.posts), sum(p.secret for p in po),
                     sum(p.parent is not None for p in po), sum(bool(p.sources) for p in po),
                     sum(not p.designated for p in po), sum(bool(p.excl) for p in po),
                     sum(p.masked for p in po), len(model.cases), len(model.dead_sessions)))
-        chk.audience_materialised('random council', aud)
+        chk.audience_materialised('random council recomputed (audience_refresh_all)', aud)
+        conn.rollback()
+        # R-ORG-3: the set-based rebuild (what a status change runs) for
+        # every organisation at once gives the same rows (rolled back).
+        t0 = time.time()
+        conn.cursor().execute('SELECT council.audience_rebuild_orgs(ARRAY(SELECT id FROM council.organisations))')
+        tap.diag('random council: audience_rebuild_orgs(every organisation) took %.1fs'
+                 % (time.time() - t0))
+        chk.audience_materialised('R-ORG-3 random council rebuilt set-based for every organisation', aud)
         conn.rollback()
         sample = pick_sample(model, rng, args.sample)
         run_matrix(tap, model, aud, conninfo, 'random council',
