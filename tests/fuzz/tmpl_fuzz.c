@@ -20,8 +20,8 @@
  *     value of H, as XML parses it, is B's with each marker replaced by its
  *     value, where bytes that are not UTF-8 and characters XML forbids
  *     became U+FFFD, and a URL attribute (href, src, ...) whose value does
- *     not start with "/", "?", "#", "http://", "https://" or "mailto:"
- *     became "#".  (So a value escaped once, as "&lt;", reads back as "<":
+ *     not start with "/", "?", "#", "http://", "https://" or "mailto:",
+ *     starts with "//" or "/\\", or holds a control character became "#".  (So a value escaped once, as "&lt;", reads back as "<":
  *     never twice, never not at all.)
  */
 #include <dirent.h>
@@ -199,7 +199,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* tmpl.h's rule for URL values. */
+/* tmpl.h's rule for URL values: one of the prefixes, but no "//" or
+ * "/\\" (another host) and no control character (issue 10 item 7). */
 static int
 url_ok(const char *u)
 {
@@ -207,6 +208,11 @@ url_ok(const char *u)
 	    "http://", "mailto:" };
 	size_t	i;
 
+	if (u[0] == '/' && (u[1] == '/' || u[1] == '\\'))
+		return 0;
+	for (i = 0; u[i] != '\0'; i++)
+		if ((unsigned char)u[i] < 0x20 || u[i] == 0x7f)
+			return 0;
 	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
 		if (strncasecmp(u, p[i], strlen(p[i])) == 0)
 			return 1;
