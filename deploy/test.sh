@@ -294,7 +294,7 @@ fi
 	tarball=$(ls -t "$DIST"/council-portal-*.tar.gz 2>/dev/null | head -1)
 	tar tzf "$tarball" 2>/dev/null | sed 's|^[^/]*/||' >"$OUT/dist.list"
 	missing=$(cd "$ROOT" && for f in migrations/*.sql policy/*.sql templates/*.xhtml po/*.po \
-		$(find web -type f) server/*.c server/*.h; do
+		$(find web -type f) server/*/*.c server/*/*.h; do
 		grep -qxF "$f" "$OUT/dist.list" || echo "$f"
 	done)
 	if [ -n "$tarball" ] && [ -z "$missing" ]; then

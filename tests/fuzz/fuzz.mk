@@ -24,12 +24,13 @@ SAN		:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 WARN		:= -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 		   -Wstrict-prototypes -Wpointer-arith -Wformat=2 -Wvla
-CPP		:= -I$(SRC)/server -I$(SRC)/tests/fuzz -D_GNU_SOURCE \
+CPP		:= $(addprefix -I$(SRC)/server/,core web kit pages site) \
+		   -I$(SRC)/tests/fuzz -D_GNU_SOURCE \
 		   -DFUZZ_SRCDIR='"$(SRC)"' $(FUZZ_CPPFLAGS)
 CFLAGS_FUZZ	:= -g -O1 $(WARN) $(SAN) -fsanitize=fuzzer-no-link
 
 LIB_SRCS	:= $(filter-out %/councild.c %/councilctl.c,\
-		   $(wildcard $(SRC)/server/*.c))
+		   $(wildcard $(SRC)/server/*/*.c))
 LIB_OBJS	:= $(patsubst $(SRC)/server/%.c,$(O)/obj/%.o,$(LIB_SRCS))
 HARNESSES	:= $(addprefix $(O)/,$(addsuffix _fuzz,$(FUZZ_TARGETS)))
 
