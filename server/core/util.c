@@ -313,3 +313,14 @@ util_urlencode(struct buf *out, const char *s)
 			buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
 	}
 }
+
+long long
+util_id_parse(const char *s)
+{
+	size_t	n;
+
+	if (s == NULL || *s == '0' || (n = strspn(s, "0123456789")) == 0 ||
+	    n > 18 || s[n] != '\0')
+		return 0;
+	return strtoll(s, NULL, 10);
+}

@@ -40,6 +40,9 @@ char	*xstrndup(const char *, size_t);
 
 /* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 int	 util_utf8_valid(const char *, size_t);
+/* s as an id: a positive decimal number with no sign, no leading zero and
+ * at most 18 digits (so it fits a bigint); 0 for anything else. */
+long long util_id_parse(const char *s);
 
 /* Fill out with 2*nbytes lowercase hex digits of RAND_bytes plus a NUL;
  * out must hold 2*nbytes+1.  Returns 0, or -1 if the RNG failed. */

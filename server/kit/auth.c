@@ -96,6 +96,22 @@ auth_person(struct http_req *req, char *out, size_t outlen)
 	return rc;
 }
 
+enum MHD_Result
+auth_dispatch(struct http_req *req)
+{
+	static const char	nobody[] = "{\"error\":\"not_signed_in\"}\n";
+
+	auth_request(req);
+	/* Every state change is a POST; none from another site's page. */
+	if (req->method == HTTP_POST && !auth_origin_ok(req))
+		return http_error(req, 403, NULL);
+	if (req->session_hash[0] == '\0' && req->route->access == HTTP_API)
+		return http_json(req, 401, nobody, sizeof(nobody) - 1);
+	if (req->session_hash[0] == '\0' && req->route->access == HTTP_PAGE)
+		return http_redirect(req, "/signin");
+	return req->route->fn(req);
+}
+
 int
 auth_origin_ok(struct http_req *req)
 {

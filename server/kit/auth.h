@@ -40,6 +40,12 @@ void	auth_request(struct http_req *);
  * made before a request's body is read (http.c, issue 10 item 1). */
 int	auth_person(struct http_req *, char *out, size_t outlen);
 
+/* The dispatch hook of the HTTP front (site/routes.c installs it): read
+ * the credential; refuse a POST sent by a page of another site (403), a
+ * signed-in page without a credential (303 to /signin) and an API call
+ * without one (401 not_signed_in); else run req->route's handler. */
+enum MHD_Result auth_dispatch(struct http_req *);
+
 /* 1 if a POST may proceed: not sent by a page of another site. */
 int	auth_origin_ok(struct http_req *);
 

@@ -544,7 +544,7 @@ static const char ATTACH_GET_SQL[] =
  * The bytes go out from the database's result, not copied again.
  */
 static enum MHD_Result
-attach_serve(struct http_req *req, const char *prefix, int api)
+attach_serve(struct http_req *req, int api)
 {
 	struct db_ident		 ident = { req->session_hash, req->rid };
 	struct MHD_Response	*resp;
@@ -552,17 +552,11 @@ attach_serve(struct http_req *req, const char *prefix, int api)
 	PGresult		*r = NULL;
 	const char		*params[1], *type, *stored;
 	char			 err[256], id[24];
-	long long		 n = portal_path_id(req->path, prefix);
 	size_t			 i, len;
 	enum MHD_Result		 ret;
 
 	buf_init(&disp);
-	if (n == 0) {
-		ret = api ? portal_json_error(req, 404, "attachment_not_found") :
-		    http_error(req, 404, NULL);
-		goto out;
-	}
-	snprintf(id, sizeof(id), "%lld", n);
+	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
 	r = db_run_bin(req->srv->db, req->srv->cfg->db_acquire_timeout_ms,
 	    &ident, ATTACH_GET_SQL, 1, params, NULL, NULL, 1, NULL, err,
@@ -619,7 +613,7 @@ attach_get(struct http_req *req)
 
 	if (!portal_require(req, &me, &ret))
 		return ret;
-	return attach_serve(req, "/attachments/", 0);
+	return attach_serve(req, 0);
 }
 
 enum MHD_Result
@@ -627,7 +621,7 @@ attach_api_get(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
 		return portal_json_error(req, 401, "not_signed_in");
-	return attach_serve(req, "/api/v1/attachments/", 1);
+	return attach_serve(req, 1);
 }
 
 /* The post page's section. --------------------------------------------------- */

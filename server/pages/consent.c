@@ -104,7 +104,7 @@ consent_decide(struct http_req *req)
 		goto out;
 	id = form_get(&f, "id");
 	d = form_get(&f, "decision");
-	if (id == NULL || portal_path_id(id, "") == 0) {
+	if (id == NULL || util_id_parse(id) == 0) {
 		ret = http_error(req, 404, NULL);
 		goto out;
 	}

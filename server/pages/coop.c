@@ -13,7 +13,6 @@
 #include "portal.h"
 #include "tmpl.h"
 
-#define COOP_API_PREFIX	"/api/v1/cooperation/"
 
 /* The list, with error (a refused answer) above it. */
 static enum MHD_Result
@@ -113,11 +112,11 @@ coop_answer(struct http_req *req)
 		goto out;
 	params[0] = form_get(&f, "request");
 	params[1] = form_get(&f, "post");
-	if (params[0] == NULL || portal_path_id(params[0], "") == 0) {
+	if (params[0] == NULL || util_id_parse(params[0]) == 0) {
 		ret = http_error(req, 404, NULL);
 		goto out;
 	}
-	if (params[1] == NULL || portal_path_id(params[1], "") == 0) {
+	if (params[1] == NULL || util_id_parse(params[1]) == 0) {
 		ret = coop_page(req, &me, 422, http_text(req,
 		    "coop.error.invalid_post"));
 		goto out;
@@ -156,16 +155,11 @@ coop_api_answer(struct http_req *req)
 {
 	const char	*params[2];
 	char		 id[24], *body;
-	long long	 n;
 	enum MHD_Result	 ret;
 
 	if (!portal_api_body(req, &body, &ret))
 		return ret;
-	if ((n = portal_path_id(req->path, COOP_API_PREFIX)) == 0) {
-		free(body);
-		return portal_json_error(req, 404, "request_not_found");
-	}
-	snprintf(id, sizeof(id), "%lld", n);
+	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
 	params[1] = body;
 	ret = portal_api_call(req, "SELECT status, body FROM "

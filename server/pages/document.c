@@ -19,39 +19,15 @@
 #define DOCUMENT_CONTEXT	3	/* unchanged lines shown around a change */
 
 int
-document_parse_path(const char *path, const char *prefix, char *slug,
-    size_t slugsz, long *version)
+document_slug_ok(const char *slug)
 {
-	const char	*p;
-	size_t		 n = 0, plen = strlen(prefix);
-	long		 v = 0;
+	size_t	n = 0;
 
-	if (strncmp(path, prefix, plen) != 0)
-		return -1;
-	p = path + plen;
-	/* the slug: [a-z0-9][a-z0-9-]{1,62}, as documents.slug's CHECK */
-	while ((islower((unsigned char)p[n]) || isdigit((unsigned char)p[n]) ||
-	    (p[n] == '-' && n > 0)) && n <= DOCUMENT_SLUG_MAX)
+	/* [a-z0-9][a-z0-9-]{1,62}, as documents.slug's CHECK */
+	while ((islower((unsigned char)slug[n]) || isdigit((unsigned char)slug[n]) ||
+	    (slug[n] == '-' && n > 0)) && n <= DOCUMENT_SLUG_MAX)
 		n++;
-	if (n < 2 || n > DOCUMENT_SLUG_MAX || n >= slugsz ||
-	    (p[n] != '\0' && p[n] != '/'))
-		return -1;
-	memcpy(slug, p, n);
-	slug[n] = '\0';
-	if (p[n] == '/') {
-		p += n + 1;
-		if (*p < '1' || *p > '9')
-			return -1;
-		for (; isdigit((unsigned char)*p); p++) {
-			v = v * 10 + (*p - '0');
-			if (v > DOCUMENT_VERSION_MAX)
-				return -1;
-		}
-		if (*p != '\0')
-			return -1;
-	}
-	*version = v;
-	return 0;
+	return n >= 2 && n <= DOCUMENT_SLUG_MAX && slug[n] == '\0';
 }
 
 /* Who made a version, in words: vars "adopted" (and "note"). */
@@ -188,16 +164,17 @@ document_page(struct http_req *req)
 	struct portal_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL, *h = NULL;
-	const char		*params[2];
-	char			 err[256], slug[DOCUMENT_SLUG_MAX + 1];
-	char			 ver[24];
+	const char		*params[2], *slug = req->key;
+	char			 err[256], ver[24];
 	long			 v;
 	int			 i, who, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	if (document_parse_path(req->path, DOCUMENT_PREFIX, slug,
-	    sizeof(slug), &v) == -1)
+	/* The route's {key} is the slug, its {id} a version (0: none,
+	 * document_version makes sure a version segment held one). */
+	if (!document_slug_ok(req->key) || req->id > DOCUMENT_VERSION_MAX)
 		return http_error(req, 404, NULL);
+	v = (long)req->id;
 	if ((who = portal_identify(req, &me)) < 0) {
 		ret = http_error(req, 503, NULL);
 		goto out;
@@ -279,20 +256,26 @@ document_api_list(struct http_req *req)
 	    "FROM council.documents d", 0, NULL);
 }
 
+enum MHD_Result
+document_version(struct http_req *req)
+{
+	if (req->id == 0)	/* a version that is no number */
+		return http_error(req, 404, NULL);
+	return document_page(req);
+}
+
 /* GET /api/v1/documents/SLUG: the document and every version's text. */
 enum MHD_Result
 document_api_get(struct http_req *req)
 {
 	PGresult	*r;
 	const char	*params[1];
-	char		 err[256], slug[DOCUMENT_SLUG_MAX + 1];
-	long		 v;
+	char		 err[256];
 	enum MHD_Result	 ret;
 
-	if (document_parse_path(req->path, DOCUMENT_API_PREFIX, slug,
-	    sizeof(slug), &v) == -1 || v != 0)
+	if (!document_slug_ok(req->key))
 		return portal_json_error(req, 404, "not_found");
-	params[0] = slug;
+	params[0] = req->key;
 	r = portal_db(req, "SELECT json_build_object('slug', d.slug, "
 	    "'title_ja', d.title_ja, 'title_en', d.title_en, 'owner', d.owner, "
 	    "'versions', (SELECT json_agg(json_build_object('version', "

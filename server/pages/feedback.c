@@ -204,7 +204,7 @@ feedback_answer(struct http_req *req)
 	post = form_get(&f, "post");
 	answer = form_get(&f, "answer");
 	comment = form_get(&f, "comment");
-	n = post != NULL ? portal_path_id(post, "") : 0;
+	n = post != NULL ? util_id_parse(post) : 0;
 	if (n == 0) {
 		ret = http_error(req, 404, NULL);
 		goto out;
@@ -411,21 +411,19 @@ feedback_api_ledger(struct http_req *req)
 }
 
 enum MHD_Result
-feedback_api_tally(struct http_req *req, long long n)
+feedback_api_tally(struct http_req *req)
 {
 	const char	*params[1];
 	char		 id[24];
 
-	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	snprintf(id, sizeof(id), "%lld", n);
+	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
 	return portal_api_call(req, "SELECT status, body FROM "
 	    "council.api_read('feedback_tally', $1::bigint)", 1, params);
 }
 
 enum MHD_Result
-feedback_api_answer(struct http_req *req, long long n)
+feedback_api_answer(struct http_req *req)
 {
 	const char	*params[2];
 	char		 id[24], *body = NULL;
@@ -433,7 +431,7 @@ feedback_api_answer(struct http_req *req, long long n)
 
 	if (!portal_api_body(req, &body, &ret))
 		return ret;
-	snprintf(id, sizeof(id), "%lld", n);
+	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
 	params[1] = body;
 	ret = portal_api_call(req, "SELECT status, body FROM "

@@ -16,38 +16,10 @@
 #include "tmpl.h"
 #include "util.h"
 
-#define GAPAGE_ID_MAX	1000000000000000LL
 
 /* Times: JST for people, as the rules' members read them; UTC stored. */
 #define GA_JST(col) "to_char(" col " AT TIME ZONE 'Asia/Tokyo', " \
 	"'YYYY-MM-DD HH24:MI')"
-
-long long
-gapage_parse_path(const char *path, enum gapage_view *view)
-{
-	const char	*p;
-	long long	 n = 0;
-
-	if (strncmp(path, GAPAGE_PREFIX, strlen(GAPAGE_PREFIX)) != 0)
-		return 0;
-	p = path + strlen(GAPAGE_PREFIX);
-	if (*p < '1' || *p > '9')
-		return 0;
-	for (; isdigit((unsigned char)*p); p++) {
-		n = n * 10 + (*p - '0');
-		if (n > GAPAGE_ID_MAX)
-			return 0;
-	}
-	if (*p == '\0')
-		*view = GAPAGE_SESSION;
-	else if (strcmp(p, "/minutes") == 0)
-		*view = GAPAGE_MINUTES;
-	else if (strcmp(p, "/minutes.csv") == 0)
-		*view = GAPAGE_CSV;
-	else
-		return 0;
-	return n;
-}
 
 static void
 ga_label(struct http_req *req, struct tmpl_vars *v, const char *name,
@@ -70,7 +42,7 @@ ga_opt_id(const char *s, const char **out)
 	*out = NULL;
 	if (s == NULL || *s == '\0')
 		return 1;
-	if (portal_path_id(s, "") == 0)
+	if (util_id_parse(s) == 0)
 		return 0;
 	*out = s;
 	return 1;
@@ -561,19 +533,13 @@ gapage_act(struct http_req *req)
 	struct portal_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
-	enum gapage_view	 view;
 	const char		*params[7], *vparams[3], *action, *item, *holder;
 	const char		*closes;
 	char			 err[256], id[24], loc[96], note[512];
-	long long		 a;
+	long long		 a = req->id;
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if ((a = gapage_parse_path(req->path, &view)) == 0 ||
-	    view != GAPAGE_SESSION) {
-		ret = http_error(req, 404, NULL);
-		goto out;
-	}
 	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
 		goto out;
 	snprintf(id, sizeof(id), "%lld", a);
@@ -595,7 +561,7 @@ gapage_act(struct http_req *req)
 		/* holder: an organisation id, or "chair" (no holder). */
 		if (strcmp(action, "proxy") == 0 && (holder == NULL ||
 		    (strcmp(holder, "chair") != 0 &&
-		    portal_path_id(holder, "") == 0))) {
+		    util_id_parse(holder) == 0))) {
 			ret = ga_session_page(req, &me, a, 422,
 			    ga_error_text(req, "holder_not_found"), NULL);
 			goto out;
@@ -617,7 +583,7 @@ gapage_act(struct http_req *req)
 		snprintf(loc, sizeof(loc), GAPAGE_PREFIX "%s", id);
 	} else if (strcmp(action, "open") == 0 || strcmp(action, "vote") == 0 ||
 	    strcmp(action, "remind") == 0 || strcmp(action, "verify") == 0) {
-		if (item == NULL || portal_path_id(item, "") == 0) {
+		if (item == NULL || util_id_parse(item) == 0) {
 			ret = http_error(req, 404, NULL);
 			goto out;
 		}
@@ -888,20 +854,31 @@ enum MHD_Result
 gapage_get(struct http_req *req)
 {
 	struct portal_me	me;
-	enum gapage_view	view;
-	long long		a;
 	enum MHD_Result		ret;
 
-	if ((a = gapage_parse_path(req->path, &view)) == 0)
-		return http_error(req, 404, NULL);
 	if (!portal_require(req, &me, &ret))
 		return ret;
-	switch (view) {
-	case GAPAGE_MINUTES:
-		return ga_minutes_page(req, &me, a);
-	case GAPAGE_CSV:
-		return ga_minutes_csv(req, a);
-	default:
-		return ga_session_page(req, &me, a, 200, NULL, NULL);
-	}
+	return ga_session_page(req, &me, req->id, 200, NULL, NULL);
+}
+
+enum MHD_Result
+gapage_minutes(struct http_req *req)
+{
+	struct portal_me	me;
+	enum MHD_Result		ret;
+
+	if (!portal_require(req, &me, &ret))
+		return ret;
+	return ga_minutes_page(req, &me, req->id);
+}
+
+enum MHD_Result
+gapage_minutes_csv(struct http_req *req)
+{
+	struct portal_me	me;
+	enum MHD_Result		ret;
+
+	if (!portal_require(req, &me, &ret))
+		return ret;
+	return ga_minutes_csv(req, req->id);
 }

@@ -17,17 +17,12 @@ struct http_req;
 #define GAPAGE_PREFIX		"/assemblies/"
 #define GAPAGE_AGENDA_ROWS	3	/* agenda rows of the convene form */
 
-enum gapage_view { GAPAGE_SESSION, GAPAGE_MINUTES, GAPAGE_CSV };
-
-/*
- * gapage_parse_path: "/assemblies/N", ".../N/minutes" or
- * ".../N/minutes.csv" into N (1..10^15) and *view; 0 when malformed.
- */
-long long	gapage_parse_path(const char *path, enum gapage_view *view);
-
+/* Handlers (site/routes.c); N is the route's {id}. */
 enum MHD_Result	gapage_list(struct http_req *);		/* GET /assemblies */
 enum MHD_Result	gapage_convene(struct http_req *);	/* POST /assemblies */
-enum MHD_Result	gapage_get(struct http_req *);		/* GET /assemblies/N[...] */
+enum MHD_Result	gapage_get(struct http_req *);		/* GET /assemblies/N */
+enum MHD_Result	gapage_minutes(struct http_req *);	/* GET /assemblies/N/minutes */
+enum MHD_Result	gapage_minutes_csv(struct http_req *);	/* GET .../N/minutes.csv */
 enum MHD_Result	gapage_act(struct http_req *);		/* POST /assemblies/N */
 
 #endif

@@ -177,7 +177,7 @@ member_apply_post(struct http_req *req)
 	params[6] = form_get(&f, "rules_version");
 	params[7] = agree != NULL && strcmp(agree, "yes") == 0 ? "t" : "f";
 	params[8] = hash;
-	if (params[6] == NULL || portal_path_id(params[6], "") == 0)
+	if (params[6] == NULL || util_id_parse(params[6]) == 0)
 		params[6] = "0";
 	r = portal_db(req, "SELECT council.apply($1, $2, $3, $4, $5, $6, "
 	    "$7::integer, $8::boolean, decode($9, 'hex'))", 9, params, err,
@@ -226,7 +226,7 @@ member_status(struct http_req *req)
 	int			 who;
 	enum MHD_Result		 ret;
 
-	tok = req->path + strlen(MEMBER_STATUS_PREFIX);
+	tok = req->key;		/* the route's {key} */
 	for (i = 0; tok[i] != '\0'; i++)
 		if (!isdigit((unsigned char)tok[i]) && (tok[i] < 'a' || tok[i] > 'f'))
 			break;

@@ -346,19 +346,6 @@ portal_api_feed(struct http_req *req)
 
 /* One post. ------------------------------------------------------------------ */
 
-/* The post id of a path "/posts/N" or "/api/v1/posts/N"; 0 if malformed. */
-long long
-portal_path_id(const char *path, const char *prefix)
-{
-	const char	*s = path + strlen(prefix);
-
-	if (strncmp(path, prefix, strlen(prefix)) != 0 || *s == '\0' ||
-	    strspn(s, "0123456789") != strlen(s) || strlen(s) > 18 ||
-	    *s == '0')
-		return 0;
-	return strtoll(s, NULL, 10);
-}
-
 /*
  * The post and its replies, as row-level security lets the caller see
  * them.  A post the caller may not see and a post that does not exist
@@ -385,14 +372,11 @@ enum MHD_Result
 portal_post(struct http_req *req)
 {
 	struct portal_me	 me;
-	long long		 n = portal_path_id(req->path, "/posts/");
 	enum MHD_Result		 ret;
 
 	if (!portal_require(req, &me, &ret))
 		return ret;
-	if (n == 0)
-		return http_error(req, 404, NULL);
-	return portal_post_page(req, &me, n, 200, NULL);
+	return portal_post_page(req, &me, req->id, 200, NULL);
 }
 
 enum MHD_Result
@@ -460,40 +444,16 @@ out:
 	return ret;
 }
 
-/* The id N of a path "<prefix>N<suffix>"; 0 if malformed. */
-static long long
-portal_path_sub(const char *path, const char *prefix, const char *suffix)
-{
-	size_t	pl = strlen(prefix), sl = strlen(suffix), len = strlen(path);
-	char	id[24];
-
-	if (len <= pl + sl || len - pl - sl >= sizeof(id) ||
-	    strncmp(path, prefix, pl) != 0 ||
-	    strcmp(path + len - sl, suffix) != 0)
-		return 0;
-	memcpy(id, path + pl, len - pl - sl);
-	id[len - pl - sl] = '\0';
-	return portal_path_id(id, "");
-}
-
 enum MHD_Result
 portal_api_post(struct http_req *req)
 {
 	const char	*params[1];
 	char		 id[24];
-	long long	 n = portal_path_id(req->path, "/api/v1/posts/");
 	PGresult	*r;
 	char		 err[256];
 	enum MHD_Result	 ret;
 
-	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	if (n == 0 && (n = portal_path_sub(req->path, "/api/v1/posts/",
-	    "/feedback")) != 0)
-		return feedback_api_tally(req, n);	/* R-TF-1 */
-	if (n == 0)
-		return portal_json_error(req, 404, "post_not_found");
-	snprintf(id, sizeof(id), "%lld", n);
+	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
 	r = portal_db(req, "SELECT EXISTS (SELECT 1 FROM council.me), ("
 	    "SELECT json_build_object('id', p.id, 'kind', p.kind, 'title', p.title, "
@@ -627,18 +587,6 @@ portal_api_preview(struct http_req *req)
 	return portal_api_compose(req, 1);
 }
 
-/* POST /api/v1/posts/N/feedback (R-TF-1). */
-enum MHD_Result
-portal_api_post_write(struct http_req *req)
-{
-	long long	n = portal_path_sub(req->path, "/api/v1/posts/",
-			    "/feedback");
-
-	if (n == 0)
-		return portal_json_error(req, 404, "not_found");
-	return feedback_api_answer(req, n);
-}
-
 /* GET /api/v1/consents: the requests the caller sees (R-SCOPE-4). */
 enum MHD_Result
 portal_api_consents(struct http_req *req)
@@ -661,16 +609,11 @@ portal_api_consent_decide(struct http_req *req)
 {
 	const char	*params[2];
 	char		 id[24], *body;
-	long long	 n = portal_path_id(req->path, "/api/v1/consents/");
 	enum MHD_Result	 ret;
 
 	if (!portal_api_body(req, &body, &ret))
 		return ret;
-	if (n == 0) {
-		free(body);
-		return portal_json_error(req, 404, "consent_not_found");
-	}
-	snprintf(id, sizeof(id), "%lld", n);
+	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
 	params[1] = body;
 	ret = portal_api_call(req, "SELECT status, body FROM "

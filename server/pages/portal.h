@@ -37,7 +37,6 @@ struct portal_me {
  *   0 with *ret answered (400 malformed, 403 bad token).
  * portal_frame: the layout variables of a signed-in page.
  * portal_id_arg: a positive id from the query string; 0 absent, -1 bad.
- * portal_path_id: the id N of "<prefix>N"; 0 if malformed.
  * portal_json_error: {"error": code} with status.
  * portal_json_query: answer one row, one column of JSON built by SQL;
  *   no row or NULL is 401 not_signed_in, no database 503 unavailable.
@@ -51,7 +50,6 @@ int		 portal_form(struct http_req *, struct form *, enum MHD_Result *);
 void		 portal_frame(struct http_req *, struct tmpl_vars *,
 		    const struct portal_me *);
 long long	 portal_id_arg(struct http_req *, const char *);
-long long	 portal_path_id(const char *, const char *);
 enum MHD_Result	 portal_json_error(struct http_req *, unsigned, const char *);
 enum MHD_Result	 portal_json_query(struct http_req *, const char *, int,
 		    const char *const *);
@@ -88,7 +86,6 @@ enum MHD_Result	portal_api_feed(struct http_req *);	/* GET /api/v1/feed */
 enum MHD_Result	portal_api_post(struct http_req *);	/* GET /api/v1/posts/N[/feedback] */
 enum MHD_Result	portal_api_create(struct http_req *);	/* POST /api/v1/posts */
 enum MHD_Result	portal_api_preview(struct http_req *);	/* POST /api/v1/preview */
-enum MHD_Result	portal_api_post_write(struct http_req *);/* POST /api/v1/posts/N/feedback */
 enum MHD_Result	portal_api_consents(struct http_req *);	/* GET /api/v1/consents */
 enum MHD_Result	portal_api_consent_decide(struct http_req *); /* POST /api/v1/consents/N */
 

@@ -150,8 +150,8 @@ scpage_create(struct http_req *req)
 		goto out;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		params[i] = sc_field(&f, names[i]);
-	if ((params[3] != NULL && portal_path_id(params[3], "") == 0) ||
-	    (params[9] != NULL && portal_path_id(params[9], "") == 0)) {
+	if ((params[3] != NULL && util_id_parse(params[3]) == 0) ||
+	    (params[9] != NULL && util_id_parse(params[9]) == 0)) {
 		ret = sc_list_page(req, &me, 422, http_text(req,
 		    "sc.error.refused"));
 		goto out;
@@ -329,14 +329,11 @@ enum MHD_Result
 scpage_get(struct http_req *req)
 {
 	struct portal_me	me;
-	long long		n;
 	enum MHD_Result		ret;
 
-	if ((n = portal_path_id(req->path, SCPAGE_PREFIX)) == 0)
-		return http_error(req, 404, NULL);
 	if (!portal_require(req, &me, &ret))
 		return ret;
-	return sc_motion_page(req, &me, n, 200, NULL);
+	return sc_motion_page(req, &me, req->id, 200, NULL);
 }
 
 /*
@@ -352,14 +349,10 @@ scpage_act(struct http_req *req)
 	PGresult		*r = NULL;
 	const char		*params[5], *closes;
 	char			 err[256], id[24], loc[64];
-	long long		 n;
+	long long		 n = req->id;
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if ((n = portal_path_id(req->path, SCPAGE_PREFIX)) == 0) {
-		ret = http_error(req, 404, NULL);
-		goto out;
-	}
 	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
 		goto out;
 	snprintf(id, sizeof(id), "%lld", n);

@@ -133,7 +133,7 @@ tfstatus_post(struct http_req *req)
 	a = form_get(&f, "action");
 	d = form_get(&f, "decision");
 	if (a == NULL || (strcmp(a, "apply") != 0 && (d == NULL ||
-	    portal_path_id(d, "") == 0))) {
+	    util_id_parse(d) == 0))) {
 		ret = tf_page(req, &me, 422, http_text(req, "tf.error.refused"));
 		goto out;
 	}
@@ -183,14 +183,9 @@ tfstatus_api_get(struct http_req *req)
 	PGresult	*r;
 	const char	*params[1];
 	char		 id[24], err[256];
-	long long	 n;
 	enum MHD_Result	 ret;
 
-	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	if ((n = portal_path_id(req->path, TFSTATUS_API_PREFIX)) == 0)
-		return portal_json_error(req, 404, "not_found");
-	snprintf(id, sizeof(id), "%lld", n);
+	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
 	if ((r = portal_db(req, "SELECT council.tf_decision($1::bigint)::text",
 	    1, params, err, sizeof(err))) == NULL) {
@@ -208,24 +203,19 @@ tfstatus_api_get(struct http_req *req)
 	return ret;
 }
 
-/* A write: council.api_tf(what, N or NULL, body). */
+/* A write: council.api_tf(what, the route's {id} or NULL, body). */
 static enum MHD_Result
-tf_api_call(struct http_req *req, const char *what, const char *prefix)
+tf_api_call(struct http_req *req, const char *what, int with_id)
 {
 	const char	*params[3];
 	char		 id[24], *body;
-	long long	 n = 0;
 	enum MHD_Result	 ret;
 
 	if (!portal_api_body(req, &body, &ret))
 		return ret;
-	if (prefix != NULL && (n = portal_path_id(req->path, prefix)) == 0) {
-		free(body);
-		return portal_json_error(req, 404, "not_found");
-	}
-	snprintf(id, sizeof(id), "%lld", n);
+	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = what;
-	params[1] = prefix != NULL ? id : NULL;
+	params[1] = with_id ? id : NULL;
 	params[2] = body;
 	ret = portal_api_call(req, "SELECT status, body FROM "
 	    "council.api_tf($1, $2::bigint, $3)", 3, params);
@@ -236,23 +226,23 @@ tf_api_call(struct http_req *req, const char *what, const char *prefix)
 enum MHD_Result
 tfstatus_api_act(struct http_req *req)
 {
-	return tf_api_call(req, "act", TFSTATUS_API_PREFIX);
+	return tf_api_call(req, "act", 1);
 }
 
 enum MHD_Result
 tfstatus_api_apply(struct http_req *req)
 {
-	return tf_api_call(req, "apply", NULL);
+	return tf_api_call(req, "apply", 0);
 }
 
 enum MHD_Result
 tfstatus_api_review(struct http_req *req)
 {
-	return tf_api_call(req, "review", NULL);
+	return tf_api_call(req, "review", 0);
 }
 
 enum MHD_Result
 tfstatus_api_amend(struct http_req *req)
 {
-	return tf_api_call(req, "amend", NULL);
+	return tf_api_call(req, "amend", 0);
 }

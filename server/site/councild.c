@@ -26,6 +26,7 @@
 #include "log.h"
 #include "mail.h"
 #include "member.h"
+#include "routes.h"
 #include "signin.h"
 #include "timer.h"
 #include "tmpl.h"
@@ -175,6 +176,7 @@ main(int argc, char **argv)
 	srv.tmpl = tmpl;
 	srv.db = db;
 	srv.signin_db = signin_db;
+	routes_install(&srv);
 	if (http_start(&srv, err, sizeof(err)) == -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
 		goto out;

@@ -18,10 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auth.h"
 #include "http.h"
 #include "log.h"
-#include "route.h"
 #include "tmpl.h"
 
 /* Requests between http_uri_cb and http_completed_cb. */
@@ -112,6 +110,102 @@ http_decode_path(const char *raw)
 bad:
 	free(out);
 	return NULL;
+}
+
+/* Match one {id} segment at *p (advanced past it): 1 and *id, or 0. */
+static int
+http_match_id(const char **p, long long *id)
+{
+	const char	*s = *p;
+	size_t		 n = strcspn(s, "/");
+	char		 seg[24];
+
+	if (n == 0)
+		return 0;
+	/* Not an id ("abc", "0", a sign, 19 digits): the route still
+	 * matches, with id 0, which names no row, so that a malformed id
+	 * gets the handler's answer for an absent one (issue 4). */
+	if (n < sizeof(seg)) {
+		memcpy(seg, s, n);
+		seg[n] = '\0';
+		*id = util_id_parse(seg);
+	} else
+		*id = 0;
+	*p = s + n;
+	return 1;
+}
+
+/* Match one {key} segment at *p: 1 and key, or 0. */
+static int
+http_match_key(const char **p, char *key, size_t keylen)
+{
+	const char	*s = *p;
+	size_t		 n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789._-");
+
+	if (n == 0 || n > HTTP_KEY_MAX || n >= keylen ||
+	    (s[n] != '\0' && s[n] != '/'))
+		return 0;
+	memcpy(key, s, n);
+	key[n] = '\0';
+	*p = s + n;
+	return 1;
+}
+
+int
+http_route_match(const char *pattern, const char *path, long long *id,
+    char *key, size_t keylen)
+{
+	const char	*p = path, *q = pattern;
+
+	*id = 0;
+	key[0] = '\0';
+	while (*q != '\0') {
+		if (strncmp(q, "{id}", 4) == 0) {
+			if (!http_match_id(&p, id))
+				return 0;
+			q += 4;
+		} else if (strncmp(q, "{key}", 5) == 0) {
+			if (!http_match_key(&p, key, keylen))
+				return 0;
+			q += 5;
+		} else if (strcmp(q, "{path}") == 0) {
+			if (*p == '\0' || strlen(p) >= keylen)
+				return 0;
+			snprintf(key, keylen, "%s", p);
+			return 1;
+		} else if (*q++ != *p++)
+			return 0;
+	}
+	return *p == '\0';
+}
+
+const struct http_route *
+http_route_find(const struct http_route *routes, size_t n, const char *path,
+    unsigned method, unsigned *allow, long long *id, char *key, size_t keylen)
+{
+	size_t	i;
+
+	*allow = 0;
+	for (i = 0; i < n; i++) {
+		if (!http_route_match(routes[i].pattern, path, id, key, keylen))
+			continue;
+		if (routes[i].methods & method)
+			return &routes[i];
+		*allow |= routes[i].methods;
+	}
+	*id = 0;
+	key[0] = '\0';
+	return NULL;
+}
+
+void
+http_allow_header(unsigned methods, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s%s%s",
+	    methods & HTTP_GET ? "GET, HEAD" : methods & HTTP_HEAD ? "HEAD" : "",
+	    (methods & (HTTP_GET | HTTP_HEAD)) && (methods & HTTP_POST) ?
+	    ", " : "", methods & HTTP_POST ? "POST" : "");
 }
 
 const char *
@@ -507,7 +601,8 @@ http_upload_begin(struct http_req *req)
 	char			 person[24];
 	int			 who;
 
-	if ((who = auth_person(req, person, sizeof(person))) == -1)
+	if (req->srv->upload_gate == NULL ||
+	    (who = req->srv->upload_gate(req, person, sizeof(person))) == -1)
 		return 503;
 	if (who == 0)
 		return 0;
@@ -644,8 +739,10 @@ http_first_checks(struct http_req *req, const char *method)
 	if ((te = http_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING)) != NULL &&
 	    strcasecmp(te, "chunked") != 0)
 		return 501;
-	req->route = route_find(req->path, req->method, &req->route_allow);
-	if (req->route != NULL && req->route->body == ROUTE_BODY_UPLOAD &&
+	req->route = http_route_find(req->srv->routes, req->srv->nroutes,
+	    req->path, req->method, &req->allow, &req->id, req->key,
+	    sizeof(req->key));
+	if (req->route != NULL && req->route->body == HTTP_BODY_UPLOAD &&
 	    (status = http_upload_begin(req)) != 0)
 		return status;
 	if ((cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL) {
@@ -658,6 +755,40 @@ http_first_checks(struct http_req *req, const char *method)
 			return 413;
 	}
 	return 0;
+}
+
+/* The last call of a request with its body: 404 or 405 without a route,
+ * else the route through the dispatch hook. */
+static enum MHD_Result
+http_dispatch(struct http_req *req)
+{
+	static const char	nf[] = "{\"error\":\"not_found\"}\n";
+	static const char	na[] = "{\"error\":\"method_not_allowed\"}\n";
+	struct MHD_Response	*resp;
+	char			 allow[32];
+	int			 api = strncmp(req->path, "/api/", 5) == 0;
+
+	if (req->route == NULL && req->allow != 0) {
+		http_allow_header(req->allow, allow, sizeof(allow));
+		if (!api)
+			return http_error(req, 405, allow);
+		/* The JSON API answers JSON, also here. */
+		resp = MHD_create_response_from_buffer(sizeof(na) - 1,
+		    (void *)(uintptr_t)na, MHD_RESPMEM_PERSISTENT);
+		if (resp != NULL) {
+			MHD_add_response_header(resp,
+			    MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+			    allow);
+		}
+		return http_send_response(req, 405, resp, sizeof(na) - 1, NULL);
+	}
+	if (req->route == NULL)
+		return api ? http_json(req, 404, nf, sizeof(nf) - 1) :
+		    http_error(req, 404, NULL);
+	if (req->srv->dispatch != NULL)
+		return req->srv->dispatch(req);
+	return req->route->fn(req);
 }
 
 static enum MHD_Result
@@ -707,7 +838,7 @@ http_access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		req->resume = NULL;
 		return then(req);
 	}
-	return route_dispatch(req);
+	return http_dispatch(req);
 }
 
 static void

@@ -8,14 +8,16 @@
  *      raw URI kept)
  *   -> http_access_cb, first call: method, URI (percent-decoding, UTF-8,
  *      control characters, length), header size (431), transfer coding
- *      (501), the route (route_find: its body kind), Content-Length (413).  For an upload route the credential is
+ *      (501), the route (http_route_find over the table site/ handed to
+ *      http_start: its body kind and parameters), Content-Length (413).  For an upload route the credential is
  *      checked with the database now, before "100 Continue": only a person
  *      it knows gets the larger limit and an upload slot (429 beyond), and
  *      the body then goes to a temporary file (issue 10 item 1)
  *   -> further calls: the body is collected up to its limit (413)
- *   -> last call: route_dispatch (route.c) runs the route's handler,
- *      which answers through http_send / http_page / http_error, or
- *      suspends the request (http_suspend) and answers once resumed
+ *   -> last call: 404 or 405 without a route; else the dispatch hook
+ *      (kit: credential, same-site check, access) runs the route's
+ *      handler, which answers through http_send / http_page / http_error,
+ *      or suspends the request (http_suspend) and answers once resumed
  *   -> http_completed_cb: one log line, the request is freed.
  * Threads: MHD's internal thread pool (worker_threads); a handler may block
  * on the database, which has a connection per worker (db.c).
@@ -34,7 +36,7 @@
 struct tmpl_set;
 struct tmpl_vars;
 struct db_pool;
-struct route;
+struct http_req;
 
 #define HTTP_MAX_URI	4096	/* a longer request target gets 414 */
 #define HTTP_RID_LEN	32	/* hex digits of a request id */
@@ -44,18 +46,73 @@ struct route;
 #define HTTP_UPLOAD_ENVELOPE	(64 * 1024)
 
 /* Everything a handler may use; read-only after start-up. */
+enum http_method {
+	HTTP_GET = 1, HTTP_HEAD = 2, HTTP_POST = 4, HTTP_OTHER = 8
+};
+
+typedef enum MHD_Result (*http_handler)(struct http_req *);
+
+/* What a route's request body may be. */
+enum http_body {
+	HTTP_BODY_FORM = 0,	/* at most max_body_size, kept in memory */
+	HTTP_BODY_UPLOAD	/* from a person the database knows (upload_gate,
+				 * before 100 Continue): up to attachment_max_size
+				 * plus HTTP_UPLOAD_ENVELOPE, streamed to a
+				 * temporary file (issue 10 item 1) */
+};
+
+/* Who may reach a route's handler (the dispatch hook decides). */
+enum http_access {
+	HTTP_ANYONE = 0,	/* public, or the handler decides */
+	HTTP_PAGE,		/* a signed-in page: no credential, 303 /signin */
+	HTTP_API		/* the JSON API: no credential, 401 not_signed_in */
+};
+
+#define HTTP_KEY_MAX	512	/* bytes of a {key} or {path} of a pattern */
+
+/*
+ * A route: one row of the table site/routes.c hands to http_start, which
+ * says everything the front must know before a handler runs.  pattern is a
+ * path whose segments are literal or one of
+ *   {id}    one segment: req->id is the positive decimal id it holds (no
+ *           leading zero, at most 18 digits), or 0 when it holds none,
+ *           so that a malformed id gets the answer of an absent one
+ *   {key}   one segment of [A-Za-z0-9._-], at most HTTP_KEY_MAX bytes:
+ *           req->key
+ *   {path}  the last: the rest of the path, whatever it holds: req->key
+ * A path that matches no pattern is 404; one that matches only with other
+ * methods is 405 with their Allow.  The first row that matches wins.
+ */
+struct http_route {
+	const char		*pattern;
+	unsigned		 methods;	/* enum http_method bits */
+	enum http_access	 access;
+	enum http_body		 body;
+	http_handler		 fn;
+};
+
 struct http_server {
 	const struct config	*cfg;
 	const struct i18n	*i18n;
 	const struct tmpl_set	*tmpl;
 	struct db_pool		*db;
 	struct db_pool		*signin_db;	/* council_signin: signin.c only */
+	const struct http_route	*routes;	/* the table, and its length */
+	size_t			 nroutes;
+	/*
+	 * Hooks of the layers above (set by site/, which knows them), so that
+	 * this file knows no page and no credential:
+	 * upload_gate: who the request's credential is, asked of the database
+	 *   before an upload body is read: 1 with the person's id in the
+	 *   buffer, 0 nobody, -1 no database.
+	 * dispatch: run req->route (credential, same-site check, access, then
+	 *   the handler).  NULL runs the handler alone.
+	 */
+	int			(*upload_gate)(struct http_req *, char *,
+				    size_t);
+	enum MHD_Result		(*dispatch)(struct http_req *);
 	struct MHD_Daemon	*daemon;
 	unsigned short		 port;		/* the bound port */
-};
-
-enum http_method {
-	HTTP_GET = 1, HTTP_HEAD = 2, HTTP_POST = 4, HTTP_OTHER = 8
 };
 
 struct http_req {
@@ -69,8 +126,10 @@ struct http_req {
 	enum http_method	 method;
 	enum i18n_lang		 lang;
 	int			 lang_from_query;	/* ?lang= was given */
-	const struct route	*route;		/* route_find, at the first call */
-	const char		*route_allow;	/* or the Allow header of a 405 */
+	const struct http_route	*route;		/* found at the first call */
+	unsigned		 allow;		/* or the methods of its path (405) */
+	long long		 id;		/* the route's {id}, or 0 */
+	char			 key[HTTP_KEY_MAX + 1];	/* its {key} or {path} */
 	struct buf		 body;		/* or, for an upload, its file mapped */
 	size_t			 body_limit;	/* max_body_size, or more for uploads */
 	int			 body_too_large;
@@ -170,6 +229,18 @@ const char	*http_text_of(struct http_req *, const char *prefix,
 char		*http_decode_path(const char *raw);
 /* The method's enum value. */
 enum http_method http_method_parse(const char *);
+/* Does path match pattern (see struct http_route)?  1, with id and key
+ * (keylen bytes) filled from its {id} and {key} or {path}; else 0. */
+int		 http_route_match(const char *pattern, const char *path,
+		    long long *id, char *key, size_t keylen);
+/* The first route of routes[0..n) for path and method, or NULL (then
+ * *allow holds the methods the path has, 0 for none); id and key as
+ * http_route_match fills them. */
+const struct http_route *http_route_find(const struct http_route *routes,
+		    size_t n, const char *path, unsigned method, unsigned *allow,
+		    long long *id, char *key, size_t keylen);
+/* The Allow header for methods into out (at least 32 bytes). */
+void		 http_allow_header(unsigned methods, char *out, size_t outlen);
 /* The language for a request: ?lang= wins, then the "lang" cookie, then
  * Japanese.  Unknown values are ignored. */
 enum i18n_lang	 http_choose_lang(const char *query_lang, const char *cookie_lang);

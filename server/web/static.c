@@ -136,7 +136,7 @@ static_file(struct http_req *req, const char *rel)
 enum MHD_Result
 static_serve(struct http_req *req)
 {
-	return static_file(req, req->path + strlen("/static/"));
+	return static_file(req, req->key);	/* the route's {path} */
 }
 
 enum MHD_Result

@@ -339,6 +339,17 @@ tap_like "$(hdr pcss Allow)" 'GET' "POST council.css: an Allow header listing GE
 fetch puth -X PUT -d x=1 "$BASE/healthz"
 tap_is "$code" 405 "PUT /healthz: 405"
 
+# The JSON API answers JSON for what it does not have, too (issue 11: the
+# route table answers 404 and 405 for every URL).
+fetch api404 "$BASE/api/v1/no-such-call"
+tap_is "$code $(body api404)" '404 {"error":"not_found"}' "GET /api/v1/no-such-call: 404 in JSON"
+tap_like "$(hdr api404 Content-Type)" '^application/json' "... as application/json"
+fetch api405 -X DELETE "$BASE/api/v1/feed"
+tap_is "$code $(body api405)" '405 {"error":"method_not_allowed"}' "DELETE /api/v1/feed: 405 in JSON"
+tap_is "$(hdr api405 Allow)" "GET, HEAD" "... with Allow: GET, HEAD"
+fetch apibad "$BASE/api/v1/posts/abc"
+tap_is "$code" 401 "GET /api/v1/posts/abc without a token: 401 (the route matched, the id is checked after the credential)"
+
 # ---------------------------------------------------------------- garbage
 
 # A truncated request line, then the client hangs up.

@@ -1,6 +1,8 @@
 /*
  * http_test.c: the request parsers of http.c and static.c: path decoding
- * and validation, language choice, methods, static path rules, types.
+ * and validation, language choice, methods, static path rules, types, and
+ * route patterns ({id}, {key}, {path}), the route table's lookup and the
+ * Allow header of a 405.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -85,6 +87,104 @@ START_TEST(methods)
 }
 END_TEST
 
+static int
+match(const char *pattern, const char *path, long long *id, char *key)
+{
+	return http_route_match(pattern, path, id, key, HTTP_KEY_MAX + 1);
+}
+
+START_TEST(route_patterns)
+{
+	long long	id;
+	char		key[HTTP_KEY_MAX + 1];
+
+	ck_assert_int_eq(match("/feed", "/feed", &id, key), 1);
+	ck_assert_int_eq(match("/feed", "/feeds", &id, key), 0);
+	ck_assert_int_eq(match("/feed", "/fee", &id, key), 0);
+	ck_assert_int_eq(match("/posts/{id}", "/posts/42", &id, key), 1);
+	ck_assert_int_eq(id, 42);
+	/* A malformed id matches with 0: the handler answers as if absent. */
+	ck_assert_int_eq(match("/posts/{id}", "/posts/abc", &id, key), 1);
+	ck_assert_int_eq(id, 0);
+	ck_assert_int_eq(match("/posts/{id}", "/posts/007", &id, key), 1);
+	ck_assert_int_eq(id, 0);
+	ck_assert_int_eq(match("/posts/{id}", "/posts/1234567890123456789", &id,
+	    key), 1);
+	ck_assert_int_eq(id, 0);
+	ck_assert_int_eq(match("/posts/{id}", "/posts/", &id, key), 0);
+	ck_assert_int_eq(match("/posts/{id}", "/posts/1/x", &id, key), 0);
+	ck_assert_int_eq(match("/api/v1/posts/{id}/feedback",
+	    "/api/v1/posts/9/feedback", &id, key), 1);
+	ck_assert_int_eq(id, 9);
+	ck_assert_int_eq(match("/api/v1/posts/{id}/feedback",
+	    "/api/v1/posts/9/feedbacks", &id, key), 0);
+	ck_assert_int_eq(match("/documents/{key}/{id}", "/documents/annex-1/3",
+	    &id, key), 1);
+	ck_assert_str_eq(key, "annex-1");
+	ck_assert_int_eq(id, 3);
+	ck_assert_int_eq(match("/documents/{key}", "/documents/a b", &id, key),
+	    0);
+	ck_assert_int_eq(match("/static/{path}", "/static/css/council.css", &id,
+	    key), 1);
+	ck_assert_str_eq(key, "css/council.css");
+	ck_assert_int_eq(match("/static/{path}", "/static/", &id, key), 0);
+}
+END_TEST
+
+static enum MHD_Result
+handler_a(struct http_req *req)
+{
+	(void)req;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+handler_b(struct http_req *req)
+{
+	(void)req;
+	return MHD_NO;
+}
+
+START_TEST(route_table)
+{
+	static const struct http_route t[] = {
+		{ "/x", HTTP_GET | HTTP_HEAD, HTTP_ANYONE, HTTP_BODY_FORM,
+		    handler_a },
+		{ "/x", HTTP_POST, HTTP_PAGE, HTTP_BODY_FORM, handler_b },
+		{ "/x/{id}", HTTP_POST, HTTP_API, HTTP_BODY_UPLOAD, handler_b },
+	};
+	const struct http_route	*r;
+	unsigned		 allow;
+	long long		 id;
+	char			 key[HTTP_KEY_MAX + 1], h[32];
+
+	r = http_route_find(t, 3, "/x", HTTP_POST, &allow, &id, key,
+	    sizeof(key));
+	ck_assert_ptr_eq(r, &t[1]);
+	r = http_route_find(t, 3, "/x/5", HTTP_POST, &allow, &id, key,
+	    sizeof(key));
+	ck_assert_ptr_eq(r, &t[2]);
+	ck_assert_int_eq(id, 5);
+	r = http_route_find(t, 3, "/x/5", HTTP_GET, &allow, &id, key,
+	    sizeof(key));
+	ck_assert_ptr_null(r);
+	ck_assert_uint_eq(allow, HTTP_POST);
+	r = http_route_find(t, 3, "/y", HTTP_GET, &allow, &id, key,
+	    sizeof(key));
+	ck_assert_ptr_null(r);
+	ck_assert_uint_eq(allow, 0);
+	r = http_route_find(t, 3, "/x", HTTP_OTHER, &allow, &id, key,
+	    sizeof(key));
+	ck_assert_ptr_null(r);
+	http_allow_header(allow, h, sizeof(h));
+	ck_assert_str_eq(h, "GET, HEAD, POST");
+	http_allow_header(HTTP_POST, h, sizeof(h));
+	ck_assert_str_eq(h, "POST");
+	http_allow_header(HTTP_GET | HTTP_HEAD, h, sizeof(h));
+	ck_assert_str_eq(h, "GET, HEAD");
+}
+END_TEST
+
 START_TEST(static_paths)
 {
 	ck_assert(static_path_ok("css/council.css"));
@@ -127,6 +227,8 @@ http_suite(void)
 	tcase_add_test(tc, decode_path_refuses);
 	tcase_add_test(tc, lang_choice);
 	tcase_add_test(tc, methods);
+	tcase_add_test(tc, route_patterns);
+	tcase_add_test(tc, route_table);
 	tcase_add_test(tc, static_paths);
 	tcase_add_test(tc, content_types);
 	suite_add_tcase(s, tc);

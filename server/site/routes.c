@@ -1,0 +1,178 @@
+/*
+ * routes.c: the table of every URL councild answers (see routes.h).  One
+ * row per (pattern, methods): the front finds the row at a request's first
+ * call (so that the body's kind and limit are known before the body is
+ * read), fills the route's {id} or {key}, and answers 404 or 405 (with
+ * Allow) itself; the kit's dispatch hook reads the credential, refuses a
+ * POST from another site's page and a request without the credential the
+ * row asks for, then calls the handler.
+ *
+ * Access (web/http.h): ANYONE, the handler decides (public pages, sign-in,
+ * the health check); PAGE, a signed-in page (no credential: 303 to
+ * /signin, or 403 for a POST, which has no form token then); API, the JSON
+ * API (no credential: 401 not_signed_in).  The database still decides who
+ * may see and do what: the row only spares a round trip to nobody.
+ */
+#include "attach.h"
+#include "auth.h"
+#include "consent.h"
+#include "coop.h"
+#include "document.h"
+#include "feedback.h"
+#include "gapage.h"
+#include "gov.h"
+#include "http.h"
+#include "member.h"
+#include "notify.h"
+#include "pages.h"
+#include "portal.h"
+#include "routes.h"
+#include "scpage.h"
+#include "search.h"
+#include "settings.h"
+#include "signin.h"
+#include "static.h"
+#include "tfstatus.h"
+#include "util.h"
+
+#define G	(HTTP_GET | HTTP_HEAD)
+#define P	HTTP_POST
+#define R(pattern, methods, access, fn) \
+	{ pattern, methods, HTTP_ ## access, HTTP_BODY_FORM, fn }
+#define UPLOAD(pattern, access, fn) \
+	{ pattern, HTTP_POST, HTTP_ ## access, HTTP_BODY_UPLOAD, fn }
+
+static const struct http_route routes[] = {
+	/* Sign-in and sign-out (signin.c). */
+	R("/",				G, ANYONE, signin_get),
+	R("/signin",			G, ANYONE, signin_get),
+	R("/signin",			P, ANYONE, signin_post),
+	R("/signin/totp",		G, ANYONE, signin_totp_get),
+	R("/signin/totp",		P, ANYONE, signin_totp_post),
+	R("/signin/enrol",		G, ANYONE, signin_enrol_get),
+	R("/signin/enrol",		P, ANYONE, signin_enrol_post),
+	R("/signout",			P, ANYONE, signin_signout_post),
+	R("/signout/all",		P, ANYONE, signin_signout_all_post),
+
+	/* Sharing: the feed, search, posts, the composer (portal.c,
+	 * search.c), feedback (feedback.c), consents, attachments. */
+	R("/feed",			G, PAGE, portal_feed),
+	R("/search",			G, PAGE, search_page),
+	R("/posts/new",			G, PAGE, portal_compose),
+	R("/posts/new",			P, PAGE, portal_compose_post),
+	R("/posts/{id}",		G, PAGE, portal_post),
+	R("/feedback",			P, PAGE, feedback_answer),
+	R("/obligations",		G, PAGE, feedback_obligations),
+	R("/ledger",			G, PAGE, feedback_ledger),
+	R("/consents",			G, PAGE, consent_list),
+	R("/consents",			P, PAGE, consent_decide),
+	UPLOAD("/attachments",		   PAGE, attach_upload),
+	R("/attachments/{id}",		G, PAGE, attach_get),
+	R("/api/v1/me",			G, API, portal_api_me),
+	R("/api/v1/feed",		G, API, portal_api_feed),
+	R("/api/v1/search",		G, API, search_api),
+	R("/api/v1/posts",		P, API, portal_api_create),
+	R("/api/v1/posts/{id}",		G, API, portal_api_post),
+	R("/api/v1/posts/{id}/feedback", G, API, feedback_api_tally),
+	R("/api/v1/posts/{id}/feedback", P, API, feedback_api_answer),
+	R("/api/v1/preview",		P, API, portal_api_preview),
+	R("/api/v1/consents",		G, API, portal_api_consents),
+	R("/api/v1/consents/{id}",	P, API, portal_api_consent_decide),
+	R("/api/v1/obligations",	G, API, feedback_api_obligations),
+	R("/api/v1/ledger",		G, API, feedback_api_ledger),
+	UPLOAD("/api/v1/attachments",	   API, attach_api_upload),
+	R("/api/v1/attachments/{id}",	G, API, attach_api_get),
+
+	/* The steering committee (scpage.c, gov.c). */
+	R("/committee",			G, PAGE, scpage_list),
+	R("/committee",			P, PAGE, scpage_create),
+	R("/committee/{id}",		G, PAGE, scpage_get),
+	R("/committee/{id}",		P, PAGE, scpage_act),
+	R("/api/v1/committee/motions",	P, API, gov_api_motion_create),
+	R("/api/v1/committee/motions/{id}", G, API, gov_api_motion),
+	R("/api/v1/committee/motions/{id}", P, API, gov_api_motion_act),
+
+	/* The general assembly (gapage.c, gov.c). */
+	R("/assemblies",		G, PAGE, gapage_list),
+	R("/assemblies",		P, PAGE, gapage_convene),
+	R("/assemblies/{id}",		G, PAGE, gapage_get),
+	R("/assemblies/{id}",		P, PAGE, gapage_act),
+	R("/assemblies/{id}/minutes",	G, PAGE, gapage_minutes),
+	R("/assemblies/{id}/minutes.csv", G, PAGE, gapage_minutes_csv),
+	R("/api/v1/assemblies",		P, API, gov_api_assembly_create),
+	R("/api/v1/assemblies/{id}",	P, API, gov_api_assembly_act),
+	R("/api/v1/assemblies/{id}/minutes", G, API, gov_api_minutes),
+	R("/api/v1/polls/{id}",		G, API, gov_api_poll),
+	R("/api/v1/polls/{id}",		P, API, gov_api_poll_act),
+
+	/* Requests for cooperation, notifications (coop.c, notify.c). */
+	R("/cooperation",		G, PAGE, coop_list),
+	R("/cooperation",		P, PAGE, coop_answer),
+	R("/api/v1/cooperation",	G, API, coop_api_list),
+	R("/api/v1/cooperation/{id}",	P, API, coop_api_answer),
+	R("/notifications",		G, PAGE, notify_list),
+	R("/notifications",		P, PAGE, notify_read),
+	R("/api/v1/notifications",	G, API, notify_api_list),
+	R("/api/v1/notifications",	P, API, notify_api_read),
+
+	/* The task force's admissions and reviews (tfstatus.c). */
+	R("/tf",			G, PAGE, tfstatus_page),
+	R("/tf",			P, PAGE, tfstatus_post),
+	R("/api/v1/tf/decisions",	G, API, tfstatus_api_list),
+	R("/api/v1/tf/decisions/{id}",	G, API, tfstatus_api_get),
+	R("/api/v1/tf/decisions/{id}",	P, API, tfstatus_api_act),
+	R("/api/v1/tf/applications",	P, API, tfstatus_api_apply),
+	R("/api/v1/tf/reviews",		P, API, tfstatus_api_review),
+	R("/api/v1/tf/amendments",	P, API, tfstatus_api_amend),
+
+	/* Joining and leaving (member.c), settings and the organisation
+	 * (settings.c, portal.c's API tokens). */
+	R("/apply",			G, ANYONE, member_apply_get),
+	R("/apply",			P, ANYONE, member_apply_post),
+	R("/apply/status/{key}",	G, ANYONE, member_status),
+	R("/settings/org/withdraw",	P, PAGE, member_withdraw),
+	R("/api/v1/applications",	G, API, member_api_list),
+	R("/api/v1/applications",	P, API, member_api_post),
+	R("/api/v1/org/withdraw",	P, API, member_api_withdraw),
+	R("/settings",			G, PAGE, settings_get),
+	R("/settings",			P, PAGE, settings_post),
+	R("/settings/tokens",		G, PAGE, portal_tokens),
+	R("/settings/tokens",		P, PAGE, portal_tokens_post),
+	R("/settings/org",		G, PAGE, settings_org_get),
+	R("/settings/org",		P, PAGE, settings_org_post),
+	R("/api/v1/settings",		G, API, settings_api_get),
+	R("/api/v1/settings",		P, API, settings_api_post),
+	R("/api/v1/org",		G, API, settings_api_org),
+	R("/api/v1/org",		P, API, settings_api_org_post),
+	R("/api/v1/org/handlers",	P, API, settings_api_handlers),
+
+	/* Public: the roster, the council's texts (settings.c, document.c). */
+	R("/roster",			G, ANYONE, settings_roster),
+	R("/api/v1/roster",		G, ANYONE, settings_api_roster),
+	R("/documents",			G, ANYONE, document_list),
+	R("/documents/{key}",		G, ANYONE, document_page),
+	R("/documents/{key}/{id}",	G, ANYONE, document_version),
+	R("/api/v1/documents",		G, ANYONE, document_api_list),
+	R("/api/v1/documents/{key}",	G, ANYONE, document_api_get),
+
+	/* The machine's (pages.c, static.c). */
+	R("/healthz",			G, ANYONE, pages_healthz),
+	R("/robots.txt",		G, ANYONE, static_robots),
+	R("/static/{path}",		G, ANYONE, static_serve),
+};
+
+const struct http_route *
+routes_table(size_t *n)
+{
+	*n = UTIL_ARRAY_LEN(routes);
+	return routes;
+}
+
+void
+routes_install(struct http_server *srv)
+{
+	srv->routes = routes;
+	srv->nroutes = UTIL_ARRAY_LEN(routes);
+	srv->upload_gate = auth_person;
+	srv->dispatch = auth_dispatch;
+}
