@@ -12,6 +12,8 @@
 
 #include <libpq-fe.h>
 
+#include "api.h"
+#include "caller.h"
 #include "attach.h"
 #include "auth.h"
 #include "config.h"
@@ -20,7 +22,6 @@
 #include "http.h"
 #include "log.h"
 #include "multipart.h"
-#include "portal.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -400,14 +401,14 @@ attach_store(struct http_req *req, const struct attach_in *in,
 /* The page of a refused upload: the reason in the person's language and
  * the way back to the post. */
 static enum MHD_Result
-attach_refused_page(struct http_req *req, const struct portal_me *me,
+attach_refused_page(struct http_req *req, const struct caller_me *me,
     unsigned status, const char *code, const char *post)
 {
 	struct tmpl_vars	*vars = tmpl_vars_new();
 	char			 key[300], limit[32];
 	enum MHD_Result		 ret;
 
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	snprintf(key, sizeof(key), "attach.error.%s", code);
 	tmpl_vars_set(vars, "error", http_text(req, key));
 	if (status == 413) {
@@ -428,7 +429,7 @@ attach_refused_page(struct http_req *req, const struct portal_me *me,
 enum MHD_Result
 attach_upload(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct attach_in	 in;
 	PGresult		*r = NULL;
 	const char		*code;
@@ -438,7 +439,7 @@ attach_upload(struct http_req *req)
 
 	memset(&in, 0, sizeof(in));
 	in.m = xcalloc(1, sizeof(*in.m));
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		goto out;
 	if ((code = attach_receive(req, &in)) == NULL) {
 		r = attach_store(req, &in, "SELECT council.attach_file("
@@ -491,7 +492,7 @@ attach_api_upload(struct http_req *req)
 	memset(&in, 0, sizeof(in));
 	in.m = xcalloc(1, sizeof(*in.m));
 	if (req->session_hash[0] == '\0') {
-		ret = portal_json_error(req, 401, "not_signed_in");
+		ret = api_error(req, 401, "not_signed_in");
 		goto out;
 	}
 	if ((code = attach_receive(req, &in)) == NULL) {
@@ -514,7 +515,7 @@ attach_api_upload(struct http_req *req)
 		    code);
 		code = "unavailable";
 	}
-	ret = portal_json_error(req, status, code);
+	ret = api_error(req, status, code);
 out:
 	PQclear(r);
 	free(in.m);
@@ -564,18 +565,18 @@ attach_serve(struct http_req *req, int api)
 	if (r == NULL) {
 		log_error("msg=\"download failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
-		ret = api ? portal_json_error(req, 503, "unavailable") :
+		ret = api ? api_error(req, 503, "unavailable") :
 		    http_error(req, 503, NULL);
 		goto out;
 	}
 	if (PQntuples(r) != 1 || PQgetlength(r, 0, 0) != 1 ||
 	    PQgetvalue(r, 0, 0)[0] != 1) {
-		ret = api ? portal_json_error(req, 401, "not_signed_in") :
+		ret = api ? api_error(req, 401, "not_signed_in") :
 		    http_redirect(req, "/signin");
 		goto out;
 	}
 	if (PQgetisnull(r, 0, 3)) {
-		ret = api ? portal_json_error(req, 404, "attachment_not_found") :
+		ret = api ? api_error(req, 404, "attachment_not_found") :
 		    http_error(req, 404, NULL);
 		goto out;
 	}
@@ -608,10 +609,10 @@ out:
 enum MHD_Result
 attach_get(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return attach_serve(req, 0);
 }
@@ -620,7 +621,7 @@ enum MHD_Result
 attach_api_get(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
+		return api_error(req, 401, "not_signed_in");
 	return attach_serve(req, 1);
 }
 
@@ -638,7 +639,7 @@ static const char ATTACH_LIST_SQL[] =
 
 void
 attach_post_vars(struct http_req *req, long long post_id,
-    struct tmpl_vars *vars)
+    struct tmpl_vars *vars, const char *note)
 {
 	struct tmpl_vars	*item;
 	PGresult		*r;
@@ -646,9 +647,11 @@ attach_post_vars(struct http_req *req, long long post_id,
 	char			 err[256], id[24], size[32], limit[32];
 	int			 i, nfiles = 0, may;
 
+	(void)note;
+
 	snprintf(id, sizeof(id), "%lld", post_id);
 	params[0] = id;
-	if ((r = portal_db(req, ATTACH_LIST_SQL, 1, params, err,
+	if ((r = caller_db(req, ATTACH_LIST_SQL, 1, params, err,
 	    sizeof(err))) == NULL) {
 		log_error("msg=\"attachments failed\" rid=%s error=\"%s\"",
 		    req->rid, err);

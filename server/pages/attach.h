@@ -35,10 +35,11 @@ struct tmpl_vars;
  * "attachments" (list of {href, filename, size, sha256}), "attach_section"
  * (there are files, or the caller may add one), "attach_form" (the caller's
  * organisation wrote the post and it has room), "attach_full", and
- * "attach_limit".  On a database error the section is left out.
+ * "attach_limit".  On a database error the section is left out.  A
+ * post_section_fn (post.h); note is not used.
  */
 void		 attach_post_vars(struct http_req *, long long post_id,
-		    struct tmpl_vars *);
+		    struct tmpl_vars *, const char *note);
 
 enum MHD_Result	 attach_upload(struct http_req *);	/* POST /attachments */
 enum MHD_Result	 attach_get(struct http_req *);		/* GET /attachments/N */

@@ -6,19 +6,21 @@
  * consents policy lets the person see.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "consent.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
-#include "portal.h"
 #include "tmpl.h"
 
 /* The list, with error (a refused decision) shown above it. */
 static enum MHD_Result
-consent_page(struct http_req *req, const struct portal_me *me,
+consent_page(struct http_req *req, const struct caller_me *me,
     unsigned status, const char *error)
 {
 	struct tmpl_vars	*vars = NULL, *item;
@@ -27,7 +29,7 @@ consent_page(struct http_req *req, const struct portal_me *me,
 	int			 i;
 	enum MHD_Result		 ret;
 
-	r = portal_db(req, "SELECT id, post_id, coalesce(post_title, ''), "
+	r = caller_db(req, "SELECT id, post_id, coalesce(post_title, ''), "
 	    "source_post_id, coalesce(source_title, ''), status::text, "
 	    "to_char(requested_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
 	    "mine_to_decide, post_title IS NOT NULL FROM council.my_consents()",
@@ -39,7 +41,7 @@ consent_page(struct http_req *req, const struct portal_me *me,
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	for (i = 0; i < PQntuples(r); i++) {
@@ -75,10 +77,10 @@ out:
 enum MHD_Result
 consent_list(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return consent_page(req, &me, 200, NULL);
 }
@@ -92,7 +94,7 @@ consent_list(struct http_req *req)
 enum MHD_Result
 consent_decide(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[2], *id, *d;
@@ -100,7 +102,7 @@ consent_decide(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	id = form_get(&f, "id");
 	d = form_get(&f, "decision");
@@ -115,7 +117,7 @@ consent_decide(struct http_req *req)
 	}
 	params[0] = id;
 	params[1] = strcmp(d, "grant") == 0 ? "t" : "f";
-	r = portal_db(req, "SELECT council.decide_consent($1::bigint, "
+	r = caller_db(req, "SELECT council.decide_consent($1::bigint, "
 	    "$2::boolean)", 2, params, err, sizeof(err));
 	if (r == NULL) {
 		if (strcmp(err, "consent_not_found") == 0) {
@@ -133,5 +135,42 @@ consent_decide(struct http_req *req)
 out:
 	PQclear(r);
 	form_free(&f);
+	return ret;
+}
+
+/* The JSON API. ------------------------------------------------------------- */
+
+/* GET /api/v1/consents: the requests the caller sees (R-SCOPE-4). */
+enum MHD_Result
+consent_api_list(struct http_req *req)
+{
+	if (req->session_hash[0] == '\0')
+		return api_error(req, 401, "not_signed_in");
+	return api_json_query(req,
+	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN "
+	    "json_build_object('consents', coalesce((SELECT json_agg("
+	    "json_build_object('id', c.id, 'post_id', c.post_id, "
+	    "'post_title', c.post_title, 'source_post_id', c.source_post_id, "
+	    "'source_title', c.source_title, 'status', c.status, "
+	    "'requested_at', c.requested_at, 'mine_to_decide', c.mine_to_decide)) "
+	    "FROM council.my_consents() c), '[]'::json))::text END", 0, NULL);
+}
+
+/* POST /api/v1/consents/N {"grant": bool}: the giver decides (R-SCOPE-4). */
+enum MHD_Result
+consent_api_decide(struct http_req *req)
+{
+	const char	*params[2];
+	char		 id[24], *body;
+	enum MHD_Result	 ret;
+
+	if (!api_body(req, &body, &ret))
+		return ret;
+	snprintf(id, sizeof(id), "%lld", req->id);
+	params[0] = id;
+	params[1] = body;
+	ret = api_call(req, "SELECT status, body FROM "
+	    "council.api_decide_consent($1::bigint, $2)", 2, params);
+	free(body);
 	return ret;
 }

@@ -6,17 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "coop.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
-#include "portal.h"
 #include "tmpl.h"
 
 
 /* The list, with error (a refused answer) above it. */
 static enum MHD_Result
-coop_page(struct http_req *req, const struct portal_me *me, unsigned status,
+coop_page(struct http_req *req, const struct caller_me *me, unsigned status,
     const char *error)
 {
 	struct tmpl_vars	*vars = NULL, *item, *sub;
@@ -25,7 +26,7 @@ coop_page(struct http_req *req, const struct portal_me *me, unsigned status,
 	int			 i, j;
 	enum MHD_Result		 ret;
 
-	r = portal_db(req, "SELECT q.id, q.trigger::text, q.purpose, q.scope, "
+	r = caller_db(req, "SELECT q.id, q.trigger::text, q.purpose, q.scope, "
 	    "to_char(q.issued_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
 	    "q.withdrawn_at IS NOT NULL, q.addressee_org_id IS NULL, "
 	    "(SELECT string_agg(a.post_id::text, ',' ORDER BY a.linked_at) "
@@ -33,7 +34,7 @@ coop_page(struct http_req *req, const struct portal_me *me, unsigned status,
 	    "FROM council.coop_requests q ORDER BY q.issued_at DESC, q.id DESC "
 	    "LIMIT 100", 0, NULL, err, sizeof(err));
 	if (r != NULL)
-		p = portal_db(req, "SELECT x.id, x.title FROM council.posts x "
+		p = caller_db(req, "SELECT x.id, x.title FROM council.posts x "
 		    "JOIN council.post_authors a ON a.post_id = x.id "
 		    "WHERE a.org_id = (SELECT me.org_id FROM council.me) "
 		    "ORDER BY x.id DESC LIMIT 50", 0, NULL, err, sizeof(err));
@@ -44,7 +45,7 @@ coop_page(struct http_req *req, const struct portal_me *me, unsigned status,
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	for (i = 0; i < PQntuples(r); i++) {
@@ -83,10 +84,10 @@ out:
 enum MHD_Result
 coop_list(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return coop_page(req, &me, 200, NULL);
 }
@@ -100,7 +101,7 @@ coop_list(struct http_req *req)
 enum MHD_Result
 coop_answer(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[2];
@@ -108,7 +109,7 @@ coop_answer(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	params[0] = form_get(&f, "request");
 	params[1] = form_get(&f, "post");
@@ -121,7 +122,7 @@ coop_answer(struct http_req *req)
 		    "coop.error.invalid_post"));
 		goto out;
 	}
-	r = portal_db(req, "SELECT council.coop_answer($1::bigint, $2::bigint)",
+	r = caller_db(req, "SELECT council.coop_answer($1::bigint, $2::bigint)",
 	    2, params, err, sizeof(err));
 	if (r == NULL) {
 		if (strcmp(err, "request_not_found") == 0) {
@@ -145,8 +146,8 @@ enum MHD_Result
 coop_api_list(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	return portal_json_query(req, "SELECT council.coop_requests_for_me()"
+		return api_error(req, 401, "not_signed_in");
+	return api_json_query(req, "SELECT council.coop_requests_for_me()"
 	    "::text", 0, NULL);
 }
 
@@ -157,12 +158,12 @@ coop_api_answer(struct http_req *req)
 	char		 id[24], *body;
 	enum MHD_Result	 ret;
 
-	if (!portal_api_body(req, &body, &ret))
+	if (!api_body(req, &body, &ret))
 		return ret;
 	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
 	params[1] = body;
-	ret = portal_api_call(req, "SELECT status, body FROM "
+	ret = api_call(req, "SELECT status, body FROM "
 	    "council.api_coop_answer($1::bigint, $2)", 2, params);
 	free(body);
 	return ret;

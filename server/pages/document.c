@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "diff.h"
 #include "document.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
-#include "portal.h"
 #include "tmpl.h"
 
 #define DOCUMENT_SLUG_MAX	63
@@ -59,18 +60,18 @@ document_adopter(struct http_req *req, struct tmpl_vars *vars,
 enum MHD_Result
 document_list(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL;
 	char			 err[256];
 	int			 i, who, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	if ((who = portal_identify(req, &me)) < 0) {
+	if ((who = caller_identify(req, &me)) < 0) {
 		ret = http_error(req, 503, NULL);
 		goto out;
 	}
-	r = portal_db(req, "SELECT d.slug, d.title_ja, d.title_en, "
+	r = caller_db(req, "SELECT d.slug, d.title_ja, d.title_en, "
 	    "d.owner::text, v.version, to_char(v.effective_from AT TIME ZONE "
 	    "'Asia/Tokyo', 'YYYY-MM-DD') FROM council.documents d "
 	    "JOIN LATERAL (SELECT x.version, x.effective_from FROM "
@@ -86,7 +87,7 @@ document_list(struct http_req *req)
 	}
 	vars = tmpl_vars_new();
 	if (who == 1)
-		portal_frame(req, vars, &me);
+		caller_frame(req, vars, &me);
 	for (i = 0; i < PQntuples(r); i++) {
 		item = tmpl_vars_add_item(vars, "documents");
 		tmpl_vars_setf(item, "href", DOCUMENT_PREFIX "%s",
@@ -161,7 +162,7 @@ document_diff(struct http_req *req, struct tmpl_vars *vars, const char *from,
 enum MHD_Result
 document_page(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL, *h = NULL;
 	const char		*params[2], *slug = req->key;
@@ -175,14 +176,14 @@ document_page(struct http_req *req)
 	if (!document_slug_ok(req->key) || req->id > DOCUMENT_VERSION_MAX)
 		return http_error(req, 404, NULL);
 	v = (long)req->id;
-	if ((who = portal_identify(req, &me)) < 0) {
+	if ((who = caller_identify(req, &me)) < 0) {
 		ret = http_error(req, 503, NULL);
 		goto out;
 	}
 	snprintf(ver, sizeof(ver), "%ld", v);
 	params[0] = slug;
 	params[1] = ver;
-	r = portal_db(req, "SELECT d.title_ja, d.title_en, d.owner::text, "
+	r = caller_db(req, "SELECT d.title_ja, d.title_en, d.owner::text, "
 	    "v.version, v.body, to_char(v.effective_from AT TIME ZONE "
 	    "'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), v.adopted_by, "
 	    "v.adopted_by_motion, v.adopted_by_tf, v.note, p.body, d.id "
@@ -195,7 +196,7 @@ document_page(struct http_req *req)
 	    2, params, err, sizeof(err));
 	if (r != NULL && PQntuples(r) == 1) {
 		params[0] = PQgetvalue(r, 0, 11);
-		h = portal_db(req, "SELECT version, to_char(effective_from AT "
+		h = caller_db(req, "SELECT version, to_char(effective_from AT "
 		    "TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), adopted_by, "
 		    "adopted_by_motion, adopted_by_tf, note FROM council.document_versions "
 		    "WHERE document_id = $1::bigint ORDER BY version DESC",
@@ -213,7 +214,7 @@ document_page(struct http_req *req)
 	}
 	vars = tmpl_vars_new();
 	if (who == 1)
-		portal_frame(req, vars, &me);
+		caller_frame(req, vars, &me);
 	tmpl_vars_set(vars, "title", PQgetvalue(r, 0, en ? 1 : 0));
 	tmpl_vars_set(vars, "owner", http_text_of(req, "documents.owner",
 	    PQgetvalue(r, 0, 2), NULL));
@@ -248,7 +249,7 @@ out:
 enum MHD_Result
 document_api_list(struct http_req *req)
 {
-	return portal_json_query(req, "SELECT json_build_object('documents', "
+	return api_json_query(req, "SELECT json_build_object('documents', "
 	    "coalesce(json_agg(json_build_object('slug', d.slug, 'title_ja', "
 	    "d.title_ja, 'title_en', d.title_en, 'owner', d.owner, 'version', "
 	    "(SELECT max(v.version) FROM council.document_versions v WHERE "
@@ -274,9 +275,9 @@ document_api_get(struct http_req *req)
 	enum MHD_Result	 ret;
 
 	if (!document_slug_ok(req->key))
-		return portal_json_error(req, 404, "not_found");
+		return api_error(req, 404, "not_found");
 	params[0] = req->key;
-	r = portal_db(req, "SELECT json_build_object('slug', d.slug, "
+	r = caller_db(req, "SELECT json_build_object('slug', d.slug, "
 	    "'title_ja', d.title_ja, 'title_en', d.title_en, 'owner', d.owner, "
 	    "'versions', (SELECT json_agg(json_build_object('version', "
 	    "v.version, 'effective_from', v.effective_from, 'adopted_by_item', "
@@ -289,10 +290,10 @@ document_api_get(struct http_req *req)
 	if (r == NULL) {
 		log_error("msg=\"document failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
-		return portal_json_error(req, 503, "unavailable");
+		return api_error(req, 503, "unavailable");
 	}
 	if (PQntuples(r) != 1)
-		ret = portal_json_error(req, 404, "not_found");
+		ret = api_error(req, 404, "not_found");
 	else
 		ret = http_json(req, 200, PQgetvalue(r, 0, 0),
 		    (size_t)PQgetlength(r, 0, 0));

@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "feed.h"
 #include "http.h"
 #include "log.h"
-#include "portal.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -41,7 +42,7 @@ feed_filter_parse(struct http_req *req, struct feed_filter *f,
 	const char	*v;
 
 	memset(f, 0, sizeof(*f));
-	if ((f->before = portal_id_arg(req, "before")) < 0) {
+	if ((f->before = caller_id_arg(req, "before")) < 0) {
 		*code = "invalid_before";
 		return -1;
 	}
@@ -57,7 +58,7 @@ feed_filter_parse(struct http_req *req, struct feed_filter *f,
 		*code = "invalid_tlp";
 		return -1;
 	}
-	if ((f->group = portal_id_arg(req, "group")) < 0) {
+	if ((f->group = caller_id_arg(req, "group")) < 0) {
 		*code = "invalid_group";
 		return -1;
 	}
@@ -249,7 +250,7 @@ feed_groups_vars(struct http_req *req, struct tmpl_vars *vars,
 	int			 i;
 
 	/* R-NEW-2: the groups the caller sees (groups_visible). */
-	if ((r = portal_db(req, "SELECT id, name_ja, name_en FROM "
+	if ((r = caller_db(req, "SELECT id, name_ja, name_en FROM "
 	    "council.groups ORDER BY id", 0, NULL, err, sizeof(err))) == NULL) {
 		log_error("msg=\"groups failed\" rid=%s error=\"%s\"", req->rid,
 		    err);
@@ -275,6 +276,133 @@ feed_api_answer(struct http_req *req, const char *sql, int nparams,
 		"invalid_group", "query_too_short", "query_too_long", NULL
 	};
 
-	return portal_json_query_ex(req, sql, nparams, params, bad400);
+	return api_json_query_ex(req, sql, nparams, params, bad400);
 }
 
+/* The pages. ---------------------------------------------------------------- */
+
+/* The feed as council.feed_page (policy/62_feed.sql) gives it: $1 limit,
+ * $2 before, $3 kind, $4 group, $5 TLP, $6 unread only. */
+static const char FEED_PAGE_SQL[] =
+    "SELECT " FEED_ITEM_COLUMNS " "
+    "FROM council.feed_page($1::int, $2::bigint, $3::council.post_kind, "
+    "$4::bigint, $5::council.tlp, $6::boolean) f "
+    FEED_ITEM_JOINS "ORDER BY f.id DESC";
+
+/*
+ * GET /feed: the newest posts the person may see, newest first, filtered
+ * by kind, group, TLP label and unread (a GET form that works without
+ * JavaScript), with a link to older posts that keeps the filters.  A bad
+ * filter value is 400 with the form and a message in the person's
+ * language; a group the person cannot see is refused like one that does
+ * not exist (the database's invalid_group).
+ */
+enum MHD_Result
+feed_page(struct http_req *req)
+{
+	struct caller_me	 me;
+	struct feed_filter	 ff;
+	struct tmpl_vars	*vars = NULL, *item;
+	struct buf		 next;
+	PGresult		*r = NULL;
+	const char		*params[6], *code = NULL;
+	char			 err[256], limit[16], before[24], group[24];
+	char			 key[64];
+	int			 i, n;
+	enum MHD_Result		 ret;
+
+	buf_init(&next);
+	if (!caller_require(req, &me, &ret))
+		goto out;
+	if (feed_filter_parse(req, &ff, &code) == 0) {
+		feed_filter_params(&ff, FEED_PAGE, params, limit, before,
+		    group);
+		if ((r = caller_db(req, FEED_PAGE_SQL, 6, params, err,
+		    sizeof(err))) == NULL) {
+			if (strcmp(err, "invalid_group") != 0) {
+				log_error("msg=\"feed failed\" rid=%s "
+				    "error=\"%s\"", req->rid, err);
+				ret = http_error(req, 503, NULL);
+				goto out;
+			}
+			code = "invalid_group";
+		}
+	}
+	vars = tmpl_vars_new();
+	caller_frame(req, vars, &me);
+	/* The form shows the filters in force. */
+	if (ff.kind != NULL) {
+		snprintf(key, sizeof(key), "sel_kind_%s", ff.kind);
+		tmpl_vars_set(vars, key, "selected");
+	}
+	if (ff.tlp != NULL) {
+		snprintf(key, sizeof(key), "sel_tlp_%s", ff.tlp);
+		tmpl_vars_set(vars, key, "selected");
+	}
+	if (ff.unread)
+		tmpl_vars_set(vars, "chk_unread", "checked");
+	if (feed_groups_vars(req, vars, ff.group) == -1) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (code != NULL) {
+		snprintf(key, sizeof(key), "feed.error.%s", code);
+		tmpl_vars_set(vars, "error", http_text(req, key));
+		ret = http_page(req, 400, "feed.xhtml", vars);
+		goto out;
+	}
+	n = PQntuples(r);
+	for (i = 0; i < n; i++) {
+		item = tmpl_vars_add_item(vars, "posts");
+		feed_item_vars(req, item, r, i);
+	}
+	if (n == FEED_PAGE) {
+		buf_printf(&next, "/feed?before=%s", PQgetvalue(r, n - 1, 0));
+		feed_filter_query(&ff, &next);
+		tmpl_vars_set(vars, "next_href", next.data);
+	}
+	if (n == 0)
+		tmpl_vars_set(vars, ff.kind || ff.tlp || ff.group || ff.unread ?
+		    "empty_filtered" : "empty", "1");
+	ret = http_page(req, 200, "feed.xhtml", vars);
+out:
+	buf_free(&next);
+	tmpl_vars_free(vars);
+	PQclear(r);
+	return ret;
+}
+
+/*
+ * GET /api/v1/feed: the feed with the page's filters (kind, group, tlp,
+ * unread, before) and limit.  Checked in this order: a credential (401),
+ * before, kind, tlp, group, unread, limit (400), the database (a group the
+ * person cannot see: 400 invalid_group, like an unknown one).
+ */
+enum MHD_Result
+feed_api(struct http_req *req)
+{
+	struct feed_filter	 ff;
+	const char		*params[6], *lim = http_query(req, "limit");
+	const char		*code;
+	char			 limit[16], before[24], group[24];
+	long			 l = FEED_PAGE;
+
+	if (req->session_hash[0] == '\0')
+		return api_error(req, 401, "not_signed_in");
+	if (feed_filter_parse(req, &ff, &code) == -1)
+		return api_error(req, 400, code);
+	if (lim != NULL) {
+		if (strspn(lim, "0123456789") != strlen(lim) || *lim == '\0' ||
+		    strlen(lim) > 3 || (l = atol(lim)) < 1 || l > 200)
+			return api_error(req, 400, "invalid_limit");
+	}
+	feed_filter_params(&ff, (int)l, params, limit, before, group);
+	/* "me" decides between an empty feed and nobody (401). */
+	return feed_api_answer(req,
+	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN "
+	    "json_build_object('posts', coalesce((SELECT json_agg("
+	    FEED_ITEM_JSON " ORDER BY f.id DESC) "
+	    "FROM council.feed_page($1::int, $2::bigint, $3::council.post_kind, "
+	    "$4::bigint, $5::council.tlp, $6::boolean) f "
+	    FEED_ITEM_JOINS "), '[]'::json))::text END", 6, params);
+}

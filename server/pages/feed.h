@@ -1,5 +1,5 @@
 /*
- * feed.h: what the member feed (GET /feed, GET /api/v1/feed in portal.c)
+ * feed.h: what the member feed (GET /feed, GET /api/v1/feed)
  * and search (search.c) share: the feed's filters, read from the query
  * string with their limits; one post item, as SQL columns and as page
  * variables (kind, TLP badge, secret mark, author or the masked member,
@@ -103,12 +103,15 @@ int		 feed_groups_vars(struct http_req *, struct tmpl_vars *,
 		    long long);
 
 /*
- * Answer an API read: one row, one column of JSON, as portal_json_query,
+ * Answer an API read: one row, one column of JSON, as api_json_query,
  * except that the database's refusals of bad input (invalid_group,
  * query_too_short, query_too_long) are 400 {"error": code}.
  */
 enum MHD_Result	 feed_api_answer(struct http_req *, const char *, int,
 		    const char *const *);
 
+
+enum MHD_Result	 feed_page(struct http_req *);	/* GET /feed */
+enum MHD_Result	 feed_api(struct http_req *);	/* GET /api/v1/feed */
 
 #endif

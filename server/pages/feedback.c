@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "db.h"
 #include "feedback.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
-#include "portal.h"
+#include "post.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -74,7 +76,7 @@ feedback_tally_vars(struct http_req *req, const char *tally,
 	char			 err[256], key[48];
 	int			 i, en = req->lang == I18N_EN;
 
-	r = portal_db(req, "SELECT t->>'seen', t->>'not_seen', t->>'unknown', "
+	r = caller_db(req, "SELECT t->>'seen', t->>'not_seen', t->>'unknown', "
 	    "t->>'expert', t->>'answered', t->>'expected', t->>'late', "
 	    "c->>'class', c->>'answer', c->>'comment', "
 	    "to_char((c->>'at')::timestamptz AT TIME ZONE 'Asia/Tokyo', "
@@ -124,7 +126,7 @@ feedback_post_vars(struct http_req *req, long long n, struct tmpl_vars *vars,
 
 	snprintf(id, sizeof(id), "%lld", n);
 	params[0] = id;
-	r = portal_db(req, FEEDBACK_POST_SQL, 1, params, err, sizeof(err));
+	r = caller_db(req, FEEDBACK_POST_SQL, 1, params, err, sizeof(err));
 	if (r == NULL) {
 		log_error("msg=\"feedback vars failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
@@ -190,7 +192,7 @@ feedback_is_answer(const char *v)
 enum MHD_Result
 feedback_answer(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[3], *post, *answer, *comment;
@@ -199,7 +201,7 @@ feedback_answer(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	post = form_get(&f, "post");
 	answer = form_get(&f, "answer");
@@ -210,19 +212,19 @@ feedback_answer(struct http_req *req)
 		goto out;
 	}
 	if (!feedback_is_answer(answer)) {
-		ret = portal_post_page(req, &me, n, 422,
+		ret = post_page(req, &me, n, 422, "feedback",
 		    http_text(req, "feedback.error.invalid_answer"));
 		goto out;
 	}
 	if (comment != NULL && strlen(comment) > FEEDBACK_COMMENT_MAX * 4) {
-		ret = portal_post_page(req, &me, n, 422,
+		ret = post_page(req, &me, n, 422, "feedback",
 		    http_text(req, "feedback.error.comment_too_long"));
 		goto out;
 	}
 	params[0] = post;
 	params[1] = answer;
 	params[2] = comment != NULL ? comment : "";
-	r = portal_db(req, "SELECT council.give_feedback($1::bigint, $2, $3)",
+	r = caller_db(req, "SELECT council.give_feedback($1::bigint, $2, $3)",
 	    3, params, err, sizeof(err));
 	if (r == NULL) {
 		if (strcmp(err, "post_not_found") == 0) {
@@ -230,7 +232,7 @@ feedback_answer(struct http_req *req)
 			goto out;
 		}
 		snprintf(key, sizeof(key), "feedback.error.%s", err);
-		ret = portal_post_page(req, &me, n, 422,
+		ret = post_page(req, &me, n, 422, "feedback",
 		    strcmp(http_text(req, key), key) != 0 ? http_text(req, key) :
 		    http_text(req, "feedback.error.invalid_answer"));
 		goto out;
@@ -247,16 +249,16 @@ out:
 enum MHD_Result
 feedback_obligations(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL;
 	char			 err[256], key[48], left[64];
 	int			 i;
 	enum MHD_Result		 ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		goto out;
-	r = portal_db(req, "SELECT post_id, kind::text, title, tlp::text, "
+	r = caller_db(req, "SELECT post_id, kind::text, title, tlp::text, "
 	    "is_secret, to_char(deadline AT TIME ZONE 'Asia/Tokyo', "
 	    "'YYYY-MM-DD HH24:MI'), floor(extract(epoch FROM deadline - "
 	    "now()))::bigint FROM council.my_obligations()", 0, NULL, err,
@@ -266,7 +268,7 @@ feedback_obligations(struct http_req *req)
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, &me);
+	caller_frame(req, vars, &me);
 	for (i = 0; i < PQntuples(r); i++) {
 		item = tmpl_vars_add_item(vars, "obligations");
 		tmpl_vars_setf(item, "href", "/posts/%s#feedback",
@@ -333,16 +335,16 @@ feedback_ledger_item(struct http_req *req, PGresult *r, int row,
 enum MHD_Result
 feedback_ledger(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL, *all = NULL;
 	const char		*params[1];
 	char			 err[256], org[24];
-	long long		 o = portal_id_arg(req, "org");
+	long long		 o = caller_id_arg(req, "org");
 	int			 i;
 	enum MHD_Result		 ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		goto out;
 	if (o < 0) {
 		ret = http_error(req, 404, NULL);
@@ -350,7 +352,7 @@ feedback_ledger(struct http_req *req)
 	}
 	snprintf(org, sizeof(org), "%lld", o);
 	params[0] = o > 0 ? org : NULL;
-	r = portal_db(req, "SELECT " FEEDBACK_LEDGER_COLS
+	r = caller_db(req, "SELECT " FEEDBACK_LEDGER_COLS
 	    " FROM council.ledger($1::bigint) l", 1, params, err, sizeof(err));
 	if (r == NULL) {
 		ret = http_error(req, strcmp(err, "organisation_not_found") ==
@@ -358,9 +360,9 @@ feedback_ledger(struct http_req *req)
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, &me);
+	caller_frame(req, vars, &me);
 	feedback_ledger_item(req, r, 0, vars);
-	all = portal_db(req, "SELECT " FEEDBACK_LEDGER_COLS " FROM "
+	all = caller_db(req, "SELECT " FEEDBACK_LEDGER_COLS " FROM "
 	    "json_array_elements(council.ledger_all()) l "
 	    "WHERE (SELECT me.is_coordinator FROM council.me)", 0, NULL, err,
 	    sizeof(err));
@@ -382,8 +384,8 @@ enum MHD_Result
 feedback_api_obligations(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	return portal_json_query(req,
+		return api_error(req, 401, "not_signed_in");
+	return api_json_query(req,
 	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN "
 	    "json_build_object('obligations', coalesce((SELECT json_agg("
 	    "json_build_object('post_id', o.post_id, 'kind', o.kind, "
@@ -398,15 +400,15 @@ feedback_api_ledger(struct http_req *req)
 {
 	const char	*params[1];
 	char		 org[24];
-	long long	 o = portal_id_arg(req, "org");
+	long long	 o = caller_id_arg(req, "org");
 
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
+		return api_error(req, 401, "not_signed_in");
 	if (o < 0)
-		return portal_json_error(req, 404, "organisation_not_found");
+		return api_error(req, 404, "organisation_not_found");
 	snprintf(org, sizeof(org), "%lld", o);
 	params[0] = o > 0 ? org : NULL;
-	return portal_api_call(req, "SELECT status, body FROM "
+	return api_call(req, "SELECT status, body FROM "
 	    "council.api_read('ledger', $1::bigint)", 1, params);
 }
 
@@ -418,7 +420,7 @@ feedback_api_tally(struct http_req *req)
 
 	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
-	return portal_api_call(req, "SELECT status, body FROM "
+	return api_call(req, "SELECT status, body FROM "
 	    "council.api_read('feedback_tally', $1::bigint)", 1, params);
 }
 
@@ -429,12 +431,12 @@ feedback_api_answer(struct http_req *req)
 	char		 id[24], *body = NULL;
 	enum MHD_Result	 ret;
 
-	if (!portal_api_body(req, &body, &ret))
+	if (!api_body(req, &body, &ret))
 		return ret;
 	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
 	params[1] = body;
-	ret = portal_api_call(req, "SELECT status, body FROM "
+	ret = api_call(req, "SELECT status, body FROM "
 	    "council.api_give_feedback($1::bigint, $2)", 2, params);
 	free(body);
 	return ret;

@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "diff.h"
 #include "form.h"
 #include "gapage.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
-#include "portal.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -51,7 +52,7 @@ ga_opt_id(const char *s, const char **out)
 /* ------------------------------------------------------------ the list */
 
 static enum MHD_Result
-ga_list_page(struct http_req *req, const struct portal_me *me,
+ga_list_page(struct http_req *req, const struct caller_me *me,
     unsigned status, const char *error)
 {
 	struct tmpl_vars	*vars = NULL, *item;
@@ -60,13 +61,13 @@ ga_list_page(struct http_req *req, const struct portal_me *me,
 	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	r = portal_db(req, "SELECT g.id, g.kind::text, g.title, g.status::text, "
+	r = caller_db(req, "SELECT g.id, g.kind::text, g.title, g.status::text, "
 	    GA_JST("g.starts_at") ", council.ga_may_preside() "
 	    "FROM council.ga_assemblies g RIGHT JOIN (SELECT 1) one ON true "
 	    "ORDER BY g.starts_at DESC NULLS LAST, g.id DESC LIMIT 200",
 	    0, NULL, err, sizeof(err));
 	if (r != NULL)
-		d = portal_db(req, "SELECT d.id, d.title_ja, d.title_en FROM "
+		d = caller_db(req, "SELECT d.id, d.title_ja, d.title_en FROM "
 		    "council.documents d WHERE d.owner = 'general_assembly' "
 		    "ORDER BY d.id", 0, NULL, err, sizeof(err));
 	if (r == NULL || d == NULL) {
@@ -76,7 +77,7 @@ ga_list_page(struct http_req *req, const struct portal_me *me,
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	for (i = 0; i < PQntuples(r); i++) {
@@ -120,10 +121,10 @@ out:
 enum MHD_Result
 gapage_list(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return ga_list_page(req, &me, 200, NULL);
 }
@@ -139,7 +140,7 @@ gapage_list(struct http_req *req)
 enum MHD_Result
 gapage_convene(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[4 + 5 * GAPAGE_AGENDA_ROWS], *starts;
@@ -150,7 +151,7 @@ gapage_convene(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	starts = form_get(&f, "starts");
 	params[0] = form_get(&f, "kind");
@@ -178,7 +179,7 @@ gapage_convene(struct http_req *req)
 			}
 		}
 	/* The agenda as JSON, built by the database (no JSON in C). */
-	r = portal_db(req, "SELECT status, body, body::json->>'error', "
+	r = caller_db(req, "SELECT status, body, body::json->>'error', "
 	    "body::json->>'id' FROM council.api_ga_convene(json_strip_nulls("
 	    "json_build_object('kind', $1::text, 'title', $2::text, "
 	    "'starts_at', (SELECT CASE WHEN t <= now() AND t > now() - "
@@ -396,7 +397,7 @@ ga_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 /* The session page of assembly a; error (a refused act) and note (the
  * answer of a receipt check) shown above it. */
 static enum MHD_Result
-ga_session_page(struct http_req *req, const struct portal_me *me,
+ga_session_page(struct http_req *req, const struct caller_me *me,
     long long a, unsigned status, const char *error, const char *note)
 {
 	struct tmpl_vars	*vars = NULL, *o;
@@ -409,23 +410,23 @@ ga_session_page(struct http_req *req, const struct portal_me *me,
 
 	snprintf(id, sizeof(id), "%lld", a);
 	params[0] = id;
-	g = portal_db(req, "SELECT g.kind::text, g.title, g.status::text, "
+	g = caller_db(req, "SELECT g.kind::text, g.title, g.status::text, "
 	    GA_JST("g.starts_at") ", m.present, m.proxy_to_chair IS NOT NULL, "
 	    "m.proxy_to_chair, m.proxy_holder_ja, m.proxy_holder_en, m.acts, "
 	    "m.presides, m.started FROM council.ga_assemblies g "
 	    "CROSS JOIN LATERAL council.ga_me(g.id) m WHERE g.id = $1::bigint",
 	    1, params, err, sizeof(err));
 	if (g != NULL && PQntuples(g) == 1)
-		r = portal_db(req, GA_ITEMS_SQL, 1, params, err, sizeof(err));
+		r = caller_db(req, GA_ITEMS_SQL, 1, params, err, sizeof(err));
 	if (r != NULL)
-		m = portal_db(req, "SELECT o.id, o.name_ja, o.name_en FROM "
+		m = caller_db(req, "SELECT o.id, o.name_ja, o.name_en FROM "
 		    "council.organisations o WHERE o.status = 'member' AND "
 		    "o.id <> (SELECT me.org_id FROM council.me) ORDER BY o.id",
 		    0, NULL, err, sizeof(err));
 	/* R-GOV-3: who acts for the organisation; its administrators may
 	 * designate one of its people. */
 	if (m != NULL)
-		pp = portal_db(req, "SELECT p.id, p.name_ja, p.name_en, "
+		pp = caller_db(req, "SELECT p.id, p.name_ja, p.name_en, "
 		    "p.id = (SELECT r.person_id FROM council.ga_representatives r "
 		    "WHERE r.assembly_id = $1::bigint AND r.org_id = "
 		    "(SELECT me.org_id FROM council.me)), "
@@ -449,7 +450,7 @@ ga_session_page(struct http_req *req, const struct portal_me *me,
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	if (note != NULL)
@@ -530,7 +531,7 @@ out:
 enum MHD_Result
 gapage_act(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[7], *vparams[3], *action, *item, *holder;
@@ -540,7 +541,7 @@ gapage_act(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	snprintf(id, sizeof(id), "%lld", a);
 	action = form_get(&f, "action");
@@ -575,7 +576,7 @@ gapage_act(struct http_req *req)
 			    ga_error_text(req, "person_not_found"), NULL);
 			goto out;
 		}
-		r = portal_db(req, "SELECT status, body::json->>'error' FROM "
+		r = caller_db(req, "SELECT status, body::json->>'error' FROM "
 		    "council.api_ga_act($1::bigint, json_strip_nulls("
 		    "json_build_object('action', $2::text, 'holder', "
 		    "$3::bigint, 'person', $4::bigint))::text)", 4, params, err,
@@ -607,7 +608,7 @@ gapage_act(struct http_req *req)
 			vparams[0] = id;
 			vparams[1] = item;
 			vparams[2] = params[6];
-			r = portal_db(req, "SELECT CASE WHEN v->>'valid' = 'true' "
+			r = caller_db(req, "SELECT CASE WHEN v->>'valid' = 'true' "
 			    "THEN 200 ELSE 422 END, v->>'choice', v->>'version', "
 			    "v->>'latest', v->>'counted' FROM council.ga_items i "
 			    "CROSS JOIN LATERAL council.ga_verify_receipt(i.id, "
@@ -616,7 +617,7 @@ gapage_act(struct http_req *req)
 			    sizeof(err));
 		}
 		else
-			r = portal_db(req, "SELECT x.status, "
+			r = caller_db(req, "SELECT x.status, "
 			    "x.body::json->>'error' FROM council.ga_items i "
 			    "CROSS JOIN LATERAL council.api_ga_poll_act(i.id, "
 			    "json_strip_nulls(json_build_object('action', $2::text, "
@@ -716,7 +717,7 @@ out:
 	"ORDER BY 1, 17"
 
 static enum MHD_Result
-ga_minutes_page(struct http_req *req, const struct portal_me *me, long long a)
+ga_minutes_page(struct http_req *req, const struct caller_me *me, long long a)
 {
 	struct tmpl_vars	*vars = NULL, *it;
 	PGresult		*r = NULL;
@@ -729,7 +730,7 @@ ga_minutes_page(struct http_req *req, const struct portal_me *me, long long a)
 	snprintf(id, sizeof(id), "%lld", a);
 	params[0] = id;
 	params[1] = req->lang == I18N_EN ? "t" : "f";
-	if ((r = portal_db(req, GA_MINUTES_SQL, 2, params, err,
+	if ((r = caller_db(req, GA_MINUTES_SQL, 2, params, err,
 	    sizeof(err))) == NULL) {
 		if (strcmp(err, "not_found") == 0) {
 			ret = http_error(req, 404, NULL);
@@ -741,7 +742,7 @@ ga_minutes_page(struct http_req *req, const struct portal_me *me, long long a)
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	tmpl_vars_setf(vars, "session_href", GAPAGE_PREFIX "%s", id);
 	tmpl_vars_setf(vars, "csv_href", GAPAGE_PREFIX "%s/minutes.csv", id);
 	for (i = 0; i < PQntuples(r); i++) {
@@ -828,7 +829,7 @@ ga_minutes_csv(struct http_req *req, long long a)
 
 	snprintf(id, sizeof(id), "%lld", a);
 	params[0] = id;
-	if ((r = portal_db(req, "SELECT council.ga_minutes_csv($1::bigint)", 1,
+	if ((r = caller_db(req, "SELECT council.ga_minutes_csv($1::bigint)", 1,
 	    params, err, sizeof(err))) == NULL) {
 		if (strcmp(err, "not_found") == 0)
 			return http_error(req, 404, NULL);
@@ -853,10 +854,10 @@ ga_minutes_csv(struct http_req *req, long long a)
 enum MHD_Result
 gapage_get(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return ga_session_page(req, &me, req->id, 200, NULL, NULL);
 }
@@ -864,10 +865,10 @@ gapage_get(struct http_req *req)
 enum MHD_Result
 gapage_minutes(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return ga_minutes_page(req, &me, req->id);
 }
@@ -875,10 +876,10 @@ gapage_minutes(struct http_req *req)
 enum MHD_Result
 gapage_minutes_csv(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return ga_minutes_csv(req, req->id);
 }

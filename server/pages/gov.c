@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "gov.h"
 #include "http.h"
-#include "portal.h"
 
 /*
  * An API write: the JSON body, and with with_id the route's {id}, given
@@ -21,12 +21,12 @@ gov_api_write(struct http_req *req, int with_id, const char *sql)
 	char		 id[24], *body;
 	enum MHD_Result	 ret;
 
-	if (!portal_api_body(req, &body, &ret))
+	if (!api_body(req, &body, &ret))
 		return ret;
 	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = with_id ? id : body;
 	params[1] = body;
-	ret = portal_api_call(req, sql, with_id ? 2 : 1, params);
+	ret = api_call(req, sql, with_id ? 2 : 1, params);
 	free(body);
 	return ret;
 }
@@ -41,7 +41,7 @@ gov_api_read(struct http_req *req, const char *fn)
 	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = fn;
 	params[1] = id;
-	return portal_api_call(req, "SELECT status, body FROM "
+	return api_call(req, "SELECT status, body FROM "
 	    "council.api_read($1, $2::bigint)", 2, params);
 }
 

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "form.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
 #include "member.h"
-#include "portal.h"
 #include "throttle.h"
 #include "tmpl.h"
 #include "util.h"
@@ -59,7 +60,7 @@ static enum MHD_Result
 member_form_page(struct http_req *req, unsigned status, const char *error,
     const struct form *f)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL, *s = NULL;
 	const char		*v;
@@ -70,10 +71,10 @@ member_form_page(struct http_req *req, unsigned status, const char *error,
 	int			 who, j;
 	enum MHD_Result		 ret;
 
-	if ((who = portal_identify(req, &me)) < 0 ||
-	    (r = portal_db(req, "SELECT council.rules_version()", 0, NULL, err,
+	if ((who = caller_identify(req, &me)) < 0 ||
+	    (r = caller_db(req, "SELECT council.rules_version()", 0, NULL, err,
 	    sizeof(err))) == NULL ||
-	    (s = portal_db(req, req->lang == I18N_EN ?
+	    (s = caller_db(req, req->lang == I18N_EN ?
 	    "SELECT code, name_en FROM council.sectors ORDER BY code" :
 	    "SELECT code, name_ja FROM council.sectors ORDER BY code", 0, NULL,
 	    err, sizeof(err))) == NULL) {
@@ -82,7 +83,7 @@ member_form_page(struct http_req *req, unsigned status, const char *error,
 	}
 	vars = tmpl_vars_new();
 	if (who == 1)
-		portal_frame(req, vars, &me);
+		caller_frame(req, vars, &me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	tmpl_vars_set(vars, "rules_version", PQgetvalue(r, 0, 0));
@@ -137,7 +138,7 @@ member_error(struct http_req *req, const char *code)
 enum MHD_Result
 member_apply_post(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	struct tmpl_vars	*vars = NULL;
 	PGresult		*r = NULL;
@@ -179,7 +180,7 @@ member_apply_post(struct http_req *req)
 	params[8] = hash;
 	if (params[6] == NULL || util_id_parse(params[6]) == 0)
 		params[6] = "0";
-	r = portal_db(req, "SELECT council.apply($1, $2, $3, $4, $5, $6, "
+	r = caller_db(req, "SELECT council.apply($1, $2, $3, $4, $5, $6, "
 	    "$7::integer, $8::boolean, decode($9, 'hex'))", 9, params, err,
 	    sizeof(err));
 	if (r == NULL) {
@@ -200,8 +201,8 @@ member_apply_post(struct http_req *req)
 	log_info("msg=\"application received\" rid=%s application=%s",
 	    req->rid, PQgetvalue(r, 0, 0));
 	vars = tmpl_vars_new();
-	if ((who = portal_identify(req, &me)) == 1)
-		portal_frame(req, vars, &me);
+	if ((who = caller_identify(req, &me)) == 1)
+		caller_frame(req, vars, &me);
 	tmpl_vars_setf(vars, "status_href", MEMBER_STATUS_PREFIX "%s", token);
 	ret = http_page(req, 201, "apply_done.xhtml", vars);
 out:
@@ -217,7 +218,7 @@ out:
 enum MHD_Result
 member_status(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL;
 	PGresult		*r = NULL;
 	const char		*tok, *params[1];
@@ -234,7 +235,7 @@ member_status(struct http_req *req)
 		return http_error(req, 404, NULL);
 	util_sha256_hex(tok, i, hash);
 	params[0] = hash;
-	if ((r = portal_db(req, "SELECT name_ja, name_en, status, "
+	if ((r = caller_db(req, "SELECT name_ja, name_en, status, "
 	    "to_char(submitted_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
 	    "rules_version, reason FROM council.application_status(decode($1, "
 	    "'hex'))", 1, params, err, sizeof(err))) == NULL) {
@@ -248,8 +249,8 @@ member_status(struct http_req *req)
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	if ((who = portal_identify(req, &me)) == 1)
-		portal_frame(req, vars, &me);
+	if ((who = caller_identify(req, &me)) == 1)
+		caller_frame(req, vars, &me);
 	tmpl_vars_set(vars, "name", PQgetvalue(r, 0, req->lang == I18N_EN));
 	tmpl_vars_set(vars, "status", http_text_of(req, "apply.status",
 	    PQgetvalue(r, 0, 2), NULL));
@@ -271,7 +272,7 @@ out:
 enum MHD_Result
 member_withdraw(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[1], *c;
@@ -279,11 +280,11 @@ member_withdraw(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	c = form_get(&f, "confirm");
 	params[0] = c != NULL && strcmp(c, "yes") == 0 ? "t" : "f";
-	r = portal_db(req, "SELECT council.org_withdraw($1::boolean)", 1,
+	r = caller_db(req, "SELECT council.org_withdraw($1::boolean)", 1,
 	    params, err, sizeof(err));
 	if (r == NULL) {
 		if (strcmp(err, "not_org_admin") == 0)
@@ -315,16 +316,16 @@ member_api_list(struct http_req *req)
 	enum MHD_Result	 ret;
 
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	if ((r = portal_db(req, "SELECT council.applications_pending()::text",
+		return api_error(req, 401, "not_signed_in");
+	if ((r = caller_db(req, "SELECT council.applications_pending()::text",
 	    0, NULL, err, sizeof(err))) == NULL) {
 		if (strcmp(err, "only_secretariat_or_committee") == 0)
-			return portal_json_error(req, 403, err);
+			return api_error(req, 403, err);
 		if (strcmp(err, "not_signed_in") == 0)
-			return portal_json_error(req, 401, err);
+			return api_error(req, 401, err);
 		log_error("msg=\"applications failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
-		return portal_json_error(req, 503, "unavailable");
+		return api_error(req, 503, "unavailable");
 	}
 	ret = http_json(req, 200, PQgetvalue(r, 0, 0),
 	    (size_t)PQgetlength(r, 0, 0));
@@ -340,10 +341,10 @@ member_api_call(struct http_req *req, const char *sql)
 	char		*body;
 	enum MHD_Result	 ret;
 
-	if (!portal_api_body(req, &body, &ret))
+	if (!api_body(req, &body, &ret))
 		return ret;
 	params[0] = body;
-	ret = portal_api_call(req, sql, 1, params);
+	ret = api_call(req, sql, 1, params);
 	free(body);
 	return ret;
 }

@@ -6,28 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "form.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
 #include "notify.h"
-#include "portal.h"
 #include "tmpl.h"
 
 /* GET /notifications: newest first (at most 100), unread ones marked. */
 enum MHD_Result
 notify_list(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL;
 	char			 err[256];
 	int			 i, unread = 0;
 	enum MHD_Result		 ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
-	r = portal_db(req, req->lang == I18N_EN ?
+	r = caller_db(req, req->lang == I18N_EN ?
 	    "SELECT subject_en, link, to_char(created_at AT TIME ZONE "
 	    "'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), read_at IS NULL "
 	    "FROM council.notifications ORDER BY created_at DESC, id DESC "
@@ -43,7 +44,7 @@ notify_list(struct http_req *req)
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, &me);
+	caller_frame(req, vars, &me);
 	for (i = 0; i < PQntuples(r); i++) {
 		item = tmpl_vars_add_item(vars, "notifications");
 		tmpl_vars_set(item, "subject", PQgetvalue(r, i, 0));
@@ -67,7 +68,7 @@ out:
 enum MHD_Result
 notify_read(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*what;
@@ -75,14 +76,14 @@ notify_read(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	what = form_get(&f, "read");
 	if (what == NULL || strcmp(what, "all") != 0) {
 		ret = http_error(req, 422, NULL);
 		goto out;
 	}
-	r = portal_db(req, "SELECT council.notification_read(NULL)", 0, NULL,
+	r = caller_db(req, "SELECT council.notification_read(NULL)", 0, NULL,
 	    err, sizeof(err));
 	if (r == NULL) {
 		log_error("msg=\"marking read failed\" rid=%s error=\"%s\"",
@@ -101,8 +102,8 @@ enum MHD_Result
 notify_api_list(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	return portal_json_query(req, "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+		return api_error(req, 401, "not_signed_in");
+	return api_json_query(req, "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
 	    "council.me) THEN council.my_notifications()::text END", 0, NULL);
 }
 
@@ -113,10 +114,10 @@ notify_api_read(struct http_req *req)
 	char		*body;
 	enum MHD_Result	 ret;
 
-	if (!portal_api_body(req, &body, &ret))
+	if (!api_body(req, &body, &ret))
 		return ret;
 	params[0] = body;
-	ret = portal_api_call(req, "SELECT status, body FROM "
+	ret = api_call(req, "SELECT status, body FROM "
 	    "council.api_notifications_read($1)", 1, params);
 	free(body);
 	return ret;

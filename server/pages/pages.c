@@ -1,5 +1,5 @@
 /*
- * pages.c: the health check.  (Sign-in is auth.c, member pages portal.c.)
+ * pages.c: the health check.  (Sign-in is signin.c.)
  */
 #include <stdio.h>
 #include <string.h>

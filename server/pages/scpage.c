@@ -8,12 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "diff.h"
 #include "form.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
-#include "portal.h"
 #include "scpage.h"
 #include "tmpl.h"
 
@@ -28,7 +29,7 @@ static const char *const sc_kinds[] = {
 
 /* The list, and the drafting form for the committee and the secretariat. */
 static enum MHD_Result
-sc_list_page(struct http_req *req, const struct portal_me *me, unsigned status,
+sc_list_page(struct http_req *req, const struct caller_me *me, unsigned status,
     const char *error)
 {
 	struct tmpl_vars	*vars = NULL, *it;
@@ -38,19 +39,19 @@ sc_list_page(struct http_req *req, const struct portal_me *me, unsigned status,
 	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	r = portal_db(req, "SELECT m.id, m.kind::text, m.title, m.status::text, "
+	r = caller_db(req, "SELECT m.id, m.kind::text, m.title, m.status::text, "
 	    SC_JST("m.closes_at") " FROM council.sc_motions m "
 	    "ORDER BY m.id DESC LIMIT 200", 0, NULL, err, sizeof(err));
 	if (r != NULL)
-		w = portal_db(req, "SELECT coalesce((SELECT me.is_committee OR "
+		w = caller_db(req, "SELECT coalesce((SELECT me.is_committee OR "
 		    "me.is_secretariat FROM council.me), false)", 0, NULL, err,
 		    sizeof(err));
 	if (w != NULL)
-		o = portal_db(req, "SELECT id, name_ja, name_en, status::text "
+		o = caller_db(req, "SELECT id, name_ja, name_en, status::text "
 		    "FROM council.organisations WHERE status IN ('applied', "
 		    "'member') ORDER BY id", 0, NULL, err, sizeof(err));
 	if (o != NULL)
-		d = portal_db(req, "SELECT id, title_ja, title_en FROM "
+		d = caller_db(req, "SELECT id, title_ja, title_en FROM "
 		    "council.documents WHERE owner = 'steering_committee' "
 		    "ORDER BY id", 0, NULL, err, sizeof(err));
 	if (d == NULL) {
@@ -60,7 +61,7 @@ sc_list_page(struct http_req *req, const struct portal_me *me, unsigned status,
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	for (i = 0; i < PQntuples(r); i++) {
@@ -109,10 +110,10 @@ out:
 enum MHD_Result
 scpage_list(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return sc_list_page(req, &me, 200, NULL);
 }
@@ -134,7 +135,7 @@ sc_field(const struct form *f, const char *name)
 enum MHD_Result
 scpage_create(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[11];
@@ -146,7 +147,7 @@ scpage_create(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		params[i] = sc_field(&f, names[i]);
@@ -158,7 +159,7 @@ scpage_create(struct http_req *req)
 	}
 	params[5] = params[5] != NULL && strcmp(params[5], "yes") == 0 ? "t" :
 	    NULL;
-	r = portal_db(req, "SELECT status, body::json->>'error', "
+	r = caller_db(req, "SELECT status, body::json->>'error', "
 	    "body::json->>'id' FROM council.api_sc_create(json_strip_nulls("
 	    "json_build_object('kind', $1::text, 'title', $2::text, 'body', "
 	    "$3::text, 'subject', $4::bigint, 'refusal_reason', $5::text, "
@@ -215,7 +216,7 @@ enum {
 
 /* Motion n's page; error above it. */
 static enum MHD_Result
-sc_motion_page(struct http_req *req, const struct portal_me *me, long long n,
+sc_motion_page(struct http_req *req, const struct caller_me *me, long long n,
     unsigned status, const char *error)
 {
 	struct tmpl_vars	*vars = NULL, *it;
@@ -231,7 +232,7 @@ sc_motion_page(struct http_req *req, const struct portal_me *me, long long n,
 #define T(c) (*PQgetvalue(r, 0, (c)) == 't')
 	snprintf(id, sizeof(id), "%lld", n);
 	params[0] = id;
-	if ((r = portal_db(req, SC_MOTION_SQL, 1, params, err,
+	if ((r = caller_db(req, SC_MOTION_SQL, 1, params, err,
 	    sizeof(err))) == NULL) {
 		if (strcmp(err, "motion_not_found") == 0 ||
 		    strcmp(err, "not_found") == 0) {
@@ -244,7 +245,7 @@ sc_motion_page(struct http_req *req, const struct portal_me *me, long long n,
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	st = C(M_STATUS);
@@ -328,10 +329,10 @@ out:
 enum MHD_Result
 scpage_get(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return sc_motion_page(req, &me, req->id, 200, NULL);
 }
@@ -344,7 +345,7 @@ scpage_get(struct http_req *req)
 enum MHD_Result
 scpage_act(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[5], *closes;
@@ -353,7 +354,7 @@ scpage_act(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	snprintf(id, sizeof(id), "%lld", n);
 	closes = sc_field(&f, "closes");
@@ -367,7 +368,7 @@ scpage_act(struct http_req *req)
 	params[2] = closes;
 	params[3] = sc_field(&f, "choice");
 	params[4] = sc_field(&f, "reason");
-	r = portal_db(req, "SELECT status, body::json->>'error' FROM "
+	r = caller_db(req, "SELECT status, body::json->>'error' FROM "
 	    "council.api_sc_act($1::bigint, json_strip_nulls(json_build_object("
 	    "'action', $2::text, 'closes_at', $3::text || ':00+09:00', "
 	    "'choice', $4::text, 'reason', $5::text))::text)", 5, params, err,

@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "feed.h"
 #include "http.h"
 #include "log.h"
-#include "portal.h"
 #include "search.h"
 #include "tmpl.h"
 #include "util.h"
@@ -63,7 +64,7 @@ static const char SEARCH_SQL[] =
 enum MHD_Result
 search_page(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	struct buf		 next;
 	PGresult		*r = NULL;
@@ -76,13 +77,13 @@ search_page(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	buf_init(&next);
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		goto out;
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, &me);
+	caller_frame(req, vars, &me);
 	if (q != NULL)
 		tmpl_vars_set(vars, "q", q);	/* refilled, escaped by tmpl */
-	if ((b = portal_id_arg(req, "before")) < 0)
+	if ((b = caller_id_arg(req, "before")) < 0)
 		code = "invalid_before";
 	else if (q == NULL && b == 0) {
 		ret = http_page(req, 200, "search.xhtml", vars);
@@ -95,7 +96,7 @@ search_page(struct http_req *req)
 		params[0] = qt;
 		params[1] = limit;
 		params[2] = before;
-		if ((r = portal_db(req, SEARCH_SQL, 3, params, err,
+		if ((r = caller_db(req, SEARCH_SQL, 3, params, err,
 		    sizeof(err))) == NULL) {
 			if (strcmp(err, "query_too_short") != 0 &&
 			    strcmp(err, "query_too_long") != 0) {
@@ -145,20 +146,20 @@ search_api(struct http_req *req)
 {
 	const char	*params[3], *lim = http_query(req, "limit"), *code;
 	char		 qt[SEARCH_MAX_CHARS * 4 + 1], limit[16], before[24];
-	long long	 b = portal_id_arg(req, "before");
+	long long	 b = caller_id_arg(req, "before");
 	long		 l = FEED_PAGE;
 
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
+		return api_error(req, 401, "not_signed_in");
 	if (b < 0)
-		return portal_json_error(req, 400, "invalid_before");
+		return api_error(req, 400, "invalid_before");
 	if ((code = search_query_check(http_query(req, "q"), qt,
 	    sizeof(qt))) != NULL)
-		return portal_json_error(req, 400, code);
+		return api_error(req, 400, code);
 	if (lim != NULL) {
 		if (strspn(lim, "0123456789") != strlen(lim) || *lim == '\0' ||
 		    strlen(lim) > 3 || (l = atol(lim)) < 1 || l > 200)
-			return portal_json_error(req, 400, "invalid_limit");
+			return api_error(req, 400, "invalid_limit");
 	}
 	snprintf(limit, sizeof(limit), "%ld", l);
 	snprintf(before, sizeof(before), "%lld", b);

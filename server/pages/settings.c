@@ -13,10 +13,11 @@
 
 #include <openssl/crypto.h>
 
+#include "api.h"
+#include "caller.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
-#include "portal.h"
 #include "settings.h"
 #include "tmpl.h"
 #include "totp.h"
@@ -81,7 +82,7 @@ settings_error_text(struct http_req *req, const char *prefix,
  */
 static enum MHD_Result
 settings_page(struct http_req *req, unsigned status,
-    const struct portal_me *me, const char *error)
+    const struct caller_me *me, const char *error)
 {
 	struct tmpl_vars	*vars = NULL;
 	PGresult		*r;
@@ -90,7 +91,7 @@ settings_page(struct http_req *req, unsigned status,
 	size_t			 i;
 	enum MHD_Result		 ret;
 
-	r = portal_db(req, "SELECT lang, notify_new_in_scope, "
+	r = caller_db(req, "SELECT lang, notify_new_in_scope, "
 	    "notify_feedback_due, notify_consent_request, notify_governance, "
 	    "email_digest, is_org_admin FROM council.my_settings()", 0, NULL,
 	    err, sizeof(err));
@@ -105,7 +106,7 @@ settings_page(struct http_req *req, unsigned status,
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	snprintf(name, sizeof(name), "lang_%s", PQgetvalue(r, 0, 0));
 	tmpl_vars_set(vars, name, "checked");
 	for (i = 0; i < UTIL_ARRAY_LEN(settings_notify); i++) {
@@ -132,10 +133,10 @@ out:
 enum MHD_Result
 settings_get(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return settings_page(req, 200, &me, NULL);
 }
@@ -144,14 +145,14 @@ settings_get(struct http_req *req)
  * POST /settings: lang (ja, en), notify (repeatable: the preferences that
  * are on; an absent one is off), email_digest (none, immediate, daily).
  * Anything else is refused with a message and nothing is stored.  The new
- * language is the person's from the next page on (portal.c reads
+ * language is the person's from the next page on (caller.c reads
  * people.lang); the lang cookie follows, for the pages that do not know
  * who is asking (errors, sign-in).
  */
 enum MHD_Result
 settings_post(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[6], *lang, *digest, *v;
@@ -161,7 +162,7 @@ settings_post(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	lang = form_get(&f, "lang");
 	digest = form_get(&f, "email_digest");
@@ -184,7 +185,7 @@ settings_post(struct http_req *req)
 	for (i = 0; i < UTIL_ARRAY_LEN(settings_notify); i++)
 		params[i + 1] = on[i] ? "t" : "f";
 	params[5] = digest;
-	r = portal_db(req, "SELECT council.set_my_settings($1, $2::boolean, "
+	r = caller_db(req, "SELECT council.set_my_settings($1, $2::boolean, "
 	    "$3::boolean, $4::boolean, $5::boolean, $6)", 6, params, err,
 	    sizeof(err));
 	if (r == NULL) {
@@ -244,7 +245,7 @@ settings_enrol_list(struct http_req *req, struct tmpl_vars *vars)
 	char			 err[256];
 	int			 i, en = req->lang == I18N_EN;
 
-	if ((r = portal_db(req, SETTINGS_ENROL_SQL, 0, NULL, err,
+	if ((r = caller_db(req, SETTINGS_ENROL_SQL, 0, NULL, err,
 	    sizeof(err))) == NULL) {
 		log_error("msg=\"enrolment list failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
@@ -275,7 +276,7 @@ settings_enrol_list(struct http_req *req, struct tmpl_vars *vars)
  */
 static enum MHD_Result
 settings_org_page(struct http_req *req, unsigned status,
-    const struct portal_me *me, const char *error, const char *new_code)
+    const struct caller_me *me, const char *error, const char *new_code)
 {
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r;
@@ -284,7 +285,7 @@ settings_org_page(struct http_req *req, unsigned status,
 	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	r = portal_db(req, SETTINGS_ORG_SQL, 0, NULL, err, sizeof(err));
+	r = caller_db(req, SETTINGS_ORG_SQL, 0, NULL, err, sizeof(err));
 	if (r == NULL) {
 		if (strcmp(err, "org_admin_only") == 0)
 			ret = http_error(req, 403, NULL);
@@ -302,7 +303,7 @@ settings_org_page(struct http_req *req, unsigned status,
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	tmpl_vars_set(vars, "org_name",
 	    PQgetvalue(r, 0, en ? ORG_NAME_EN : ORG_NAME_JA));
 	if (*PQgetvalue(r, 0, ORG_SECRET) == 't')
@@ -348,10 +349,10 @@ out:
 enum MHD_Result
 settings_org_get(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return settings_org_page(req, 200, &me, NULL, NULL);
 }
@@ -363,7 +364,7 @@ settings_org_get(struct http_req *req)
  * SHA-256 of its normalised form.  Valid 7 days.
  */
 static enum MHD_Result
-settings_enrol_token(struct http_req *req, const struct portal_me *me,
+settings_enrol_token(struct http_req *req, const struct caller_me *me,
     const char *person)
 {
 	PGresult	*r = NULL;
@@ -385,7 +386,7 @@ settings_enrol_token(struct http_req *req, const struct portal_me *me,
 	snprintf(hashx, sizeof(hashx), "\\x%s", hash);
 	params[0] = person;
 	params[1] = hashx;
-	r = portal_db(req, "SELECT council.enrolment_token_issue($1::bigint, "
+	r = caller_db(req, "SELECT council.enrolment_token_issue($1::bigint, "
 	    "$2::bytea, 7)", 2, params, err, sizeof(err));
 	if (r != NULL)
 		ret = settings_org_page(req, 200, me, NULL, code);
@@ -420,7 +421,7 @@ out:
 enum MHD_Result
 settings_org_post(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[2], *op, *sql, *v;
@@ -429,7 +430,7 @@ settings_org_post(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	op = form_get(&f, "op");
 	if (op != NULL && strcmp(op, "enrol_token") == 0) {
@@ -468,7 +469,7 @@ settings_org_post(struct http_req *req)
 		    http_text(req, "org.error.invalid"), NULL);
 		goto out;
 	}
-	if ((r = portal_db(req, sql, n, params, err, sizeof(err))) != NULL) {
+	if ((r = caller_db(req, sql, n, params, err, sizeof(err))) != NULL) {
 		/* Registering oneself without a second factor ends one's own
 		 * session (policy/64_settings.sql): /settings/org then sends
 		 * to /signin. */
@@ -517,7 +518,7 @@ static const char SETTINGS_ROSTER_SQL[] =
 enum MHD_Result
 settings_roster(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL;
 	const char		*params[1];
@@ -525,13 +526,13 @@ settings_roster(struct http_req *req)
 	int			 i, who, en;
 	enum MHD_Result		 ret;
 
-	if ((who = portal_identify(req, &me)) < 0) {
+	if ((who = caller_identify(req, &me)) < 0) {
 		ret = http_error(req, 503, NULL);
 		goto out;
 	}
 	en = req->lang == I18N_EN;
 	params[0] = i18n_lang_code(req->lang);
-	if ((r = portal_db(req, SETTINGS_ROSTER_SQL, 1, params, err,
+	if ((r = caller_db(req, SETTINGS_ROSTER_SQL, 1, params, err,
 	    sizeof(err))) == NULL) {
 		log_error("msg=\"roster failed\" rid=%s error=\"%s\"", req->rid,
 		    err);
@@ -540,7 +541,7 @@ settings_roster(struct http_req *req)
 	}
 	vars = tmpl_vars_new();
 	if (who == 1)
-		portal_frame(req, vars, &me);
+		caller_frame(req, vars, &me);
 	for (i = 0; i < PQntuples(r); i++) {
 		item = tmpl_vars_add_item(vars, "members");
 		tmpl_vars_set(item, "name", PQgetvalue(r, i, en ? 1 : 0));
@@ -566,8 +567,8 @@ enum MHD_Result
 settings_api_get(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	return portal_api_call(req,
+		return api_error(req, 401, "not_signed_in");
+	return api_call(req,
 	    "SELECT status, body FROM council.api_settings()", 0, NULL);
 }
 
@@ -579,10 +580,10 @@ settings_api_write(struct http_req *req, const char *sql)
 	char		*body;
 	enum MHD_Result	 ret;
 
-	if (!portal_api_body(req, &body, &ret))
+	if (!api_body(req, &body, &ret))
 		return ret;
 	params[0] = body;
-	ret = portal_api_call(req, sql, 1, params);
+	ret = api_call(req, sql, 1, params);
 	free(body);
 	return ret;
 }
@@ -598,8 +599,8 @@ enum MHD_Result
 settings_api_org(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	return portal_api_call(req,
+		return api_error(req, 401, "not_signed_in");
+	return api_call(req,
 	    "SELECT status, body FROM council.api_org()", 0, NULL);
 }
 
@@ -621,7 +622,7 @@ settings_api_handlers(struct http_req *req)
 enum MHD_Result
 settings_api_roster(struct http_req *req)
 {
-	return portal_json_query(req,
+	return api_json_query(req,
 	    "SELECT json_build_object('members', coalesce(json_agg("
 	    "json_build_object('name_ja', r.name_ja, 'name_en', r.name_en, "
 	    "'category', r.category, 'sector', r.sector_code, "
@@ -630,4 +631,20 @@ settings_api_roster(struct http_req *req)
 	    "enum_range(NULL::council.org_category)::text[], r.category), "
 	    "r.name_ja), '[]'))::text "
 	    "FROM council.roster() r", 0, NULL);
+}
+
+/* GET /api/v1/me: who the credential is (docs/api.md). */
+enum MHD_Result
+settings_api_me(struct http_req *req)
+{
+	if (req->session_hash[0] == '\0')
+		return api_error(req, 401, "not_signed_in");
+	return api_json_query(req,
+	    "SELECT json_build_object('person_id', m.person_id, "
+	    "'name_ja', p.name_ja, 'name_en', p.name_en, 'org_id', m.org_id, "
+	    "'org_name_ja', o.name_ja, 'org_name_en', o.name_en, "
+	    "'coordinator', m.is_coordinator, 'secretariat', m.is_secretariat, "
+	    "'committee', m.is_committee, 'handler', m.may_handle_secrets)::text "
+	    "FROM council.me m JOIN council.people p ON p.id = m.person_id "
+	    "JOIN council.organisations o ON o.id = m.org_id", 0, NULL);
 }

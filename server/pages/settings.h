@@ -35,4 +35,6 @@ enum MHD_Result	settings_api_org_post(struct http_req *); /* POST /api/v1/org */
 enum MHD_Result	settings_api_handlers(struct http_req *); /* POST /api/v1/org/handlers */
 enum MHD_Result	settings_api_roster(struct http_req *);	/* GET /api/v1/roster */
 
+enum MHD_Result	settings_api_me(struct http_req *);	/* GET /api/v1/me */
+
 #endif

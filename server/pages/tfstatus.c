@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "caller.h"
 #include "form.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
-#include "portal.h"
 #include "tfstatus.h"
 #include "tmpl.h"
 
@@ -23,7 +24,7 @@ tf_text(struct http_req *req, const char *prefix, const char *value)
 
 /* The decisions the person sees, newest first, with what they may do. */
 static enum MHD_Result
-tf_page(struct http_req *req, const struct portal_me *me, unsigned status,
+tf_page(struct http_req *req, const struct caller_me *me, unsigned status,
     const char *error)
 {
 	struct tmpl_vars	*vars = NULL, *it;
@@ -32,7 +33,7 @@ tf_page(struct http_req *req, const struct portal_me *me, unsigned status,
 	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
-	r = portal_db(req, "SELECT d.id, d.kind, coalesce(d.tf_class::text, ''), "
+	r = caller_db(req, "SELECT d.id, d.kind, coalesce(d.tf_class::text, ''), "
 	    "d.status, coalesce(d.refusal, ''), coalesce(o.name_ja, doc.title_ja), "
 	    "coalesce(o.name_en, doc.title_en), "
 	    "to_char(d.closes_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
@@ -46,7 +47,7 @@ tf_page(struct http_req *req, const struct portal_me *me, unsigned status,
 	    "CROSS JOIN (SELECT council.tf_close_due()) c "
 	    "ORDER BY d.id DESC LIMIT 100", 0, NULL, err, sizeof(err));
 	if (r != NULL)
-		w = portal_db(req, "SELECT council.tf_may_run(), "
+		w = caller_db(req, "SELECT council.tf_may_run(), "
 		    "(SELECT me.org_id FROM council.me) IN (SELECT council.tf_group()), "
 		    "(SELECT p.is_org_admin FROM council.people p, council.me "
 		    "WHERE p.id = me.person_id), (SELECT o.tf_class::text FROM "
@@ -59,7 +60,7 @@ tf_page(struct http_req *req, const struct portal_me *me, unsigned status,
 		goto out;
 	}
 	vars = tmpl_vars_new();
-	portal_frame(req, vars, me);
+	caller_frame(req, vars, me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	if (*PQgetvalue(w, 0, 2) == 't')
@@ -104,10 +105,10 @@ out:
 enum MHD_Result
 tfstatus_page(struct http_req *req)
 {
-	struct portal_me	me;
+	struct caller_me	me;
 	enum MHD_Result		ret;
 
-	if (!portal_require(req, &me, &ret))
+	if (!caller_require(req, &me, &ret))
 		return ret;
 	return tf_page(req, &me, 200, NULL);
 }
@@ -120,7 +121,7 @@ tfstatus_page(struct http_req *req)
 enum MHD_Result
 tfstatus_post(struct http_req *req)
 {
-	struct portal_me	 me;
+	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[7], *a, *d;
@@ -128,7 +129,7 @@ tfstatus_post(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	form_init(&f);
-	if (!portal_require(req, &me, &ret) || !portal_form(req, &f, &ret))
+	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	a = form_get(&f, "action");
 	d = form_get(&f, "decision");
@@ -144,7 +145,7 @@ tfstatus_post(struct http_req *req)
 	params[4] = strcmp(a, "apply") == 0 ? NULL : a;
 	params[5] = form_get(&f, "closes");
 	params[6] = form_get(&f, "choice");
-	r = portal_db(req, "SELECT status, body::json->>'error' FROM "
+	r = caller_db(req, "SELECT status, body::json->>'error' FROM "
 	    "council.api_tf($1, $2::bigint, json_strip_nulls(json_build_object("
 	    "'class', $3::text, 'statement', $4::text, 'action', $5::text, "
 	    "'choice', $7::text, 'closes_at', $6::text || ':00+09:00'))::text)",
@@ -172,8 +173,8 @@ enum MHD_Result
 tfstatus_api_list(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
-		return portal_json_error(req, 401, "not_signed_in");
-	return portal_json_query(req, "SELECT council.tf_decisions_for_me()::text",
+		return api_error(req, 401, "not_signed_in");
+	return api_json_query(req, "SELECT council.tf_decisions_for_me()::text",
 	    0, NULL);
 }
 
@@ -187,15 +188,15 @@ tfstatus_api_get(struct http_req *req)
 
 	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = id;
-	if ((r = portal_db(req, "SELECT council.tf_decision($1::bigint)::text",
+	if ((r = caller_db(req, "SELECT council.tf_decision($1::bigint)::text",
 	    1, params, err, sizeof(err))) == NULL) {
 		if (strcmp(err, "not_found") == 0 ||
 		    strcmp(err, "not_signed_in") == 0)
-			return portal_json_error(req, strcmp(err, "not_found") == 0 ?
+			return api_error(req, strcmp(err, "not_found") == 0 ?
 			    404 : 401, err);
 		log_error("msg=\"tf decision failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
-		return portal_json_error(req, 503, "unavailable");
+		return api_error(req, 503, "unavailable");
 	}
 	ret = http_json(req, 200, PQgetvalue(r, 0, 0),
 	    (size_t)PQgetlength(r, 0, 0));
@@ -211,13 +212,13 @@ tf_api_call(struct http_req *req, const char *what, int with_id)
 	char		 id[24], *body;
 	enum MHD_Result	 ret;
 
-	if (!portal_api_body(req, &body, &ret))
+	if (!api_body(req, &body, &ret))
 		return ret;
 	snprintf(id, sizeof(id), "%lld", req->id);
 	params[0] = what;
 	params[1] = with_id ? id : NULL;
 	params[2] = body;
-	ret = portal_api_call(req, "SELECT status, body FROM "
+	ret = api_call(req, "SELECT status, body FROM "
 	    "council.api_tf($1, $2::bigint, $3)", 3, params);
 	free(body);
 	return ret;

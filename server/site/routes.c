@@ -15,9 +15,11 @@
  */
 #include "attach.h"
 #include "auth.h"
+#include "compose.h"
 #include "consent.h"
 #include "coop.h"
 #include "document.h"
+#include "feed.h"
 #include "feedback.h"
 #include "gapage.h"
 #include "gov.h"
@@ -25,7 +27,7 @@
 #include "member.h"
 #include "notify.h"
 #include "pages.h"
-#include "portal.h"
+#include "post.h"
 #include "routes.h"
 #include "scpage.h"
 #include "search.h"
@@ -33,6 +35,7 @@
 #include "signin.h"
 #include "static.h"
 #include "tfstatus.h"
+#include "tokens.h"
 #include "util.h"
 
 #define G	(HTTP_GET | HTTP_HEAD)
@@ -54,13 +57,13 @@ static const struct http_route routes[] = {
 	R("/signout",			P, ANYONE, signin_signout_post),
 	R("/signout/all",		P, ANYONE, signin_signout_all_post),
 
-	/* Sharing: the feed, search, posts, the composer (portal.c,
-	 * search.c), feedback (feedback.c), consents, attachments. */
-	R("/feed",			G, PAGE, portal_feed),
+	/* Sharing: the feed (feed.c), search, posts (post.c), the
+	 * composer (compose.c), feedback, consents, attachments. */
+	R("/feed",			G, PAGE, feed_page),
 	R("/search",			G, PAGE, search_page),
-	R("/posts/new",			G, PAGE, portal_compose),
-	R("/posts/new",			P, PAGE, portal_compose_post),
-	R("/posts/{id}",		G, PAGE, portal_post),
+	R("/posts/new",			G, PAGE, compose_get),
+	R("/posts/new",			P, PAGE, compose_post),
+	R("/posts/{id}",		G, PAGE, post_get),
 	R("/feedback",			P, PAGE, feedback_answer),
 	R("/obligations",		G, PAGE, feedback_obligations),
 	R("/ledger",			G, PAGE, feedback_ledger),
@@ -68,16 +71,16 @@ static const struct http_route routes[] = {
 	R("/consents",			P, PAGE, consent_decide),
 	UPLOAD("/attachments",		   PAGE, attach_upload),
 	R("/attachments/{id}",		G, PAGE, attach_get),
-	R("/api/v1/me",			G, API, portal_api_me),
-	R("/api/v1/feed",		G, API, portal_api_feed),
+	R("/api/v1/me",			G, API, settings_api_me),
+	R("/api/v1/feed",		G, API, feed_api),
 	R("/api/v1/search",		G, API, search_api),
-	R("/api/v1/posts",		P, API, portal_api_create),
-	R("/api/v1/posts/{id}",		G, API, portal_api_post),
+	R("/api/v1/posts",		P, API, compose_api_create),
+	R("/api/v1/posts/{id}",		G, API, post_api_get),
 	R("/api/v1/posts/{id}/feedback", G, API, feedback_api_tally),
 	R("/api/v1/posts/{id}/feedback", P, API, feedback_api_answer),
-	R("/api/v1/preview",		P, API, portal_api_preview),
-	R("/api/v1/consents",		G, API, portal_api_consents),
-	R("/api/v1/consents/{id}",	P, API, portal_api_consent_decide),
+	R("/api/v1/preview",		P, API, compose_api_preview),
+	R("/api/v1/consents",		G, API, consent_api_list),
+	R("/api/v1/consents/{id}",	P, API, consent_api_decide),
 	R("/api/v1/obligations",	G, API, feedback_api_obligations),
 	R("/api/v1/ledger",		G, API, feedback_api_ledger),
 	UPLOAD("/api/v1/attachments",	   API, attach_api_upload),
@@ -126,7 +129,7 @@ static const struct http_route routes[] = {
 	R("/api/v1/tf/amendments",	P, API, tfstatus_api_amend),
 
 	/* Joining and leaving (member.c), settings and the organisation
-	 * (settings.c, portal.c's API tokens). */
+	 * (settings.c, tokens.c). */
 	R("/apply",			G, ANYONE, member_apply_get),
 	R("/apply",			P, ANYONE, member_apply_post),
 	R("/apply/status/{key}",	G, ANYONE, member_status),
@@ -136,8 +139,8 @@ static const struct http_route routes[] = {
 	R("/api/v1/org/withdraw",	P, API, member_api_withdraw),
 	R("/settings",			G, PAGE, settings_get),
 	R("/settings",			P, PAGE, settings_post),
-	R("/settings/tokens",		G, PAGE, portal_tokens),
-	R("/settings/tokens",		P, PAGE, portal_tokens_post),
+	R("/settings/tokens",		G, PAGE, tokens_get),
+	R("/settings/tokens",		P, PAGE, tokens_post),
 	R("/settings/org",		G, PAGE, settings_org_get),
 	R("/settings/org",		P, PAGE, settings_org_post),
 	R("/api/v1/settings",		G, API, settings_api_get),
@@ -175,4 +178,7 @@ routes_install(struct http_server *srv)
 	srv->nroutes = UTIL_ARRAY_LEN(routes);
 	srv->upload_gate = auth_person;
 	srv->dispatch = auth_dispatch;
+	/* The post page's sections, in the order it shows them. */
+	post_section_add("feedback", feedback_post_vars);	/* R-TF-1 */
+	post_section_add("attachments", attach_post_vars);
 }

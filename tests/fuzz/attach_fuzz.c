@@ -5,7 +5,7 @@
  * .json that is the only JSON check C makes (the first byte that is not
  * white space is '{' or '[', the file is UTF-8; the database parses the
  * JSON itself: policy/63_attachments.sql).  The API's JSON bodies are
- * not inspected by C at all (portal_api_body refuses an empty body or one
+ * not inspected by C at all (api_body refuses an empty body or one
  * with a NUL and hands the text to the database).  The same input goes
  * through attach_name_clean (the name stored) and attach_disposition (the
  * Content-Disposition header of a download).

@@ -1,0 +1,145 @@
+/*
+ * caller.c: who is asking (see caller.h).  Every read goes through db_run
+ * with the request's identity; what comes back is what row-level security
+ * let through.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "caller.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "log.h"
+#include "tmpl.h"
+#include "util.h"
+
+PGresult *
+caller_db(struct http_req *req, const char *sql, int n,
+    const char *const *params, char *err, size_t errlen)
+{
+	struct db_ident	id = { req->session_hash, req->rid };
+
+	return db_run(req->srv->db, req->srv->cfg->db_acquire_timeout_ms, &id,
+	    sql, n, params, NULL, err, errlen);
+}
+
+/*
+ * Who is asking, in the request's language; also records activity for the
+ * idle time-out.  A signed-in request takes the person's language
+ * (people.lang, set on /settings) unless ?lang= asked for one.  Returns 1
+ * signed in, 0 not (no session, expired, revoked...), -1 database trouble.
+ */
+static int
+caller_whoami(struct http_req *req, struct caller_me *me)
+{
+	PGresult	*r;
+	char		 err[256];
+	int		 en, rc, l;
+
+	if (req->session_hash[0] == '\0')
+		return 0;
+	r = caller_db(req, "SELECT p.name_ja, p.name_en, o.name_ja, o.name_en, "
+	    "council.session_touch(), p.lang, p.is_org_admin FROM council.me m "
+	    "JOIN council.people p ON p.id = m.person_id "
+	    "JOIN council.organisations o ON o.id = m.org_id", 0, NULL, err,
+	    sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"whoami failed\" rid=%s error=\"%s\"", req->rid,
+		    err);
+		return -1;
+	}
+	rc = PQntuples(r) == 1;
+	if (rc) {
+		/* The person's own language (/settings) unless the URL asks
+		 * for another (?lang=). */
+		if (!req->lang_from_query &&
+		    (l = i18n_lang_parse(PQgetvalue(r, 0, 5))) >= 0)
+			req->lang = (enum i18n_lang)l;
+		en = req->lang == I18N_EN;
+		me->org_admin = *PQgetvalue(r, 0, 6) == 't';
+		snprintf(me->name, sizeof(me->name), "%s",
+		    PQgetvalue(r, 0, en ? 1 : 0));
+		snprintf(me->org, sizeof(me->org), "%s",
+		    PQgetvalue(r, 0, en ? 3 : 2));
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Who is asking, for pages that anyone may see (caller.h). */
+int
+caller_identify(struct http_req *req, struct caller_me *me)
+{
+	return caller_whoami(req, me);
+}
+
+/* Layout variables of a signed-in page. */
+void
+caller_frame(struct http_req *req, struct tmpl_vars *vars,
+    const struct caller_me *me)
+{
+	tmpl_vars_set(vars, "signed_in", "1");
+	if (me->org_admin)
+		tmpl_vars_set(vars, "me_org_admin", "1");
+	tmpl_vars_set(vars, "me_name", me->name);
+	tmpl_vars_set(vars, "me_org", me->org);
+	tmpl_vars_set(vars, "csrf_token", req->csrf);
+}
+
+/*
+ * Every member page starts here: 1 when the request is signed in (me is
+ * filled); otherwise 0 with *ret already answered (303 to /signin, or 503
+ * when the database did not answer).
+ */
+int
+caller_require(struct http_req *req, struct caller_me *me,
+    enum MHD_Result *ret)
+{
+	int	who = caller_whoami(req, me);
+
+	if (who == 1)
+		return 1;
+	*ret = who == 0 ? http_redirect(req, "/signin") :
+	    http_error(req, 503, NULL);
+	return 0;
+}
+
+/*
+ * A signed-in form: parse the body into f and check its form token.
+ * Returns 1, or 0 with *ret answered (400 malformed, 403 bad token).
+ */
+int
+caller_form(struct http_req *req, struct form *f, enum MHD_Result *ret)
+{
+	char	err[256];
+
+	if (form_parse(f, req->body.data, req->body.len, err,
+	    sizeof(err)) == -1) {
+		*ret = http_error(req, 400, NULL);
+		return 0;
+	}
+	if (!auth_csrf_ok(req, f)) {
+		*ret = http_error(req, 403, NULL);
+		return 0;
+	}
+	return 1;
+}
+
+/* A positive post id from the query string, or 0 when absent; -1 bad. */
+long long
+caller_id_arg(struct http_req *req, const char *name)
+{
+	const char	*v = http_query(req, name);
+	char		*end;
+	long long	 n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 18)
+		return -1;
+	n = strtoll(v, &end, 10);
+	return n > 0 ? n : -1;
+}

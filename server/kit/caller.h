@@ -1,0 +1,51 @@
+/*
+ * caller.h: who is asking, for every page and API call of pages/: the
+ * request's statement with its identity (caller_db), the signed-in person
+ * as the header shows them, the frame of a signed-in page, a signed-in
+ * form with its form token, and small readers of the query string.  The
+ * database decides who someone is (council.me); nothing here filters
+ * visibility.
+ */
+#ifndef COUNCIL_CALLER_H
+#define COUNCIL_CALLER_H
+
+#include <stddef.h>
+
+#include <libpq-fe.h>
+#include <microhttpd.h>
+
+struct form;
+struct http_req;
+struct tmpl_vars;
+
+/* The signed-in person, as the header of every page shows them. */
+struct caller_me {
+	char	name[256];
+	char	org[256];
+	int	org_admin;	/* people.is_org_admin (/settings/org) */
+};
+
+/*
+ * caller_db: one query with the request's identity (db_run on council_app);
+ *   NULL and err filled on failure.  For CP-class errors err is the bare
+ *   stable code.
+ * caller_require: 1 when signed in (me filled); else 0 and *ret answered
+ *   (303 to /signin, or 503).
+ * caller_identify: who is asking, for a page anyone may see: 1 signed in
+ *   (me filled, the person's language taken), 0 nobody, -1 no database.
+ * caller_form: parse a signed-in form into f and check its form token;
+ *   0 with *ret answered (400 malformed, 403 bad token).
+ * caller_frame: the layout variables of a signed-in page.
+ * caller_id_arg: a positive id from the query string; 0 absent, -1 bad.
+ */
+PGresult	*caller_db(struct http_req *, const char *, int,
+		    const char *const *, char *, size_t);
+int		 caller_require(struct http_req *, struct caller_me *,
+		    enum MHD_Result *);
+int		 caller_identify(struct http_req *, struct caller_me *);
+int		 caller_form(struct http_req *, struct form *, enum MHD_Result *);
+void		 caller_frame(struct http_req *, struct tmpl_vars *,
+		    const struct caller_me *);
+long long	 caller_id_arg(struct http_req *, const char *);
+
+#endif

@@ -1,0 +1,501 @@
+/*
+ * compose.c: writing a post (see compose.h): the composer page with its
+ * audience preview ("who will be able to read this", computed by
+ * create_post itself and rolled back), the submit key that makes a double
+ * submit one post, and the JSON API's create and preview.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "api.h"
+#include "caller.h"
+#include "compose.h"
+#include "form.h"
+#include "http.h"
+#include "log.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define COMPOSE_PRINTABLE " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+
+/*
+ * POST /api/v1/posts and /api/v1/preview: the composer's capabilities
+ * (docs/api.md).  Idempotency-Key makes a retried create return the first
+ * post (council.create_post_once).
+ */
+static enum MHD_Result
+compose_api(struct http_req *req, int preview)
+{
+	const char	*params[3], *key = http_header(req, "Idempotency-Key");
+	char		*body;
+	enum MHD_Result	 ret;
+
+	/* The key is the client's word for "the same request": printable
+	 * ASCII, at most 200 characters. */
+	if (key != NULL && (*key == '\0' || strlen(key) > 200 ||
+	    strspn(key, COMPOSE_PRINTABLE) != strlen(key)))
+		return api_error(req, 400, "invalid_idempotency_key");
+	if (!api_body(req, &body, &ret))
+		return ret;
+	params[0] = body;
+	params[1] = key;
+	params[2] = preview ? "t" : "f";
+	ret = api_call(req, "SELECT status, body FROM "
+	    "council.api_create_post($1, $2, $3::boolean)", 3, params);
+	free(body);
+	return ret;
+}
+
+enum MHD_Result
+compose_api_create(struct http_req *req)
+{
+	return compose_api(req, 0);
+}
+
+enum MHD_Result
+compose_api_preview(struct http_req *req)
+{
+	return compose_api(req, 1);
+}
+
+
+
+static const char *const compose_kinds[] = {
+	"consultation", "analysis", "countermeasure", "alert", "report"
+};
+static const char *const compose_classes[] = {
+	"all_members", "task_force", "type1_group", "type2", "coordinator"
+};
+
+static int
+compose_in(const char *v, const char *const *set, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v, set[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when s is a positive id of at most 18 digits. */
+static int
+compose_is_id(const char *s)
+{
+	return s != NULL && *s != '\0' && *s != '0' && strlen(s) <= 18 &&
+	    strspn(s, "0123456789") == strlen(s);
+}
+
+/*
+ * Build the scope and exclusion arguments of council.create_post from the
+ * form: scope entries "class", "org", "group" (repeatable); exclusions
+ * "exclude" (supervisors, investigative) and "exclude_org".  Only known
+ * words and digits reach the JSON, so it needs no escaping.  Returns 0, or
+ * -1 when a field holds anything else (a forged form).  An empty scope
+ * gives "" in scope (NULL: no designated scope, R-SCOPE-5).
+ */
+static int
+compose_scope_json(const struct form *f, struct buf *scope, struct buf *excl)
+{
+	const char	*v;
+	size_t		 i, n = 0, m = 0;
+
+	buf_puts(scope, "[");
+	for (i = 0; (v = form_get_nth(f, "class", i)) != NULL; i++) {
+		if (!compose_in(v, compose_classes, UTIL_ARRAY_LEN(compose_classes)))
+			return -1;
+		buf_printf(scope, "%s{\"class\": \"%s\"}", n++ ? ", " : "", v);
+	}
+	for (i = 0; (v = form_get_nth(f, "org", i)) != NULL; i++) {
+		if (!compose_is_id(v))
+			return -1;
+		buf_printf(scope, "%s{\"org\": %s}", n++ ? ", " : "", v);
+	}
+	for (i = 0; (v = form_get_nth(f, "group", i)) != NULL; i++) {
+		if (!compose_is_id(v))
+			return -1;
+		buf_printf(scope, "%s{\"group\": %s}", n++ ? ", " : "", v);
+	}
+	buf_puts(scope, "]");
+	if (n == 0)
+		buf_reset(scope);
+	buf_puts(excl, "[");
+	for (i = 0; (v = form_get_nth(f, "exclude", i)) != NULL; i++) {
+		if (strcmp(v, "supervisors") != 0 && strcmp(v, "investigative") != 0)
+			return -1;
+		buf_printf(excl, "%s{\"%s\": true}", m++ ? ", " : "", v);
+	}
+	for (i = 0; (v = form_get_nth(f, "exclude_org", i)) != NULL; i++) {
+		if (!compose_is_id(v))
+			return -1;
+		buf_printf(excl, "%s{\"org\": %s}", m++ ? ", " : "", v);
+	}
+	buf_puts(excl, "]");
+	return 0;
+}
+
+/* The composer page: the organisations and groups the caller may name. */
+/* Whether form f has value v for a repeated field name. */
+static int
+compose_form_has(const struct form *f, const char *name, const char *v)
+{
+	const char	*x;
+	size_t		 i;
+
+	for (i = 0; f != NULL && (x = form_get_nth(f, name, i)) != NULL; i++)
+		if (strcmp(x, v) == 0)
+			return 1;
+	return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM" (datetime-local, JST) or empty. */
+static int
+compose_is_local_time(const char *v)
+{
+	static const char	pat[] = "dddd-dd-ddTdd:dd";
+	size_t			i;
+
+	if (*v == '\0')
+		return 1;
+	if (strlen(v) != sizeof(pat) - 1)
+		return 0;
+	for (i = 0; pat[i] != '\0'; i++)
+		if (pat[i] == 'd' ? (v[i] < '0' || v[i] > '9') : v[i] != pat[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * "12, 15 3" -> "{12,15,3}" (post ids a derived post cites, R-SCOPE-4);
+ * -1 on anything but ids, commas and spaces, or more than 20 ids.
+ */
+static int
+compose_sources(const char *v, struct buf *out)
+{
+	const char	*p = v;
+	size_t		 n = 0, len;
+
+	buf_puts(out, "{");
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, ", ");
+		if (*p == '\0')
+			break;
+		len = strspn(p, "0123456789");
+		if (len == 0 || len > 18 || *p == '0' || ++n > 20)
+			return -1;
+		buf_printf(out, "%s%.*s", n > 1 ? "," : "", (int)len, p);
+		p += len;
+		if (*p != '\0' && *p != ',' && *p != ' ')
+			return -1;
+	}
+	buf_puts(out, "}");
+	return 0;
+}
+
+/* The composer's field values as the person left them (f may be NULL). */
+static void
+compose_refill(struct http_req *req, struct tmpl_vars *vars,
+    const struct form *f)
+{
+	static const char *const radios[][2] = {
+		{ "secret", "yes" }, { "secret", "no" },
+		{ "confidence", "high" }, { "confidence", "low" },
+		{ "exclude", "supervisors" }, { "exclude", "investigative" },
+		{ "masked", "1" }
+	};
+	const char	*v;
+	char		 name[64];
+	size_t		 i;
+
+	if (f == NULL) {
+		if ((v = http_query(req, "parent")) != NULL && compose_is_id(v))
+			tmpl_vars_set(vars, "parent", v);
+		if ((v = http_query(req, "kind")) != NULL &&
+		    compose_in(v, compose_kinds, UTIL_ARRAY_LEN(compose_kinds))) {
+			snprintf(name, sizeof(name), "sel_kind_%s", v);
+			tmpl_vars_set(vars, name, "selected");
+		}
+		return;
+	}
+	if ((v = form_get(f, "title")) != NULL)
+		tmpl_vars_set(vars, "title", v);
+	if ((v = form_get(f, "body")) != NULL)
+		tmpl_vars_set(vars, "body", v);
+	if ((v = form_get(f, "parent")) != NULL && compose_is_id(v))
+		tmpl_vars_set(vars, "parent", v);
+	if ((v = form_get(f, "deadline")) != NULL && compose_is_local_time(v))
+		tmpl_vars_set(vars, "deadline", v);
+	if ((v = form_get(f, "sources")) != NULL && strlen(v) < 400)
+		tmpl_vars_set(vars, "sources", v);
+	if ((v = form_get(f, "kind")) != NULL &&
+	    compose_in(v, compose_kinds, UTIL_ARRAY_LEN(compose_kinds))) {
+		snprintf(name, sizeof(name), "sel_kind_%s", v);
+		tmpl_vars_set(vars, name, "selected");
+	}
+	for (i = 0; i < UTIL_ARRAY_LEN(radios); i++)
+		if (compose_form_has(f, radios[i][0], radios[i][1])) {
+			snprintf(name, sizeof(name), "chk_%s_%s", radios[i][0],
+			    radios[i][1]);
+			tmpl_vars_set(vars, name, "checked");
+		}
+	for (i = 0; i < UTIL_ARRAY_LEN(compose_classes); i++)
+		if (compose_form_has(f, "class", compose_classes[i])) {
+			snprintf(name, sizeof(name), "chk_class_%s",
+			    compose_classes[i]);
+			tmpl_vars_set(vars, name, "checked");
+		}
+}
+
+/*
+ * R-SECRET-2, R-SECRET-3: the preview's members that cannot receive the
+ * secret (no registered handler, opted out of secrets), listed apart with
+ * the reason in the person's language: preview_unreachable ({name,
+ * reason}).  preview: council.audience_preview's JSON.
+ */
+static void
+compose_unreachable(struct http_req *req, struct tmpl_vars *vars,
+    const char *preview)
+{
+	struct tmpl_vars	*item;
+	PGresult		*r;
+	const char		*params[1];
+	char			 err[256], key[64];
+	int			 i, en = req->lang == I18N_EN;
+
+	params[0] = preview;
+	r = caller_db(req, "SELECT x->>'name_ja', x->>'name_en', x->>'reason' "
+	    "FROM json_array_elements(($1::json)->'secret_unreachable') x",
+	    1, params, err, sizeof(err));
+	for (i = 0; r != NULL && i < PQntuples(r); i++) {
+		/* Only the two reasons the database gives have a text. */
+		if (strcmp(PQgetvalue(r, i, 2), "no_handler") != 0 &&
+		    strcmp(PQgetvalue(r, i, 2), "secret_opt_out") != 0)
+			continue;
+		tmpl_vars_set(vars, "preview_unreachable_any", "1");
+		item = tmpl_vars_add_item(vars, "preview_unreachable");
+		tmpl_vars_set(item, "name", PQgetvalue(r, i, en ? 1 : 0));
+		snprintf(key, sizeof(key), "compose.preview.reason.%s",
+		    PQgetvalue(r, i, 2));
+		tmpl_vars_set(item, "reason", http_text(req, key));
+	}
+	PQclear(r);
+}
+
+/*
+ * The composer page.  preview: council.audience_preview's JSON, shown as
+ * "who will be able to read this".  The submit key is the form's, kept
+ * across errors and previews, so that sending it twice posts once.
+ */
+static enum MHD_Result
+compose_page(struct http_req *req, unsigned status,
+    const struct caller_me *me, const struct form *f, const char *error,
+    const char *preview)
+{
+	struct tmpl_vars	*vars = tmpl_vars_new(), *item;
+	PGresult		*r, *pr = NULL;
+	const char		*params[1];
+	char			 err[256], key[65];
+	const char		*v;
+	int			 i, en = req->lang == I18N_EN;
+	enum MHD_Result		 ret;
+
+	r = caller_db(req, "SELECT 'org', o.id, o.name_ja, o.name_en "
+	    "FROM council.organisations o WHERE o.status = 'member' "
+	    "UNION ALL SELECT 'group', g.id, g.name_ja, g.name_en "
+	    "FROM council.groups g ORDER BY 1, 2", 0, NULL, err, sizeof(err));
+	if (r == NULL) {
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	caller_frame(req, vars, me);
+	for (i = 0; i < PQntuples(r); i++) {
+		int org = strcmp(PQgetvalue(r, i, 0), "org") == 0;
+
+		item = tmpl_vars_add_item(vars, org ? "orgs" : "groups");
+		tmpl_vars_set(item, "id", PQgetvalue(r, i, 1));
+		tmpl_vars_set(item, "name", PQgetvalue(r, i, en ? 3 : 2));
+		if (compose_form_has(f, org ? "org" : "group",
+		    PQgetvalue(r, i, 1)))
+			tmpl_vars_set(item, "selected", "selected");
+		if (org && compose_form_has(f, "exclude_org",
+		    PQgetvalue(r, i, 1)))
+			tmpl_vars_set(item, "xselected", "selected");
+	}
+	if (error != NULL)
+		tmpl_vars_set(vars, "error", error);
+	compose_refill(req, vars, f);
+	if (f != NULL && (v = form_get(f, "submit_key")) != NULL &&
+	    strlen(v) == 32 && strspn(v, "0123456789abcdef") == 32)
+		tmpl_vars_set(vars, "submit_key", v);
+	else if (util_random_hex(key, 16) == 0)
+		tmpl_vars_set(vars, "submit_key", key);
+	if (preview != NULL) {
+		params[0] = preview;
+		pr = caller_db(req, "SELECT x->>'name_ja', x->>'name_en', "
+		    "(x->>'author')::boolean, (p->>'count'), "
+		    "(p->>'masked_member')::boolean, (p->>'consents')::int "
+		    "FROM (SELECT $1::json AS p) s LEFT JOIN LATERAL "
+		    "json_array_elements(s.p->'orgs') x ON true", 1, params,
+		    err, sizeof(err));
+		for (i = 0; pr != NULL && i < PQntuples(pr); i++) {
+			if (i == 0) {
+				tmpl_vars_set(vars, "preview", "1");
+				tmpl_vars_set(vars, "preview_count",
+				    PQgetvalue(pr, 0, 3));
+				if (*PQgetvalue(pr, 0, 4) == 't')
+					tmpl_vars_set(vars, "preview_masked", "1");
+				if (atoi(PQgetvalue(pr, 0, 5)) > 0)
+					tmpl_vars_set(vars, "preview_consents",
+					    PQgetvalue(pr, 0, 5));
+			}
+			if (PQgetisnull(pr, i, 0))
+				continue;
+			item = tmpl_vars_add_item(vars, "preview_orgs");
+			tmpl_vars_set(item, "name", PQgetvalue(pr, i, en ? 1 : 0));
+			if (*PQgetvalue(pr, i, 2) == 't')
+				tmpl_vars_set(item, "author", "1");
+		}
+		if (pr != NULL)
+			compose_unreachable(req, vars, preview);
+	}
+	ret = http_page(req, status, "compose.xhtml", vars);
+out:
+	PQclear(pr);
+	PQclear(r);
+	tmpl_vars_free(vars);
+	return ret;
+}
+
+enum MHD_Result
+compose_get(struct http_req *req)
+{
+	struct caller_me	me;
+	enum MHD_Result		ret;
+
+	if (!caller_require(req, &me, &ret))
+		return ret;
+	return compose_page(req, 200, &me, NULL, NULL, NULL);
+}
+
+/* The message for a database error code err, in the person's language. */
+static const char *
+compose_error(struct http_req *req, const char *err)
+{
+	char	key[300];
+
+	snprintf(key, sizeof(key), "compose.error.%s", err);
+	return strcmp(http_text(req, key), key) != 0 ? http_text(req, key) :
+	    http_text(req, "compose.error.invalid");
+}
+
+/*
+ * POST /posts/new: council.create_post decides everything (R-SECRET-1 the
+ * declaration, R-SCOPE-* the scope, who may post what); its error code
+ * becomes a message in the person's language and nothing is stored.
+ * action=preview asks council.audience_preview instead and shows the page
+ * again with "who will be able to read this".  The form's submit_key
+ * makes a double submit return the first post (create_post_once).
+ */
+enum MHD_Result
+compose_post(struct http_req *req)
+{
+	struct caller_me	 me;
+	struct form		 f;
+	struct buf		 scope, excl, srcs;
+	PGresult		*r = NULL;
+	const char		*params[12], *kind, *secret, *parent, *conf;
+	const char		*dl, *action, *skey;
+	char			 err[256], loc[40], deadline[32];
+	int			 preview;
+	enum MHD_Result		 ret;
+
+	form_init(&f);
+	buf_init(&scope);
+	buf_init(&excl);
+	buf_init(&srcs);
+	if (!caller_require(req, &me, &ret))
+		goto out;
+	if (!caller_form(req, &f, &ret))
+		goto out;
+	kind = form_get(&f, "kind");
+	secret = form_get(&f, "secret");
+	parent = form_get(&f, "parent");
+	conf = form_get(&f, "confidence");
+	dl = form_get(&f, "deadline");
+	action = form_get(&f, "action");
+	skey = form_get(&f, "submit_key");
+	preview = action != NULL && strcmp(action, "preview") == 0;
+	if (kind == NULL || !compose_in(kind, compose_kinds,
+	    UTIL_ARRAY_LEN(compose_kinds)) || compose_scope_json(&f, &scope,
+	    &excl) == -1 || (parent != NULL && *parent != '\0' &&
+	    !compose_is_id(parent)) || (secret != NULL &&
+	    strcmp(secret, "yes") != 0 && strcmp(secret, "no") != 0) ||
+	    (conf != NULL && *conf != '\0' && strcmp(conf, "high") != 0 &&
+	    strcmp(conf, "low") != 0) || (dl != NULL &&
+	    !compose_is_local_time(dl)) || compose_sources(form_get(&f,
+	    "sources"), &srcs) == -1 || (skey != NULL && (strlen(skey) != 32 ||
+	    strspn(skey, "0123456789abcdef") != 32))) {
+		ret = compose_page(req, 400, &me, &f,
+		    http_text(req, "compose.error.invalid"), NULL);
+		goto out;
+	}
+	params[0] = kind;
+	params[1] = form_get(&f, "title") ? form_get(&f, "title") : "";
+	params[2] = form_get(&f, "body") ? form_get(&f, "body") : "";
+	/* R-SECRET-1: no default; absent stays NULL and the database says so. */
+	params[3] = secret == NULL ? NULL : strcmp(secret, "yes") == 0 ? "t" : "f";
+	params[4] = form_get(&f, "masked") != NULL ? "t" : "f";
+	params[5] = scope.len > 0 ? scope.data : NULL;
+	params[6] = excl.data;
+	params[7] = parent != NULL && *parent != '\0' ? parent : NULL;
+	params[8] = strcmp(kind, "countermeasure") == 0 && conf != NULL &&
+	    *conf != '\0' ? conf : NULL;
+	params[9] = srcs.data;
+	/* datetime-local is JST (the page says so). */
+	if (dl != NULL && *dl != '\0') {
+		snprintf(deadline, sizeof(deadline), "%s:00+09:00", dl);
+		params[10] = deadline;
+	} else
+		params[10] = NULL;
+	params[11] = skey;
+	if (params[7] != NULL)		/* a reply inherits its scope */
+		params[5] = NULL, params[6] = "[]", params[9] = "{}";
+	if (preview)
+		r = caller_db(req, "SELECT council.audience_preview("
+		    "$1::council.post_kind, $2, $3, $4::boolean, $5::boolean, "
+		    "$6::jsonb, $7::jsonb, $10::bigint[], $8::bigint, $9, "
+		    "$11::timestamptz)::text, $12", 12, params, err, sizeof(err));
+	else
+		r = caller_db(req, "SELECT council.create_post_once($12, "
+		    "$1::council.post_kind, $2, $3, $4::boolean, $5::boolean, "
+		    "$6::jsonb, $7::jsonb, $10::bigint[], $8::bigint, $9, "
+		    "$11::timestamptz)", 12, params, err, sizeof(err));
+	if (r == NULL) {
+		/* A hidden parent or source is an absent one: the same 404. */
+		if (strcmp(err, "post_not_found") == 0) {
+			ret = http_error(req, 404, NULL);
+			goto out;
+		}
+		ret = compose_page(req, 422, &me, &f,
+		    compose_error(req, err), NULL);
+		goto out;
+	}
+	if (preview) {
+		ret = compose_page(req, 200, &me, &f, NULL,
+		    PQgetvalue(r, 0, 0));
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), "/posts/%s", PQgetvalue(r, 0, 0));
+	ret = http_redirect(req, loc);
+out:
+	PQclear(r);
+	buf_free(&scope);
+	buf_free(&excl);
+	buf_free(&srcs);
+	form_free(&f);
+	return ret;
+}
