@@ -17,10 +17,10 @@
 #      feed filters, paging, unread marks and search     tests/http/feed.sh
 #      attached files: bytes, headers, limits, hidden     tests/http/attach.sh
 #      settings, organisation administration, roster   tests/http/settings.sh
-#      feedback, advice, preview, API writes (R-TF-1/5)   tests/http/tf.sh
+#      feedback, advice, preview, API writes (R-TF-1/5)   tests/http/feedback.sh
 #      steering committee: a restriction takes effect     tests/http/committee.sh
 #      virtual general assembly: quorum, proxies, count   tests/http/assembly.sh
-#      joining, withdrawal, dissolution (R-ORG-2/3/8)     tests/http/lifecycle.sh
+#      joining, withdrawal, dissolution (R-ORG-2/3/8)     tests/http/membership.sh
 #      task-force admission and review (R-TF-3/4/5)     tests/http/tfstatus.sh
 #      membership periods, secrets' reach, secretariat   tests/http/sharing.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
@@ -196,14 +196,14 @@ count feed "$OUT/feed.tap" $?
 count attach "$OUT/attach.tap" $?
 "$ROOT/tests/http/settings.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/settings.tap" 2>"$OUT/settings.err"
 count settings "$OUT/settings.tap" $?
-"$ROOT/tests/http/tf.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/tf.tap" 2>"$OUT/tf.err"
-count tf "$OUT/tf.tap" $?
+"$ROOT/tests/http/feedback.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/feedback.tap" 2>"$OUT/feedback.err"
+count feedback "$OUT/feedback.tap" $?
 "$ROOT/tests/http/committee.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/committee.tap" 2>"$OUT/committee.err"
 count committee "$OUT/committee.tap" $?
 "$ROOT/tests/http/assembly.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/assembly.tap" 2>"$OUT/assembly.err"
 count assembly "$OUT/assembly.tap" $?
-"$ROOT/tests/http/lifecycle.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/lifecycle-http.tap" 2>"$OUT/lifecycle-http.err"
-count membership "$OUT/lifecycle-http.tap" $?
+"$ROOT/tests/http/membership.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/membership.tap" 2>"$OUT/membership.err"
+count membership "$OUT/membership.tap" $?
 "$ROOT/tests/http/tfstatus.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/tfstatus.tap" 2>"$OUT/tfstatus.err"
 count tf-status "$OUT/tfstatus.tap" $?
 # After lifecycle.sh: it may wait a minute for the application throttle.

@@ -120,3 +120,33 @@ api_call(struct http_req *req, const char *sql, int nparams,
 	PQclear(r);
 	return ret;
 }
+
+enum MHD_Result
+api_write(struct http_req *req, int with_id, const char *sql)
+{
+	const char	*params[2];
+	char		 id[24], *body;
+	enum MHD_Result	 ret;
+
+	if (!api_body(req, &body, &ret))
+		return ret;
+	snprintf(id, sizeof(id), "%lld", req->id);
+	params[0] = with_id ? id : body;
+	params[1] = body;
+	ret = api_call(req, sql, with_id ? 2 : 1, params);
+	free(body);
+	return ret;
+}
+
+enum MHD_Result
+api_read(struct http_req *req, const char *fn)
+{
+	const char	*params[2];
+	char		 id[24];
+
+	snprintf(id, sizeof(id), "%lld", req->id);
+	params[0] = fn;
+	params[1] = id;
+	return api_call(req, "SELECT status, body FROM "
+	    "council.api_read($1, $2::bigint)", 2, params);
+}

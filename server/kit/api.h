@@ -27,9 +27,15 @@ enum MHD_Result	 api_json_query_ex(struct http_req *, const char *, int,
  *   with *ret answered (401 without an API token, 415 not JSON, 400 empty,
  *   with a NUL or not UTF-8).
  * api_call: answer the (status, body) row of a council.api_* call.
+ * api_write: the common write: api_body, then sql with the body as $1,
+ *   or with with_id the route's {id} as $1 and the body as $2; answered
+ *   as api_call.
+ * api_read: council.api_read(fn, the route's {id}), answered as api_call.
  */
 int		 api_body(struct http_req *, char **, enum MHD_Result *);
 enum MHD_Result	 api_call(struct http_req *, const char *, int,
 		    const char *const *);
+enum MHD_Result	 api_write(struct http_req *, int with_id, const char *sql);
+enum MHD_Result	 api_read(struct http_req *, const char *fn);
 
 #endif

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
 #include "caller.h"
+#include "credential.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
@@ -121,7 +121,7 @@ caller_form(struct http_req *req, struct form *f, enum MHD_Result *ret)
 		*ret = http_error(req, 400, NULL);
 		return 0;
 	}
-	if (!auth_csrf_ok(req, f)) {
+	if (!credential_csrf_ok(req, f)) {
 		*ret = http_error(req, 403, NULL);
 		return 0;
 	}

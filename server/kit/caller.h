@@ -18,6 +18,11 @@ struct form;
 struct http_req;
 struct tmpl_vars;
 
+/* SQL: the timestamp expression col as people read it, in JST
+ * (Asia/Tokyo) to the minute; the database stores UTC. */
+#define CALLER_JST(col) "to_char((" col ")::timestamptz AT TIME ZONE " \
+	"'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')"
+
 /* The signed-in person, as the header of every page shows them. */
 struct caller_me {
 	char	name[256];

@@ -13,10 +13,10 @@
 #include <libpq-fe.h>
 
 #include "api.h"
-#include "caller.h"
 #include "attach.h"
-#include "auth.h"
+#include "caller.h"
 #include "config.h"
+#include "credential.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
@@ -297,7 +297,7 @@ struct attach_in {
 };
 
 /*
- * A multipart form's token, checked by auth_csrf_ok: the fields without a
+ * A multipart form's token, checked by credential_csrf_ok: the fields without a
  * file become the struct form it reads ("csrf", as in every other form).
  */
 static int
@@ -317,7 +317,7 @@ attach_csrf_ok(struct http_req *req, const struct multipart *m)
 		f.fields[f.nfields].value = xstrndup(p->data, p->len);
 		f.nfields++;
 	}
-	ok = auth_csrf_ok(req, &f);
+	ok = credential_csrf_ok(req, &f);
 	form_free(&f);
 	return ok;
 }
@@ -352,7 +352,7 @@ attach_receive(struct http_req *req, struct attach_in *in)
 		    "invalid_multipart";
 	}
 	/* A browser's form proves its origin with the form token; a bearer
-	 * token is not sent by browsers on their own (auth.h). */
+	 * token is not sent by browsers on their own (credential.h). */
 	if (!req->bearer && !attach_csrf_ok(req, in->m))
 		return "invalid_form_token";
 	post = multipart_get(in->m, "post");

@@ -154,17 +154,6 @@ coop_api_list(struct http_req *req)
 enum MHD_Result
 coop_api_answer(struct http_req *req)
 {
-	const char	*params[2];
-	char		 id[24], *body;
-	enum MHD_Result	 ret;
-
-	if (!api_body(req, &body, &ret))
-		return ret;
-	snprintf(id, sizeof(id), "%lld", req->id);
-	params[0] = id;
-	params[1] = body;
-	ret = api_call(req, "SELECT status, body FROM "
-	    "council.api_coop_answer($1::bigint, $2)", 2, params);
-	free(body);
-	return ret;
+	return api_write(req, 1, "SELECT status, body FROM "
+	    "council.api_coop_answer($1::bigint, $2)");
 }

@@ -1,6 +1,6 @@
 /*
  * coop.h: requests for cooperation on the member portal (R-COOP-1).  The
- * steering committee issues a request by a passed motion (gov.c); the
+ * steering committee issues a request by a passed motion (committee.c); the
  * members it asks see it here and answer it with posts of their own.
  * council.coop_requests_for_me and council.coop_answer decide everything.
  */

@@ -415,29 +415,12 @@ feedback_api_ledger(struct http_req *req)
 enum MHD_Result
 feedback_api_tally(struct http_req *req)
 {
-	const char	*params[1];
-	char		 id[24];
-
-	snprintf(id, sizeof(id), "%lld", req->id);
-	params[0] = id;
-	return api_call(req, "SELECT status, body FROM "
-	    "council.api_read('feedback_tally', $1::bigint)", 1, params);
+	return api_read(req, "feedback_tally");
 }
 
 enum MHD_Result
 feedback_api_answer(struct http_req *req)
 {
-	const char	*params[2];
-	char		 id[24], *body = NULL;
-	enum MHD_Result	 ret;
-
-	if (!api_body(req, &body, &ret))
-		return ret;
-	snprintf(id, sizeof(id), "%lld", req->id);
-	params[0] = id;
-	params[1] = body;
-	ret = api_call(req, "SELECT status, body FROM "
-	    "council.api_give_feedback($1::bigint, $2)", 2, params);
-	free(body);
-	return ret;
+	return api_write(req, 1, "SELECT status, body FROM "
+	    "council.api_give_feedback($1::bigint, $2)");
 }

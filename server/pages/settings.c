@@ -572,26 +572,11 @@ settings_api_get(struct http_req *req)
 	    "SELECT status, body FROM council.api_settings()", 0, NULL);
 }
 
-/* An API write: the body (an API token, JSON) to council.<fn>($1). */
-static enum MHD_Result
-settings_api_write(struct http_req *req, const char *sql)
-{
-	const char	*params[1];
-	char		*body;
-	enum MHD_Result	 ret;
-
-	if (!api_body(req, &body, &ret))
-		return ret;
-	params[0] = body;
-	ret = api_call(req, sql, 1, params);
-	free(body);
-	return ret;
-}
 
 enum MHD_Result
 settings_api_post(struct http_req *req)
 {
-	return settings_api_write(req,
+	return api_write(req, 0,
 	    "SELECT status, body FROM council.api_set_settings($1)");
 }
 
@@ -607,14 +592,14 @@ settings_api_org(struct http_req *req)
 enum MHD_Result
 settings_api_org_post(struct http_req *req)
 {
-	return settings_api_write(req,
+	return api_write(req, 0,
 	    "SELECT status, body FROM council.api_set_org($1)");
 }
 
 enum MHD_Result
 settings_api_handlers(struct http_req *req)
 {
-	return settings_api_write(req,
+	return api_write(req, 0,
 	    "SELECT status, body FROM council.api_handler($1)");
 }
 

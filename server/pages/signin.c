@@ -11,7 +11,7 @@
 
 #include <openssl/crypto.h>
 
-#include "auth.h"
+#include "credential.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
@@ -46,7 +46,7 @@ struct signin_job {
 	char			 password[PASSWORD_MAX_LEN + 1];
 	enum signin_outcome	 outcome;
 	long			 wait_ms;
-	char			 token[AUTH_TOKEN_HEX + 1];
+	char			 token[CREDENTIAL_TOKEN_HEX + 1];
 };
 
 /* The password threads and their queue; the throttle. */
@@ -134,7 +134,7 @@ signin_check(struct signin_job *job)
 	if (password_needs_rehash(PQgetvalue(r, 0, 1)) &&
 	    password_hash(job->password, rehash) == -1)
 		rehash[0] = '\0';
-	if (auth_token_new(job->token, hash) == -1)
+	if (credential_token_new(job->token, hash) == -1)
 		goto out;
 	snprintf(hashx, sizeof(hashx), "\\x%s", hash);
 	snprintf(idle, sizeof(idle), "%ld", cfg->session_idle_timeout);
@@ -307,12 +307,12 @@ signin_post_done(struct http_req *req)
 	req->deferred = NULL;
 	switch (job->outcome) {
 	case SIGNIN_WEB:
-		auth_cookie_set(req, 0, job->token, cfg->session_lifetime);
+		credential_cookie_set(req, 0, job->token, cfg->session_lifetime);
 		ret = http_redirect(req, "/feed");
 		break;
 	case SIGNIN_TOTP:
 	case SIGNIN_ENROL:
-		auth_cookie_set(req, 1, job->token, cfg->signin_pending_timeout);
+		credential_cookie_set(req, 1, job->token, cfg->signin_pending_timeout);
 		ret = http_redirect(req, job->outcome == SIGNIN_TOTP ?
 		    "/signin/totp" : "/signin/enrol");
 		break;
@@ -435,12 +435,12 @@ signin_pending_get(struct http_req *req, struct signin_pending *p)
 {
 	PGresult	*r;
 	const char	*params[1];
-	char		 tok[AUTH_TOKEN_HEX + 1], hash[65], err[256];
+	char		 tok[CREDENTIAL_TOKEN_HEX + 1], hash[65], err[256];
 	int		 rc = -1;
 
-	if (!auth_cookie_token(req, 1, tok))
+	if (!credential_cookie_token(req, 1, tok))
 		goto out;
-	util_sha256_hex(tok, AUTH_TOKEN_HEX, hash);
+	util_sha256_hex(tok, CREDENTIAL_TOKEN_HEX, hash);
 	snprintf(p->hashx, sizeof(p->hashx), "\\x%s", hash);
 	params[0] = p->hashx;
 	r = signin_db(req, "SELECT person_id, enrolled "
@@ -491,11 +491,11 @@ signin_factor_db(struct http_req *req, const char *sql, int n,
 {
 	const struct config	*cfg = req->srv->cfg;
 	PGresult		*r;
-	char			 tok[AUTH_TOKEN_HEX + 1], hash[65], hashx[70];
+	char			 tok[CREDENTIAL_TOKEN_HEX + 1], hash[65], hashx[70];
 	char			 idle[24], life[24], err[256];
 	int			 rc = -1;
 
-	if (auth_token_new(tok, hash) == -1)
+	if (credential_token_new(tok, hash) == -1)
 		goto out;
 	snprintf(hashx, sizeof(hashx), "\\x%s", hash);
 	snprintf(idle, sizeof(idle), "%ld", cfg->session_idle_timeout);
@@ -513,8 +513,8 @@ signin_factor_db(struct http_req *req, const char *sql, int n,
 	snprintf(out, outlen, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	if (strcmp(out, "ok") == 0) {
-		auth_cookie_set(req, 1, NULL, 0);
-		auth_cookie_set(req, 0, tok, cfg->session_lifetime);
+		credential_cookie_set(req, 1, NULL, 0);
+		credential_cookie_set(req, 0, tok, cfg->session_lifetime);
 	}
 	rc = 0;
 out:
@@ -771,7 +771,7 @@ signin_signout(struct http_req *req, int everywhere)
 
 	form_init(&f);
 	if (form_parse(&f, req->body.data, req->body.len,
-	    err, sizeof(err)) == -1 || !auth_csrf_ok(req, &f)) {
+	    err, sizeof(err)) == -1 || !credential_csrf_ok(req, &f)) {
 		ret = http_error(req, 403, NULL);
 		goto out;
 	}
@@ -780,7 +780,7 @@ signin_signout(struct http_req *req, int everywhere)
 	    "SELECT council.session_end(false)", 0, NULL, NULL, err,
 	    sizeof(err));
 	PQclear(r);
-	auth_cookie_set(req, 0, NULL, 0);
+	credential_cookie_set(req, 0, NULL, 0);
 	ret = http_redirect(req, "/signin");
 out:
 	form_free(&f);

@@ -46,7 +46,7 @@ void		signin_stop(void);
 /* signin_stop, then free everything.  Accepts a never-started state. */
 void		signin_fini(void);
 
-/* Handlers (route.c). */
+/* Handlers (site/routes.c). */
 enum MHD_Result	signin_get(struct http_req *);		/* GET / and /signin */
 enum MHD_Result	signin_post(struct http_req *);
 enum MHD_Result	signin_totp_get(struct http_req *);

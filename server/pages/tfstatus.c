@@ -94,7 +94,7 @@ tf_page(struct http_req *req, const struct caller_me *me, unsigned status,
 			tmpl_vars_set(it, "my_vote", tf_text(req, "ga.choice",
 			    PQgetvalue(r, i, 14)));
 	}
-	ret = http_page(req, status, "tf.xhtml", vars);
+	ret = http_page(req, status, "tfstatus.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
 	PQclear(w);
@@ -204,46 +204,30 @@ tfstatus_api_get(struct http_req *req)
 	return ret;
 }
 
-/* A write: council.api_tf(what, the route's {id} or NULL, body). */
-static enum MHD_Result
-tf_api_call(struct http_req *req, const char *what, int with_id)
-{
-	const char	*params[3];
-	char		 id[24], *body;
-	enum MHD_Result	 ret;
-
-	if (!api_body(req, &body, &ret))
-		return ret;
-	snprintf(id, sizeof(id), "%lld", req->id);
-	params[0] = what;
-	params[1] = with_id ? id : NULL;
-	params[2] = body;
-	ret = api_call(req, "SELECT status, body FROM "
-	    "council.api_tf($1, $2::bigint, $3)", 3, params);
-	free(body);
-	return ret;
-}
-
 enum MHD_Result
 tfstatus_api_act(struct http_req *req)
 {
-	return tf_api_call(req, "act", 1);
+	return api_write(req, 1, "SELECT status, body FROM "
+	    "council.api_tf('act', $1::bigint, $2)");
 }
 
 enum MHD_Result
 tfstatus_api_apply(struct http_req *req)
 {
-	return tf_api_call(req, "apply", 0);
+	return api_write(req, 0, "SELECT status, body FROM "
+	    "council.api_tf('apply', NULL, $1)");
 }
 
 enum MHD_Result
 tfstatus_api_review(struct http_req *req)
 {
-	return tf_api_call(req, "review", 0);
+	return api_write(req, 0, "SELECT status, body FROM "
+	    "council.api_tf('review', NULL, $1)");
 }
 
 enum MHD_Result
 tfstatus_api_amend(struct http_req *req)
 {
-	return tf_api_call(req, "amend", 0);
+	return api_write(req, 0, "SELECT status, body FROM "
+	    "council.api_tf('amend', NULL, $1)");
 }

@@ -9,8 +9,8 @@
 
 #include <openssl/crypto.h>
 
-#include "auth.h"
 #include "caller.h"
+#include "credential.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
@@ -87,7 +87,7 @@ tokens_post(struct http_req *req)
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[3], *op;
-	char			 err[256], tok[AUTH_TOKEN_HEX + 1], hash[65];
+	char			 err[256], tok[CREDENTIAL_TOKEN_HEX + 1], hash[65];
 	char			 hashx[70];
 	enum MHD_Result		 ret;
 
@@ -116,7 +116,7 @@ tokens_post(struct http_req *req)
 		ret = http_redirect(req, "/settings/tokens");
 		goto out;
 	}
-	if (auth_token_new(tok, hash) == -1) {
+	if (credential_token_new(tok, hash) == -1) {
 		ret = http_error(req, 503, NULL);
 		goto out;
 	}

@@ -1,7 +1,7 @@
 /*
  * tokens.h: a person's API tokens on /settings/tokens (ASVS V7): create
  * (shown once), list, revoke.  Machine clients send one as "Authorization:
- * Bearer <token>" (auth.h).
+ * Bearer <token>" (credential.h).
  */
 #ifndef COUNCIL_TOKENS_H
 #define COUNCIL_TOKENS_H

@@ -25,7 +25,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "mail.h"
-#include "member.h"
+#include "membership.h"
 #include "routes.h"
 #include "signin.h"
 #include "timer.h"
@@ -137,7 +137,7 @@ main(int argc, char **argv)
 		log_error("msg=\"cannot set up sign-in\" error=\"%s\"", err);
 		goto out;
 	}
-	if (member_init(err, sizeof(err)) == -1) {
+	if (membership_init(err, sizeof(err)) == -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
 		goto out;
 	}
@@ -219,7 +219,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	anchor_unconfigure();
-	member_fini();
+	membership_fini();
 	mail_unconfigure();
 	signin_fini();
 	db_pool_free(signin_db);

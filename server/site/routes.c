@@ -13,23 +13,23 @@
  * API (no credential: 401 not_signed_in).  The database still decides who
  * may see and do what: the row only spares a round trip to nobody.
  */
+#include "assembly.h"
 #include "attach.h"
-#include "auth.h"
+#include "committee.h"
 #include "compose.h"
 #include "consent.h"
 #include "coop.h"
-#include "document.h"
+#include "credential.h"
+#include "documents.h"
 #include "feed.h"
 #include "feedback.h"
-#include "gapage.h"
-#include "gov.h"
+#include "health.h"
 #include "http.h"
-#include "member.h"
+#include "membership.h"
+#include "minutes.h"
 #include "notify.h"
-#include "pages.h"
 #include "post.h"
 #include "routes.h"
-#include "scpage.h"
 #include "search.h"
 #include "settings.h"
 #include "signin.h"
@@ -86,27 +86,27 @@ static const struct http_route routes[] = {
 	UPLOAD("/api/v1/attachments",	   API, attach_api_upload),
 	R("/api/v1/attachments/{id}",	G, API, attach_api_get),
 
-	/* The steering committee (scpage.c, gov.c). */
-	R("/committee",			G, PAGE, scpage_list),
-	R("/committee",			P, PAGE, scpage_create),
-	R("/committee/{id}",		G, PAGE, scpage_get),
-	R("/committee/{id}",		P, PAGE, scpage_act),
-	R("/api/v1/committee/motions",	P, API, gov_api_motion_create),
-	R("/api/v1/committee/motions/{id}", G, API, gov_api_motion),
-	R("/api/v1/committee/motions/{id}", P, API, gov_api_motion_act),
+	/* The steering committee (committee.c). */
+	R("/committee",			G, PAGE, committee_list),
+	R("/committee",			P, PAGE, committee_create),
+	R("/committee/{id}",		G, PAGE, committee_get),
+	R("/committee/{id}",		P, PAGE, committee_act),
+	R("/api/v1/committee/motions",	P, API, committee_api_create),
+	R("/api/v1/committee/motions/{id}", G, API, committee_api_get),
+	R("/api/v1/committee/motions/{id}", P, API, committee_api_act),
 
-	/* The general assembly (gapage.c, gov.c). */
-	R("/assemblies",		G, PAGE, gapage_list),
-	R("/assemblies",		P, PAGE, gapage_convene),
-	R("/assemblies/{id}",		G, PAGE, gapage_get),
-	R("/assemblies/{id}",		P, PAGE, gapage_act),
-	R("/assemblies/{id}/minutes",	G, PAGE, gapage_minutes),
-	R("/assemblies/{id}/minutes.csv", G, PAGE, gapage_minutes_csv),
-	R("/api/v1/assemblies",		P, API, gov_api_assembly_create),
-	R("/api/v1/assemblies/{id}",	P, API, gov_api_assembly_act),
-	R("/api/v1/assemblies/{id}/minutes", G, API, gov_api_minutes),
-	R("/api/v1/polls/{id}",		G, API, gov_api_poll),
-	R("/api/v1/polls/{id}",		P, API, gov_api_poll_act),
+	/* The general assembly (assembly.c, minutes.c). */
+	R("/assemblies",		G, PAGE, assembly_list),
+	R("/assemblies",		P, PAGE, assembly_convene),
+	R("/assemblies/{id}",		G, PAGE, assembly_get),
+	R("/assemblies/{id}",		P, PAGE, assembly_act),
+	R("/assemblies/{id}/minutes",	G, PAGE, minutes_get),
+	R("/assemblies/{id}/minutes.csv", G, PAGE, minutes_csv_get),
+	R("/api/v1/assemblies",		P, API, assembly_api_create),
+	R("/api/v1/assemblies/{id}",	P, API, assembly_api_act),
+	R("/api/v1/assemblies/{id}/minutes", G, API, assembly_api_minutes),
+	R("/api/v1/polls/{id}",		G, API, assembly_api_poll),
+	R("/api/v1/polls/{id}",		P, API, assembly_api_poll_act),
 
 	/* Requests for cooperation, notifications (coop.c, notify.c). */
 	R("/cooperation",		G, PAGE, coop_list),
@@ -128,15 +128,15 @@ static const struct http_route routes[] = {
 	R("/api/v1/tf/reviews",		P, API, tfstatus_api_review),
 	R("/api/v1/tf/amendments",	P, API, tfstatus_api_amend),
 
-	/* Joining and leaving (member.c), settings and the organisation
+	/* Joining and leaving (membership.c), settings and the organisation
 	 * (settings.c, tokens.c). */
-	R("/apply",			G, ANYONE, member_apply_get),
-	R("/apply",			P, ANYONE, member_apply_post),
-	R("/apply/status/{key}",	G, ANYONE, member_status),
-	R("/settings/org/withdraw",	P, PAGE, member_withdraw),
-	R("/api/v1/applications",	G, API, member_api_list),
-	R("/api/v1/applications",	P, API, member_api_post),
-	R("/api/v1/org/withdraw",	P, API, member_api_withdraw),
+	R("/apply",			G, ANYONE, membership_apply_get),
+	R("/apply",			P, ANYONE, membership_apply_post),
+	R("/apply/status/{key}",	G, ANYONE, membership_status),
+	R("/settings/org/withdraw",	P, PAGE, membership_withdraw),
+	R("/api/v1/applications",	G, API, membership_api_list),
+	R("/api/v1/applications",	P, API, membership_api_post),
+	R("/api/v1/org/withdraw",	P, API, membership_api_withdraw),
 	R("/settings",			G, PAGE, settings_get),
 	R("/settings",			P, PAGE, settings_post),
 	R("/settings/tokens",		G, PAGE, tokens_get),
@@ -149,17 +149,17 @@ static const struct http_route routes[] = {
 	R("/api/v1/org",		P, API, settings_api_org_post),
 	R("/api/v1/org/handlers",	P, API, settings_api_handlers),
 
-	/* Public: the roster, the council's texts (settings.c, document.c). */
+	/* Public: the roster, the council's texts (settings.c, documents.c). */
 	R("/roster",			G, ANYONE, settings_roster),
 	R("/api/v1/roster",		G, ANYONE, settings_api_roster),
-	R("/documents",			G, ANYONE, document_list),
-	R("/documents/{key}",		G, ANYONE, document_page),
-	R("/documents/{key}/{id}",	G, ANYONE, document_version),
-	R("/api/v1/documents",		G, ANYONE, document_api_list),
-	R("/api/v1/documents/{key}",	G, ANYONE, document_api_get),
+	R("/documents",			G, ANYONE, documents_list),
+	R("/documents/{key}",		G, ANYONE, documents_page),
+	R("/documents/{key}/{id}",	G, ANYONE, documents_version),
+	R("/api/v1/documents",		G, ANYONE, documents_api_list),
+	R("/api/v1/documents/{key}",	G, ANYONE, documents_api_get),
 
-	/* The machine's (pages.c, static.c). */
-	R("/healthz",			G, ANYONE, pages_healthz),
+	/* The machine's (health.c, static.c). */
+	R("/healthz",			G, ANYONE, health_get),
 	R("/robots.txt",		G, ANYONE, static_robots),
 	R("/static/{path}",		G, ANYONE, static_serve),
 };
@@ -176,8 +176,8 @@ routes_install(struct http_server *srv)
 {
 	srv->routes = routes;
 	srv->nroutes = UTIL_ARRAY_LEN(routes);
-	srv->upload_gate = auth_person;
-	srv->dispatch = auth_dispatch;
+	srv->upload_gate = credential_person;
+	srv->dispatch = credential_dispatch;
 	/* The post page's sections, in the order it shows them. */
 	post_section_add("feedback", feedback_post_vars);	/* R-TF-1 */
 	post_section_add("attachments", attach_post_vars);

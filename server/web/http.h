@@ -141,7 +141,7 @@ struct http_req {
 	unsigned		 status;	/* what was sent, for the log */
 	size_t			 bytes;
 	char			 ip[64];
-	/* Who is asking (auth_request, auth.c): hex SHA-256 of the session
+	/* Who is asking (credential_request, credential.c): hex SHA-256 of the session
 	 * or API token presented, "" for nobody; the form token derived from
 	 * a browser session; whether the credential was a bearer token. */
 	char			 session_hash[65];

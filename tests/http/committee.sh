@@ -8,7 +8,7 @@
 # (R-GOV-6, R-GOV-7): on the demo's nine seats, five declarations and four
 # yes do not restrict, four declarations and five yes do not expel.
 #
-# Sessions are made in the database, as in tests/http/tf.sh (committee
+# Sessions are made in the database, as in tests/http/feedback.sh (committee
 # members would need a second factor at sign-in).
 #
 # Usage: tests/http/committee.sh BASE_URL PGDIR

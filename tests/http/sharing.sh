@@ -84,7 +84,7 @@ tap_is "$code $(sql "SELECT count(*) FROM council.post_audience WHERE org_id = $
 	"R-ORG-3: it withdraws: at once it is in no audience (not even of a post it could read)"
 
 # An applicant (the public form's own function: the form itself, and its
-# throttle, are tests/http/lifecycle.sh's).
+# throttle, are tests/http/membership.sh's).
 RV=$(sql "SELECT council.rules_version()")
 APP_ID=$(sql "SELECT council.apply('申請者$$', 'Applicant sh$$', 'other', NULL, '担当',
 	'sh$$@applicant.example.jp', $RV, true, sha256(convert_to('sh-app-$$', 'UTF8')))")

@@ -3,13 +3,13 @@
  * through http_page / http_error; none decides visibility itself (the
  * database does, through row-level security).
  */
-#ifndef COUNCIL_PAGES_H
-#define COUNCIL_PAGES_H
+#ifndef COUNCIL_HEALTH_H
+#define COUNCIL_HEALTH_H
 
 #include <microhttpd.h>
 
 struct http_req;
 
-enum MHD_Result	pages_healthz(struct http_req *);	/* GET /healthz */
+enum MHD_Result	health_get(struct http_req *);	/* GET /healthz */
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * auth.h: who is asking (OWASP ASVS 5.0 V7, V3.5).  Signing in is
+ * credential.h: who is asking (OWASP ASVS 5.0 V7, V3.5).  Signing in is
  * signin.h's.
  *
  * Credentials.  A browser carries a session token in a cookie
@@ -17,8 +17,8 @@
  * token derived from the session token (SHA-256 of a label and the
  * token), which a page of another site cannot know.
  */
-#ifndef COUNCIL_AUTH_H
-#define COUNCIL_AUTH_H
+#ifndef COUNCIL_CREDENTIAL_H
+#define COUNCIL_CREDENTIAL_H
 
 #include <stddef.h>
 
@@ -28,41 +28,41 @@ struct config;
 struct form;
 struct http_req;
 
-#define AUTH_TOKEN_HEX	64	/* hex digits of a session or API token */
+#define CREDENTIAL_TOKEN_HEX	64	/* hex digits of a session or API token */
 
 /* Read the request's credential into req->session_hash, req->csrf and
  * req->bearer (nothing for an absent or malformed one).  No I/O. */
-void	auth_request(struct http_req *);
+void	credential_request(struct http_req *);
 
 /* Who is asking, asked of the database (council.me) now: 1 with the
  * person's id in out, 0 for nobody (no, a malformed, an unknown or an
  * expired credential), -1 if the database did not answer.  For the checks
  * made before a request's body is read (http.c, issue 10 item 1). */
-int	auth_person(struct http_req *, char *out, size_t outlen);
+int	credential_person(struct http_req *, char *out, size_t outlen);
 
 /* The dispatch hook of the HTTP front (site/routes.c installs it): read
  * the credential; refuse a POST sent by a page of another site (403), a
  * signed-in page without a credential (303 to /signin) and an API call
  * without one (401 not_signed_in); else run req->route's handler. */
-enum MHD_Result auth_dispatch(struct http_req *);
+enum MHD_Result credential_dispatch(struct http_req *);
 
 /* 1 if a POST may proceed: not sent by a page of another site. */
-int	auth_origin_ok(struct http_req *);
+int	credential_origin_ok(struct http_req *);
 
 /* 1 if form's "csrf" field is the signed-in session's form token. */
-int	auth_csrf_ok(struct http_req *, const struct form *);
+int	credential_csrf_ok(struct http_req *, const struct form *);
 
-/* A new token (AUTH_TOKEN_HEX hex digits and NUL in out) and its hash
+/* A new token (CREDENTIAL_TOKEN_HEX hex digits and NUL in out) and its hash
  * (65 bytes in hash).  Returns 0, or -1 if the RNG failed. */
-int	auth_token_new(char *out, char *hash);
+int	credential_token_new(char *out, char *hash);
 
 /* The token of the session cookie (pending: the pending sign-in's), if
- * present and well-formed, into out (AUTH_TOKEN_HEX + 1 bytes): 1, or 0. */
-int	auth_cookie_token(struct http_req *, int pending, char *out);
+ * present and well-formed, into out (CREDENTIAL_TOKEN_HEX + 1 bytes): 1, or 0. */
+int	credential_cookie_token(struct http_req *, int pending, char *out);
 
 /* Queue Set-Cookie for token (NULL: remove the cookie), the session's or
  * with pending the pending sign-in's, living max_age seconds. */
-void	auth_cookie_set(struct http_req *, int pending, const char *token,
+void	credential_cookie_set(struct http_req *, int pending, const char *token,
 	    long max_age);
 
 #endif

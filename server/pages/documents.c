@@ -1,5 +1,5 @@
 /*
- * document.c: the council's texts, pages and API (see document.h).
+ * documents.c: the council's texts, pages and API (see documents.h).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -9,31 +9,31 @@
 #include "api.h"
 #include "caller.h"
 #include "diff.h"
-#include "document.h"
+#include "documents.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
 #include "tmpl.h"
 
-#define DOCUMENT_SLUG_MAX	63
-#define DOCUMENT_VERSION_MAX	999999L
-#define DOCUMENT_CONTEXT	3	/* unchanged lines shown around a change */
+#define DOCUMENTS_SLUG_MAX	63
+#define DOCUMENTS_VERSION_MAX	999999L
+#define DOCUMENTS_CONTEXT	3	/* unchanged lines shown around a change */
 
 int
-document_slug_ok(const char *slug)
+documents_slug_ok(const char *slug)
 {
 	size_t	n = 0;
 
 	/* [a-z0-9][a-z0-9-]{1,62}, as documents.slug's CHECK */
 	while ((islower((unsigned char)slug[n]) || isdigit((unsigned char)slug[n]) ||
-	    (slug[n] == '-' && n > 0)) && n <= DOCUMENT_SLUG_MAX)
+	    (slug[n] == '-' && n > 0)) && n <= DOCUMENTS_SLUG_MAX)
 		n++;
-	return n >= 2 && n <= DOCUMENT_SLUG_MAX && slug[n] == '\0';
+	return n >= 2 && n <= DOCUMENTS_SLUG_MAX && slug[n] == '\0';
 }
 
 /* Who made a version, in words: vars "adopted" (and "note"). */
 static void
-document_adopter(struct http_req *req, struct tmpl_vars *vars,
+documents_adopter(struct http_req *req, struct tmpl_vars *vars,
     const PGresult *r, int row, int col)
 {
 	/* columns: adopted_by, adopted_by_motion, adopted_by_tf, note */
@@ -58,7 +58,7 @@ document_adopter(struct http_req *req, struct tmpl_vars *vars,
 
 /* GET /documents: every document, its owner and the version in force. */
 enum MHD_Result
-document_list(struct http_req *req)
+documents_list(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
@@ -90,7 +90,7 @@ document_list(struct http_req *req)
 		caller_frame(req, vars, &me);
 	for (i = 0; i < PQntuples(r); i++) {
 		item = tmpl_vars_add_item(vars, "documents");
-		tmpl_vars_setf(item, "href", DOCUMENT_PREFIX "%s",
+		tmpl_vars_setf(item, "href", DOCUMENTS_PREFIX "%s",
 		    PQgetvalue(r, i, 0));
 		tmpl_vars_set(item, "title", PQgetvalue(r, i, en ? 2 : 1));
 		tmpl_vars_set(item, "owner", http_text_of(req, "documents.owner",
@@ -106,10 +106,10 @@ out:
 }
 
 /* The line diff of from -> to as the list "diff" of {kind, sign, text}:
- * changed lines with DOCUMENT_CONTEXT unchanged lines around them, and a
+ * changed lines with DOCUMENTS_CONTEXT unchanged lines around them, and a
  * "gap" item saying how many unchanged lines are left out between. */
 static void
-document_diff(struct http_req *req, struct tmpl_vars *vars, const char *from,
+documents_diff(struct http_req *req, struct tmpl_vars *vars, const char *from,
     const char *to)
 {
 	struct diff_line	*l;
@@ -123,7 +123,7 @@ document_diff(struct http_req *req, struct tmpl_vars *vars, const char *from,
 	}
 	for (i = 0; i < n; i++) {
 		near = l[i].op != DIFF_SAME;
-		for (k = 1; !near && k <= DOCUMENT_CONTEXT; k++)
+		for (k = 1; !near && k <= DOCUMENTS_CONTEXT; k++)
 			near = (i >= k && l[i - k].op != DIFF_SAME) ||
 			    (i + k < n && l[i + k].op != DIFF_SAME);
 		if (!near) {
@@ -160,7 +160,7 @@ document_diff(struct http_req *req, struct tmpl_vars *vars, const char *from,
  * adopted it, the diff against the version before, and every version.
  */
 enum MHD_Result
-document_page(struct http_req *req)
+documents_page(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
@@ -172,8 +172,8 @@ document_page(struct http_req *req)
 	enum MHD_Result		 ret;
 
 	/* The route's {key} is the slug, its {id} a version (0: none,
-	 * document_version makes sure a version segment held one). */
-	if (!document_slug_ok(req->key) || req->id > DOCUMENT_VERSION_MAX)
+	 * documents_version makes sure a version segment held one). */
+	if (!documents_slug_ok(req->key) || req->id > DOCUMENTS_VERSION_MAX)
 		return http_error(req, 404, NULL);
 	v = (long)req->id;
 	if ((who = caller_identify(req, &me)) < 0) {
@@ -221,20 +221,20 @@ document_page(struct http_req *req)
 	tmpl_vars_set(vars, "version", PQgetvalue(r, 0, 3));
 	tmpl_vars_set(vars, "text", PQgetvalue(r, 0, 4));
 	tmpl_vars_set(vars, "date", PQgetvalue(r, 0, 5));
-	document_adopter(req, vars, r, 0, 6);
+	documents_adopter(req, vars, r, 0, 6);
 	if (!PQgetisnull(r, 0, 10)) {
 		tmpl_vars_setf(vars, "previous", "%ld",
 		    atol(PQgetvalue(r, 0, 3)) - 1);
-		document_diff(req, vars, PQgetvalue(r, 0, 10),
+		documents_diff(req, vars, PQgetvalue(r, 0, 10),
 		    PQgetvalue(r, 0, 4));
 	}
 	for (i = 0; i < PQntuples(h); i++) {
 		item = tmpl_vars_add_item(vars, "versions");
-		tmpl_vars_setf(item, "href", DOCUMENT_PREFIX "%s/%s", slug,
+		tmpl_vars_setf(item, "href", DOCUMENTS_PREFIX "%s/%s", slug,
 		    PQgetvalue(h, i, 0));
 		tmpl_vars_set(item, "version", PQgetvalue(h, i, 0));
 		tmpl_vars_set(item, "date", PQgetvalue(h, i, 1));
-		document_adopter(req, item, h, i, 2);
+		documents_adopter(req, item, h, i, 2);
 		if (strcmp(PQgetvalue(h, i, 0), PQgetvalue(r, 0, 3)) == 0)
 			tmpl_vars_set(item, "current", "page");
 	}
@@ -247,7 +247,7 @@ out:
 }
 
 enum MHD_Result
-document_api_list(struct http_req *req)
+documents_api_list(struct http_req *req)
 {
 	return api_json_query(req, "SELECT json_build_object('documents', "
 	    "coalesce(json_agg(json_build_object('slug', d.slug, 'title_ja', "
@@ -258,23 +258,23 @@ document_api_list(struct http_req *req)
 }
 
 enum MHD_Result
-document_version(struct http_req *req)
+documents_version(struct http_req *req)
 {
 	if (req->id == 0)	/* a version that is no number */
 		return http_error(req, 404, NULL);
-	return document_page(req);
+	return documents_page(req);
 }
 
 /* GET /api/v1/documents/SLUG: the document and every version's text. */
 enum MHD_Result
-document_api_get(struct http_req *req)
+documents_api_get(struct http_req *req)
 {
 	PGresult	*r;
 	const char	*params[1];
 	char		 err[256];
 	enum MHD_Result	 ret;
 
-	if (!document_slug_ok(req->key))
+	if (!documents_slug_ok(req->key))
 		return api_error(req, 404, "not_found");
 	params[0] = req->key;
 	r = caller_db(req, "SELECT json_build_object('slug', d.slug, "

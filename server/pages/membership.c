@@ -1,5 +1,5 @@
 /*
- * member.c: joining and leaving, pages and API (see member.h).
+ * membership.c: joining and leaving, pages and API (see membership.h).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
-#include "member.h"
+#include "membership.h"
 #include "throttle.h"
 #include "tmpl.h"
 #include "util.h"
@@ -33,14 +33,14 @@ static const char *const member_categories[] = {
 };
 
 int
-member_init(char *err, size_t errlen)
+membership_init(char *err, size_t errlen)
 {
 	struct throttle_limits	lim;
 
 	throttle_limits_default(&lim);
 	lim.max_entries = 4096;
-	lim.ip_burst = MEMBER_APPLY_BURST;
-	lim.ip_per_min = MEMBER_APPLY_PER_MIN;
+	lim.ip_burst = MEMBERSHIP_APPLY_BURST;
+	lim.ip_per_min = MEMBERSHIP_APPLY_PER_MIN;
 	if ((member_throttle = throttle_new(&lim)) == NULL) {
 		snprintf(err, errlen, "cannot set up the application throttle");
 		return -1;
@@ -49,7 +49,7 @@ member_init(char *err, size_t errlen)
 }
 
 void
-member_fini(void)
+membership_fini(void)
 {
 	throttle_free(member_throttle);
 	member_throttle = NULL;
@@ -57,7 +57,7 @@ member_fini(void)
 
 /* The form again, with error above it and the fields refilled from f. */
 static enum MHD_Result
-member_form_page(struct http_req *req, unsigned status, const char *error,
+membership_form_page(struct http_req *req, unsigned status, const char *error,
     const struct form *f)
 {
 	struct caller_me	 me;
@@ -115,14 +115,14 @@ out:
 }
 
 enum MHD_Result
-member_apply_get(struct http_req *req)
+membership_apply_get(struct http_req *req)
 {
-	return member_form_page(req, 200, NULL, NULL);
+	return membership_form_page(req, 200, NULL, NULL);
 }
 
 /* The message for an application's refusal code. */
 static const char *
-member_error(struct http_req *req, const char *code)
+membership_error(struct http_req *req, const char *code)
 {
 	return http_text_of(req, "apply.error", code, "apply.error.invalid");
 }
@@ -136,14 +136,14 @@ member_error(struct http_req *req, const char *code)
  * throttled); nothing stored.
  */
 enum MHD_Result
-member_apply_post(struct http_req *req)
+membership_apply_post(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct form		 f;
 	struct tmpl_vars	*vars = NULL;
 	PGresult		*r = NULL;
 	const char		*params[9], *agree;
-	char			 err[256], token[2 * MEMBER_TOKEN_BYTES + 1];
+	char			 err[256], token[2 * MEMBERSHIP_TOKEN_BYTES + 1];
 	char			 hash[65];
 	long			 wait;
 	size_t			 i;
@@ -153,17 +153,17 @@ member_apply_post(struct http_req *req)
 	form_init(&f);
 	if (form_parse(&f, req->body.data, req->body.len, err,
 	    sizeof(err)) == -1) {
-		ret = member_form_page(req, 400, member_error(req, "invalid"),
+		ret = membership_form_page(req, 400, membership_error(req, "invalid"),
 		    NULL);
 		goto out;
 	}
 	if ((wait = throttle_check(member_throttle, THROTTLE_IP, req->ip,
 	    util_now_ms())) > 0) {
-		ret = member_form_page(req, 429, member_error(req, "throttled"),
+		ret = membership_form_page(req, 429, membership_error(req, "throttled"),
 		    &f);
 		goto out;
 	}
-	if (util_random_hex(token, MEMBER_TOKEN_BYTES) == -1) {
+	if (util_random_hex(token, MEMBERSHIP_TOKEN_BYTES) == -1) {
 		ret = http_error(req, 503, NULL);
 		goto out;
 	}
@@ -193,9 +193,9 @@ member_apply_post(struct http_req *req)
 			ret = http_error(req, 503, NULL);
 			goto out;
 		}
-		ret = member_form_page(req, strcmp(err, "rules_changed") == 0 ||
+		ret = membership_form_page(req, strcmp(err, "rules_changed") == 0 ||
 		    strcmp(err, "already_applied") == 0 ? 409 : 422,
-		    member_error(req, err), &f);
+		    membership_error(req, err), &f);
 		goto out;
 	}
 	log_info("msg=\"application received\" rid=%s application=%s",
@@ -203,7 +203,7 @@ member_apply_post(struct http_req *req)
 	vars = tmpl_vars_new();
 	if ((who = caller_identify(req, &me)) == 1)
 		caller_frame(req, vars, &me);
-	tmpl_vars_setf(vars, "status_href", MEMBER_STATUS_PREFIX "%s", token);
+	tmpl_vars_setf(vars, "status_href", MEMBERSHIP_STATUS_PREFIX "%s", token);
 	ret = http_page(req, 201, "apply_done.xhtml", vars);
 out:
 	explicit_bzero(token, sizeof(token));
@@ -216,7 +216,7 @@ out:
 /* GET /apply/status/TOKEN: the applicant's view; an unknown or malformed
  * link is 404. */
 enum MHD_Result
-member_status(struct http_req *req)
+membership_status(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL;
@@ -231,7 +231,7 @@ member_status(struct http_req *req)
 	for (i = 0; tok[i] != '\0'; i++)
 		if (!isdigit((unsigned char)tok[i]) && (tok[i] < 'a' || tok[i] > 'f'))
 			break;
-	if (i != 2 * MEMBER_TOKEN_BYTES || tok[i] != '\0')
+	if (i != 2 * MEMBERSHIP_TOKEN_BYTES || tok[i] != '\0')
 		return http_error(req, 404, NULL);
 	util_sha256_hex(tok, i, hash);
 	params[0] = hash;
@@ -270,7 +270,7 @@ out:
 /* POST /settings/org/withdraw (confirm=yes): R-ORG-3, effective at once;
  * then the person is signed out with everyone of the organisation. */
 enum MHD_Result
-member_withdraw(struct http_req *req)
+membership_withdraw(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct form		 f;
@@ -309,7 +309,7 @@ out:
 }
 
 enum MHD_Result
-member_api_list(struct http_req *req)
+membership_api_list(struct http_req *req)
 {
 	PGresult	*r;
 	char		 err[256];
@@ -333,32 +333,16 @@ member_api_list(struct http_req *req)
 	return ret;
 }
 
-/* A JSON write: body to council.<fn>($1). */
-static enum MHD_Result
-member_api_call(struct http_req *req, const char *sql)
-{
-	const char	*params[1];
-	char		*body;
-	enum MHD_Result	 ret;
-
-	if (!api_body(req, &body, &ret))
-		return ret;
-	params[0] = body;
-	ret = api_call(req, sql, 1, params);
-	free(body);
-	return ret;
-}
-
 enum MHD_Result
-member_api_post(struct http_req *req)
+membership_api_post(struct http_req *req)
 {
-	return member_api_call(req,
+	return api_write(req, 0,
 	    "SELECT status, body FROM council.api_membership($1)");
 }
 
 enum MHD_Result
-member_api_withdraw(struct http_req *req)
+membership_api_withdraw(struct http_req *req)
 {
-	return member_api_call(req,
+	return api_write(req, 0,
 	    "SELECT status, body FROM council.api_org_withdraw($1)");
 }

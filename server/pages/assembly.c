@@ -1,5 +1,5 @@
 /*
- * gapage.c: the general assembly's pages (see gapage.h).
+ * assembly.c: the general assembly's pages and JSON API (see assembly.h).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "api.h"
+#include "assembly.h"
 #include "caller.h"
 #include "diff.h"
 #include "form.h"
-#include "gapage.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -18,12 +18,9 @@
 #include "util.h"
 
 
-/* Times: JST for people, as the rules' members read them; UTC stored. */
-#define GA_JST(col) "to_char(" col " AT TIME ZONE 'Asia/Tokyo', " \
-	"'YYYY-MM-DD HH24:MI')"
 
 static void
-ga_label(struct http_req *req, struct tmpl_vars *v, const char *name,
+assembly_label(struct http_req *req, struct tmpl_vars *v, const char *name,
     const char *prefix, const char *value)
 {
 	tmpl_vars_set(v, name, http_text_of(req, prefix, value, NULL));
@@ -31,14 +28,14 @@ ga_label(struct http_req *req, struct tmpl_vars *v, const char *name,
 
 /* The message for a refused act's stable code. */
 static const char *
-ga_error_text(struct http_req *req, const char *code)
+assembly_error_text(struct http_req *req, const char *code)
 {
 	return http_text_of(req, "ga.error", code, "ga.error.refused");
 }
 
 /* Is s empty or absent (then *out NULL), or a positive id (*out s)? */
 static int
-ga_opt_id(const char *s, const char **out)
+assembly_opt_id(const char *s, const char **out)
 {
 	*out = NULL;
 	if (s == NULL || *s == '\0')
@@ -52,7 +49,7 @@ ga_opt_id(const char *s, const char **out)
 /* ------------------------------------------------------------ the list */
 
 static enum MHD_Result
-ga_list_page(struct http_req *req, const struct caller_me *me,
+assembly_list_page(struct http_req *req, const struct caller_me *me,
     unsigned status, const char *error)
 {
 	struct tmpl_vars	*vars = NULL, *item;
@@ -62,7 +59,7 @@ ga_list_page(struct http_req *req, const struct caller_me *me,
 	enum MHD_Result		 ret;
 
 	r = caller_db(req, "SELECT g.id, g.kind::text, g.title, g.status::text, "
-	    GA_JST("g.starts_at") ", council.ga_may_preside() "
+	    CALLER_JST("g.starts_at") ", council.ga_may_preside() "
 	    "FROM council.ga_assemblies g RIGHT JOIN (SELECT 1) one ON true "
 	    "ORDER BY g.starts_at DESC NULLS LAST, g.id DESC LIMIT 200",
 	    0, NULL, err, sizeof(err));
@@ -86,14 +83,14 @@ ga_list_page(struct http_req *req, const struct caller_me *me,
 		if (PQgetisnull(r, i, 0))
 			continue;
 		item = tmpl_vars_add_item(vars, "assemblies");
-		tmpl_vars_setf(item, "href", GAPAGE_PREFIX "%s",
+		tmpl_vars_setf(item, "href", ASSEMBLY_PREFIX "%s",
 		    PQgetvalue(r, i, 0));
-		ga_label(req, item, "kind", "ga.kind", PQgetvalue(r, i, 1));
+		assembly_label(req, item, "kind", "ga.kind", PQgetvalue(r, i, 1));
 		tmpl_vars_set(item, "title", PQgetvalue(r, i, 2));
-		ga_label(req, item, "status", "ga.status", PQgetvalue(r, i, 3));
+		assembly_label(req, item, "status", "ga.status", PQgetvalue(r, i, 3));
 		tmpl_vars_set(item, "starts", PQgetvalue(r, i, 4));
 	}
-	for (i = 1; i <= GAPAGE_AGENDA_ROWS; i++) {
+	for (i = 1; i <= ASSEMBLY_AGENDA_ROWS; i++) {
 		struct tmpl_vars	*row = tmpl_vars_add_item(vars, "rows");
 		struct tmpl_vars	*opt;
 		int			 j;
@@ -110,7 +107,7 @@ ga_list_page(struct http_req *req, const struct caller_me *me,
 			tmpl_vars_set(opt, "title", PQgetvalue(d, j, en ? 2 : 1));
 		}
 	}
-	ret = http_page(req, status, "ga_list.xhtml", vars);
+	ret = http_page(req, status, "assemblies.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
 	PQclear(d);
@@ -119,31 +116,31 @@ out:
 }
 
 enum MHD_Result
-gapage_list(struct http_req *req)
+assembly_list(struct http_req *req)
 {
 	struct caller_me	me;
 	enum MHD_Result		ret;
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return ga_list_page(req, &me, 200, NULL);
+	return assembly_list_page(req, &me, 200, NULL);
 }
 
 /*
  * POST /assemblies: the chair (or the secretariat for the chair) convenes
  * (R-GOV-2): kind, title, starts (JST, to the minute: the current minute
  * means now, so a session can open at once), motion (an extraordinary
- * session's committee decision), and up to GAPAGE_AGENDA_ROWS agenda rows
+ * session's committee decision), and up to ASSEMBLY_AGENDA_ROWS agenda rows
  * (kind_i, title_i, document_i, text_i, motion_i; a row without a kind is
  * left out).  council.api_ga_convene checks everything else.
  */
 enum MHD_Result
-gapage_convene(struct http_req *req)
+assembly_convene(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
-	const char		*params[4 + 5 * GAPAGE_AGENDA_ROWS], *starts;
+	const char		*params[4 + 5 * ASSEMBLY_AGENDA_ROWS], *starts;
 	char			 err[256], key[32], loc[64];
 	int			 i, k;
 	const char		*field[] = { "kind", "title", "document", "text",
@@ -158,23 +155,23 @@ gapage_convene(struct http_req *req)
 	params[1] = form_get(&f, "title");
 	params[2] = starts;
 	if (!form_is_local_minute(starts)) {
-		ret = ga_list_page(req, &me, 422, ga_error_text(req,
+		ret = assembly_list_page(req, &me, 422, assembly_error_text(req,
 		    "invalid_starts_at"));
 		goto out;
 	}
-	if (!ga_opt_id(form_get(&f, "motion"), &params[3])) {
-		ret = ga_list_page(req, &me, 422, ga_error_text(req,
+	if (!assembly_opt_id(form_get(&f, "motion"), &params[3])) {
+		ret = assembly_list_page(req, &me, 422, assembly_error_text(req,
 		    "invalid_motion"));
 		goto out;
 	}
-	for (i = 0; i < GAPAGE_AGENDA_ROWS; i++)
+	for (i = 0; i < ASSEMBLY_AGENDA_ROWS; i++)
 		for (k = 0; k < 5; k++) {
 			snprintf(key, sizeof(key), "%s_%d", field[k], i + 1);
 			params[4 + 5 * i + k] = form_get(&f, key);
-			if ((k == 2 || k == 4) && !ga_opt_id(params[4 + 5 * i + k],
+			if ((k == 2 || k == 4) && !assembly_opt_id(params[4 + 5 * i + k],
 			    &params[4 + 5 * i + k])) {
-				ret = ga_list_page(req, &me, 422,
-				    ga_error_text(req, "invalid_agenda"));
+				ret = assembly_list_page(req, &me, 422,
+				    assembly_error_text(req, "invalid_agenda"));
 				goto out;
 			}
 		}
@@ -192,7 +189,7 @@ gapage_convene(struct http_req *req)
 	    "(2, $10, $11, $12::bigint, $13, $14::bigint), "
 	    "(3, $15, $16, $17::bigint, $18, $19::bigint)) "
 	    "v(n, k, t, d, x, m) WHERE coalesce(v.k, '') <> '')))::text)",
-	    4 + 5 * GAPAGE_AGENDA_ROWS, params, err, sizeof(err));
+	    4 + 5 * ASSEMBLY_AGENDA_ROWS, params, err, sizeof(err));
 	if (r == NULL) {
 		log_error("msg=\"convene failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
@@ -200,11 +197,11 @@ gapage_convene(struct http_req *req)
 		goto out;
 	}
 	if (strcmp(PQgetvalue(r, 0, 0), "201") != 0) {
-		ret = ga_list_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
-		    ga_error_text(req, PQgetvalue(r, 0, 2)));
+		ret = assembly_list_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
+		    assembly_error_text(req, PQgetvalue(r, 0, 2)));
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), GAPAGE_PREFIX "%s", PQgetvalue(r, 0, 3));
+	snprintf(loc, sizeof(loc), ASSEMBLY_PREFIX "%s", PQgetvalue(r, 0, 3));
 	ret = http_redirect(req, loc);
 out:
 	PQclear(r);
@@ -216,7 +213,7 @@ out:
 
 /* The line diff of an amendment into item's list "diff". */
 static void
-ga_diff(struct tmpl_vars *item, const char *from, const char *to)
+assembly_diff(struct tmpl_vars *item, const char *from, const char *to)
 {
 	struct diff_line	*l;
 	struct tmpl_vars	*d;
@@ -241,7 +238,7 @@ ga_diff(struct tmpl_vars *item, const char *from, const char *to)
 /* The proxies the caller's organisation holds on an item, "org\tja\ten"
  * lines, as item's list "holds". */
 static void
-ga_holds(struct http_req *req, struct tmpl_vars *item, const char *item_id,
+assembly_holds(struct http_req *req, struct tmpl_vars *item, const char *item_id,
     const char *lines)
 {
 	struct tmpl_vars	*h;
@@ -263,7 +260,7 @@ ga_holds(struct http_req *req, struct tmpl_vars *item, const char *item_id,
 	free(copy);
 }
 
-/* The columns of GA_ITEMS_SQL, in order. */
+/* The columns of ASSEMBLY_ITEMS_SQL, in order. */
 enum {
 	IT_ID, IT_POS, IT_KIND, IT_TITLE, IT_SUMMARY, IT_STATUS, IT_MEMBERS,
 	IT_ATTENDING, IT_PRESENT, IT_BY_PROXY, IT_QUORUM_NOW, IT_CLOSES,
@@ -277,10 +274,10 @@ enum {
 /* The state comes from council.ga_poll, which closes a due poll first: the
  * row of ga_items read beside it is from before that.  The salt and the
  * text a receipt hashes are NULL until the poll is closed (ga_poll). */
-#define GA_ITEMS_SQL \
+#define ASSEMBLY_ITEMS_SQL \
 	"SELECT i.id, i.position, i.kind::text, i.title, i.summary, " \
 	"p->>'status', p->>'members', p->>'attending', p->>'present', " \
-	"p->>'by_proxy', p->>'quorum_now', " GA_JST("i.closes_at") ", " \
+	"p->>'by_proxy', p->>'quorum_now', " CALLER_JST("i.closes_at") ", " \
 	"p->'mine'->>'choice', p->'mine'->>'version', p->'mine'->>'receipt', " \
 	"(SELECT string_agg(o.id || E'\\t' || o.name_ja || E'\\t' || o.name_en, " \
 	"E'\\n' ORDER BY o.id) FROM jsonb_array_elements(p->'holds') h " \
@@ -297,7 +294,7 @@ enum {
 	"p->'result'->>'veto_triggered', p->'result'->>'passed', " \
 	"p->'result'->>'reason', " \
 	"p->'result'->'document'->>'adopted_version', d.slug, b.body, " \
-	"i.proposed_text, " GA_JST("(p->>'closed_at')::timestamptz") ", " \
+	"i.proposed_text, " CALLER_JST("(p->>'closed_at')::timestamptz") ", " \
 	"p->'mine'->>'salt', p->'mine'->>'receipt_text' " \
 	"FROM council.ga_items i CROSS JOIN LATERAL council.ga_poll(i.id) p " \
 	"LEFT JOIN council.documents d ON d.id = i.document_id " \
@@ -307,7 +304,7 @@ enum {
 
 /* One agenda item of the session page. */
 static void
-ga_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
+assembly_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
     int i, int acts, int present, int presides)
 {
 	struct tmpl_vars	*it = tmpl_vars_add_item(vars, "items");
@@ -317,13 +314,13 @@ ga_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 	tmpl_vars_set(it, "id", COL(IT_ID));
 	tmpl_vars_setf(it, "anchor", "item-%s", COL(IT_ID));
 	tmpl_vars_set(it, "position", COL(IT_POS));
-	ga_label(req, it, "kind", "ga.item", COL(IT_KIND));
+	assembly_label(req, it, "kind", "ga.item", COL(IT_KIND));
 	tmpl_vars_set(it, "title", COL(IT_TITLE));
 	if (*COL(IT_SUMMARY) != '\0')
 		tmpl_vars_set(it, "summary", COL(IT_SUMMARY));
-	ga_label(req, it, "status", "ga.item_status", st);
+	assembly_label(req, it, "status", "ga.item_status", st);
 	if (!PQgetisnull(r, i, IT_PROPOSED) && !PQgetisnull(r, i, IT_BASE))
-		ga_diff(it, COL(IT_BASE), COL(IT_PROPOSED));
+		assembly_diff(it, COL(IT_BASE), COL(IT_PROPOSED));
 	if (strcmp(st, "pending") == 0 && presides &&
 	    strcmp(COL(IT_KIND), "report") != 0)
 		tmpl_vars_set(it, "may_open", "1");
@@ -335,7 +332,7 @@ ga_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 		if (presides)
 			tmpl_vars_set(it, "may_remind", "1");
 		if (!PQgetisnull(r, i, IT_HOLDS))
-			ga_holds(req, it, COL(IT_ID), COL(IT_HOLDS));
+			assembly_holds(req, it, COL(IT_ID), COL(IT_HOLDS));
 	}
 	if (strcmp(st, "open") == 0 || strcmp(st, "pending") == 0) {
 		tmpl_vars_set(it, "members", COL(IT_MEMBERS));
@@ -347,7 +344,7 @@ ga_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 		    "ga.quorum.not_met"));
 	}
 	if (!PQgetisnull(r, i, IT_MY_CHOICE)) {
-		ga_label(req, it, "my_choice", "ga.choice", COL(IT_MY_CHOICE));
+		assembly_label(req, it, "my_choice", "ga.choice", COL(IT_MY_CHOICE));
 		tmpl_vars_set(it, "my_version", COL(IT_MY_VERSION));
 		tmpl_vars_set(it, "my_receipt", COL(IT_MY_RECEIPT));
 	}
@@ -377,7 +374,7 @@ ga_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 		tmpl_vars_set(it, "outcome_class",
 		    strcmp(COL(IT_PASSED), "true") == 0 ? "badge badge--passed" :
 		    "badge badge--failed");
-		ga_label(req, it, "reason", "ga.reason", COL(IT_REASON));
+		assembly_label(req, it, "reason", "ga.reason", COL(IT_REASON));
 		/* Receipts: the salt, revealed by the close, and the text
 		 * the organisation's newest receipt hashes. */
 		if (!PQgetisnull(r, i, IT_MY_SALT) &&
@@ -397,7 +394,7 @@ ga_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 /* The session page of assembly a; error (a refused act) and note (the
  * answer of a receipt check) shown above it. */
 static enum MHD_Result
-ga_session_page(struct http_req *req, const struct caller_me *me,
+assembly_session_page(struct http_req *req, const struct caller_me *me,
     long long a, unsigned status, const char *error, const char *note)
 {
 	struct tmpl_vars	*vars = NULL, *o;
@@ -411,13 +408,13 @@ ga_session_page(struct http_req *req, const struct caller_me *me,
 	snprintf(id, sizeof(id), "%lld", a);
 	params[0] = id;
 	g = caller_db(req, "SELECT g.kind::text, g.title, g.status::text, "
-	    GA_JST("g.starts_at") ", m.present, m.proxy_to_chair IS NOT NULL, "
+	    CALLER_JST("g.starts_at") ", m.present, m.proxy_to_chair IS NOT NULL, "
 	    "m.proxy_to_chair, m.proxy_holder_ja, m.proxy_holder_en, m.acts, "
 	    "m.presides, m.started FROM council.ga_assemblies g "
 	    "CROSS JOIN LATERAL council.ga_me(g.id) m WHERE g.id = $1::bigint",
 	    1, params, err, sizeof(err));
 	if (g != NULL && PQntuples(g) == 1)
-		r = caller_db(req, GA_ITEMS_SQL, 1, params, err, sizeof(err));
+		r = caller_db(req, ASSEMBLY_ITEMS_SQL, 1, params, err, sizeof(err));
 	if (r != NULL)
 		m = caller_db(req, "SELECT o.id, o.name_ja, o.name_en FROM "
 		    "council.organisations o WHERE o.status = 'member' AND "
@@ -456,11 +453,11 @@ ga_session_page(struct http_req *req, const struct caller_me *me,
 	if (note != NULL)
 		tmpl_vars_set(vars, "note", note);
 	tmpl_vars_set(vars, "id", id);
-	tmpl_vars_setf(vars, "action", GAPAGE_PREFIX "%s", id);
-	tmpl_vars_setf(vars, "minutes_href", GAPAGE_PREFIX "%s/minutes", id);
-	ga_label(req, vars, "kind", "ga.kind", PQgetvalue(g, 0, 0));
+	tmpl_vars_setf(vars, "action", ASSEMBLY_PREFIX "%s", id);
+	tmpl_vars_setf(vars, "minutes_href", ASSEMBLY_PREFIX "%s/minutes", id);
+	assembly_label(req, vars, "kind", "ga.kind", PQgetvalue(g, 0, 0));
 	tmpl_vars_set(vars, "title", PQgetvalue(g, 0, 1));
-	ga_label(req, vars, "status", "ga.status", PQgetvalue(g, 0, 2));
+	assembly_label(req, vars, "status", "ga.status", PQgetvalue(g, 0, 2));
 	tmpl_vars_set(vars, "starts", PQgetvalue(g, 0, 3));
 	present = *PQgetvalue(g, 0, 4) == 't';
 	proxy = *PQgetvalue(g, 0, 5) == 't';
@@ -512,8 +509,8 @@ ga_session_page(struct http_req *req, const struct caller_me *me,
 		tmpl_vars_set(o, "name", PQgetvalue(pp, i, en ? 2 : 1));
 	}
 	for (i = 0; i < PQntuples(r); i++)
-		ga_item(req, vars, r, i, acts, present, presides);
-	ret = http_page(req, status, "ga_session.xhtml", vars);
+		assembly_item(req, vars, r, i, acts, present, presides);
+	ret = http_page(req, status, "assembly.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
 	PQclear(pp);
@@ -529,7 +526,7 @@ out:
  * the item).  Refused: the page again with the reason and the API's status.
  */
 enum MHD_Result
-gapage_act(struct http_req *req)
+assembly_act(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct form		 f;
@@ -552,7 +549,7 @@ gapage_act(struct http_req *req)
 	params[0] = id;
 	params[1] = action;
 	if (action == NULL) {
-		ret = ga_session_page(req, &me, a, 422, ga_error_text(req,
+		ret = assembly_session_page(req, &me, a, 422, assembly_error_text(req,
 		    "invalid_action"), NULL);
 		goto out;
 	}
@@ -563,17 +560,17 @@ gapage_act(struct http_req *req)
 		if (strcmp(action, "proxy") == 0 && (holder == NULL ||
 		    (strcmp(holder, "chair") != 0 &&
 		    util_id_parse(holder) == 0))) {
-			ret = ga_session_page(req, &me, a, 422,
-			    ga_error_text(req, "holder_not_found"), NULL);
+			ret = assembly_session_page(req, &me, a, 422,
+			    assembly_error_text(req, "holder_not_found"), NULL);
 			goto out;
 		}
 		params[2] = holder != NULL && strcmp(holder, "chair") != 0 ?
 		    holder : NULL;
 		/* designate: person, one of the organisation's people (R-GOV-3). */
-		if (!ga_opt_id(form_get(&f, "person"), &params[3]) ||
+		if (!assembly_opt_id(form_get(&f, "person"), &params[3]) ||
 		    (strcmp(action, "designate") == 0 && params[3] == NULL)) {
-			ret = ga_session_page(req, &me, a, 422,
-			    ga_error_text(req, "person_not_found"), NULL);
+			ret = assembly_session_page(req, &me, a, 422,
+			    assembly_error_text(req, "person_not_found"), NULL);
 			goto out;
 		}
 		r = caller_db(req, "SELECT status, body::json->>'error' FROM "
@@ -581,7 +578,7 @@ gapage_act(struct http_req *req)
 		    "json_build_object('action', $2::text, 'holder', "
 		    "$3::bigint, 'person', $4::bigint))::text)", 4, params, err,
 		    sizeof(err));
-		snprintf(loc, sizeof(loc), GAPAGE_PREFIX "%s", id);
+		snprintf(loc, sizeof(loc), ASSEMBLY_PREFIX "%s", id);
 	} else if (strcmp(action, "open") == 0 || strcmp(action, "vote") == 0 ||
 	    strcmp(action, "remind") == 0 || strcmp(action, "verify") == 0) {
 		if (item == NULL || util_id_parse(item) == 0) {
@@ -589,11 +586,11 @@ gapage_act(struct http_req *req)
 			goto out;
 		}
 		if (strcmp(action, "open") == 0 && !form_is_local_minute(closes)) {
-			ret = ga_session_page(req, &me, a, 422,
-			    ga_error_text(req, "invalid_closes_at"), NULL);
+			ret = assembly_session_page(req, &me, a, 422,
+			    assembly_error_text(req, "invalid_closes_at"), NULL);
 			goto out;
 		}
-		if (!ga_opt_id(form_get(&f, "for"), &params[4])) {
+		if (!assembly_opt_id(form_get(&f, "for"), &params[4])) {
 			ret = http_error(req, 404, NULL);
 			goto out;
 		}
@@ -625,9 +622,9 @@ gapage_act(struct http_req *req)
 			    "$6::text || ':00+09:00'))::text) x WHERE i.id = "
 			    "$3::bigint AND i.assembly_id = $1::bigint", 6, params,
 			    err, sizeof(err));
-		snprintf(loc, sizeof(loc), GAPAGE_PREFIX "%s#item-%s", id, item);
+		snprintf(loc, sizeof(loc), ASSEMBLY_PREFIX "%s#item-%s", id, item);
 	} else {
-		ret = ga_session_page(req, &me, a, 422, ga_error_text(req,
+		ret = assembly_session_page(req, &me, a, 422, assembly_error_text(req,
 		    "invalid_action"), NULL);
 		goto out;
 	}
@@ -635,8 +632,8 @@ gapage_act(struct http_req *req)
 		if (strcmp(err, "not_found") == 0 ||
 		    strcmp(err, "invalid_receipt") == 0 ||
 		    strcmp(err, "poll_not_closed") == 0) {
-			ret = ga_session_page(req, &me, a, strcmp(err,
-			    "not_found") == 0 ? 404 : 422, ga_error_text(req,
+			ret = assembly_session_page(req, &me, a, strcmp(err,
+			    "not_found") == 0 ? 404 : 422, assembly_error_text(req,
 			    err), NULL);
 			goto out;
 		}
@@ -651,8 +648,8 @@ gapage_act(struct http_req *req)
 	}
 	if (strcmp(action, "verify") == 0) {
 		if (strcmp(PQgetvalue(r, 0, 0), "200") != 0) {
-			ret = ga_session_page(req, &me, a, 422,
-			    ga_error_text(req, "receipt_unknown"), NULL);
+			ret = assembly_session_page(req, &me, a, 422,
+			    assembly_error_text(req, "receipt_unknown"), NULL);
 			goto out;
 		}
 		snprintf(note, sizeof(note), "%s %s / %s %s / %s / %s",
@@ -663,13 +660,13 @@ gapage_act(struct http_req *req)
 		    "ga.receipt.latest" : "ga.receipt.superseded"),
 		    http_text(req, strcmp(PQgetvalue(r, 0, 4), "true") == 0 ?
 		    "ga.receipt.counted" : "ga.receipt.not_counted"));
-		ret = ga_session_page(req, &me, a, 200, NULL, note);
+		ret = assembly_session_page(req, &me, a, 200, NULL, note);
 		goto out;
 	}
 	if (atoi(PQgetvalue(r, 0, 0)) >= 300) {
-		ret = ga_session_page(req, &me, a,
+		ret = assembly_session_page(req, &me, a,
 		    (unsigned)atoi(PQgetvalue(r, 0, 0)),
-		    ga_error_text(req, PQgetvalue(r, 0, 1)), NULL);
+		    assembly_error_text(req, PQgetvalue(r, 0, 1)), NULL);
 		goto out;
 	}
 	ret = http_redirect(req, loc);
@@ -679,207 +676,49 @@ out:
 	return ret;
 }
 
-/* ---------------------------------------------------------- the minutes */
-
-/* The rows of the minutes page: one per line of each section, from
- * council.ga_minutes (members only, like the session). */
-#define GA_MINUTES_SQL \
-	"WITH m AS (SELECT council.ga_minutes($1::bigint) AS j) " \
-	"SELECT 'a', m.j->'assembly'->>'title', m.j->'assembly'->>'kind', " \
-	"m.j->'assembly'->>'status', " GA_JST("(m.j->'assembly'->>'starts_at')::timestamptz") ", " \
-	GA_JST("(m.j->'assembly'->>'closed_at')::timestamptz") ", m.j->>'members', " \
-	"jsonb_array_length(m.j->'notices')::text, NULL, NULL, NULL, NULL, NULL, NULL, " \
-	"NULL, NULL, 0 FROM m " \
-	"UNION ALL SELECT 't', CASE WHEN $2 THEN e->>'name_en' ELSE e->>'name_ja' END, " \
-	GA_JST("(e->>'arrived_at')::timestamptz") ", " GA_JST("(e->>'left_at')::timestamptz") ", " \
-	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, n " \
-	"FROM m, jsonb_array_elements(m.j->'attendance') WITH ORDINALITY x(e, n) " \
-	"UNION ALL SELECT 'p', CASE WHEN $2 THEN e->>'name_en' ELSE e->>'name_ja' END, " \
-	"CASE WHEN (e->>'to_chair')::boolean THEN NULL WHEN $2 THEN e->>'holder_name_en' " \
-	"ELSE e->>'holder_name_ja' END, " GA_JST("(e->>'given_at')::timestamptz") ", " \
-	GA_JST("(e->>'revoked_at')::timestamptz") ", NULL, NULL, NULL, NULL, NULL, NULL, " \
-	"NULL, NULL, NULL, NULL, NULL, n " \
-	"FROM m, jsonb_array_elements(m.j->'proxies') WITH ORDINALITY x(e, n) " \
-	"UNION ALL SELECT 'i', e->>'position', e->>'title', e->>'status', " \
-	"e->'result'->>'yes', e->'result'->>'no', e->'result'->>'abstain', " \
-	"e->'result'->>'not_voted', e->'result'->>'attending', " \
-	"e->'result'->'quorum_close'->>'numerator', " \
-	"e->'result'->'quorum_close'->>'denominator', " \
-	"e->'result'->'pass'->>'numerator', e->'result'->'pass'->>'denominator', " \
-	"e->'result'->>'rule_code' || ' v' || (e->'result'->>'rule_version'), " \
-	"e->'result'->>'veto_triggered', e->'result'->>'passed', n " \
-	"FROM m, jsonb_array_elements(m.j->'items') WITH ORDINALITY x(e, n) " \
-	"UNION ALL SELECT 'v', e->>'position', CASE WHEN $2 THEN v->>'name_en' " \
-	"ELSE v->>'name_ja' END, v->>'attended_as', v->>'choice', NULL, NULL, NULL, " \
-	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, n * 1000 + k " \
-	"FROM m, jsonb_array_elements(m.j->'items') WITH ORDINALITY x(e, n), " \
-	"jsonb_array_elements(e->'votes') WITH ORDINALITY y(v, k) " \
-	"ORDER BY 1, 17"
-
-static enum MHD_Result
-ga_minutes_page(struct http_req *req, const struct caller_me *me, long long a)
-{
-	struct tmpl_vars	*vars = NULL, *it;
-	PGresult		*r = NULL;
-	const char		*params[2];
-	char			 err[256], id[24];
-	int			 i;
-	enum MHD_Result		 ret;
-
-#define C(c) PQgetvalue(r, i, (c))
-	snprintf(id, sizeof(id), "%lld", a);
-	params[0] = id;
-	params[1] = req->lang == I18N_EN ? "t" : "f";
-	if ((r = caller_db(req, GA_MINUTES_SQL, 2, params, err,
-	    sizeof(err))) == NULL) {
-		if (strcmp(err, "not_found") == 0) {
-			ret = http_error(req, 404, NULL);
-			goto out;
-		}
-		log_error("msg=\"minutes failed\" rid=%s error=\"%s\"",
-		    req->rid, err);
-		ret = http_error(req, 503, NULL);
-		goto out;
-	}
-	vars = tmpl_vars_new();
-	caller_frame(req, vars, me);
-	tmpl_vars_setf(vars, "session_href", GAPAGE_PREFIX "%s", id);
-	tmpl_vars_setf(vars, "csv_href", GAPAGE_PREFIX "%s/minutes.csv", id);
-	for (i = 0; i < PQntuples(r); i++) {
-		switch (*C(0)) {
-		case 'a':
-			tmpl_vars_set(vars, "title", C(1));
-			ga_label(req, vars, "kind", "ga.kind", C(2));
-			ga_label(req, vars, "status", "ga.status", C(3));
-			tmpl_vars_set(vars, "starts", C(4));
-			tmpl_vars_set(vars, "closed_at", C(5));
-			tmpl_vars_set(vars, "members", C(6));
-			tmpl_vars_set(vars, "notices", C(7));
-			break;
-		case 't':
-			it = tmpl_vars_add_item(vars, "attendance");
-			tmpl_vars_set(it, "org", C(1));
-			tmpl_vars_set(it, "arrived", C(2));
-			tmpl_vars_set(it, "left", C(3));
-			break;
-		case 'p':
-			it = tmpl_vars_add_item(vars, "proxies");
-			tmpl_vars_set(it, "org", C(1));
-			tmpl_vars_set(it, "holder", PQgetisnull(r, i, 2) ?
-			    http_text(req, "ga.chair") : C(2));
-			tmpl_vars_set(it, "given", C(3));
-			tmpl_vars_set(it, "revoked", C(4));
-			break;
-		case 'i':
-			it = tmpl_vars_add_item(vars, "items");
-			tmpl_vars_set(it, "position", C(1));
-			tmpl_vars_set(it, "title", C(2));
-			ga_label(req, it, "status", "ga.item_status", C(3));
-			if (PQgetisnull(r, i, 15))
-				break;
-			tmpl_vars_set(it, "counted", "1");
-			tmpl_vars_set(it, "yes", C(4));
-			tmpl_vars_set(it, "no", C(5));
-			tmpl_vars_set(it, "abstain", C(6));
-			tmpl_vars_set(it, "not_voted", C(7));
-			tmpl_vars_set(it, "attending", C(8));
-			tmpl_vars_setf(it, "quorum", "%s / %s", C(9), C(10));
-			tmpl_vars_setf(it, "pass", "%s / %s", C(11), C(12));
-			tmpl_vars_set(it, "rule", C(13));
-			tmpl_vars_set(it, "veto", http_text(req,
-			    strcmp(C(14), "true") == 0 ? "ga.veto.triggered" :
-			    "ga.veto.not_triggered"));
-			tmpl_vars_set(it, "outcome", http_text(req,
-			    strcmp(C(15), "true") == 0 ? "ga.outcome.passed" :
-			    "ga.outcome.failed"));
-			break;
-		case 'v':
-			it = tmpl_vars_add_item(vars, "votes");
-			tmpl_vars_set(it, "position", C(1));
-			tmpl_vars_set(it, "org", C(2));
-			ga_label(req, it, "attended_as", "ga.attended_as", C(3));
-			if (!PQgetisnull(r, i, 4))
-				ga_label(req, it, "choice", "ga.choice", C(4));
-			else
-				tmpl_vars_set(it, "choice", http_text(req,
-				    "ga.choice.none"));
-			break;
-		}
-	}
-#undef C
-	ret = http_page(req, 200, "ga_minutes.xhtml", vars);
-out:
-	tmpl_vars_free(vars);
-	PQclear(r);
-	return ret;
-}
-
-/* The minutes as CSV (council.ga_minutes_csv), with a UTF-8 byte order
- * mark so that spreadsheets in Japanese locales read it as UTF-8. */
-static enum MHD_Result
-ga_minutes_csv(struct http_req *req, long long a)
-{
-	struct MHD_Response	*resp;
-	PGresult		*r;
-	struct buf		 b;
-	const char		*params[1];
-	char			 err[256], id[24], disp[96];
-	size_t			 len;
-	char			*data;
-
-	snprintf(id, sizeof(id), "%lld", a);
-	params[0] = id;
-	if ((r = caller_db(req, "SELECT council.ga_minutes_csv($1::bigint)", 1,
-	    params, err, sizeof(err))) == NULL) {
-		if (strcmp(err, "not_found") == 0)
-			return http_error(req, 404, NULL);
-		log_error("msg=\"minutes csv failed\" rid=%s error=\"%s\"",
-		    req->rid, err);
-		return http_error(req, 503, NULL);
-	}
-	buf_init(&b);
-	buf_puts(&b, "\xef\xbb\xbf");
-	buf_puts(&b, PQgetvalue(r, 0, 0));
-	PQclear(r);
-	data = buf_release(&b, &len);
-	resp = MHD_create_response_from_buffer(len, data,
-	    MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(resp, "Content-Type", "text/csv; charset=utf-8");
-	snprintf(disp, sizeof(disp), "attachment; filename=\"minutes-%s.csv\"",
-	    id);
-	MHD_add_response_header(resp, "Content-Disposition", disp);
-	return http_send_response(req, 200, resp, len, NULL);
-}
-
 enum MHD_Result
-gapage_get(struct http_req *req)
+assembly_get(struct http_req *req)
 {
 	struct caller_me	me;
 	enum MHD_Result		ret;
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return ga_session_page(req, &me, req->id, 200, NULL, NULL);
+	return assembly_session_page(req, &me, req->id, 200, NULL, NULL);
+}
+
+
+/* The JSON API (docs/api.md): council.api_ga_* through the API's door. */
+
+enum MHD_Result
+assembly_api_create(struct http_req *req)
+{
+	return api_write(req, 0,
+	    "SELECT status, body FROM council.api_ga_convene($1)");
 }
 
 enum MHD_Result
-gapage_minutes(struct http_req *req)
+assembly_api_act(struct http_req *req)
 {
-	struct caller_me	me;
-	enum MHD_Result		ret;
-
-	if (!caller_require(req, &me, &ret))
-		return ret;
-	return ga_minutes_page(req, &me, req->id);
+	return api_write(req, 1,
+	    "SELECT status, body FROM council.api_ga_act($1::bigint, $2)");
 }
 
 enum MHD_Result
-gapage_minutes_csv(struct http_req *req)
+assembly_api_minutes(struct http_req *req)
 {
-	struct caller_me	me;
-	enum MHD_Result		ret;
+	return api_read(req, "ga_minutes");
+}
 
-	if (!caller_require(req, &me, &ret))
-		return ret;
-	return ga_minutes_csv(req, req->id);
+enum MHD_Result
+assembly_api_poll(struct http_req *req)
+{
+	return api_read(req, "ga_poll");
+}
+
+enum MHD_Result
+assembly_api_poll_act(struct http_req *req)
+{
+	return api_write(req, 1,
+	    "SELECT status, body FROM council.api_ga_poll_act($1::bigint, $2)");
 }

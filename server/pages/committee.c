@@ -1,7 +1,8 @@
 /*
- * scpage.c: the steering committee's pages (see scpage.h).  Every form is
- * the JSON API's own call (council.api_sc_create, council.api_sc_act), so
- * the page and the API cannot disagree.
+ * committee.c: the steering committee's pages and JSON API (see
+ * committee.h).  Every form is the JSON API's own call
+ * (council.api_sc_create, council.api_sc_act), so the page and the API
+ * cannot disagree.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -10,16 +11,14 @@
 
 #include "api.h"
 #include "caller.h"
+#include "committee.h"
 #include "diff.h"
 #include "form.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
-#include "scpage.h"
 #include "tmpl.h"
 
-#define SC_JST(col) "to_char((" col ")::timestamptz AT TIME ZONE 'Asia/Tokyo', " \
-	"'YYYY-MM-DD HH24:MI')"
 
 static const char *const sc_kinds[] = {
 	"admission", "refusal", "expulsion", "restriction", "lift_restriction",
@@ -29,7 +28,7 @@ static const char *const sc_kinds[] = {
 
 /* The list, and the drafting form for the committee and the secretariat. */
 static enum MHD_Result
-sc_list_page(struct http_req *req, const struct caller_me *me, unsigned status,
+committee_list_page(struct http_req *req, const struct caller_me *me, unsigned status,
     const char *error)
 {
 	struct tmpl_vars	*vars = NULL, *it;
@@ -40,7 +39,7 @@ sc_list_page(struct http_req *req, const struct caller_me *me, unsigned status,
 	enum MHD_Result		 ret;
 
 	r = caller_db(req, "SELECT m.id, m.kind::text, m.title, m.status::text, "
-	    SC_JST("m.closes_at") " FROM council.sc_motions m "
+	    CALLER_JST("m.closes_at") " FROM council.sc_motions m "
 	    "ORDER BY m.id DESC LIMIT 200", 0, NULL, err, sizeof(err));
 	if (r != NULL)
 		w = caller_db(req, "SELECT coalesce((SELECT me.is_committee OR "
@@ -66,7 +65,7 @@ sc_list_page(struct http_req *req, const struct caller_me *me, unsigned status,
 		tmpl_vars_set(vars, "error", error);
 	for (i = 0; i < PQntuples(r); i++) {
 		it = tmpl_vars_add_item(vars, "motions");
-		tmpl_vars_setf(it, "href", SCPAGE_PREFIX "%s", PQgetvalue(r, i, 0));
+		tmpl_vars_setf(it, "href", COMMITTEE_PREFIX "%s", PQgetvalue(r, i, 0));
 		tmpl_vars_set(it, "id", PQgetvalue(r, i, 0));
 		tmpl_vars_set(it, "kind", http_text_of(req, "sc.kind",
 		    PQgetvalue(r, i, 1), NULL));
@@ -97,7 +96,7 @@ sc_list_page(struct http_req *req, const struct caller_me *me, unsigned status,
 			tmpl_vars_set(it, "title", PQgetvalue(d, i, en ? 2 : 1));
 		}
 	}
-	ret = http_page(req, status, "sc_list.xhtml", vars);
+	ret = http_page(req, status, "committee.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
 	PQclear(d);
@@ -108,19 +107,19 @@ out:
 }
 
 enum MHD_Result
-scpage_list(struct http_req *req)
+committee_list(struct http_req *req)
 {
 	struct caller_me	me;
 	enum MHD_Result		ret;
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return sc_list_page(req, &me, 200, NULL);
+	return committee_list_page(req, &me, 200, NULL);
 }
 
 /* Empty to NULL: a field left blank is absent from the JSON. */
 static const char *
-sc_field(const struct form *f, const char *name)
+committee_field(const struct form *f, const char *name)
 {
 	const char	*v = form_get(f, name);
 
@@ -133,7 +132,7 @@ sc_field(const struct form *f, const char *name)
  * text): draft a motion; 303 to it, or the list again with the reason.
  */
 enum MHD_Result
-scpage_create(struct http_req *req)
+committee_create(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct form		 f;
@@ -150,10 +149,10 @@ scpage_create(struct http_req *req)
 	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		params[i] = sc_field(&f, names[i]);
+		params[i] = committee_field(&f, names[i]);
 	if ((params[3] != NULL && util_id_parse(params[3]) == 0) ||
 	    (params[9] != NULL && util_id_parse(params[9]) == 0)) {
-		ret = sc_list_page(req, &me, 422, http_text(req,
+		ret = committee_list_page(req, &me, 422, http_text(req,
 		    "sc.error.refused"));
 		goto out;
 	}
@@ -174,12 +173,12 @@ scpage_create(struct http_req *req)
 		goto out;
 	}
 	if (strcmp(PQgetvalue(r, 0, 0), "201") != 0) {
-		ret = sc_list_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
+		ret = committee_list_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
 		    http_text_of(req, "sc.error", PQgetvalue(r, 0, 1),
 		    "sc.error.refused"));
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), SCPAGE_PREFIX "%s", PQgetvalue(r, 0, 2));
+	snprintf(loc, sizeof(loc), COMMITTEE_PREFIX "%s", PQgetvalue(r, 0, 2));
 	ret = http_redirect(req, loc);
 out:
 	PQclear(r);
@@ -187,7 +186,7 @@ out:
 	return ret;
 }
 
-/* The columns of SC_MOTION_SQL. */
+/* The columns of COMMITTEE_MOTION_SQL. */
 enum {
 	M_KIND, M_TITLE, M_BODY, M_STATUS, M_RULE, M_RULE_VERSION, M_CLOSES,
 	M_PASSED, M_QC_NUM, M_QC_DEN, M_PASS_NUM, M_PASS_DEN, M_YES, M_NO,
@@ -197,9 +196,9 @@ enum {
 	M_PRESIDES, M_EFFECT
 };
 
-#define SC_MOTION_SQL \
+#define COMMITTEE_MOTION_SQL \
 	"SELECT j->>'kind', j->>'title', j->>'body', j->>'status', " \
-	"j->>'rule_code', j->>'rule_version', " SC_JST("j->>'closes_at'") ", " \
+	"j->>'rule_code', j->>'rule_version', " CALLER_JST("j->>'closes_at'") ", " \
 	"j->'result'->>'passed', j->'result'->'quorum_close'->>'numerator', " \
 	"j->'result'->'quorum_close'->>'denominator', " \
 	"j->'result'->'pass'->>'numerator', j->'result'->'pass'->>'denominator', " \
@@ -216,7 +215,7 @@ enum {
 
 /* Motion n's page; error above it. */
 static enum MHD_Result
-sc_motion_page(struct http_req *req, const struct caller_me *me, long long n,
+committee_motion_page(struct http_req *req, const struct caller_me *me, long long n,
     unsigned status, const char *error)
 {
 	struct tmpl_vars	*vars = NULL, *it;
@@ -232,7 +231,7 @@ sc_motion_page(struct http_req *req, const struct caller_me *me, long long n,
 #define T(c) (*PQgetvalue(r, 0, (c)) == 't')
 	snprintf(id, sizeof(id), "%lld", n);
 	params[0] = id;
-	if ((r = caller_db(req, SC_MOTION_SQL, 1, params, err,
+	if ((r = caller_db(req, COMMITTEE_MOTION_SQL, 1, params, err,
 	    sizeof(err))) == NULL) {
 		if (strcmp(err, "motion_not_found") == 0 ||
 		    strcmp(err, "not_found") == 0) {
@@ -249,7 +248,7 @@ sc_motion_page(struct http_req *req, const struct caller_me *me, long long n,
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	st = C(M_STATUS);
-	tmpl_vars_setf(vars, "action", SCPAGE_PREFIX "%s", id);
+	tmpl_vars_setf(vars, "action", COMMITTEE_PREFIX "%s", id);
 	tmpl_vars_set(vars, "kind", http_text_of(req, "sc.kind", C(M_KIND), NULL));
 	tmpl_vars_set(vars, "title", C(M_TITLE));
 	if (*C(M_BODY) != '\0')
@@ -317,7 +316,7 @@ sc_motion_page(struct http_req *req, const struct caller_me *me, long long n,
 	}
 	if (!PQgetisnull(r, 0, M_REJECTION))
 		tmpl_vars_set(vars, "rejection", C(M_REJECTION));
-	ret = http_page(req, status, "sc_motion.xhtml", vars);
+	ret = http_page(req, status, "motion.xhtml", vars);
 #undef C
 #undef T
 out:
@@ -327,14 +326,14 @@ out:
 }
 
 enum MHD_Result
-scpage_get(struct http_req *req)
+committee_get(struct http_req *req)
 {
 	struct caller_me	me;
 	enum MHD_Result		ret;
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return sc_motion_page(req, &me, req->id, 200, NULL);
+	return committee_motion_page(req, &me, req->id, 200, NULL);
 }
 
 /*
@@ -343,7 +342,7 @@ scpage_get(struct http_req *req)
  * council.api_sc_act; 303 back, or the page with the reason.
  */
 enum MHD_Result
-scpage_act(struct http_req *req)
+committee_act(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct form		 f;
@@ -357,17 +356,17 @@ scpage_act(struct http_req *req)
 	if (!caller_require(req, &me, &ret) || !caller_form(req, &f, &ret))
 		goto out;
 	snprintf(id, sizeof(id), "%lld", n);
-	closes = sc_field(&f, "closes");
+	closes = committee_field(&f, "closes");
 	if (closes != NULL && !form_is_local_minute(closes)) {
-		ret = sc_motion_page(req, &me, n, 422, http_text(req,
+		ret = committee_motion_page(req, &me, n, 422, http_text(req,
 		    "ga.error.invalid_closes_at"));
 		goto out;
 	}
 	params[0] = id;
-	params[1] = sc_field(&f, "action");
+	params[1] = committee_field(&f, "action");
 	params[2] = closes;
-	params[3] = sc_field(&f, "choice");
-	params[4] = sc_field(&f, "reason");
+	params[3] = committee_field(&f, "choice");
+	params[4] = committee_field(&f, "reason");
 	r = caller_db(req, "SELECT status, body::json->>'error' FROM "
 	    "council.api_sc_act($1::bigint, json_strip_nulls(json_build_object("
 	    "'action', $2::text, 'closes_at', $3::text || ':00+09:00', "
@@ -384,15 +383,37 @@ scpage_act(struct http_req *req)
 		goto out;
 	}
 	if (atoi(PQgetvalue(r, 0, 0)) >= 300) {
-		ret = sc_motion_page(req, &me, n,
+		ret = committee_motion_page(req, &me, n,
 		    (unsigned)atoi(PQgetvalue(r, 0, 0)), http_text_of(req,
 		    "sc.error", PQgetvalue(r, 0, 1), "sc.error.refused"));
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), SCPAGE_PREFIX "%s", id);
+	snprintf(loc, sizeof(loc), COMMITTEE_PREFIX "%s", id);
 	ret = http_redirect(req, loc);
 out:
 	PQclear(r);
 	form_free(&f);
 	return ret;
+}
+
+/* The JSON API (docs/api.md): council.api_sc_* through the API's door. */
+
+enum MHD_Result
+committee_api_create(struct http_req *req)
+{
+	return api_write(req, 0,
+	    "SELECT status, body FROM council.api_sc_create($1)");
+}
+
+enum MHD_Result
+committee_api_get(struct http_req *req)
+{
+	return api_read(req, "sc_motion");
+}
+
+enum MHD_Result
+committee_api_act(struct http_req *req)
+{
+	return api_write(req, 1,
+	    "SELECT status, body FROM council.api_sc_act($1::bigint, $2)");
 }

@@ -7,7 +7,7 @@
 # Sessions are made in the database (sign-in itself is tests/http/auth.sh's
 # subject; handlers would need a second factor here).
 #
-# Usage: tests/http/tf.sh BASE_URL PGDIR
+# Usage: tests/http/feedback.sh BASE_URL PGDIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$here/../.." && pwd)

@@ -1,13 +1,13 @@
 /*
- * pages.c: the health check.  (Sign-in is signin.c.)
+ * health.c: the health check.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "db.h"
+#include "health.h"
 #include "http.h"
 #include "log.h"
-#include "pages.h"
 #include "tmpl.h"
 
 /*
@@ -15,7 +15,7 @@
  * anonymous identity, 503 otherwise.  The body is JSON for monitors.
  */
 enum MHD_Result
-pages_healthz(struct http_req *req)
+health_get(struct http_req *req)
 {
 	static const char	 ok[] = "{\"status\":\"ok\",\"database\":\"ok\"}\n";
 	static const char	 bad[] =

@@ -1,7 +1,7 @@
 /*
- * auth.c: who is asking: the credential of a request (session cookie or
+ * credential.c: who is asking: the credential of a request (session cookie or
  * bearer token), the form token derived from it, the same-site check of
- * a POST, and the cookies and tokens sign-in hands out (see auth.h).
+ * a POST, and the cookies and tokens sign-in hands out (see credential.h).
  * Signing in itself is signin.c's.
  */
 #include <stdio.h>
@@ -9,7 +9,7 @@
 
 #include <openssl/crypto.h>
 
-#include "auth.h"
+#include "credential.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
@@ -17,7 +17,7 @@
 #include "util.h"
 
 static const char *
-auth_cookie_name(const struct http_req *req, int pending)
+credential_cookie_name(const struct http_req *req, int pending)
 {
 	if (req->srv->cfg->cookie_secure)
 		return pending ? "__Host-council_pending" : "__Host-council_session";
@@ -26,9 +26,9 @@ auth_cookie_name(const struct http_req *req, int pending)
 
 /* The form token of a session: SHA-256("council-csrf:" token), hex. */
 static void
-auth_csrf_of(const char *token, char *out)
+credential_csrf_of(const char *token, char *out)
 {
-	char	in[16 + AUTH_TOKEN_HEX + 1];
+	char	in[16 + CREDENTIAL_TOKEN_HEX + 1];
 
 	snprintf(in, sizeof(in), "council-csrf:%s", token);
 	util_sha256_hex(in, strlen(in), out);
@@ -36,48 +36,48 @@ auth_csrf_of(const char *token, char *out)
 }
 
 int
-auth_cookie_token(struct http_req *req, int pending, char *out)
+credential_cookie_token(struct http_req *req, int pending, char *out)
 {
 	const char	*h = http_header(req, MHD_HTTP_HEADER_COOKIE);
 
-	if (h == NULL || form_cookie(h, auth_cookie_name(req, pending), out,
-	    AUTH_TOKEN_HEX + 1) != 1)
+	if (h == NULL || form_cookie(h, credential_cookie_name(req, pending), out,
+	    CREDENTIAL_TOKEN_HEX + 1) != 1)
 		return 0;
-	return form_token_ok(out, AUTH_TOKEN_HEX);
+	return form_token_ok(out, CREDENTIAL_TOKEN_HEX);
 }
 
 void
-auth_request(struct http_req *req)
+credential_request(struct http_req *req)
 {
 	const char	*h = http_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
-	char		 tok[AUTH_TOKEN_HEX + 1];
+	char		 tok[CREDENTIAL_TOKEN_HEX + 1];
 
 	req->session_hash[0] = req->csrf[0] = '\0';
 	req->bearer = 0;
 	if (h != NULL) {
 		if (strncmp(h, "Bearer ", 7) == 0 &&
-		    form_token_ok(h + 7, AUTH_TOKEN_HEX)) {
-			util_sha256_hex(h + 7, AUTH_TOKEN_HEX, req->session_hash);
+		    form_token_ok(h + 7, CREDENTIAL_TOKEN_HEX)) {
+			util_sha256_hex(h + 7, CREDENTIAL_TOKEN_HEX, req->session_hash);
 			req->bearer = 1;
 		}
 		return;		/* a malformed one identifies nobody */
 	}
-	if (auth_cookie_token(req, 0, tok)) {
-		util_sha256_hex(tok, AUTH_TOKEN_HEX, req->session_hash);
-		auth_csrf_of(tok, req->csrf);
+	if (credential_cookie_token(req, 0, tok)) {
+		util_sha256_hex(tok, CREDENTIAL_TOKEN_HEX, req->session_hash);
+		credential_csrf_of(tok, req->csrf);
 	}
 	OPENSSL_cleanse(tok, sizeof(tok));
 }
 
 int
-auth_person(struct http_req *req, char *out, size_t outlen)
+credential_person(struct http_req *req, char *out, size_t outlen)
 {
 	struct db_ident	 id = { req->session_hash, req->rid };
 	PGresult	*r;
 	char		 err[256];
 	int		 rc = 0;
 
-	auth_request(req);
+	credential_request(req);
 	if (req->session_hash[0] == '\0')
 		return 0;
 	r = db_run(req->srv->db, req->srv->cfg->db_acquire_timeout_ms, &id,
@@ -97,13 +97,13 @@ auth_person(struct http_req *req, char *out, size_t outlen)
 }
 
 enum MHD_Result
-auth_dispatch(struct http_req *req)
+credential_dispatch(struct http_req *req)
 {
 	static const char	nobody[] = "{\"error\":\"not_signed_in\"}\n";
 
-	auth_request(req);
+	credential_request(req);
 	/* Every state change is a POST; none from another site's page. */
-	if (req->method == HTTP_POST && !auth_origin_ok(req))
+	if (req->method == HTTP_POST && !credential_origin_ok(req))
 		return http_error(req, 403, NULL);
 	if (req->session_hash[0] == '\0' && req->route->access == HTTP_API)
 		return http_json(req, 401, nobody, sizeof(nobody) - 1);
@@ -113,7 +113,7 @@ auth_dispatch(struct http_req *req)
 }
 
 int
-auth_origin_ok(struct http_req *req)
+credential_origin_ok(struct http_req *req)
 {
 	const char	*site = http_header(req, "Sec-Fetch-Site");
 	const char	*origin = http_header(req, "Origin");
@@ -140,7 +140,7 @@ auth_origin_ok(struct http_req *req)
 }
 
 int
-auth_csrf_ok(struct http_req *req, const struct form *f)
+credential_csrf_ok(struct http_req *req, const struct form *f)
 {
 	const char	*t = form_get(f, "csrf");
 
@@ -150,22 +150,22 @@ auth_csrf_ok(struct http_req *req, const struct form *f)
 }
 
 int
-auth_token_new(char *out, char *hash)
+credential_token_new(char *out, char *hash)
 {
-	if (util_random_hex(out, AUTH_TOKEN_HEX / 2) == -1)
+	if (util_random_hex(out, CREDENTIAL_TOKEN_HEX / 2) == -1)
 		return -1;
-	util_sha256_hex(out, AUTH_TOKEN_HEX, hash);
+	util_sha256_hex(out, CREDENTIAL_TOKEN_HEX, hash);
 	return 0;
 }
 
 void
-auth_cookie_set(struct http_req *req, int pending, const char *token,
+credential_cookie_set(struct http_req *req, int pending, const char *token,
     long max_age)
 {
 	char	c[256];
 
 	snprintf(c, sizeof(c), "%s=%s; Path=/; Max-Age=%ld; HttpOnly; "
-	    "SameSite=Strict%s", auth_cookie_name(req, pending),
+	    "SameSite=Strict%s", credential_cookie_name(req, pending),
 	    token ? token : "", token ? max_age : 0L,
 	    req->srv->cfg->cookie_secure ? "; Secure" : "");
 	http_set_cookie(req, c);

@@ -7,7 +7,7 @@
 # (effective at once), a dissolution, and the roster.  The demo council
 # is left as it was: what joins here leaves again.
 #
-# Usage: tests/http/lifecycle.sh BASE_URL PGDIR
+# Usage: tests/http/membership.sh BASE_URL PGDIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$here/../.." && pwd)
