@@ -150,3 +150,19 @@ api_read(struct http_req *req, const char *fn)
 	return api_call(req, "SELECT status, body FROM "
 	    "council.api_read($1, $2::bigint)", 2, params);
 }
+
+enum MHD_Result
+api_write_route(struct http_req *req)
+{
+	char	sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT status, body FROM %s",
+	    req->route->arg);
+	return api_write(req, strstr(req->route->pattern, "{id}") != NULL, sql);
+}
+
+enum MHD_Result
+api_read_route(struct http_req *req)
+{
+	return api_read(req, req->route->arg);
+}

@@ -38,4 +38,15 @@ enum MHD_Result	 api_call(struct http_req *, const char *, int,
 enum MHD_Result	 api_write(struct http_req *, int with_id, const char *sql);
 enum MHD_Result	 api_read(struct http_req *, const char *fn);
 
+/*
+ * The one generic API endpoint: handlers of route-table rows whose work is
+ * one council.api_* call named by the row's arg (site/routes.c).
+ * api_write_route: arg is the call ("council.api_x($1)", or with the
+ *   route's {id} "council.api_x($1::bigint, $2)"); api_write with the
+ *   body, and the {id} when the pattern has one.
+ * api_read_route: arg is an API read of council.api_read (api_read).
+ */
+enum MHD_Result	 api_write_route(struct http_req *);
+enum MHD_Result	 api_read_route(struct http_req *);
+
 #endif

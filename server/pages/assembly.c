@@ -17,8 +17,6 @@
 #include "tmpl.h"
 #include "util.h"
 
-
-
 static void
 assembly_label(struct http_req *req, struct tmpl_vars *v, const char *name,
     const char *prefix, const char *value)
@@ -685,40 +683,4 @@ assembly_get(struct http_req *req)
 	if (!caller_require(req, &me, &ret))
 		return ret;
 	return assembly_session_page(req, &me, req->id, 200, NULL, NULL);
-}
-
-
-/* The JSON API (docs/api.md): council.api_ga_* through the API's door. */
-
-enum MHD_Result
-assembly_api_create(struct http_req *req)
-{
-	return api_write(req, 0,
-	    "SELECT status, body FROM council.api_ga_convene($1)");
-}
-
-enum MHD_Result
-assembly_api_act(struct http_req *req)
-{
-	return api_write(req, 1,
-	    "SELECT status, body FROM council.api_ga_act($1::bigint, $2)");
-}
-
-enum MHD_Result
-assembly_api_minutes(struct http_req *req)
-{
-	return api_read(req, "ga_minutes");
-}
-
-enum MHD_Result
-assembly_api_poll(struct http_req *req)
-{
-	return api_read(req, "ga_poll");
-}
-
-enum MHD_Result
-assembly_api_poll_act(struct http_req *req)
-{
-	return api_write(req, 1,
-	    "SELECT status, body FROM council.api_ga_poll_act($1::bigint, $2)");
 }

@@ -2,8 +2,9 @@
  * assembly.h: the virtual general assembly (R-GOV-1..4, R-GOV-8;
  * docs/governance.md "Pages"): the list and convening, a session's page
  * (attendance, proxies, the agenda with each amendment's diff, polls,
- * ballots, receipts, results), and its JSON API (/api/v1/assemblies,
- * /api/v1/polls).  The minutes are minutes.h's.  Every act of a page goes
+ * ballots, receipts, results).  Its JSON API (/api/v1/assemblies,
+ * /api/v1/polls) is rows of site/routes.c's table, each one council.api_*
+ * call through kit/api.c.  The minutes are minutes.h's.  Every act of a page goes
  * through the same council.api_* calls as the JSON API, so the page and
  * the API cannot disagree; who may see and do what is the database's.
  */
@@ -22,14 +23,5 @@ enum MHD_Result	assembly_list(struct http_req *);		/* GET /assemblies */
 enum MHD_Result	assembly_convene(struct http_req *);	/* POST /assemblies */
 enum MHD_Result	assembly_get(struct http_req *);		/* GET /assemblies/N */
 enum MHD_Result	assembly_act(struct http_req *);		/* POST /assemblies/N */
-
-/* The JSON API: POST /api/v1/assemblies (convene), POST
- * /api/v1/assemblies/N {"action": ...}, GET /api/v1/assemblies/N/minutes,
- * GET and POST /api/v1/polls/N (an agenda item's poll). */
-enum MHD_Result	assembly_api_create(struct http_req *);
-enum MHD_Result	assembly_api_act(struct http_req *);
-enum MHD_Result	assembly_api_minutes(struct http_req *);
-enum MHD_Result	assembly_api_poll(struct http_req *);
-enum MHD_Result	assembly_api_poll_act(struct http_req *);
 
 #endif

@@ -19,7 +19,6 @@
 #include "log.h"
 #include "tmpl.h"
 
-
 static const char *const sc_kinds[] = {
 	"admission", "refusal", "expulsion", "restriction", "lift_restriction",
 	"cooperation_request", "annex1_amendment", "foreign_approval",
@@ -394,26 +393,4 @@ out:
 	PQclear(r);
 	form_free(&f);
 	return ret;
-}
-
-/* The JSON API (docs/api.md): council.api_sc_* through the API's door. */
-
-enum MHD_Result
-committee_api_create(struct http_req *req)
-{
-	return api_write(req, 0,
-	    "SELECT status, body FROM council.api_sc_create($1)");
-}
-
-enum MHD_Result
-committee_api_get(struct http_req *req)
-{
-	return api_read(req, "sc_motion");
-}
-
-enum MHD_Result
-committee_api_act(struct http_req *req)
-{
-	return api_write(req, 1,
-	    "SELECT status, body FROM council.api_sc_act($1::bigint, $2)");
 }

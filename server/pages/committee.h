@@ -5,8 +5,9 @@
  * page: presence, a special interest, the opening, votes, the count with
  * its numerators, denominators and rule version, an Annex 1 amendment's
  * diff, and the chair's rejection.  The database decides everything
- * (policy/70_committee.sql), and the JSON API's motions
- * (/api/v1/committee/motions) go through the same calls.
+ * (policy/70_committee.sql); the JSON API's motions
+ * (/api/v1/committee/motions) are rows of site/routes.c's table with the
+ * same calls.
  */
 #ifndef COUNCIL_COMMITTEE_H
 #define COUNCIL_COMMITTEE_H
@@ -21,10 +22,5 @@ enum MHD_Result	committee_list(struct http_req *);		/* GET /committee */
 enum MHD_Result	committee_create(struct http_req *);	/* POST /committee */
 enum MHD_Result	committee_get(struct http_req *);		/* GET /committee/N */
 enum MHD_Result	committee_act(struct http_req *);		/* POST /committee/N */
-
-/* POST /api/v1/committee/motions; GET and POST .../motions/N */
-enum MHD_Result	committee_api_create(struct http_req *);
-enum MHD_Result	committee_api_get(struct http_req *);
-enum MHD_Result	committee_api_act(struct http_req *);
 
 #endif

@@ -157,9 +157,3 @@ consent_api_list(struct http_req *req)
 }
 
 /* POST /api/v1/consents/N {"grant": bool}: the giver decides (R-SCOPE-4). */
-enum MHD_Result
-consent_api_decide(struct http_req *req)
-{
-	return api_write(req, 1, "SELECT status, body FROM "
-	    "council.api_decide_consent($1::bigint, $2)");
-}

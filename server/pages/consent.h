@@ -14,8 +14,7 @@ struct http_req;
 enum MHD_Result	consent_list(struct http_req *);	/* GET /consents */
 enum MHD_Result	consent_decide(struct http_req *);	/* POST /consents */
 
-/* GET /api/v1/consents; POST /api/v1/consents/N {"grant": bool} */
+/* GET /api/v1/consents (POST /api/v1/consents/N is a row of site/routes.c) */
 enum MHD_Result	consent_api_list(struct http_req *);
-enum MHD_Result	consent_api_decide(struct http_req *);
 
 #endif

@@ -14,7 +14,6 @@
 #include "log.h"
 #include "tmpl.h"
 
-
 /* The list, with error (a refused answer) above it. */
 static enum MHD_Result
 coop_page(struct http_req *req, const struct caller_me *me, unsigned status,
@@ -151,9 +150,3 @@ coop_api_list(struct http_req *req)
 	    "::text", 0, NULL);
 }
 
-enum MHD_Result
-coop_api_answer(struct http_req *req)
-{
-	return api_write(req, 1, "SELECT status, body FROM "
-	    "council.api_coop_answer($1::bigint, $2)");
-}

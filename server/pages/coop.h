@@ -14,6 +14,5 @@ struct http_req;
 enum MHD_Result	coop_list(struct http_req *);	/* GET /cooperation */
 enum MHD_Result	coop_answer(struct http_req *);	/* POST /cooperation */
 enum MHD_Result	coop_api_list(struct http_req *);	/* GET /api/v1/cooperation */
-enum MHD_Result	coop_api_answer(struct http_req *);	/* POST /api/v1/cooperation/N */
 
 #endif

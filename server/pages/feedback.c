@@ -412,15 +412,3 @@ feedback_api_ledger(struct http_req *req)
 	    "council.api_read('ledger', $1::bigint)", 1, params);
 }
 
-enum MHD_Result
-feedback_api_tally(struct http_req *req)
-{
-	return api_read(req, "feedback_tally");
-}
-
-enum MHD_Result
-feedback_api_answer(struct http_req *req)
-{
-	return api_write(req, 1, "SELECT status, body FROM "
-	    "council.api_give_feedback($1::bigint, $2)");
-}

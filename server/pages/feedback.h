@@ -28,8 +28,5 @@ enum MHD_Result	feedback_ledger(struct http_req *);	/* GET /ledger */
 /* GET /api/v1/obligations, GET /api/v1/ledger[?org=N] */
 enum MHD_Result	feedback_api_obligations(struct http_req *);
 enum MHD_Result	feedback_api_ledger(struct http_req *);
-/* GET and POST /api/v1/posts/N/feedback (the tally; an answer) */
-enum MHD_Result	feedback_api_tally(struct http_req *);	/* GET /api/v1/posts/N/feedback */
-enum MHD_Result	feedback_api_answer(struct http_req *);	/* POST /api/v1/posts/N/feedback */
 
 #endif

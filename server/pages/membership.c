@@ -333,16 +333,3 @@ membership_api_list(struct http_req *req)
 	return ret;
 }
 
-enum MHD_Result
-membership_api_post(struct http_req *req)
-{
-	return api_write(req, 0,
-	    "SELECT status, body FROM council.api_membership($1)");
-}
-
-enum MHD_Result
-membership_api_withdraw(struct http_req *req)
-{
-	return api_write(req, 0,
-	    "SELECT status, body FROM council.api_org_withdraw($1)");
-}

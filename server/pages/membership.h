@@ -29,7 +29,5 @@ enum MHD_Result	membership_apply_post(struct http_req *);	/* POST /apply */
 enum MHD_Result	membership_status(struct http_req *);	/* GET /apply/status/TOKEN */
 enum MHD_Result	membership_withdraw(struct http_req *);	/* POST /settings/org/withdraw */
 enum MHD_Result	membership_api_list(struct http_req *);	/* GET /api/v1/applications */
-enum MHD_Result	membership_api_post(struct http_req *);	/* POST /api/v1/applications */
-enum MHD_Result	membership_api_withdraw(struct http_req *);	/* POST /api/v1/org/withdraw */
 
 #endif

@@ -572,14 +572,6 @@ settings_api_get(struct http_req *req)
 	    "SELECT status, body FROM council.api_settings()", 0, NULL);
 }
 
-
-enum MHD_Result
-settings_api_post(struct http_req *req)
-{
-	return api_write(req, 0,
-	    "SELECT status, body FROM council.api_set_settings($1)");
-}
-
 enum MHD_Result
 settings_api_org(struct http_req *req)
 {
@@ -587,20 +579,6 @@ settings_api_org(struct http_req *req)
 		return api_error(req, 401, "not_signed_in");
 	return api_call(req,
 	    "SELECT status, body FROM council.api_org()", 0, NULL);
-}
-
-enum MHD_Result
-settings_api_org_post(struct http_req *req)
-{
-	return api_write(req, 0,
-	    "SELECT status, body FROM council.api_set_org($1)");
-}
-
-enum MHD_Result
-settings_api_handlers(struct http_req *req)
-{
-	return api_write(req, 0,
-	    "SELECT status, body FROM council.api_handler($1)");
 }
 
 /* GET /api/v1/roster: public, like /roster. */

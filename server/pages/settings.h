@@ -29,10 +29,7 @@ enum MHD_Result	settings_org_post(struct http_req *);	/* POST /settings/org */
 enum MHD_Result	settings_roster(struct http_req *);	/* GET /roster */
 
 enum MHD_Result	settings_api_get(struct http_req *);	/* GET /api/v1/settings */
-enum MHD_Result	settings_api_post(struct http_req *);	/* POST /api/v1/settings */
 enum MHD_Result	settings_api_org(struct http_req *);	/* GET /api/v1/org */
-enum MHD_Result	settings_api_org_post(struct http_req *); /* POST /api/v1/org */
-enum MHD_Result	settings_api_handlers(struct http_req *); /* POST /api/v1/org/handlers */
 enum MHD_Result	settings_api_roster(struct http_req *);	/* GET /api/v1/roster */
 
 enum MHD_Result	settings_api_me(struct http_req *);	/* GET /api/v1/me */

@@ -204,30 +204,3 @@ tfstatus_api_get(struct http_req *req)
 	return ret;
 }
 
-enum MHD_Result
-tfstatus_api_act(struct http_req *req)
-{
-	return api_write(req, 1, "SELECT status, body FROM "
-	    "council.api_tf('act', $1::bigint, $2)");
-}
-
-enum MHD_Result
-tfstatus_api_apply(struct http_req *req)
-{
-	return api_write(req, 0, "SELECT status, body FROM "
-	    "council.api_tf('apply', NULL, $1)");
-}
-
-enum MHD_Result
-tfstatus_api_review(struct http_req *req)
-{
-	return api_write(req, 0, "SELECT status, body FROM "
-	    "council.api_tf('review', NULL, $1)");
-}
-
-enum MHD_Result
-tfstatus_api_amend(struct http_req *req)
-{
-	return api_write(req, 0, "SELECT status, body FROM "
-	    "council.api_tf('amend', NULL, $1)");
-}

@@ -17,9 +17,5 @@ enum MHD_Result	tfstatus_page(struct http_req *);	/* GET /tf */
 enum MHD_Result	tfstatus_post(struct http_req *);	/* POST /tf */
 enum MHD_Result	tfstatus_api_list(struct http_req *);	/* GET /api/v1/tf/decisions */
 enum MHD_Result	tfstatus_api_get(struct http_req *);	/* GET /api/v1/tf/decisions/N */
-enum MHD_Result	tfstatus_api_act(struct http_req *);	/* POST /api/v1/tf/decisions/N */
-enum MHD_Result	tfstatus_api_apply(struct http_req *);	/* POST /api/v1/tf/applications */
-enum MHD_Result	tfstatus_api_review(struct http_req *);	/* POST /api/v1/tf/reviews */
-enum MHD_Result	tfstatus_api_amend(struct http_req *);	/* POST /api/v1/tf/amendments */
 
 #endif

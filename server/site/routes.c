@@ -13,6 +13,7 @@
  * API (no credential: 401 not_signed_in).  The database still decides who
  * may see and do what: the row only spares a round trip to nobody.
  */
+#include "api.h"
 #include "assembly.h"
 #include "attach.h"
 #include "committee.h"
@@ -41,9 +42,16 @@
 #define G	(HTTP_GET | HTTP_HEAD)
 #define P	HTTP_POST
 #define R(pattern, methods, access, fn) \
-	{ pattern, methods, HTTP_ ## access, HTTP_BODY_FORM, fn }
+	{ pattern, methods, HTTP_ ## access, HTTP_BODY_FORM, fn, NULL }
 #define UPLOAD(pattern, access, fn) \
-	{ pattern, HTTP_POST, HTTP_ ## access, HTTP_BODY_UPLOAD, fn }
+	{ pattern, HTTP_POST, HTTP_ ## access, HTTP_BODY_UPLOAD, fn, NULL }
+/* The JSON API's rows whose work is one call (kit/api.c): a write with
+ * the body (and the {id} of the pattern), a read of council.api_read. */
+#define WRITE(pattern, call) \
+	{ pattern, HTTP_POST, HTTP_API, HTTP_BODY_FORM, api_write_route, \
+	    "council." call }
+#define READ(pattern, fn) \
+	{ pattern, G, HTTP_API, HTTP_BODY_FORM, api_read_route, fn }
 
 static const struct http_route routes[] = {
 	/* Sign-in and sign-out (signin.c). */
@@ -76,11 +84,13 @@ static const struct http_route routes[] = {
 	R("/api/v1/search",		G, API, search_api),
 	R("/api/v1/posts",		P, API, compose_api_create),
 	R("/api/v1/posts/{id}",		G, API, post_api_get),
-	R("/api/v1/posts/{id}/feedback", G, API, feedback_api_tally),
-	R("/api/v1/posts/{id}/feedback", P, API, feedback_api_answer),
+	READ("/api/v1/posts/{id}/feedback", "feedback_tally"),
+	WRITE("/api/v1/posts/{id}/feedback",
+	    "api_give_feedback($1::bigint, $2)"),
 	R("/api/v1/preview",		P, API, compose_api_preview),
 	R("/api/v1/consents",		G, API, consent_api_list),
-	R("/api/v1/consents/{id}",	P, API, consent_api_decide),
+	WRITE("/api/v1/consents/{id}",
+	    "api_decide_consent($1::bigint, $2)"),
 	R("/api/v1/obligations",	G, API, feedback_api_obligations),
 	R("/api/v1/ledger",		G, API, feedback_api_ledger),
 	UPLOAD("/api/v1/attachments",	   API, attach_api_upload),
@@ -91,9 +101,10 @@ static const struct http_route routes[] = {
 	R("/committee",			P, PAGE, committee_create),
 	R("/committee/{id}",		G, PAGE, committee_get),
 	R("/committee/{id}",		P, PAGE, committee_act),
-	R("/api/v1/committee/motions",	P, API, committee_api_create),
-	R("/api/v1/committee/motions/{id}", G, API, committee_api_get),
-	R("/api/v1/committee/motions/{id}", P, API, committee_api_act),
+	WRITE("/api/v1/committee/motions",	"api_sc_create($1)"),
+	READ("/api/v1/committee/motions/{id}", "sc_motion"),
+	WRITE("/api/v1/committee/motions/{id}",
+	    "api_sc_act($1::bigint, $2)"),
 
 	/* The general assembly (assembly.c, minutes.c). */
 	R("/assemblies",		G, PAGE, assembly_list),
@@ -102,17 +113,18 @@ static const struct http_route routes[] = {
 	R("/assemblies/{id}",		P, PAGE, assembly_act),
 	R("/assemblies/{id}/minutes",	G, PAGE, minutes_get),
 	R("/assemblies/{id}/minutes.csv", G, PAGE, minutes_csv_get),
-	R("/api/v1/assemblies",		P, API, assembly_api_create),
-	R("/api/v1/assemblies/{id}",	P, API, assembly_api_act),
-	R("/api/v1/assemblies/{id}/minutes", G, API, assembly_api_minutes),
-	R("/api/v1/polls/{id}",		G, API, assembly_api_poll),
-	R("/api/v1/polls/{id}",		P, API, assembly_api_poll_act),
+	WRITE("/api/v1/assemblies",	"api_ga_convene($1)"),
+	WRITE("/api/v1/assemblies/{id}",	"api_ga_act($1::bigint, $2)"),
+	READ("/api/v1/assemblies/{id}/minutes", "ga_minutes"),
+	READ("/api/v1/polls/{id}",	"ga_poll"),
+	WRITE("/api/v1/polls/{id}",	"api_ga_poll_act($1::bigint, $2)"),
 
 	/* Requests for cooperation, notifications (coop.c, notify.c). */
 	R("/cooperation",		G, PAGE, coop_list),
 	R("/cooperation",		P, PAGE, coop_answer),
 	R("/api/v1/cooperation",	G, API, coop_api_list),
-	R("/api/v1/cooperation/{id}",	P, API, coop_api_answer),
+	WRITE("/api/v1/cooperation/{id}",
+	    "api_coop_answer($1::bigint, $2)"),
 	R("/notifications",		G, PAGE, notify_list),
 	R("/notifications",		P, PAGE, notify_read),
 	R("/api/v1/notifications",	G, API, notify_api_list),
@@ -123,10 +135,12 @@ static const struct http_route routes[] = {
 	R("/tf",			P, PAGE, tfstatus_post),
 	R("/api/v1/tf/decisions",	G, API, tfstatus_api_list),
 	R("/api/v1/tf/decisions/{id}",	G, API, tfstatus_api_get),
-	R("/api/v1/tf/decisions/{id}",	P, API, tfstatus_api_act),
-	R("/api/v1/tf/applications",	P, API, tfstatus_api_apply),
-	R("/api/v1/tf/reviews",		P, API, tfstatus_api_review),
-	R("/api/v1/tf/amendments",	P, API, tfstatus_api_amend),
+	WRITE("/api/v1/tf/decisions/{id}",
+	    "api_tf('act', $1::bigint, $2)"),
+	WRITE("/api/v1/tf/applications",
+	    "api_tf('apply', NULL, $1)"),
+	WRITE("/api/v1/tf/reviews",	"api_tf('review', NULL, $1)"),
+	WRITE("/api/v1/tf/amendments",	"api_tf('amend', NULL, $1)"),
 
 	/* Joining and leaving (membership.c), settings and the organisation
 	 * (settings.c, tokens.c). */
@@ -135,8 +149,8 @@ static const struct http_route routes[] = {
 	R("/apply/status/{key}",	G, ANYONE, membership_status),
 	R("/settings/org/withdraw",	P, PAGE, membership_withdraw),
 	R("/api/v1/applications",	G, API, membership_api_list),
-	R("/api/v1/applications",	P, API, membership_api_post),
-	R("/api/v1/org/withdraw",	P, API, membership_api_withdraw),
+	WRITE("/api/v1/applications",	"api_membership($1)"),
+	WRITE("/api/v1/org/withdraw",	"api_org_withdraw($1)"),
 	R("/settings",			G, PAGE, settings_get),
 	R("/settings",			P, PAGE, settings_post),
 	R("/settings/tokens",		G, PAGE, tokens_get),
@@ -144,10 +158,10 @@ static const struct http_route routes[] = {
 	R("/settings/org",		G, PAGE, settings_org_get),
 	R("/settings/org",		P, PAGE, settings_org_post),
 	R("/api/v1/settings",		G, API, settings_api_get),
-	R("/api/v1/settings",		P, API, settings_api_post),
+	WRITE("/api/v1/settings",	"api_set_settings($1)"),
 	R("/api/v1/org",		G, API, settings_api_org),
-	R("/api/v1/org",		P, API, settings_api_org_post),
-	R("/api/v1/org/handlers",	P, API, settings_api_handlers),
+	WRITE("/api/v1/org",		"api_set_org($1)"),
+	WRITE("/api/v1/org/handlers",	"api_handler($1)"),
 
 	/* Public: the roster, the council's texts (settings.c, documents.c). */
 	R("/roster",			G, ANYONE, settings_roster),

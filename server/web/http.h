@@ -89,6 +89,7 @@ struct http_route {
 	enum http_access	 access;
 	enum http_body		 body;
 	http_handler		 fn;
+	const char		*arg;	/* the handler's, from the table (or NULL) */
 };
 
 struct http_server {

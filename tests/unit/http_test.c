@@ -149,9 +149,10 @@ START_TEST(route_table)
 {
 	static const struct http_route t[] = {
 		{ "/x", HTTP_GET | HTTP_HEAD, HTTP_ANYONE, HTTP_BODY_FORM,
-		    handler_a },
-		{ "/x", HTTP_POST, HTTP_PAGE, HTTP_BODY_FORM, handler_b },
-		{ "/x/{id}", HTTP_POST, HTTP_API, HTTP_BODY_UPLOAD, handler_b },
+		    handler_a, NULL },
+		{ "/x", HTTP_POST, HTTP_PAGE, HTTP_BODY_FORM, handler_b, NULL },
+		{ "/x/{id}", HTTP_POST, HTTP_API, HTTP_BODY_UPLOAD, handler_b,
+		    NULL },
 	};
 	const struct http_route	*r;
 	unsigned		 allow;
