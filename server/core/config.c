@@ -135,20 +135,6 @@ config_name(size_t i)
 	return i < UTIL_ARRAY_LEN(cf_table) ? cf_table[i].name : NULL;
 }
 
-static void
-cf_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-cf_error(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Parse a number with an optional k/M suffix into *out.  Returns 0 or -1. */
 static int
 cf_number(const char *s, enum cf_type type, long *out)
@@ -187,7 +173,7 @@ cf_set(struct config *cfg, const struct cf_entry *e, const char *value,
 
 	if (e->type == CF_STR) {
 		if (strlen(value) > CONFIG_MAX_STRING) {
-			cf_error(err, errlen, "line %d: %s: value too long",
+			util_errf(err, errlen, "line %d: %s: value too long",
 			    line, e->name);
 			return -1;
 		}
@@ -197,12 +183,12 @@ cf_set(struct config *cfg, const struct cf_entry *e, const char *value,
 		return 0;
 	}
 	if (cf_number(value, e->type, &v) == -1) {
-		cf_error(err, errlen, "line %d: %s: not a %s: \"%s\"", line,
+		util_errf(err, errlen, "line %d: %s: not a %s: \"%s\"", line,
 		    e->name, e->type == CF_SIZE ? "size" : "number", value);
 		return -1;
 	}
 	if (v < e->min || v > e->max) {
-		cf_error(err, errlen, "line %d: %s: %ld is outside %ld..%ld",
+		util_errf(err, errlen, "line %d: %s: %ld is outside %ld..%ld",
 		    line, e->name, v, e->min, e->max);
 		return -1;
 	}
@@ -280,7 +266,7 @@ config_parse(struct config *cfg, const char *text, size_t len, char *err,
 
 	memset(seen, 0, sizeof(seen));
 	if (memchr(text, '\0', len) != NULL) {
-		cf_error(err, errlen, "configuration contains a NUL byte");
+		util_errf(err, errlen, "configuration contains a NUL byte");
 		goto out;
 	}
 	while (p < end) {
@@ -288,7 +274,7 @@ config_parse(struct config *cfg, const char *text, size_t len, char *err,
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (nl ? (size_t)(nl - p) : (size_t)(end - p));
 		if (n > CONFIG_MAX_LINE) {
-			cf_error(err, errlen, "line %d: longer than %d bytes",
+			util_errf(err, errlen, "line %d: longer than %d bytes",
 			    lineno, CONFIG_MAX_LINE);
 			goto out;
 		}
@@ -301,7 +287,7 @@ config_parse(struct config *cfg, const char *text, size_t len, char *err,
 		if (*name == '\0')
 			continue;
 		if ((eq = strchr(name, '=')) == NULL) {
-			cf_error(err, errlen, "line %d: expected name = value",
+			util_errf(err, errlen, "line %d: expected name = value",
 			    lineno);
 			goto out;
 		}
@@ -309,19 +295,19 @@ config_parse(struct config *cfg, const char *text, size_t len, char *err,
 		name = util_trim(name);
 		value = cf_unquote(util_trim(eq + 1));
 		if (value == NULL) {
-			cf_error(err, errlen, "line %d: broken quoting", lineno);
+			util_errf(err, errlen, "line %d: broken quoting", lineno);
 			goto out;
 		}
 		for (i = 0; i < UTIL_ARRAY_LEN(cf_table); i++)
 			if (strcmp(cf_table[i].name, name) == 0)
 				break;
 		if (i == UTIL_ARRAY_LEN(cf_table)) {
-			cf_error(err, errlen, "line %d: unknown setting \"%.64s\"",
+			util_errf(err, errlen, "line %d: unknown setting \"%.64s\"",
 			    lineno, name);
 			goto out;
 		}
 		if (seen[i]++) {
-			cf_error(err, errlen, "line %d: %s is set twice",
+			util_errf(err, errlen, "line %d: %s is set twice",
 			    lineno, name);
 			goto out;
 		}
@@ -346,7 +332,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	if ((rc = config_parse(cfg, text, len, err, errlen)) == -1) {
 		/* Prefix the file name to "line N: ...". */
 		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
-		cf_error(err, errlen, "%s", tmp);
+		util_errf(err, errlen, "%s", tmp);
 	}
 	free(text);
 	return rc;
@@ -356,13 +342,13 @@ int
 config_validate(const struct config *cfg, char *err, size_t errlen)
 {
 	if (cfg->max_header_size > cfg->connection_memory_limit / 2) {
-		cf_error(err, errlen, "max_header_size (%ld) must be at most half "
+		util_errf(err, errlen, "max_header_size (%ld) must be at most half "
 		    "of connection_memory_limit (%ld)", cfg->max_header_size,
 		    cfg->connection_memory_limit);
 		return -1;
 	}
 	if (cfg->db_pool_size < cfg->worker_threads) {
-		cf_error(err, errlen, "db_pool_size (%ld) must be at least "
+		util_errf(err, errlen, "db_pool_size (%ld) must be at least "
 		    "worker_threads (%ld)", cfg->db_pool_size,
 		    cfg->worker_threads);
 		return -1;
@@ -370,7 +356,7 @@ config_validate(const struct config *cfg, char *err, size_t errlen)
 	/* Header injection: nothing in From: may end the header. */
 	if (strpbrk(cfg->mail_from, "\r\n") != NULL ||
 	    strlen(cfg->mail_from) > 200) {
-		cf_error(err, errlen, "mail_from must be one line of at most "
+		util_errf(err, errlen, "mail_from must be one line of at most "
 		    "200 bytes");
 		return -1;
 	}
@@ -378,12 +364,12 @@ config_validate(const struct config *cfg, char *err, size_t errlen)
 	    ((strncmp(cfg->public_url, "https://", 8) != 0 &&
 	    strncmp(cfg->public_url, "http://", 7) != 0) ||
 	    strpbrk(cfg->public_url, " \t\r\n\"<>") != NULL)) {
-		cf_error(err, errlen, "public_url must be an http(s):// address");
+		util_errf(err, errlen, "public_url must be an http(s):// address");
 		return -1;
 	}
 	if ((cfg->audit_key_file[0] == '\0') !=
 	    (cfg->audit_checkpoint_file[0] == '\0')) {
-		cf_error(err, errlen, "audit_key_file and audit_checkpoint_file "
+		util_errf(err, errlen, "audit_key_file and audit_checkpoint_file "
 		    "are set together or not at all");
 		return -1;
 	}
@@ -391,7 +377,7 @@ config_validate(const struct config *cfg, char *err, size_t errlen)
 	    strcmp(cfg->log_level, "info") != 0 &&
 	    strcmp(cfg->log_level, "warn") != 0 &&
 	    strcmp(cfg->log_level, "error") != 0) {
-		cf_error(err, errlen, "log_level must be debug, info, warn or "
+		util_errf(err, errlen, "log_level must be debug, info, warn or "
 		    "error");
 		return -1;
 	}

@@ -15,21 +15,6 @@
 /* Arbitrary constant for pg_advisory_lock: "councilm". */
 #define MIGRATE_LOCK_KEY	"7161634213948271981"
 
-static void
-mg_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-mg_error(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	err[strcspn(err, "\n")] = '\0';
-}
-
 int
 migrate_parse_name(const char *s)
 {
@@ -88,7 +73,7 @@ migrate_list(const char *dir, int want_versions, struct migration **out,
 
 	buf_init(&b);
 	if ((d = opendir(dir)) == NULL) {
-		mg_error(err, errlen, "%s: %s", dir, strerror(errno));
+		util_errf(err, errlen, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -97,12 +82,12 @@ migrate_list(const char *dir, int want_versions, struct migration **out,
 			continue;
 		v = 0;
 		if (want_versions && (v = migrate_parse_name(de->d_name)) < 0) {
-			mg_error(err, errlen, "%s/%s: not a migration name "
+			util_errf(err, errlen, "%s/%s: not a migration name "
 			    "(NNNN_name.sql, lowercase)", dir, de->d_name);
 			goto out;
 		}
 		if (n == MIGRATE_MAX_FILES) {
-			mg_error(err, errlen, "%s: too many files", dir);
+			util_errf(err, errlen, "%s: too many files", dir);
 			goto out;
 		}
 		m = xrealloc(m, (n + 1) * sizeof(*m));
@@ -117,7 +102,7 @@ migrate_list(const char *dir, int want_versions, struct migration **out,
 		qsort(m, n, sizeof(*m), mg_cmp);
 	for (i = 0; i < n; i++) {
 		if (want_versions && i > 0 && m[i].version == m[i - 1].version) {
-			mg_error(err, errlen, "%s and %s have the same number",
+			util_errf(err, errlen, "%s and %s have the same number",
 			    m[i - 1].name, m[i].name);
 			goto out;
 		}
@@ -149,7 +134,7 @@ mg_exec(PGconn *c, const char *sql, const char *what, char *err, size_t errlen)
 	ok = r != NULL && (PQresultStatus(r) == PGRES_COMMAND_OK ||
 	    PQresultStatus(r) == PGRES_TUPLES_OK);
 	if (!ok)
-		mg_error(err, errlen, "%s: %s", what,
+		util_errf(err, errlen, "%s: %s", what,
 		    r ? PQresultErrorMessage(r) : PQerrorMessage(c));
 	PQclear(r);
 	return ok ? 0 : -1;
@@ -176,7 +161,7 @@ mg_apply(PGconn *c, const struct migration *m, const char *extra,
 	if (extra != NULL) {
 		r = PQexecParams(c, extra, nparams, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			mg_error(err, errlen, "%s: %s", m->name,
+			util_errf(err, errlen, "%s: %s", m->name,
 			    PQresultErrorMessage(r));
 			goto rollback;
 		}
@@ -238,7 +223,7 @@ migrate_run(PGconn *c, const char *mdir, const char *pdir, FILE *out,
 	applied = PQexec(c, "SELECT version, name, sha256 FROM "
 	    "council_meta.schema_migrations ORDER BY version");
 	if (PQresultStatus(applied) != PGRES_TUPLES_OK) {
-		mg_error(err, errlen, "schema_migrations: %s",
+		util_errf(err, errlen, "schema_migrations: %s",
 		    PQresultErrorMessage(applied));
 		goto out;
 	}
@@ -253,7 +238,7 @@ migrate_run(PGconn *c, const char *mdir, const char *pdir, FILE *out,
 				continue;
 			found = 1;
 			if (strcmp(ms[i].sha256, PQgetvalue(applied, row, 2)) != 0) {
-				mg_error(err, errlen, "%s changed after it was "
+				util_errf(err, errlen, "%s changed after it was "
 				    "applied (sha256 %.12s..., now %.12s...): "
 				    "landed migrations are never edited; add "
 				    "a new one", ms[i].name,
@@ -262,7 +247,7 @@ migrate_run(PGconn *c, const char *mdir, const char *pdir, FILE *out,
 			}
 		}
 		if (!found) {
-			mg_error(err, errlen, "migration %s was applied but "
+			util_errf(err, errlen, "migration %s was applied but "
 			    "its file is missing", PQgetvalue(applied, row, 1));
 			goto out;
 		}

@@ -40,6 +40,16 @@ char	*xstrndup(const char *, size_t);
 
 /* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 int	 util_utf8_valid(const char *, size_t);
+/* Decode one UTF-8 character at p (n bytes available): its length, with
+ * the code point in *cp, or 0 if the bytes are not well-formed UTF-8
+ * (overlong, a surrogate, beyond U+10FFFF, truncated). */
+size_t	 util_utf8_char(const unsigned char *p, size_t n, uint32_t *cp);
+/* The value of the hex digit c (either case), or -1. */
+int	 util_hexval(int c);
+/* An error message into err (errlen bytes; nothing when err is NULL or
+ * errlen 0), as snprintf formats it. */
+void	 util_errf(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 /* s as an id: a positive decimal number with no sign, no leading zero and
  * at most 18 digits (so it fits a bigint); 0 for anything else. */
 long long util_id_parse(const char *s);

@@ -130,28 +130,6 @@ attach_type(const char *name, const void *data, size_t len)
 	return type;
 }
 
-/* The code point of the UTF-8 sequence at s (valid), its length in *n. */
-static uint32_t
-attach_utf8(const unsigned char *s, size_t *n)
-{
-	if (s[0] < 0x80) {
-		*n = 1;
-		return s[0];
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		*n = 2;
-		return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-	}
-	if ((s[0] & 0xf0) == 0xe0) {
-		*n = 3;
-		return (uint32_t)(s[0] & 0x0f) << 12 |
-		    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
-	}
-	*n = 4;
-	return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
-	    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-}
-
 /* Characters a stored name never holds: controls, bidirectional and
  * invisible format characters, and what file systems refuse. */
 static int
@@ -167,15 +145,19 @@ int
 attach_name_clean(const char *in, char *out, size_t outlen)
 {
 	const unsigned char	*p, *base = (const unsigned char *)in;
+	const unsigned char	*stop = base + strlen(in);
 	size_t			 n, o = 0, start, end, chars = 0, i;
+	uint32_t		 cp;
 
 	if (outlen < strlen(in) + 1 || !util_utf8_valid(in, strlen(in)))
 		return -1;
 	for (p = base; *p != '\0'; p++)
 		if (*p == '/' || *p == '\\')
 			base = p + 1;
+	/* valid UTF-8 (checked above): n is never 0 */
 	for (p = base; *p != '\0'; p += n) {
-		if (attach_bad_char(attach_utf8(p, &n)))
+		n = util_utf8_char(p, (size_t)(stop - p), &cp);
+		if (attach_bad_char(cp))
 			out[o++] = '_';
 		else {
 			memcpy(out + o, p, n);

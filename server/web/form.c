@@ -11,34 +11,6 @@
 #include "form.h"
 #include "util.h"
 
-static void
-form_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-form_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static int
-form_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode s[0..n) ('+' is a space, %XX a byte) into a new NUL-terminated
  * string (free it) of length *lenp.  NULL for a malformed escape.
@@ -56,8 +28,8 @@ form_decode(const char *s, size_t n, size_t *lenp)
 		else if (s[i] != '%')
 			out[o++] = s[i];
 		else {
-			if (n - i < 3 || (hi = form_hexval(s[i + 1])) < 0 ||
-			    (lo = form_hexval(s[i + 2])) < 0) {
+			if (n - i < 3 || (hi = util_hexval(s[i + 1])) < 0 ||
+			    (lo = util_hexval(s[i + 2])) < 0) {
 				free(out);
 				return NULL;
 			}
@@ -114,7 +86,7 @@ form_parse(struct form *f, const char *body, size_t len, char *err,
 	end = body + len;
 	for (field = 1;; field++) {
 		if (field > FORM_MAX_FIELDS) {
-			form_err(err, errlen, "more than %d fields",
+			util_errf(err, errlen, "more than %d fields",
 			    FORM_MAX_FIELDS);
 			goto out;
 		}
@@ -129,16 +101,16 @@ form_parse(struct form *f, const char *body, size_t len, char *err,
 
 		if ((name = form_decode(p, (size_t)(eq - p), &nlen)) == NULL ||
 		    (value = form_decode(vstart, rawvlen, &vlen)) == NULL) {
-			form_err(err, errlen, "field %zu: bad percent escape",
+			util_errf(err, errlen, "field %zu: bad percent escape",
 			    field);
 			goto out;
 		}
 		if (nlen == 0) {
-			form_err(err, errlen, "field %zu: empty name", field);
+			util_errf(err, errlen, "field %zu: empty name", field);
 			goto out;
 		}
 		if (nlen > FORM_MAX_NAME) {
-			form_err(err, errlen,
+			util_errf(err, errlen,
 			    "field %zu: name longer than %d bytes", field,
 			    FORM_MAX_NAME);
 			goto out;
@@ -147,7 +119,7 @@ form_parse(struct form *f, const char *body, size_t len, char *err,
 			if (!form_name_char((unsigned char)name[i]))
 				break;
 		if (i < nlen) {
-			form_err(err, errlen, "field %zu: name may only "
+			util_errf(err, errlen, "field %zu: name may only "
 			    "contain letters A-Z and a-z, digits, '_', '.' "
 			    "and '-'", field);
 			goto out;
@@ -156,19 +128,19 @@ form_parse(struct form *f, const char *body, size_t len, char *err,
 		for (i = 0; i < vlen; i++) {
 			c = (unsigned char)value[i];
 			if (c == '\0') {
-				form_err(err, errlen,
+				util_errf(err, errlen,
 				    "field %zu: value contains a NUL byte",
 				    field);
 				goto out;
 			}
 			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-				form_err(err, errlen, "field %zu: value "
+				util_errf(err, errlen, "field %zu: value "
 				    "contains a control character", field);
 				goto out;
 			}
 		}
 		if (!util_utf8_valid(value, vlen)) {
-			form_err(err, errlen,
+			util_errf(err, errlen,
 			    "field %zu: value is not valid UTF-8", field);
 			goto out;
 		}
@@ -181,7 +153,7 @@ form_parse(struct form *f, const char *body, size_t len, char *err,
 		}
 		value[o] = '\0';
 		if (o > FORM_MAX_VALUE) {
-			form_err(err, errlen,
+			util_errf(err, errlen,
 			    "field %zu: value longer than %d bytes", field,
 			    FORM_MAX_VALUE);
 			goto out;

@@ -65,18 +65,6 @@ http_choose_lang(const char *query_lang, const char *cookie_lang)
 	return I18N_JA;
 }
 
-static int
-http_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 http_decode_path(const char *raw)
 {
@@ -93,8 +81,8 @@ http_decode_path(const char *raw)
 		if (c == '%') {
 			if (i + 2 >= n)
 				goto bad;
-			if ((hi = http_hexval(raw[i + 1])) < 0 ||
-			    (lo = http_hexval(raw[i + 2])) < 0)
+			if ((hi = util_hexval(raw[i + 1])) < 0 ||
+			    (lo = util_hexval(raw[i + 2])) < 0)
 				goto bad;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;

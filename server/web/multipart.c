@@ -10,22 +10,6 @@
 #include "multipart.h"
 #include "util.h"
 
-static void
-mp_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-mp_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* RFC 2046 bcharsnospace. */
 static int
 mp_bchar_nospace(unsigned char c)
@@ -185,7 +169,7 @@ mp_disposition(struct multipart_part *part, const char *v, size_t n,
 	int		 have_name = 0;
 
 	if (n < 9 || strncasecmp(p, "form-data", 9) != 0) {
-		mp_err(err, errlen, "part %zu: not form-data", ipart);
+		util_errf(err, errlen, "part %zu: not form-data", ipart);
 		return -1;
 	}
 	p += 9;
@@ -207,7 +191,7 @@ mp_disposition(struct multipart_part *part, const char *v, size_t n,
 			len = mp_param_value(&p, end, part->name,
 			    MULTIPART_MAX_NAME);
 			if (len == -2) {
-				mp_err(err, errlen, "part %zu: name longer than "
+				util_errf(err, errlen, "part %zu: name longer than "
 				    "%d bytes", ipart, MULTIPART_MAX_NAME);
 				return -1;
 			}
@@ -215,7 +199,7 @@ mp_disposition(struct multipart_part *part, const char *v, size_t n,
 				goto bad;
 			for (nlen = 0; nlen < (size_t)len; nlen++)
 				if (!mp_name_char((unsigned char)part->name[nlen])) {
-					mp_err(err, errlen, "part %zu: name has a "
+					util_errf(err, errlen, "part %zu: name has a "
 					    "character outside [A-Za-z0-9_.-]",
 					    ipart);
 					return -1;
@@ -226,34 +210,34 @@ mp_disposition(struct multipart_part *part, const char *v, size_t n,
 			len = mp_param_value(&p, end, part->filename,
 			    MULTIPART_MAX_FILENAME);
 			if (len == -2) {
-				mp_err(err, errlen, "part %zu: file name longer "
+				util_errf(err, errlen, "part %zu: file name longer "
 				    "than %d bytes", ipart, MULTIPART_MAX_FILENAME);
 				return -1;
 			}
 			if (len < 0)
 				goto bad;
 			if (!mp_text_ok(part->filename, (size_t)len, "", 1)) {
-				mp_err(err, errlen, "part %zu: file name is not "
+				util_errf(err, errlen, "part %zu: file name is not "
 				    "UTF-8 or holds a control character", ipart);
 				return -1;
 			}
 		} else {
-			mp_err(err, errlen, "part %zu: unknown Content-Disposition "
+			util_errf(err, errlen, "part %zu: unknown Content-Disposition "
 			    "parameter", ipart);
 			return -1;
 		}
 	}
 	if (!have_name) {
-		mp_err(err, errlen, "part %zu: no name", ipart);
+		util_errf(err, errlen, "part %zu: no name", ipart);
 		return -1;
 	}
 	return 0;
 dup:
-	mp_err(err, errlen, "part %zu: a Content-Disposition parameter is "
+	util_errf(err, errlen, "part %zu: a Content-Disposition parameter is "
 	    "repeated", ipart);
 	return -1;
 bad:
-	mp_err(err, errlen, "part %zu: malformed Content-Disposition", ipart);
+	util_errf(err, errlen, "part %zu: malformed Content-Disposition", ipart);
 	return -1;
 }
 
@@ -271,7 +255,7 @@ mp_headers(struct multipart_part *part, const char **pp, const char *end,
 
 	for (;;) {
 		if ((eol = memmem(p, (size_t)(end - p), "\r\n", 2)) == NULL) {
-			mp_err(err, errlen, "part %zu: unterminated headers",
+			util_errf(err, errlen, "part %zu: unterminated headers",
 			    ipart);
 			return -1;
 		}
@@ -279,14 +263,14 @@ mp_headers(struct multipart_part *part, const char **pp, const char *end,
 			break;
 		total += (size_t)(eol - p) + 2;
 		if (total > max_header) {
-			mp_err(err, errlen, "part %zu: headers longer than %zu "
+			util_errf(err, errlen, "part %zu: headers longer than %zu "
 			    "bytes", ipart, max_header);
 			return -1;
 		}
 		if (memchr(p, '\r', (size_t)(eol - p)) != NULL ||
 		    memchr(p, '\n', (size_t)(eol - p)) != NULL ||
 		    memchr(p, '\0', (size_t)(eol - p)) != NULL) {
-			mp_err(err, errlen, "part %zu: bare CR, LF or NUL in a "
+			util_errf(err, errlen, "part %zu: bare CR, LF or NUL in a "
 			    "header", ipart);
 			return -1;
 		}
@@ -294,7 +278,7 @@ mp_headers(struct multipart_part *part, const char **pp, const char *end,
 		    colon++)
 			;
 		if (colon == p || colon == eol || *colon != ':') {
-			mp_err(err, errlen, "part %zu: malformed header line",
+			util_errf(err, errlen, "part %zu: malformed header line",
 			    ipart);
 			return -1;
 		}
@@ -312,34 +296,34 @@ mp_headers(struct multipart_part *part, const char **pp, const char *end,
 			if (have_ct++)
 				goto dup;
 			if ((size_t)(ve - v) > MULTIPART_MAX_TYPE) {
-				mp_err(err, errlen, "part %zu: Content-Type longer "
+				util_errf(err, errlen, "part %zu: Content-Type longer "
 				    "than %d bytes", ipart, MULTIPART_MAX_TYPE);
 				return -1;
 			}
 			for (colon = v; colon < ve; colon++)
 				if ((unsigned char)*colon < 0x20 ||
 				    (unsigned char)*colon > 0x7e) {
-					mp_err(err, errlen, "part %zu: Content-Type "
+					util_errf(err, errlen, "part %zu: Content-Type "
 					    "is not printable ASCII", ipart);
 					return -1;
 				}
 			memcpy(part->content_type, v, (size_t)(ve - v));
 			part->content_type[ve - v] = '\0';
 		} else {
-			mp_err(err, errlen, "part %zu: header other than "
+			util_errf(err, errlen, "part %zu: header other than "
 			    "Content-Disposition and Content-Type", ipart);
 			return -1;
 		}
 		p = eol + 2;
 	}
 	if (!have_cd) {
-		mp_err(err, errlen, "part %zu: no Content-Disposition", ipart);
+		util_errf(err, errlen, "part %zu: no Content-Disposition", ipart);
 		return -1;
 	}
 	*pp = p + 2;
 	return 0;
 dup:
-	mp_err(err, errlen, "part %zu: a header is repeated", ipart);
+	util_errf(err, errlen, "part %zu: a header is repeated", ipart);
 	return -1;
 }
 
@@ -357,11 +341,11 @@ multipart_parse(struct multipart *m, const char *body, size_t len,
 	memset(m, 0, sizeof(*m));
 	blen = boundary ? strlen(boundary) : 0;
 	if (blen == 0 || blen > MULTIPART_MAX_BOUNDARY) {
-		mp_err(err, errlen, "no boundary");
+		util_errf(err, errlen, "no boundary");
 		goto out;
 	}
 	if (len > lim->max_total) {
-		mp_err(err, errlen, "body longer than %zu bytes", lim->max_total);
+		util_errf(err, errlen, "body longer than %zu bytes", lim->max_total);
 		rc = MULTIPART_TOO_LARGE;
 		goto out;
 	}
@@ -370,7 +354,7 @@ multipart_parse(struct multipart *m, const char *body, size_t len,
 	/* delim is CRLF "--" boundary; the first one comes without CRLF. */
 	dlen = (size_t)snprintf(delim, sizeof(delim), "\r\n--%s", boundary);
 	if (len < dlen - 2 || memcmp(body, delim + 2, dlen - 2) != 0) {
-		mp_err(err, errlen, "the body does not start with the boundary");
+		util_errf(err, errlen, "the body does not start with the boundary");
 		goto out;
 	}
 	p = body + dlen - 2;
@@ -380,17 +364,17 @@ multipart_parse(struct multipart *m, const char *body, size_t len,
 			if (p == end || (end - p == 2 && p[0] == '\r' &&
 			    p[1] == '\n'))
 				break;
-			mp_err(err, errlen, "data after the close delimiter");
+			util_errf(err, errlen, "data after the close delimiter");
 			goto out;
 		}
 		if (end - p < 2 || p[0] != '\r' || p[1] != '\n') {
-			mp_err(err, errlen, i == 1 ? "malformed first delimiter" :
+			util_errf(err, errlen, i == 1 ? "malformed first delimiter" :
 			    "part %zu: malformed delimiter", i - 1);
 			goto out;
 		}
 		p += 2;
 		if (i > maxp) {
-			mp_err(err, errlen, "more than %zu parts", maxp);
+			util_errf(err, errlen, "more than %zu parts", maxp);
 			goto out;
 		}
 		part = &m->parts[i - 1];
@@ -399,24 +383,24 @@ multipart_parse(struct multipart *m, const char *body, size_t len,
 			goto out;
 		for (j = 0; j + 1 < i; j++)
 			if (strcmp(m->parts[j].name, part->name) == 0) {
-				mp_err(err, errlen, "part %zu: name repeated", i);
+				util_errf(err, errlen, "part %zu: name repeated", i);
 				goto out;
 			}
 		if ((next = memmem(p, (size_t)(end - p), delim, dlen)) == NULL) {
-			mp_err(err, errlen, "part %zu: unterminated", i);
+			util_errf(err, errlen, "part %zu: unterminated", i);
 			goto out;
 		}
 		part->data = p;
 		part->len = (size_t)(next - p);
 		if (part->is_file && part->len > lim->max_file) {
-			mp_err(err, errlen, "part %zu: file longer than %zu bytes",
+			util_errf(err, errlen, "part %zu: file longer than %zu bytes",
 			    i, lim->max_file);
 			rc = MULTIPART_TOO_LARGE;
 			goto out;
 		}
 		if (!part->is_file && (part->len > lim->max_field ||
 		    !mp_text_ok(part->data, part->len, "\t\r\n", 0))) {
-			mp_err(err, errlen, "part %zu: field too long, not UTF-8 "
+			util_errf(err, errlen, "part %zu: field too long, not UTF-8 "
 			    "or with a control character", i);
 			goto out;
 		}

@@ -141,23 +141,9 @@ static const char *const tmpl_url_prefixes[] = {
 	"/", "?", "#", "https://", "http://", "mailto:"
 };
 
-static void	tmpl_errf(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 static int	tmpl_fail(struct tmpl_check *, const xmlNode *, const char *,
 		    ...) __attribute__((format(printf, 3, 4)));
 static int	tmpl_process(struct tmpl_render *, xmlNodePtr);
-
-static void
-tmpl_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* "path:line: why" about node n (the file when n is NULL); returns -1. */
 static int
@@ -170,10 +156,10 @@ tmpl_fail(struct tmpl_check *ck, const xmlNode *n, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (n != NULL)
-		tmpl_errf(ck->err, ck->errlen, "%s:%ld: %s", ck->t->path,
+		util_errf(ck->err, ck->errlen, "%s:%ld: %s", ck->t->path,
 		    xmlGetLineNo(n), msg);
 	else
-		tmpl_errf(ck->err, ck->errlen, "%s: %s", ck->t->path, msg);
+		util_errf(ck->err, ck->errlen, "%s: %s", ck->t->path, msg);
 	return -1;
 }
 
@@ -720,20 +706,20 @@ tmpl_load_file(struct tmpl *t, char *err, size_t errlen)
 			nl = text + len;
 		if (memchr(s, '\0', (size_t)(nl - s)) != NULL ||
 		    !util_utf8_valid(s, (size_t)(nl - s))) {
-			tmpl_errf(err, errlen, "%s:%zu: invalid UTF-8 or NUL "
+			util_errf(err, errlen, "%s:%zu: invalid UTF-8 or NUL "
 			    "byte", t->path, line);
 			goto out;
 		}
 	}
 	if ((line = tmpl_prescan(text, len)) != 0) {
-		tmpl_errf(err, errlen, "%s:%zu: markup declaration (only "
+		util_errf(err, errlen, "%s:%zu: markup declaration (only "
 		    "<!DOCTYPE html> is allowed: no DTD, no ENTITY, no "
 		    "CDATA)", t->path, line);
 		goto out;
 	}
 
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
-		tmpl_errf(err, errlen, "%s: out of memory", t->path);
+		util_errf(err, errlen, "%s: out of memory", t->path);
 		goto out;
 	}
 	ctxt->_private = &xe;
@@ -745,10 +731,10 @@ tmpl_load_file(struct tmpl *t, char *err, size_t errlen)
 	if (t->doc == NULL || !ctxt->wellFormed || !ctxt->nsWellFormed ||
 	    xe.set) {
 		if (xe.set)
-			tmpl_errf(err, errlen, "%s:%d: %s", t->path, xe.line,
+			util_errf(err, errlen, "%s:%d: %s", t->path, xe.line,
 			    xe.msg);
 		else
-			tmpl_errf(err, errlen, "%s: not well-formed XML",
+			util_errf(err, errlen, "%s: not well-formed XML",
 			    t->path);
 		goto out;
 	}
@@ -887,10 +873,10 @@ tmpl_load_dir(const char *dir, char *err, size_t errlen)
 	size_t		  n = 0, i, len;
 	int		  ok = 0;
 
-	tmpl_errf(err, errlen, "%s", "");
+	util_errf(err, errlen, "%s", "");
 	xmlInitParser();
 	if ((d = opendir(dir)) == NULL) {
-		tmpl_errf(err, errlen, "%s: %s", dir, strerror(errno));
+		util_errf(err, errlen, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	names = xcalloc(TMPL_MAX_FILES, sizeof(*names));
@@ -902,19 +888,19 @@ tmpl_load_dir(const char *dir, char *err, size_t errlen)
 		if (len > TMPL_MAX_NAME ||
 		    strspn(de->d_name, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != len) {
-			tmpl_errf(err, errlen, "%s/%s: bad template file name",
+			util_errf(err, errlen, "%s/%s: bad template file name",
 			    dir, de->d_name);
 			goto out;
 		}
 		if (n == TMPL_MAX_FILES) {
-			tmpl_errf(err, errlen, "%s: more than %d templates",
+			util_errf(err, errlen, "%s: more than %d templates",
 			    dir, TMPL_MAX_FILES);
 			goto out;
 		}
 		names[n++] = xstrdup(de->d_name);
 	}
 	if (n == 0) {
-		tmpl_errf(err, errlen, "%s: no *.xhtml templates", dir);
+		util_errf(err, errlen, "%s: no *.xhtml templates", dir);
 		goto out;
 	}
 	qsort(names, n, sizeof(*names), tmpl_name_cmp);
@@ -927,7 +913,7 @@ tmpl_load_dir(const char *dir, char *err, size_t errlen)
 		names[i] = NULL;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 		    set->t[i].name) >= sizeof(path)) {
-			tmpl_errf(err, errlen, "%s: path too long", dir);
+			util_errf(err, errlen, "%s: path too long", dir);
 			goto out;
 		}
 		set->t[i].path = xstrdup(path);
@@ -1024,42 +1010,6 @@ tmpl_check_keys(const struct tmpl_set *set, const struct i18n *i18n,
 	return 0;
 }
 
-/*
- * Decode one UTF-8 character at p (n bytes available).  Returns its
- * length with the code point in *cp, or 0 if the bytes are not
- * well-formed UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated).
- */
-static size_t
-tmpl_utf8_char(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	size_t		len, i;
-	uint32_t	c, min;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2; c = p[0] & 0x1f; min = 0x80;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3; c = p[0] & 0x0f; min = 0x800;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4; c = p[0] & 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Characters XML 1.0 allows (so the output always re-parses). */
 static int
 tmpl_xml_char(uint32_t c)
@@ -1084,7 +1034,7 @@ tmpl_utf8_clean(const char *s)
 
 	buf_init(&b);
 	while (i < len) {
-		n = tmpl_utf8_char(p + i, len - i, &c);
+		n = util_utf8_char(p + i, len - i, &c);
 		if (n != 0 && tmpl_xml_char(c)) {
 			i += n;
 			continue;
@@ -1293,7 +1243,7 @@ tmpl_url_ok(const char *u)
 static int
 tmpl_oom(struct tmpl_render *r)
 {
-	tmpl_errf(r->err, r->errlen, "out of memory");
+	util_errf(r->err, r->errlen, "out of memory");
 	return -1;
 }
 
@@ -1395,7 +1345,7 @@ tmpl_each(struct tmpl_render *r, xmlNodePtr el, xmlAttrPtr each)
 	if (v == NULL || v->value != NULL)
 		goto done;
 	if (r->nscope >= UTIL_ARRAY_LEN(r->scope)) {
-		tmpl_errf(r->err, r->errlen, "t:each nested deeper than %d",
+		util_errf(r->err, r->errlen, "t:each nested deeper than %d",
 		    TMPL_MAX_DEPTH);
 		goto out;
 	}
@@ -1545,7 +1495,7 @@ tmpl_serialise(struct tmpl_render *r, struct buf *out)
 	int		 rc = -1;
 
 	if (root == NULL) {
-		tmpl_errf(r->err, r->errlen, "empty document");
+		util_errf(r->err, r->errlen, "empty document");
 		return -1;
 	}
 	tmpl_strip(root, NULL, &grave);
@@ -1569,7 +1519,7 @@ tmpl_serialise(struct tmpl_render *r, struct buf *out)
 	xmlSaveTree(sc, root);
 	xmlFreeNode(root);
 	if (xmlSaveClose(sc) == -1) {
-		tmpl_errf(r->err, r->errlen, "serialising failed");
+		util_errf(r->err, r->errlen, "serialising failed");
 		goto out;
 	}
 	buf_puts(out, "<!DOCTYPE html>\n");
@@ -1595,13 +1545,13 @@ tmpl_render(const struct tmpl_set *set, const char *name,
 	r.errlen = errlen;
 	r.i18n = i18n;
 	r.lang = lang;
-	tmpl_errf(err, errlen, "%s", "");
+	util_errf(err, errlen, "%s", "");
 	if ((int)lang < 0 || lang >= I18N_NLANG) {
-		tmpl_errf(err, errlen, "bad language %d", (int)lang);
+		util_errf(err, errlen, "bad language %d", (int)lang);
 		goto out;
 	}
 	if ((t = tmpl_find(set, name)) == NULL) {
-		tmpl_errf(err, errlen, "unknown template \"%.64s\"",
+		util_errf(err, errlen, "unknown template \"%.64s\"",
 		    name != NULL ? name : "(null)");
 		goto out;
 	}
