@@ -739,7 +739,6 @@ GRANT EXECUTE ON FUNCTION council.audience_secret_reach(bigint) TO council_write
 ------------------------------------------------------------------------
 
 -- Posts: three ways in (permissive), one condition always (restrictive).
-DROP POLICY IF EXISTS posts_audience ON council.posts;
 CREATE POLICY posts_audience ON council.posts FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.post_audience a
@@ -754,14 +753,12 @@ CREATE POLICY posts_audience ON council.posts FOR SELECT
 
 -- R-ORG-6: the coordinator sees every post; reads outside the scope are
 -- audited.
-DROP POLICY IF EXISTS posts_coordinator ON council.posts;
 CREATE POLICY posts_coordinator ON council.posts FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_coordinator FROM council.me), false)
            AND council.audit_post_read(id, false));
 
 -- R-ORG-6: the secretariat, through an approved access case only; audited.
-DROP POLICY IF EXISTS posts_access_case ON council.posts;
 CREATE POLICY posts_access_case ON council.posts FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_secretariat FROM council.me), false)
@@ -770,28 +767,23 @@ CREATE POLICY posts_access_case ON council.posts FOR SELECT
 
 -- R-SECRET-2, R-SECRET-3: secrets only to registered handlers of members
 -- that did not opt out: everyone, the coordinator and the author included.
-DROP POLICY IF EXISTS posts_secret ON council.posts;
 CREATE POLICY posts_secret ON council.posts AS RESTRICTIVE FOR SELECT
     TO council_app, council_writer
     USING (NOT is_secret OR coalesce((SELECT me.may_handle_secrets FROM council.me), false));
 
-DROP POLICY IF EXISTS posts_insert ON council.posts;
 CREATE POLICY posts_insert ON council.posts FOR INSERT TO council_writer
     WITH CHECK ((SELECT me.person_id FROM council.me) IS NOT NULL);
 
 -- Everything derived from a post is visible only with it.
-DROP POLICY IF EXISTS post_bodies_visible ON council.post_bodies;
 CREATE POLICY post_bodies_visible ON council.post_bodies FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_bodies.post_id)
            AND council.audit_post_read(post_id, true));
-DROP POLICY IF EXISTS post_bodies_insert ON council.post_bodies;
 CREATE POLICY post_bodies_insert ON council.post_bodies FOR INSERT TO council_writer
     WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me));
 
 -- R-TF-6: a masked author is known only to its own organisation and the
 -- coordinator.
-DROP POLICY IF EXISTS post_authors_visible ON council.post_authors;
 CREATE POLICY post_authors_visible ON council.post_authors FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_authors.post_id)
@@ -799,42 +791,34 @@ CREATE POLICY post_authors_visible ON council.post_authors FOR SELECT
                 OR org_id = (SELECT me.org_id FROM council.me)
                 OR coalesce((SELECT me.is_coordinator FROM council.me), false)));
 -- Nobody posts as another person or organisation.
-DROP POLICY IF EXISTS post_authors_insert ON council.post_authors;
 CREATE POLICY post_authors_insert ON council.post_authors FOR INSERT TO council_writer
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND org_id = (SELECT me.org_id FROM council.me));
 
-DROP POLICY IF EXISTS post_scope_visible ON council.post_scope;
 CREATE POLICY post_scope_visible ON council.post_scope FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_scope.post_id));
-DROP POLICY IF EXISTS post_scope_insert ON council.post_scope;
 CREATE POLICY post_scope_insert ON council.post_scope FOR INSERT TO council_writer
     WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me));
 
-DROP POLICY IF EXISTS post_exclusions_visible ON council.post_exclusions;
 CREATE POLICY post_exclusions_visible ON council.post_exclusions FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_exclusions.post_id));
-DROP POLICY IF EXISTS post_exclusions_insert ON council.post_exclusions;
 CREATE POLICY post_exclusions_insert ON council.post_exclusions FOR INSERT TO council_writer
     WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me));
 
 -- A source is shown only where both ends are visible.
-DROP POLICY IF EXISTS post_sources_visible ON council.post_sources;
 CREATE POLICY post_sources_visible ON council.post_sources FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_sources.post_id)
            AND EXISTS (SELECT 1 FROM council.posts p
                        WHERE p.id = post_sources.source_post_id));
-DROP POLICY IF EXISTS post_sources_insert ON council.post_sources;
 CREATE POLICY post_sources_insert ON council.post_sources FOR INSERT TO council_writer
     WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me)
                 AND EXISTS (SELECT 1 FROM council.posts p
                             WHERE p.id = post_sources.source_post_id));
 
 -- R-SCOPE-4: consents concern the two givers (and the coordinator).
-DROP POLICY IF EXISTS consents_visible ON council.consents;
 CREATE POLICY consents_visible ON council.consents FOR SELECT
     TO council_app, council_writer
     -- R-SCOPE-4: each party sees the consent through the post on its side:
@@ -850,12 +834,10 @@ CREATE POLICY consents_visible ON council.consents FOR SELECT
            OR (coalesce((SELECT me.is_coordinator FROM council.me), false)
                AND (council.current_sees_post(post_id)
                     OR council.current_sees_post(source_post_id))));
-DROP POLICY IF EXISTS consents_insert ON council.consents;
 CREATE POLICY consents_insert ON council.consents FOR INSERT TO council_writer
     WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me)
                 AND status = 'pending');
 -- Only the giver of the source decides.
-DROP POLICY IF EXISTS consents_decide ON council.consents;
 CREATE POLICY consents_decide ON council.consents FOR UPDATE TO council_writer
     USING (council.post_author_org(source_post_id) = (SELECT me.org_id FROM council.me))
     WITH CHECK (decided_by = (SELECT me.person_id FROM council.me));
@@ -863,7 +845,6 @@ CREATE POLICY consents_decide ON council.consents FOR UPDATE TO council_writer
 -- The audience rows: exactly those of the posts the caller sees through
 -- its audience (its own organisation's rows), or all rows for the
 -- coordinator; never a secret's row for one who may not handle it.
-DROP POLICY IF EXISTS post_audience_own ON council.post_audience;
 CREATE POLICY post_audience_own ON council.post_audience FOR SELECT
     TO council_app, council_writer
     USING ((NOT is_secret OR coalesce((SELECT me.may_handle_secrets FROM council.me), false))
@@ -872,12 +853,10 @@ CREATE POLICY post_audience_own ON council.post_audience FOR SELECT
                 OR coalesce((SELECT me.is_coordinator FROM council.me), false)));
 
 -- R-NEW-2: a group is seen by its members, its owner and the coordinator.
-DROP POLICY IF EXISTS groups_visible ON council.groups;
 CREATE POLICY groups_visible ON council.groups FOR SELECT
     TO council_app, council_writer
     USING (id IN (SELECT council.current_group_ids())
            OR coalesce((SELECT me.is_coordinator FROM council.me), false));
-DROP POLICY IF EXISTS group_members_visible ON council.group_members;
 CREATE POLICY group_members_visible ON council.group_members FOR SELECT
     TO council_app, council_writer
     USING (group_id IN (SELECT council.current_group_ids())
@@ -885,26 +864,21 @@ CREATE POLICY group_members_visible ON council.group_members FOR SELECT
 
 -- R-ORG-6: access cases: the grantee, the steering committee, the
 -- coordinator.
-DROP POLICY IF EXISTS access_cases_visible ON council.access_cases;
 CREATE POLICY access_cases_visible ON council.access_cases FOR SELECT
     TO council_app, council_writer
     USING (granted_to = (SELECT me.person_id FROM council.me)
            OR coalesce((SELECT me.is_committee FROM council.me), false)
            OR coalesce((SELECT me.is_coordinator FROM council.me), false));
-DROP POLICY IF EXISTS access_cases_open ON council.access_cases;
 CREATE POLICY access_cases_open ON council.access_cases FOR INSERT TO council_writer
     WITH CHECK (granted_to = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_secretariat FROM council.me), false)
                 AND approved_by IS NULL);
-DROP POLICY IF EXISTS access_cases_approve ON council.access_cases;
 CREATE POLICY access_cases_approve ON council.access_cases FOR UPDATE TO council_writer
     USING (coalesce((SELECT me.is_committee FROM council.me), false))
     WITH CHECK (approved_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS access_case_posts_visible ON council.access_case_posts;
 CREATE POLICY access_case_posts_visible ON council.access_case_posts FOR SELECT
     TO council_app, council_writer
     USING (case_id IN (SELECT id FROM council.access_cases));
-DROP POLICY IF EXISTS access_case_posts_insert ON council.access_case_posts;
 CREATE POLICY access_case_posts_insert ON council.access_case_posts FOR INSERT
     TO council_writer
     WITH CHECK (case_id IN (SELECT id FROM council.access_cases

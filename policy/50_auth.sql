@@ -719,6 +719,5 @@ GRANT EXECUTE ON FUNCTION council.auth_begin(text),
 GRANT EXECUTE ON FUNCTION council.enrolment_token_operator(text, bytea, integer)
     TO council_owner;
 
-DROP POLICY IF EXISTS recovery_codes_none ON council.recovery_codes;
 -- recovery_codes: no policy for council_app (it holds no grant either);
 -- the definer reaches it through definer_all (policy/10_identity.sql).

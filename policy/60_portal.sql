@@ -12,22 +12,18 @@
 -- author of the post sees the tally (council.feedback_tally), which names
 -- no organisation: answering "seen here" tells that one was attacked
 -- (R-TF-6: victims are masked even from the Type 1 group).
-DROP POLICY IF EXISTS feedback_visible ON council.feedback;
 CREATE POLICY feedback_visible ON council.feedback FOR SELECT
     TO council_app, council_writer
     USING (org_id = (SELECT me.org_id FROM council.me)
            OR coalesce((SELECT me.is_coordinator FROM council.me), false));
-DROP POLICY IF EXISTS feedback_insert ON council.feedback;
 CREATE POLICY feedback_insert ON council.feedback FOR INSERT TO council_writer
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND person_id = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS feedback_update ON council.feedback;
 CREATE POLICY feedback_update ON council.feedback FOR UPDATE TO council_writer
     USING (org_id = (SELECT me.org_id FROM council.me))
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND person_id = (SELECT me.person_id FROM council.me));
 
-DROP POLICY IF EXISTS submissions_own ON council.submissions;
 CREATE POLICY submissions_own ON council.submissions TO council_app, council_writer
     USING (person_id = (SELECT me.person_id FROM council.me))
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me));

@@ -58,12 +58,10 @@ CREATE TRIGGER indicators AFTER INSERT ON council.post_bodies
 ------------------------------------------------------------------------
 
 -- Unread marks: one's own only.
-DROP POLICY IF EXISTS post_reads_own ON council.post_reads;
 CREATE POLICY post_reads_own ON council.post_reads FOR SELECT
     TO council_app, council_writer
     USING (person_id = (SELECT me.person_id FROM council.me));
 -- Written by council.mark_read only: for the caller, of a post it sees.
-DROP POLICY IF EXISTS post_reads_insert ON council.post_reads;
 CREATE POLICY post_reads_insert ON council.post_reads FOR INSERT TO council_writer
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND council.current_sees_post(post_id));
@@ -72,7 +70,6 @@ CREATE POLICY post_reads_insert ON council.post_reads FOR INSERT TO council_writ
 -- body is (post_bodies_visible, 40_sharing.sql), secrets included (R-SECRET-2),
 -- and reading them counts as opening the post (audited for secrets and
 -- for the coordinator outside its scope).
-DROP POLICY IF EXISTS post_indicators_visible ON council.post_indicators;
 CREATE POLICY post_indicators_visible ON council.post_indicators FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_indicators.post_id)
@@ -80,7 +77,6 @@ CREATE POLICY post_indicators_visible ON council.post_indicators FOR SELECT
 -- Written only by the triggers above, in council.create_post, for a
 -- signed-in caller (as posts_insert).  The post has no audience yet at that
 -- moment, so the check cannot be "the caller sees the post".
-DROP POLICY IF EXISTS post_indicators_insert ON council.post_indicators;
 CREATE POLICY post_indicators_insert ON council.post_indicators FOR INSERT
     TO council_writer
     WITH CHECK ((SELECT me.person_id FROM council.me) IS NOT NULL);
@@ -445,6 +441,25 @@ GRANT EXECUTE ON FUNCTION council.post_candidates(integer, bigint, council.post_
 REVOKE ALL ON FUNCTION council.scope_summary_compute(bigint),
     council.scope_summary_refresh(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.scope_summary_refresh(bigint) TO council_writer;
--- Posts written before 0014 (or loaded without the write functions).
-UPDATE council.posts SET scope_summary = council.scope_summary_compute(id)
-WHERE scope_summary IS NULL;
+
+-- Posts written before 0014 (or loaded without the write functions) get
+-- their summary now, as the definer: in this pass the owner has no policy
+-- until policy/90_owner.sql (policy/00_reset.sql).  Returns how many.
+CREATE OR REPLACE FUNCTION council.scope_summary_backfill() RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    n  bigint;
+BEGIN
+    UPDATE council.posts SET scope_summary = council.scope_summary_compute(id)
+    WHERE scope_summary IS NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+GRANT CREATE ON SCHEMA council TO council_definer;
+ALTER FUNCTION council.scope_summary_backfill() OWNER TO council_definer;
+REVOKE CREATE ON SCHEMA council FROM council_definer;
+REVOKE ALL ON FUNCTION council.scope_summary_backfill() FROM PUBLIC;
+SELECT council.scope_summary_backfill();

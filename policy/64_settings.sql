@@ -538,13 +538,11 @@ GRANT EXECUTE ON FUNCTION council.handler_step_up(bigint) TO council_writer;
 -- The policies: what the functions above may change. ------------------------
 
 -- One's own settings only.
-DROP POLICY IF EXISTS people_settings_own ON council.people;
 CREATE POLICY people_settings_own ON council.people FOR UPDATE TO council_writer
     USING (id = (SELECT me.person_id FROM council.me))
     WITH CHECK (id = (SELECT me.person_id FROM council.me));
 
 -- R-SECRET-3, R-ORG-7: one's own organisation, by its administrator.
-DROP POLICY IF EXISTS organisations_admin ON council.organisations;
 CREATE POLICY organisations_admin ON council.organisations FOR UPDATE TO council_writer
     USING (id = (SELECT me.org_id FROM council.me)
            AND EXISTS (SELECT 1 FROM council.people p
@@ -554,7 +552,6 @@ CREATE POLICY organisations_admin ON council.organisations FOR UPDATE TO council
 
 -- R-ORG-4: registrations of one's own organisation's people, by its
 -- administrator, who is recorded as the one who notified.
-DROP POLICY IF EXISTS handler_registrations_admin_insert ON council.handler_registrations;
 CREATE POLICY handler_registrations_admin_insert ON council.handler_registrations
     FOR INSERT TO council_writer
     WITH CHECK (person_id IN (SELECT p.id FROM council.people p
@@ -563,7 +560,6 @@ CREATE POLICY handler_registrations_admin_insert ON council.handler_registration
                 AND EXISTS (SELECT 1 FROM council.people p
                             WHERE p.id = (SELECT me.person_id FROM council.me)
                               AND p.is_org_admin));
-DROP POLICY IF EXISTS handler_registrations_admin_update ON council.handler_registrations;
 CREATE POLICY handler_registrations_admin_update ON council.handler_registrations
     FOR UPDATE TO council_writer
     USING (person_id IN (SELECT p.id FROM council.people p

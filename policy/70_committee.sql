@@ -963,72 +963,59 @@ $$;
 -- JPCERT/CC); nobody else sees a row of them.
 ------------------------------------------------------------------------
 
-DROP POLICY IF EXISTS sc_motions_visible ON council.sc_motions;
 CREATE POLICY sc_motions_visible ON council.sc_motions FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_motions_insert ON council.sc_motions;
 CREATE POLICY sc_motions_insert ON council.sc_motions FOR INSERT TO council_writer
     WITH CHECK (created_by = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee OR me.is_secretariat
                               FROM council.me), false));
 
-DROP POLICY IF EXISTS sc_interests_visible ON council.sc_interests;
 CREATE POLICY sc_interests_visible ON council.sc_interests FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_interests_insert ON council.sc_interests;
 CREATE POLICY sc_interests_insert ON council.sc_interests FOR INSERT TO council_writer
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee FROM council.me), false));
 
-DROP POLICY IF EXISTS sc_seats_visible ON council.sc_seats;
 CREATE POLICY sc_seats_visible ON council.sc_seats FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
 
-DROP POLICY IF EXISTS sc_presence_visible ON council.sc_presence;
 CREATE POLICY sc_presence_visible ON council.sc_presence FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_presence_insert ON council.sc_presence;
 CREATE POLICY sc_presence_insert ON council.sc_presence FOR INSERT TO council_writer
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee FROM council.me), false));
-DROP POLICY IF EXISTS sc_presence_update ON council.sc_presence;
 CREATE POLICY sc_presence_update ON council.sc_presence FOR UPDATE TO council_writer
     USING (person_id = (SELECT me.person_id FROM council.me))
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee FROM council.me), false));
 
-DROP POLICY IF EXISTS sc_ballots_visible ON council.sc_ballots;
 CREATE POLICY sc_ballots_visible ON council.sc_ballots FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_ballots_insert ON council.sc_ballots;
 CREATE POLICY sc_ballots_insert ON council.sc_ballots FOR INSERT TO council_writer
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee FROM council.me), false));
 
 -- An Annex 1 amendment's text: seen like its motion; written with it.
-DROP POLICY IF EXISTS sc_amendments_visible ON council.sc_amendments;
 CREATE POLICY sc_amendments_visible ON council.sc_amendments FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_amendments_insert ON council.sc_amendments;
 CREATE POLICY sc_amendments_insert ON council.sc_amendments FOR INSERT TO council_writer
     WITH CHECK (motion_id IN (SELECT x.id FROM council.sc_motions x
                               WHERE x.created_by = (SELECT me.person_id FROM council.me)));
 
 -- R-COOP-1: a request is seen by those who decide it and, while it stands,
 -- by the members it asks (every member when it names none).
-DROP POLICY IF EXISTS coop_requests_visible ON council.coop_requests;
 CREATE POLICY coop_requests_visible ON council.coop_requests FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
@@ -1040,13 +1027,11 @@ CREATE POLICY coop_requests_visible ON council.coop_requests FOR SELECT
 
 -- An answer is seen by the member that gave it and by the committee and
 -- the secretariat bodies (the post itself keeps its own scope, R-SCOPE-1).
-DROP POLICY IF EXISTS coop_answers_visible ON council.coop_answers;
 CREATE POLICY coop_answers_visible ON council.coop_answers FOR SELECT
     TO council_app, council_writer
     USING (org_id = (SELECT me.org_id FROM council.me)
            OR coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                         FROM council.me), false));
-DROP POLICY IF EXISTS coop_answers_insert ON council.coop_answers;
 CREATE POLICY coop_answers_insert ON council.coop_answers FOR INSERT TO council_writer
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND person_id = (SELECT me.person_id FROM council.me));

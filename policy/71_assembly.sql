@@ -1269,7 +1269,6 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['ga_assemblies', 'ga_items', 'ga_notices', 'ga_attendance',
                              'ga_proxies', 'ga_tally']
     LOOP
-        EXECUTE format('DROP POLICY IF EXISTS ga_members_read ON council.%I', t);
         EXECUTE format('CREATE POLICY ga_members_read ON council.%I FOR SELECT '
                        'TO council_app, council_writer '
                        'USING ((SELECT me.person_id FROM council.me) IS NOT NULL)', t);
@@ -1278,15 +1277,12 @@ END $$;
 
 -- Whom an organisation designated is its own affair (the minutes say
 -- only that it designated someone).
-DROP POLICY IF EXISTS ga_members_read ON council.ga_representatives;
-DROP POLICY IF EXISTS ga_representatives_read ON council.ga_representatives;
 CREATE POLICY ga_representatives_read ON council.ga_representatives FOR SELECT
     TO council_app, council_writer
     USING (org_id = (SELECT me.org_id FROM council.me));
 
 -- A ballot: its organisation, whoever cast it (a proxy holder, the chair)
 -- and, once its poll is counted, every member (votes are named).
-DROP POLICY IF EXISTS ga_ballots_read ON council.ga_ballots;
 CREATE POLICY ga_ballots_read ON council.ga_ballots FOR SELECT TO council_app, council_writer
     USING (org_id = (SELECT me.org_id FROM council.me)
            OR (capacity = 'proxy' AND cast_by_org = (SELECT me.org_id FROM council.me))
@@ -1294,56 +1290,44 @@ CREATE POLICY ga_ballots_read ON council.ga_ballots FOR SELECT TO council_app, c
            OR ((SELECT me.person_id FROM council.me) IS NOT NULL
                AND EXISTS (SELECT 1 FROM council.ga_items i
                            WHERE i.id = item_id AND i.status = 'closed')));
-DROP POLICY IF EXISTS ga_ballots_insert ON council.ga_ballots;
 CREATE POLICY ga_ballots_insert ON council.ga_ballots FOR INSERT TO council_writer
     WITH CHECK (cast_by = (SELECT me.person_id FROM council.me)
                 AND cast_by_org = (SELECT me.org_id FROM council.me));
 
 -- The chair's acts.
-DROP POLICY IF EXISTS ga_assemblies_chair ON council.ga_assemblies;
 CREATE POLICY ga_assemblies_chair ON council.ga_assemblies FOR INSERT TO council_writer
     WITH CHECK ((SELECT council.ga_may_preside())
                 AND convened_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_assemblies_chair_update ON council.ga_assemblies;
 CREATE POLICY ga_assemblies_chair_update ON council.ga_assemblies FOR UPDATE TO council_writer
     USING ((SELECT council.ga_may_preside()))
     WITH CHECK ((SELECT council.ga_may_preside()));
-DROP POLICY IF EXISTS ga_items_chair ON council.ga_items;
 CREATE POLICY ga_items_chair ON council.ga_items FOR INSERT TO council_writer
     WITH CHECK ((SELECT council.ga_may_preside()));
-DROP POLICY IF EXISTS ga_items_chair_update ON council.ga_items;
 CREATE POLICY ga_items_chair_update ON council.ga_items FOR UPDATE TO council_writer
     USING ((SELECT council.ga_may_preside()))
     WITH CHECK ((SELECT council.ga_may_preside()));
-DROP POLICY IF EXISTS ga_notices_chair ON council.ga_notices;
 CREATE POLICY ga_notices_chair ON council.ga_notices FOR INSERT TO council_writer
     WITH CHECK ((SELECT council.ga_may_preside()));
 
 -- An organisation's own acts.
-DROP POLICY IF EXISTS ga_representatives_own ON council.ga_representatives;
 CREATE POLICY ga_representatives_own ON council.ga_representatives FOR INSERT TO council_writer
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND designated_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_representatives_own_update ON council.ga_representatives;
 CREATE POLICY ga_representatives_own_update ON council.ga_representatives FOR UPDATE
     TO council_writer
     USING (org_id = (SELECT me.org_id FROM council.me))
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND designated_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_attendance_own ON council.ga_attendance;
 CREATE POLICY ga_attendance_own ON council.ga_attendance FOR INSERT TO council_writer
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND person_id = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_attendance_own_update ON council.ga_attendance;
 CREATE POLICY ga_attendance_own_update ON council.ga_attendance FOR UPDATE TO council_writer
     USING (org_id = (SELECT me.org_id FROM council.me))
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND left_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_proxies_own ON council.ga_proxies;
 CREATE POLICY ga_proxies_own ON council.ga_proxies FOR INSERT TO council_writer
     WITH CHECK (principal_org_id = (SELECT me.org_id FROM council.me)
                 AND given_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_proxies_own_update ON council.ga_proxies;
 CREATE POLICY ga_proxies_own_update ON council.ga_proxies FOR UPDATE TO council_writer
     USING (principal_org_id = (SELECT me.org_id FROM council.me))
     WITH CHECK (principal_org_id = (SELECT me.org_id FROM council.me)

@@ -387,7 +387,6 @@ $$;
 
 -- Applications: the secretariat bodies and the committee read them; the
 -- applicant through council.application_status.
-DROP POLICY IF EXISTS applications_visible ON council.applications;
 CREATE POLICY applications_visible ON council.applications FOR SELECT TO council_app
     USING (coalesce((SELECT me.is_secretariat OR me.is_coordinator OR me.is_committee
                      FROM council.me), false));

@@ -507,17 +507,13 @@ $$;
 -- secretariat and the member concerned read a decision; ballots are read
 -- by the Type 1 group and the secretariat; reviews by them, thresholds by
 -- every member.
-DROP POLICY IF EXISTS tf_decisions_visible ON council.tf_decisions;
 CREATE POLICY tf_decisions_visible ON council.tf_decisions FOR SELECT TO council_app, council_writer
     USING (council.tf_may_run() OR org_id = (SELECT me.org_id FROM council.me)
            OR (SELECT me.org_id FROM council.me) IN (SELECT council.tf_group()));
-DROP POLICY IF EXISTS tf_ballots_visible ON council.tf_ballots;
 CREATE POLICY tf_ballots_visible ON council.tf_ballots FOR SELECT TO council_app, council_writer
     USING (council.tf_may_run() OR (SELECT me.org_id FROM council.me) IN (SELECT council.tf_group()));
-DROP POLICY IF EXISTS tf_reviews_visible ON council.tf_reviews;
 CREATE POLICY tf_reviews_visible ON council.tf_reviews FOR SELECT TO council_app, council_writer
     USING (council.tf_may_run() OR (SELECT me.org_id FROM council.me) IN (SELECT council.tf_group()));
-DROP POLICY IF EXISTS tf_thresholds_members ON council.tf_thresholds;
 CREATE POLICY tf_thresholds_members ON council.tf_thresholds FOR SELECT TO council_app, council_writer
     USING ((SELECT me.person_id FROM council.me) IS NOT NULL);
 

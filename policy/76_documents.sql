@@ -9,19 +9,15 @@
 -- of the body that owns the document (council.ga_close_item for the
 -- general assembly, council.sc__effect for the steering committee).
 
-DROP POLICY IF EXISTS documents_public ON council.documents;
 CREATE POLICY documents_public ON council.documents FOR SELECT
     TO council_app, council_writer, council_definer
     USING (true);
-DROP POLICY IF EXISTS document_versions_public ON council.document_versions;
 CREATE POLICY document_versions_public ON council.document_versions FOR SELECT
     TO council_app, council_writer, council_definer
     USING (true);
-DROP POLICY IF EXISTS document_versions_adopt ON council.document_versions;
 CREATE POLICY document_versions_adopt ON council.document_versions FOR INSERT
     TO council_definer
     WITH CHECK (true);
-DROP POLICY IF EXISTS decision_rules_public ON council.decision_rules;
 CREATE POLICY decision_rules_public ON council.decision_rules FOR SELECT
     TO council_app, council_writer, council_definer
     USING (true);

@@ -240,7 +240,6 @@ AS $$
 $$;
 
 -- A person reads their own notifications only.
-DROP POLICY IF EXISTS notifications_own ON council.notifications;
 CREATE POLICY notifications_own ON council.notifications FOR SELECT TO council_app
     USING (person_id = (SELECT me.person_id FROM council.me));
 
