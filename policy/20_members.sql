@@ -1,7 +1,8 @@
 -- policy/20_members.sql: who may see members, people and sessions.
--- Re-applied by "councilctl migrate"; every statement is idempotent.
+-- Re-applied by "councilctl migrate".
 -- Policies name their roles: council_app (councild) and council_writer (the
--- write functions of 40_sharing.sql, which must see what the caller sees).
+-- write functions of 42_sharing_writes.sql, which must see what the caller
+-- sees).
 
 -- Sessions: a caller sees only the session whose token it presented, and
 -- only while it is live (not revoked, not expired, person active, member).

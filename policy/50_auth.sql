@@ -16,7 +16,7 @@
 -- sign-out and API token is written to the audit log.
 --
 -- Tokens never reach the database: councild sends SHA-256(token) only.
--- Errors: MESSAGE is a stable code, SQLSTATE of class CP (see 40_sharing.sql).
+-- Errors: MESSAGE is a stable code, SQLSTATE of class CP (see 42_sharing_writes.sql).
 
 -- An audit row for a person who is not (yet) the session's identity.
 CREATE OR REPLACE FUNCTION council.audit_as(p_person bigint, p_action text,

@@ -2,10 +2,10 @@
 -- organisation's administrators may change for it (issue 4): handler
 -- registrations (R-ORG-4), the secret-receipt opt-out (R-SECRET-3) and the
 -- roster opt-out (R-ORG-7); and the published roster.  Re-applied by
--- "councilctl migrate"; every statement is idempotent.
+-- "councilctl migrate".
 --
 -- The write functions are SECURITY DEFINER owned by council_writer, which
--- is under the policies council_app is under (policy/40_sharing.sql): they
+-- is under the policies council_app is under (policy/42_sharing_writes.sql): they
 -- see what the caller sees, and the UPDATE and INSERT policies below pin
 -- what they may change to the caller's own person, or to the caller's own
 -- organisation when the caller is its administrator (people.is_org_admin).
@@ -329,11 +329,10 @@ END
 $$;
 
 ------------------------------------------------------------------------
--- The JSON API (docs/api.md), in the manner of policy/60_portal.sql: each
+-- The JSON API's rows (docs/api.md; the door is policy/15_api.sql): each
 -- function answers (status, body), body the result or {"error": code}; a
 -- failed call changes nothing.  SECURITY INVOKER: they call the functions
--- above as council_app would.  council.api_json, api_field and api_error
--- are those of policy/60_portal.sql.
+-- above as council_app would.
 ------------------------------------------------------------------------
 
 -- The caller's settings as the API shows them.

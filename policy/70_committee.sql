@@ -1,15 +1,16 @@
 -- policy/70_committee.sql: the steering committee (issue 5): motions,
 -- presence, special interests, ballots, the count under the decision rule
 -- in force (migration 0011), the effects of a resolution in the sharing
--- engine, the chair's rejection, and requests for cooperation.  Rule IDs:
+-- engine, the chair's rejection, and the JSON API's rows.  Rule IDs:
 -- R-GOV-5 (quorum, majority of those present, special interest, chair),
 -- R-GOV-6 (expulsion: all), R-GOV-7 / R-RESTRICT-1 (restriction: 3/4, at
--- once), R-GOV-8 (non-public), R-COOP-1, R-ORG-2.  Design and the choices
--- the Rules leave open: docs/governance.md, "Steering committee".
--- Re-applied by "councilctl migrate"; every statement idempotent.
+-- once), R-GOV-8 (non-public), R-ORG-2; a request for cooperation is
+-- resolved here and answered in policy/75_coop.sql (R-COOP-1).  Design
+-- and the choices the Rules leave open: docs/governance.md, "Steering
+-- committee".  Re-applied by "councilctl migrate".
 --
--- Two layers, as in 40_sharing.sql:
---   council.sc_* / coop_answer   SECURITY DEFINER owned by council_writer,
+-- Two layers, as in the sharing files (40_sharing_audience.sql):
+--   council.sc_*                 SECURITY DEFINER owned by council_writer,
 --                the calls councild makes: they see what the caller sees
 --                (a motion the caller may not see is absent: CP404) and
 --                check who the caller is.
@@ -19,7 +20,7 @@
 -- A poll closes at closes_at: council.sc_close_due() (councild's timer)
 -- closes every poll due, and every call that touches a motion first closes
 -- it if due (council.sc__lock), so a result never depends on the timer.
--- Errors: MESSAGE a stable code, SQLSTATE class CP (see 40_sharing.sql).
+-- Errors: MESSAGE a stable code, SQLSTATE class CP (see 42_sharing_writes.sql).
 
 ------------------------------------------------------------------------
 -- The count (council_definer).
@@ -917,45 +918,98 @@ BEGIN
 END
 $$;
 
--- R-COOP-1: a member answers request p_request with post p_post, one of
--- its own organisation's.  Linking twice changes nothing.
-CREATE OR REPLACE FUNCTION council.coop_answer(p_request bigint, p_post bigint)
-    RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+------------------------------------------------------------------------
+-- The JSON API's rows (docs/api.md; the door is policy/15_api.sql): the
+-- request body as text in, (status, body) out, a refused call changes
+-- nothing.  SECURITY INVOKER: they call the committee's functions above as council_app would.
+------------------------------------------------------------------------
+
+-- POST /api/v1/committee/motions: draft a motion.
+CREATE OR REPLACE FUNCTION council.api_sc_create(p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    v_org  bigint := council.current_org_id();
-    q      council.coop_requests;
+    j  jsonb;
 BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    SELECT * INTO q FROM council.coop_requests WHERE id = p_request;
-    IF q.id IS NULL THEN
-        RAISE EXCEPTION 'request_not_found' USING ERRCODE = 'CP404';
-    END IF;
-    IF q.withdrawn_at IS NOT NULL THEN
-        RAISE EXCEPTION 'request_withdrawn' USING ERRCODE = 'CP422';
-    END IF;
-    IF q.addressee_org_id IS NOT NULL AND q.addressee_org_id <> v_org THEN
-        RAISE EXCEPTION 'request_not_addressed_to_you' USING ERRCODE = 'CP403';
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM council.posts WHERE id = p_post) THEN
-        RAISE EXCEPTION 'post_not_found' USING ERRCODE = 'CP404';
-    END IF;
-    IF council.post_author_org(p_post) IS DISTINCT FROM v_org THEN
-        RAISE EXCEPTION 'only_own_posts' USING ERRCODE = 'CP403';
-    END IF;
-    INSERT INTO council.coop_answers (request_id, post_id, org_id, person_id)
-    VALUES (p_request, p_post, v_org, council.current_person_id())
-    ON CONFLICT DO NOTHING;
-    IF FOUND THEN
-        PERFORM council.audit('coop.answer', 'coop_request', p_request,
-            jsonb_build_object('post', p_post));
-    END IF;
+    BEGIN
+        j := council.api_json(p_body);
+        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
+                   WHERE k NOT IN ('kind', 'title', 'body', 'subject', 'refusal_reason',
+                                   'reason_withheld', 'coop_trigger', 'coop_purpose',
+                                   'coop_scope', 'document', 'text')) THEN
+            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
+        END IF;
+        status := 201;
+        body := json_build_object('id', council.sc_motion_create(
+            council.api_field(j, 'kind', 'string')->>0,
+            council.api_field(j, 'title', 'string')->>0,
+            coalesce(council.api_field(j, 'body', 'string')->>0, ''),
+            (council.api_field(j, 'subject', 'number')->>0)::bigint,
+            council.api_field(j, 'refusal_reason', 'string')->>0,
+            coalesce((council.api_field(j, 'reason_withheld', 'boolean')->>0)::boolean, false),
+            council.api_field(j, 'coop_trigger', 'string')->>0,
+            council.api_field(j, 'coop_purpose', 'string')->>0,
+            council.api_field(j, 'coop_scope', 'string')->>0,
+            (council.api_field(j, 'document', 'number')->>0)::bigint,
+            council.api_field(j, 'text', 'string')->>0))::text;
+    EXCEPTION WHEN OTHERS THEN
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
+    END;
 END
 $$;
+
+-- POST /api/v1/committee/motions/N {"action": ...}: attend / leave,
+-- interest (R-GOV-5, before the poll opens), open (the chair or the
+-- secretariat, with closes_at), vote (choice), reject (the chair, reason).
+-- Answers the motion as council.sc_motion shows it.
+CREATE OR REPLACE FUNCTION council.api_sc_act(p_motion bigint, p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    j  jsonb;
+    a  text;
+BEGIN
+    BEGIN
+        j := council.api_json(p_body);
+        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
+                   WHERE k NOT IN ('action', 'closes_at', 'choice', 'reason')) THEN
+            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
+        END IF;
+        a := council.api_field(j, 'action', 'string')->>0;
+        CASE a
+        WHEN 'attend' THEN PERFORM council.sc_attend(p_motion, true);
+        WHEN 'leave' THEN PERFORM council.sc_attend(p_motion, false);
+        WHEN 'interest' THEN
+            PERFORM council.sc_declare_interest(p_motion,
+                coalesce(council.api_field(j, 'reason', 'string')->>0, ''));
+        WHEN 'open' THEN
+            PERFORM council.sc_open(p_motion,
+                (council.api_field(j, 'closes_at', 'string')->>0)::timestamptz);
+        WHEN 'vote' THEN
+            PERFORM council.sc_vote(p_motion, council.api_field(j, 'choice', 'string')->>0);
+        WHEN 'reject' THEN
+            PERFORM council.sc_chair_reject(p_motion,
+                council.api_field(j, 'reason', 'string')->>0);
+        ELSE
+            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+        END CASE;
+        status := 200;
+        body := council.sc_motion(p_motion)::text;
+    EXCEPTION WHEN OTHERS THEN
+        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
+        IF status IS NULL THEN RAISE; END IF;
+    END;
+END
+$$;
+
+-- GET /api/v1/committee/motions/N: council.api_read('sc_motion', N)
+-- (policy/15_api.sql); the poll is closed first if its time has come.
+DROP FUNCTION IF EXISTS council.api_sc_motion(bigint);
 
 ------------------------------------------------------------------------
 -- Who sees what (R-GOV-8): committee proceedings are seen by the committee
@@ -1014,28 +1068,6 @@ CREATE POLICY sc_amendments_insert ON council.sc_amendments FOR INSERT TO counci
     WITH CHECK (motion_id IN (SELECT x.id FROM council.sc_motions x
                               WHERE x.created_by = (SELECT me.person_id FROM council.me)));
 
--- R-COOP-1: a request is seen by those who decide it and, while it stands,
--- by the members it asks (every member when it names none).
-CREATE POLICY coop_requests_visible ON council.coop_requests FOR SELECT
-    TO council_app, council_writer
-    USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
-                     FROM council.me), false)
-           OR (withdrawn_at IS NULL
-               AND (SELECT me.person_id FROM council.me) IS NOT NULL
-               AND (addressee_org_id IS NULL
-                    OR addressee_org_id = (SELECT me.org_id FROM council.me))));
-
--- An answer is seen by the member that gave it and by the committee and
--- the secretariat bodies (the post itself keeps its own scope, R-SCOPE-1).
-CREATE POLICY coop_answers_visible ON council.coop_answers FOR SELECT
-    TO council_app, council_writer
-    USING (org_id = (SELECT me.org_id FROM council.me)
-           OR coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
-                        FROM council.me), false));
-CREATE POLICY coop_answers_insert ON council.coop_answers FOR INSERT TO council_writer
-    WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
-                AND person_id = (SELECT me.person_id FROM council.me));
-
 ------------------------------------------------------------------------
 -- Owners and privileges.
 ------------------------------------------------------------------------
@@ -1064,7 +1096,6 @@ ALTER FUNCTION council.sc_open(bigint, timestamptz) OWNER TO council_writer;
 ALTER FUNCTION council.sc_vote(bigint, text) OWNER TO council_writer;
 ALTER FUNCTION council.sc_chair_reject(bigint, text) OWNER TO council_writer;
 ALTER FUNCTION council.sc_motion(bigint) OWNER TO council_writer;
-ALTER FUNCTION council.coop_answer(bigint, bigint) OWNER TO council_writer;
 REVOKE CREATE ON SCHEMA council FROM council_writer;
 
 -- The definer's functions run for council_writer's only (they trust their

@@ -245,7 +245,7 @@ $$;
 -- Leaving (R-ORG-3): the organisation's status, its history row, its
 -- handlers' registrations closed; its people's sessions and API tokens
 -- end through the identity triggers (policy/10_identity.sql), its
--- audiences through the sharing engine's (policy/40_sharing.sql).  Its
+-- audiences through the sharing engine's (policy/40_sharing_audience.sql).  Its
 -- posts, ledger and audit rows stay.
 CREATE OR REPLACE FUNCTION council.org__leave(p_org bigint, p_status council.membership_status,
     p_note text) RETURNS void
@@ -319,7 +319,7 @@ BEGIN
 END
 $$;
 
--- The API's calls: body in, (status, body) out, as policy/72_gov_api.sql.
+-- The JSON API's rows: body in, (status, body) out (the door: policy/15_api.sql).
 -- POST /api/v1/org/withdraw {"confirm": true}
 CREATE OR REPLACE FUNCTION council.api_org_withdraw(p_body text,
     OUT status integer, OUT body text)

@@ -426,7 +426,7 @@ BEGIN
 END
 $$;
 
--- The JSON API (body in, (status, body) out; policy/72_gov_api.sql).
+-- The JSON API's row (body in, (status, body) out; the door: policy/15_api.sql).
 -- POST /api/v1/tf/applications {"class", "statement"}: 201 the decision.
 -- POST /api/v1/tf/decisions/N {"action": "open" (closes_at) | "vote" (choice)}.
 -- POST /api/v1/tf/reviews {"from", "to"}: 201 the review.
