@@ -26,17 +26,6 @@
 -- The count (council_definer).
 ------------------------------------------------------------------------
 
--- A threshold of a decision rule, exactly, in integers: count CMP num/den
--- of base (migration 0011).
-CREATE OR REPLACE FUNCTION council.sc_threshold(p_count bigint,
-    p_cmp council.threshold_cmp, p_num integer, p_den integer, p_base bigint)
-    RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT CASE p_cmp WHEN '>' THEN p_count * p_den > p_num::bigint * p_base
-                      ELSE p_count * p_den >= p_num::bigint * p_base END
-$$;
-
 -- A digest of what an audit row must not show in clear (a ballot's choice,
 -- a reason): the audit log is read by the actor's whole organisation
 -- (30_audit.sql), committee proceedings are not (R-GOV-8).  The row it
@@ -142,36 +131,13 @@ BEGIN
     IF r.quorum_base = 'committee_seats' THEN
         v_num := (c->>'present')::bigint;
         v_den := (c->>'seats')::bigint;
-    ELSE    -- committee_entitled (sc__rule allows no other)
+    ELSE    -- committee_entitled (sc__open's rule allows no other)
         v_num := (c->>'present_entitled')::bigint;
         v_den := (c->>'entitled')::bigint;
     END IF;
     RETURN jsonb_build_object('numerator', v_num, 'denominator', v_den,
-        'met', v_den > 0 AND council.sc_threshold(v_num, r.quorum_cmp,
-                                                  r.quorum_num, r.quorum_den, v_den));
-END
-$$;
-
--- The version of rule p_code in force now (R-GOV-5..7: rules are data).
-CREATE OR REPLACE FUNCTION council.sc__rule(p_code text) RETURNS council.decision_rules
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-DECLARE
-    r  council.decision_rules;
-BEGIN
-    SELECT * INTO r FROM council.decision_rules
-    WHERE code = p_code AND effective_from <= now()
-    ORDER BY version DESC LIMIT 1;
-    IF r.id IS NULL THEN
-        RAISE EXCEPTION 'no_rule_in_force' USING ERRCODE = 'CP422';
-    END IF;
-    IF r.body <> 'steering_committee'
-       OR r.quorum_base NOT IN ('committee_seats', 'committee_entitled')
-       OR r.pass_base NOT IN ('committee_seats', 'committee_entitled', 'committee_present') THEN
-        RAISE EXCEPTION 'rule_not_applicable' USING ERRCODE = 'CP422';
-    END IF;
-    RETURN r;
+        'met', v_den > 0 AND council.decision_meets(v_num, r.quorum_cmp,
+                                                    r.quorum_num, r.quorum_den, v_den));
 END
 $$;
 
@@ -320,7 +286,7 @@ BEGIN
 END
 $$;
 
--- Close motion p (locked by the caller): freeze the quorum again, count
+-- Close motion p (locked by sc__close_if_due): freeze the quorum again, count
 -- under the rule version fixed at open, store the result, apply the
 -- effect.  R-GOV-5: a poll whose quorum is lost by the close fails
 -- ("quorum_lost"); no resolution is taken without a quorum.
@@ -358,8 +324,8 @@ BEGIN
         WHEN 'committee_entitled' THEN (c->>'entitled')::bigint
         ELSE (c->>'present_entitled')::bigint END;
     -- Nobody entitled: nothing can pass (">= 1/1 of 0" would, vacuously).
-    v_pass := v_base > 0 AND council.sc_threshold(v_yes, r.pass_cmp, r.pass_num,
-                                                  r.pass_den, v_base);
+    v_pass := v_base > 0 AND council.decision_meets(v_yes, r.pass_cmp, r.pass_num,
+                                                    r.pass_den, v_base);
     -- R-GOV-4's veto, if a committee rule ever carries one: every entitled
     -- member voted no.
     v_veto := r.veto = 'all_committee_against' AND (c->>'entitled')::bigint > 0
@@ -399,6 +365,26 @@ BEGIN
 END
 $$;
 
+-- Lock motion p for the rest of the transaction and close it if it is
+-- open and due, p_how saying who found it due; whether it closed.  The
+-- closer of policy/65_decisions.sql's loop ('timer', the default).
+CREATE OR REPLACE FUNCTION council.sc__close_if_due(p bigint, p_how text DEFAULT 'timer')
+    RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    m  council.sc_motions;
+BEGIN
+    SELECT * INTO m FROM council.sc_motions WHERE id = p FOR UPDATE;
+    IF m.status IS DISTINCT FROM 'open' OR m.closes_at > now() THEN
+        RETURN false;
+    END IF;
+    PERFORM council.sc__close(p, p_how);
+    RETURN true;
+END
+$$;
+
 -- Motion p, locked for the rest of the transaction, closed first if due.
 -- Every change to a motion goes through here, so a ballot, a presence or
 -- an open never races a close.  NULL row when p does not exist.
@@ -409,33 +395,24 @@ AS $$
 DECLARE
     m  council.sc_motions;
 BEGIN
+    PERFORM council.sc__close_if_due(p, 'lazy');
     SELECT * INTO m FROM council.sc_motions WHERE id = p FOR UPDATE;
-    IF m.status = 'open' AND m.closes_at <= now() THEN
-        PERFORM council.sc__close(p, 'lazy');
-        SELECT * INTO m FROM council.sc_motions WHERE id = p;
-    END IF;
     RETURN m;
 END
 $$;
 
--- Close every poll whose time has come (councild calls it periodically;
--- council_app may call it without a session).  Returns how many closed.
+-- Close every poll whose time has come, in id order (councild's clock,
+-- through council.gov_close_due; council_app may call it without a
+-- session).  Returns how many closed.
 CREATE OR REPLACE FUNCTION council.sc_close_due() RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-DECLARE
-    p  bigint;
-    n  integer := 0;
 BEGIN
-    FOR p IN SELECT id FROM council.sc_motions
-             WHERE status = 'open' AND closes_at <= now()
-             ORDER BY id FOR UPDATE
-    LOOP
-        PERFORM council.sc__close(p, 'timer');
-        n := n + 1;
-    END LOOP;
-    RETURN n;
+    RETURN council.decision_close_due(ARRAY(
+        SELECT id FROM council.sc_motions
+        WHERE status = 'open' AND closes_at <= now() ORDER BY id),
+        'council.sc__close_if_due');
 END
 $$;
 
@@ -468,7 +445,10 @@ BEGIN
               AND a.base_version = (council.ga_document_head(a.document_id)).version) THEN
         RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
     END IF;
-    r := council.sc__rule(m.rule_code);
+    -- The rule in force (R-GOV-5..7: rules are data), for the committee.
+    r := council.decision_rule_for(m.rule_code, 'steering_committee',
+        ARRAY['committee_seats', 'committee_entitled', NULL]::council.count_base[],
+        ARRAY['committee_seats', 'committee_entitled', 'committee_present']::council.count_base[]);
     INSERT INTO council.sc_seats (motion_id, person_id, org_id, is_chair, special_interest)
     SELECT p, cm.person_id, pe.org_id, cm.is_chair,
            CASE WHEN pe.org_id = m.subject_org_id THEN 'subject'
@@ -1076,10 +1056,10 @@ GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.sc__subject_error(council.sc_motion_kind, bigint) OWNER TO council_definer;
 ALTER FUNCTION council.sc__counts(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.sc__quorum(bigint, council.decision_rules) OWNER TO council_definer;
-ALTER FUNCTION council.sc__rule(text) OWNER TO council_definer;
 ALTER FUNCTION council.sc__effect(council.sc_motions) OWNER TO council_definer;
 ALTER FUNCTION council.sc__revert(council.sc_motions) OWNER TO council_definer;
 ALTER FUNCTION council.sc__close(bigint, text) OWNER TO council_definer;
+ALTER FUNCTION council.sc__close_if_due(bigint, text) OWNER TO council_definer;
 ALTER FUNCTION council.sc__lock(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.sc_close_due() OWNER TO council_definer;
 ALTER FUNCTION council.sc__open(bigint, timestamptz) OWNER TO council_definer;
@@ -1102,8 +1082,9 @@ REVOKE CREATE ON SCHEMA council FROM council_writer;
 -- arguments); the timer's may be called by councild.
 REVOKE ALL ON FUNCTION council.sc__subject_error(council.sc_motion_kind, bigint),
     council.sc__counts(bigint), council.sc__quorum(bigint, council.decision_rules),
-    council.sc__rule(text), council.sc__effect(council.sc_motions),
+    council.sc__effect(council.sc_motions),
     council.sc__revert(council.sc_motions), council.sc__close(bigint, text),
+    council.sc__close_if_due(bigint, text),
     council.sc__lock(bigint), council.sc__open(bigint, timestamptz),
     council.sc__reject(bigint, text), council.sc_close_due(),
     council.sc__visible(bigint) FROM PUBLIC;

@@ -14,11 +14,12 @@
 -- covers the proceedings.
 --
 -- Time: a poll closes at closes_at (timestamptz: UTC stored, JST shown).
--- council.gov_close_due() closes every due poll (councild calls it
--- periodically); every function here first closes the due polls, and so
--- do changes of membership and of the committee (triggers below), so a
--- count never sees what happened after its closing time, whenever the
--- closer runs.
+-- council.gov_close_due() (policy/65_decisions.sql) closes every due poll
+-- (councild calls it periodically); every function here first closes the
+-- due polls, and so do changes of membership and of the committee
+-- (triggers below), so a count never sees what happened after its closing
+-- time, whenever the closer runs.  Thresholds and the rule in force are
+-- those of the one decisions engine (policy/65_decisions.sql).
 
 ------------------------------------------------------------------------
 -- Helpers.
@@ -97,26 +98,6 @@ AS $$
       AND x.principal_org_id IN (SELECT id FROM m)
       AND x.principal_org_id NOT IN (SELECT present.org_id FROM present)
       AND (NOT x.to_chair OR g.status = 'convened')
-$$;
-
--- A threshold (migration 0011): count CMP num/den of base, exactly, in
--- integers.
-CREATE OR REPLACE FUNCTION council.ga_meets(p_count bigint, p_cmp council.threshold_cmp,
-    p_num integer, p_den integer, p_base bigint) RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT CASE p_cmp WHEN '>' THEN p_count * p_den > p_num::bigint * p_base
-                      ELSE p_count * p_den >= p_num::bigint * p_base END
-$$;
-
--- The version of rule ga.resolution in force now (R-GOV-3, R-GOV-4).
-CREATE OR REPLACE FUNCTION council.ga_rule() RETURNS council.decision_rules
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-    SELECT r.* FROM council.decision_rules r
-    WHERE r.code = 'ga.resolution' AND r.effective_from <= now()
-    ORDER BY r.version DESC LIMIT 1
 $$;
 
 -- The owner and newest version of document d (NULLs when absent).
@@ -213,8 +194,8 @@ $$;
 -- Counting and closing.
 ------------------------------------------------------------------------
 
--- Count and close poll p, whose closing time has come (the caller holds
--- the assembly's lock).  Freezes the attendance (ga_tally) and the quorum
+-- Count and close poll p, whose closing time has come, under the
+-- assembly's lock (taken here).  Freezes the attendance (ga_tally) and the quorum
 -- again; R-GOV-4: passes with a majority (per the rule version frozen at
 -- the opening) of the attending organisations, present or by proxy
 -- (abstentions and silence count as attending, not as yes), unless EVERY
@@ -223,7 +204,8 @@ $$;
 -- one absent, abstaining, silent or assenting committee organisation
 -- means no veto); a poll whose quorum was lost by the close does not pass
 -- (R-GOV-3).  A passed amendment becomes the document's next version.
--- Returns false when p is not an open poll.
+-- Returns false when p is not an open poll whose time has come.  The
+-- closer of policy/65_decisions.sql's loop.
 CREATE OR REPLACE FUNCTION council.ga_close_item(p bigint) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
@@ -252,7 +234,12 @@ DECLARE
     v_result    jsonb;
 BEGIN
     SELECT * INTO i FROM council.ga_items WHERE id = p;
-    IF i.id IS NULL OR i.status <> 'open' THEN
+    IF i.id IS NULL THEN
+        RETURN false;
+    END IF;
+    PERFORM council.ga_lock(i.assembly_id);
+    SELECT * INTO i FROM council.ga_items WHERE id = p;
+    IF i.status <> 'open' OR i.closes_at > now() THEN
         RETURN false;
     END IF;
     SELECT * INTO r FROM council.decision_rules WHERE id = i.rule_id;
@@ -283,8 +270,9 @@ BEGIN
         RAISE EXCEPTION 'rule_not_for_the_assembly' USING ERRCODE = 'CP500';
     END IF;
     v_qmet := r.quorum_base IS NULL
-              OR council.ga_meets(v_att, r.quorum_cmp, r.quorum_num, r.quorum_den, v_qbase);
-    v_pmet := council.ga_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_pbase);
+              OR council.decision_meets(v_att, r.quorum_cmp, r.quorum_num, r.quorum_den,
+                                        v_qbase);
+    v_pmet := council.decision_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_pbase);
 
     -- R-GOV-4 (docs/governance.md): the veto is counted over EVERY
     -- steering-committee member's organisation, not over those attending:
@@ -360,60 +348,20 @@ BEGIN
 END
 $$;
 
--- Close every poll whose closing time has passed; returns how many.  The
--- server closes them, not whoever happens to trigger it: their audit rows
--- carry no person (the caller's identity is set aside meanwhile).
+-- Close every poll whose closing time has passed, assembly by assembly
+-- (policy/65_decisions.sql's loop: no person named in their audit rows);
+-- returns how many.  Every function here calls it first, and so do
+-- changes of membership and of the committee (the trigger below).
 CREATE OR REPLACE FUNCTION council.ga_close_due() RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-DECLARE
-    r          record;
-    n          integer := 0;
-    v_session  text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM council.ga_items i
-                   WHERE i.status = 'open' AND i.closes_at <= now()) THEN
-        RETURN 0;
-    END IF;
-    v_session := coalesce(current_setting('council.session', true), '');
-    PERFORM set_config('council.session', '', true);
-    FOR r IN SELECT i.id, i.assembly_id FROM council.ga_items i
-             WHERE i.status = 'open' AND i.closes_at <= now()
-             ORDER BY i.assembly_id, i.id
-    LOOP
-        PERFORM council.ga_lock(r.assembly_id);
-        IF council.ga_close_item(r.id) THEN
-            n := n + 1;
-        END IF;
-    END LOOP;
-    PERFORM set_config('council.session', v_session, true);
-    RETURN n;
-END
-$$;
-
--- Close every due poll of every governance body: each function
--- council.*_close_due() taking no argument (ga_close_due here; the
--- steering committee's when it has one).  councild calls it periodically.
-CREATE OR REPLACE FUNCTION council.gov_close_due() RETURNS integer
-    LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, council
-AS $$
-DECLARE
-    f  regprocedure;
-    k  integer;
-    n  integer := 0;
-BEGIN
-    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
-             WHERE p.pronamespace = 'council'::regnamespace
-               AND p.proname LIKE '%\_close\_due' AND p.proname <> 'gov_close_due'
-               AND p.pronargs = 0 AND p.prorettype = 'integer'::regtype
-             ORDER BY p.proname
-    LOOP
-        EXECUTE format('SELECT %s', f) INTO k;
-        n := n + coalesce(k, 0);
-    END LOOP;
-    RETURN n;
+    RETURN council.decision_close_due(ARRAY(
+        SELECT i.id FROM council.ga_items i
+        WHERE i.status = 'open' AND i.closes_at <= now()
+        ORDER BY i.assembly_id, i.id),
+        'council.ga_close_item');
 END
 $$;
 
@@ -844,7 +792,7 @@ BEGIN
        AND coalesce((council.ga_document_head(i.document_id)).version, 0) <> i.base_version THEN
         RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
     END IF;
-    r := council.ga_rule();
+    r := council.decision_rule('ga.resolution');     -- R-GOV-3, R-GOV-4
     IF r.id IS NULL THEN
         RAISE EXCEPTION 'no_rule' USING ERRCODE = 'CP409';
     END IF;
@@ -855,7 +803,8 @@ BEGIN
                                  WHEN 'attending' THEN v_att END;
     -- R-GOV-3: no quorum, no poll.
     IF r.quorum_base IS NOT NULL
-       AND NOT council.ga_meets(v_att, r.quorum_cmp, r.quorum_num, r.quorum_den, v_base) THEN
+       AND NOT council.decision_meets(v_att, r.quorum_cmp, r.quorum_num, r.quorum_den,
+                                      v_base) THEN
         RAISE EXCEPTION 'no_quorum' USING ERRCODE = 'CP409',
             DETAIL = format('%s of %s attending', v_att, v_base);
     END IF;
@@ -1230,7 +1179,6 @@ ALTER FUNCTION council.ga_may_preside() OWNER TO council_definer;
 ALTER FUNCTION council.ga_acts_for_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_member_orgs() OWNER TO council_definer;
 ALTER FUNCTION council.ga_attending(bigint) OWNER TO council_definer;
-ALTER FUNCTION council.ga_rule() OWNER TO council_definer;
 ALTER FUNCTION council.ga_sc_resolution(bigint, text[]) OWNER TO council_definer;
 ALTER FUNCTION council.ga_document_head(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_seal(bigint, bigint, council.ga_choice)

@@ -80,9 +80,9 @@ BEGIN
         'closes_at', i.closes_at, 'closed_at', i.closed_at,
         'members', v_members, 'attending', v_att, 'present', v_present,
         'by_proxy', v_att - v_present,
-        'quorum_now', (SELECT council.ga_meets(v_att, r.quorum_cmp, r.quorum_num,
-                                               r.quorum_den, v_members)
-                       FROM council.ga_rule() r),
+        'quorum_now', (SELECT council.decision_meets(v_att, r.quorum_cmp, r.quorum_num,
+                                                     r.quorum_den, v_members)
+                       FROM council.decision_rule('ga.resolution') r),
         'quorum_open', CASE WHEN i.opened_at IS NOT NULL THEN
             jsonb_build_object('numerator', i.quorum_open_num,
                                'denominator', i.quorum_open_den) END,

@@ -114,13 +114,9 @@ BEGIN
     END IF;
     -- The TF's rule in force (R-TF-9: its own, stored as data), counted
     -- over the Type 1 group and those who took part.
-    SELECT * INTO r FROM council.decision_rules
-    WHERE code = 'tf.admission' AND effective_from <= now()
-    ORDER BY version DESC LIMIT 1;
-    IF r.id IS NULL OR r.body <> 'task_force' OR r.quorum_base IS DISTINCT FROM 'type1_group'
-       OR r.pass_base <> 'attending' THEN
-        RAISE EXCEPTION 'no_rule_in_force' USING ERRCODE = 'CP422';
-    END IF;
+    r := council.decision_rule_for('tf.admission', 'task_force',
+        ARRAY['type1_group']::council.count_base[], ARRAY['attending']::council.count_base[],
+        'no_rule_in_force');
     UPDATE council.tf_decisions
     SET status = 'open', opened_by = council.current_person_id(), opened_at = now(),
         closes_at = p_closes_at, rule_id = r.id
@@ -160,8 +156,10 @@ BEGIN
           WHERE x.decision_id = p AND x.org_id IN (SELECT council.tf_group())
             AND x.org_id IS DISTINCT FROM d.org_id
           ORDER BY x.org_id, x.version DESC) b;
-    v_q := v_grp > 0 AND council.ga_meets(v_cast, r.quorum_cmp, r.quorum_num, r.quorum_den, v_grp);
-    v_p := v_cast > 0 AND council.ga_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_cast);
+    v_q := v_grp > 0
+           AND council.decision_meets(v_cast, r.quorum_cmp, r.quorum_num, r.quorum_den, v_grp);
+    v_p := v_cast > 0
+           AND council.decision_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_cast);
     v_res := jsonb_build_object(
         'rule_code', r.code, 'rule_version', r.version, 'rule_source', r.source,
         'quorum', jsonb_build_object('numerator', v_cast, 'denominator', v_grp, 'met', v_q,
@@ -199,27 +197,38 @@ BEGIN
 END
 $$;
 
--- Close every due TF poll (council.gov_close_due calls it: councild's
--- clock).  No identity: the count names no person.
+-- Lock decision p and count it if it is still open and due; whether it
+-- did.  A decision another transaction holds is left to the next round
+-- (SKIP LOCKED: the clock never waits for a vote).  The closer of
+-- policy/65_decisions.sql's loop.
+CREATE OR REPLACE FUNCTION council.tf__close_if_due(p bigint) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    PERFORM 1 FROM council.tf_decisions
+    WHERE id = p AND status = 'open' AND closes_at <= now()
+    FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    PERFORM council.tf__close(p);
+    RETURN true;
+END
+$$;
+
+-- Close every due TF poll, by closing time (council.gov_close_due calls
+-- it: councild's clock; and every read and vote here first).  No
+-- identity: the count names no person (policy/65_decisions.sql).
 CREATE OR REPLACE FUNCTION council.tf_close_due() RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-DECLARE
-    p       bigint;
-    n       integer := 0;
-    v_sess  text := coalesce(current_setting('council.session', true), '');
 BEGIN
-    PERFORM set_config('council.session', '', true);
-    FOR p IN SELECT id FROM council.tf_decisions
-             WHERE status = 'open' AND closes_at <= now() ORDER BY closes_at, id
-             FOR UPDATE SKIP LOCKED
-    LOOP
-        PERFORM council.tf__close(p);
-        n := n + 1;
-    END LOOP;
-    PERFORM set_config('council.session', v_sess, true);
-    RETURN n;
+    RETURN council.decision_close_due(ARRAY(
+        SELECT id FROM council.tf_decisions
+        WHERE status = 'open' AND closes_at <= now() ORDER BY closes_at, id),
+        'council.tf__close_if_due');
 END
 $$;
 
@@ -522,6 +531,7 @@ ALTER FUNCTION council.tf_group() OWNER TO council_definer;
 ALTER FUNCTION council.tf_apply(text, text) OWNER TO council_definer;
 ALTER FUNCTION council.tf_open(bigint, timestamptz) OWNER TO council_definer;
 ALTER FUNCTION council.tf__close(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.tf__close_if_due(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.tf_close_due() OWNER TO council_definer;
 ALTER FUNCTION council.tf_vote(bigint, text) OWNER TO council_definer;
 ALTER FUNCTION council.tf_decision(bigint) OWNER TO council_definer;
@@ -529,4 +539,4 @@ ALTER FUNCTION council.tf_review(timestamptz, timestamptz) OWNER TO council_defi
 ALTER FUNCTION council.tf_decisions_for_me() OWNER TO council_definer;
 ALTER FUNCTION council.tf_propose_amendment(bigint, text, text) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
-REVOKE ALL ON FUNCTION council.tf__close(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION council.tf__close(bigint), council.tf__close_if_due(bigint) FROM PUBLIC;
