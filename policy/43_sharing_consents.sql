@@ -121,38 +121,29 @@ AS $$
 $$;
 
 ------------------------------------------------------------------------
--- The JSON API's rows (docs/api.md; the door is policy/15_api.sql): the
--- request body as text in, (status, body) out, a refused call changes
--- nothing.  SECURITY INVOKER: they call decide_consent as council_app would.
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call decide_consent as council_app would.
 ------------------------------------------------------------------------
 
 -- POST /api/v1/consents/N {"grant": true|false} (R-SCOPE-4).
-CREATE OR REPLACE FUNCTION council.api_decide_consent(p_consent bigint, p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__decide_consent(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j        jsonb;
-    v_grant  boolean;
+    p        bigint := (r->>'id')::bigint;
+    a        jsonb := council.api_args(r->>'body', '{"grant": "boolean"}');
+    v_grant  boolean := (a->>'grant')::boolean;
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k WHERE k <> 'grant') THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        v_grant := (council.api_field(j, 'grant', 'boolean')->>0)::boolean;
-        IF v_grant IS NULL THEN
-            RAISE EXCEPTION 'invalid_grant' USING ERRCODE = 'CP422';
-        END IF;
-        PERFORM council.decide_consent(p_consent, v_grant);
-        status := 200;
-        body := json_build_object('id', p_consent,
-            'status', CASE WHEN v_grant THEN 'granted' ELSE 'refused' END)::text;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    IF v_grant IS NULL THEN
+        RAISE EXCEPTION 'invalid_grant' USING ERRCODE = 'CP422';
+    END IF;
+    PERFORM council.decide_consent(p, v_grant);
+    status := 200;
+    body := json_build_object('id', p,
+        'status', CASE WHEN v_grant THEN 'granted' ELSE 'refused' END)::text;
 END
 $$;
 

@@ -302,36 +302,24 @@ END
 $$;
 
 ------------------------------------------------------------------------
--- The JSON API's rows (docs/api.md; the door is policy/15_api.sql): the
--- request body as text in, (status, body) out, a refused call changes
--- nothing.  SECURITY INVOKER: they call give_feedback as council_app would.
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call give_feedback as council_app would.
 ------------------------------------------------------------------------
 
 -- POST /api/v1/posts/N/feedback {"answer": ..., "comment": ...}
-CREATE OR REPLACE FUNCTION council.api_give_feedback(p_post bigint, p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__give_feedback(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j        jsonb;
+    p  bigint := (r->>'id')::bigint;
+    a  jsonb := council.api_args(r->>'body', '{"answer": "string", "comment": "string"}');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('answer', 'comment')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        PERFORM council.give_feedback(p_post,
-            council.api_field(j, 'answer', 'string')->>0,
-            coalesce(council.api_field(j, 'comment', 'string')->>0, ''));
-        status := 200;
-        body := json_build_object('post_id', p_post,
-                                  'status', council.feedback_status(p_post))::text;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    PERFORM council.give_feedback(p, a->>'answer', coalesce(a->>'comment', ''));
+    status := 200;
+    body := json_build_object('post_id', p, 'status', council.feedback_status(p))::text;
 END
 $$;
 

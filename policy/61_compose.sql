@@ -146,72 +146,54 @@ CREATE POLICY submissions_own ON council.submissions TO council_app, council_wri
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me));
 
 ------------------------------------------------------------------------
--- The JSON API's rows (docs/api.md; the door is policy/15_api.sql): the
--- request body as text in, (status, body) out, a refused call changes
--- nothing.  SECURITY INVOKER: they call create_post_once and audience_preview as council_app would.
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call create_post_once and audience_preview as council_app would.
 ------------------------------------------------------------------------
 
 -- POST /api/v1/posts and /api/v1/preview: p_preview answers the audience
 -- instead of creating.  p_key: the Idempotency-Key header, or NULL.
-CREATE OR REPLACE FUNCTION council.api_create_post(p_body text, p_key text,
-    p_preview boolean DEFAULT false, OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__create_post(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j        jsonb;
-    v_id     bigint;
-    v_src    bigint[];
-    v_args   record;
+    a      jsonb := council.api_args(r->>'body', '{"sources": "array", "kind": "string",
+        "title": "string", "body": "string", "secret": "boolean", "masked": "boolean",
+        "scope": "array", "exclusions": "array", "parent": "number",
+        "confidence": "string", "deadline": "string"}');
+    v_src  bigint[];
+    v      record;
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('kind', 'title', 'body', 'secret', 'masked',
-                                   'scope', 'exclusions', 'sources', 'parent',
-                                   'confidence', 'deadline')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        IF council.api_field(j, 'sources', 'array') IS NOT NULL THEN
-            IF EXISTS (SELECT 1 FROM jsonb_array_elements(j->'sources') e
-                       WHERE jsonb_typeof(e) <> 'number') THEN
-                RAISE EXCEPTION 'invalid_sources' USING ERRCODE = 'CP422';
-            END IF;
-            SELECT array_agg(e::text::bigint) INTO v_src
-            FROM jsonb_array_elements(j->'sources') e;
-        END IF;
-        SELECT (council.api_field(j, 'kind', 'string')->>0)::council.post_kind AS kind,
-               council.api_field(j, 'title', 'string')->>0 AS title,
-               council.api_field(j, 'body', 'string')->>0 AS body,
-               (council.api_field(j, 'secret', 'boolean')->>0)::boolean AS secret,
-               coalesce((council.api_field(j, 'masked', 'boolean')->>0)::boolean, false) AS masked,
-               council.api_field(j, 'scope', 'array') AS scope,
-               coalesce(council.api_field(j, 'exclusions', 'array'), '[]') AS excl,
-               (council.api_field(j, 'parent', 'number')->>0)::bigint AS parent,
-               council.api_field(j, 'confidence', 'string')->>0 AS confidence,
-               (council.api_field(j, 'deadline', 'string')->>0)::timestamptz AS deadline
-        INTO v_args;
-        IF v_args.kind IS NULL THEN
-            RAISE EXCEPTION 'invalid_kind' USING ERRCODE = 'CP422';
-        END IF;
-        IF p_preview THEN
-            status := 200;
-            body := council.audience_preview(v_args.kind, v_args.title,
-                v_args.body, v_args.secret, v_args.masked, v_args.scope,
-                v_args.excl, coalesce(v_src, '{}'), v_args.parent,
-                v_args.confidence, v_args.deadline)::text;
-        ELSE
-            v_id := council.create_post_once(p_key, v_args.kind, v_args.title,
-                v_args.body, v_args.secret, v_args.masked, v_args.scope,
-                v_args.excl, coalesce(v_src, '{}'), v_args.parent,
-                v_args.confidence, v_args.deadline);
-            status := 201;
-            body := json_build_object('id', v_id)::text;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    IF EXISTS (SELECT 1 FROM jsonb_array_elements(nullif(a->'sources', 'null')) e
+               WHERE jsonb_typeof(e) <> 'number') THEN
+        RAISE EXCEPTION 'invalid_sources' USING ERRCODE = 'CP422';
+    END IF;
+    SELECT array_agg(e::text::bigint) INTO v_src
+    FROM jsonb_array_elements(nullif(a->'sources', 'null')) e;
+    SELECT (a->>'kind')::council.post_kind AS kind, a->>'title' AS title,
+           a->>'body' AS body, (a->>'secret')::boolean AS secret,
+           coalesce((a->>'masked')::boolean, false) AS masked,
+           nullif(a->'scope', 'null') AS scope,
+           coalesce(nullif(a->'exclusions', 'null'), '[]') AS excl,
+           (a->>'parent')::bigint AS parent, a->>'confidence' AS confidence,
+           (a->>'deadline')::timestamptz AS deadline
+    INTO v;
+    IF v.kind IS NULL THEN
+        RAISE EXCEPTION 'invalid_kind' USING ERRCODE = 'CP422';
+    END IF;
+    IF (r->>'preview')::boolean THEN
+        status := 200;
+        body := council.audience_preview(v.kind, v.title, v.body, v.secret, v.masked,
+            v.scope, v.excl, coalesce(v_src, '{}'), v.parent, v.confidence,
+            v.deadline)::text;
+    ELSE
+        status := 201;
+        body := json_build_object('id', council.create_post_once(r->>'key', v.kind,
+            v.title, v.body, v.secret, v.masked, v.scope, v.excl, coalesce(v_src, '{}'),
+            v.parent, v.confidence, v.deadline))::text;
+    END IF;
 END
 $$;
 

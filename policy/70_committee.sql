@@ -899,45 +899,29 @@ END
 $$;
 
 ------------------------------------------------------------------------
--- The JSON API's rows (docs/api.md; the door is policy/15_api.sql): the
--- request body as text in, (status, body) out, a refused call changes
--- nothing.  SECURITY INVOKER: they call the committee's functions above as council_app would.
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call the committee's functions above as council_app would.
 ------------------------------------------------------------------------
 
 -- POST /api/v1/committee/motions: draft a motion.
-CREATE OR REPLACE FUNCTION council.api_sc_create(p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__sc_create(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
+    a  jsonb := council.api_args(r->>'body', '{"kind": "string", "title": "string",
+        "body": "string", "subject": "number", "refusal_reason": "string",
+        "reason_withheld": "boolean", "coop_trigger": "string", "coop_purpose": "string",
+        "coop_scope": "string", "document": "number", "text": "string"}');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('kind', 'title', 'body', 'subject', 'refusal_reason',
-                                   'reason_withheld', 'coop_trigger', 'coop_purpose',
-                                   'coop_scope', 'document', 'text')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        status := 201;
-        body := json_build_object('id', council.sc_motion_create(
-            council.api_field(j, 'kind', 'string')->>0,
-            council.api_field(j, 'title', 'string')->>0,
-            coalesce(council.api_field(j, 'body', 'string')->>0, ''),
-            (council.api_field(j, 'subject', 'number')->>0)::bigint,
-            council.api_field(j, 'refusal_reason', 'string')->>0,
-            coalesce((council.api_field(j, 'reason_withheld', 'boolean')->>0)::boolean, false),
-            council.api_field(j, 'coop_trigger', 'string')->>0,
-            council.api_field(j, 'coop_purpose', 'string')->>0,
-            council.api_field(j, 'coop_scope', 'string')->>0,
-            (council.api_field(j, 'document', 'number')->>0)::bigint,
-            council.api_field(j, 'text', 'string')->>0))::text;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    status := 201;
+    body := json_build_object('id', council.sc_motion_create(a->>'kind', a->>'title',
+        coalesce(a->>'body', ''), (a->>'subject')::bigint, a->>'refusal_reason',
+        coalesce((a->>'reason_withheld')::boolean, false), a->>'coop_trigger',
+        a->>'coop_purpose', a->>'coop_scope', (a->>'document')::bigint,
+        a->>'text'))::text;
 END
 $$;
 
@@ -945,45 +929,27 @@ $$;
 -- interest (R-GOV-5, before the poll opens), open (the chair or the
 -- secretariat, with closes_at), vote (choice), reject (the chair, reason).
 -- Answers the motion as council.sc_motion shows it.
-CREATE OR REPLACE FUNCTION council.api_sc_act(p_motion bigint, p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__sc_act(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
-    a  text;
+    p  bigint := (r->>'id')::bigint;
+    a  jsonb := council.api_args(r->>'body', '{"action": "string", "closes_at": "string",
+        "choice": "string", "reason": "string"}');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('action', 'closes_at', 'choice', 'reason')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        a := council.api_field(j, 'action', 'string')->>0;
-        CASE a
-        WHEN 'attend' THEN PERFORM council.sc_attend(p_motion, true);
-        WHEN 'leave' THEN PERFORM council.sc_attend(p_motion, false);
-        WHEN 'interest' THEN
-            PERFORM council.sc_declare_interest(p_motion,
-                coalesce(council.api_field(j, 'reason', 'string')->>0, ''));
-        WHEN 'open' THEN
-            PERFORM council.sc_open(p_motion,
-                (council.api_field(j, 'closes_at', 'string')->>0)::timestamptz);
-        WHEN 'vote' THEN
-            PERFORM council.sc_vote(p_motion, council.api_field(j, 'choice', 'string')->>0);
-        WHEN 'reject' THEN
-            PERFORM council.sc_chair_reject(p_motion,
-                council.api_field(j, 'reason', 'string')->>0);
-        ELSE
-            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
-        END CASE;
-        status := 200;
-        body := council.sc_motion(p_motion)::text;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    CASE a->>'action'
+    WHEN 'attend' THEN PERFORM council.sc_attend(p, true);
+    WHEN 'leave' THEN PERFORM council.sc_attend(p, false);
+    WHEN 'interest' THEN PERFORM council.sc_declare_interest(p, coalesce(a->>'reason', ''));
+    WHEN 'open' THEN PERFORM council.sc_open(p, (a->>'closes_at')::timestamptz);
+    WHEN 'vote' THEN PERFORM council.sc_vote(p, a->>'choice');
+    WHEN 'reject' THEN PERFORM council.sc_chair_reject(p, a->>'reason');
+    ELSE
+        RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+    END CASE;
+    status := 200;
+    body := council.sc_motion(p)::text;
 END
 $$;
 

@@ -958,77 +958,52 @@ END
 $$;
 
 ------------------------------------------------------------------------
--- The JSON API's rows (docs/api.md; the door is policy/15_api.sql): the
--- request body as text in, (status, body) out, a refused call changes
--- nothing.  SECURITY INVOKER: they call the assembly's functions above as council_app would.
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call the assembly's functions above as council_app would.
 ------------------------------------------------------------------------
 
 -- POST /api/v1/assemblies {kind, title, starts_at, agenda, sc_motion}.
-CREATE OR REPLACE FUNCTION council.api_ga_convene(p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__ga_convene(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
+    a  jsonb := council.api_args(r->>'body', '{"kind": "string", "title": "string",
+        "starts_at": "string", "agenda": "array", "sc_motion": "number"}');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('kind', 'title', 'starts_at', 'agenda', 'sc_motion')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        status := 201;
-        body := json_build_object('id', council.ga_convene(
-            council.api_field(j, 'kind', 'string')->>0,
-            council.api_field(j, 'title', 'string')->>0,
-            (council.api_field(j, 'starts_at', 'string')->>0)::timestamptz,
-            council.api_field(j, 'agenda', 'array'),
-            (council.api_field(j, 'sc_motion', 'number')->>0)::bigint))::text;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    status := 201;
+    body := json_build_object('id', council.ga_convene(a->>'kind', a->>'title',
+        (a->>'starts_at')::timestamptz, nullif(a->'agenda', 'null'),
+        (a->>'sc_motion')::bigint))::text;
 END
 $$;
 
 -- POST /api/v1/assemblies/N {"action": attend | leave | designate (person)
 -- | proxy (holder: an organisation, or none for the chair) | revoke_proxy
 -- | close}: answers {"ok": true}.
-CREATE OR REPLACE FUNCTION council.api_ga_act(p_assembly bigint, p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__ga_act(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
+    p  bigint := (r->>'id')::bigint;
+    a  jsonb := council.api_args(r->>'body',
+        '{"action": "string", "person": "number", "holder": "number"}');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('action', 'person', 'holder')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        CASE council.api_field(j, 'action', 'string')->>0
-        WHEN 'attend' THEN PERFORM council.ga_attend(p_assembly);
-        WHEN 'leave' THEN PERFORM council.ga_leave(p_assembly);
-        WHEN 'designate' THEN
-            PERFORM council.ga_designate(p_assembly,
-                (council.api_field(j, 'person', 'number')->>0)::bigint);
-        WHEN 'proxy' THEN
-            PERFORM council.ga_give_proxy(p_assembly,
-                (council.api_field(j, 'holder', 'number')->>0)::bigint);
-        WHEN 'revoke_proxy' THEN PERFORM council.ga_revoke_proxy(p_assembly);
-        WHEN 'close' THEN PERFORM council.ga_close_assembly(p_assembly);
-        ELSE
-            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
-        END CASE;
-        status := 200;
-        body := '{"ok":true}';
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    CASE a->>'action'
+    WHEN 'attend' THEN PERFORM council.ga_attend(p);
+    WHEN 'leave' THEN PERFORM council.ga_leave(p);
+    WHEN 'designate' THEN PERFORM council.ga_designate(p, (a->>'person')::bigint);
+    WHEN 'proxy' THEN PERFORM council.ga_give_proxy(p, (a->>'holder')::bigint);
+    WHEN 'revoke_proxy' THEN PERFORM council.ga_revoke_proxy(p);
+    WHEN 'close' THEN PERFORM council.ga_close_assembly(p);
+    ELSE
+        RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+    END CASE;
+    status := 200;
+    body := '{"ok":true}';
 END
 $$;
 
@@ -1036,38 +1011,24 @@ $$;
 -- remind}: answers the poll as council.ga_poll shows it; remind answers
 -- what council.ga_send_reminders did ({"item", "organisations", "people"}).
 -- The actions that change no poll (remind) change nothing when refused.
-CREATE OR REPLACE FUNCTION council.api_ga_poll_act(p_item bigint, p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__ga_poll_act(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
+    p  bigint := (r->>'id')::bigint;
+    a  jsonb := council.api_args(r->>'body', '{"action": "string", "closes_at": "string",
+        "choice": "string", "for": "number"}');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('action', 'closes_at', 'choice', 'for')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        CASE council.api_field(j, 'action', 'string')->>0
-        WHEN 'open' THEN
-            PERFORM council.ga_open_poll(p_item,
-                (council.api_field(j, 'closes_at', 'string')->>0)::timestamptz);
-        WHEN 'vote' THEN
-            PERFORM council.ga_vote(p_item, council.api_field(j, 'choice', 'string')->>0,
-                (council.api_field(j, 'for', 'number')->>0)::bigint);
-        WHEN 'remind' THEN
-            body := council.ga_send_reminders(p_item)::text;
-        ELSE
-            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
-        END CASE;
-        status := 200;
-        body := coalesce(body, council.ga_poll(p_item)::text);
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    CASE a->>'action'
+    WHEN 'open' THEN PERFORM council.ga_open_poll(p, (a->>'closes_at')::timestamptz);
+    WHEN 'vote' THEN PERFORM council.ga_vote(p, a->>'choice', (a->>'for')::bigint);
+    WHEN 'remind' THEN body := council.ga_send_reminders(p)::text;
+    ELSE
+        RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+    END CASE;
+    status := 200;
+    body := coalesce(body, council.ga_poll(p)::text);
 END
 $$;
 

@@ -435,59 +435,47 @@ BEGIN
 END
 $$;
 
--- The JSON API's row (body in, (status, body) out; the door: policy/15_api.sql).
--- POST /api/v1/tf/applications {"class", "statement"}: 201 the decision.
--- POST /api/v1/tf/decisions/N {"action": "open" (closes_at) | "vote" (choice)}.
--- POST /api/v1/tf/reviews {"from", "to"}: 201 the review.
-CREATE OR REPLACE FUNCTION council.api_tf(p_what text, p_id bigint, p_body text,
-    OUT status integer, OUT body text)
+-- The JSON API's row, reached through the door council.api_call
+-- (policy/15_api.sql); r->>'what' says which call:
+-- apply: POST /api/v1/tf/applications {"class", "statement"}: 201 the decision.
+-- act: POST /api/v1/tf/decisions/N {"action": "open" (closes_at) | "vote" (choice)}.
+-- amend: POST /api/v1/tf/amendments {"document", "text", "statement"}: 201.
+-- review: POST /api/v1/tf/reviews {"from", "to"}: 201 the review.
+CREATE OR REPLACE FUNCTION council.api__tf(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
+    p  bigint := (r->>'id')::bigint;
+    a  jsonb := council.api_args(r->>'body', '{"class": "string", "statement": "string",
+        "action": "string", "closes_at": "string", "choice": "string", "from": "string",
+        "to": "string", "document": "number", "text": "string"}');
     v  bigint;
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('class', 'statement', 'action', 'closes_at', 'choice',
-                                   'from', 'to', 'document', 'text')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        IF p_what = 'apply' THEN
-            v := council.tf_apply(council.api_field(j, 'class', 'string')->>0,
-                                  coalesce(council.api_field(j, 'statement', 'string')->>0, ''));
-            status := 201;
-            body := council.tf_decision(v)::text;
-        ELSIF p_what = 'act' THEN
-            CASE council.api_field(j, 'action', 'string')->>0
-            WHEN 'open' THEN
-                PERFORM council.tf_open(p_id, (council.api_field(j, 'closes_at', 'string')->>0)::timestamptz);
-            WHEN 'vote' THEN
-                PERFORM council.tf_vote(p_id, council.api_field(j, 'choice', 'string')->>0);
-            ELSE
-                RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
-            END CASE;
-            status := 200;
-            body := council.tf_decision(p_id)::text;
-        ELSIF p_what = 'amend' THEN
-            v := council.tf_propose_amendment((council.api_field(j, 'document', 'number')->>0)::bigint,
-                                              council.api_field(j, 'text', 'string')->>0,
-                                              coalesce(council.api_field(j, 'statement', 'string')->>0, ''));
-            status := 201;
-            body := council.tf_decision(v)::text;
-        ELSIF p_what = 'review' THEN
-            status := 201;
-            body := council.tf_review((council.api_field(j, 'from', 'string')->>0)::timestamptz,
-                                      (council.api_field(j, 'to', 'string')->>0)::timestamptz)::text;
+    IF r->>'what' = 'apply' THEN
+        v := council.tf_apply(a->>'class', coalesce(a->>'statement', ''));
+        status := 201;
+        body := council.tf_decision(v)::text;
+    ELSIF r->>'what' = 'act' THEN
+        CASE a->>'action'
+        WHEN 'open' THEN PERFORM council.tf_open(p, (a->>'closes_at')::timestamptz);
+        WHEN 'vote' THEN PERFORM council.tf_vote(p, a->>'choice');
         ELSE
-            RAISE EXCEPTION 'api_tf: %', p_what;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+        END CASE;
+        status := 200;
+        body := council.tf_decision(p)::text;
+    ELSIF r->>'what' = 'amend' THEN
+        v := council.tf_propose_amendment((a->>'document')::bigint, a->>'text',
+                                          coalesce(a->>'statement', ''));
+        status := 201;
+        body := council.tf_decision(v)::text;
+    ELSIF r->>'what' = 'review' THEN
+        status := 201;
+        body := council.tf_review((a->>'from')::timestamptz, (a->>'to')::timestamptz)::text;
+    ELSE
+        RAISE EXCEPTION 'api_tf: %', r->>'what';
+    END IF;
 END
 $$;
 

@@ -103,36 +103,28 @@ CREATE POLICY coop_answers_insert ON council.coop_answers FOR INSERT TO council_
                 AND person_id = (SELECT me.person_id FROM council.me));
 
 ------------------------------------------------------------------------
--- The JSON API's rows (docs/api.md; the door is policy/15_api.sql): the
--- request body as text in, (status, body) out, a refused call changes
--- nothing.  SECURITY INVOKER: they call coop_answer as council_app would.
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call coop_answer as council_app would.
 ------------------------------------------------------------------------
 
 -- POST /api/v1/cooperation/N {"post": id}: answer request N with one of
 -- the organisation's own posts (council.coop_answer).  Answers the
 -- requests as council.coop_requests_for_me shows them.
-CREATE OR REPLACE FUNCTION council.api_coop_answer(p_request bigint, p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__coop_answer(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
+    a  jsonb := council.api_args(r->>'body', '{"post": "number"}', 'invalid_post');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k WHERE k <> 'post')
-           OR council.api_field(j, 'post', 'number') IS NULL THEN
-            RAISE EXCEPTION 'invalid_post' USING ERRCODE = 'CP422';
-        END IF;
-        PERFORM council.coop_answer(p_request,
-            (council.api_field(j, 'post', 'number')->>0)::bigint);
-        status := 200;
-        body := council.coop_requests_for_me()::text;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    IF a->>'post' IS NULL THEN
+        RAISE EXCEPTION 'invalid_post' USING ERRCODE = 'CP422';
+    END IF;
+    PERFORM council.coop_answer((r->>'id')::bigint, (a->>'post')::bigint);
+    status := 200;
+    body := council.coop_requests_for_me()::text;
 END
 $$;
 

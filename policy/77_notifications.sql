@@ -240,41 +240,32 @@ AS $$
 $$;
 
 ------------------------------------------------------------------------
--- The JSON API's rows (docs/api.md; the door is policy/15_api.sql): the
--- request body as text in, (status, body) out, a refused call changes
--- nothing.  SECURITY INVOKER: they call the functions above as council_app would.
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call the functions above as council_app would.
 ------------------------------------------------------------------------
 
 -- GET /api/v1/notifications: the caller's (council.my_notifications).
 -- POST /api/v1/notifications {"read": N} or {"read": "all"}: mark read;
 -- answers {"marked": n}.  Another person's notification is not_found.
-CREATE OR REPLACE FUNCTION council.api_notifications_read(p_body text,
+CREATE OR REPLACE FUNCTION council.api__notifications_read(r jsonb,
     OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
+    a  jsonb := council.api_args(r->>'body', '{"read": null}', 'invalid_read');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k WHERE k <> 'read')
-           OR NOT j ? 'read' THEN
-            RAISE EXCEPTION 'invalid_read' USING ERRCODE = 'CP422';
-        END IF;
-        IF j->'read' = '"all"' THEN
-            body := json_build_object('marked', council.notification_read(NULL))::text;
-        ELSIF jsonb_typeof(j->'read') = 'number' THEN
-            body := json_build_object('marked', council.notification_read(
-                (council.api_field(j, 'read', 'number')->>0)::bigint))::text;
-        ELSE
-            RAISE EXCEPTION 'invalid_read' USING ERRCODE = 'CP422';
-        END IF;
-        status := 200;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    IF a->'read' = '"all"' THEN
+        body := json_build_object('marked', council.notification_read(NULL))::text;
+    ELSIF jsonb_typeof(a->'read') = 'number' THEN
+        body := json_build_object('marked',
+            council.notification_read((a->>'read')::bigint))::text;
+    ELSE
+        RAISE EXCEPTION 'invalid_read' USING ERRCODE = 'CP422';
+    END IF;
+    status := 200;
 END
 $$;
 
