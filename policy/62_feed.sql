@@ -4,8 +4,8 @@
 -- Errors: MESSAGE a stable code, SQLSTATE class CP (see 42_sharing_writes.sql).
 --
 -- Nothing here widens what anyone sees: the feed and the search return
--- rows of council.posts read through its policies (41_sharing_policies.sql), as the
--- caller.  Where a helper must read more than the caller (search matching
+-- rows of council.posts read through its policies (41_sharing_policies.sql),
+-- as the caller.  Where a helper must read more than the caller (search matching
 -- bodies without writing an "opened" audit row for each body it looks at;
 -- a scope summary without an audit row per scope row), it is a SECURITY
 -- DEFINER function that either answers only for a post the caller sees

@@ -5,8 +5,8 @@
 -- "councilctl migrate".
 --
 -- The write functions are SECURITY DEFINER owned by council_writer, which
--- is under the policies council_app is under (policy/42_sharing_writes.sql): they
--- see what the caller sees, and the UPDATE and INSERT policies below pin
+-- is under the policies council_app is under (policy/42_sharing_writes.sql):
+-- they see what the caller sees, and the UPDATE and INSERT policies below pin
 -- what they may change to the caller's own person, or to the caller's own
 -- organisation when the caller is its administrator (people.is_org_admin).
 -- Errors: MESSAGE a stable code, SQLSTATE of class CP (CP401 not signed

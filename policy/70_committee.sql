@@ -190,7 +190,7 @@ BEGIN
         -- moved since the motion was drafted (then nothing is adopted).
         SELECT a.document_id, a.base_version, a.proposed_text, h.version
         INTO v_doc, v_base, v_text, v_head
-        FROM council.sc_amendments a, council.ga_document_head(a.document_id) h
+        FROM council.sc_amendments a, council.document_head(a.document_id) h
         WHERE a.motion_id = m.id;
         IF v_doc IS NULL THEN
             v_eff := jsonb_build_object('applied', false, 'why', 'no_text');
@@ -272,7 +272,7 @@ BEGIN
         WHERE d.document_id = (m.effect->>'document')::bigint
           AND d.version = (m.effect->>'version')::integer
           AND d.adopted_by_motion = m.id
-          AND d.version = (council.ga_document_head(d.document_id)).version;
+          AND d.version = (council.document_head(d.document_id)).version;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         IF v_n > 0 THEN
             PERFORM council.audit('document.version', 'document',
@@ -442,7 +442,7 @@ BEGIN
     IF m.kind = 'annex1_amendment' AND NOT EXISTS (
             SELECT 1 FROM council.sc_amendments a
             WHERE a.motion_id = p
-              AND a.base_version = (council.ga_document_head(a.document_id)).version) THEN
+              AND a.base_version = (council.document_head(a.document_id)).version) THEN
         RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
     END IF;
     -- The rule in force (R-GOV-5..7: rules are data), for the committee.
@@ -644,7 +644,7 @@ BEGIN
             RAISE EXCEPTION 'amendment_text_required' USING ERRCODE = 'CP422';
         END IF;
         SELECT h.owner, h.version, h.body INTO v_owner, v_base, v_head
-        FROM council.ga_document_head(p_document) h;
+        FROM council.document_head(p_document) h;
         IF v_owner IS NULL THEN
             RAISE EXCEPTION 'document_not_found' USING ERRCODE = 'CP404';
         END IF;

@@ -100,20 +100,6 @@ AS $$
       AND (NOT x.to_chair OR g.status = 'convened')
 $$;
 
--- The owner and newest version of document d (NULLs when absent).
-CREATE OR REPLACE FUNCTION council.ga_document_head(d bigint, OUT owner council.gov_body,
-    OUT version integer, OUT body text)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-    SELECT doc.owner, v.version, v.body
-    FROM council.documents doc
-    LEFT JOIN LATERAL (SELECT dv.version, dv.body FROM council.document_versions dv
-                       WHERE dv.document_id = doc.id
-                       ORDER BY dv.version DESC LIMIT 1) v ON true
-    WHERE doc.id = d
-$$;
-
 -- Is motion m a resolution of the steering committee (passed, not
 -- rejected by the chair) of one of the kinds k (migration 0012)?
 CREATE OR REPLACE FUNCTION council.ga_sc_resolution(m bigint, k text[]) RETURNS boolean
@@ -488,7 +474,7 @@ BEGIN
                 RAISE EXCEPTION 'invalid_agenda' USING ERRCODE = 'CP422';
             END;
             SELECT h.owner, h.version, h.body INTO v_owner, v_hver, v_hbody
-            FROM council.ga_document_head(v_doc) h;
+            FROM council.document_head(v_doc) h;
             IF v_doc IS NULL OR v_owner IS NULL THEN
                 RAISE EXCEPTION 'document_not_found' USING ERRCODE = 'CP404';
             END IF;
@@ -789,7 +775,7 @@ BEGIN
         RAISE EXCEPTION 'invalid_closes_at' USING ERRCODE = 'CP422';
     END IF;
     IF i.document_id IS NOT NULL
-       AND coalesce((council.ga_document_head(i.document_id)).version, 0) <> i.base_version THEN
+       AND coalesce((council.document_head(i.document_id)).version, 0) <> i.base_version THEN
         RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
     END IF;
     r := council.decision_rule('ga.resolution');     -- R-GOV-3, R-GOV-4
@@ -1141,7 +1127,6 @@ ALTER FUNCTION council.ga_acts_for_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_member_orgs() OWNER TO council_definer;
 ALTER FUNCTION council.ga_attending(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_sc_resolution(bigint, text[]) OWNER TO council_definer;
-ALTER FUNCTION council.ga_document_head(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_seal(bigint, bigint, council.ga_choice)
     OWNER TO council_definer;
 ALTER FUNCTION council.ga_close_item(bigint) OWNER TO council_definer;
@@ -1151,12 +1136,12 @@ REVOKE CREATE ON SCHEMA council FROM council_definer;
 -- Internal helpers: not for councild.
 REVOKE ALL ON FUNCTION council.ga_seal(bigint, bigint, council.ga_choice),
     council.ga_close_item(bigint), council.ga_attending(bigint),
-    council.ga_acts_for_org(bigint), council.ga_document_head(bigint),
+    council.ga_acts_for_org(bigint),
     council.ga_session(bigint), council.ga_lock(bigint), council.ga_close_due_trigger(),
     council.ga_member_orgs(), council.ga_sc_resolution(bigint, text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.ga_seal(bigint, bigint, council.ga_choice),
     council.ga_attending(bigint), council.ga_acts_for_org(bigint),
-    council.ga_document_head(bigint), council.ga_session(bigint), council.ga_lock(bigint),
+    council.ga_session(bigint), council.ga_lock(bigint),
     council.ga_member_orgs(), council.ga_sc_resolution(bigint, text[]) TO council_writer;
 GRANT EXECUTE ON FUNCTION council.ga_lock(bigint), council.ga_close_item(bigint)
     TO council_definer;

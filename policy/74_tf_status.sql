@@ -109,7 +109,7 @@ BEGIN
     END IF;
     -- An amendment is voted on only against the text in force.
     IF d.kind = 'rules_amendment'
-       AND (council.ga_document_head(d.document_id)).version IS DISTINCT FROM d.base_version THEN
+       AND (council.document_head(d.document_id)).version IS DISTINCT FROM d.base_version THEN
         RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
     END IF;
     -- The TF's rule in force (R-TF-9: its own, stored as data), counted
@@ -177,7 +177,7 @@ BEGIN
     IF v_q AND v_p AND d.kind = 'rules_amendment' THEN
         -- R-TF-9: the new text is the next version, unless the document
         -- moved meanwhile (then nothing is adopted; the result says so).
-        IF (council.ga_document_head(d.document_id)).version = d.base_version THEN
+        IF (council.document_head(d.document_id)).version = d.base_version THEN
             INSERT INTO council.document_versions (document_id, version, body, effective_from,
                                                    adopted_by_tf)
             VALUES (d.document_id, d.base_version + 1, d.proposed_text, now(), p);
@@ -407,7 +407,7 @@ BEGIN
     IF NOT (council.tf_may_run() OR council.current_org_id() IN (SELECT council.tf_group())) THEN
         RAISE EXCEPTION 'not_type1_group' USING ERRCODE = 'CP403';
     END IF;
-    SELECT * INTO h FROM council.ga_document_head(p_document);
+    SELECT * INTO h FROM council.document_head(p_document);
     IF h.owner IS NULL THEN
         RAISE EXCEPTION 'document_not_found' USING ERRCODE = 'CP404';
     END IF;
