@@ -217,8 +217,6 @@ BEGIN
              JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'council' AND c.relkind IN ('r', 'p')
     LOOP
-        EXECUTE format('DROP POLICY IF EXISTS definer_read ON council.%I', t.relname);
-        EXECUTE format('DROP POLICY IF EXISTS definer_all ON council.%I', t.relname);
         EXECUTE format('CREATE POLICY definer_all ON council.%I TO council_definer '
                        'USING (current_user = ''council_definer'') '
                        'WITH CHECK (current_user = ''council_definer'')', t.relname);
@@ -229,12 +227,7 @@ END $$;
 -- a view current_user is the caller, so definer_all does not apply there.
 -- council_owner, the definer's only member, already reads sessions
 -- (owner_admin), so it gains nothing.
-DROP POLICY IF EXISTS identity_read ON council.sessions;
 CREATE POLICY identity_read ON council.sessions FOR SELECT TO council_definer USING (true);
-DROP POLICY IF EXISTS identity_read ON council.people;
-DROP POLICY IF EXISTS identity_read ON council.organisations;
-DROP POLICY IF EXISTS identity_read ON council.committee_members;
-DROP POLICY IF EXISTS identity_read ON council.handler_registrations;
 
 -- Bring every live session's copy up to date (after a change of the rule
 -- above, and after bulk loads that bypass triggers).

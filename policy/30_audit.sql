@@ -139,16 +139,13 @@ CREATE TRIGGER audit_head_guard BEFORE DELETE OR TRUNCATE ON council.audit_head
     FOR EACH STATEMENT EXECUTE FUNCTION council.audit_guard();
 
 -- Reading: one's own organisation's rows; the coordinator all (R-ORG-6).
-DROP POLICY IF EXISTS audit_log_own ON council.audit_log;
 CREATE POLICY audit_log_own ON council.audit_log FOR SELECT
     TO council_app, council_writer
     USING (org_id = (SELECT me.org_id FROM council.me)
            OR coalesce((SELECT me.is_coordinator FROM council.me), false));
 -- The owner reads (councilctl audit verify) and writes nothing.
-DROP POLICY IF EXISTS owner_read ON council.audit_log;
 CREATE POLICY owner_read ON council.audit_log FOR SELECT TO council_owner
     USING (true);
-DROP POLICY IF EXISTS owner_read ON council.audit_head;
 CREATE POLICY owner_read ON council.audit_head FOR SELECT TO council_owner
     USING (true);
 

@@ -16,7 +16,7 @@
 -- sign-out and API token is written to the audit log.
 --
 -- Tokens never reach the database: councild sends SHA-256(token) only.
--- Errors: MESSAGE is a stable code, SQLSTATE of class CP (see 40_sharing.sql).
+-- Errors: MESSAGE is a stable code, SQLSTATE of class CP (see 42_sharing_writes.sql).
 
 -- An audit row for a person who is not (yet) the session's identity.
 CREATE OR REPLACE FUNCTION council.audit_as(p_person bigint, p_action text,
@@ -719,6 +719,5 @@ GRANT EXECUTE ON FUNCTION council.auth_begin(text),
 GRANT EXECUTE ON FUNCTION council.enrolment_token_operator(text, bytea, integer)
     TO council_owner;
 
-DROP POLICY IF EXISTS recovery_codes_none ON council.recovery_codes;
 -- recovery_codes: no policy for council_app (it holds no grant either);
 -- the definer reaches it through definer_all (policy/10_identity.sql).

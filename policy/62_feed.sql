@@ -1,11 +1,11 @@
 -- policy/62_feed.sql: the member feed's filters, unread marks and scope
 -- summaries, and search (issue 4).  Tables: migrations/0008_feed.sql.
--- Re-applied by "councilctl migrate"; every statement is idempotent.
--- Errors: MESSAGE a stable code, SQLSTATE class CP (see 40_sharing.sql).
+-- Re-applied by "councilctl migrate".
+-- Errors: MESSAGE a stable code, SQLSTATE class CP (see 42_sharing_writes.sql).
 --
 -- Nothing here widens what anyone sees: the feed and the search return
--- rows of council.posts read through its policies (40_sharing.sql), as the
--- caller.  Where a helper must read more than the caller (search matching
+-- rows of council.posts read through its policies (41_sharing_policies.sql),
+-- as the caller.  Where a helper must read more than the caller (search matching
 -- bodies without writing an "opened" audit row for each body it looks at;
 -- a scope summary without an audit row per scope row), it is a SECURITY
 -- DEFINER function that either answers only for a post the caller sees
@@ -58,21 +58,18 @@ CREATE TRIGGER indicators AFTER INSERT ON council.post_bodies
 ------------------------------------------------------------------------
 
 -- Unread marks: one's own only.
-DROP POLICY IF EXISTS post_reads_own ON council.post_reads;
 CREATE POLICY post_reads_own ON council.post_reads FOR SELECT
     TO council_app, council_writer
     USING (person_id = (SELECT me.person_id FROM council.me));
 -- Written by council.mark_read only: for the caller, of a post it sees.
-DROP POLICY IF EXISTS post_reads_insert ON council.post_reads;
 CREATE POLICY post_reads_insert ON council.post_reads FOR INSERT TO council_writer
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND council.current_sees_post(post_id));
 
 -- Indicators come from the body and the title: visible exactly as the
--- body is (post_bodies_visible, 40_sharing.sql), secrets included (R-SECRET-2),
+-- body is (post_bodies_visible, 41_sharing_policies.sql), secrets included (R-SECRET-2),
 -- and reading them counts as opening the post (audited for secrets and
 -- for the coordinator outside its scope).
-DROP POLICY IF EXISTS post_indicators_visible ON council.post_indicators;
 CREATE POLICY post_indicators_visible ON council.post_indicators FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = post_indicators.post_id)
@@ -80,7 +77,6 @@ CREATE POLICY post_indicators_visible ON council.post_indicators FOR SELECT
 -- Written only by the triggers above, in council.create_post, for a
 -- signed-in caller (as posts_insert).  The post has no audience yet at that
 -- moment, so the check cannot be "the caller sees the post".
-DROP POLICY IF EXISTS post_indicators_insert ON council.post_indicators;
 CREATE POLICY post_indicators_insert ON council.post_indicators FOR INSERT
     TO council_writer
     WITH CHECK ((SELECT me.person_id FROM council.me) IS NOT NULL);
@@ -203,12 +199,50 @@ BEGIN
 END
 $$;
 
+-- The newest posts the caller may see, newest first, before an id.  The
+-- policies select the rows.  For a member, the newest p_limit rows of its
+-- audience (a backward range scan of post_audience's primary key) are
+-- fetched first, then their posts by primary key: a fixed amount of work
+-- whatever the number of posts (bench/feed-db.sh).  The coordinator walks
+-- the posts' primary key.
+CREATE OR REPLACE FUNCTION council.feed(p_limit integer DEFAULT 50,
+    p_before bigint DEFAULT NULL) RETURNS SETOF council.posts
+    LANGUAGE plpgsql VOLATILE
+    -- A page, not the default estimate of 1,000 rows: the callers' joins
+    -- are planned for what comes back (bench/http/run.sh).
+    ROWS 50
+    SET search_path = pg_catalog, council
+    -- One plan for every call: its shape does not depend on the arguments,
+    -- and planning the policies again at every call (a "custom" plan,
+    -- which the plan cache kept choosing) cost five times the execution
+    -- (bench/feed-db.sh at 1M posts).
+    SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    p_limit := least(greatest(coalesce(p_limit, 50), 1), 200);
+    IF council.current_is_coordinator() THEN
+        RETURN QUERY SELECT * FROM council.posts p
+            WHERE p_before IS NULL OR p.id < p_before
+            ORDER BY p.id DESC LIMIT p_limit;
+    ELSE
+        RETURN QUERY SELECT p.* FROM (
+                SELECT a.post_id FROM council.post_audience a
+                WHERE a.org_id = (SELECT me.org_id FROM council.me)
+                  AND a.post_id < coalesce(p_before, 9223372036854775807)
+                ORDER BY a.post_id DESC LIMIT p_limit) a
+            CROSS JOIN LATERAL (SELECT * FROM council.posts x
+                                WHERE x.id = a.post_id) p
+            ORDER BY p.id DESC;
+    END IF;
+END
+$$;
+
 ------------------------------------------------------------------------
 -- Candidates: the newest posts the caller may see that pass the filters.
 ------------------------------------------------------------------------
 
 -- The ids of at most p_limit posts, newest first, older than p_before,
--- that the caller may see by the posts' own rule (40_sharing.sql, as
+-- that the caller may see by the posts' own rule (41_sharing_policies.sql, as
 -- council.current_sees_post: the organisation's audience and its flags,
 -- the coordinator, secrets for handlers only; with p_cases, the
 -- secretariat's approved access cases too) and that pass every filter
@@ -322,7 +356,7 @@ $$;
 -- The newest posts the caller may see, newest first, before an id, of
 -- one kind, one TLP label, naming one group in their scope, and/or not
 -- yet opened by the caller.  Without a filter it is council.feed (the
--- benchmarked statement, 40_sharing.sql), unchanged; with filters,
+-- benchmarked statement, above), unchanged; with filters,
 -- council.feed_filtered.  The rows are council.posts through its
 -- policies, as the caller.
 CREATE OR REPLACE FUNCTION council.feed_page(p_limit integer DEFAULT 50,
@@ -445,6 +479,25 @@ GRANT EXECUTE ON FUNCTION council.post_candidates(integer, bigint, council.post_
 REVOKE ALL ON FUNCTION council.scope_summary_compute(bigint),
     council.scope_summary_refresh(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.scope_summary_refresh(bigint) TO council_writer;
--- Posts written before 0014 (or loaded without the write functions).
-UPDATE council.posts SET scope_summary = council.scope_summary_compute(id)
-WHERE scope_summary IS NULL;
+
+-- Posts written before 0014 (or loaded without the write functions) get
+-- their summary now, as the definer: in this pass the owner has no policy
+-- until policy/90_owner.sql (policy/00_reset.sql).  Returns how many.
+CREATE OR REPLACE FUNCTION council.scope_summary_backfill() RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    n  bigint;
+BEGIN
+    UPDATE council.posts SET scope_summary = council.scope_summary_compute(id)
+    WHERE scope_summary IS NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+GRANT CREATE ON SCHEMA council TO council_definer;
+ALTER FUNCTION council.scope_summary_backfill() OWNER TO council_definer;
+REVOKE CREATE ON SCHEMA council FROM council_definer;
+REVOKE ALL ON FUNCTION council.scope_summary_backfill() FROM PUBLIC;
+SELECT council.scope_summary_backfill();

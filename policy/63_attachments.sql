@@ -1,7 +1,7 @@
 -- policy/63_attachments.sql: files attached to posts (issue 4; table in
--- migrations/0009_attachments.sql).  Re-applied by "councilctl migrate";
--- every statement idempotent.  Errors: MESSAGE a stable code, SQLSTATE
--- class CP (see 40_sharing.sql).
+-- migrations/0009_attachments.sql).  Re-applied by "councilctl migrate".
+-- Errors: MESSAGE a stable code, SQLSTATE class CP (see
+-- 42_sharing_writes.sql).
 --
 -- Reading: a file is visible exactly when its post's body is: the policy
 -- is post_bodies' own, so the post's policies decide (the audience,
@@ -184,15 +184,13 @@ END
 $$;
 
 -- Everything derived from a post is visible only with it: exactly
--- post_bodies' policy (policy/40_sharing.sql).
-DROP POLICY IF EXISTS attachments_visible ON council.attachments;
+-- post_bodies' policy (policy/41_sharing_policies.sql).
 CREATE POLICY attachments_visible ON council.attachments FOR SELECT
     TO council_app, council_writer
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = attachments.post_id)
            AND council.audit_post_read(post_id, true));
 -- R-SCOPE-1: files come from the post's author organisation, uploaded by
 -- the caller.
-DROP POLICY IF EXISTS attachments_insert ON council.attachments;
 CREATE POLICY attachments_insert ON council.attachments FOR INSERT TO council_writer
     WITH CHECK (uploaded_by = (SELECT me.person_id FROM council.me)
                 AND council.post_author_org(post_id) = (SELECT me.org_id FROM council.me));

@@ -2,11 +2,11 @@
 -- organisation's administrators may change for it (issue 4): handler
 -- registrations (R-ORG-4), the secret-receipt opt-out (R-SECRET-3) and the
 -- roster opt-out (R-ORG-7); and the published roster.  Re-applied by
--- "councilctl migrate"; every statement is idempotent.
+-- "councilctl migrate".
 --
 -- The write functions are SECURITY DEFINER owned by council_writer, which
--- is under the policies council_app is under (policy/40_sharing.sql): they
--- see what the caller sees, and the UPDATE and INSERT policies below pin
+-- is under the policies council_app is under (policy/42_sharing_writes.sql):
+-- they see what the caller sees, and the UPDATE and INSERT policies below pin
 -- what they may change to the caller's own person, or to the caller's own
 -- organisation when the caller is its administrator (people.is_org_admin).
 -- Errors: MESSAGE a stable code, SQLSTATE of class CP (CP401 not signed
@@ -329,11 +329,11 @@ END
 $$;
 
 ------------------------------------------------------------------------
--- The JSON API (docs/api.md), in the manner of policy/60_portal.sql: each
--- function answers (status, body), body the result or {"error": code}; a
--- failed call changes nothing.  SECURITY INVOKER: they call the functions
--- above as council_app would.  council.api_json, api_field and api_error
--- are those of policy/60_portal.sql.
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call the functions above as council_app would.
+-- GET /api/v1/settings (api_settings) answers by itself: it raises nothing.
 ------------------------------------------------------------------------
 
 -- The caller's settings as the API shows them.
@@ -364,38 +364,25 @@ $$;
 
 -- POST /api/v1/settings: any of the keys of GET but org_admin; absent
 -- keys keep their value.  Answers the settings as GET does.
-CREATE OR REPLACE FUNCTION council.api_set_settings(p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__set_settings(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j        jsonb;
+    a  jsonb;
 BEGIN
-    BEGIN
-        IF council.current_person_id() IS NULL THEN
-            RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-        END IF;
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('lang', 'notify_new_in_scope',
-                                   'notify_feedback_due', 'notify_consent_request',
-                                   'notify_governance', 'email_digest')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        PERFORM council.set_my_settings(
-            council.api_field(j, 'lang', 'string') ->> 0,
-            (council.api_field(j, 'notify_new_in_scope', 'boolean') ->> 0)::boolean,
-            (council.api_field(j, 'notify_feedback_due', 'boolean') ->> 0)::boolean,
-            (council.api_field(j, 'notify_consent_request', 'boolean') ->> 0)::boolean,
-            (council.api_field(j, 'notify_governance', 'boolean') ->> 0)::boolean,
-            council.api_field(j, 'email_digest', 'string') ->> 0);
-        status := 200;
-        body := council.settings_json()::text;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    IF council.current_person_id() IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    a := council.api_args(r->>'body', '{"lang": "string", "notify_new_in_scope": "boolean",
+        "notify_feedback_due": "boolean", "notify_consent_request": "boolean",
+        "notify_governance": "boolean", "email_digest": "string"}');
+    PERFORM council.set_my_settings(a->>'lang',
+        (a->>'notify_new_in_scope')::boolean, (a->>'notify_feedback_due')::boolean,
+        (a->>'notify_consent_request')::boolean, (a->>'notify_governance')::boolean,
+        a->>'email_digest');
+    status := 200;
+    body := council.settings_json()::text;
 END
 $$;
 
@@ -422,52 +409,39 @@ END
 $$;
 
 -- GET /api/v1/org.
-CREATE OR REPLACE FUNCTION council.api_org(OUT status integer, OUT body text)
-    LANGUAGE plpgsql STABLE
+CREATE OR REPLACE FUNCTION council.api__org(r jsonb, OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
     body := council.org_json()::text;
     status := 200;
-EXCEPTION WHEN OTHERS THEN
-    SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-    IF status IS NULL THEN RAISE; END IF;
 END
 $$;
 
 -- POST /api/v1/org {"secret_opt_out": bool, "roster_opt_out": bool}
 -- (either or both; R-SECRET-3, R-ORG-7).  Answers as GET /api/v1/org.
-CREATE OR REPLACE FUNCTION council.api_set_org(p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__set_org(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j        jsonb;
-    v_secret boolean;
-    v_roster boolean;
+    a         jsonb;
+    v_secret  boolean;
+    v_roster  boolean;
 BEGIN
-    BEGIN
-        PERFORM council.current_admin_org();
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('secret_opt_out', 'roster_opt_out')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        v_secret := (council.api_field(j, 'secret_opt_out', 'boolean') ->> 0)::boolean;
-        v_roster := (council.api_field(j, 'roster_opt_out', 'boolean') ->> 0)::boolean;
-        IF v_secret IS NOT NULL THEN
-            PERFORM council.set_secret_opt_out(v_secret);
-        END IF;
-        IF v_roster IS NOT NULL THEN
-            PERFORM council.set_roster_opt_out(v_roster);
-        END IF;
-        status := 200;
-        body := council.org_json()::text;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    PERFORM council.current_admin_org();
+    a := council.api_args(r->>'body', '{"secret_opt_out": "boolean", "roster_opt_out": "boolean"}');
+    v_secret := (a->>'secret_opt_out')::boolean;
+    v_roster := (a->>'roster_opt_out')::boolean;
+    IF v_secret IS NOT NULL THEN
+        PERFORM council.set_secret_opt_out(v_secret);
+    END IF;
+    IF v_roster IS NOT NULL THEN
+        PERFORM council.set_roster_opt_out(v_roster);
+    END IF;
+    status := 200;
+    body := council.org_json()::text;
 END
 $$;
 
@@ -475,47 +449,35 @@ $$;
 -- "deregister", "reason": "..."} (R-ORG-4).  A person of another
 -- organisation answers like an absent one: 404 person_not_found.
 -- Answers {"person_id": N, "handler": bool, "registered_at": ts|null}.
-CREATE OR REPLACE FUNCTION council.api_handler(p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__handler(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j         jsonb;
+    a         jsonb;
     v_person  bigint;
-    v_action  text;
 BEGIN
-    BEGIN
-        PERFORM council.current_admin_org();
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('person_id', 'action', 'reason')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
+    PERFORM council.current_admin_org();
+    a := council.api_args(r->>'body',
+        '{"person_id": "number", "action": "string", "reason": "string"}');
+    v_person := (a->>'person_id')::bigint;
+    IF v_person IS NULL THEN
+        RAISE EXCEPTION 'invalid_person_id' USING ERRCODE = 'CP422';
+    END IF;
+    IF a->>'action' = 'register' THEN
+        IF a ? 'reason' THEN    -- a reason is for a deregistration
+            RAISE EXCEPTION 'invalid_reason' USING ERRCODE = 'CP422';
         END IF;
-        v_person := (council.api_field(j, 'person_id', 'number') ->> 0)::bigint;
-        v_action := council.api_field(j, 'action', 'string') ->> 0;
-        IF v_person IS NULL THEN
-            RAISE EXCEPTION 'invalid_person_id' USING ERRCODE = 'CP422';
-        END IF;
-        IF v_action = 'register' THEN
-            IF j ? 'reason' THEN    -- a reason is for a deregistration
-                RAISE EXCEPTION 'invalid_reason' USING ERRCODE = 'CP422';
-            END IF;
-            PERFORM council.register_handler(v_person);
-        ELSIF v_action = 'deregister' THEN
-            PERFORM council.deregister_handler(v_person,
-                council.api_field(j, 'reason', 'string') ->> 0);
-        ELSE
-            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
-        END IF;
-        status := 200;
-        body := (SELECT json_build_object('person_id', p.id, 'handler', p.handler,
-                                          'registered_at', p.registered_at)
-                 FROM council.org_people() p WHERE p.id = v_person)::text;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+        PERFORM council.register_handler(v_person);
+    ELSIF a->>'action' = 'deregister' THEN
+        PERFORM council.deregister_handler(v_person, a->>'reason');
+    ELSE
+        RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+    END IF;
+    status := 200;
+    body := (SELECT json_build_object('person_id', p.id, 'handler', p.handler,
+                                      'registered_at', p.registered_at)
+             FROM council.org_people() p WHERE p.id = v_person)::text;
 END
 $$;
 
@@ -538,13 +500,11 @@ GRANT EXECUTE ON FUNCTION council.handler_step_up(bigint) TO council_writer;
 -- The policies: what the functions above may change. ------------------------
 
 -- One's own settings only.
-DROP POLICY IF EXISTS people_settings_own ON council.people;
 CREATE POLICY people_settings_own ON council.people FOR UPDATE TO council_writer
     USING (id = (SELECT me.person_id FROM council.me))
     WITH CHECK (id = (SELECT me.person_id FROM council.me));
 
 -- R-SECRET-3, R-ORG-7: one's own organisation, by its administrator.
-DROP POLICY IF EXISTS organisations_admin ON council.organisations;
 CREATE POLICY organisations_admin ON council.organisations FOR UPDATE TO council_writer
     USING (id = (SELECT me.org_id FROM council.me)
            AND EXISTS (SELECT 1 FROM council.people p
@@ -554,7 +514,6 @@ CREATE POLICY organisations_admin ON council.organisations FOR UPDATE TO council
 
 -- R-ORG-4: registrations of one's own organisation's people, by its
 -- administrator, who is recorded as the one who notified.
-DROP POLICY IF EXISTS handler_registrations_admin_insert ON council.handler_registrations;
 CREATE POLICY handler_registrations_admin_insert ON council.handler_registrations
     FOR INSERT TO council_writer
     WITH CHECK (person_id IN (SELECT p.id FROM council.people p
@@ -563,7 +522,6 @@ CREATE POLICY handler_registrations_admin_insert ON council.handler_registration
                 AND EXISTS (SELECT 1 FROM council.people p
                             WHERE p.id = (SELECT me.person_id FROM council.me)
                               AND p.is_org_admin));
-DROP POLICY IF EXISTS handler_registrations_admin_update ON council.handler_registrations;
 CREATE POLICY handler_registrations_admin_update ON council.handler_registrations
     FOR UPDATE TO council_writer
     USING (person_id IN (SELECT p.id FROM council.people p

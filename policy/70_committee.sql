@@ -1,15 +1,16 @@
 -- policy/70_committee.sql: the steering committee (issue 5): motions,
 -- presence, special interests, ballots, the count under the decision rule
 -- in force (migration 0011), the effects of a resolution in the sharing
--- engine, the chair's rejection, and requests for cooperation.  Rule IDs:
+-- engine, the chair's rejection, and the JSON API's rows.  Rule IDs:
 -- R-GOV-5 (quorum, majority of those present, special interest, chair),
 -- R-GOV-6 (expulsion: all), R-GOV-7 / R-RESTRICT-1 (restriction: 3/4, at
--- once), R-GOV-8 (non-public), R-COOP-1, R-ORG-2.  Design and the choices
--- the Rules leave open: docs/governance.md, "Steering committee".
--- Re-applied by "councilctl migrate"; every statement idempotent.
+-- once), R-GOV-8 (non-public), R-ORG-2; a request for cooperation is
+-- resolved here and answered in policy/75_coop.sql (R-COOP-1).  Design
+-- and the choices the Rules leave open: docs/governance.md, "Steering
+-- committee".  Re-applied by "councilctl migrate".
 --
--- Two layers, as in 40_sharing.sql:
---   council.sc_* / coop_answer   SECURITY DEFINER owned by council_writer,
+-- Two layers, as in the sharing files (40_sharing_audience.sql):
+--   council.sc_*                 SECURITY DEFINER owned by council_writer,
 --                the calls councild makes: they see what the caller sees
 --                (a motion the caller may not see is absent: CP404) and
 --                check who the caller is.
@@ -19,22 +20,11 @@
 -- A poll closes at closes_at: council.sc_close_due() (councild's timer)
 -- closes every poll due, and every call that touches a motion first closes
 -- it if due (council.sc__lock), so a result never depends on the timer.
--- Errors: MESSAGE a stable code, SQLSTATE class CP (see 40_sharing.sql).
+-- Errors: MESSAGE a stable code, SQLSTATE class CP (see 42_sharing_writes.sql).
 
 ------------------------------------------------------------------------
 -- The count (council_definer).
 ------------------------------------------------------------------------
-
--- A threshold of a decision rule, exactly, in integers: count CMP num/den
--- of base (migration 0011).
-CREATE OR REPLACE FUNCTION council.sc_threshold(p_count bigint,
-    p_cmp council.threshold_cmp, p_num integer, p_den integer, p_base bigint)
-    RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT CASE p_cmp WHEN '>' THEN p_count * p_den > p_num::bigint * p_base
-                      ELSE p_count * p_den >= p_num::bigint * p_base END
-$$;
 
 -- A digest of what an audit row must not show in clear (a ballot's choice,
 -- a reason): the audit log is read by the actor's whole organisation
@@ -141,36 +131,13 @@ BEGIN
     IF r.quorum_base = 'committee_seats' THEN
         v_num := (c->>'present')::bigint;
         v_den := (c->>'seats')::bigint;
-    ELSE    -- committee_entitled (sc__rule allows no other)
+    ELSE    -- committee_entitled (sc__open's rule allows no other)
         v_num := (c->>'present_entitled')::bigint;
         v_den := (c->>'entitled')::bigint;
     END IF;
     RETURN jsonb_build_object('numerator', v_num, 'denominator', v_den,
-        'met', v_den > 0 AND council.sc_threshold(v_num, r.quorum_cmp,
-                                                  r.quorum_num, r.quorum_den, v_den));
-END
-$$;
-
--- The version of rule p_code in force now (R-GOV-5..7: rules are data).
-CREATE OR REPLACE FUNCTION council.sc__rule(p_code text) RETURNS council.decision_rules
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-DECLARE
-    r  council.decision_rules;
-BEGIN
-    SELECT * INTO r FROM council.decision_rules
-    WHERE code = p_code AND effective_from <= now()
-    ORDER BY version DESC LIMIT 1;
-    IF r.id IS NULL THEN
-        RAISE EXCEPTION 'no_rule_in_force' USING ERRCODE = 'CP422';
-    END IF;
-    IF r.body <> 'steering_committee'
-       OR r.quorum_base NOT IN ('committee_seats', 'committee_entitled')
-       OR r.pass_base NOT IN ('committee_seats', 'committee_entitled', 'committee_present') THEN
-        RAISE EXCEPTION 'rule_not_applicable' USING ERRCODE = 'CP422';
-    END IF;
-    RETURN r;
+        'met', v_den > 0 AND council.decision_meets(v_num, r.quorum_cmp,
+                                                    r.quorum_num, r.quorum_den, v_den));
 END
 $$;
 
@@ -223,7 +190,7 @@ BEGIN
         -- moved since the motion was drafted (then nothing is adopted).
         SELECT a.document_id, a.base_version, a.proposed_text, h.version
         INTO v_doc, v_base, v_text, v_head
-        FROM council.sc_amendments a, council.ga_document_head(a.document_id) h
+        FROM council.sc_amendments a, council.document_head(a.document_id) h
         WHERE a.motion_id = m.id;
         IF v_doc IS NULL THEN
             v_eff := jsonb_build_object('applied', false, 'why', 'no_text');
@@ -305,7 +272,7 @@ BEGIN
         WHERE d.document_id = (m.effect->>'document')::bigint
           AND d.version = (m.effect->>'version')::integer
           AND d.adopted_by_motion = m.id
-          AND d.version = (council.ga_document_head(d.document_id)).version;
+          AND d.version = (council.document_head(d.document_id)).version;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         IF v_n > 0 THEN
             PERFORM council.audit('document.version', 'document',
@@ -319,7 +286,7 @@ BEGIN
 END
 $$;
 
--- Close motion p (locked by the caller): freeze the quorum again, count
+-- Close motion p (locked by sc__close_if_due): freeze the quorum again, count
 -- under the rule version fixed at open, store the result, apply the
 -- effect.  R-GOV-5: a poll whose quorum is lost by the close fails
 -- ("quorum_lost"); no resolution is taken without a quorum.
@@ -357,8 +324,8 @@ BEGIN
         WHEN 'committee_entitled' THEN (c->>'entitled')::bigint
         ELSE (c->>'present_entitled')::bigint END;
     -- Nobody entitled: nothing can pass (">= 1/1 of 0" would, vacuously).
-    v_pass := v_base > 0 AND council.sc_threshold(v_yes, r.pass_cmp, r.pass_num,
-                                                  r.pass_den, v_base);
+    v_pass := v_base > 0 AND council.decision_meets(v_yes, r.pass_cmp, r.pass_num,
+                                                    r.pass_den, v_base);
     -- R-GOV-4's veto, if a committee rule ever carries one: every entitled
     -- member voted no.
     v_veto := r.veto = 'all_committee_against' AND (c->>'entitled')::bigint > 0
@@ -398,6 +365,26 @@ BEGIN
 END
 $$;
 
+-- Lock motion p for the rest of the transaction and close it if it is
+-- open and due, p_how saying who found it due; whether it closed.  The
+-- closer of policy/65_decisions.sql's loop ('timer', the default).
+CREATE OR REPLACE FUNCTION council.sc__close_if_due(p bigint, p_how text DEFAULT 'timer')
+    RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    m  council.sc_motions;
+BEGIN
+    SELECT * INTO m FROM council.sc_motions WHERE id = p FOR UPDATE;
+    IF m.status IS DISTINCT FROM 'open' OR m.closes_at > now() THEN
+        RETURN false;
+    END IF;
+    PERFORM council.sc__close(p, p_how);
+    RETURN true;
+END
+$$;
+
 -- Motion p, locked for the rest of the transaction, closed first if due.
 -- Every change to a motion goes through here, so a ballot, a presence or
 -- an open never races a close.  NULL row when p does not exist.
@@ -408,33 +395,24 @@ AS $$
 DECLARE
     m  council.sc_motions;
 BEGIN
+    PERFORM council.sc__close_if_due(p, 'lazy');
     SELECT * INTO m FROM council.sc_motions WHERE id = p FOR UPDATE;
-    IF m.status = 'open' AND m.closes_at <= now() THEN
-        PERFORM council.sc__close(p, 'lazy');
-        SELECT * INTO m FROM council.sc_motions WHERE id = p;
-    END IF;
     RETURN m;
 END
 $$;
 
--- Close every poll whose time has come (councild calls it periodically;
--- council_app may call it without a session).  Returns how many closed.
+-- Close every poll whose time has come, in id order (councild's clock,
+-- through council.gov_close_due; council_app may call it without a
+-- session).  Returns how many closed.
 CREATE OR REPLACE FUNCTION council.sc_close_due() RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-DECLARE
-    p  bigint;
-    n  integer := 0;
 BEGIN
-    FOR p IN SELECT id FROM council.sc_motions
-             WHERE status = 'open' AND closes_at <= now()
-             ORDER BY id FOR UPDATE
-    LOOP
-        PERFORM council.sc__close(p, 'timer');
-        n := n + 1;
-    END LOOP;
-    RETURN n;
+    RETURN council.decision_close_due(ARRAY(
+        SELECT id FROM council.sc_motions
+        WHERE status = 'open' AND closes_at <= now() ORDER BY id),
+        'council.sc__close_if_due');
 END
 $$;
 
@@ -464,10 +442,13 @@ BEGIN
     IF m.kind = 'annex1_amendment' AND NOT EXISTS (
             SELECT 1 FROM council.sc_amendments a
             WHERE a.motion_id = p
-              AND a.base_version = (council.ga_document_head(a.document_id)).version) THEN
+              AND a.base_version = (council.document_head(a.document_id)).version) THEN
         RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
     END IF;
-    r := council.sc__rule(m.rule_code);
+    -- The rule in force (R-GOV-5..7: rules are data), for the committee.
+    r := council.decision_rule_for(m.rule_code, 'steering_committee',
+        ARRAY['committee_seats', 'committee_entitled', NULL]::council.count_base[],
+        ARRAY['committee_seats', 'committee_entitled', 'committee_present']::council.count_base[]);
     INSERT INTO council.sc_seats (motion_id, person_id, org_id, is_chair, special_interest)
     SELECT p, cm.person_id, pe.org_id, cm.is_chair,
            CASE WHEN pe.org_id = m.subject_org_id THEN 'subject'
@@ -663,7 +644,7 @@ BEGIN
             RAISE EXCEPTION 'amendment_text_required' USING ERRCODE = 'CP422';
         END IF;
         SELECT h.owner, h.version, h.body INTO v_owner, v_base, v_head
-        FROM council.ga_document_head(p_document) h;
+        FROM council.document_head(p_document) h;
         IF v_owner IS NULL THEN
             RAISE EXCEPTION 'document_not_found' USING ERRCODE = 'CP404';
         END IF;
@@ -917,45 +898,64 @@ BEGIN
 END
 $$;
 
--- R-COOP-1: a member answers request p_request with post p_post, one of
--- its own organisation's.  Linking twice changes nothing.
-CREATE OR REPLACE FUNCTION council.coop_answer(p_request bigint, p_post bigint)
-    RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+------------------------------------------------------------------------
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call the committee's functions above as council_app would.
+------------------------------------------------------------------------
+
+-- POST /api/v1/committee/motions: draft a motion.
+CREATE OR REPLACE FUNCTION council.api__sc_create(r jsonb, OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    v_org  bigint := council.current_org_id();
-    q      council.coop_requests;
+    a  jsonb := council.api_args(r->>'body', '{"kind": "string", "title": "string",
+        "body": "string", "subject": "number", "refusal_reason": "string",
+        "reason_withheld": "boolean", "coop_trigger": "string", "coop_purpose": "string",
+        "coop_scope": "string", "document": "number", "text": "string"}');
 BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    SELECT * INTO q FROM council.coop_requests WHERE id = p_request;
-    IF q.id IS NULL THEN
-        RAISE EXCEPTION 'request_not_found' USING ERRCODE = 'CP404';
-    END IF;
-    IF q.withdrawn_at IS NOT NULL THEN
-        RAISE EXCEPTION 'request_withdrawn' USING ERRCODE = 'CP422';
-    END IF;
-    IF q.addressee_org_id IS NOT NULL AND q.addressee_org_id <> v_org THEN
-        RAISE EXCEPTION 'request_not_addressed_to_you' USING ERRCODE = 'CP403';
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM council.posts WHERE id = p_post) THEN
-        RAISE EXCEPTION 'post_not_found' USING ERRCODE = 'CP404';
-    END IF;
-    IF council.post_author_org(p_post) IS DISTINCT FROM v_org THEN
-        RAISE EXCEPTION 'only_own_posts' USING ERRCODE = 'CP403';
-    END IF;
-    INSERT INTO council.coop_answers (request_id, post_id, org_id, person_id)
-    VALUES (p_request, p_post, v_org, council.current_person_id())
-    ON CONFLICT DO NOTHING;
-    IF FOUND THEN
-        PERFORM council.audit('coop.answer', 'coop_request', p_request,
-            jsonb_build_object('post', p_post));
-    END IF;
+    status := 201;
+    body := json_build_object('id', council.sc_motion_create(a->>'kind', a->>'title',
+        coalesce(a->>'body', ''), (a->>'subject')::bigint, a->>'refusal_reason',
+        coalesce((a->>'reason_withheld')::boolean, false), a->>'coop_trigger',
+        a->>'coop_purpose', a->>'coop_scope', (a->>'document')::bigint,
+        a->>'text'))::text;
 END
 $$;
+
+-- POST /api/v1/committee/motions/N {"action": ...}: attend / leave,
+-- interest (R-GOV-5, before the poll opens), open (the chair or the
+-- secretariat, with closes_at), vote (choice), reject (the chair, reason).
+-- Answers the motion as council.sc_motion shows it.
+CREATE OR REPLACE FUNCTION council.api__sc_act(r jsonb, OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    p  bigint := (r->>'id')::bigint;
+    a  jsonb := council.api_args(r->>'body', '{"action": "string", "closes_at": "string",
+        "choice": "string", "reason": "string"}');
+BEGIN
+    CASE a->>'action'
+    WHEN 'attend' THEN PERFORM council.sc_attend(p, true);
+    WHEN 'leave' THEN PERFORM council.sc_attend(p, false);
+    WHEN 'interest' THEN PERFORM council.sc_declare_interest(p, coalesce(a->>'reason', ''));
+    WHEN 'open' THEN PERFORM council.sc_open(p, (a->>'closes_at')::timestamptz);
+    WHEN 'vote' THEN PERFORM council.sc_vote(p, a->>'choice');
+    WHEN 'reject' THEN PERFORM council.sc_chair_reject(p, a->>'reason');
+    ELSE
+        RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+    END CASE;
+    status := 200;
+    body := council.sc_motion(p)::text;
+END
+$$;
+
+-- GET /api/v1/committee/motions/N: council.api_read('sc_motion', N)
+-- (policy/15_api.sql); the poll is closed first if its time has come.
+DROP FUNCTION IF EXISTS council.api_sc_motion(bigint);
 
 ------------------------------------------------------------------------
 -- Who sees what (R-GOV-8): committee proceedings are seen by the committee
@@ -963,93 +963,56 @@ $$;
 -- JPCERT/CC); nobody else sees a row of them.
 ------------------------------------------------------------------------
 
-DROP POLICY IF EXISTS sc_motions_visible ON council.sc_motions;
 CREATE POLICY sc_motions_visible ON council.sc_motions FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_motions_insert ON council.sc_motions;
 CREATE POLICY sc_motions_insert ON council.sc_motions FOR INSERT TO council_writer
     WITH CHECK (created_by = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee OR me.is_secretariat
                               FROM council.me), false));
 
-DROP POLICY IF EXISTS sc_interests_visible ON council.sc_interests;
 CREATE POLICY sc_interests_visible ON council.sc_interests FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_interests_insert ON council.sc_interests;
 CREATE POLICY sc_interests_insert ON council.sc_interests FOR INSERT TO council_writer
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee FROM council.me), false));
 
-DROP POLICY IF EXISTS sc_seats_visible ON council.sc_seats;
 CREATE POLICY sc_seats_visible ON council.sc_seats FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
 
-DROP POLICY IF EXISTS sc_presence_visible ON council.sc_presence;
 CREATE POLICY sc_presence_visible ON council.sc_presence FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_presence_insert ON council.sc_presence;
 CREATE POLICY sc_presence_insert ON council.sc_presence FOR INSERT TO council_writer
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee FROM council.me), false));
-DROP POLICY IF EXISTS sc_presence_update ON council.sc_presence;
 CREATE POLICY sc_presence_update ON council.sc_presence FOR UPDATE TO council_writer
     USING (person_id = (SELECT me.person_id FROM council.me))
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee FROM council.me), false));
 
-DROP POLICY IF EXISTS sc_ballots_visible ON council.sc_ballots;
 CREATE POLICY sc_ballots_visible ON council.sc_ballots FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_ballots_insert ON council.sc_ballots;
 CREATE POLICY sc_ballots_insert ON council.sc_ballots FOR INSERT TO council_writer
     WITH CHECK (person_id = (SELECT me.person_id FROM council.me)
                 AND coalesce((SELECT me.is_committee FROM council.me), false));
 
 -- An Annex 1 amendment's text: seen like its motion; written with it.
-DROP POLICY IF EXISTS sc_amendments_visible ON council.sc_amendments;
 CREATE POLICY sc_amendments_visible ON council.sc_amendments FOR SELECT
     TO council_app, council_writer
     USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
                      FROM council.me), false));
-DROP POLICY IF EXISTS sc_amendments_insert ON council.sc_amendments;
 CREATE POLICY sc_amendments_insert ON council.sc_amendments FOR INSERT TO council_writer
     WITH CHECK (motion_id IN (SELECT x.id FROM council.sc_motions x
                               WHERE x.created_by = (SELECT me.person_id FROM council.me)));
-
--- R-COOP-1: a request is seen by those who decide it and, while it stands,
--- by the members it asks (every member when it names none).
-DROP POLICY IF EXISTS coop_requests_visible ON council.coop_requests;
-CREATE POLICY coop_requests_visible ON council.coop_requests FOR SELECT
-    TO council_app, council_writer
-    USING (coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
-                     FROM council.me), false)
-           OR (withdrawn_at IS NULL
-               AND (SELECT me.person_id FROM council.me) IS NOT NULL
-               AND (addressee_org_id IS NULL
-                    OR addressee_org_id = (SELECT me.org_id FROM council.me))));
-
--- An answer is seen by the member that gave it and by the committee and
--- the secretariat bodies (the post itself keeps its own scope, R-SCOPE-1).
-DROP POLICY IF EXISTS coop_answers_visible ON council.coop_answers;
-CREATE POLICY coop_answers_visible ON council.coop_answers FOR SELECT
-    TO council_app, council_writer
-    USING (org_id = (SELECT me.org_id FROM council.me)
-           OR coalesce((SELECT me.is_committee OR me.is_secretariat OR me.is_coordinator
-                        FROM council.me), false));
-DROP POLICY IF EXISTS coop_answers_insert ON council.coop_answers;
-CREATE POLICY coop_answers_insert ON council.coop_answers FOR INSERT TO council_writer
-    WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
-                AND person_id = (SELECT me.person_id FROM council.me));
 
 ------------------------------------------------------------------------
 -- Owners and privileges.
@@ -1059,10 +1022,10 @@ GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.sc__subject_error(council.sc_motion_kind, bigint) OWNER TO council_definer;
 ALTER FUNCTION council.sc__counts(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.sc__quorum(bigint, council.decision_rules) OWNER TO council_definer;
-ALTER FUNCTION council.sc__rule(text) OWNER TO council_definer;
 ALTER FUNCTION council.sc__effect(council.sc_motions) OWNER TO council_definer;
 ALTER FUNCTION council.sc__revert(council.sc_motions) OWNER TO council_definer;
 ALTER FUNCTION council.sc__close(bigint, text) OWNER TO council_definer;
+ALTER FUNCTION council.sc__close_if_due(bigint, text) OWNER TO council_definer;
 ALTER FUNCTION council.sc__lock(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.sc_close_due() OWNER TO council_definer;
 ALTER FUNCTION council.sc__open(bigint, timestamptz) OWNER TO council_definer;
@@ -1079,15 +1042,15 @@ ALTER FUNCTION council.sc_open(bigint, timestamptz) OWNER TO council_writer;
 ALTER FUNCTION council.sc_vote(bigint, text) OWNER TO council_writer;
 ALTER FUNCTION council.sc_chair_reject(bigint, text) OWNER TO council_writer;
 ALTER FUNCTION council.sc_motion(bigint) OWNER TO council_writer;
-ALTER FUNCTION council.coop_answer(bigint, bigint) OWNER TO council_writer;
 REVOKE CREATE ON SCHEMA council FROM council_writer;
 
 -- The definer's functions run for council_writer's only (they trust their
 -- arguments); the timer's may be called by councild.
 REVOKE ALL ON FUNCTION council.sc__subject_error(council.sc_motion_kind, bigint),
     council.sc__counts(bigint), council.sc__quorum(bigint, council.decision_rules),
-    council.sc__rule(text), council.sc__effect(council.sc_motions),
+    council.sc__effect(council.sc_motions),
     council.sc__revert(council.sc_motions), council.sc__close(bigint, text),
+    council.sc__close_if_due(bigint, text),
     council.sc__lock(bigint), council.sc__open(bigint, timestamptz),
     council.sc__reject(bigint, text), council.sc_close_due(),
     council.sc__visible(bigint) FROM PUBLIC;

@@ -1,7 +1,8 @@
 -- policy/71_assembly.sql: the virtual general assembly (総会) (issue 5,
 -- R-GOV-1..4, R-GOV-8; docs/governance.md, "General assembly").  Tables in
--- migrations/0013_assembly.sql.  Re-applied by "councilctl migrate"; every
--- statement idempotent.
+-- migrations/0013_assembly.sql; what members read of it, the minutes
+-- included: policy/72_assembly_reads.sql.  Re-applied by "councilctl
+-- migrate".
 --
 -- Write functions are SECURITY DEFINER owned by council_writer (under the
 -- caller's policies); counting, closing and the reads that close a due
@@ -13,11 +14,12 @@
 -- covers the proceedings.
 --
 -- Time: a poll closes at closes_at (timestamptz: UTC stored, JST shown).
--- council.gov_close_due() closes every due poll (councild calls it
--- periodically); every function here first closes the due polls, and so
--- do changes of membership and of the committee (triggers below), so a
--- count never sees what happened after its closing time, whenever the
--- closer runs.
+-- council.gov_close_due() (policy/65_decisions.sql) closes every due poll
+-- (councild calls it periodically); every function here first closes the
+-- due polls, and so do changes of membership and of the committee
+-- (triggers below), so a count never sees what happened after its closing
+-- time, whenever the closer runs.  Thresholds and the rule in force are
+-- those of the one decisions engine (policy/65_decisions.sql).
 
 ------------------------------------------------------------------------
 -- Helpers.
@@ -96,40 +98,6 @@ AS $$
       AND x.principal_org_id IN (SELECT id FROM m)
       AND x.principal_org_id NOT IN (SELECT present.org_id FROM present)
       AND (NOT x.to_chair OR g.status = 'convened')
-$$;
-
--- A threshold (migration 0011): count CMP num/den of base, exactly, in
--- integers.
-CREATE OR REPLACE FUNCTION council.ga_meets(p_count bigint, p_cmp council.threshold_cmp,
-    p_num integer, p_den integer, p_base bigint) RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT CASE p_cmp WHEN '>' THEN p_count * p_den > p_num::bigint * p_base
-                      ELSE p_count * p_den >= p_num::bigint * p_base END
-$$;
-
--- The version of rule ga.resolution in force now (R-GOV-3, R-GOV-4).
-CREATE OR REPLACE FUNCTION council.ga_rule() RETURNS council.decision_rules
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-    SELECT r.* FROM council.decision_rules r
-    WHERE r.code = 'ga.resolution' AND r.effective_from <= now()
-    ORDER BY r.version DESC LIMIT 1
-$$;
-
--- The owner and newest version of document d (NULLs when absent).
-CREATE OR REPLACE FUNCTION council.ga_document_head(d bigint, OUT owner council.gov_body,
-    OUT version integer, OUT body text)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-    SELECT doc.owner, v.version, v.body
-    FROM council.documents doc
-    LEFT JOIN LATERAL (SELECT dv.version, dv.body FROM council.document_versions dv
-                       WHERE dv.document_id = doc.id
-                       ORDER BY dv.version DESC LIMIT 1) v ON true
-    WHERE doc.id = d
 $$;
 
 -- Is motion m a resolution of the steering committee (passed, not
@@ -212,8 +180,8 @@ $$;
 -- Counting and closing.
 ------------------------------------------------------------------------
 
--- Count and close poll p, whose closing time has come (the caller holds
--- the assembly's lock).  Freezes the attendance (ga_tally) and the quorum
+-- Count and close poll p, whose closing time has come, under the
+-- assembly's lock (taken here).  Freezes the attendance (ga_tally) and the quorum
 -- again; R-GOV-4: passes with a majority (per the rule version frozen at
 -- the opening) of the attending organisations, present or by proxy
 -- (abstentions and silence count as attending, not as yes), unless EVERY
@@ -222,7 +190,8 @@ $$;
 -- one absent, abstaining, silent or assenting committee organisation
 -- means no veto); a poll whose quorum was lost by the close does not pass
 -- (R-GOV-3).  A passed amendment becomes the document's next version.
--- Returns false when p is not an open poll.
+-- Returns false when p is not an open poll whose time has come.  The
+-- closer of policy/65_decisions.sql's loop.
 CREATE OR REPLACE FUNCTION council.ga_close_item(p bigint) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
@@ -251,7 +220,12 @@ DECLARE
     v_result    jsonb;
 BEGIN
     SELECT * INTO i FROM council.ga_items WHERE id = p;
-    IF i.id IS NULL OR i.status <> 'open' THEN
+    IF i.id IS NULL THEN
+        RETURN false;
+    END IF;
+    PERFORM council.ga_lock(i.assembly_id);
+    SELECT * INTO i FROM council.ga_items WHERE id = p;
+    IF i.status <> 'open' OR i.closes_at > now() THEN
         RETURN false;
     END IF;
     SELECT * INTO r FROM council.decision_rules WHERE id = i.rule_id;
@@ -282,8 +256,9 @@ BEGIN
         RAISE EXCEPTION 'rule_not_for_the_assembly' USING ERRCODE = 'CP500';
     END IF;
     v_qmet := r.quorum_base IS NULL
-              OR council.ga_meets(v_att, r.quorum_cmp, r.quorum_num, r.quorum_den, v_qbase);
-    v_pmet := council.ga_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_pbase);
+              OR council.decision_meets(v_att, r.quorum_cmp, r.quorum_num, r.quorum_den,
+                                        v_qbase);
+    v_pmet := council.decision_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_pbase);
 
     -- R-GOV-4 (docs/governance.md): the veto is counted over EVERY
     -- steering-committee member's organisation, not over those attending:
@@ -359,60 +334,20 @@ BEGIN
 END
 $$;
 
--- Close every poll whose closing time has passed; returns how many.  The
--- server closes them, not whoever happens to trigger it: their audit rows
--- carry no person (the caller's identity is set aside meanwhile).
+-- Close every poll whose closing time has passed, assembly by assembly
+-- (policy/65_decisions.sql's loop: no person named in their audit rows);
+-- returns how many.  Every function here calls it first, and so do
+-- changes of membership and of the committee (the trigger below).
 CREATE OR REPLACE FUNCTION council.ga_close_due() RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-DECLARE
-    r          record;
-    n          integer := 0;
-    v_session  text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM council.ga_items i
-                   WHERE i.status = 'open' AND i.closes_at <= now()) THEN
-        RETURN 0;
-    END IF;
-    v_session := coalesce(current_setting('council.session', true), '');
-    PERFORM set_config('council.session', '', true);
-    FOR r IN SELECT i.id, i.assembly_id FROM council.ga_items i
-             WHERE i.status = 'open' AND i.closes_at <= now()
-             ORDER BY i.assembly_id, i.id
-    LOOP
-        PERFORM council.ga_lock(r.assembly_id);
-        IF council.ga_close_item(r.id) THEN
-            n := n + 1;
-        END IF;
-    END LOOP;
-    PERFORM set_config('council.session', v_session, true);
-    RETURN n;
-END
-$$;
-
--- Close every due poll of every governance body: each function
--- council.*_close_due() taking no argument (ga_close_due here; the
--- steering committee's when it has one).  councild calls it periodically.
-CREATE OR REPLACE FUNCTION council.gov_close_due() RETURNS integer
-    LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, council
-AS $$
-DECLARE
-    f  regprocedure;
-    k  integer;
-    n  integer := 0;
-BEGIN
-    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
-             WHERE p.pronamespace = 'council'::regnamespace
-               AND p.proname LIKE '%\_close\_due' AND p.proname <> 'gov_close_due'
-               AND p.pronargs = 0 AND p.prorettype = 'integer'::regtype
-             ORDER BY p.proname
-    LOOP
-        EXECUTE format('SELECT %s', f) INTO k;
-        n := n + coalesce(k, 0);
-    END LOOP;
-    RETURN n;
+    RETURN council.decision_close_due(ARRAY(
+        SELECT i.id FROM council.ga_items i
+        WHERE i.status = 'open' AND i.closes_at <= now()
+        ORDER BY i.assembly_id, i.id),
+        'council.ga_close_item');
 END
 $$;
 
@@ -539,7 +474,7 @@ BEGIN
                 RAISE EXCEPTION 'invalid_agenda' USING ERRCODE = 'CP422';
             END;
             SELECT h.owner, h.version, h.body INTO v_owner, v_hver, v_hbody
-            FROM council.ga_document_head(v_doc) h;
+            FROM council.document_head(v_doc) h;
             IF v_doc IS NULL OR v_owner IS NULL THEN
                 RAISE EXCEPTION 'document_not_found' USING ERRCODE = 'CP404';
             END IF;
@@ -840,10 +775,10 @@ BEGIN
         RAISE EXCEPTION 'invalid_closes_at' USING ERRCODE = 'CP422';
     END IF;
     IF i.document_id IS NOT NULL
-       AND coalesce((council.ga_document_head(i.document_id)).version, 0) <> i.base_version THEN
+       AND coalesce((council.document_head(i.document_id)).version, 0) <> i.base_version THEN
         RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
     END IF;
-    r := council.ga_rule();
+    r := council.decision_rule('ga.resolution');     -- R-GOV-3, R-GOV-4
     IF r.id IS NULL THEN
         RAISE EXCEPTION 'no_rule' USING ERRCODE = 'CP409';
     END IF;
@@ -854,7 +789,8 @@ BEGIN
                                  WHEN 'attending' THEN v_att END;
     -- R-GOV-3: no quorum, no poll.
     IF r.quorum_base IS NOT NULL
-       AND NOT council.ga_meets(v_att, r.quorum_cmp, r.quorum_num, r.quorum_den, v_base) THEN
+       AND NOT council.decision_meets(v_att, r.quorum_cmp, r.quorum_num, r.quorum_den,
+                                      v_base) THEN
         RAISE EXCEPTION 'no_quorum' USING ERRCODE = 'CP409',
             DETAIL = format('%s of %s attending', v_att, v_base);
     END IF;
@@ -1008,254 +944,77 @@ END
 $$;
 
 ------------------------------------------------------------------------
--- Reads that close a due poll first (the result never depends on when the
--- timer ran).  Members only (R-GOV-8): council.me exists only for a live
--- member's person.
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call the assembly's functions above as council_app would.
 ------------------------------------------------------------------------
 
--- Poll p for the caller: its state, the live attendance, the caller's own
--- ballot, the proxies the caller may exercise now (R-GOV-3: its
--- organisation holds them and is present, or the chair's), and the result
--- once closed.  Receipts: once the poll is closed, and never before, the
--- salts are revealed ("salts": each organisation that cast a ballot, with
--- its salt in hex; "mine" gains "salt" and "receipt_text", the text whose
--- SHA-256 is its newest receipt, council.ga_receipt_text), so a member
--- recomputes its receipt itself.  Before the close "salts" is null.
-CREATE OR REPLACE FUNCTION council.ga_poll(p bigint) RETURNS jsonb
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- POST /api/v1/assemblies {kind, title, starts_at, agenda, sc_motion}.
+CREATE OR REPLACE FUNCTION council.api__ga_convene(r jsonb, OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    v_org      bigint := council.current_org_id();
-    i          council.ga_items;
-    v_members  bigint;
-    v_att      bigint;
-    v_present  bigint;
-    v_mine     jsonb;
-    v_holds    jsonb;
-    v_salts    jsonb;
+    a  jsonb := council.api_args(r->>'body', '{"kind": "string", "title": "string",
+        "starts_at": "string", "agenda": "array", "sc_motion": "number"}');
 BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    PERFORM council.ga_close_due();
-    SELECT * INTO i FROM council.ga_items WHERE id = p;
-    IF i.id IS NULL THEN
-        RAISE EXCEPTION 'not_found' USING ERRCODE = 'CP404';
-    END IF;
-    SELECT count(*) INTO v_members FROM council.ga_member_orgs();
-    SELECT count(*), count(*) FILTER (WHERE a.attended_as = 'present')
-    INTO v_att, v_present FROM council.ga_attending(i.assembly_id) a;
-    SELECT jsonb_build_object('org', b.org_id, 'version', b.version, 'choice', b.choice,
-                              'capacity', b.capacity, 'cast_at', b.cast_at,
-                              'receipt', encode(b.receipt, 'hex'))
-           -- The salt only after the close (the receipt hides the choice
-           -- until then).
-           || CASE WHEN i.status = 'closed' THEN jsonb_build_object(
-                  'salt', encode(s.salt, 'hex'),
-                  'receipt_text', council.ga_receipt_text(p, b.org_id, b.choice, b.version,
-                                                          s.salt)) ELSE '{}' END
-    INTO v_mine FROM council.ga_ballots b
-    LEFT JOIN council.ga_ballot_salts s ON s.item_id = b.item_id AND s.org_id = b.org_id
-    WHERE b.item_id = p AND b.org_id = v_org ORDER BY b.version DESC LIMIT 1;
-    IF i.status = 'closed' THEN
-        SELECT coalesce(jsonb_agg(jsonb_build_object('org', s.org_id,
-                                                     'salt', encode(s.salt, 'hex'))
-                                  ORDER BY s.org_id), '[]')
-        INTO v_salts FROM council.ga_ballot_salts s WHERE s.item_id = p;
-    END IF;
-    SELECT coalesce(jsonb_agg(jsonb_build_object('org', a.org_id, 'version',
-               (SELECT max(b.version) FROM council.ga_ballots b
-                WHERE b.item_id = p AND b.org_id = a.org_id)) ORDER BY a.org_id), '[]')
-    INTO v_holds
-    FROM council.ga_attending(i.assembly_id) a
-    JOIN council.ga_proxies x ON x.id = a.proxy_id
-    WHERE (NOT x.to_chair AND x.holder_org_id = v_org
-           AND EXISTS (SELECT 1 FROM council.ga_attending(i.assembly_id) h
-                       WHERE h.org_id = v_org AND h.attended_as = 'present'))
-       OR (x.to_chair AND council.ga_is_chair());
-    RETURN jsonb_build_object(
-        'id', i.id, 'assembly', i.assembly_id, 'position', i.position, 'kind', i.kind,
-        'title', i.title, 'status', i.status, 'opened_at', i.opened_at,
-        'closes_at', i.closes_at, 'closed_at', i.closed_at,
-        'members', v_members, 'attending', v_att, 'present', v_present,
-        'by_proxy', v_att - v_present,
-        'quorum_now', (SELECT council.ga_meets(v_att, r.quorum_cmp, r.quorum_num,
-                                               r.quorum_den, v_members)
-                       FROM council.ga_rule() r),
-        'quorum_open', CASE WHEN i.opened_at IS NOT NULL THEN
-            jsonb_build_object('numerator', i.quorum_open_num,
-                               'denominator', i.quorum_open_den) END,
-        'mine', v_mine, 'holds', v_holds, 'result', i.result, 'salts', v_salts);
+    status := 201;
+    body := json_build_object('id', council.ga_convene(a->>'kind', a->>'title',
+        (a->>'starts_at')::timestamptz, nullif(a->'agenda', 'null'),
+        (a->>'sc_motion')::bigint))::text;
 END
 $$;
 
--- Check a ballot receipt (hex) on poll p, after the close only.  Returns
--- {"valid": false} when no ballot version of p has it; else the ballot it
--- commits to, whether the hash recomputes from the revealed salt, whether
--- it is the newest version and whether it counted (its organisation
--- attended at the close).
-CREATE OR REPLACE FUNCTION council.ga_verify_receipt(p bigint, p_receipt text) RETURNS jsonb
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- POST /api/v1/assemblies/N {"action": attend | leave | designate (person)
+-- | proxy (holder: an organisation, or none for the chair) | revoke_proxy
+-- | close}: answers {"ok": true}.
+CREATE OR REPLACE FUNCTION council.api__ga_act(r jsonb, OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    i       council.ga_items;
-    b       council.ga_ballots;
-    v_salt  bytea;
-    v_ok    boolean;
+    p  bigint := (r->>'id')::bigint;
+    a  jsonb := council.api_args(r->>'body',
+        '{"action": "string", "person": "number", "holder": "number"}');
 BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    PERFORM council.ga_close_due();
-    SELECT * INTO i FROM council.ga_items WHERE id = p;
-    IF i.id IS NULL THEN
-        RAISE EXCEPTION 'not_found' USING ERRCODE = 'CP404';
-    END IF;
-    IF i.status <> 'closed' THEN
-        RAISE EXCEPTION 'poll_not_closed' USING ERRCODE = 'CP409';
-    END IF;
-    IF p_receipt IS NULL OR lower(p_receipt) !~ '^[0-9a-f]{64}$' THEN
-        RAISE EXCEPTION 'invalid_receipt' USING ERRCODE = 'CP422';
-    END IF;
-    SELECT * INTO b FROM council.ga_ballots x
-    WHERE x.item_id = p AND x.receipt = decode(lower(p_receipt), 'hex');
-    IF b.item_id IS NULL THEN
-        RETURN jsonb_build_object('valid', false, 'item', p);
-    END IF;
-    SELECT s.salt INTO v_salt FROM council.ga_ballot_salts s
-    WHERE s.item_id = p AND s.org_id = b.org_id;
-    v_ok := sha256(convert_to(council.ga_receipt_text(p, b.org_id, b.choice, b.version, v_salt),
-                              'UTF8')) = b.receipt;
-    RETURN jsonb_build_object(
-        'valid', v_ok, 'item', p, 'org', b.org_id, 'version', b.version,
-        'choice', b.choice, 'capacity', b.capacity, 'cast_at', b.cast_at,
-        'salt', encode(v_salt, 'hex'),
-        'text', council.ga_receipt_text(p, b.org_id, b.choice, b.version, v_salt),
-        'latest', b.version = (SELECT max(x.version) FROM council.ga_ballots x
-                               WHERE x.item_id = p AND x.org_id = b.org_id),
-        'counted', EXISTS (SELECT 1 FROM council.ga_tally t
-                           WHERE t.item_id = p AND t.org_id = b.org_id
-                             AND t.version = b.version));
+    CASE a->>'action'
+    WHEN 'attend' THEN PERFORM council.ga_attend(p);
+    WHEN 'leave' THEN PERFORM council.ga_leave(p);
+    WHEN 'designate' THEN PERFORM council.ga_designate(p, (a->>'person')::bigint);
+    WHEN 'proxy' THEN PERFORM council.ga_give_proxy(p, (a->>'holder')::bigint);
+    WHEN 'revoke_proxy' THEN PERFORM council.ga_revoke_proxy(p);
+    WHEN 'close' THEN PERFORM council.ga_close_assembly(p);
+    ELSE
+        RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+    END CASE;
+    status := 200;
+    body := '{"ok":true}';
 END
 $$;
 
--- Reminders for the open poll p: the member organisations that have
--- neither voted nor given a proxy (councild sends them).  The chair and
--- the secretariat only.
-CREATE OR REPLACE FUNCTION council.ga_reminders(p bigint)
-    RETURNS TABLE (org_id bigint, slug text, name_ja text, name_en text)
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- POST /api/v1/polls/N {"action": open (closes_at) | vote (choice, for) |
+-- remind}: answers the poll as council.ga_poll shows it; remind answers
+-- what council.ga_send_reminders did ({"item", "organisations", "people"}).
+-- The actions that change no poll (remind) change nothing when refused.
+CREATE OR REPLACE FUNCTION council.api__ga_poll_act(r jsonb, OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    i council.ga_items;
+    p  bigint := (r->>'id')::bigint;
+    a  jsonb := council.api_args(r->>'body', '{"action": "string", "closes_at": "string",
+        "choice": "string", "for": "number"}');
 BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    PERFORM council.ga_close_due();
-    SELECT * INTO i FROM council.ga_items x WHERE x.id = p;
-    IF i.id IS NULL THEN
-        RAISE EXCEPTION 'not_found' USING ERRCODE = 'CP404';
-    END IF;
-    IF NOT council.ga_may_preside() THEN
-        RAISE EXCEPTION 'not_chair' USING ERRCODE = 'CP403';
-    END IF;
-    IF i.status <> 'open' THEN
-        RAISE EXCEPTION 'poll_not_open' USING ERRCODE = 'CP409';
-    END IF;
-    RETURN QUERY
-    SELECT o.id, o.slug, o.name_ja, o.name_en
-    FROM council.organisations o
-    WHERE o.status = 'member'
-      AND NOT EXISTS (SELECT 1 FROM council.ga_ballots b WHERE b.item_id = p AND b.org_id = o.id)
-      AND NOT EXISTS (SELECT 1 FROM council.ga_proxies x
-                      WHERE x.assembly_id = i.assembly_id AND x.principal_org_id = o.id
-                        AND x.revoked_at IS NULL)
-    ORDER BY o.id;
-END
-$$;
-
--- The minutes (議事録) of assembly a as JSON: the session, the notices,
--- the attendance register, representatives, proxies, each item with its
--- result and (once counted) each organisation's counted vote, and the
--- event log (the audit rows of the assembly; a ballot's row only once its
--- poll is closed).  Organisations are named; people are not.
-CREATE OR REPLACE FUNCTION council.ga_minutes(a bigint) RETURNS jsonb
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-DECLARE
-    g council.ga_assemblies;
-BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    PERFORM council.ga_close_due();
-    SELECT * INTO g FROM council.ga_assemblies x WHERE x.id = a;
-    IF g.id IS NULL THEN
-        RAISE EXCEPTION 'not_found' USING ERRCODE = 'CP404';
-    END IF;
-    RETURN jsonb_build_object(
-        'assembly', jsonb_build_object('id', g.id, 'kind', g.kind, 'title', g.title,
-            'starts_at', g.starts_at, 'status', g.status, 'convened_at', g.convened_at,
-            'closed_at', g.closed_at, 'sc_motion', g.sc_motion_id),
-        'members', (SELECT count(*) FROM council.ga_member_orgs()),
-        'notices', (SELECT coalesce(jsonb_agg(jsonb_build_object('org', n.org_id,
-                        'name_ja', o.name_ja, 'name_en', o.name_en, 'sent_at', n.sent_at)
-                        ORDER BY n.org_id), '[]')
-                    FROM council.ga_notices n JOIN council.organisations o ON o.id = n.org_id
-                    WHERE n.assembly_id = a),
-        'attendance', (SELECT coalesce(jsonb_agg(jsonb_build_object('org', t.org_id,
-                        'name_ja', o.name_ja, 'name_en', o.name_en,
-                        'arrived_at', t.arrived_at, 'left_at', t.left_at)
-                        ORDER BY t.arrived_at, t.id), '[]')
-                       FROM council.ga_attendance t JOIN council.organisations o ON o.id = t.org_id
-                       WHERE t.assembly_id = a),
-        'representatives', (SELECT coalesce(jsonb_agg(jsonb_build_object('org', r.org_id,
-                        'designated_at', r.designated_at) ORDER BY r.org_id), '[]')
-                       FROM council.ga_representatives r WHERE r.assembly_id = a),
-        'proxies', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id,
-                        'org', x.principal_org_id, 'name_ja', po.name_ja, 'name_en', po.name_en,
-                        'holder', x.holder_org_id, 'holder_name_ja', ho.name_ja,
-                        'holder_name_en', ho.name_en, 'to_chair', x.to_chair,
-                        'given_at', x.given_at, 'revoked_at', x.revoked_at)
-                        ORDER BY x.id), '[]')
-                    FROM council.ga_proxies x
-                    JOIN council.organisations po ON po.id = x.principal_org_id
-                    LEFT JOIN council.organisations ho ON ho.id = x.holder_org_id
-                    WHERE x.assembly_id = a),
-        'items', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', i.id,
-                        'position', i.position, 'kind', i.kind, 'title', i.title,
-                        'summary', i.summary, 'status', i.status,
-                        'document', i.document_id, 'base_version', i.base_version,
-                        'adopted_version', i.adopted_version, 'sc_motion', i.sc_motion_id,
-                        'opened_at', i.opened_at, 'closes_at', i.closes_at,
-                        'closed_at', i.closed_at,
-                        'quorum_open', CASE WHEN i.opened_at IS NOT NULL THEN
-                            jsonb_build_object('numerator', i.quorum_open_num,
-                                               'denominator', i.quorum_open_den) END,
-                        'result', i.result,
-                        'votes', (SELECT coalesce(jsonb_agg(jsonb_build_object('org', t.org_id,
-                                      'name_ja', o.name_ja, 'name_en', o.name_en,
-                                      'attended_as', t.attended_as, 'choice', t.choice,
-                                      'version', t.version) ORDER BY t.org_id), '[]')
-                                  FROM council.ga_tally t
-                                  JOIN council.organisations o ON o.id = t.org_id
-                                  WHERE t.item_id = i.id))
-                        ORDER BY i.position), '[]')
-                  FROM council.ga_items i WHERE i.assembly_id = a),
-        'events', (SELECT coalesce(jsonb_agg(jsonb_build_object('at', l.at,
-                        'action', l.action, 'org', l.org_id, 'detail', l.detail)
-                        ORDER BY l.id), '[]')
-                   FROM council.audit_log l
-                   WHERE l.object_type = 'ga_assembly' AND l.object_id = a
-                     AND (l.action <> 'ga.ballot'
-                          OR EXISTS (SELECT 1 FROM council.ga_items i
-                                     WHERE i.id = (l.detail->>'item')::bigint
-                                       AND i.status = 'closed'))));
+    CASE a->>'action'
+    WHEN 'open' THEN PERFORM council.ga_open_poll(p, (a->>'closes_at')::timestamptz);
+    WHEN 'vote' THEN PERFORM council.ga_vote(p, a->>'choice', (a->>'for')::bigint);
+    WHEN 'remind' THEN body := council.ga_send_reminders(p)::text;
+    ELSE
+        RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+    END CASE;
+    status := 200;
+    body := coalesce(body, council.ga_poll(p)::text);
 END
 $$;
 
@@ -1269,7 +1028,6 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['ga_assemblies', 'ga_items', 'ga_notices', 'ga_attendance',
                              'ga_proxies', 'ga_tally']
     LOOP
-        EXECUTE format('DROP POLICY IF EXISTS ga_members_read ON council.%I', t);
         EXECUTE format('CREATE POLICY ga_members_read ON council.%I FOR SELECT '
                        'TO council_app, council_writer '
                        'USING ((SELECT me.person_id FROM council.me) IS NOT NULL)', t);
@@ -1278,15 +1036,12 @@ END $$;
 
 -- Whom an organisation designated is its own affair (the minutes say
 -- only that it designated someone).
-DROP POLICY IF EXISTS ga_members_read ON council.ga_representatives;
-DROP POLICY IF EXISTS ga_representatives_read ON council.ga_representatives;
 CREATE POLICY ga_representatives_read ON council.ga_representatives FOR SELECT
     TO council_app, council_writer
     USING (org_id = (SELECT me.org_id FROM council.me));
 
 -- A ballot: its organisation, whoever cast it (a proxy holder, the chair)
 -- and, once its poll is counted, every member (votes are named).
-DROP POLICY IF EXISTS ga_ballots_read ON council.ga_ballots;
 CREATE POLICY ga_ballots_read ON council.ga_ballots FOR SELECT TO council_app, council_writer
     USING (org_id = (SELECT me.org_id FROM council.me)
            OR (capacity = 'proxy' AND cast_by_org = (SELECT me.org_id FROM council.me))
@@ -1294,56 +1049,44 @@ CREATE POLICY ga_ballots_read ON council.ga_ballots FOR SELECT TO council_app, c
            OR ((SELECT me.person_id FROM council.me) IS NOT NULL
                AND EXISTS (SELECT 1 FROM council.ga_items i
                            WHERE i.id = item_id AND i.status = 'closed')));
-DROP POLICY IF EXISTS ga_ballots_insert ON council.ga_ballots;
 CREATE POLICY ga_ballots_insert ON council.ga_ballots FOR INSERT TO council_writer
     WITH CHECK (cast_by = (SELECT me.person_id FROM council.me)
                 AND cast_by_org = (SELECT me.org_id FROM council.me));
 
 -- The chair's acts.
-DROP POLICY IF EXISTS ga_assemblies_chair ON council.ga_assemblies;
 CREATE POLICY ga_assemblies_chair ON council.ga_assemblies FOR INSERT TO council_writer
     WITH CHECK ((SELECT council.ga_may_preside())
                 AND convened_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_assemblies_chair_update ON council.ga_assemblies;
 CREATE POLICY ga_assemblies_chair_update ON council.ga_assemblies FOR UPDATE TO council_writer
     USING ((SELECT council.ga_may_preside()))
     WITH CHECK ((SELECT council.ga_may_preside()));
-DROP POLICY IF EXISTS ga_items_chair ON council.ga_items;
 CREATE POLICY ga_items_chair ON council.ga_items FOR INSERT TO council_writer
     WITH CHECK ((SELECT council.ga_may_preside()));
-DROP POLICY IF EXISTS ga_items_chair_update ON council.ga_items;
 CREATE POLICY ga_items_chair_update ON council.ga_items FOR UPDATE TO council_writer
     USING ((SELECT council.ga_may_preside()))
     WITH CHECK ((SELECT council.ga_may_preside()));
-DROP POLICY IF EXISTS ga_notices_chair ON council.ga_notices;
 CREATE POLICY ga_notices_chair ON council.ga_notices FOR INSERT TO council_writer
     WITH CHECK ((SELECT council.ga_may_preside()));
 
 -- An organisation's own acts.
-DROP POLICY IF EXISTS ga_representatives_own ON council.ga_representatives;
 CREATE POLICY ga_representatives_own ON council.ga_representatives FOR INSERT TO council_writer
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND designated_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_representatives_own_update ON council.ga_representatives;
 CREATE POLICY ga_representatives_own_update ON council.ga_representatives FOR UPDATE
     TO council_writer
     USING (org_id = (SELECT me.org_id FROM council.me))
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND designated_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_attendance_own ON council.ga_attendance;
 CREATE POLICY ga_attendance_own ON council.ga_attendance FOR INSERT TO council_writer
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND person_id = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_attendance_own_update ON council.ga_attendance;
 CREATE POLICY ga_attendance_own_update ON council.ga_attendance FOR UPDATE TO council_writer
     USING (org_id = (SELECT me.org_id FROM council.me))
     WITH CHECK (org_id = (SELECT me.org_id FROM council.me)
                 AND left_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_proxies_own ON council.ga_proxies;
 CREATE POLICY ga_proxies_own ON council.ga_proxies FOR INSERT TO council_writer
     WITH CHECK (principal_org_id = (SELECT me.org_id FROM council.me)
                 AND given_by = (SELECT me.person_id FROM council.me));
-DROP POLICY IF EXISTS ga_proxies_own_update ON council.ga_proxies;
 CREATE POLICY ga_proxies_own_update ON council.ga_proxies FOR UPDATE TO council_writer
     USING (principal_org_id = (SELECT me.org_id FROM council.me))
     WITH CHECK (principal_org_id = (SELECT me.org_id FROM council.me)
@@ -1383,28 +1126,22 @@ ALTER FUNCTION council.ga_may_preside() OWNER TO council_definer;
 ALTER FUNCTION council.ga_acts_for_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_member_orgs() OWNER TO council_definer;
 ALTER FUNCTION council.ga_attending(bigint) OWNER TO council_definer;
-ALTER FUNCTION council.ga_rule() OWNER TO council_definer;
 ALTER FUNCTION council.ga_sc_resolution(bigint, text[]) OWNER TO council_definer;
-ALTER FUNCTION council.ga_document_head(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_seal(bigint, bigint, council.ga_choice)
     OWNER TO council_definer;
 ALTER FUNCTION council.ga_close_item(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_close_due() OWNER TO council_definer;
 ALTER FUNCTION council.ga_close_due_trigger() OWNER TO council_definer;
-ALTER FUNCTION council.ga_poll(bigint) OWNER TO council_definer;
-ALTER FUNCTION council.ga_verify_receipt(bigint, text) OWNER TO council_definer;
-ALTER FUNCTION council.ga_reminders(bigint) OWNER TO council_definer;
-ALTER FUNCTION council.ga_minutes(bigint) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 -- Internal helpers: not for councild.
 REVOKE ALL ON FUNCTION council.ga_seal(bigint, bigint, council.ga_choice),
     council.ga_close_item(bigint), council.ga_attending(bigint),
-    council.ga_acts_for_org(bigint), council.ga_document_head(bigint),
+    council.ga_acts_for_org(bigint),
     council.ga_session(bigint), council.ga_lock(bigint), council.ga_close_due_trigger(),
     council.ga_member_orgs(), council.ga_sc_resolution(bigint, text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.ga_seal(bigint, bigint, council.ga_choice),
     council.ga_attending(bigint), council.ga_acts_for_org(bigint),
-    council.ga_document_head(bigint), council.ga_session(bigint), council.ga_lock(bigint),
+    council.ga_session(bigint), council.ga_lock(bigint),
     council.ga_member_orgs(), council.ga_sc_resolution(bigint, text[]) TO council_writer;
 GRANT EXECUTE ON FUNCTION council.ga_lock(bigint), council.ga_close_item(bigint)
     TO council_definer;

@@ -245,7 +245,7 @@ $$;
 -- Leaving (R-ORG-3): the organisation's status, its history row, its
 -- handlers' registrations closed; its people's sessions and API tokens
 -- end through the identity triggers (policy/10_identity.sql), its
--- audiences through the sharing engine's (policy/40_sharing.sql).  Its
+-- audiences through the sharing engine's (policy/40_sharing_audience.sql).  Its
 -- posts, ledger and audit rows stay.
 CREATE OR REPLACE FUNCTION council.org__leave(p_org bigint, p_status council.membership_status,
     p_note text) RETURNS void
@@ -319,75 +319,50 @@ BEGIN
 END
 $$;
 
--- The API's calls: body in, (status, body) out, as policy/72_gov_api.sql.
+-- The JSON API's rows, council.api__<name>(request), reached through the
+-- door council.api_call (policy/15_api.sql).
 -- POST /api/v1/org/withdraw {"confirm": true}
-CREATE OR REPLACE FUNCTION council.api_org_withdraw(p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__org_withdraw(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
+    a  jsonb := council.api_args(r->>'body', '{"confirm": "boolean"}');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k WHERE k <> 'confirm') THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        PERFORM council.org_withdraw((council.api_field(j, 'confirm', 'boolean')->>0)::boolean);
-        status := 200;
-        body := '{"status":"withdrawn"}';
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    PERFORM council.org_withdraw((a->>'confirm')::boolean);
+    status := 200;
+    body := '{"status":"withdrawn"}';
 END
 $$;
 
 -- POST /api/v1/applications {"kind": "gsoc_notification", name_ja,
 -- name_en, contact_name, contact_email} (the secretariat) or
 -- {"kind": "dissolution", "org": N} (the secretariat, Art. 9).
-CREATE OR REPLACE FUNCTION council.api_membership(p_body text,
-    OUT status integer, OUT body text)
+CREATE OR REPLACE FUNCTION council.api__membership(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
-    k  text;
+    a  jsonb := council.api_args(r->>'body', '{"kind": "string", "name_ja": "string",
+        "name_en": "string", "contact_name": "string", "contact_email": "string",
+        "org": "number"}');
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) x
-                   WHERE x NOT IN ('kind', 'name_ja', 'name_en', 'contact_name',
-                                   'contact_email', 'org')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        k := council.api_field(j, 'kind', 'string')->>0;
-        IF k = 'gsoc_notification' THEN
-            status := 201;
-            body := json_build_object('org', council.gsoc_notify(
-                council.api_field(j, 'name_ja', 'string')->>0,
-                council.api_field(j, 'name_en', 'string')->>0,
-                council.api_field(j, 'contact_name', 'string')->>0,
-                council.api_field(j, 'contact_email', 'string')->>0), 'status', 'member')::text;
-        ELSIF k = 'dissolution' THEN
-            PERFORM council.org_dissolve((council.api_field(j, 'org', 'number')->>0)::bigint);
-            status := 200;
-            body := '{"status":"dissolved"}';
-        ELSE
-            RAISE EXCEPTION 'invalid_kind' USING ERRCODE = 'CP422';
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+    IF a->>'kind' = 'gsoc_notification' THEN
+        status := 201;
+        body := json_build_object('org', council.gsoc_notify(a->>'name_ja', a->>'name_en',
+            a->>'contact_name', a->>'contact_email'), 'status', 'member')::text;
+    ELSIF a->>'kind' = 'dissolution' THEN
+        PERFORM council.org_dissolve((a->>'org')::bigint);
+        status := 200;
+        body := '{"status":"dissolved"}';
+    ELSE
+        RAISE EXCEPTION 'invalid_kind' USING ERRCODE = 'CP422';
+    END IF;
 END
 $$;
 
 -- Applications: the secretariat bodies and the committee read them; the
 -- applicant through council.application_status.
-DROP POLICY IF EXISTS applications_visible ON council.applications;
 CREATE POLICY applications_visible ON council.applications FOR SELECT TO council_app
     USING (coalesce((SELECT me.is_secretariat OR me.is_coordinator OR me.is_committee
                      FROM council.me), false));

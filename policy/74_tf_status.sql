@@ -109,18 +109,14 @@ BEGIN
     END IF;
     -- An amendment is voted on only against the text in force.
     IF d.kind = 'rules_amendment'
-       AND (council.ga_document_head(d.document_id)).version IS DISTINCT FROM d.base_version THEN
+       AND (council.document_head(d.document_id)).version IS DISTINCT FROM d.base_version THEN
         RAISE EXCEPTION 'document_changed' USING ERRCODE = 'CP409';
     END IF;
     -- The TF's rule in force (R-TF-9: its own, stored as data), counted
     -- over the Type 1 group and those who took part.
-    SELECT * INTO r FROM council.decision_rules
-    WHERE code = 'tf.admission' AND effective_from <= now()
-    ORDER BY version DESC LIMIT 1;
-    IF r.id IS NULL OR r.body <> 'task_force' OR r.quorum_base IS DISTINCT FROM 'type1_group'
-       OR r.pass_base <> 'attending' THEN
-        RAISE EXCEPTION 'no_rule_in_force' USING ERRCODE = 'CP422';
-    END IF;
+    r := council.decision_rule_for('tf.admission', 'task_force',
+        ARRAY['type1_group']::council.count_base[], ARRAY['attending']::council.count_base[],
+        'no_rule_in_force');
     UPDATE council.tf_decisions
     SET status = 'open', opened_by = council.current_person_id(), opened_at = now(),
         closes_at = p_closes_at, rule_id = r.id
@@ -160,8 +156,10 @@ BEGIN
           WHERE x.decision_id = p AND x.org_id IN (SELECT council.tf_group())
             AND x.org_id IS DISTINCT FROM d.org_id
           ORDER BY x.org_id, x.version DESC) b;
-    v_q := v_grp > 0 AND council.ga_meets(v_cast, r.quorum_cmp, r.quorum_num, r.quorum_den, v_grp);
-    v_p := v_cast > 0 AND council.ga_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_cast);
+    v_q := v_grp > 0
+           AND council.decision_meets(v_cast, r.quorum_cmp, r.quorum_num, r.quorum_den, v_grp);
+    v_p := v_cast > 0
+           AND council.decision_meets(v_yes, r.pass_cmp, r.pass_num, r.pass_den, v_cast);
     v_res := jsonb_build_object(
         'rule_code', r.code, 'rule_version', r.version, 'rule_source', r.source,
         'quorum', jsonb_build_object('numerator', v_cast, 'denominator', v_grp, 'met', v_q,
@@ -179,7 +177,7 @@ BEGIN
     IF v_q AND v_p AND d.kind = 'rules_amendment' THEN
         -- R-TF-9: the new text is the next version, unless the document
         -- moved meanwhile (then nothing is adopted; the result says so).
-        IF (council.ga_document_head(d.document_id)).version = d.base_version THEN
+        IF (council.document_head(d.document_id)).version = d.base_version THEN
             INSERT INTO council.document_versions (document_id, version, body, effective_from,
                                                    adopted_by_tf)
             VALUES (d.document_id, d.base_version + 1, d.proposed_text, now(), p);
@@ -199,27 +197,38 @@ BEGIN
 END
 $$;
 
--- Close every due TF poll (council.gov_close_due calls it: councild's
--- clock).  No identity: the count names no person.
+-- Lock decision p and count it if it is still open and due; whether it
+-- did.  A decision another transaction holds is left to the next round
+-- (SKIP LOCKED: the clock never waits for a vote).  The closer of
+-- policy/65_decisions.sql's loop.
+CREATE OR REPLACE FUNCTION council.tf__close_if_due(p bigint) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    PERFORM 1 FROM council.tf_decisions
+    WHERE id = p AND status = 'open' AND closes_at <= now()
+    FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    PERFORM council.tf__close(p);
+    RETURN true;
+END
+$$;
+
+-- Close every due TF poll, by closing time (council.gov_close_due calls
+-- it: councild's clock; and every read and vote here first).  No
+-- identity: the count names no person (policy/65_decisions.sql).
 CREATE OR REPLACE FUNCTION council.tf_close_due() RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-DECLARE
-    p       bigint;
-    n       integer := 0;
-    v_sess  text := coalesce(current_setting('council.session', true), '');
 BEGIN
-    PERFORM set_config('council.session', '', true);
-    FOR p IN SELECT id FROM council.tf_decisions
-             WHERE status = 'open' AND closes_at <= now() ORDER BY closes_at, id
-             FOR UPDATE SKIP LOCKED
-    LOOP
-        PERFORM council.tf__close(p);
-        n := n + 1;
-    END LOOP;
-    PERFORM set_config('council.session', v_sess, true);
-    RETURN n;
+    RETURN council.decision_close_due(ARRAY(
+        SELECT id FROM council.tf_decisions
+        WHERE status = 'open' AND closes_at <= now() ORDER BY closes_at, id),
+        'council.tf__close_if_due');
 END
 $$;
 
@@ -398,7 +407,7 @@ BEGIN
     IF NOT (council.tf_may_run() OR council.current_org_id() IN (SELECT council.tf_group())) THEN
         RAISE EXCEPTION 'not_type1_group' USING ERRCODE = 'CP403';
     END IF;
-    SELECT * INTO h FROM council.ga_document_head(p_document);
+    SELECT * INTO h FROM council.document_head(p_document);
     IF h.owner IS NULL THEN
         RAISE EXCEPTION 'document_not_found' USING ERRCODE = 'CP404';
     END IF;
@@ -426,59 +435,47 @@ BEGIN
 END
 $$;
 
--- The JSON API (body in, (status, body) out; policy/72_gov_api.sql).
--- POST /api/v1/tf/applications {"class", "statement"}: 201 the decision.
--- POST /api/v1/tf/decisions/N {"action": "open" (closes_at) | "vote" (choice)}.
--- POST /api/v1/tf/reviews {"from", "to"}: 201 the review.
-CREATE OR REPLACE FUNCTION council.api_tf(p_what text, p_id bigint, p_body text,
-    OUT status integer, OUT body text)
+-- The JSON API's row, reached through the door council.api_call
+-- (policy/15_api.sql); r->>'what' says which call:
+-- apply: POST /api/v1/tf/applications {"class", "statement"}: 201 the decision.
+-- act: POST /api/v1/tf/decisions/N {"action": "open" (closes_at) | "vote" (choice)}.
+-- amend: POST /api/v1/tf/amendments {"document", "text", "statement"}: 201.
+-- review: POST /api/v1/tf/reviews {"from", "to"}: 201 the review.
+CREATE OR REPLACE FUNCTION council.api__tf(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    j  jsonb;
+    p  bigint := (r->>'id')::bigint;
+    a  jsonb := council.api_args(r->>'body', '{"class": "string", "statement": "string",
+        "action": "string", "closes_at": "string", "choice": "string", "from": "string",
+        "to": "string", "document": "number", "text": "string"}');
     v  bigint;
 BEGIN
-    BEGIN
-        j := council.api_json(p_body);
-        IF EXISTS (SELECT 1 FROM jsonb_object_keys(j) k
-                   WHERE k NOT IN ('class', 'statement', 'action', 'closes_at', 'choice',
-                                   'from', 'to', 'document', 'text')) THEN
-            RAISE EXCEPTION 'unknown_field' USING ERRCODE = 'CP422';
-        END IF;
-        IF p_what = 'apply' THEN
-            v := council.tf_apply(council.api_field(j, 'class', 'string')->>0,
-                                  coalesce(council.api_field(j, 'statement', 'string')->>0, ''));
-            status := 201;
-            body := council.tf_decision(v)::text;
-        ELSIF p_what = 'act' THEN
-            CASE council.api_field(j, 'action', 'string')->>0
-            WHEN 'open' THEN
-                PERFORM council.tf_open(p_id, (council.api_field(j, 'closes_at', 'string')->>0)::timestamptz);
-            WHEN 'vote' THEN
-                PERFORM council.tf_vote(p_id, council.api_field(j, 'choice', 'string')->>0);
-            ELSE
-                RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
-            END CASE;
-            status := 200;
-            body := council.tf_decision(p_id)::text;
-        ELSIF p_what = 'amend' THEN
-            v := council.tf_propose_amendment((council.api_field(j, 'document', 'number')->>0)::bigint,
-                                              council.api_field(j, 'text', 'string')->>0,
-                                              coalesce(council.api_field(j, 'statement', 'string')->>0, ''));
-            status := 201;
-            body := council.tf_decision(v)::text;
-        ELSIF p_what = 'review' THEN
-            status := 201;
-            body := council.tf_review((council.api_field(j, 'from', 'string')->>0)::timestamptz,
-                                      (council.api_field(j, 'to', 'string')->>0)::timestamptz)::text;
+    IF r->>'what' = 'apply' THEN
+        v := council.tf_apply(a->>'class', coalesce(a->>'statement', ''));
+        status := 201;
+        body := council.tf_decision(v)::text;
+    ELSIF r->>'what' = 'act' THEN
+        CASE a->>'action'
+        WHEN 'open' THEN PERFORM council.tf_open(p, (a->>'closes_at')::timestamptz);
+        WHEN 'vote' THEN PERFORM council.tf_vote(p, a->>'choice');
         ELSE
-            RAISE EXCEPTION 'api_tf: %', p_what;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
-        IF status IS NULL THEN RAISE; END IF;
-    END;
+            RAISE EXCEPTION 'invalid_action' USING ERRCODE = 'CP422';
+        END CASE;
+        status := 200;
+        body := council.tf_decision(p)::text;
+    ELSIF r->>'what' = 'amend' THEN
+        v := council.tf_propose_amendment((a->>'document')::bigint, a->>'text',
+                                          coalesce(a->>'statement', ''));
+        status := 201;
+        body := council.tf_decision(v)::text;
+    ELSIF r->>'what' = 'review' THEN
+        status := 201;
+        body := council.tf_review((a->>'from')::timestamptz, (a->>'to')::timestamptz)::text;
+    ELSE
+        RAISE EXCEPTION 'api_tf: %', r->>'what';
+    END IF;
 END
 $$;
 
@@ -507,17 +504,13 @@ $$;
 -- secretariat and the member concerned read a decision; ballots are read
 -- by the Type 1 group and the secretariat; reviews by them, thresholds by
 -- every member.
-DROP POLICY IF EXISTS tf_decisions_visible ON council.tf_decisions;
 CREATE POLICY tf_decisions_visible ON council.tf_decisions FOR SELECT TO council_app, council_writer
     USING (council.tf_may_run() OR org_id = (SELECT me.org_id FROM council.me)
            OR (SELECT me.org_id FROM council.me) IN (SELECT council.tf_group()));
-DROP POLICY IF EXISTS tf_ballots_visible ON council.tf_ballots;
 CREATE POLICY tf_ballots_visible ON council.tf_ballots FOR SELECT TO council_app, council_writer
     USING (council.tf_may_run() OR (SELECT me.org_id FROM council.me) IN (SELECT council.tf_group()));
-DROP POLICY IF EXISTS tf_reviews_visible ON council.tf_reviews;
 CREATE POLICY tf_reviews_visible ON council.tf_reviews FOR SELECT TO council_app, council_writer
     USING (council.tf_may_run() OR (SELECT me.org_id FROM council.me) IN (SELECT council.tf_group()));
-DROP POLICY IF EXISTS tf_thresholds_members ON council.tf_thresholds;
 CREATE POLICY tf_thresholds_members ON council.tf_thresholds FOR SELECT TO council_app, council_writer
     USING ((SELECT me.person_id FROM council.me) IS NOT NULL);
 
@@ -526,6 +519,7 @@ ALTER FUNCTION council.tf_group() OWNER TO council_definer;
 ALTER FUNCTION council.tf_apply(text, text) OWNER TO council_definer;
 ALTER FUNCTION council.tf_open(bigint, timestamptz) OWNER TO council_definer;
 ALTER FUNCTION council.tf__close(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.tf__close_if_due(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.tf_close_due() OWNER TO council_definer;
 ALTER FUNCTION council.tf_vote(bigint, text) OWNER TO council_definer;
 ALTER FUNCTION council.tf_decision(bigint) OWNER TO council_definer;
@@ -533,4 +527,4 @@ ALTER FUNCTION council.tf_review(timestamptz, timestamptz) OWNER TO council_defi
 ALTER FUNCTION council.tf_decisions_for_me() OWNER TO council_definer;
 ALTER FUNCTION council.tf_propose_amendment(bigint, text, text) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
-REVOKE ALL ON FUNCTION council.tf__close(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION council.tf__close(bigint), council.tf__close_if_due(bigint) FROM PUBLIC;

@@ -239,8 +239,37 @@ AS $$
     UPDATE council.notifications SET mailed_at = NULL WHERE id = ANY (p_ids)
 $$;
 
+------------------------------------------------------------------------
+-- The JSON API's rows (docs/api.md), council.api__<name>(request), reached
+-- through the door council.api_call (policy/15_api.sql): they raise, the
+-- door answers (status, body), and a refused call changes nothing.
+-- SECURITY INVOKER: they call the functions above as council_app would.
+------------------------------------------------------------------------
+
+-- GET /api/v1/notifications: the caller's (council.my_notifications).
+-- POST /api/v1/notifications {"read": N} or {"read": "all"}: mark read;
+-- answers {"marked": n}.  Another person's notification is not_found.
+CREATE OR REPLACE FUNCTION council.api__notifications_read(r jsonb,
+    OUT status integer, OUT body text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    a  jsonb := council.api_args(r->>'body', '{"read": null}', 'invalid_read');
+BEGIN
+    IF a->'read' = '"all"' THEN
+        body := json_build_object('marked', council.notification_read(NULL))::text;
+    ELSIF jsonb_typeof(a->'read') = 'number' THEN
+        body := json_build_object('marked',
+            council.notification_read((a->>'read')::bigint))::text;
+    ELSE
+        RAISE EXCEPTION 'invalid_read' USING ERRCODE = 'CP422';
+    END IF;
+    status := 200;
+END
+$$;
+
 -- A person reads their own notifications only.
-DROP POLICY IF EXISTS notifications_own ON council.notifications;
 CREATE POLICY notifications_own ON council.notifications FOR SELECT TO council_app
     USING (person_id = (SELECT me.person_id FROM council.me));
 

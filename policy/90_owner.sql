@@ -16,7 +16,6 @@ BEGIN
              JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'council' AND c.relkind IN ('r', 'p')
     LOOP
-        EXECUTE format('DROP POLICY IF EXISTS owner_admin ON council.%I', t.relname);
         IF NOT t.relname = ANY (owner_excluded) THEN
             EXECUTE format('CREATE POLICY owner_admin ON council.%I TO council_owner '
                            'USING (true) WITH CHECK (true)', t.relname);

@@ -269,11 +269,35 @@ migrate_run(PGconn *c, const char *mdir, const char *pdir, FILE *out,
 			goto out;
 		fprintf(out, "applied %s\n", ms[i].name);
 	}
+	/*
+	 * The policy files in ONE transaction: policy/00_reset.sql drops
+	 * every policy of schema council and each file creates its own
+	 * again, so nobody may see the tables in between (FORCE'd RLS with
+	 * no policy shows nothing).  Until COMMIT others read the old
+	 * policies (DROP POLICY holds each table's ACCESS EXCLUSIVE lock, a
+	 * request waits); a file that fails leaves them all in force.
+	 */
+	if (np > 0 && mg_exec(c, "BEGIN", "policy", err, errlen) == -1)
+		goto out;
 	for (i = 0; i < np; i++) {
-		if (mg_apply(c, &ps[i], NULL, NULL, 0, err, errlen) == -1)
+		size_t	 len;
+		char	*text = util_read_file(ps[i].path,
+			    MIGRATE_MAX_FILE_SIZE, &len, err, errlen);
+		int	 failed = text == NULL ||
+			    mg_exec(c, text, ps[i].name, err, errlen) == -1;
+
+		free(text);
+		if (failed) {
+			PQclear(PQexec(c, "ROLLBACK"));
 			goto out;
-		fprintf(out, "policy %s\n", ps[i].name);
+		}
 	}
+	if (np > 0 && mg_exec(c, "COMMIT", "policy", err, errlen) == -1) {
+		PQclear(PQexec(c, "ROLLBACK"));
+		goto out;
+	}
+	for (i = 0; i < np; i++)
+		fprintf(out, "policy %s\n", ps[i].name);
 	rc = 0;
 out:
 	if (locked)

@@ -7,8 +7,10 @@
  * council_meta.schema_migrations.  Applying is idempotent.  If a file that
  * was applied has changed, or disappeared, nothing is applied and the run
  * fails: landed migrations are never edited.  Then every .sql file of policy/
- * is re-applied in name order, each in its own transaction (policy files are
- * idempotent: DROP POLICY IF EXISTS / CREATE OR REPLACE).
+ * is re-applied in name order, all of them in one transaction (policy files
+ * are idempotent: policy/00_reset.sql drops every policy, each file creates
+ * its own, functions are CREATE OR REPLACE), so that no other session sees
+ * the tables between the drop and the re-creation.
  * A session-level advisory lock keeps two runs apart.
  * Files must not contain BEGIN/COMMIT of their own.
  */

@@ -779,7 +779,7 @@ class Gen:
 
     def transition(self, step):
         """R-ORG-3, R-ORG-2: the generated organisations' status changes, one
-        UPDATE statement (the set-based path of policy/40_sharing.sql).
+        UPDATE statement (the set-based path of policy/40_sharing_audience.sql).
         Step 1, after the first posts: 'leave' members leave (withdrawn,
         expelled or dissolved), 'readmit' members withdraw, 'admit'
         applicants are admitted (a first admission: they read from post 0).

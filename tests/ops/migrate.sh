@@ -27,6 +27,40 @@ n=$(psql_owner "SELECT count(*) FROM council_meta.schema_migrations")
 tap_is "$n" "$(ls "$ROOT"/migrations/[0-9][0-9][0-9][0-9]_*.sql | wc -l)" \
 	"every migration is recorded once"
 
+# policy/ is the whole truth (issue 11 item 4, policy/00_reset.sql): every
+# policy of schema council is dropped and created again in one pass, in
+# one transaction.
+policies="SELECT count(*) || ' ' || md5(string_agg(tablename || ' ' || policyname || ' ' || permissive || ' ' || cmd || ' ' || roles::text || ' ' || coalesce(qual, '') || ' ' || coalesce(with_check, ''), E'\n' ORDER BY tablename, policyname)) FROM pg_policies WHERE schemaname = 'council'"
+before=$(psql_owner "$policies")
+tap_unlike "$before" '^0 ' "the policy files create policies"
+n=$(psql_owner "SELECT count(*) FROM pg_policies WHERE schemaname = 'council' AND (policyname IN ('definer_read', 'recovery_codes_none') OR (policyname = 'identity_read' AND tablename <> 'sessions') OR (policyname = 'ga_members_read' AND tablename = 'ga_representatives'))")
+tap_is "$n" 0 "no policy that policy/ no longer creates survives a migrate (the old tombstones' policies are gone)"
+psql_owner "CREATE POLICY stray_by_hand ON council.posts FOR SELECT TO council_app USING (true)" >/dev/null
+out=$("$COUNCILCTL" -r "$ROOT" migrate 2>&1); rc=$?
+tap_ok "$rc" "migrate runs again over a policy made by hand"
+n=$(psql_owner "SELECT count(*) FROM pg_policies WHERE schemaname = 'council' AND policyname = 'stray_by_hand'")
+tap_is "$n" 0 "a policy that no file of policy/ creates is dropped by the next migrate"
+tap_is "$(psql_owner "$policies")" "$before" \
+	"each migrate leaves exactly the same policies (names, tables, roles, expressions)"
+
+# A policy file that fails rolls the whole pass back: the policies dropped
+# by 00_reset.sql are all still there, so are the owner's rights, and no
+# policy file is reported as applied.
+mkdir -p "$T/broken"
+cp -R "$ROOT/migrations" "$ROOT/policy" "$T/broken/"
+printf 'SELECT 1/0;\n' >"$T/broken/policy/95_broken.sql"
+psql_owner "CREATE POLICY stray_by_hand ON council.posts FOR SELECT TO council_app USING (true)" >/dev/null
+out=$("$COUNCILCTL" -r "$T/broken" migrate 2>&1); rc=$?
+tap_is "$rc" 1 "a failing policy file fails the run"
+tap_like "$out" '95_broken.sql' "the failure names the policy file"
+tap_unlike "$out" '^policy ' "no policy file is reported applied when one of them fails"
+n=$(psql_owner "SELECT count(*) FROM pg_policies WHERE schemaname = 'council' AND policyname = 'stray_by_hand'")
+tap_is "$n" 1 "the reset of a failed pass is rolled back with it (one transaction)"
+psql_owner "DROP POLICY stray_by_hand ON council.posts" >/dev/null
+tap_is "$(psql_owner "$policies")" "$before" "after a failed pass every policy is still in force"
+n=$(psql_owner "SELECT count(*) FROM council.decision_rules")
+tap_unlike "$n" '^0$' "the owner still reads its tables after a failed pass (owner_admin stayed)"
+
 # A landed migration that changed: refused, and nothing else is applied.
 mkdir -p "$T/tamper"
 cp -R "$ROOT/migrations" "$ROOT/policy" "$T/tamper/"

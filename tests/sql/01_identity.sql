@@ -1,5 +1,5 @@
--- tests/sql/01_identity.sql: who is asking (policy/identity.sql) and what
--- each caller sees of members and people (policy/members.sql).
+-- tests/sql/01_identity.sql: who is asking (policy/10_identity.sql) and what
+-- each caller sees of members and people (policy/20_members.sql).
 --
 -- Sessions are created as the superuser for people of the demo council
 -- (deploy/demo/demo-council.sql); then, as council_app, council.session is

@@ -1,5 +1,5 @@
--- tests/sql/16_portal.sql: what the member portal adds (policy/60_portal.sql,
--- issue 4): private advice on consultations (R-SHARE-1), task-force
+-- tests/sql/16_portal.sql: what the member portal adds (policy/60_feedback.sql,
+-- 61_compose.sql, 15_api.sql; issue 4): private advice on consultations (R-SHARE-1), task-force
 -- feedback, obligations and the ledger (R-TF-1, R-TF-5), the audience
 -- preview, idempotent submissions and the JSON API's write calls.  Same
 -- fixtures and helpers as 10_sharing_rules.  Everything is rolled back.

@@ -1,6 +1,6 @@
 -- tests/sql/28_hardening.sql: findings of the attack pass that live in the
 -- database (issue 10).  Item 10: the CSV formula guard of the minutes
--- (policy/78_ga_pages.sql, council.ga_csv_field).  Everything is rolled back.
+-- (policy/72_assembly_reads.sql, council.ga_csv_field).  Everything is rolled back.
 BEGIN;
 SELECT plan(17);
 
