@@ -64,7 +64,7 @@ WHERE o.status = 'member'
 -- migrations, policy/*.sql), then forced like every table.
 ALTER TABLE council.org_memberships FORCE ROW LEVEL SECURITY;
 
--- R-ORG-2, R-ORG-3: a former member applies again (policy/73_lifecycle.sql,
+-- R-ORG-2, R-ORG-3: a former member applies again (policy/73_membership.sql,
 -- council.apply): the same organisation gets another application.
 ALTER TABLE council.applications DROP CONSTRAINT applications_org_id_key;
 CREATE INDEX applications_org ON council.applications (org_id);

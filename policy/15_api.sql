@@ -219,14 +219,14 @@ CREATE OR REPLACE FUNCTION council.api_ga_poll_act(p_item bigint, p_body text,
 AS $$ SELECT * FROM council.api_call('ga_poll_act',
     jsonb_build_object('id', p_item, 'body', p_body)) $$;
 
--- POST /api/v1/org/withdraw (73_lifecycle.sql)
+-- POST /api/v1/org/withdraw (73_membership.sql)
 CREATE OR REPLACE FUNCTION council.api_org_withdraw(p_body text,
     OUT status integer, OUT body text)
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, council
 AS $$ SELECT * FROM council.api_call('org_withdraw',
     jsonb_build_object('body', p_body)) $$;
 
--- POST /api/v1/applications (73_lifecycle.sql)
+-- POST /api/v1/applications (73_membership.sql)
 CREATE OR REPLACE FUNCTION council.api_membership(p_body text,
     OUT status integer, OUT body text)
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, council

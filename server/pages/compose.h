@@ -3,7 +3,7 @@
  * composer page (/posts/new), its audience preview and submit key, and the
  * JSON API's POST /api/v1/posts and /api/v1/preview (docs/api.md).  The
  * database computes the audience and refuses what the rules refuse
- * (council.create_post, policy/40_sharing.sql).
+ * (council.create_post, policy/42_sharing_writes.sql).
  */
 #ifndef COUNCIL_COMPOSE_H
 #define COUNCIL_COMPOSE_H

@@ -2,7 +2,7 @@
  * consent.h: R-SCOPE-4 on the member portal: the consent requests a
  * person sees (as the giver of a source, or as the author of a derived
  * post) and the giver's decision.  council.decide_consent and the
- * consents policy (policy/40_sharing.sql) decide everything.
+ * consents policy (policy/43_sharing_consents.sql) decide everything.
  */
 #ifndef COUNCIL_CONSENT_H
 #define COUNCIL_CONSENT_H

@@ -2,7 +2,7 @@
  * feed.c: the pieces the member feed and search share (see feed.h):
  * filters from the query string, one post item in words, the caller's
  * groups for the filter form, and API answers.  Visibility is the
- * database's (policy/62_feed.sql, 40_sharing.sql); dates are JST.
+ * database's (policy/62_feed.sql, 41_sharing_policies.sql); dates are JST.
  */
 #include <stdio.h>
 #include <stdlib.h>

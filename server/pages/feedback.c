@@ -3,7 +3,7 @@
  * R-TF-1: Type 2 members answer seen here / not seen / don't know, Type 1
  * members may give expert feedback; R-TF-5: obligations with deadlines
  * and a contribution ledger.  Every decision is the database's
- * (policy/60_portal.sql): this file turns its answers into pages and JSON.
+ * (policy/60_feedback.sql): this file turns its answers into pages and JSON.
  * Dates and the time left are shown in JST.
  */
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * feedback.h: task-force feedback (R-TF-1, R-TF-5) on the member portal:
  * the feedback section of a post's page, the answer form, the member's
  * open obligations and its contribution ledger, and the JSON API calls
- * that offer the same (docs/api.md).  policy/60_portal.sql decides who
+ * that offer the same (docs/api.md).  policy/60_feedback.sql decides who
  * may answer, what, and who sees the tally; nothing here filters.
  */
 #ifndef COUNCIL_FEEDBACK_H

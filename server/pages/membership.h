@@ -4,7 +4,7 @@
  * application form and the applicant's status link; the secretariat's
  * and committee's list of applications; a GSOC-liaison notification and
  * a dissolution (the secretariat); a member's withdrawal.  Every rule is
- * policy/73_lifecycle.sql's; the steering committee decides an
+ * policy/73_membership.sql's; the steering committee decides an
  * application with its admission or refusal motion (committee.c).
  */
 #ifndef COUNCIL_MEMBERSHIP_H

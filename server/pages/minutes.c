@@ -1,7 +1,7 @@
 /*
  * minutes.c: the general assembly's minutes (議事録, R-GOV-1, R-GOV-8) as a
  * printable page and as CSV (UTF-8 with a byte order mark, CRLF, the
- * formula guard of policy/78_ga_pages.sql), from council.ga_minutes: the
+ * formula guard of policy/72_assembly_reads.sql), from council.ga_minutes: the
  * same rows, for the same members, as the JSON API's minutes.
  */
 #include <stdio.h>

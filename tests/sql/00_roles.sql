@@ -87,7 +87,7 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), fal
 -- frozen at open, a request for cooperation, a status change:
 -- policy/70_committee.sql), the notifications the server sends (notices,
 -- reminders: policy/77_notifications.sql), and an application's
--- organisation, contact person and record (policy/73_lifecycle.sql), the
+-- organisation, contact person and record (policy/73_membership.sql), the
 -- task force's decisions, votes and reviews (policy/74_tf_status.sql), and
 -- the membership periods a status change opens or closes (R-ORG-3,
 -- migration 0020; UPDATE is a column grant).

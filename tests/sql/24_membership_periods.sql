@@ -1,6 +1,6 @@
 -- tests/sql/24_membership_periods.sql: audiences follow membership periods
 -- (issue 10 items 9 and 11; R-ORG-3, R-SCOPE-1, R-ORG-2, R-ORG-8;
--- migration 0020, policy/40_sharing_audience.sql, policy/73_lifecycle.sql;
+-- migration 0020, policy/40_sharing_audience.sql, policy/73_membership.sql;
 -- docs/sharing.md "Membership periods").  Only members are ever in an
 -- audience or a preview; naming a non-member is answered exactly as an
 -- unknown id; a member that leaves loses its audience rows at once (set

@@ -1,4 +1,4 @@
--- policy/73_lifecycle.sql: joining and leaving the council (issue 5;
+-- policy/73_membership.sql: joining and leaving the council (issue 5;
 -- migrations/0015_lifecycle.sql; docs/governance.md "Membership").
 -- Re-applied by "councilctl migrate".
 --

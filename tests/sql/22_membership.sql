@@ -1,4 +1,4 @@
--- tests/sql/22_lifecycle.sql: joining and leaving (policy/73_lifecycle.sql,
+-- tests/sql/22_membership.sql: joining and leaving (policy/73_membership.sql,
 -- issue 5; R-ORG-2, R-ORG-3, R-ORG-7, R-ORG-8): an application agreeing to
 -- the Rules in force, the committee's admission or refusal (a withheld
 -- reason stays withheld), a GSOC-liaison notification, withdrawal at once
