@@ -10,6 +10,7 @@
 #      the general assembly against an oracle (property) tests/property/assembly.py
 #      the audit chain and councilctl audit verify      tests/ops/audit.sh
 #      every rule ID enforced, tested, in docs/rules.md tests/ops/rules.sh
+#      server/ in layers, pointing down, no circle      tests/ops/layers.sh
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
 #      sign-in, second factor, sessions, API tokens     tests/http/auth.sh
 #      member pages and API: hidden ids look absent      tests/http/portal.sh
@@ -157,6 +158,10 @@ count audit "$OUT/audit.tap" $?
 say "rules"
 "$ROOT/tests/ops/rules.sh" >"$OUT/rules.tap" 2>"$OUT/rules.err"
 count rules "$OUT/rules.tap" $?
+# The house's shape (issue 11): core, web, kit, pages, site, each file
+# pointing only downward, no circle of files.
+"$ROOT/tests/ops/layers.sh" >"$OUT/layers.tap" 2>"$OUT/layers.err"
+count layers "$OUT/layers.tap" $?
 
 # 4-6. The real councild (sanitizer build) on a free port.
 say "councild"

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "util.h"
 
 static enum log_level	log_level = LOG_INFO;
 
@@ -72,30 +71,4 @@ fatal(const char *fmt, ...)
 	log_vline(LOG_ERROR, fmt, ap);
 	va_end(ap);
 	exit(1);
-}
-
-void
-log_fmt_value(struct buf *b, const char *v)
-{
-	const unsigned char	*p;
-	int			 bare = (*v != '\0');
-
-	for (p = (const unsigned char *)v; *p != '\0'; p++)
-		if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '\\' ||
-		    *p == '=')
-			bare = 0;
-	if (bare) {
-		buf_puts(b, v);
-		return;
-	}
-	buf_puts(b, "\"");
-	for (p = (const unsigned char *)v; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(b, "\\%c", *p);
-		else if (*p < ' ' || *p >= 0x7f)
-			buf_printf(b, "\\x%02x", *p);
-		else
-			buf_append(b, p, 1);
-	}
-	buf_puts(b, "\"");
 }

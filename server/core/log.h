@@ -19,9 +19,4 @@ void	fatal(const char *, ...)
 #define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)
 
-/* Append value to a logfmt line: bare if it is safe, otherwise quoted with
- * \" \\ and \xNN escapes, so that a hostile path cannot forge a field. */
-struct buf;
-void	log_fmt_value(struct buf *, const char *);
-
 #endif

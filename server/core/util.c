@@ -363,3 +363,29 @@ util_id_parse(const char *s)
 		return 0;
 	return strtoll(s, NULL, 10);
 }
+
+void
+buf_logfmt(struct buf *b, const char *v)
+{
+	const unsigned char	*p;
+	int			 bare = (*v != '\0');
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '\\' ||
+		    *p == '=')
+			bare = 0;
+	if (bare) {
+		buf_puts(b, v);
+		return;
+	}
+	buf_puts(b, "\"");
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < ' ' || *p >= 0x7f)
+			buf_printf(b, "\\x%02x", *p);
+		else
+			buf_append(b, p, 1);
+	}
+	buf_puts(b, "\"");
+}

@@ -19,6 +19,10 @@ struct buf {
 };
 
 void	 buf_init(struct buf *);
+/* Append value to a logfmt line (log.h): bare if it is safe, otherwise
+ * quoted with \" \\ and \xNN escapes, so that a hostile path cannot forge a
+ * field. */
+void	 buf_logfmt(struct buf *, const char *value);
 /* Free the storage; accepts a buffer that was only initialised. */
 void	 buf_free(struct buf *);
 void	 buf_reset(struct buf *);

@@ -78,7 +78,7 @@ signin_job_free(void *p)
 /* Run sql as council_signin, as nobody (the sign-in functions take their
  * arguments explicitly); see db_run. */
 static PGresult *
-signin_db(struct http_req *req, const char *sql, int n,
+signin_query(struct http_req *req, const char *sql, int n,
     const char *const *params, char *err, size_t errlen)
 {
 	struct db_ident	id = { "", req->rid };
@@ -109,7 +109,7 @@ signin_check(struct signin_job *job)
 	job->outcome = SIGNIN_UNAVAILABLE;
 	cand[0] = rehash[0] = '\0';
 	params[0] = job->email;
-	r = signin_db(req, "SELECT account, setting FROM council.auth_begin($1)",
+	r = signin_query(req, "SELECT account, setting FROM council.auth_begin($1)",
 	    1, params, err, sizeof(err));
 	if (r == NULL || PQntuples(r) != 1 || PQgetisnull(r, 0, 1)) {
 		log_error("msg=\"sign-in lookup failed\" rid=%s error=\"%s\"",
@@ -146,7 +146,7 @@ signin_check(struct signin_job *job)
 	params[4] = idle;
 	params[5] = life;
 	params[6] = pend;
-	r2 = signin_db(req, "SELECT council.auth_password($1, $2, $3, "
+	r2 = signin_query(req, "SELECT council.auth_password($1, $2, $3, "
 	    "$4::bytea, make_interval(secs => $5::int), "
 	    "make_interval(secs => $6::int), make_interval(secs => $7::int))",
 	    7, params, err, sizeof(err));
@@ -443,7 +443,7 @@ signin_pending_get(struct http_req *req, struct signin_pending *p)
 	util_sha256_hex(tok, CREDENTIAL_TOKEN_HEX, hash);
 	snprintf(p->hashx, sizeof(p->hashx), "\\x%s", hash);
 	params[0] = p->hashx;
-	r = signin_db(req, "SELECT person_id, enrolled "
+	r = signin_query(req, "SELECT person_id, enrolled "
 	    "FROM council.auth_pending($1::bytea)", 1, params, err,
 	    sizeof(err));
 	if (r == NULL)
@@ -503,7 +503,7 @@ signin_factor_db(struct http_req *req, const char *sql, int n,
 	params[nnew] = hashx;
 	params[nnew + 1] = idle;
 	params[nnew + 2] = life;
-	if ((r = signin_db(req, sql, n, params, err, sizeof(err))) == NULL ||
+	if ((r = signin_query(req, sql, n, params, err, sizeof(err))) == NULL ||
 	    PQntuples(r) != 1) {
 		log_error("msg=\"second factor failed in the database\" rid=%s "
 		    "error=\"%s\"", req->rid, r == NULL ? err : "no row");

@@ -842,9 +842,9 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	buf_init(&line);
 	buf_printf(&line, "rid=%s method=", req->rid);
-	log_fmt_value(&line, req->method_name);
+	buf_logfmt(&line, req->method_name);
 	buf_puts(&line, " path=");
-	log_fmt_value(&line, req->path ? req->path : req->raw_uri);
+	buf_logfmt(&line, req->path ? req->path : req->raw_uri);
 	buf_printf(&line, " status=%u bytes=%zu dur_ms=%.2f ip=%s",
 	    req->status, req->bytes, util_now_ms() - req->start_ms, req->ip);
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)

@@ -94,13 +94,13 @@ START_TEST(logfmt_quotes_and_escapes)
 	struct buf	b;
 
 	buf_init(&b);
-	log_fmt_value(&b, "/plain/path");
+	buf_logfmt(&b, "/plain/path");
 	ck_assert_str_eq(b.data, "/plain/path");
 	buf_reset(&b);
-	log_fmt_value(&b, "a b\"c\nd=e\\");
+	buf_logfmt(&b, "a b\"c\nd=e\\");
 	ck_assert_str_eq(b.data, "\"a b\\\"c\\x0ad=e\\\\\"");
 	buf_reset(&b);
-	log_fmt_value(&b, "");
+	buf_logfmt(&b, "");
 	ck_assert_str_eq(b.data, "\"\"");
 	buf_free(&b);
 }
