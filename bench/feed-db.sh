@@ -26,7 +26,7 @@
 #    member and for the coordinator; checks for a Seq Scan on council.posts;
 #    times two organisation changes (the audience triggers), rolled back.
 # 5. Every transaction is one pipeline (\startpipeline), one round trip, as
-#    councild sends it (server/db.c).
+#    councild sends it (server/core/db.c).
 # 6. Prints the numbers and the ratios; destroys the cluster (KEEP=1 keeps
 #    it).  Raw outputs (pgbench logs, plans) stay in OUT (var/bench/feed-db).
 # The cluster, the council and its posts come from bench/lib.sh, shared

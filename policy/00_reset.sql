@@ -5,7 +5,7 @@
 -- more is gone after the next "councilctl migrate", with no tombstone.
 --
 -- Why the gap is invisible: councilctl applies every policy file in ONE
--- transaction (server/migrate.c, migrate_run).  DROP POLICY takes each
+-- transaction (server/core/migrate.c, migrate_run).  DROP POLICY takes each
 -- table's ACCESS EXCLUSIVE lock until the COMMIT, so a request of
 -- councild waits and then reads the new policies; it never reads a table
 -- whose FORCE'd RLS has no policy (which would show nothing).  A file that

@@ -1,7 +1,7 @@
 -- policy/10_identity.sql: who is asking.  Re-applied by "councilctl migrate".
 --
 -- councild sets, transaction-locally and in the same round trip as the
--- query (server/db.c):
+-- query (server/core/db.c):
 --   council.session     hex SHA-256 of the caller's session token, or ''
 --   council.request_id  the request id, for the audit log
 -- Every policy reads identity only through the view council.me, wrapped as

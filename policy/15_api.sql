@@ -1,7 +1,7 @@
 -- policy/15_api.sql: the JSON API's one door (docs/api.md; issue 11
 -- item 3).  councild sends a request's body as text and reads back one row
 -- (status, body): 2xx with the result, or the error as {"error": code}
--- (server/portal.c, portal_api_call).  Re-applied by "councilctl migrate".
+-- (server/pages/post.c` and `server/pages/compose.c, portal_api_call).  Re-applied by "councilctl migrate".
 --
 -- Every API row goes through council.api_call(name, request):
 --   council.api__<name>(jsonb) the row, in its domain's file: it reads its

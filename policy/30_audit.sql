@@ -90,7 +90,7 @@ BEGIN
 END
 $$;
 
--- The head, for councild's anchor (server/anchor.c, docs/architecture.md
+-- The head, for councild's anchor (server/core/anchor.c, docs/architecture.md
 -- "The audit log"): the chain's last seq and hash, and the addresses of
 -- the general-affairs secretariat (R-ORG-5: council_role 'secretariat',
 -- its active administrators) to which each signed checkpoint is mailed,

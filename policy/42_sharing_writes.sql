@@ -168,7 +168,7 @@ BEGIN
     END IF;
     -- Text is sanitised on the way in: one line-break convention, and no
     -- control characters but tab and line feed (the page escapes the rest
-    -- on the way out, server/markup.c).
+    -- on the way out, server/web/markup.c).
     p_body := replace(replace(p_body, E'\r\n', E'\n'), E'\r', E'\n');
     IF p_body ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]'
        OR p_title ~ '[\x01-\x1f\x7f]' THEN

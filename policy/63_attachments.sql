@@ -15,7 +15,7 @@
 -- caller's policies), as the post's author organisation (R-SCOPE-1: the
 -- giver decides what it gives); a post the caller cannot see is answered
 -- like one that does not exist.  councild checks the same limits first
--- (server/attach.c); these are the database's own.
+-- (server/pages/attach.c); these are the database's own.
 
 -- The limits.  council_app and councild read them from here (one place).
 CREATE OR REPLACE FUNCTION council.attachment_max_bytes() RETURNS bigint
@@ -38,7 +38,7 @@ AS $$
 $$;
 
 -- The allow-list: the media type an extension stands for (NULL: not
--- allowed).  docs/api.md lists the same; server/attach.c holds the same
+-- allowed).  docs/api.md lists the same; server/pages/attach.c holds the same
 -- table and also checks the content.
 CREATE OR REPLACE FUNCTION council.attachment_type_of(p_name text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -112,7 +112,7 @@ $$;
 -- Close every due poll of every body: each function council.*_close_due()
 -- taking no argument and returning integer (sc_close_due, ga_close_due,
 -- tf_close_due), in name order.  councild's clock calls it every 15
--- seconds (server/timer.c); a reader that comes first closes the poll
+-- seconds (server/core/timer.c); a reader that comes first closes the poll
 -- itself, so a result never waits for the clock.  Returns how many closed.
 CREATE OR REPLACE FUNCTION council.gov_close_due() RETURNS integer
     LANGUAGE plpgsql VOLATILE

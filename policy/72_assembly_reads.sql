@@ -2,7 +2,7 @@
 -- assembly (policy/71_assembly.sql; docs/governance.md "General assembly"
 -- and "Pages"): a poll with its receipts, the check of a receipt, the
 -- organisations still to remind, the minutes as JSON and as CSV, and the
--- caller's own place in a session for its page (server/gapage.c).  Each
+-- caller's own place in a session for its page (server/pages/assembly.c).  Each
 -- read first closes the polls that are due, so that what it shows never
 -- depends on when councild's timer ran.  Members only (R-GOV-8).
 -- Re-applied by "councilctl migrate".
@@ -260,7 +260,7 @@ END
 $$;
 
 ------------------------------------------------------------------------
--- What the pages read beyond the above (server/gapage.c).  SECURITY
+-- What the pages read beyond the above (server/pages/assembly.c).  SECURITY
 -- INVOKER but ga_me: the minutes come from council.ga_minutes, so the
 -- same visibility (R-GOV-8).
 ------------------------------------------------------------------------

@@ -179,7 +179,7 @@ BEGIN
 END
 $$;
 
--- councild's mailer (server/mail.c) claims the e-mails due: one per
+-- councild's mailer (server/core/mail.c) claims the e-mails due: one per
 -- notification for people who chose "immediate"; for "daily", one digest
 -- a day of what came before the day's p_hour o'clock JST, from that hour
 -- on.  Claimed rows are marked mailed; the mailer gives back (mail_unclaim)

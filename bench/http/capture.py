@@ -7,7 +7,7 @@ Reads a PostgreSQL log (default stderr format, log_line_prefix '%m [%p] ')
 from byte OFFSET on, written with log_min_duration_statement = 0 and
 auto_explain (log_min_duration = 0, log_analyze = on) for council_app.
 councild sets council.request_id to the request's X-Request-Id in every
-transaction (server/db.c), so the transactions of a request are those
+transaction (server/core/db.c), so the transactions of a request are those
 whose identity statement was bound with that id.  For each NAME prints the
 request's round trips and, for each statement other than BEGIN, the
 identity and COMMIT: unnamed or prepared (named, parsed at its first use

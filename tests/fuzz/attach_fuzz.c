@@ -1,5 +1,5 @@
 /*
- * attach_fuzz.c: libFuzzer harness of the pure helpers of server/attach.c,
+ * attach_fuzz.c: libFuzzer harness of the pure helpers of server/pages/attach.c,
  * where councild's C inspects JSON: attach_type decides whether an
  * uploaded file may be stored as the type its extension names, and for
  * .json that is the only JSON check C makes (the first byte that is not

@@ -1,5 +1,5 @@
 /*
- * config_fuzz.c: libFuzzer harness of server/config.c.  config_load reads
+ * config_fuzz.c: libFuzzer harness of server/core/config.c.  config_load reads
  * a file and hands its text to config_parse, which is pure: the input is
  * that text.  The configuration is the administrator's file, not a
  * member's input, but a typo in it must give a message, never a crash.

@@ -1,5 +1,5 @@
 /*
- * diff_fuzz.c: libFuzzer harness of server/diff.c.  The input is two
+ * diff_fuzz.c: libFuzzer harness of server/core/diff.c.  The input is two
  * texts separated by a NUL byte (a document's old and new version, as the
  * database hands them over: C strings).
  *

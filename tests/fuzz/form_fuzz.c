@@ -1,5 +1,5 @@
 /*
- * form_fuzz.c: libFuzzer harness of server/form.c.  The input is used
+ * form_fuzz.c: libFuzzer harness of server/web/form.c.  The input is used
  * whole as an application/x-www-form-urlencoded body (form_parse) and, up
  * to its first NUL, as a Cookie header (form_cookie), a token
  * (form_token_ok) and a datetime-local value (form_is_local_minute).

@@ -1,5 +1,5 @@
 /*
- * http_fuzz.c: libFuzzer harness of the first checks of server/http.c
+ * http_fuzz.c: libFuzzer harness of the first checks of server/web/http.c
  * that are pure functions: http_decode_path (the request target's path),
  * http_method_parse and http_choose_lang.  (The rest of http.c needs a
  * libmicrohttpd connection; tests/http/ tests it against the real

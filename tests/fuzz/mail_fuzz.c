@@ -1,5 +1,5 @@
 /*
- * mail_fuzz.c: libFuzzer harness of mail_format (server/mail.c), which
+ * mail_fuzz.c: libFuzzer harness of mail_format (server/core/mail.c), which
  * renders a notification e-mail from what the database hands over: the
  * address, the subject, the body and the message id.  From is the
  * configuration's (config_validate checks it), so it is fixed here.

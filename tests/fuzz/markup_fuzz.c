@@ -1,5 +1,5 @@
 /*
- * markup_fuzz.c: libFuzzer harness of server/markup.c.  The input (up to
+ * markup_fuzz.c: libFuzzer harness of server/web/markup.c.  The input (up to
  * its first NUL, as a body from the database) is turned into blocks by
  * markup_blocks and rendered by the real templates/post.xhtml, as
  * portal.c does; the page is parsed back as XML.

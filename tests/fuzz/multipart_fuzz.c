@@ -1,5 +1,5 @@
 /*
- * multipart_fuzz.c: libFuzzer harness of server/multipart.c.  The input
+ * multipart_fuzz.c: libFuzzer harness of server/web/multipart.c.  The input
  * is a request as attach.c sees it: the Content-Type header's value up to
  * the first LF, then the body.  multipart_boundary reads the header;
  * multipart_parse parses the body with attach.c's limits (and, on a

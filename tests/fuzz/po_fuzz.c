@@ -1,6 +1,6 @@
 /*
  * po_fuzz.c: libFuzzer harness of the .po catalog reader of
- * server/i18n.c (i18n_catalog_parse, which i18n_load runs on the text of
+ * server/core/i18n.c (i18n_catalog_parse, which i18n_load runs on the text of
  * po/ja.po and po/en.po).  The catalogs are the project's files, but a
  * translator's slip must give "line N: why", never a crash or a wrong
  * text.

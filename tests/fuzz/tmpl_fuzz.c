@@ -1,5 +1,5 @@
 /*
- * tmpl_fuzz.c: libFuzzer harness of server/tmpl.c with hostile values.
+ * tmpl_fuzz.c: libFuzzer harness of server/web/tmpl.c with hostile values.
  * The real templates (templates/) and catalogs (po/) are loaded once; the
  * input picks a template, a language and, for every variable the template
  * (and its layout) uses, whether it is unset, empty, a value chosen by the

@@ -183,7 +183,7 @@ tap_is "$code $(json m2 '[(i["status"], (i["result"] or {}).get("passed")) for i
 tap_like "$(cat "$T/m2")" '"numerator"' "... with each count's numerator and denominator"
 [ -n "$OUT" ] && tap_diag "a withdrawn member's person: $OUT"
 
-# The pages (server/gapage.c): the same acts through forms, refused alike.
+# The pages (server/pages/assembly.c): the same acts through forms, refused alike.
 WR=$(session "${REPS[2]}" web)
 page g0 "$WR" "/assemblies/$GA"
 tap_like "$code $(grep -c "ga-test 総会 $$" "$T/g0")" '^200 [1-9]' "the session page shows the assembly to a member"

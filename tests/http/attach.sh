@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Black-box tests of attached files (issue 4; server/attach.c,
+# Black-box tests of attached files (issue 4; server/pages/attach.c,
 # policy/63_attachments.sql): an upload comes back byte for byte with the
 # hash the database computed and the download headers that keep a browser
 # from running it; bad input (too large, a refused type, no file, a forged

@@ -107,7 +107,7 @@ for e in "${SEATS[@]}"; do
 done
 api v2 "${TOK[$G]}" POST "/api/v1/committee/motions/$M" '{"action":"vote","choice":"no"}'
 tap_is "$code" 404 "a non-member's vote finds no motion"
-# Nobody reads the motion: councild's clock (server/timer.c, every 15 s)
+# Nobody reads the motion: councild's clock (server/core/timer.c, every 15 s)
 # closes it at its time.  Wait for that, up to 40 s.
 for _ in $(seq 1 40); do
 	st=$(sql "SELECT status FROM council.sc_motions WHERE id = $M")
@@ -244,7 +244,7 @@ form w1 "$W_R" /cooperation --data-urlencode "csrf=$(csrf "$W_R")" --data-urlenc
 tap_is "$code" 403 "... which refuses another organisation's post"
 
 
-# The committee's pages (server/scpage.c): the same acts through forms.
+# The committee's pages (server/pages/committee.c): the same acts through forms.
 W_C=$(session "$CHAIR" web)
 W_S=$(session "${SEATS[1]}" web)
 W_G=$(session "$G" web)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Black-box tests of the member feed's filters, paging and unread marks, and
-# of search (issue 4; policy/62_feed.sql, server/feed.c, server/search.c),
+# of search (issue 4; policy/62_feed.sql, server/pages/feed.c, server/pages/search.c),
 # against the real councild and the real database.
 #
 # Usage: tests/http/feed.sh BASE_URL PGDIR   (as tests/http/portal.sh)

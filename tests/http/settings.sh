@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Black-box tests of a person's settings, an organisation's administration
-# and the roster (issue 4; policy/64_settings.sql, server/settings.c):
+# and the roster (issue 4; policy/64_settings.sql, server/pages/settings.c):
 # the language a person chooses is theirs on every page and in every new
 # session; preferences are saved; bad input and stale form tokens change
 # nothing; only an organisation's administrator administers it, and a

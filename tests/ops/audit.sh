@@ -110,7 +110,7 @@ tap_ok "$rc" "after restoring, the chain verifies again (the checks above were r
 # chain alone still verifies.  A checkpoint file of heads signed with a
 # key the database never holds catches both.  Here the checkpoints are
 # signed by the openssl command (an independent signer of the format in
-# server/anchor.h); tests/ops/anchor.sh shows councild writing them.
+# server/core/anchor.h); tests/ops/anchor.sh shows councild writing them.
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 "$COUNCILCTL" audit keygen "$W/anchor.key" >"$W/keygen.out" 2>&1; rc=$?

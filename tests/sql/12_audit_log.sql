@@ -147,7 +147,7 @@ SELECT is((SELECT count(*) FROM council.audit_log), :n_all::bigint, 'audit: the 
 SELECT pg_temp.nobody();
 SELECT is((SELECT count(*) FROM council.audit_log), 0::bigint, 'audit: without a session, no audit row');
 
--- The head as councild's anchor reads it (issue 10 item 6; server/anchor.c,
+-- The head as councild's anchor reads it (issue 10 item 6; server/core/anchor.c,
 -- docs/configuration.md "The audit anchor"): council_app, with no
 -- identity, gets the head's seq and hash and the addresses of the
 -- general-affairs secretariat's active administrators (R-ORG-5), and

@@ -1,5 +1,5 @@
 /*
- * anchor_test.c: the audit chain's signed checkpoints (server/anchor.h,
+ * anchor_test.c: the audit chain's signed checkpoints (server/core/anchor.h,
  * issue 10 item 6).  The line's formatter and its strict parser, the
  * Ed25519 signature over the documented bytes (a known answer from the
  * RFC 8032 test key, made with the openssl command), the key files

@@ -1,5 +1,5 @@
 /*
- * i18n_test.c: unit tests for the PO loader (server/i18n.c): the syntax it
+ * i18n_test.c: unit tests for the PO loader (server/core/i18n.c): the syntax it
  * accepts, every refusal with its line number, the ja/en key-set check,
  * and the real catalogs under $COUNCIL_SRCDIR/po.
  */

@@ -1,5 +1,5 @@
 /*
- * tmpl_test.c: unit tests for the template engine (server/tmpl.c): the
+ * tmpl_test.c: unit tests for the template engine (server/web/tmpl.c): the
  * real templates under $COUNCIL_SRCDIR, escaping of hostile values in
  * text and attributes, URL sanitising, t:if/t:unless/t:each, every
  * load-time refusal, the shape of the output (one DOCTYPE, no template
