@@ -251,44 +251,43 @@ compose_refill(struct http_req *req, struct tmpl_vars *vars,
 }
 
 /*
- * R-SECRET-2, R-SECRET-3: the preview's members that cannot receive the
- * secret (no registered handler, opted out of secrets), listed apart with
- * the reason in the person's language: preview_unreachable ({name,
- * reason}).  preview: council.audience_preview's JSON.
+ * What the composer page shows, in one statement ($1: the preview's JSON
+ * from council.audience_preview, or NULL; $2: English): the members and
+ * the groups a scope can name ('org', 'group': id, name), and of the
+ * preview, the organisations that will read the post ('reader': name,
+ * author, then on each row the count, a masked member, consents pending)
+ * and those the scope names that cannot receive a secret ('unreachable':
+ * name, reason; R-SECRET-2, R-SECRET-3), in the preview's order.
  */
-static void
-compose_unreachable(struct http_req *req, struct tmpl_vars *vars,
-    const char *preview)
-{
-	struct tmpl_vars	*item;
-	PGresult		*r;
-	const char		*params[1];
-	char			 err[256], key[64];
-	int			 i, en = req->lang == I18N_EN;
+static const char COMPOSE_SQL[] =
+    "SELECT 'group' AS tag, g.id AS ord, g.id::text, "
+    "CASE WHEN $2 THEN g.name_en ELSE g.name_ja END, NULL, NULL, NULL, NULL "
+    "FROM council.groups g "
+    "UNION ALL SELECT 'org', o.id, o.id::text, "
+    "CASE WHEN $2 THEN o.name_en ELSE o.name_ja END, NULL, NULL, NULL, NULL "
+    "FROM council.organisations o WHERE o.status = 'member' "
+    "UNION ALL SELECT 'reader', x.n, NULL, "
+    "CASE WHEN $2 THEN x.e->>'name_en' ELSE x.e->>'name_ja' END, "
+    "x.e->>'author', $1::json->>'count', $1::json->>'masked_member', "
+    "$1::json->>'consents' "
+    "FROM json_array_elements($1::json->'orgs') WITH ORDINALITY x(e, n) "
+    "UNION ALL SELECT 'unreachable', x.n, NULL, "
+    "CASE WHEN $2 THEN x.e->>'name_en' ELSE x.e->>'name_ja' END, "
+    "x.e->>'reason', NULL, NULL, NULL "
+    "FROM json_array_elements($1::json->'secret_unreachable') "
+    "WITH ORDINALITY x(e, n) "
+    "ORDER BY 1, 2";
 
-	params[0] = preview;
-	r = caller_db(req, "SELECT x->>'name_ja', x->>'name_en', x->>'reason' "
-	    "FROM json_array_elements(($1::json)->'secret_unreachable') x",
-	    1, params, err, sizeof(err));
-	for (i = 0; r != NULL && i < PQntuples(r); i++) {
-		/* Only the two reasons the database gives have a text. */
-		if (strcmp(PQgetvalue(r, i, 2), "no_handler") != 0 &&
-		    strcmp(PQgetvalue(r, i, 2), "secret_opt_out") != 0)
-			continue;
-		tmpl_vars_set(vars, "preview_unreachable_any", "1");
-		item = tmpl_vars_add_item(vars, "preview_unreachable");
-		tmpl_vars_set(item, "name", PQgetvalue(r, i, en ? 1 : 0));
-		snprintf(key, sizeof(key), "compose.preview.reason.%s",
-		    PQgetvalue(r, i, 2));
-		tmpl_vars_set(item, "reason", http_text(req, key));
-	}
-	PQclear(r);
-}
+/* Columns of COMPOSE_SQL. */
+enum { CO_TAG, CO_ORD, CO_ID, CO_NAME, CO_A, CO_COUNT, CO_MASKED,
+    CO_CONSENTS };
 
 /*
  * The composer page.  preview: council.audience_preview's JSON, shown as
- * "who will be able to read this".  The submit key is the form's, kept
- * across errors and previews, so that sending it twice posts once.
+ * "who will be able to read this", with the members the scope names that
+ * cannot receive a secret (no registered handler, opted out of secrets)
+ * apart, with the reason (R-SECRET-2/3).  The submit key is the form's,
+ * kept across errors and previews, so that sending it twice posts once.
  */
 static enum MHD_Result
 compose_page(struct http_req *req, unsigned status,
@@ -296,33 +295,67 @@ compose_page(struct http_req *req, unsigned status,
     const char *preview)
 {
 	struct tmpl_vars	*vars = tmpl_vars_new(), *item;
-	PGresult		*r, *pr = NULL;
-	const char		*params[1];
+	PGresult		*r;
+	const char		*params[2], *tag, *v;
 	char			 err[256], key[65];
-	const char		*v;
-	int			 i, en = req->lang == I18N_EN;
+	int			 i, org, readers = 0;
 	enum MHD_Result		 ret;
 
-	r = caller_db(req, "SELECT 'org', o.id, o.name_ja, o.name_en "
-	    "FROM council.organisations o WHERE o.status = 'member' "
-	    "UNION ALL SELECT 'group', g.id, g.name_ja, g.name_en "
-	    "FROM council.groups g ORDER BY 1, 2", 0, NULL, err, sizeof(err));
-	if (r == NULL) {
+	params[0] = preview;
+	params[1] = req->lang == I18N_EN ? "t" : "f";
+	if ((r = caller_db(req, COMPOSE_SQL, 2, params, err,
+	    sizeof(err))) == NULL) {
+		log_error("msg=\"composer failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
 		ret = http_error(req, 503, NULL);
 		goto out;
 	}
 	caller_frame(req, vars, me);
 	for (i = 0; i < PQntuples(r); i++) {
-		int org = strcmp(PQgetvalue(r, i, 0), "org") == 0;
-
+		tag = PQgetvalue(r, i, CO_TAG);
+		if (strcmp(tag, "reader") == 0) {
+			if (readers++ == 0) {
+				tmpl_vars_set(vars, "preview", "1");
+				tmpl_vars_set(vars, "preview_count",
+				    PQgetvalue(r, i, CO_COUNT));
+				if (strcmp(PQgetvalue(r, i, CO_MASKED),
+				    "true") == 0)
+					tmpl_vars_set(vars, "preview_masked",
+					    "1");
+				if (atoi(PQgetvalue(r, i, CO_CONSENTS)) > 0)
+					tmpl_vars_set(vars, "preview_consents",
+					    PQgetvalue(r, i, CO_CONSENTS));
+			}
+			item = tmpl_vars_add_item(vars, "preview_orgs");
+			tmpl_vars_set(item, "name", PQgetvalue(r, i, CO_NAME));
+			if (strcmp(PQgetvalue(r, i, CO_A), "true") == 0)
+				tmpl_vars_set(item, "author", "1");
+			continue;
+		}
+		if (strcmp(tag, "unreachable") == 0) {
+			/* Only the two reasons the database gives have a
+			 * text. */
+			v = PQgetvalue(r, i, CO_A);
+			if (strcmp(v, "no_handler") != 0 &&
+			    strcmp(v, "secret_opt_out") != 0)
+				continue;
+			tmpl_vars_set(vars, "preview_unreachable_any", "1");
+			item = tmpl_vars_add_item(vars, "preview_unreachable");
+			tmpl_vars_set(item, "name", PQgetvalue(r, i, CO_NAME));
+			snprintf(key, sizeof(key), "compose.preview.reason.%s",
+			    v);
+			tmpl_vars_set(item, "reason", http_text(req, key));
+			continue;
+		}
+		org = strcmp(tag, "org") == 0;
 		item = tmpl_vars_add_item(vars, org ? "orgs" : "groups");
-		tmpl_vars_set(item, "id", PQgetvalue(r, i, 1));
-		tmpl_vars_set(item, "name", PQgetvalue(r, i, en ? 3 : 2));
+		tmpl_vars_set(item, "id", PQgetvalue(r, i, CO_ID));
+		tmpl_vars_set(item, "name", PQgetvalue(r, i, CO_NAME));
 		if (compose_form_has(f, org ? "org" : "group",
-		    PQgetvalue(r, i, 1)))
+		    PQgetvalue(r, i, CO_ID)))
 			tmpl_vars_set(item, "selected", "selected");
 		if (org && compose_form_has(f, "exclude_org",
-		    PQgetvalue(r, i, 1)))
+		    PQgetvalue(r, i, CO_ID)))
 			tmpl_vars_set(item, "xselected", "selected");
 	}
 	if (error != NULL)
@@ -333,38 +366,8 @@ compose_page(struct http_req *req, unsigned status,
 		tmpl_vars_set(vars, "submit_key", v);
 	else if (util_random_hex(key, 16) == 0)
 		tmpl_vars_set(vars, "submit_key", key);
-	if (preview != NULL) {
-		params[0] = preview;
-		pr = caller_db(req, "SELECT x->>'name_ja', x->>'name_en', "
-		    "(x->>'author')::boolean, (p->>'count'), "
-		    "(p->>'masked_member')::boolean, (p->>'consents')::int "
-		    "FROM (SELECT $1::json AS p) s LEFT JOIN LATERAL "
-		    "json_array_elements(s.p->'orgs') x ON true", 1, params,
-		    err, sizeof(err));
-		for (i = 0; pr != NULL && i < PQntuples(pr); i++) {
-			if (i == 0) {
-				tmpl_vars_set(vars, "preview", "1");
-				tmpl_vars_set(vars, "preview_count",
-				    PQgetvalue(pr, 0, 3));
-				if (*PQgetvalue(pr, 0, 4) == 't')
-					tmpl_vars_set(vars, "preview_masked", "1");
-				if (atoi(PQgetvalue(pr, 0, 5)) > 0)
-					tmpl_vars_set(vars, "preview_consents",
-					    PQgetvalue(pr, 0, 5));
-			}
-			if (PQgetisnull(pr, i, 0))
-				continue;
-			item = tmpl_vars_add_item(vars, "preview_orgs");
-			tmpl_vars_set(item, "name", PQgetvalue(pr, i, en ? 1 : 0));
-			if (*PQgetvalue(pr, i, 2) == 't')
-				tmpl_vars_set(item, "author", "1");
-		}
-		if (pr != NULL)
-			compose_unreachable(req, vars, preview);
-	}
 	ret = http_page(req, status, "compose.xhtml", vars);
 out:
-	PQclear(pr);
 	PQclear(r);
 	tmpl_vars_free(vars);
 	return ret;

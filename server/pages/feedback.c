@@ -49,71 +49,73 @@ feedback_left(struct http_req *req, long secs, char *out, size_t len)
 		    http_text(req, "feedback.unit.minutes"));
 }
 
-/* Column numbers of FEEDBACK_POST_SQL. */
+/* Column numbers of FEEDBACK_POST_SQL: the feedback state (every row),
+ * then the tally's counts (every row, NULL without a tally) and one of its
+ * comments per row (NULL without any). */
 enum { FB_STATUS, FB_DEADLINE, FB_SECS, FB_CLASS, FB_ANSWER, FB_COMMENT,
-    FB_TALLY };
+    FB_SEEN, FB_NOT_SEEN, FB_UNKNOWN, FB_EXPERT, FB_ANSWERED, FB_EXPECTED,
+    FB_LATE, FB_C_CLASS, FB_C_ANSWER, FB_C_COMMENT, FB_C_AT, FB_C_LATE,
+    FB_C_ORG_JA, FB_C_ORG_EN };
 
+/* The post's feedback state for the caller and, where the rules show it,
+ * the tally with its comments (R-TF-1, R-TF-6): one statement, the tally's
+ * JSON turned into rows where it is made. */
 static const char FEEDBACK_POST_SQL[] =
-    "SELECT council.feedback_status(x.id), "
-    "to_char(x.feedback_deadline AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
-    "floor(extract(epoch FROM x.feedback_deadline - now()))::bigint, "
-    "council.current_tf_class(), f.answer, f.comment, "
+    "SELECT s.status, s.deadline, s.secs, s.cls, s.answer, s.comment, "
+    "s.t->>'seen', s.t->>'not_seen', s.t->>'unknown', s.t->>'expert', "
+    "s.t->>'answered', s.t->>'expected', s.t->>'late', "
+    "c->>'class', c->>'answer', c->>'comment', "
+    CALLER_JST("c->>'at'") ", (c->>'late')::boolean, "
+    "c->'org'->>'name_ja', c->'org'->>'name_en' "
+    "FROM (SELECT council.feedback_status(x.id) AS status, "
+    CALLER_JST("x.feedback_deadline") " AS deadline, "
+    "floor(extract(epoch FROM x.feedback_deadline - now()))::bigint AS secs, "
+    "council.current_tf_class() AS cls, f.answer, f.comment, "
     "CASE WHEN council.feedback_status(x.id) IN ('collecting', 'closed') "
     "OR (SELECT me.is_coordinator FROM council.me) "
-    "THEN council.feedback_tally(x.id) END "
+    "THEN council.feedback_tally(x.id) END AS t "
     "FROM council.posts x LEFT JOIN council.feedback f ON f.post_id = x.id "
     "AND f.org_id = (SELECT me.org_id FROM council.me) "
-    "WHERE x.id = $1 AND x.feedback_deadline IS NOT NULL AND x.parent_id IS NULL";
+    "WHERE x.id = $1 AND x.feedback_deadline IS NOT NULL "
+    "AND x.parent_id IS NULL) s "
+    "LEFT JOIN LATERAL json_array_elements(s.t->'comments') c ON true";
 
-/* The tally's counts and comments (R-TF-1: the author sees them). */
+/* The tally's counts and comments from FEEDBACK_POST_SQL's rows (R-TF-1:
+ * the author sees them). */
 static void
-feedback_tally_vars(struct http_req *req, const char *tally,
+feedback_tally_vars(struct http_req *req, const PGresult *r,
     struct tmpl_vars *vars)
 {
 	struct tmpl_vars	*item;
-	PGresult		*r;
-	const char		*params[1] = { tally };
-	char			 err[256], key[48];
+	char			 key[48];
 	int			 i, en = req->lang == I18N_EN;
 
-	r = caller_db(req, "SELECT t->>'seen', t->>'not_seen', t->>'unknown', "
-	    "t->>'expert', t->>'answered', t->>'expected', t->>'late', "
-	    "c->>'class', c->>'answer', c->>'comment', "
-	    "to_char((c->>'at')::timestamptz AT TIME ZONE 'Asia/Tokyo', "
-	    "'YYYY-MM-DD HH24:MI'), (c->>'late')::boolean, "
-	    "c->'org'->>'name_ja', c->'org'->>'name_en' "
-	    "FROM (SELECT $1::json AS t) s LEFT JOIN LATERAL "
-	    "json_array_elements(s.t->'comments') c ON true", 1, params, err,
-	    sizeof(err));
-	if (r == NULL || PQntuples(r) < 1) {
-		PQclear(r);
-		return;
-	}
 	tmpl_vars_set(vars, "tally", "1");
-	tmpl_vars_set(vars, "tally_seen", PQgetvalue(r, 0, 0));
-	tmpl_vars_set(vars, "tally_not_seen", PQgetvalue(r, 0, 1));
-	tmpl_vars_set(vars, "tally_unknown", PQgetvalue(r, 0, 2));
-	tmpl_vars_set(vars, "tally_expert", PQgetvalue(r, 0, 3));
-	tmpl_vars_set(vars, "tally_answered", PQgetvalue(r, 0, 4));
-	tmpl_vars_set(vars, "tally_expected", PQgetvalue(r, 0, 5));
-	tmpl_vars_set(vars, "tally_late", PQgetvalue(r, 0, 6));
+	tmpl_vars_set(vars, "tally_seen", PQgetvalue(r, 0, FB_SEEN));
+	tmpl_vars_set(vars, "tally_not_seen", PQgetvalue(r, 0, FB_NOT_SEEN));
+	tmpl_vars_set(vars, "tally_unknown", PQgetvalue(r, 0, FB_UNKNOWN));
+	tmpl_vars_set(vars, "tally_expert", PQgetvalue(r, 0, FB_EXPERT));
+	tmpl_vars_set(vars, "tally_answered", PQgetvalue(r, 0, FB_ANSWERED));
+	tmpl_vars_set(vars, "tally_expected", PQgetvalue(r, 0, FB_EXPECTED));
+	tmpl_vars_set(vars, "tally_late", PQgetvalue(r, 0, FB_LATE));
 	for (i = 0; i < PQntuples(r); i++) {
-		if (PQgetisnull(r, i, 7))
+		if (PQgetisnull(r, i, FB_C_CLASS))
 			continue;
 		item = tmpl_vars_add_item(vars, "tally_comments");
-		snprintf(key, sizeof(key), "class.%s", PQgetvalue(r, i, 7));
+		snprintf(key, sizeof(key), "class.%s",
+		    PQgetvalue(r, i, FB_C_CLASS));
 		tmpl_vars_set(item, "class", http_text(req, key));
 		snprintf(key, sizeof(key), "feedback.answer.%s",
-		    PQgetvalue(r, i, 8));
+		    PQgetvalue(r, i, FB_C_ANSWER));
 		tmpl_vars_set(item, "answer", http_text(req, key));
-		tmpl_vars_set(item, "comment", PQgetvalue(r, i, 9));
-		tmpl_vars_set(item, "date", PQgetvalue(r, i, 10));
-		if (*PQgetvalue(r, i, 11) == 't')
+		tmpl_vars_set(item, "comment", PQgetvalue(r, i, FB_C_COMMENT));
+		tmpl_vars_set(item, "date", PQgetvalue(r, i, FB_C_AT));
+		if (*PQgetvalue(r, i, FB_C_LATE) == 't')
 			tmpl_vars_set(item, "late", "1");
-		if (!PQgetisnull(r, i, 12))
-			tmpl_vars_set(item, "org", PQgetvalue(r, i, en ? 13 : 12));
+		if (!PQgetisnull(r, i, FB_C_ORG_JA))
+			tmpl_vars_set(item, "org",
+			    PQgetvalue(r, i, en ? FB_C_ORG_EN : FB_C_ORG_JA));
 	}
-	PQclear(r);
 }
 
 void
@@ -132,7 +134,7 @@ feedback_post_vars(struct http_req *req, long long n, struct tmpl_vars *vars,
 		    req->rid, err);
 		return;
 	}
-	if (PQntuples(r) != 1 || PQgetisnull(r, 0, FB_STATUS))
+	if (PQntuples(r) < 1 || PQgetisnull(r, 0, FB_STATUS))
 		goto out;
 	st = PQgetvalue(r, 0, FB_STATUS);
 	cls = PQgetvalue(r, 0, FB_CLASS);
@@ -165,8 +167,8 @@ feedback_post_vars(struct http_req *req, long long n, struct tmpl_vars *vars,
 			tmpl_vars_set(vars, "fb_mine", http_text(req, key));
 		}
 	}
-	if (!PQgetisnull(r, 0, FB_TALLY))
-		feedback_tally_vars(req, PQgetvalue(r, 0, FB_TALLY), vars);
+	if (!PQgetisnull(r, 0, FB_SEEN))
+		feedback_tally_vars(req, r, vars);
 	if (error != NULL)
 		tmpl_vars_set(vars, "fb_error", error);
 out:
