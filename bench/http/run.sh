@@ -77,6 +77,7 @@ IDLE=${IDLE:-1000}
 HOLD=${HOLD:-5}
 BDIR=$ROOT/var/bench-http
 PGDIR=${PGDIR:-$BDIR/pg}
+case $PGDIR in /*) ;; *) PGDIR=$ROOT/$PGDIR ;; esac	# libpq: a socket path is absolute
 OUT=$BDIR/out
 HERE=$ROOT/bench/http
 
