@@ -3,7 +3,8 @@
 #   GET /healthz                   one database round trip (identity pipeline)
 #   GET /static/css/council.css    a static file (no database)
 #   GET /                          a rendered template page (no database)
-# Uses the optimised build (var/build/demo), the embedded cluster in var/pg
+# Uses the optimised build (var/build/demo, or the build folder BENCH_BUILD,
+# to compare two builds in one sitting), the embedded cluster in var/pg
 # and wrk (installed from Debian if missing).  Each run is bounded:
 # DURATION seconds (default 10) with CONNS connections (default 16).
 # Prints requests/s and latency percentiles, and the ratios between them.
@@ -16,7 +17,7 @@ CONNS=${CONNS:-16}
 command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 	|| die "wrk is needed: apt-get install wrk"
 "$ROOT/deploy/install-deps.sh"
-BUILD=$(council_build demo)
+BUILD=${BENCH_BUILD:-$(council_build demo)}	# BENCH_BUILD: another build folder
 PGDIR=$ROOT/var/pg
 "$ROOT/deploy/pg.sh" start "$PGDIR"
 "$BUILD/server/councilctl" -d "$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_owner)" \

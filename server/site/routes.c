@@ -54,6 +54,12 @@
 	{ pattern, G, HTTP_API, HTTP_BODY_FORM, api_read_route, fn }
 
 static const struct http_route routes[] = {
+	/* The machine's (health.c, static.c): first, as the most frequent
+	 * and the cheapest to answer. */
+	R("/healthz",			G, ANYONE, health_get),
+	R("/robots.txt",		G, ANYONE, static_robots),
+	R("/static/{path}",		G, ANYONE, static_serve),
+
 	/* Sign-in and sign-out (signin.c). */
 	R("/",				G, ANYONE, signin_get),
 	R("/signin",			G, ANYONE, signin_get),
@@ -172,10 +178,6 @@ static const struct http_route routes[] = {
 	R("/api/v1/documents",		G, ANYONE, documents_api_list),
 	R("/api/v1/documents/{key}",	G, ANYONE, documents_api_get),
 
-	/* The machine's (health.c, static.c). */
-	R("/healthz",			G, ANYONE, health_get),
-	R("/robots.txt",		G, ANYONE, static_robots),
-	R("/static/{path}",		G, ANYONE, static_serve),
 };
 
 const struct http_route *

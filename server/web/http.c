@@ -149,6 +149,11 @@ http_route_match(const char *pattern, const char *path, long long *id,
 	*id = 0;
 	key[0] = '\0';
 	while (*q != '\0') {
+		if (*q != '{') {	/* a literal: the common case, kept cheap */
+			if (*q++ != *p++)
+				return 0;
+			continue;
+		}
 		if (strncmp(q, "{id}", 4) == 0) {
 			if (!http_match_id(&p, id))
 				return 0;
@@ -162,8 +167,8 @@ http_route_match(const char *pattern, const char *path, long long *id,
 				return 0;
 			snprintf(key, keylen, "%s", p);
 			return 1;
-		} else if (*q++ != *p++)
-			return 0;
+		} else
+			return 0;	/* an unknown token: a bad table */
 	}
 	return *p == '\0';
 }
