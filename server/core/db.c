@@ -175,19 +175,6 @@ db_set_error(PGresult *r, PGconn *c, char *sqlstate, char *err, size_t errlen)
 	}
 }
 
-/* FNV-1a, 64 bits: the name of a prepared statement. */
-static uint64_t
-db_hash(const char *s)
-{
-	uint64_t	h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* The slot of connection c in pool p (NULL if it is not the pool's). */
 static struct db_slot *
 db_slot_of(struct db_pool *p, PGconn *c)
@@ -228,7 +215,7 @@ db_query_full(PGconn *c, struct db_slot *slot, const struct db_ident *id,
 			slot->pid = PQbackendPID(c);
 			slot->n = 0;
 		}
-		h = db_hash(sql);
+		h = util_fnv1a(sql);
 		snprintf(name, sizeof(name), "cp_%016" PRIx64, h);
 		for (i = 0; i < slot->n && !named; i++)
 			named = slot->stmt[i] == h;

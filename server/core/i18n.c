@@ -35,11 +35,15 @@ struct i18n_catalog {
 	struct i18n_entry	*e;	/* sorted by key once parsed */
 	size_t			 n;
 	size_t			 cap;
+	uint32_t		*slot;	/* open addressing: entry + 1, or 0 */
+	size_t			 mask;	/* slots - 1 (a power of two) */
 };
 
 struct i18n {
 	struct i18n_catalog	*cat[I18N_NLANG];
 };
+
+static void	i18n_index(struct i18n_catalog *);
 
 static const char *const i18n_codes[I18N_NLANG] = { "ja", "en" };
 
@@ -317,6 +321,7 @@ i18n_catalog_parse(const char *text, size_t len, char *err, size_t errlen)
 			goto out;
 		}
 	}
+	i18n_index(cat);
 	ok = 1;
 out:
 	buf_free(&p.id);
@@ -328,21 +333,43 @@ out:
 	return cat;
 }
 
-static int
-i18n_key_cmp(const void *key, const void *e)
+/*
+ * Hash every key into a table of at least twice as many slots, so that a
+ * lookup (every catalog text of every page) is a hash and a comparison or
+ * two, not a binary search of strcmp calls.
+ */
+static void
+i18n_index(struct i18n_catalog *c)
 {
-	return strcmp(key, ((const struct i18n_entry *)e)->key);
+	size_t	n = 16, i, s;
+
+	while (n < c->n * 2)
+		n *= 2;
+	c->slot = xcalloc(n, sizeof(*c->slot));
+	c->mask = n - 1;
+	for (i = 0; i < c->n; i++) {
+		s = (size_t)util_fnv1a(c->e[i].key) & c->mask;
+		while (c->slot[s] != 0)
+			s = (s + 1) & c->mask;
+		c->slot[s] = (uint32_t)i + 1;
+	}
 }
 
 const char *
 i18n_catalog_get(const struct i18n_catalog *c, const char *key)
 {
 	const struct i18n_entry	*e;
+	size_t			 s;
 
-	if (c == NULL || key == NULL || c->n == 0)
+	if (c == NULL || key == NULL || c->slot == NULL)
 		return NULL;
-	e = bsearch(key, c->e, c->n, sizeof(*c->e), i18n_key_cmp);
-	return e != NULL ? e->text : NULL;
+	s = (size_t)util_fnv1a(key) & c->mask;
+	for (; c->slot[s] != 0; s = (s + 1) & c->mask) {
+		e = &c->e[c->slot[s] - 1];
+		if (strcmp(e->key, key) == 0)
+			return e->text;
+	}
+	return NULL;
 }
 
 size_t
@@ -363,6 +390,7 @@ i18n_catalog_free(struct i18n_catalog *c)
 		free(c->e[i].text);
 	}
 	free(c->e);
+	free(c->slot);
 	free(c);
 }
 

@@ -156,6 +156,18 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+uint64_t
+util_fnv1a(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 size_t
 util_utf8_char(const unsigned char *p, size_t n, uint32_t *cp)
 {

@@ -48,6 +48,9 @@ int	 util_utf8_valid(const char *, size_t);
  * the code point in *cp, or 0 if the bytes are not well-formed UTF-8
  * (overlong, a surrogate, beyond U+10FFFF, truncated). */
 size_t	 util_utf8_char(const unsigned char *p, size_t n, uint32_t *cp);
+/* FNV-1a, 64 bits, of the string s: names of prepared statements, and
+ * the hash tables of the catalogs and of template variables. */
+uint64_t util_fnv1a(const char *s);
 /* The value of the hex digit c (either case), or -1. */
 int	 util_hexval(int c);
 /* An error message into err (errlen bytes; nothing when err is NULL or
