@@ -6,12 +6,22 @@
  * loading) and checks every rule, so that a broken template stops start-up
  * instead of failing a request.  Comments are dropped at this point.
  *
- * Rendering never changes the parsed documents, so one tmpl_set serves
- * every thread at once: it copies the page (or its layout) with
- * xmlCopyDoc, fills the copy by creating text nodes (xmlNewDocText) and
- * attributes (xmlSetProp), both of which store the value literally for the
- * serialiser to escape, removes the template namespace and serialises the
- * tree as XHTML after "<!DOCTYPE html>".
+ * Compiling (tmpl_compile, once per template after the layouts are
+ * linked) walks the tree of a page's layout with the page's fills in its
+ * slots and writes a flat program: static markup becomes byte runs,
+ * escaped once, in one pool; what depends on variables becomes an
+ * instruction (a text, a catalog text, a start tag with variable
+ * attributes, a conditional or loop jump).  Rendering (tmpl_run) only
+ * appends: byte runs as they are, values through the escapers.  The set is
+ * read-only after loading, so one tmpl_set serves every thread at once.
+ *
+ * The output is byte for byte what libxml2's XHTML serialiser wrote when
+ * this engine copied and filled trees (tmpl_tag_emit lists its rules);
+ * tmpl_test.c renders every real page with hostile values and checks that
+ * libxml2, parsing and saving the page again, writes the same bytes.
+ *
+ * Variables live in one arena per tree (tmpl_vars_new's), so building a
+ * page's variables is a few bump allocations, not one malloc per string.
  */
 #include <sys/stat.h>
 
@@ -30,7 +40,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
-#include <libxml/xmlsave.h>
 
 #include "i18n.h"
 #include "tmpl.h"
@@ -45,25 +54,115 @@
 #define TMPL_MAX_FILES	256	/* templates in one directory */
 #define TMPL_MAX_NAME	128	/* a variable, key, slot or attribute name */
 
+/* A bump allocator: the strings and arrays of one vars tree, or of one
+ * compiled template, freed all at once. */
+struct tmpl_chunk {
+	struct tmpl_chunk	*next;
+	size_t			 used;
+	size_t			 cap;
+	char			 data[];
+};
+
+struct tmpl_arena {
+	struct tmpl_chunk	*head;
+	size_t			 next_cap;
+};
+
 /* A variable: a text value, or (value == NULL) a list of items. */
 struct tmpl_var {
-	char		  *name;
-	char		  *value;
+	const char	  *name;
+	uint32_t	   h;		/* tmpl_hash(name) */
+	const char	  *value;
 	struct tmpl_vars **items;
 	size_t		   nitems;
 	size_t		   capitems;
 };
 
+/* Everything of a tree of vars lives in its root's arena. */
 struct tmpl_vars {
-	struct tmpl_var	*v;
-	size_t		 n;
-	size_t		 cap;
+	struct tmpl_arena *arena;	/* the root's */
+	struct tmpl_arena  own;		/* used by a root only */
+	struct tmpl_var	  *v;
+	size_t		   n;
+	size_t		   cap;
 };
 
 /* A <t:fill> of a page; both pointers point into the page's document. */
 struct tmpl_fill {
 	const char	*slot;
 	xmlNodePtr	 node;
+};
+
+/* The instructions of a compiled template. */
+enum tmpl_code {
+	TMPL_C_BYTES,	/* copy pool[a, a + b) */
+	TMPL_C_TEXT,	/* the text of variable s, escaped (unset: nothing) */
+	TMPL_C_MSG,	/* the catalog text of key s, escaped */
+	TMPL_C_IF,	/* unless s is truthy, go to b */
+	TMPL_C_UNLESS,	/* if s is truthy, go to b */
+	TMPL_C_EACH,	/* s's first item in scope; no item: go to b */
+	TMPL_C_NEXT,	/* the next item and back to a + 1, or on */
+	TMPL_C_TAG	/* the start tag tags[a] */
+};
+
+struct tmpl_ins {
+	enum tmpl_code	 code;
+	uint32_t	 a;
+	uint32_t	 b;
+	uint32_t	 h;	/* tmpl_hash(s) */
+	const char	*s;	/* into the template's document */
+};
+
+/* Where an attribute's value comes from. */
+enum tmpl_aval {
+	TMPL_A_STATIC,	/* value */
+	TMPL_A_VAR,	/* variable arg (unset: value, when there is one) */
+	TMPL_A_MSG	/* the catalog text of key arg */
+};
+
+/* The attributes the XHTML rules of tmpl_tag_emit look at. */
+enum tmpl_role {
+	TMPL_R_NONE,
+	TMPL_R_ID,
+	TMPL_R_NAME,
+	TMPL_R_LANG,
+	TMPL_R_XMLLANG,
+	TMPL_R_N
+};
+
+struct tmpl_tattr {
+	const char	*qname;		/* "class", "xml:lang" */
+	const char	*value;		/* the static value, or NULL */
+	const char	*head;		/* ' qname="' */
+	const char	*full;		/* ' qname="escaped value"' or NULL */
+	const char	*arg;		/* TMPL_A_VAR/TMPL_A_MSG */
+	uint32_t	 argh;		/* tmpl_hash(arg) */
+	enum tmpl_aval	 kind;
+	enum tmpl_role	 role;
+	int		 prefixed;	/* in the xml or xlink namespace */
+	int		 boolean;	/* "" is written as the name */
+	int		 url;		/* a variable's value is checked */
+};
+
+/* A start tag with an attribute that depends on the variables. */
+struct tmpl_tag {
+	const char		*open;	/* "<name" and xmlns declarations */
+	struct tmpl_tattr	*attrs;
+	size_t			 nattrs;
+	int			 c8;	/* name also as id (a, p, div, ...) */
+	int			 empty;	/* " />" */
+};
+
+struct tmpl_prog {
+	struct tmpl_ins		*ins;
+	size_t			 nins;
+	size_t			 capins;
+	size_t			 sealed; /* instructions before: no growing */
+	struct tmpl_tag		*tags;
+	size_t			 ntags;
+	size_t			 captags;
+	struct buf		 pool;	/* the static bytes */
+	struct tmpl_arena	 strs;	/* the tags' strings */
 };
 
 struct tmpl {
@@ -76,6 +175,7 @@ struct tmpl {
 	size_t		  nfills;
 	const char	**slots;	/* names of the <t:slot>s, into doc */
 	size_t		  nslots;
+	struct tmpl_prog  prog;		/* with the layout, when a page */
 };
 
 struct tmpl_set {
@@ -102,16 +202,21 @@ struct tmpl_check {
 	size_t		 errlen;
 };
 
+/* Compiling one template. */
+struct tmpl_cc {
+	struct tmpl_prog	*p;
+	const struct tmpl	*page;	/* supplies the fills, or NULL */
+	const char		*path;	/* of the nodes being compiled */
+	char			*err;
+	size_t			 errlen;
+};
+
 /* One rendering. */
 struct tmpl_render {
-	xmlDocPtr		 doc;		/* the copy being filled */
-	const struct tmpl	*page;		/* supplies the fills, or NULL */
 	const struct i18n	*i18n;
 	enum i18n_lang		 lang;
 	const struct tmpl_vars	*scope[TMPL_MAX_DEPTH + 1];
 	size_t			 nscope;
-	char			*err;
-	size_t			 errlen;
 };
 
 /* First error libxml2 reported while parsing one file. */
@@ -143,7 +248,8 @@ static const char *const tmpl_url_prefixes[] = {
 
 static int	tmpl_fail(struct tmpl_check *, const xmlNode *, const char *,
 		    ...) __attribute__((format(printf, 3, 4)));
-static int	tmpl_process(struct tmpl_render *, xmlNodePtr);
+static int	tmpl_compile(struct tmpl *, char *, size_t);
+static void	tmpl_prog_free(struct tmpl_prog *);
 
 /* "path:line: why" about node n (the file when n is NULL); returns -1. */
 static int
@@ -539,6 +645,11 @@ tmpl_check_elem(struct tmpl_check *ck, xmlNodePtr el, const char *raw,
 	if (raw == NULL &&
 	    (strcmp(name, "script") == 0 || strcmp(name, "style") == 0))
 		raw = name;
+	if (el->children != NULL &&
+	    xmlStrEqual(el->ns->href, BAD_CAST TMPL_XHTML_NS) &&
+	    tmpl_in_list(name, tmpl_void_elems, UTIL_ARRAY_LEN(tmpl_void_elems)))
+		return tmpl_fail(ck, el, "<%s> is a void element: nothing may "
+		    "go inside it", name);
 	if (tmpl_t_attr(el, "each") != NULL)
 		each++;
 	if (tmpl_check_attrs(ck, el, raw, each) == -1)
@@ -553,6 +664,7 @@ tmpl_check_page(struct tmpl_check *ck, xmlNodePtr root)
 	struct tmpl	*t = ck->t;
 	xmlNodePtr	 c, next;
 	xmlAttrPtr	 a;
+	xmlNsPtr	 ns;
 	const char	*slot, *lname;
 	size_t		 i;
 	int		 content;
@@ -564,6 +676,14 @@ tmpl_check_page(struct tmpl_check *ck, xmlNodePtr root)
 	a = tmpl_plain_attr(root, "layout");
 	if (a == NULL || !tmpl_attr_simple(a))
 		return tmpl_fail(ck, root, "<t:page> needs a layout");
+	/* A fill goes into the layout's tree: a prefix declared here would
+	 * not be declared there. */
+	for (ns = root->nsDef; ns != NULL; ns = ns->next)
+		if (ns->prefix != NULL ? !xmlStrEqual(ns->href,
+		    BAD_CAST TMPL_NS) : !xmlStrEqual(ns->href,
+		    BAD_CAST TMPL_XHTML_NS))
+			return tmpl_fail(ck, root, "<t:page> may declare only "
+			    "xmlns=\"" TMPL_XHTML_NS "\" and xmlns:t");
 	lname = tmpl_attr_value(a);
 	if (strcmp(lname, t->name) == 0)
 		return tmpl_fail(ck, root, "a page cannot be its own layout");
@@ -922,6 +1042,9 @@ tmpl_load_dir(const char *dir, char *err, size_t errlen)
 	}
 	if (tmpl_link(set, err, errlen) == -1)
 		goto out;
+	for (i = 0; i < n; i++)
+		if (tmpl_compile(&set->t[i], err, errlen) == -1)
+			goto out;
 	ok = 1;
 out:
 	if (names != NULL) {
@@ -953,6 +1076,7 @@ tmpl_set_free(struct tmpl_set *set)
 		free(t->layout_name);
 		free(t->fills);
 		free(t->slots);
+		tmpl_prog_free(&t->prog);
 		if (t->doc != NULL)
 			xmlFreeDoc(t->doc);
 	}
@@ -1010,6 +1134,62 @@ tmpl_check_keys(const struct tmpl_set *set, const struct i18n *i18n,
 	return 0;
 }
 
+/* The arena. ---------------------------------------------------------------- */
+
+/*
+ * n bytes from arena a, 8-aligned; never NULL (xmalloc exits on OOM).
+ * Chunks double from 4 KiB up to 256 KiB; a larger request gets its own.
+ */
+static void *
+tmpl_alloc(struct tmpl_arena *a, size_t n)
+{
+	struct tmpl_chunk	*c = a->head;
+	size_t			 cap;
+	void			*p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (c == NULL || c->cap - c->used < n) {
+		cap = a->next_cap != 0 ? a->next_cap : 4096;
+		if (cap < 256 * 1024)
+			a->next_cap = cap * 2;
+		if (cap < n)
+			cap = n;
+		c = xmalloc(sizeof(*c) + cap);
+		c->next = a->head;
+		c->used = 0;
+		c->cap = cap;
+		a->head = c;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static char *
+tmpl_strndup(struct tmpl_arena *a, const char *s, size_t n)
+{
+	char	*p = tmpl_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void
+tmpl_arena_free(struct tmpl_arena *a)
+{
+	struct tmpl_chunk	*c, *next;
+
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+	a->next_cap = 0;
+}
+
+/* Variables. ---------------------------------------------------------------- */
+
 /* Characters XML 1.0 allows (so the output always re-parses). */
 static int
 tmpl_xml_char(uint32_t c)
@@ -1020,18 +1200,28 @@ tmpl_xml_char(uint32_t c)
 }
 
 /*
- * A copy of s (free it) in which every byte that is not part of
+ * A copy of s in arena a in which every byte that is not part of
  * well-formed UTF-8, and every character XML forbids (C0 controls but tab,
- * LF and CR; U+FFFE; U+FFFF), is replaced by U+FFFD.
+ * LF and CR; U+FFFE; U+FFFF), is replaced by U+FFFD.  Clean text (nearly
+ * all of it) is copied in one piece.
  */
 static char *
-tmpl_utf8_clean(const char *s)
+tmpl_utf8_clean(struct tmpl_arena *a, const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	struct buf		 b;
-	size_t			 len = strlen(s), i = 0, run = 0, n;
+	char			*copy;
+	size_t			 len, i = 0, run = 0, n;
 	uint32_t		 c = 0;
 
+	for (; p[i] != '\0'; i++) {
+		if (p[i] >= 0x80 || (p[i] < 0x20 && p[i] != '\t' &&
+		    p[i] != '\n' && p[i] != '\r'))
+			break;
+	}
+	if (p[i] == '\0')
+		return tmpl_strndup(a, s, i);
+	len = i + strlen(s + i);
 	buf_init(&b);
 	while (i < len) {
 		n = util_utf8_char(p + i, len - i, &c);
@@ -1045,52 +1235,44 @@ tmpl_utf8_clean(const char *s)
 		run = i;
 	}
 	buf_append(&b, s + run, i - run);
-	return buf_release(&b, NULL);
+	copy = tmpl_strndup(a, b.data != NULL ? b.data : "", b.len);
+	buf_free(&b);
+	return copy;
 }
 
 struct tmpl_vars *
 tmpl_vars_new(void)
 {
-	return xcalloc(1, sizeof(struct tmpl_vars));
+	struct tmpl_vars	*vs = xcalloc(1, sizeof(*vs));
+
+	vs->arena = &vs->own;
+	return vs;
 }
 
-/* Drop v's value or items, keeping its name. */
-static void
-tmpl_var_clear(struct tmpl_var *v)
-{
-	size_t	i;
-
-	free(v->value);
-	v->value = NULL;
-	for (i = 0; i < v->nitems; i++)
-		tmpl_vars_free(v->items[i]);
-	free(v->items);
-	v->items = NULL;
-	v->nitems = v->capitems = 0;
-}
-
+/* An item is freed with its root: only a root frees anything. */
 void
 tmpl_vars_free(struct tmpl_vars *vs)
 {
-	size_t	i;
-
-	if (vs == NULL)
+	if (vs == NULL || vs->arena != &vs->own)
 		return;
-	for (i = 0; i < vs->n; i++) {
-		tmpl_var_clear(&vs->v[i]);
-		free(vs->v[i].name);
-	}
-	free(vs->v);
+	tmpl_arena_free(&vs->own);
 	free(vs);
 }
 
+/* The hash that lookups compare before the names. */
+static uint32_t
+tmpl_hash(const char *name)
+{
+	return (uint32_t)util_fnv1a(name);
+}
+
 static struct tmpl_var *
-tmpl_vars_find(const struct tmpl_vars *vs, const char *name)
+tmpl_vars_find(const struct tmpl_vars *vs, const char *name, uint32_t h)
 {
 	size_t	i;
 
 	for (i = 0; i < vs->n; i++)
-		if (strcmp(vs->v[i].name, name) == 0)
+		if (vs->v[i].h == h && strcmp(vs->v[i].name, name) == 0)
 			return &vs->v[i];
 	return NULL;
 }
@@ -1100,16 +1282,22 @@ static struct tmpl_var *
 tmpl_vars_get(struct tmpl_vars *vs, const char *name)
 {
 	struct tmpl_var	*v;
+	uint32_t	 h = tmpl_hash(name);
 
-	if ((v = tmpl_vars_find(vs, name)) != NULL)
+	if ((v = tmpl_vars_find(vs, name, h)) != NULL)
 		return v;
 	if (vs->n == vs->cap) {
-		vs->cap = vs->cap ? vs->cap * 2 : 8;
-		vs->v = xrealloc(vs->v, vs->cap * sizeof(*vs->v));
+		/* The old array stays in the arena until the root goes. */
+		vs->cap = vs->cap != 0 ? vs->cap * 2 : 16;
+		v = tmpl_alloc(vs->arena, vs->cap * sizeof(*v));
+		if (vs->n > 0)
+			memcpy(v, vs->v, vs->n * sizeof(*v));
+		vs->v = v;
 	}
 	v = &vs->v[vs->n++];
 	memset(v, 0, sizeof(*v));
-	v->name = xstrdup(name);
+	v->name = tmpl_strndup(vs->arena, name, strlen(name));
+	v->h = h;
 	return v;
 }
 
@@ -1122,66 +1310,151 @@ tmpl_vars_set(struct tmpl_vars *vs, const char *name, const char *value)
 	if (vs == NULL || name == NULL)
 		return;
 	if (value == NULL) {
-		if ((v = tmpl_vars_find(vs, name)) == NULL)
+		if ((v = tmpl_vars_find(vs, name, tmpl_hash(name))) == NULL)
 			return;
 		i = (size_t)(v - vs->v);
-		tmpl_var_clear(v);
-		free(v->name);
 		memmove(&vs->v[i], &vs->v[i + 1],
 		    (vs->n - i - 1) * sizeof(*vs->v));
 		vs->n--;
 		return;
 	}
 	v = tmpl_vars_get(vs, name);
-	tmpl_var_clear(v);
-	v->value = tmpl_utf8_clean(value);
+	v->items = NULL;
+	v->nitems = v->capitems = 0;
+	v->value = tmpl_utf8_clean(vs->arena, value);
 }
 
 void
 tmpl_vars_setf(struct tmpl_vars *vs, const char *name, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s;
+	char	 small[256], *s = small;
 	int	 n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= sizeof(small)) {
+		s = xmalloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	tmpl_vars_set(vs, name, s);
-	free(s);
+	if (s != small)
+		free(s);
 }
 
 struct tmpl_vars *
 tmpl_vars_add_item(struct tmpl_vars *vs, const char *list)
 {
-	struct tmpl_var	*v = tmpl_vars_get(vs, list);
+	struct tmpl_var		 *v = tmpl_vars_get(vs, list);
+	struct tmpl_vars	**items, *item;
 
-	if (v->value != NULL)
-		tmpl_var_clear(v);
+	v->value = NULL;
 	if (v->nitems == v->capitems) {
-		v->capitems = v->capitems ? v->capitems * 2 : 8;
-		v->items = xrealloc(v->items,
-		    v->capitems * sizeof(*v->items));
+		v->capitems = v->capitems != 0 ? v->capitems * 2 : 8;
+		items = tmpl_alloc(vs->arena, v->capitems * sizeof(*items));
+		if (v->nitems > 0)
+			memcpy(items, v->items, v->nitems * sizeof(*items));
+		v->items = items;
 	}
-	v->items[v->nitems] = tmpl_vars_new();
+	item = tmpl_alloc(vs->arena, sizeof(*item));
+	memset(item, 0, sizeof(*item));
+	item->arena = vs->arena;
+	v->items[v->nitems] = item;
 	return v->items[v->nitems++];
 }
 
+/* Escaping, as libxml2's XHTML serialiser does it. ------------------------- */
+
+/*
+ * Append s as element text: "<", ">", "&" and CR become references, as
+ * libxml2 writes text (xmlEscapeContent), so that a page parsed and saved
+ * again by libxml2 comes out byte for byte the same (tmpl_test.c checks).
+ */
+static void
+tmpl_esc_text(struct buf *out, const char *s)
+{
+	size_t	n;
+
+	for (;;) {
+		n = strcspn(s, "<>&\r");
+		buf_append(out, s, n);
+		s += n;
+		switch (*s) {
+		case '\0':
+			return;
+		case '<':
+			buf_append(out, "&lt;", 4);
+			break;
+		case '>':
+			buf_append(out, "&gt;", 4);
+			break;
+		case '&':
+			buf_append(out, "&amp;", 5);
+			break;
+		default:
+			buf_append(out, "&#13;", 5);
+			break;
+		}
+		s++;
+	}
+}
+
+/* Append s as an attribute value between double quotes: also '"', and
+ * tab, LF and CR (which attribute parsing would turn into spaces). */
+static void
+tmpl_esc_attr(struct buf *out, const char *s)
+{
+	size_t	n;
+
+	for (;;) {
+		n = strcspn(s, "<>&\"\t\n\r");
+		buf_append(out, s, n);
+		s += n;
+		switch (*s) {
+		case '\0':
+			return;
+		case '<':
+			buf_append(out, "&lt;", 4);
+			break;
+		case '>':
+			buf_append(out, "&gt;", 4);
+			break;
+		case '&':
+			buf_append(out, "&amp;", 5);
+			break;
+		case '"':
+			buf_append(out, "&quot;", 6);
+			break;
+		case '\t':
+			buf_append(out, "&#9;", 4);
+			break;
+		case '\n':
+			buf_append(out, "&#10;", 5);
+			break;
+		default:
+			buf_append(out, "&#13;", 5);
+			break;
+		}
+		s++;
+	}
+}
+
+/* Rendering. ---------------------------------------------------------------- */
+
 /* name in the innermost scope that has it, or NULL. */
 static const struct tmpl_var *
-tmpl_lookup(const struct tmpl_render *r, const char *name)
+tmpl_lookup(const struct tmpl_render *r, const char *name, uint32_t h)
 {
 	const struct tmpl_var	*v;
 	size_t			 i;
 
 	for (i = r->nscope; i-- > 0;)
-		if ((v = tmpl_vars_find(r->scope[i], name)) != NULL)
+		if ((v = tmpl_vars_find(r->scope[i], name, h)) != NULL)
 			return v;
 	return NULL;
 }
@@ -1189,28 +1462,28 @@ tmpl_lookup(const struct tmpl_render *r, const char *name)
 /* The text of name; NULL when unset or a list.  "lang" and "lang_other"
  * are always the rendering language and the other one. */
 static const char *
-tmpl_text(const struct tmpl_render *r, const char *name)
+tmpl_text(const struct tmpl_render *r, const char *name, uint32_t h)
 {
 	const struct tmpl_var	*v;
 
-	if (strcmp(name, "lang") == 0)
+	if (name[0] == 'l' && strcmp(name, "lang") == 0)
 		return i18n_lang_code(r->lang);
-	if (strcmp(name, "lang_other") == 0)
+	if (name[0] == 'l' && strcmp(name, "lang_other") == 0)
 		return i18n_lang_code(r->lang == I18N_JA ? I18N_EN : I18N_JA);
-	v = tmpl_lookup(r, name);
+	v = tmpl_lookup(r, name, h);
 	return v != NULL ? v->value : NULL;
 }
 
 /* t:if: a non-empty text, or a list with at least one item. */
 static int
-tmpl_truthy(const struct tmpl_render *r, const char *name)
+tmpl_truthy(const struct tmpl_render *r, const char *name, uint32_t h)
 {
 	const struct tmpl_var	*v;
 	const char		*s;
 
-	if ((s = tmpl_text(r, name)) != NULL)
+	if ((s = tmpl_text(r, name, h)) != NULL)
 		return s[0] != '\0';
-	v = tmpl_lookup(r, name);
+	v = tmpl_lookup(r, name, h);
 	return v != NULL && v->value == NULL && v->nitems > 0;
 }
 
@@ -1240,295 +1513,549 @@ tmpl_url_ok(const char *u)
 	return 0;
 }
 
-static int
-tmpl_oom(struct tmpl_render *r)
+/*
+ * Write start tag tag.  With r NULL only static attributes may be there
+ * (the compiler writes static tags once this way).  The rules are those
+ * of libxml2's XHTML serialiser (xhtmlAttrListDumpOutput), so that the
+ * output is what the tree engine wrote before: an empty boolean attribute
+ * (checked, selected, ...) gets its name as value; a "name" without "id"
+ * on a, p, div, img, map, applet, form, frame or iframe is repeated as
+ * "id" (XHTML 1.0 C.8); "lang" without "xml:lang" is repeated as
+ * "xml:lang" and the other way round (C.7).
+ */
+static void
+tmpl_tag_emit(const struct tmpl_tag *tag, const struct tmpl_render *r,
+    struct buf *out)
 {
-	util_errf(r->err, r->errlen, "out of memory");
-	return -1;
+	const struct tmpl_tattr	*e;
+	const char		*v, *role[TMPL_R_N];
+	size_t			 i;
+
+	memset(role, 0, sizeof(role));
+	buf_puts(out, tag->open);
+	for (i = 0; i < tag->nattrs; i++) {
+		e = &tag->attrs[i];
+		v = e->value;
+		if (e->kind == TMPL_A_VAR) {
+			if ((v = tmpl_text(r, e->arg, e->argh)) == NULL)
+				v = e->value;	/* unset: the static one */
+			else if (e->url && !tmpl_url_ok(v))
+				v = "#";
+		} else if (e->kind == TMPL_A_MSG)
+			v = i18n_text(r->i18n, r->lang, e->arg);
+		if (v == NULL)
+			continue;
+		role[e->role] = v;
+		if (v == e->value) {
+			buf_puts(out, e->full);
+			continue;
+		}
+		if (e->boolean && v[0] == '\0')
+			v = e->qname;
+		buf_puts(out, e->head);
+		tmpl_esc_attr(out, v);
+		buf_append(out, "\"", 1);
+	}
+	if (tag->c8 && role[TMPL_R_NAME] != NULL && role[TMPL_R_ID] == NULL) {
+		buf_append(out, " id=\"", 5);
+		tmpl_esc_attr(out, role[TMPL_R_NAME]);
+		buf_append(out, "\"", 1);
+	}
+	if (role[TMPL_R_LANG] != NULL && role[TMPL_R_XMLLANG] == NULL) {
+		buf_append(out, " xml:lang=\"", 11);
+		tmpl_esc_attr(out, role[TMPL_R_LANG]);
+		buf_append(out, "\"", 1);
+	} else if (role[TMPL_R_XMLLANG] != NULL && role[TMPL_R_LANG] == NULL) {
+		buf_append(out, " lang=\"", 7);
+		tmpl_esc_attr(out, role[TMPL_R_XMLLANG]);
+		buf_append(out, "\"", 1);
+	}
+	if (tag->empty)
+		buf_append(out, " />", 3);
+	else
+		buf_append(out, ">", 1);
 }
 
-/* Replace the children of el with the text s (literal, escaped later). */
-static int
-tmpl_set_text(struct tmpl_render *r, xmlNodePtr el, const char *s)
-{
-	xmlNodePtr	kids = el->children, tn;
+/* Compiling. ---------------------------------------------------------------- */
 
-	el->children = el->last = NULL;
-	xmlFreeNodeList(kids);
-	if (s[0] == '\0')
-		return 0;
-	if ((tn = xmlNewDocText(r->doc, BAD_CAST s)) == NULL)
-		return tmpl_oom(r);
-	if (xmlAddChild(el, tn) == NULL) {
-		xmlFreeNode(tn);
-		return tmpl_oom(r);
-	}
+/*
+ * A page's program is its layout's tree with the fills in the slots, as
+ * byte runs and the few instructions that depend on the variables.  The
+ * output is that of the tree engine it replaced (libxml2's XHTML
+ * serialiser on a filled copy): the same escaping, namespace declarations
+ * only where the default namespace changes, " />" on empty XHTML void
+ * elements, the C.7/C.8 attributes (tmpl_tag_emit).  tmpl_test.c proves it
+ * by parsing pages and saving them again with libxml2.
+ */
+
+/* Elements libxml2 writes as "<x />" when they are empty (xhtmlIsEmpty). */
+static const char *const tmpl_empty_elems[] = {
+	"area", "br", "base", "basefont", "col", "frame", "hr", "img",
+	"input", "isindex", "link", "meta", "param"
+};
+
+/* Elements whose "name" is repeated as "id" (XHTML 1.0 C.8). */
+static const char *const tmpl_c8_elems[] = {
+	"a", "p", "div", "img", "map", "applet", "form", "frame", "iframe"
+};
+
+/* Attributes that HTML reads as booleans (htmlIsBooleanAttr). */
+static const char *const tmpl_bool_attrs[] = {
+	"checked", "compact", "declare", "defer", "disabled", "ismap",
+	"multiple", "nohref", "noresize", "noshade", "nowrap", "readonly",
+	"selected"
+};
+
+static int
+tmpl_in_list_exact(const char *s, const char *const *list, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
 	return 0;
 }
 
-/*
- * Replace <t:slot> with the page's fill of that name (nothing if none),
- * processing the inserted nodes in the current scope.
- */
+/* 1 when libxml2 would write el as "<x />": an empty XHTML element of
+ * tmpl_empty_elems (the load checks keep void elements empty). */
 static int
-tmpl_slot(struct tmpl_render *r, xmlNodePtr slot)
+tmpl_cc_empty(const xmlNode *el)
 {
-	const struct tmpl_fill	*f = NULL;
-	const char		*name, *s;
+	return el->children == NULL && el->ns != NULL &&
+	    el->ns->prefix == NULL &&
+	    xmlStrEqual(el->ns->href, BAD_CAST TMPL_XHTML_NS) &&
+	    tmpl_in_list_exact((const char *)el->name, tmpl_empty_elems,
+	    UTIL_ARRAY_LEN(tmpl_empty_elems));
+}
+
+/* Append instruction code to p; returns its index. */
+static size_t
+tmpl_cc_ins(struct tmpl_prog *p, enum tmpl_code code, const char *s)
+{
+	struct tmpl_ins	*in;
+
+	if (p->nins == p->capins) {
+		p->capins = p->capins != 0 ? p->capins * 2 : 64;
+		p->ins = xrealloc(p->ins, p->capins * sizeof(*p->ins));
+	}
+	in = &p->ins[p->nins];
+	memset(in, 0, sizeof(*in));
+	in->code = code;
+	in->s = s;
+	if (s != NULL)
+		in->h = tmpl_hash(s);
+	return p->nins++;
+}
+
+/* No instruction before here may grow: one after it is a jump target. */
+static void
+tmpl_cc_seal(struct tmpl_prog *p)
+{
+	p->sealed = p->nins;
+}
+
+/* Append static bytes, into the last run when nothing jumps between. */
+static void
+tmpl_cc_bytes(struct tmpl_prog *p, const char *s, size_t n)
+{
+	struct tmpl_ins	*last;
+	size_t		 i;
+
+	if (n == 0)
+		return;
+	last = p->nins > p->sealed ? &p->ins[p->nins - 1] : NULL;
+	if (last != NULL && last->code == TMPL_C_BYTES &&
+	    last->a + last->b == p->pool.len) {
+		last->b += (uint32_t)n;
+	} else {
+		i = tmpl_cc_ins(p, TMPL_C_BYTES, NULL);
+		p->ins[i].a = (uint32_t)p->pool.len;
+		p->ins[i].b = (uint32_t)n;
+	}
+	buf_append(&p->pool, s, n);
+}
+
+static void
+tmpl_cc_text(struct tmpl_prog *p, const char *s)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	tmpl_esc_text(&b, s);
+	tmpl_cc_bytes(p, b.data, b.len);
+	buf_free(&b);
+}
+
+/* The entry of tag for attribute qname without a namespace, or NULL. */
+static struct tmpl_tattr *
+tmpl_cc_find_attr(struct tmpl_tag *tag, const char *qname)
+{
+	size_t	i;
+
+	for (i = 0; i < tag->nattrs; i++)
+		if (!tag->attrs[i].prefixed &&
+		    strcmp(tag->attrs[i].qname, qname) == 0)
+			return &tag->attrs[i];
+	return NULL;
+}
+
+static struct tmpl_tattr *
+tmpl_cc_add_attr(struct tmpl_prog *p, struct tmpl_tag *tag,
+    const char *prefix, const char *name)
+{
+	struct tmpl_tattr	*e;
+	struct buf		 b;
+
+	tag->attrs = xrealloc(tag->attrs, (tag->nattrs + 1) *
+	    sizeof(*tag->attrs));
+	e = &tag->attrs[tag->nattrs++];
+	memset(e, 0, sizeof(*e));
+	buf_init(&b);
+	if (prefix != NULL)
+		buf_printf(&b, "%s:", prefix);
+	buf_puts(&b, name);
+	e->qname = tmpl_strndup(&p->strs, b.data, b.len);
+	e->prefixed = prefix != NULL;
+	buf_free(&b);
+	if (prefix == NULL) {
+		e->boolean = tmpl_in_list(name, tmpl_bool_attrs,
+		    UTIL_ARRAY_LEN(tmpl_bool_attrs));
+		if (strcmp(name, "id") == 0)
+			e->role = TMPL_R_ID;
+		else if (strcmp(name, "name") == 0)
+			e->role = TMPL_R_NAME;
+		else if (strcmp(name, "lang") == 0)
+			e->role = TMPL_R_LANG;
+	} else if (strcmp(prefix, "xml") == 0 && strcmp(name, "lang") == 0)
+		e->role = TMPL_R_XMLLANG;
+	return e;
+}
+
+/* Fill in the precomputed parts of e: ' qname="' and, when it has a
+ * static value, the whole attribute as written. */
+static void
+tmpl_cc_finish_attr(struct tmpl_prog *p, struct tmpl_tattr *e)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_printf(&b, " %s=\"", e->qname);
+	e->head = tmpl_strndup(&p->strs, b.data, b.len);
+	if (e->value != NULL) {
+		tmpl_esc_attr(&b, e->boolean && e->value[0] == '\0' ?
+		    e->qname : e->value);
+		buf_append(&b, "\"", 1);
+		e->full = tmpl_strndup(&p->strs, b.data, b.len);
+	}
+	buf_free(&b);
+}
+
+/*
+ * The start tag of el: written into the program when it is static, else
+ * a TMPL_C_TAG.  *dflt is the default namespace in scope, updated for
+ * el's children.  Attribute order is the tree engine's: the static ones
+ * in document order (a t:attr of the same name takes the place of its
+ * static value), then those only t:attr/t:msgattr set, in document order.
+ */
+static void
+tmpl_cc_tag(struct tmpl_cc *cc, xmlNodePtr el, const xmlChar **dflt)
+{
+	struct tmpl_prog	*p = cc->p;
+	struct tmpl_tag		 tag, *tp;
+	struct tmpl_tattr	*e;
+	struct buf		 b;
 	xmlAttrPtr		 a;
-	xmlNodePtr		 list = NULL, n, next, tn;
+	xmlNsPtr		 ns;
+	xmlChar			*value;
+	const char		*arg, *name = (const char *)el->name;
+	enum tmpl_op		 op;
 	size_t			 i;
-	int			 rc = -1;
+	int			 dynamic = 0;
 
-	name = tmpl_attr_value(tmpl_plain_attr(slot, "name"));
-	for (i = 0; r->page != NULL && i < r->page->nfills; i++)
-		if (strcmp(r->page->fills[i].slot, name) == 0)
-			f = &r->page->fills[i];
-	if (f == NULL)
-		goto done;
-	if ((a = tmpl_t_attr(f->node, "msg")) != NULL ||
-	    (a = tmpl_t_attr(f->node, "text")) != NULL) {
-		s = a->name[0] == 'm' ?
-		    i18n_text(r->i18n, r->lang, tmpl_attr_value(a)) :
-		    tmpl_text(r, tmpl_attr_value(a));
-		if (s == NULL || s[0] == '\0')
-			goto done;
-		if ((tn = xmlNewDocText(r->doc, BAD_CAST s)) == NULL)
-			return tmpl_oom(r);
-		if (xmlAddPrevSibling(slot, tn) == NULL) {
-			xmlFreeNode(tn);
-			return tmpl_oom(r);
-		}
-		goto done;
+	memset(&tag, 0, sizeof(tag));
+	buf_init(&b);
+	buf_printf(&b, "<%s", name);
+	for (ns = el->nsDef; ns != NULL; ns = ns->next) {
+		if (xmlStrEqual(ns->href, BAD_CAST TMPL_NS))
+			continue;
+		if (ns->prefix == NULL) {
+			if (*dflt != NULL && xmlStrEqual(ns->href, *dflt))
+				continue;
+			*dflt = ns->href;
+			buf_printf(&b, " xmlns=\"%s\"", ns->href);
+		} else
+			buf_printf(&b, " xmlns:%s=\"%s\"", ns->prefix,
+			    ns->href);
 	}
-	/* Copying only reads the shared page document. */
-	list = xmlDocCopyNodeList(r->doc, f->node->children);
-	if (list == NULL && f->node->children != NULL)
-		return tmpl_oom(r);
-	for (n = list; n != NULL; n = next) {
-		next = n->next;
-		n->next = n->prev = NULL;
-		if (next != NULL)
-			next->prev = NULL;
-		list = next;
-		if ((tn = xmlAddPrevSibling(slot, n)) == NULL) {
-			xmlFreeNode(n);
-			tmpl_oom(r);
-			goto out;
-		}
-		n = tn;
-		if (n->type == XML_ELEMENT_NODE && tmpl_process(r, n) == -1)
-			goto out;
+	tag.open = tmpl_strndup(&p->strs, b.data, b.len);
+	buf_free(&b);
+
+	for (a = el->properties; a != NULL; a = a->next) {
+		if (tmpl_attr_is_t(a))
+			continue;
+		e = tmpl_cc_add_attr(p, &tag, a->ns != NULL ?
+		    (const char *)a->ns->prefix : NULL, (const char *)a->name);
+		value = xmlNodeGetContent((xmlNodePtr)a);
+		e->value = tmpl_strndup(&p->strs, value != NULL ?
+		    (const char *)value : "", value != NULL ?
+		    strlen((const char *)value) : 0);
+		xmlFree(value);
 	}
-done:
-	rc = 0;
-out:
-	xmlFreeNodeList(list);
-	tmpl_free_node(slot);
-	return rc;
-}
-
-/*
- * t:each: one processed copy of el per item of the list, placed where el
- * was; el itself goes.
- */
-static int
-tmpl_each(struct tmpl_render *r, xmlNodePtr el, xmlAttrPtr each)
-{
-	const struct tmpl_var	*v;
-	xmlNodePtr		 copy;
-	size_t			 i;
-	int			 rc = -1;
-
-	v = tmpl_lookup(r, tmpl_attr_value(each));
-	xmlRemoveProp(each);
-	if (v == NULL || v->value != NULL)
-		goto done;
-	if (r->nscope >= UTIL_ARRAY_LEN(r->scope)) {
-		util_errf(r->err, r->errlen, "t:each nested deeper than %d",
-		    TMPL_MAX_DEPTH);
-		goto out;
-	}
-	for (i = 0; i < v->nitems; i++) {
-		if ((copy = xmlDocCopyNode(el, r->doc, 1)) == NULL) {
-			tmpl_oom(r);
-			goto out;
-		}
-		if (xmlAddPrevSibling(el, copy) == NULL) {
-			xmlFreeNode(copy);
-			tmpl_oom(r);
-			goto out;
-		}
-		r->scope[r->nscope++] = v->items[i];
-		rc = tmpl_process(r, copy);
-		r->nscope--;
-		if (rc == -1)
-			goto out;
-	}
-done:
-	rc = 0;
-out:
-	tmpl_free_node(el);
-	return rc;
-}
-
-/*
- * Apply the template attributes of el (an element of the copy) and
- * recurse.  Order: t:each, then t:if/t:unless (per item), then t:attr and
- * t:msgattr, then t:text or t:msg, else the children.  el may be freed.
- */
-static int
-tmpl_process(struct tmpl_render *r, xmlNodePtr el)
-{
-	xmlAttrPtr	 a, anext;
-	xmlNodePtr	 c, next;
-	const char	*arg, *v, *content = NULL;
-	enum tmpl_op	 op;
-
-	if (tmpl_is_t(el))
-		return tmpl_slot(r, el);
-	if ((a = tmpl_t_attr(el, "each")) != NULL)
-		return tmpl_each(r, el, a);
 	for (a = el->properties; a != NULL; a = a->next) {
 		if (!tmpl_attr_is_t(a))
 			continue;
 		op = tmpl_op(a->name, &arg);
-		if ((op == TMPL_OP_IF && !tmpl_truthy(r, tmpl_attr_value(a))) ||
-		    (op == TMPL_OP_UNLESS && tmpl_truthy(r,
-		    tmpl_attr_value(a)))) {
-			tmpl_free_node(el);
-			return 0;
-		}
-	}
-	for (a = el->properties; a != NULL; a = anext) {
-		anext = a->next;
-		if (!tmpl_attr_is_t(a))
+		if (op != TMPL_OP_ATTR && op != TMPL_OP_MSGATTR)
 			continue;
-		op = tmpl_op(a->name, &arg);
-		v = tmpl_attr_value(a);
-		switch (op) {
-		case TMPL_OP_ATTR:
-			/* Unset: the static attribute, if any, stays. */
-			if ((v = tmpl_text(r, v)) == NULL)
-				break;
-			if (tmpl_in_list(arg, tmpl_url_attrs,
-			    UTIL_ARRAY_LEN(tmpl_url_attrs)) && !tmpl_url_ok(v))
-				v = "#";
-			if (xmlSetProp(el, BAD_CAST arg, BAD_CAST v) == NULL)
-				return tmpl_oom(r);
-			break;
-		case TMPL_OP_MSGATTR:
-			if (xmlSetProp(el, BAD_CAST arg,
-			    BAD_CAST i18n_text(r->i18n, r->lang, v)) == NULL)
-				return tmpl_oom(r);
-			break;
-		case TMPL_OP_TEXT:
-			content = tmpl_text(r, v);
-			if (content == NULL)
-				content = "";
-			break;
-		case TMPL_OP_MSG:
-			content = i18n_text(r->i18n, r->lang, v);
-			break;
-		default:
-			break;
-		}
-		xmlRemoveProp(a);
+		if ((e = tmpl_cc_find_attr(&tag, arg)) == NULL)
+			e = tmpl_cc_add_attr(p, &tag, NULL, arg);
+		e->kind = op == TMPL_OP_ATTR ? TMPL_A_VAR : TMPL_A_MSG;
+		e->arg = tmpl_attr_value(a);
+		e->argh = tmpl_hash(e->arg);
+		e->url = tmpl_in_list(arg, tmpl_url_attrs,
+		    UTIL_ARRAY_LEN(tmpl_url_attrs));
+		if (e->kind == TMPL_A_MSG)
+			e->value = NULL;
+		dynamic = 1;
 	}
-	if (content != NULL)
-		return tmpl_set_text(r, el, content);
-	for (c = el->children; c != NULL; c = next) {
-		next = c->next;
-		if (c->type == XML_ELEMENT_NODE && tmpl_process(r, c) == -1)
+	for (i = 0; i < tag.nattrs; i++)
+		tmpl_cc_finish_attr(p, &tag.attrs[i]);
+	tag.c8 = tmpl_in_list_exact(name, tmpl_c8_elems,
+	    UTIL_ARRAY_LEN(tmpl_c8_elems));
+	tag.empty = tmpl_cc_empty(el);
+
+	if (!dynamic) {
+		buf_init(&b);
+		tmpl_tag_emit(&tag, NULL, &b);
+		tmpl_cc_bytes(p, b.data, b.len);
+		buf_free(&b);
+		free(tag.attrs);
+		return;
+	}
+	if (p->ntags == p->captags) {
+		p->captags = p->captags != 0 ? p->captags * 2 : 16;
+		p->tags = xrealloc(p->tags, p->captags * sizeof(*p->tags));
+	}
+	tp = &p->tags[p->ntags];
+	*tp = tag;
+	i = tmpl_cc_ins(p, TMPL_C_TAG, NULL);
+	p->ins[i].a = (uint32_t)p->ntags++;
+}
+
+static int	tmpl_cc_elem(struct tmpl_cc *, xmlNodePtr, const xmlChar *,
+		    int);
+
+/* The text and elements from first on. */
+static int
+tmpl_cc_nodes(struct tmpl_cc *cc, xmlNodePtr first, const xmlChar *dflt,
+    int depth)
+{
+	xmlNodePtr	c;
+
+	for (c = first; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE && c->content != NULL)
+			tmpl_cc_text(cc->p, (const char *)c->content);
+		else if (c->type == XML_ELEMENT_NODE &&
+		    tmpl_cc_elem(cc, c, dflt, depth) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-/*
- * Remove what is left of the template language from the finished tree:
- * t: attributes, the t namespace declaration, and the default namespace
- * declarations that copying repeated on copied nodes.  dflt is the
- * default namespace in scope; removed declarations go to *grave, freed
- * once no node can point at them.
- */
-static void
-tmpl_strip(xmlNodePtr el, xmlNsPtr dflt, xmlNsPtr *grave)
+/* <t:slot name="S"/>: the page's fill of S, compiled in place. */
+static int
+tmpl_cc_slot(struct tmpl_cc *cc, xmlNodePtr slot, const xmlChar *dflt,
+    int depth)
 {
-	xmlNsPtr	*pp, ns;
-	xmlAttrPtr	 a, anext;
-	xmlNodePtr	 c;
+	const struct tmpl_fill	*f = NULL;
+	const char		*src = cc->path;
+	const char		*name;
+	xmlAttrPtr		 a;
+	size_t			 i;
+	int			 rc;
 
-	for (a = el->properties; a != NULL; a = anext) {
-		anext = a->next;
-		if (tmpl_attr_is_t(a))
-			xmlRemoveProp(a);
+	name = tmpl_attr_value(tmpl_plain_attr(slot, "name"));
+	for (i = 0; cc->page != NULL && i < cc->page->nfills; i++)
+		if (strcmp(cc->page->fills[i].slot, name) == 0)
+			f = &cc->page->fills[i];
+	if (f == NULL)
+		return 0;
+	if ((a = tmpl_t_attr(f->node, "msg")) != NULL) {
+		tmpl_cc_ins(cc->p, TMPL_C_MSG, tmpl_attr_value(a));
+		return 0;
 	}
-	for (pp = &el->nsDef; (ns = *pp) != NULL;) {
-		if (xmlStrEqual(ns->href, BAD_CAST TMPL_NS) ||
-		    (ns->prefix == NULL && dflt != NULL &&
-		    xmlStrEqual(ns->href, dflt->href))) {
-			*pp = ns->next;
-			ns->next = *grave;
-			*grave = ns;
-			continue;
-		}
-		if (ns->prefix == NULL)
-			dflt = ns;
-		pp = &ns->next;
+	if ((a = tmpl_t_attr(f->node, "text")) != NULL) {
+		tmpl_cc_ins(cc->p, TMPL_C_TEXT, tmpl_attr_value(a));
+		return 0;
 	}
-	if (el->ns != NULL && el->ns->prefix == NULL && dflt != NULL)
-		el->ns = dflt;
-	for (c = el->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			tmpl_strip(c, dflt, grave);
+	cc->path = cc->page->path;
+	rc = tmpl_cc_nodes(cc, f->node->children, dflt, depth);
+	cc->path = src;
+	return rc;
 }
 
-/* Serialise the finished tree into out after "<!DOCTYPE html>\n". */
+/*
+ * Element el.  Instructions in the order the language applies them:
+ * t:each, then t:if and t:unless inside it (per item), then the start
+ * tag, then t:text, t:msg or the children, then the end tag.
+ */
 static int
-tmpl_serialise(struct tmpl_render *r, struct buf *out)
+tmpl_cc_elem(struct tmpl_cc *cc, xmlNodePtr el, const xmlChar *dflt,
+    int depth)
 {
-	xmlNodePtr	 root = xmlDocGetRootElement(r->doc);
-	xmlNsPtr	 grave = NULL;
-	xmlBufferPtr	 xb = NULL;
-	xmlSaveCtxtPtr	 sc;
-	int		 rc = -1;
+	struct tmpl_prog	*p = cc->p;
+	xmlAttrPtr		 a;
+	size_t			 each = SIZE_MAX, jif = SIZE_MAX;
+	size_t			 junless = SIZE_MAX, i;
 
-	if (root == NULL) {
-		util_errf(r->err, r->errlen, "empty document");
+	if (tmpl_is_t(el))
+		return tmpl_cc_slot(cc, el, dflt, depth);
+	if ((a = tmpl_t_attr(el, "each")) != NULL) {
+		if (depth >= TMPL_MAX_DEPTH)
+		{
+			util_errf(cc->err, cc->errlen, "%s:%ld: t:each nested "
+			    "deeper than %d (with the layout)", cc->path,
+			    xmlGetLineNo(el), TMPL_MAX_DEPTH);
+			return -1;
+		}
+		each = tmpl_cc_ins(p, TMPL_C_EACH, tmpl_attr_value(a));
+		depth++;
+	}
+	if ((a = tmpl_t_attr(el, "if")) != NULL)
+		jif = tmpl_cc_ins(p, TMPL_C_IF, tmpl_attr_value(a));
+	if ((a = tmpl_t_attr(el, "unless")) != NULL)
+		junless = tmpl_cc_ins(p, TMPL_C_UNLESS, tmpl_attr_value(a));
+
+	tmpl_cc_tag(cc, el, &dflt);
+	if ((a = tmpl_t_attr(el, "text")) != NULL)
+		tmpl_cc_ins(p, TMPL_C_TEXT, tmpl_attr_value(a));
+	else if ((a = tmpl_t_attr(el, "msg")) != NULL)
+		tmpl_cc_ins(p, TMPL_C_MSG, tmpl_attr_value(a));
+	else if (tmpl_cc_nodes(cc, el->children, dflt, depth) == -1)
 		return -1;
+	if (!tmpl_cc_empty(el)) {
+		tmpl_cc_bytes(p, "</", 2);
+		tmpl_cc_bytes(p, (const char *)el->name,
+		    strlen((const char *)el->name));
+		tmpl_cc_bytes(p, ">", 1);
 	}
-	tmpl_strip(root, NULL, &grave);
-	xmlFreeNsList(grave);
-	if (r->doc->encoding == NULL)
-		r->doc->encoding = xmlStrdup(BAD_CAST "UTF-8");
 
-	if ((xb = xmlBufferCreate()) == NULL)
-		return tmpl_oom(r);
-	sc = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_XHTML | XML_SAVE_NO_DECL);
-	if (sc == NULL) {
-		tmpl_oom(r);
-		goto out;
+	tmpl_cc_seal(p);
+	if (jif != SIZE_MAX)
+		p->ins[jif].b = (uint32_t)p->nins;
+	if (junless != SIZE_MAX)
+		p->ins[junless].b = (uint32_t)p->nins;
+	if (each != SIZE_MAX) {
+		i = tmpl_cc_ins(p, TMPL_C_NEXT, NULL);
+		p->ins[i].a = (uint32_t)each;
+		p->ins[each].b = (uint32_t)p->nins;
+		tmpl_cc_seal(p);
 	}
-	/*
-	 * Saved as the document's root, <head> would gain a
-	 * <meta http-equiv="Content-Type"> from the XHTML serialiser, which
-	 * duplicates our <meta charset>: save the element detached instead.
-	 */
-	xmlUnlinkNode(root);
-	xmlSaveTree(sc, root);
-	xmlFreeNode(root);
-	if (xmlSaveClose(sc) == -1) {
-		util_errf(r->err, r->errlen, "serialising failed");
-		goto out;
-	}
-	buf_puts(out, "<!DOCTYPE html>\n");
-	buf_append(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
-	buf_puts(out, "\n");
-	rc = 0;
-out:
-	xmlBufferFree(xb);
+	return 0;
+}
+
+/* Compile t (a page with its layout, or a template of its own). */
+static int
+tmpl_compile(struct tmpl *t, char *err, size_t errlen)
+{
+	const struct tmpl	*top = t->layout != NULL ? t->layout : t;
+	struct tmpl_cc		 cc;
+	xmlNodePtr		 root;
+	int			 rc;
+
+	memset(&cc, 0, sizeof(cc));
+	cc.p = &t->prog;
+	cc.path = top->path;
+	cc.err = err;
+	cc.errlen = errlen;
+	cc.page = t->layout != NULL ? t : NULL;
+	buf_init(&t->prog.pool);
+	root = xmlDocGetRootElement(top->doc);
+	tmpl_cc_bytes(cc.p, "<!DOCTYPE html>\n", 16);
+	rc = tmpl_cc_elem(&cc, root, NULL, 0);
+	tmpl_cc_bytes(cc.p, "\n", 1);
 	return rc;
+}
+
+static void
+tmpl_prog_free(struct tmpl_prog *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->ntags; i++)
+		free(p->tags[i].attrs);
+	free(p->tags);
+	free(p->ins);
+	buf_free(&p->pool);
+	tmpl_arena_free(&p->strs);
+}
+
+/* Run template t's program into out. */
+static void
+tmpl_run(struct tmpl_render *r, const struct tmpl_prog *p, struct buf *out)
+{
+	struct {
+		const struct tmpl_var	*list;
+		size_t			 i;
+	}			 each[TMPL_MAX_DEPTH];
+	const struct tmpl_ins	*in;
+	const struct tmpl_var	*v;
+	const char		*s;
+	size_t			 pc = 0, ne = 0;
+
+	while (pc < p->nins) {
+		in = &p->ins[pc];
+		switch (in->code) {
+		case TMPL_C_BYTES:
+			buf_append(out, p->pool.data + in->a, in->b);
+			break;
+		case TMPL_C_TEXT:
+			if ((s = tmpl_text(r, in->s, in->h)) != NULL)
+				tmpl_esc_text(out, s);
+			break;
+		case TMPL_C_MSG:
+			tmpl_esc_text(out, i18n_text(r->i18n, r->lang, in->s));
+			break;
+		case TMPL_C_IF:
+			if (!tmpl_truthy(r, in->s, in->h)) {
+				pc = in->b;
+				continue;
+			}
+			break;
+		case TMPL_C_UNLESS:
+			if (tmpl_truthy(r, in->s, in->h)) {
+				pc = in->b;
+				continue;
+			}
+			break;
+		case TMPL_C_EACH:
+			v = tmpl_lookup(r, in->s, in->h);
+			if (v == NULL || v->value != NULL || v->nitems == 0) {
+				pc = in->b;
+				continue;
+			}
+			/* The compiler bounds the nesting (TMPL_MAX_DEPTH). */
+			each[ne].list = v;
+			each[ne++].i = 0;
+			r->scope[r->nscope++] = v->items[0];
+			break;
+		case TMPL_C_NEXT:
+			r->nscope--;
+			if (++each[ne - 1].i < each[ne - 1].list->nitems) {
+				r->scope[r->nscope++] =
+				    each[ne - 1].list->items[each[ne - 1].i];
+				pc = in->a + 1;
+				continue;
+			}
+			ne--;
+			break;
+		case TMPL_C_TAG:
+			tmpl_tag_emit(&p->tags[in->a], r, out);
+			break;
+		}
+		pc++;
+	}
 }
 
 int
@@ -1538,38 +2065,22 @@ tmpl_render(const struct tmpl_set *set, const char *name,
 {
 	struct tmpl_render	 r;
 	const struct tmpl	*t;
-	int			 rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	r.err = err;
-	r.errlen = errlen;
 	r.i18n = i18n;
 	r.lang = lang;
 	util_errf(err, errlen, "%s", "");
 	if ((int)lang < 0 || lang >= I18N_NLANG) {
 		util_errf(err, errlen, "bad language %d", (int)lang);
-		goto out;
+		return -1;
 	}
 	if ((t = tmpl_find(set, name)) == NULL) {
 		util_errf(err, errlen, "unknown template \"%.64s\"",
 		    name != NULL ? name : "(null)");
-		goto out;
-	}
-	if (t->layout != NULL)
-		r.page = t;
-	/* Copying only reads the shared document. */
-	if ((r.doc = xmlCopyDoc(t->layout != NULL ? t->layout->doc : t->doc,
-	    1)) == NULL) {
-		tmpl_oom(&r);
-		goto out;
+		return -1;
 	}
 	if (vars != NULL)
 		r.scope[r.nscope++] = vars;
-	if (tmpl_process(&r, xmlDocGetRootElement(r.doc)) == -1)
-		goto out;
-	rc = tmpl_serialise(&r, out);
-out:
-	if (r.doc != NULL)
-		xmlFreeDoc(r.doc);
-	return rc;
+	tmpl_run(&r, &t->prog, out);
+	return 0;
 }

@@ -1,9 +1,14 @@
 /*
  * tmpl.h: page templates.  A template is a well-formed XHTML file parsed
- * once by libxml2 (XML_PARSE_NONET, no entities, no DTD loading).  Rendering
- * copies the tree and fills it by building nodes: values only ever become
- * text nodes or attribute values, which the serialiser escapes, so a value
- * from the database can never become markup.  See docs/architecture.md.
+ * once by libxml2 (XML_PARSE_NONET, no entities, no DTD loading), checked,
+ * and compiled at start-up into a program of static byte runs and the
+ * few instructions that depend on variables (tmpl.c).  Rendering runs the
+ * program into the response buffer: no tree is copied, no libxml2 call is
+ * made.  A value only ever becomes escaped text or an escaped attribute
+ * value (escaping by construction), so a value from the database can
+ * never become markup.  The bytes are those libxml2's XHTML serialiser
+ * writes for the same tree (tests/unit/tmpl_test.c).  See
+ * docs/architecture.md.
  *
  * Template language, namespace xmlns:t="urn:council-portal:template":
  *   t:text="var"          replace the element's children with var's text
@@ -27,6 +32,10 @@
  *   The variable "lang" is always set to the rendering language ("ja"/"en").
  * Output: "<!DOCTYPE html>" then the tree serialised as XHTML (HTML-compatible
  * empty elements), UTF-8, with every t: attribute and namespace removed.
+ * As libxml2 writes XHTML: an empty boolean attribute (checked, selected,
+ * ...) has its name as value, "lang" and "xml:lang" bring each other, a
+ * "name" without "id" on a, p, div, img, map, form (...) is repeated as
+ * "id".
  *
  * Details (tmpl.c):
  *   On one element: t:each first; then t:if/t:unless, evaluated per item;
@@ -44,7 +53,11 @@
  *   xmlns*, t:text/t:msg on void elements, elements outside the XHTML and
  *   SVG namespaces or with a prefix, t:if/t:unless/t:each/t:text/t:msg on
  *   the root, CDATA, processing instructions, and any "<!" other than a
- *   comment or "<!DOCTYPE html>".  The root is <html> or <t:page>.
+ *   comment or "<!DOCTYPE html>", content inside a void element (<br>,
+ *   <input>, ...), namespace declarations on <t:page> other than xmlns
+ *   (XHTML's) and xmlns:t.  The root is <html> or <t:page>.  t:each
+ *   nesting is bounded in a page together with its layout's around the
+ *   slot.
  */
 #ifndef COUNCIL_TMPL_H
 #define COUNCIL_TMPL_H
@@ -64,6 +77,8 @@ struct tmpl_vars;	/* name -> text value, or name -> list of vars */
 struct tmpl_set	*tmpl_load_dir(const char *dir, char *err, size_t errlen);
 void		 tmpl_set_free(struct tmpl_set *);	/* accepts NULL */
 
+/* A tree of vars keeps every name, value and item in one arena of its
+ * root: freeing the root frees all; freeing an item does nothing. */
 struct tmpl_vars *tmpl_vars_new(void);
 void		 tmpl_vars_free(struct tmpl_vars *);	/* accepts NULL; frees items */
 /* Set name to a copy of value (NULL unsets).  Values must be UTF-8; invalid

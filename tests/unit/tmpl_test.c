@@ -16,6 +16,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlsave.h>
 
 #include "i18n.h"
 #include "tmpl.h"
@@ -617,6 +618,263 @@ START_TEST(test_vars_kinds)
 }
 END_TEST
 
+/*
+ * The XHTML rules of the compiled engine, each against the exact bytes
+ * libxml2's serialiser wrote for the tree engine it replaced: an empty
+ * boolean attribute gets its name (static or from a variable); a name
+ * without id on a form is repeated as id (XHTML 1.0 C.8); lang and
+ * xml:lang each bring the other (C.7); void elements close with " />",
+ * other empty ones with an end tag; a namespace is declared only where
+ * the default changes; CR in text and tab/LF/CR in attributes become
+ * references; every slot kind with a hostile value.
+ */
+START_TEST(test_serialiser_rules)
+{
+	struct tmpl_set		*set;
+	struct tmpl_vars	*v = tmpl_vars_new(), *it;
+	char			*out;
+
+	set = load_one(HEAD "<input type=\"checkbox\" checked=\"\"/>"
+	    "<input type=\"checkbox\" t:attr-checked=\"empty\"/>"
+	    "<option t:attr-selected=\"sel\" t:text=\"h\"/>"
+	    "<form t:attr-name=\"h\" method=\"post\"/>"
+	    "<form name=\"f\" id=\"given\"/><input name=\"i\"/>"
+	    "<p t:attr-lang=\"lang_other\">x</p><p xml:lang=\"en\">y</p>"
+	    "<br/><hr/><p/><div></div><textarea t:attr-name=\"h\"/>"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\">"
+	    "<path d=\"M0 0\"/></svg>"
+	    "<p t:text=\"cr\"/><p t:attr-title=\"cr\"/>"
+	    "<ul><li t:each=\"rows\" t:if=\"show\" t:attr-class=\"c\">"
+	    "<b t:text=\"h\"/><i t:msg=\"site.name\"/></li></ul>"
+	    "<a href=\"/keep\" t:attr-href=\"unset\" "
+	    "t:msgattr-title=\"skip.link\">k</a>" TAIL);
+	tmpl_vars_set(v, "empty", "");
+	tmpl_vars_set(v, "sel", "");
+	tmpl_vars_set(v, "h", "<\"&'>");
+	tmpl_vars_set(v, "cr", "a\rb\tc\nd");
+	it = tmpl_vars_add_item(v, "rows");
+	tmpl_vars_set(it, "show", "1");
+	tmpl_vars_set(it, "c", "one\"");
+	it = tmpl_vars_add_item(v, "rows");	/* not shown */
+	it = tmpl_vars_add_item(v, "rows");
+	tmpl_vars_set(it, "show", "1");
+	tmpl_vars_set(it, "h", "inner");
+	out = render(set, "t.xhtml", I18N_JA, v);
+	check_shape(out);
+	HAS(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">"
+	    "<body><input type=\"checkbox\" checked=\"checked\" />"
+	    "<input type=\"checkbox\" checked=\"checked\" />"
+	    "<option selected=\"selected\">&lt;\"&amp;'&gt;</option>"
+	    "<form method=\"post\" name=\"&lt;&quot;&amp;'&gt;\" "
+	    "id=\"&lt;&quot;&amp;'&gt;\"></form>"
+	    "<form name=\"f\" id=\"given\"></form><input name=\"i\" />"
+	    "<p lang=\"en\" xml:lang=\"en\">x</p>"
+	    "<p xml:lang=\"en\" lang=\"en\">y</p>"
+	    "<br /><hr /><p></p><div></div>"
+	    "<textarea name=\"&lt;&quot;&amp;'&gt;\"></textarea>"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\">"
+	    "<path d=\"M0 0\"></path></svg>"
+	    "<p>a&#13;b\tc\nd</p><p title=\"a&#13;b&#9;c&#10;d\"></p>"
+	    "<ul><li class=\"one&quot;\"><b>&lt;\"&amp;'&gt;</b>"
+	    "<i>サイバーセキュリティ協議会 ポータル</i></li>"
+	    "<li><b>inner</b><i>サイバーセキュリティ協議会 ポータル</i></li>"
+	    "</ul><a href=\"/keep\" title=\"本文へ移動\">k</a></body></html>\n");
+	free(out);
+	tmpl_vars_free(v);
+	tmpl_set_free(set);
+}
+END_TEST
+
+/* The names of the variables under el: texts into *texts, lists as
+ * "name" entries with their own names in a nested scope. */
+struct scope {
+	const char	*texts[256];
+	size_t		 ntexts;
+	const char	*lists[32];
+	struct scope	*inner[32];
+	size_t		 nlists;
+};
+
+static struct scope *
+scope_list(struct scope *s, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nlists; i++)
+		if (strcmp(s->lists[i], name) == 0)
+			return s->inner[i];
+	ck_assert_uint_lt(s->nlists, 32);
+	s->lists[s->nlists] = name;
+	s->inner[s->nlists] = calloc(1, sizeof(struct scope));
+	return s->inner[s->nlists++];
+}
+
+static void
+scope_free(struct scope *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nlists; i++) {
+		scope_free(s->inner[i]);
+		free(s->inner[i]);
+	}
+}
+
+static void
+scope_collect(xmlNodePtr el, struct scope *s)
+{
+	xmlAttrPtr	 a;
+	xmlNodePtr	 c;
+	const char	*n, *val;
+	size_t		 i;
+
+	for (a = el->properties; a != NULL; a = a->next)
+		if (a->ns != NULL && xmlStrEqual(a->name, BAD_CAST "each"))
+			s = scope_list(s, (const char *)a->children->content);
+	for (a = el->properties; a != NULL; a = a->next) {
+		if (a->ns == NULL || a->ns->prefix == NULL ||
+		    strcmp((const char *)a->ns->prefix, "t") != 0)
+			continue;
+		n = (const char *)a->name;
+		val = (const char *)a->children->content;
+		if (strcmp(n, "text") != 0 && strcmp(n, "if") != 0 &&
+		    strcmp(n, "unless") != 0 && strncmp(n, "attr-", 5) != 0)
+			continue;
+		for (i = 0; i < s->ntexts; i++)
+			if (strcmp(s->texts[i], val) == 0)
+				break;
+		if (i == s->ntexts && s->ntexts < 256)
+			s->texts[s->ntexts++] = val;
+	}
+	for (c = el->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			scope_collect(c, s);
+}
+
+/* Values that test every escape, checks and boolean forms. */
+static const char *const hostile[] = {
+	"<b>&amp;\"'\r\n\t x", "javascript:alert(1)", "//evil.example",
+	"/ok?a=1&b=<2>", "日本語\x01\xff", "", "checked", "https://x/\"y",
+	"mailto:a@b", "a\tb"
+};
+
+static void
+scope_fill(struct tmpl_vars *v, const struct scope *s, unsigned seed,
+    int depth)
+{
+	size_t	i, k;
+
+	for (i = 0; i < s->ntexts; i++, seed = seed * 1103515245 + 12345)
+		if (seed % 4 != 0)
+			tmpl_vars_set(v, s->texts[i],
+			    hostile[(seed >> 8) % UTIL_ARRAY_LEN(hostile)]);
+	for (i = 0; i < s->nlists; i++)
+		for (k = 0; depth < 3 && k < 1 + (seed + i) % 3; k++)
+			scope_fill(tmpl_vars_add_item(v, s->lists[i]),
+			    s->inner[i], seed + (unsigned)k * 7 + 1, depth + 1);
+}
+
+/* The page text re-serialised the way the tree engine did it. */
+static char *
+libxml2_saves(const char *out)
+{
+	xmlDocPtr	 doc = reparse(out);
+	xmlNodePtr	 root = xmlDocGetRootElement(doc);
+	xmlBufferPtr	 xb = xmlBufferCreate();
+	xmlSaveCtxtPtr	 sc;
+	struct buf	 b;
+
+	if (doc->encoding == NULL)
+		doc->encoding = xmlStrdup(BAD_CAST "UTF-8");
+	sc = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_XHTML | XML_SAVE_NO_DECL);
+	ck_assert_ptr_nonnull(sc);
+	xmlUnlinkNode(root);
+	xmlSaveTree(sc, root);
+	xmlFreeNode(root);
+	ck_assert_int_ne(xmlSaveClose(sc), -1);
+	buf_init(&b);
+	buf_puts(&b, "<!DOCTYPE html>\n");
+	buf_append(&b, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+	buf_puts(&b, "\n");
+	xmlBufferFree(xb);
+	xmlFreeDoc(doc);
+	return buf_release(&b, NULL);
+}
+
+/*
+ * Every real template, in both languages and many fillings of hostile
+ * values, renders to exactly the bytes libxml2 writes when it parses the
+ * page and saves it again as XHTML: the compiled engine writes what the
+ * tree engine (libxml2's serialiser) wrote.
+ */
+START_TEST(test_real_pages_as_libxml2_saves)
+{
+	char			 dir[PATH_MAX / 2], path[PATH_MAX], *out, *again;
+	DIR			*d;
+	struct dirent		*de;
+	struct scope		 s;
+	struct tmpl_vars	*v;
+	xmlDocPtr		 doc[2];
+	xmlNodePtr		 root;
+	xmlAttrPtr		 a;
+	size_t			 len, pages = 0;
+	unsigned		 seed;
+	int			 lang;
+
+	snprintf(dir, sizeof(dir), "%s/templates", srcdir());
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 6 || strcmp(de->d_name + len - 6, ".xhtml") != 0)
+			continue;
+		memset(&s, 0, sizeof(s));
+		snprintf(path, sizeof(path), "%s/%.255s", dir, de->d_name);
+		ck_assert_ptr_nonnull(doc[0] = xmlReadFile(path, NULL,
+		    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+		doc[1] = NULL;
+		root = xmlDocGetRootElement(doc[0]);
+		scope_collect(root, &s);
+		/* A page: its layout's names too (they point into doc[1]). */
+		if ((a = xmlHasProp(root, BAD_CAST "layout")) != NULL) {
+			snprintf(path, sizeof(path), "%s/%.255s", dir,
+			    (const char *)a->children->content);
+			ck_assert_ptr_nonnull(doc[1] = xmlReadFile(path, NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR |
+			    XML_PARSE_NOWARNING));
+			scope_collect(xmlDocGetRootElement(doc[1]), &s);
+		}
+		for (seed = 1; seed <= 6; seed++) {
+			for (lang = 0; lang < I18N_NLANG; lang++) {
+				v = tmpl_vars_new();
+				scope_fill(v, &s, seed * 2654435761u, 0);
+				out = render(real, de->d_name,
+				    (enum i18n_lang)lang, v);
+				again = libxml2_saves(out);
+				for (len = 0; out[len] != '\0' &&
+				    out[len] == again[len]; len++)
+					;
+				ck_assert_msg(out[len] == again[len],
+				    "%s (seed %u) differs from libxml2's at "
+				    "byte %zu:\n%.200s\n----\n%.200s",
+				    de->d_name, seed, len, out + (len > 100 ?
+				    len - 100 : 0), again + (len > 100 ?
+				    len - 100 : 0));
+				free(out);
+				free(again);
+				tmpl_vars_free(v);
+			}
+		}
+		scope_free(&s);
+		xmlFreeDoc(doc[0]);
+		if (doc[1] != NULL)
+			xmlFreeDoc(doc[1]);
+		pages++;
+	}
+	closedir(d);
+	ck_assert_uint_gt(pages, 20);
+}
+END_TEST
+
 START_TEST(test_error_page)
 {
 	struct tmpl_vars	*v = tmpl_vars_new();
@@ -760,6 +1018,8 @@ START_TEST(test_reject_malformed)
 	rejected("<html " NS "><body><x:p>u</x:p></body></html>", 1,
 	    "Namespace prefix x");
 	rejected(HEAD "<p>\xff</p>" TAIL, 1, "invalid UTF-8");
+	rejected(HEAD "<br>x</br>" TAIL, 1, "<br> is a void element");
+	rejected(HEAD "\n<input>\n</input>" TAIL, 2, "<input> is a void");
 	rejected("", 0, "bad.xhtml");
 }
 END_TEST
@@ -808,6 +1068,57 @@ START_TEST(test_reject_pages)
 	set = load_files(files, err, sizeof(err));
 	ck_assert_ptr_null(set);
 	ck_assert_msg(strstr(err, "filled twice") != NULL, "%s", err);
+
+	/* A fill goes into the layout's tree: only xmlns and xmlns:t on
+	 * <t:page>, and the default namespace is XHTML's. */
+	files[3] = "<t:page " NS " xmlns:x=\"urn:x\" layout=\"layout.xhtml\"/>";
+	set = load_files(files, err, sizeof(err));
+	ck_assert_ptr_null(set);
+	ck_assert_msg(strstr(err, "<t:page> may declare only") != NULL, "%s",
+	    err);
+	files[3] = "<t:page xmlns=\"http://www.w3.org/2000/svg\" "
+	    "xmlns:t=\"urn:council-portal:template\" "
+	    "layout=\"layout.xhtml\"/>";
+	set = load_files(files, err, sizeof(err));
+	ck_assert_ptr_null(set);
+	ck_assert_msg(strstr(err, "<t:page> may declare only") != NULL, "%s",
+	    err);
+
+	/* t:each nesting counts the layout's around the slot. */
+	{
+		struct buf	l, p;
+		int		i;
+
+		buf_init(&l);
+		buf_init(&p);
+		buf_puts(&l, HEAD);
+		for (i = 0; i < TMPL_MAX_DEPTH / 2 + 1; i++)
+			buf_printf(&l, "<div t:each=\"a%d\">", i);
+		buf_puts(&l, "<t:slot name=\"content\"/>");
+		for (i = 0; i < TMPL_MAX_DEPTH / 2 + 1; i++)
+			buf_puts(&l, "</div>");
+		buf_puts(&l, TAIL);
+		buf_puts(&p, "<t:page " NS " layout=\"deep.xhtml\">\n"
+		    "<t:fill slot=\"content\">");
+		for (i = 0; i < TMPL_MAX_DEPTH / 2; i++)
+			buf_printf(&p, "<p t:each=\"b%d\">", i);
+		for (i = 0; i < TMPL_MAX_DEPTH / 2; i++)
+			buf_puts(&p, "</p>");
+		buf_puts(&p, "</t:fill></t:page>");
+		files[4] = "deep.xhtml";
+		files[5] = l.data;
+		files[6] = "page2.xhtml";
+		files[7] = p.data;
+		files[8] = NULL;
+		files[3] = "<t:page " NS " layout=\"layout.xhtml\"/>";
+		set = load_files(files, err, sizeof(err));
+		ck_assert_ptr_null(set);
+		ck_assert_msg(strstr(err, "page2.xhtml:2: t:each nested "
+		    "deeper than 32 (with the layout)") != NULL, "%s", err);
+		files[4] = NULL;
+		buf_free(&l);
+		buf_free(&p);
+	}
 
 	/* A good page: fills, whose content is processed in the layout. */
 	files[3] = "<t:page " NS " layout=\"layout.xhtml\">"
@@ -964,6 +1275,8 @@ tmpl_suite(void)
 	tcase_add_test(tc, test_unknown_template);
 	tcase_add_test(tc, test_check_keys);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_serialiser_rules);
+	tcase_add_test(tc, test_real_pages_as_libxml2_saves);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");
