@@ -195,7 +195,8 @@ count portal "$OUT/portal.tap" $?
 COUNCILD_LOG=$OUT/councild.log \
 	"$ROOT/tests/http/hardening.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/hardening.tap" 2>"$OUT/hardening.err"
 count hardening "$OUT/hardening.tap" $?
-"$ROOT/tests/http/feed.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/feed.tap" 2>"$OUT/feed.err"
+COUNCILD_LOG=$OUT/councild.log \
+	"$ROOT/tests/http/feed.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/feed.tap" 2>"$OUT/feed.err"
 count feed "$OUT/feed.tap" $?
 "$ROOT/tests/http/attach.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/attach.tap" 2>"$OUT/attach.err"
 count attach "$OUT/attach.tap" $?

@@ -644,7 +644,7 @@ anchor_mail(const struct anchor_checkpoint *cp, const char *line,
 int
 anchor_checkpoint(struct db_pool *db, long acquire_ms, int force)
 {
-	struct db_ident		 id = { "", "anchor" };
+	struct db_ident		 id = { "", "anchor", NULL };
 	struct anchor_checkpoint cp;
 	PGresult		*r = NULL;
 	struct tm		 tm;

@@ -188,89 +188,121 @@ db_slot_of(struct db_pool *p, PGconn *c)
 }
 
 /*
- * db_query with the parameters' lengths and formats and the result's
- * format (see db_run_bin).  With a slot, the statement is prepared on the
- * connection the first time (in the same pipeline, before BEGIN) and
- * executed by name afterwards.
+ * Run the n statements of s in order, in one transaction and one round
+ * trip: a libpq pipeline of the prepares still needed, BEGIN, the
+ * identity, the statements, COMMIT and a sync.  With a slot, a statement
+ * is prepared on the connection the first time and executed by name
+ * afterwards.  Returns 0 when all ran (and committed); else -1 with err
+ * set: the first statement that failed has its own err and sqlstate, the
+ * ones before it keep their results, the ones after it have none, and
+ * nothing was committed.
  */
-static PGresult *
-db_query_full(PGconn *c, struct db_slot *slot, const struct db_ident *id,
-    const char *sql, int nparams, const char *const *params,
-    const int *lengths, const int *formats, int result_binary,
-    char *sqlstate, char *err, size_t errlen)
+static int
+db_batch_on(PGconn *c, struct db_slot *slot, const struct db_ident *id,
+    struct db_stmt *s, int n, char *err, size_t errlen)
 {
 	const char	*ident[2];
-	PGresult	*r, *out = NULL;
-	char		 name[24];
-	uint64_t	 h = 0;
-	int		 step, ok = 1, named = 0, prepare = 0, prepared = 0, i;
+	PGresult	*r;
+	ExecStatusType	 st;
+	char		 name[DB_BATCH_MAX][24];
+	uint64_t	 h[DB_BATCH_MAX];
+	int		 named[DB_BATCH_MAX], prepare[DB_BATCH_MAX];
+	int		 prep[DB_BATCH_MAX];	/* the prepares' statements */
+	int		 step, nsteps, nprep = 0, ok = 1, i, k, ready;
 
 	err[0] = '\0';
-	if (sqlstate != NULL)
-		sqlstate[0] = '\0';
+	if (n < 1 || n > DB_BATCH_MAX) {
+		snprintf(err, errlen, "a batch of %d statements", n);
+		return -1;
+	}
 	ident[0] = id->session_hash ? id->session_hash : "";
 	ident[1] = id->request_id ? id->request_id : "";
-	if (slot != NULL) {
-		if (slot->pid != PQbackendPID(c)) {
-			slot->pid = PQbackendPID(c);
-			slot->n = 0;
+	if (slot != NULL && slot->pid != PQbackendPID(c)) {
+		slot->pid = PQbackendPID(c);
+		slot->n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		s[i].result = NULL;
+		s[i].sqlstate[0] = '\0';
+		s[i].err[0] = '\0';
+		named[i] = prepare[i] = 0;
+		if (slot == NULL)
+			continue;
+		h[i] = util_fnv1a(s[i].sql);
+		snprintf(name[i], sizeof(name[i]), "cp_%016" PRIx64, h[i]);
+		for (k = 0; k < slot->n && !named[i]; k++)
+			named[i] = slot->stmt[k] == h[i];
+		for (k = 0; k < i && !named[i]; k++)
+			named[i] = prepare[k] && h[k] == h[i];
+		if (!named[i] && slot->n + nprep < DB_PREPARED_MAX) {
+			named[i] = prepare[i] = 1;
+			prep[nprep++] = i;
 		}
-		h = util_fnv1a(sql);
-		snprintf(name, sizeof(name), "cp_%016" PRIx64, h);
-		for (i = 0; i < slot->n && !named; i++)
-			named = slot->stmt[i] == h;
-		if (!named && slot->n < DB_PREPARED_MAX)
-			named = prepare = 1;
 	}
 
 	if (PQenterPipelineMode(c) != 1) {
-		db_set_error(NULL, c, sqlstate, err, errlen);
-		return NULL;
+		db_set_error(NULL, c, NULL, err, errlen);
+		return -1;
 	}
-	if ((prepare && PQsendPrepare(c, name, sql, nparams, NULL) != 1) ||
-	    PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
-	    PQsendQueryParams(c, DB_IDENT_SQL, 2, NULL, ident, NULL, NULL,
-	    0) != 1 ||
-	    (named ? PQsendQueryPrepared(c, name, nparams, params, lengths,
-	    formats, result_binary ? 1 : 0) : PQsendQueryParams(c, sql,
-	    nparams, NULL, params, lengths, formats, result_binary ? 1 : 0)) !=
-	    1 ||
-	    PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
-	    PQpipelineSync(c) != 1) {
-		db_set_error(NULL, c, sqlstate, err, errlen);
+	if (id->trips != NULL)
+		(*id->trips)++;
+	for (i = 0; ok && i < n; i++)
+		if (prepare[i] && PQsendPrepare(c, name[i], s[i].sql,
+		    s[i].nparams, NULL) != 1)
+			ok = 0;
+	if (ok && (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL,
+	    0) != 1 || PQsendQueryParams(c, DB_IDENT_SQL, 2, NULL, ident,
+	    NULL, NULL, 0) != 1))
 		ok = 0;
-	}
+	for (i = 0; ok && i < n; i++)
+		if ((named[i] ? PQsendQueryPrepared(c, name[i], s[i].nparams,
+		    s[i].params, s[i].lengths, s[i].formats,
+		    s[i].result_binary ? 1 : 0) : PQsendQueryParams(c, s[i].sql,
+		    s[i].nparams, NULL, s[i].params, s[i].lengths, s[i].formats,
+		    s[i].result_binary ? 1 : 0)) != 1)
+			ok = 0;
+	if (ok && (PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL,
+	    0) != 1 || PQpipelineSync(c) != 1))
+		ok = 0;
+	if (!ok)
+		db_set_error(NULL, c, NULL, err, errlen);
 
 	/*
-	 * Read the results (each followed by a NULL): the prepare if any,
-	 * BEGIN, the identity, the statement, COMMIT; then the sync.  After
-	 * an error the server skips the rest: those come back as
+	 * Read the results (each followed by a NULL): the prepares, BEGIN,
+	 * the identity, the statements, COMMIT; then the sync.  After an
+	 * error the server skips the rest: those come back as
 	 * PGRES_PIPELINE_ABORTED.
 	 */
-	for (step = 0; ok && step < 4 + prepare; step++) {
+	nsteps = nprep + 2 + n + 1;
+	for (step = 0; ok && step < nsteps; step++) {
+		i = step - nprep - 2;	/* the statement, when 0 <= i < n */
 		while ((r = PQgetResult(c)) != NULL) {
-			ExecStatusType st = PQresultStatus(r);
-
+			st = PQresultStatus(r);
 			if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-				if (st != PGRES_PIPELINE_ABORTED || err[0] == '\0')
-					db_set_error(r, c, sqlstate, err, errlen);
+				if (st != PGRES_PIPELINE_ABORTED ||
+				    err[0] == '\0') {
+					if (i >= 0 && i < n &&
+					    s[i].err[0] == '\0')
+						db_set_error(r, c,
+						    s[i].sqlstate, s[i].err,
+						    sizeof(s[i].err));
+					db_set_error(r, c, NULL, err, errlen);
+				}
 				PQclear(r);
 				continue;
 			}
-			if (prepare && step == 0)
-				prepared = 1;
-			if (step == 2 + prepare && out == NULL)
-				out = r;
+			if (step < nprep)	/* prepared: remember it */
+				slot->stmt[slot->n++] = h[prep[step]];
+			if (i >= 0 && i < n && s[i].result == NULL)
+				s[i].result = r;
 			else
 				PQclear(r);
 		}
 	}
-	if (prepared)
-		slot->stmt[slot->n++] = h;
 	if (ok) {
 		r = PQgetResult(c);
 		if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC)
-			db_set_error(r, c, sqlstate, err, errlen);
+			db_set_error(r, c, NULL, err, errlen);
 		PQclear(r);
 	}
 	if (PQexitPipelineMode(c) != 1 || !ok) {
@@ -284,11 +316,47 @@ db_query_full(PGconn *c, struct db_slot *slot, const struct db_ident *id,
 	if (PQtransactionStatus(c) == PQTRANS_INERROR ||
 	    PQtransactionStatus(c) == PQTRANS_INTRANS)
 		PQclear(PQexec(c, "ROLLBACK"));
-	if (err[0] != '\0') {
-		PQclear(out);
+	if (err[0] == '\0')
+		return 0;
+	/* Keep the results before the first failure only. */
+	for (i = 0, ready = 1; i < n; i++) {
+		if (s[i].err[0] != '\0')
+			ready = 0;
+		if (!ready || s[i].err[0] != '\0') {
+			PQclear(s[i].result);
+			s[i].result = NULL;
+		}
+	}
+	return -1;
+}
+
+/* One statement: db_batch_on with a batch of one. */
+static PGresult *
+db_query_full(PGconn *c, struct db_slot *slot, const struct db_ident *id,
+    const char *sql, int nparams, const char *const *params,
+    const int *lengths, const int *formats, int result_binary,
+    char *sqlstate, char *err, size_t errlen)
+{
+	struct db_stmt	s;
+
+	memset(&s, 0, sizeof(s));
+	s.sql = sql;
+	s.nparams = nparams;
+	s.params = params;
+	s.lengths = lengths;
+	s.formats = formats;
+	s.result_binary = result_binary;
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	if (db_batch_on(c, slot, id, &s, 1, err, errlen) == -1) {
+		if (sqlstate != NULL)
+			memcpy(sqlstate, s.sqlstate, sizeof(s.sqlstate));
+		/* The statement's own message (a CP code bare) first. */
+		if (s.err[0] != '\0')
+			snprintf(err, errlen, "%s", s.err);
 		return NULL;
 	}
-	return out;
+	return s.result;
 }
 
 PGresult *
@@ -319,6 +387,28 @@ db_run_bin(struct db_pool *p, long timeout_ms, const struct db_ident *id,
 	    lengths, formats, result_binary, sqlstate, err, errlen);
 	db_release(p, c);
 	return r;
+}
+
+int
+db_run_batch(struct db_pool *p, long timeout_ms, const struct db_ident *id,
+    struct db_stmt *s, int n, char *err, size_t errlen)
+{
+	PGconn	*c;
+	int	 rc, i;
+
+	if ((c = db_acquire(p, timeout_ms)) == NULL) {
+		for (i = 0; i < n && i < DB_BATCH_MAX; i++) {
+			s[i].result = NULL;
+			s[i].sqlstate[0] = '\0';
+			s[i].err[0] = '\0';
+		}
+		snprintf(err, errlen, "no database connection within %ld ms",
+		    timeout_ms);
+		return -1;
+	}
+	rc = db_batch_on(c, db_slot_of(p, c), id, s, n, err, errlen);
+	db_release(p, c);
+	return rc;
 }
 
 PGresult *

@@ -6,7 +6,7 @@
  *     BEGIN
  *     SELECT set_config('council.session', $1, true),
  *            set_config('council.request_id', $2, true)
- *     <the query>
+ *     <the query> (db_run_batch: the queries, in order)
  *     COMMIT
  * and reads the results once.  The settings are transaction-local, so a
  * connection returned to the pool carries nothing of the previous request.
@@ -22,10 +22,29 @@
 struct db_pool;
 
 /* Who is asking.  session_hash: hex SHA-256 of the session token, or ""
- * for an anonymous request.  request_id: the request's id. */
+ * for an anonymous request.  request_id: the request's id.  trips, when
+ * not NULL, counts the round trips made for the request (its log line's
+ * db=). */
 struct db_ident {
 	const char	*session_hash;
 	const char	*request_id;
+	unsigned	*trips;
+};
+
+/* One statement of a batch (db_run_batch): the query and its parameters
+ * as db_run_bin takes them, and what came of it. */
+#define DB_BATCH_MAX	8
+
+struct db_stmt {
+	const char		*sql;
+	int			 nparams;
+	const char *const	*params;
+	const int		*lengths;	/* NULL: all text */
+	const int		*formats;
+	int			 result_binary;
+	PGresult		*result;	/* out: PQclear it; NULL if none */
+	char			 sqlstate[6];	/* out: of its failure, or "" */
+	char			 err[256];	/* out: why it failed, or "" */
 };
 
 /* Open size connections with conninfo.  NULL on failure, err says why. */
@@ -54,6 +73,19 @@ PGresult	*db_query(PGconn *, const struct db_ident *, const char *sql,
 PGresult	*db_run(struct db_pool *, long timeout_ms, const struct db_ident *,
 		    const char *sql, int nparams, const char *const *params,
 		    char *sqlstate, char *err, size_t errlen);
+
+/*
+ * The n (at most DB_BATCH_MAX) statements of s, in order, as ident, in one
+ * transaction and ONE round trip (one pipeline: BEGIN, the identity, the
+ * statements, COMMIT): a page's identity, data and form choices at once.
+ * Returns 0 when every statement ran and the transaction committed.
+ * Otherwise -1 with err set, nothing committed, and: the first statement
+ * that failed has err and sqlstate (a CP-class error's bare code, as
+ * db_run), every statement before it its result, none after it a result.
+ */
+int		 db_run_batch(struct db_pool *, long timeout_ms,
+		    const struct db_ident *, struct db_stmt *, int n,
+		    char *err, size_t errlen);
 
 /* db_run for bytes: lengths[i] and formats[i] (1: binary, 0: text) of each
  * parameter (both NULL: all text), and the whole result in binary

@@ -211,7 +211,7 @@ out:
 int
 mail_deliver(struct db_pool *db, long acquire_ms)
 {
-	struct db_ident	 id = { "", "mailer" };
+	struct db_ident	 id = { "", "mailer", NULL };
 	struct buf	 msg;
 	PGresult	*r, *u;
 	const char	*params[1];

@@ -32,7 +32,7 @@ static struct {
 static void
 timer_job(const char *sql, const char *what)
 {
-	struct db_ident	 id = { "", "timer" };
+	struct db_ident	 id = { "", "timer", NULL };
 	PGresult	*r;
 	char		 err[256];
 

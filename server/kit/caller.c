@@ -20,7 +20,7 @@ PGresult *
 caller_db(struct http_req *req, const char *sql, int n,
     const char *const *params, char *err, size_t errlen)
 {
-	struct db_ident	id = { req->session_hash, req->rid };
+	struct db_ident	id = { req->session_hash, req->rid, &req->db_trips };
 
 	return db_run(req->srv->db, req->srv->cfg->db_acquire_timeout_ms, &id,
 	    sql, n, params, NULL, err, errlen);
@@ -32,25 +32,18 @@ caller_db(struct http_req *req, const char *sql, int n,
  * (people.lang, set on /settings) unless ?lang= asked for one.  Returns 1
  * signed in, 0 not (no session, expired, revoked...), -1 database trouble.
  */
-static int
-caller_whoami(struct http_req *req, struct caller_me *me)
-{
-	PGresult	*r;
-	char		 err[256];
-	int		 en, rc, l;
+static const char CALLER_WHOAMI_SQL[] =
+    "SELECT p.name_ja, p.name_en, o.name_ja, o.name_en, "
+    "council.session_touch(), p.lang, p.is_org_admin FROM council.me m "
+    "JOIN council.people p ON p.id = m.person_id "
+    "JOIN council.organisations o ON o.id = m.org_id";
 
-	if (req->session_hash[0] == '\0')
-		return 0;
-	r = caller_db(req, "SELECT p.name_ja, p.name_en, o.name_ja, o.name_en, "
-	    "council.session_touch(), p.lang, p.is_org_admin FROM council.me m "
-	    "JOIN council.people p ON p.id = m.person_id "
-	    "JOIN council.organisations o ON o.id = m.org_id", 0, NULL, err,
-	    sizeof(err));
-	if (r == NULL) {
-		log_error("msg=\"whoami failed\" rid=%s error=\"%s\"", req->rid,
-		    err);
-		return -1;
-	}
+/* me from CALLER_WHOAMI_SQL's result r (cleared here): 1 or 0. */
+static int
+caller_whoami_read(struct http_req *req, struct caller_me *me, PGresult *r)
+{
+	int	en, rc, l;
+
 	rc = PQntuples(r) == 1;
 	if (rc) {
 		/* The person's own language (/settings) unless the URL asks
@@ -67,6 +60,75 @@ caller_whoami(struct http_req *req, struct caller_me *me)
 	}
 	PQclear(r);
 	return rc;
+}
+
+static int
+caller_whoami(struct http_req *req, struct caller_me *me)
+{
+	PGresult	*r;
+	char		 err[256];
+
+	if (req->session_hash[0] == '\0')
+		return 0;
+	r = caller_db(req, CALLER_WHOAMI_SQL, 0, NULL, err, sizeof(err));
+	if (r == NULL) {
+		log_error("msg=\"whoami failed\" rid=%s error=\"%s\"", req->rid,
+		    err);
+		return -1;
+	}
+	return caller_whoami_read(req, me, r);
+}
+
+/*
+ * A signed-in page's reads in one round trip (caller.h): the identity,
+ * then s[0..n) in the same pipeline and transaction.  A statement that
+ * runs for nobody sees nothing (row-level security), and its result is
+ * thrown away unanswered.
+ */
+int
+caller_page_db(struct http_req *req, struct caller_me *me,
+    struct db_stmt *s, int n, enum MHD_Result *ret)
+{
+	struct db_ident	id = { req->session_hash, req->rid, &req->db_trips };
+	struct db_stmt	all[DB_BATCH_MAX];
+	char		err[256];
+	int		i, who;
+
+	for (i = 0; i < n; i++) {
+		s[i].result = NULL;
+		s[i].sqlstate[0] = s[i].err[0] = '\0';
+	}
+	if (req->session_hash[0] == '\0') {
+		*ret = http_redirect(req, "/signin");
+		return 0;
+	}
+	if (n < 0 || n > DB_BATCH_MAX - 1) {
+		log_error("msg=\"page batch too long\" rid=%s n=%d", req->rid,
+		    n);
+		*ret = http_error(req, 500, NULL);
+		return 0;
+	}
+	memset(&all[0], 0, sizeof(all[0]));
+	all[0].sql = CALLER_WHOAMI_SQL;
+	memcpy(&all[1], s, (size_t)n * sizeof(*s));
+	if (db_run_batch(req->srv->db, req->srv->cfg->db_acquire_timeout_ms,
+	    &id, all, n + 1, err, sizeof(err)) == -1 && all[0].result == NULL) {
+		log_error("msg=\"whoami failed\" rid=%s error=\"%s\"", req->rid,
+		    err);
+		for (i = 1; i <= n; i++)
+			PQclear(all[i].result);
+		*ret = http_error(req, 503, NULL);
+		return 0;
+	}
+	who = caller_whoami_read(req, me, all[0].result);
+	if (who != 1) {
+		for (i = 1; i <= n; i++)
+			PQclear(all[i].result);
+		*ret = http_redirect(req, "/signin");
+		return 0;
+	}
+	memcpy(s, &all[1], (size_t)n * sizeof(*s));
+	return 1;
 }
 
 /* Who is asking, for pages that anyone may see (caller.h). */

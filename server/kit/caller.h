@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 #include <microhttpd.h>
 
+struct db_stmt;
 struct form;
 struct http_req;
 struct tmpl_vars;
@@ -36,6 +37,13 @@ struct caller_me {
  *   stable code.
  * caller_require: 1 when signed in (me filled); else 0 and *ret answered
  *   (303 to /signin, or 503).
+ * caller_page_db: caller_require and a page's n reads (at most
+ *   DB_BATCH_MAX - 1) in ONE round trip: the identity first, then s[0..n)
+ *   in one pipeline and transaction (db_run_batch).  1 when signed in (me
+ *   filled; each s[i] has its result, or its err when it failed; after a
+ *   failure the rest did not run); else 0 with *ret answered as
+ *   caller_require does.  Put a read that may fail for a reason the page
+ *   shows (a bad filter) last.
  * caller_identify: who is asking, for a page anyone may see: 1 signed in
  *   (me filled, the person's language taken), 0 nobody, -1 no database.
  * caller_form: parse a signed-in form into f and check its form token;
@@ -47,6 +55,8 @@ PGresult	*caller_db(struct http_req *, const char *, int,
 		    const char *const *, char *, size_t);
 int		 caller_require(struct http_req *, struct caller_me *,
 		    enum MHD_Result *);
+int		 caller_page_db(struct http_req *, struct caller_me *,
+		    struct db_stmt *, int, enum MHD_Result *);
 int		 caller_identify(struct http_req *, struct caller_me *);
 int		 caller_form(struct http_req *, struct form *, enum MHD_Result *);
 void		 caller_frame(struct http_req *, struct tmpl_vars *,

@@ -72,7 +72,7 @@ credential_request(struct http_req *req)
 int
 credential_person(struct http_req *req, char *out, size_t outlen)
 {
-	struct db_ident	 id = { req->session_hash, req->rid };
+	struct db_ident	 id = { req->session_hash, req->rid, &req->db_trips };
 	PGresult	*r;
 	char		 err[256];
 	int		 rc = 0;

@@ -367,7 +367,7 @@ static PGresult *
 attach_store(struct http_req *req, const struct attach_in *in,
     const char *sql, char *err, size_t errlen)
 {
-	struct db_ident	 id = { req->session_hash, req->rid };
+	struct db_ident	 id = { req->session_hash, req->rid, &req->db_trips };
 	const char	*params[4];
 	int		 lengths[4] = { 0, 0, 0, 0 }, formats[4] = { 0, 0, 0, 1 };
 
@@ -529,7 +529,7 @@ static const char ATTACH_GET_SQL[] =
 static enum MHD_Result
 attach_serve(struct http_req *req, int api)
 {
-	struct db_ident		 ident = { req->session_hash, req->rid };
+	struct db_ident		 ident = { req->session_hash, req->rid, &req->db_trips };
 	struct MHD_Response	*resp;
 	struct buf		 disp;
 	PGresult		*r = NULL;

@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "caller.h"
+#include "db.h"
 #include "feed.h"
 #include "http.h"
 #include "log.h"
@@ -240,22 +241,19 @@ feed_item_vars(struct http_req *req, struct tmpl_vars *item,
 	}
 }
 
-int
+/* R-NEW-2: the groups the caller sees (groups_visible), for the filter. */
+static const char FEED_GROUPS_SQL[] =
+    "SELECT id, name_ja, name_en FROM council.groups ORDER BY id";
+
+/* The caller's groups for the filter form: list "groups" of {id, name,
+ * selected} in vars, from FEED_GROUPS_SQL's result r. */
+static void
 feed_groups_vars(struct http_req *req, struct tmpl_vars *vars,
-    long long selected)
+    const PGresult *r, long long selected)
 {
 	struct tmpl_vars	*item;
-	PGresult		*r;
-	char			 err[256];
 	int			 i;
 
-	/* R-NEW-2: the groups the caller sees (groups_visible). */
-	if ((r = caller_db(req, "SELECT id, name_ja, name_en FROM "
-	    "council.groups ORDER BY id", 0, NULL, err, sizeof(err))) == NULL) {
-		log_error("msg=\"groups failed\" rid=%s error=\"%s\"", req->rid,
-		    err);
-		return -1;
-	}
 	for (i = 0; i < PQntuples(r); i++) {
 		item = tmpl_vars_add_item(vars, "groups");
 		tmpl_vars_set(item, "id", PQgetvalue(r, i, 0));
@@ -264,8 +262,6 @@ feed_groups_vars(struct http_req *req, struct tmpl_vars *vars,
 		if (strtoll(PQgetvalue(r, i, 0), NULL, 10) == selected)
 			tmpl_vars_set(item, "selected", "selected");
 	}
-	PQclear(r);
-	return 0;
 }
 
 enum MHD_Result
@@ -302,32 +298,39 @@ feed_page(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct feed_filter	 ff;
+	struct db_stmt		 s[2];
 	struct tmpl_vars	*vars = NULL, *item;
 	struct buf		 next;
 	PGresult		*r = NULL;
 	const char		*params[6], *code = NULL;
-	char			 err[256], limit[16], before[24], group[24];
-	char			 key[64];
-	int			 i, n;
+	char			 limit[16], before[24], group[24], key[64];
+	int			 i, n, ns = 1;
 	enum MHD_Result		 ret;
 
+	/* One round trip: who, the filter's groups, the feed (last: it
+	 * fails on a group the person cannot see). */
 	buf_init(&next);
-	if (!caller_require(req, &me, &ret))
-		goto out;
+	memset(s, 0, sizeof(s));
+	s[0].sql = FEED_GROUPS_SQL;
 	if (feed_filter_parse(req, &ff, &code) == 0) {
 		feed_filter_params(&ff, FEED_PAGE, params, limit, before,
 		    group);
-		if ((r = caller_db(req, FEED_PAGE_SQL, 6, params, err,
-		    sizeof(err))) == NULL) {
-			if (strcmp(err, "invalid_group") != 0) {
-				log_error("msg=\"feed failed\" rid=%s "
-				    "error=\"%s\"", req->rid, err);
-				ret = http_error(req, 503, NULL);
-				goto out;
-			}
-			code = "invalid_group";
-		}
+		s[1].sql = FEED_PAGE_SQL;
+		s[1].nparams = 6;
+		s[1].params = params;
+		ns = 2;
 	}
+	if (!caller_page_db(req, &me, s, ns, &ret))
+		goto out;
+	if (s[0].result == NULL || (ns == 2 && s[1].result == NULL &&
+	    strcmp(s[1].err, "invalid_group") != 0)) {
+		log_error("msg=\"feed failed\" rid=%s error=\"%s\"", req->rid,
+		    s[0].result == NULL ? s[0].err : s[1].err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	if (ns == 2 && (r = s[1].result) == NULL)
+		code = "invalid_group";
 	vars = tmpl_vars_new();
 	caller_frame(req, vars, &me);
 	/* The form shows the filters in force. */
@@ -341,10 +344,7 @@ feed_page(struct http_req *req)
 	}
 	if (ff.unread)
 		tmpl_vars_set(vars, "chk_unread", "checked");
-	if (feed_groups_vars(req, vars, ff.group) == -1) {
-		ret = http_error(req, 503, NULL);
-		goto out;
-	}
+	feed_groups_vars(req, vars, s[0].result, ff.group);
 	if (code != NULL) {
 		snprintf(key, sizeof(key), "feed.error.%s", code);
 		tmpl_vars_set(vars, "error", http_text(req, key));
@@ -368,7 +368,8 @@ feed_page(struct http_req *req)
 out:
 	buf_free(&next);
 	tmpl_vars_free(vars);
-	PQclear(r);
+	PQclear(s[0].result);
+	PQclear(s[1].result);
 	return ret;
 }
 

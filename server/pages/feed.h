@@ -96,13 +96,6 @@ void		 feed_item_vars(struct http_req *, struct tmpl_vars *,
 		    const PGresult *, int);
 
 /*
- * The caller's groups for the filter form: list "groups" of {id, name,
- * selected} in vars.  Returns 0, or -1 when the database failed.
- */
-int		 feed_groups_vars(struct http_req *, struct tmpl_vars *,
-		    long long);
-
-/*
  * Answer an API read: one row, one column of JSON, as api_json_query,
  * except that the database's refusals of bad input (invalid_group,
  * query_too_short, query_too_long) are 400 {"error": code}.

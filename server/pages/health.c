@@ -20,7 +20,7 @@ health_get(struct http_req *req)
 	static const char	 ok[] = "{\"status\":\"ok\",\"database\":\"ok\"}\n";
 	static const char	 bad[] =
 	    "{\"status\":\"unavailable\",\"database\":\"unavailable\"}\n";
-	struct db_ident		 id = { "", req->rid };
+	struct db_ident		 id = { "", req->rid, &req->db_trips };
 	PGconn			*c;
 	PGresult		*r = NULL;
 	char			 err[256];

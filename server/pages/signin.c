@@ -81,7 +81,7 @@ static PGresult *
 signin_query(struct http_req *req, const char *sql, int n,
     const char *const *params, char *err, size_t errlen)
 {
-	struct db_ident	id = { "", req->rid };
+	struct db_ident	id = { "", req->rid, &req->db_trips };
 
 	return db_run(req->srv->signin_db, req->srv->cfg->db_acquire_timeout_ms,
 	    &id, sql, n, params, NULL, err, errlen);
@@ -764,7 +764,7 @@ static enum MHD_Result
 signin_signout(struct http_req *req, int everywhere)
 {
 	struct form	 f;
-	struct db_ident	 id = { req->session_hash, req->rid };
+	struct db_ident	 id = { req->session_hash, req->rid, &req->db_trips };
 	PGresult	*r;
 	char		 err[256];
 	enum MHD_Result	 ret;

@@ -850,8 +850,9 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_logfmt(&line, req->method_name);
 	buf_puts(&line, " path=");
 	buf_logfmt(&line, req->path ? req->path : req->raw_uri);
-	buf_printf(&line, " status=%u bytes=%zu dur_ms=%.2f ip=%s",
-	    req->status, req->bytes, util_now_ms() - req->start_ms, req->ip);
+	buf_printf(&line, " status=%u bytes=%zu dur_ms=%.2f db=%u ip=%s",
+	    req->status, req->bytes, util_now_ms() - req->start_ms,
+	    req->db_trips, req->ip);
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		buf_printf(&line, " aborted=%d", (int)toe);
 	log_info("msg=request %s", line.data);

@@ -141,6 +141,7 @@ struct http_req {
 	int			 checked;	/* first-call checks done */
 	unsigned		 status;	/* what was sent, for the log */
 	size_t			 bytes;
+	unsigned		 db_trips;	/* database round trips (db.h) */
 	char			 ip[64];
 	/* Who is asking (credential_request, credential.c): hex SHA-256 of the session
 	 * or API token presented, "" for nobody; the form token derived from

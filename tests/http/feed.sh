@@ -321,4 +321,40 @@ tap_like "$(cat "$T/b")" 'href="/feed\?kind=report&amp;unread=1&amp;lang=en"' "t
 get b "$S" "/search?q=%E4%B8%8D%E5%AF%A9&lang=ja"
 tap_like "$(cat "$T/b")" 'href="/search\?q=%E4%B8%8D%E5%AF%A9&amp;lang=en"' "... and the search words (and drops the old lang)"
 
+# --- One database round trip a page (issue 12) -------------------------------------
+# councild's request log line says how many round trips a request made
+# (db=): the feed page asks who, the filter's groups and the feed in one
+# pipeline, also when the feed refuses a group; the API read is one too.
+LOG=${COUNCILD_LOG:-}
+trips() {  # trips COOKIE|BEARER TOKEN PATH: the db= of that request's log line
+	local rid i line
+	if [ "$1" = cookie ]; then
+		rid=$(curl -sS --max-time 30 -o /dev/null -D - -H "Cookie: $SC=$2" "$B$3" | tr -d '\r' |
+		    sed -nE 's/^[Xx]-[Rr]equest-[Ii]d: ([0-9a-f]+)$/\1/p')
+	else
+		rid=$(curl -sS --max-time 30 -o /dev/null -D - -H "Authorization: Bearer $2" "$B$3" | tr -d '\r' |
+		    sed -nE 's/^[Xx]-[Rr]equest-[Ii]d: ([0-9a-f]+)$/\1/p')
+	fi
+	for i in $(seq 30); do
+		line=$(grep -F "msg=request rid=${rid:-none} " "$LOG" 2>/dev/null)
+		[ -n "$line" ] && break
+		sleep 0.1
+	done
+	sed -nE 's/.* db=([0-9]+) .*/\1/p' <<<"$line"
+}
+if [ -z "$LOG" ] || [ ! -r "$LOG" ]; then
+	tap_skip "round trips of the feed" "COUNCILD_LOG not set or not readable"
+else
+	got="$(trips cookie "$S" /feed) $(trips cookie "$S" "/feed?kind=report&unread=1")"
+	got="$got $(trips cookie "$S" "/feed?kind=bogus") $(trips bearer "$A" /api/v1/feed)"
+	if [ -n "${HIDDEN_GRP:-}" ]; then
+		got="$got $(trips cookie "$SG" "/feed?group=$HIDDEN_GRP")"
+	else
+		got="$got 1"
+	fi
+	tap_is "$got" "1 1 1 1 1" "GET /feed (plain, filtered, a bad filter, a hidden group) and GET /api/v1/feed: one database round trip each"
+	tap_is "$(trips cookie "" /feed) $(trips cookie "$(printf 'f%.0s' $(seq 64))" /feed)" "0 1" \
+	    "... none without a session; one for an unknown session (then /signin)"
+fi
+
 tap_done
