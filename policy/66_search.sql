@@ -102,8 +102,8 @@ CREATE OR REPLACE FUNCTION council.search_query_grams(q text) RETURNS text[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog
 AS $$
-    SELECT CASE WHEN length(q) = 2 THEN ARRAY[q COLLATE "C"]
-           ELSE ARRAY(SELECT DISTINCT substr(q, i, 3) COLLATE "C"
+    SELECT CASE WHEN length(q) = 2 THEN ARRAY[q]
+           ELSE ARRAY(SELECT DISTINCT substr(q, i, 3)
                       FROM generate_series(1, length(q) - 2) i) END
 $$;
 
