@@ -113,9 +113,9 @@ run_size() {  # run_size TAG
 				-f "$ROOT/bench/search.pgbench" -D pmin="$lo" -D pmax="$hi" -D q="$q" \
 				-l --log-prefix="s-$tag-$who-$q" \
 				"host=$SOCK user=council_app passfile=$PGPASSFILE dbname=council") \
-				>"$OUT/s-$tag-$who-$q.out" 2>&1 || { cat "$OUT/s-$tag-$who-$q.out" >&2; die "pgbench failed"; }
-			grep -q '^number of failed transactions: 0' "$OUT/s-$tag-$who-$q.out" \
-				|| { grep -i 'failed\|error' "$OUT/s-$tag-$who-$q.out" | head >&2; die "pgbench: failed transactions"; }
+				>"$OUT/out-$tag-$who-$q" 2>&1 || { cat "$OUT/out-$tag-$who-$q" >&2; die "pgbench failed"; }
+			grep -q '^number of failed transactions: 0' "$OUT/out-$tag-$who-$q" \
+				|| { grep -i 'failed\|error' "$OUT/out-$tag-$who-$q" | head >&2; die "pgbench: failed transactions"; }
 			printf '%-9s %-8s %-12s %-12s %5s %8s %8s\n' "$tag" "$(kind_of "$q")" "$q" "$who" \
 				"$([ $who = coordinator ] && echo "$n" || echo -)" \
 				"$(pct "$OUT/s-$tag-$who-$q" 50)" "$(pct "$OUT/s-$tag-$who-$q" 95)" >>"$OUT/table.txt"

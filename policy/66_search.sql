@@ -107,6 +107,45 @@ AS $$
                       FROM generate_series(1, length(q) - 2) i) END
 $$;
 
+-- Every post older than p_below whose searchable text contains p_q (its
+-- grams p_grams, council.search_query_grams) or one of whose indicators
+-- equals one of p_values, secrets only with p_secrets: their ids, newest
+-- first, whoever may see them (council.search_candidates checks that).
+-- Its own function for its planner settings: the gram index must be the
+-- only way in.  Any other plan (a scan of post_search, or of its primary
+-- key, probing each row) would compute council.search_grams of every text
+-- it passes, about a millisecond each; and a bitmap of the index that
+-- outgrows work_mem turns lossy, and is then checked the same way.
+CREATE OR REPLACE FUNCTION council.search_index(p_q text, p_grams text[],
+    p_below bigint, p_values text[], p_secrets boolean) RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+    SET enable_seqscan = off
+    SET enable_indexscan = off
+    SET work_mem = '64MB'
+AS $$
+DECLARE
+    v_sql  text;
+    v_ids  bigint[];
+BEGIN
+    v_sql := 'SELECT s.post_id AS id FROM council.post_search s'
+        ' WHERE council.search_grams(s.doc) @> $2 AND s.post_id < $3'
+        ' AND (NOT s.is_secret OR $5)';
+    -- 2 or 3 characters: holding the grams is containing the query.
+    IF length(p_q) > 3 THEN
+        v_sql := v_sql || ' AND strpos(s.doc, $1) > 0';
+    END IF;
+    IF cardinality(p_values) > 0 THEN
+        v_sql := v_sql || ' UNION SELECT i.post_id FROM council.post_indicators i'
+            ' JOIN council.post_search s ON s.post_id = i.post_id'
+            ' WHERE i.value = ANY ($4) AND i.post_id < $3 AND (NOT s.is_secret OR $5)';
+    END IF;
+    EXECUTE 'SELECT ARRAY(SELECT m.id FROM (' || v_sql || ') m ORDER BY m.id DESC)'
+        INTO v_ids USING p_q, p_grams, p_below, p_values, p_secrets;
+    RETURN v_ids;
+END
+$$;
+
 -- The ids of at most p_limit posts, newest first, older than p_before,
 -- that the caller may see by the posts' own rule (as
 -- council.post_candidates: the organisation's audience and its flags, the
@@ -139,8 +178,6 @@ DECLARE
     v         record;
     v_ind     text := '';
     v_win     text;
-    v_vis     text := '';
-    v_sql     text;
     v_ids     bigint[];
     v_low     bigint;
     v_seen    integer;
@@ -168,9 +205,6 @@ BEGIN
             ' AND (a.is_author OR $8) AND (NOT a.is_secret OR $6)'
             ' ORDER BY a.post_id DESC LIMIT $5) a'
             ' JOIN council.post_search s ON s.post_id = a.post_id';
-        v_vis := ' WHERE EXISTS (SELECT 1 FROM council.post_audience a'
-            ' WHERE a.org_id = $7 AND a.post_id = m.id'
-            ' AND (a.is_author OR $8) AND (NOT a.is_secret OR $6))';
     END IF;
 
     -- 1. The window.
@@ -184,23 +218,19 @@ BEGIN
     -- 2. The indexes, below the window (when the window was full and the
     -- page is not).
     IF v_seen = v_window AND cardinality(v_ids) < p_limit THEN
-        v_sql := 'SELECT s.post_id AS id FROM council.post_search s'
-            ' WHERE council.search_grams(s.doc) @> $3 AND s.post_id < $2'
-            ' AND (NOT s.is_secret OR $6)';
-        IF length(p_q) > 3 THEN
-            v_sql := v_sql || ' AND strpos(s.doc, $1) > 0';
+        v_more := council.search_index(p_q, council.search_query_grams(p_q),
+            v_low, p_values, v.may_handle_secrets);
+        IF NOT v.is_coordinator THEN
+            -- Those of the caller's audience (by its primary key, or a
+            -- join with the organisation's whole audience when cheaper).
+            v_more := ARRAY(SELECT m.id FROM unnest(v_more) m (id)
+                            WHERE EXISTS (SELECT 1 FROM council.post_audience a
+                                          WHERE a.org_id = v.org_id AND a.post_id = m.id
+                                            AND (a.is_author OR v.may_receive)
+                                            AND (NOT a.is_secret OR v.may_handle_secrets))
+                            ORDER BY m.id DESC LIMIT p_limit - cardinality(v_ids));
         END IF;
-        IF cardinality(p_values) > 0 THEN
-            v_sql := v_sql || ' UNION SELECT i.post_id FROM council.post_indicators i'
-                ' JOIN council.post_search s ON s.post_id = i.post_id'
-                ' WHERE i.value = ANY ($4) AND i.post_id < $2 AND (NOT s.is_secret OR $6)';
-        END IF;
-        EXECUTE 'SELECT ARRAY(SELECT m.id FROM (' || v_sql || ') m' || v_vis
-            || ' ORDER BY m.id DESC LIMIT $5)'
-            INTO v_more
-            USING p_q, v_low, council.search_query_grams(p_q), p_values,
-                  p_limit - cardinality(v_ids), v.may_handle_secrets, v.org_id,
-                  v.may_receive;
+        v_more := v_more[1:p_limit - cardinality(v_ids)];
         v_ids := v_ids || v_more;
     END IF;
 
@@ -284,8 +314,10 @@ ALTER FUNCTION council.search_on_post() OWNER TO council_definer;
 ALTER FUNCTION council.search_on_body() OWNER TO council_definer;
 ALTER FUNCTION council.search_backfill() OWNER TO council_definer;
 ALTER FUNCTION council.search_candidates(text, integer, bigint, text[]) OWNER TO council_definer;
+ALTER FUNCTION council.search_index(text, text[], bigint, text[], boolean) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.search_candidates(text, integer, bigint, text[]),
+    council.search_index(text, text[], bigint, text[], boolean),
     council.search_backfill() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.search_candidates(text, integer, bigint, text[])
     TO council_writer;
