@@ -1,17 +1,17 @@
 -- policy/62_feed.sql: the member feed's filters, unread marks and scope
--- summaries, and search (issue 4).  Tables: migrations/0008_feed.sql.
+-- summaries (issue 4); search is policy/66_search.sql.  Tables:
+-- migrations/0008_feed.sql.
 -- Re-applied by "councilctl migrate".
 -- Errors: MESSAGE a stable code, SQLSTATE class CP (see 42_sharing_writes.sql).
 --
--- Nothing here widens what anyone sees: the feed and the search return
+-- Nothing here widens what anyone sees: the feed returns
 -- rows of council.posts read through its policies (41_sharing_policies.sql),
--- as the caller.  Where a helper must read more than the caller (search matching
--- bodies without writing an "opened" audit row for each body it looks at;
--- a scope summary without an audit row per scope row), it is a SECURITY
--- DEFINER function that either answers only for a post the caller sees
--- (council.current_sees_post, the posts' own rule) or is callable only
--- from council.search and council.feed_filtered, whose answers pass the
--- posts' policies again (council.post_candidates).
+-- as the caller.  Where a helper must read more than the caller (a filter
+-- looking at rows without an audit row for each; a scope summary without
+-- an audit row per scope row), it is a SECURITY DEFINER function that
+-- either answers only for a post the caller sees (council.current_sees_post,
+-- the posts' own rule) or is callable only from council.feed_filtered,
+-- whose answers pass the posts' policies again (council.post_candidates).
 
 ------------------------------------------------------------------------
 -- Indicators: filled when a post is written.
@@ -272,9 +272,11 @@ $$;
 -- policy audits each post it reads outside its scope, and post_bodies'
 -- policy audits each secret body a search looks at as opened.  Here only
 -- ids are found; callable by council_writer only (REVOKE below), i.e. from
--- council.feed_filtered and council.search, which read the posts again
--- through their policies: a hidden post never comes out, whatever this
--- function computes.
+-- council.feed_filtered, which reads the posts again through their
+-- policies: a hidden post never comes out, whatever this function
+-- computes.  Search has its own finder (council.search_candidates,
+-- 66_search.sql, migration 0023): nothing passes p_pattern, p_values or
+-- p_cases any more.
 CREATE OR REPLACE FUNCTION council.post_candidates(p_limit integer,
     p_before bigint, p_kind council.post_kind, p_group bigint,
     p_tlp council.tlp, p_unread boolean, p_pattern text, p_values text[],
@@ -413,48 +415,6 @@ END
 $$;
 
 ------------------------------------------------------------------------
--- Search.
-------------------------------------------------------------------------
-
--- Search what the caller may see, newest first, before an id: posts whose
--- title or body contains q (case-insensitive; %, _ and \ in q are taken
--- literally), or one of whose indicators equals an indicator found in q
--- (an IP address, a domain, a URL, a hash, a CVE id, an e-mail address;
--- council.indicators_extract normalises both sides).  q is trimmed (spaces)
--- and must have 2 to 200 characters (CP422 query_too_short /
--- query_too_long).  Returns rows of council.posts read through their
--- policies: a post the caller cannot see is never returned, counted or
--- quoted.  The secretariat finds its access-case posts too.  Nobody gets
--- nothing.  Owned by council_writer (under the caller's policies), which
--- alone may call council.post_candidates.
-CREATE OR REPLACE FUNCTION council.search(p_q text, p_limit integer DEFAULT 50,
-    p_before bigint DEFAULT NULL) RETURNS SETOF council.posts
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-DECLARE
-    v_q    text := btrim(p_q, ' ');
-    v_ids  bigint[];
-BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RETURN;
-    END IF;
-    IF v_q IS NULL OR length(v_q) < 2 THEN
-        RAISE EXCEPTION 'query_too_short' USING ERRCODE = 'CP422';
-    END IF;
-    IF length(v_q) > 200 THEN
-        RAISE EXCEPTION 'query_too_long' USING ERRCODE = 'CP422';
-    END IF;
-    v_ids := council.post_candidates(least(greatest(coalesce(p_limit, 50), 1), 200),
-        coalesce(p_before, 9223372036854775807), NULL, NULL, NULL, false,
-        '%' || replace(replace(replace(v_q, '\', '\\'), '%', '\%'), '_', '\_') || '%',
-        ARRAY(SELECT x.value FROM council.indicators_extract(v_q) x), true);
-    RETURN QUERY SELECT p.* FROM council.posts p WHERE p.id = ANY (v_ids)
-        ORDER BY p.id DESC;
-END
-$$;
-
-------------------------------------------------------------------------
 -- Owners and grants.
 ------------------------------------------------------------------------
 
@@ -462,7 +422,6 @@ GRANT CREATE ON SCHEMA council TO council_writer;
 ALTER FUNCTION council.mark_read(bigint) OWNER TO council_writer;
 ALTER FUNCTION council.feed_filtered(integer, bigint, council.post_kind, bigint,
     council.tlp, boolean) OWNER TO council_writer;
-ALTER FUNCTION council.search(text, integer, bigint) OWNER TO council_writer;
 REVOKE CREATE ON SCHEMA council FROM council_writer;
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.scope_summary(bigint) OWNER TO council_definer;
