@@ -275,7 +275,7 @@ $$;
 -- council.feed_filtered, which reads the posts again through their
 -- policies: a hidden post never comes out, whatever this function
 -- computes.  Search has its own finder (council.search_candidates,
--- 66_search.sql, migration 0023): nothing passes p_pattern, p_values or
+-- 66_search.sql, migration 0022): nothing passes p_pattern, p_values or
 -- p_cases any more.
 CREATE OR REPLACE FUNCTION council.post_candidates(p_limit integer,
     p_before bigint, p_kind council.post_kind, p_group bigint,

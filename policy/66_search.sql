@@ -1,6 +1,6 @@
 -- policy/66_search.sql: search over what the caller may see (issue 4;
 -- without scanning bodies, issue 12 item 4).  Table and index:
--- migrations/0023_search.sql (council.post_search, its gram index, and
+-- migrations/0022_search.sql (council.post_search, its gram index, and
 -- council.search_norm / search_doc / search_grams, which define the index
 -- and so live there).  Re-applied by "councilctl migrate".
 -- Errors: MESSAGE a stable code, SQLSTATE class CP (see 42_sharing_writes.sql).
@@ -94,7 +94,7 @@ CREATE POLICY post_search_definer ON council.post_search FOR SELECT
 -- Candidates.
 ------------------------------------------------------------------------
 
--- The grams a query's matches must all hold (0023): the query itself when
+-- The grams a query's matches must all hold (0022): the query itself when
 -- it has 2 characters (bigrams are indexed), else its distinct 3-character
 -- substrings.  For 2 and 3 characters, holding the grams IS containing
 -- the query; for more it is necessary only, and the text is checked.

@@ -91,7 +91,7 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), fal
 -- task force's decisions, votes and reviews (policy/74_tf_status.sql), and
 -- the membership periods a status change opens or closes (R-ORG-3,
 -- migration 0020; UPDATE is a column grant), and the searchable text
--- written with each post (migration 0023; UPDATE of the text is a column
+-- written with each post (migration 0022; UPDATE of the text is a column
 -- grant).
 SELECT set_eq(
     $$SELECT c.relname::text || ':' || a.privilege_type

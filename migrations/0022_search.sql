@@ -1,4 +1,4 @@
--- 0023_search: search without scanning bodies (issue 12, item 4).
+-- 0022_search: search without scanning bodies (issue 12, item 4).
 --
 -- council.post_search keeps, per post, its searchable text (title and
 -- body, normalised) and its secrecy; a GIN index holds every distinct
