@@ -431,7 +431,15 @@ $$;
 -- admission on, so it gets nothing now.  Otherwise an UPDATE counts only
 -- for members whose deciding columns changed (a non-member is in no
 -- audience, whatever its class); a changed liaison channel counts for the
--- old channel too.
+-- old channel too.  Those are rebuilt set-based as well (issue 12 item 2),
+-- with the GSOC members they are routed through, old and new: whether an
+-- organisation is in a post's scope depends on the post and on that
+-- organisation alone (class_includes, exclusions, routing, R-SHARE-1's
+-- pair, dependencies: each per element, docs/sharing.md), so a class,
+-- sector, role, investigative or routing change moves no other
+-- organisation's rows but its GSOC member's.  The post-by-post
+-- audience_refresh_orgs (339-370 posts/s, minutes at 1M posts) is left
+-- for a deleted organisation, which has no rows.
 CREATE OR REPLACE FUNCTION council.audience_on_org_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, council
@@ -495,8 +503,18 @@ BEGIN
         PERFORM council.audience_rebuild_orgs(moved);
         os := ARRAY(SELECT unnest(os) EXCEPT SELECT unnest(moved));
     END IF;
-    IF cardinality(os) > 0 THEN
+    IF cardinality(os) > 0 AND TG_OP = 'DELETE' THEN
         PERFORM council.audience_refresh_orgs(os);
+    ELSIF cardinality(os) > 0 THEN
+        -- R-SCOPE-1, R-SCOPE-2, R-ORG-8, R-TF-1, R-TF-2: the changed
+        -- members' rows and their GSOC members' (the old channel is in os
+        -- already), one statement for every post.
+        os := ARRAY(SELECT unnest(os)
+                    UNION
+                    SELECT x.liaison_via FROM council.organisations x
+                    WHERE x.id = ANY (os) AND x.gsoc_liaison
+                      AND x.liaison_via IS NOT NULL);
+        PERFORM council.audience_rebuild_orgs(os);
     END IF;
     RETURN NULL;
 END
@@ -516,8 +534,16 @@ BEGIN
     ELSE
         os := ARRAY(SELECT org_id FROM new_rows UNION SELECT org_id FROM old_rows);
     END IF;
+    -- R-SCOPE-2: supervising a sector excludes the supervisor from posts
+    -- excluding that sector's supervisors, per element: its own rows and
+    -- its GSOC member's, set-based (as audience_on_org_change).
     IF cardinality(os) > 0 THEN
-        PERFORM council.audience_refresh_orgs(os);
+        os := ARRAY(SELECT unnest(os)
+                    UNION
+                    SELECT x.liaison_via FROM council.organisations x
+                    WHERE x.id = ANY (os) AND x.gsoc_liaison
+                      AND x.liaison_via IS NOT NULL);
+        PERFORM council.audience_rebuild_orgs(os);
     END IF;
     RETURN NULL;
 END
