@@ -27,7 +27,8 @@ START_TEST(defaults_are_valid)
 	ck_assert_str_eq(cfg.listen_address, "127.0.0.1");
 	ck_assert_int_eq(cfg.listen_port, 8080);
 	ck_assert_int_eq(cfg.max_body_size, 1024 * 1024);
-	ck_assert_int_eq(cfg.max_header_size, 16 * 1024);
+	ck_assert_int_eq(cfg.max_header_size, 12 * 1024);
+	ck_assert_int_eq(cfg.connection_memory_limit, 24 * 1024);
 	ck_assert_int_eq(cfg.attachment_max_size, 10 * 1024 * 1024);
 	config_free(&cfg);
 }
