@@ -63,7 +63,9 @@ buf_grow(struct buf *b, size_t n)
 void
 buf_append(struct buf *b, const void *p, size_t n)
 {
-	buf_grow(b, n);
+	/* Room for n bytes and the NUL (most appends): no call. */
+	if (b->data == NULL || n >= b->cap - b->len)
+		buf_grow(b, n);
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;

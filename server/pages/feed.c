@@ -130,6 +130,25 @@ feed_part(struct buf *out, const char *sep)
 		buf_puts(out, sep);
 }
 
+
+/* Set name to the catalog text of key prefix + v (v a code from the
+ * database: kind, TLP, feedback state); an unknown key stands for itself,
+ * as http_text gives it, and a key too long for the buffer is empty. */
+static void
+feed_set_text(struct http_req *req, struct tmpl_vars *item, const char *name,
+    const char *prefix, const char *v)
+{
+	char	 key[96];
+	size_t	 np = strlen(prefix), nv = strlen(v);
+
+	if (np + nv >= sizeof(key))
+		np = nv = 0;
+	memcpy(key, prefix, np);
+	memcpy(key + np, v, nv);
+	key[np + nv] = '\0';
+	tmpl_vars_set(item, name, http_text(req, key));
+}
+
 /*
  * The scope summary in words: council.scope_summary's codes, one a line
  * (policy/62_feed.sql; a sector's as "sector:<name_ja>\t<name_en>"), into
@@ -206,19 +225,18 @@ void
 feed_item_vars(struct http_req *req, struct tmpl_vars *item,
     const PGresult *r, int i)
 {
-	char		 key[64];
 	const char	*fb = PQgetvalue(r, i, FI_FEEDBACK);
+	const char	*id = PQgetvalue(r, i, FI_ID);
+	const char	*kind = PQgetvalue(r, i, FI_KIND);
+	const char	*tlp = PQgetvalue(r, i, FI_TLP);
 
-	tmpl_vars_set(item, "id", PQgetvalue(r, i, FI_ID));
-	tmpl_vars_setf(item, "href", "/posts/%s", PQgetvalue(r, i, FI_ID));
-	snprintf(key, sizeof(key), "kind.%s", PQgetvalue(r, i, FI_KIND));
-	tmpl_vars_set(item, "kind", http_text(req, key));
-	tmpl_vars_set(item, "kind_code", PQgetvalue(r, i, FI_KIND));
+	tmpl_vars_set(item, "id", id);
+	tmpl_vars_set2(item, "href", "/posts/", id);
+	feed_set_text(req, item, "kind", "kind.", kind);
+	tmpl_vars_set(item, "kind_code", kind);
 	tmpl_vars_set(item, "title", PQgetvalue(r, i, FI_TITLE));
-	snprintf(key, sizeof(key), "tlp.%s", PQgetvalue(r, i, FI_TLP));
-	tmpl_vars_set(item, "tlp", http_text(req, key));
-	tmpl_vars_setf(item, "tlp_class", "tlp tlp--%s",
-	    PQgetvalue(r, i, FI_TLP));
+	feed_set_text(req, item, "tlp", "tlp.", tlp);
+	tmpl_vars_set2(item, "tlp_class", "tlp tlp--", tlp);
 	if (*PQgetvalue(r, i, FI_SECRET) == 't')
 		tmpl_vars_set(item, "secret", "1");
 	tmpl_vars_set(item, "date", PQgetvalue(r, i, FI_DATE));
@@ -234,10 +252,9 @@ feed_item_vars(struct http_req *req, struct tmpl_vars *item,
 	/* R-TF-1, R-TF-5: only a post that asks something of someone. */
 	if (strcmp(fb, "none") != 0 && strspn(fb, "abcdefghijklmnopqrstuvwxyz_")
 	    == strlen(fb)) {
-		snprintf(key, sizeof(key), "feedback.status.%s", fb);
-		tmpl_vars_set(item, "feedback", http_text(req, key));
-		tmpl_vars_setf(item, "feedback_class",
-		    "badge badge--feedback badge--feedback-%s", fb);
+		feed_set_text(req, item, "feedback", "feedback.status.", fb);
+		tmpl_vars_set2(item, "feedback_class",
+		    "badge badge--feedback badge--feedback-", fb);
 	}
 }
 

@@ -85,6 +85,7 @@ struct tmpl_vars {
 	struct tmpl_var	  *v;
 	size_t		   n;
 	size_t		   cap;
+	uint64_t	   seen;	/* bit h % 64 of each name's hash h */
 };
 
 /* A <t:fill> of a page; both pointers point into the page's document. */
@@ -1222,6 +1223,16 @@ tmpl_utf8_clean(struct tmpl_arena *a, const char *s)
 	if (p[i] == '\0')
 		return tmpl_strndup(a, s, i);
 	len = i + strlen(s + i);
+	/* Well-formed text beyond ASCII (Japanese: most of it) is copied in
+	 * one piece too: check first, rebuild only what needs a U+FFFD. */
+	for (n = i; n < len; n += run) {
+		run = util_utf8_char(p + n, len - n, &c);
+		if (run == 0 || !tmpl_xml_char(c))
+			break;
+	}
+	if (n >= len)
+		return tmpl_strndup(a, s, len);
+	run = 0;
 	buf_init(&b);
 	while (i < len) {
 		n = util_utf8_char(p + i, len - i, &c);
@@ -1271,6 +1282,10 @@ tmpl_vars_find(const struct tmpl_vars *vs, const char *name, uint32_t h)
 {
 	size_t	i;
 
+	/* A name never set here has its bit clear: most lookups of an
+	 * item's scope for a page's variable, and most sets, stop here. */
+	if ((vs->seen & ((uint64_t)1 << (h % 64))) == 0)
+		return NULL;
 	for (i = 0; i < vs->n; i++)
 		if (vs->v[i].h == h && strcmp(vs->v[i].name, name) == 0)
 			return &vs->v[i];
@@ -1298,6 +1313,7 @@ tmpl_vars_get(struct tmpl_vars *vs, const char *name)
 	memset(v, 0, sizeof(*v));
 	v->name = tmpl_strndup(vs->arena, name, strlen(name));
 	v->h = h;
+	vs->seen |= (uint64_t)1 << (h % 64);
 	return v;
 }
 
@@ -1342,6 +1358,22 @@ tmpl_vars_setf(struct tmpl_vars *vs, const char *name, const char *fmt, ...)
 		vsnprintf(s, (size_t)n + 1, fmt, ap);
 		va_end(ap);
 	}
+	tmpl_vars_set(vs, name, s);
+	if (s != small)
+		free(s);
+}
+
+void
+tmpl_vars_set2(struct tmpl_vars *vs, const char *name, const char *a,
+    const char *b)
+{
+	char	 small[256], *s = small;
+	size_t	 na = strlen(a), nb = strlen(b);
+
+	if (na + nb >= sizeof(small))
+		s = xmalloc(na + nb + 1);
+	memcpy(s, a, na);
+	memcpy(s + na, b, nb + 1);
 	tmpl_vars_set(vs, name, s);
 	if (s != small)
 		free(s);

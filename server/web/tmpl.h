@@ -88,6 +88,9 @@ void		 tmpl_vars_free(struct tmpl_vars *);	/* accepts NULL; frees items */
 void		 tmpl_vars_set(struct tmpl_vars *, const char *name, const char *value);
 void		 tmpl_vars_setf(struct tmpl_vars *, const char *name, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
+/* Set name to a followed by b (the hot paths' "/posts/" + id: no format). */
+void		 tmpl_vars_set2(struct tmpl_vars *, const char *name, const char *a,
+		    const char *b);
 /* Append a new item to list name and return it (owned by the parent). */
 struct tmpl_vars *tmpl_vars_add_item(struct tmpl_vars *, const char *list);
 
