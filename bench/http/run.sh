@@ -359,6 +359,13 @@ rm -f "$OUT/pgbench-select".*
 pgb raw "$ROOT/bench/feed-raw.pgbench" prepared "$DURATION" postgres
 pgb ceiling "$ROOT/bench/feed-ceiling.pgbench" prepared "$DURATION"
 pgb ionly "$ROOT/bench/feed-ionly.pgbench" prepared "$DURATION" postgres
+# 6c. Where the API's JSON is best built: the API's statement as councild
+# sends it (each post a json_build_object, the page one json_agg:
+# bench/feed-json.pgbench) against the same rows as plain columns, which
+# councild would then have to assemble (bench/feed-cols.pgbench).
+say "pgbench: the API's JSON statement and the same rows as columns, ${DURATION}s each"
+pgb json "$ROOT/bench/feed-json.pgbench" prepared "$DURATION"
+pgb cols "$ROOT/bench/feed-cols.pgbench" prepared "$DURATION"
 
 drain() {  # until councild has answered what a run left in flight
 	local _
@@ -572,6 +579,8 @@ printf '  %-58s %s\n' "pgbench -S (scale 10)" "$S TPS"
 printf '  %-58s %s\n' "the feed's statement, superuser, no RLS (feed-raw)" "$RAW TPS"
 printf '  %-58s %s\n' "the transaction shape with SELECT 1 (feed-ceiling)" "$CEIL TPS"
 printf '  %-58s %s\n' "newest 50 post ids, index-only, superuser (feed-ionly)" "$IONLY TPS"
+printf '  %-58s %s\n' "the API's statement, JSON built in SQL (feed-json)" "$(bench_tps "$OUT/pgbench-json.out") TPS"
+printf '  %-58s %s\n' "the same rows as columns, for councild to build (feed-cols)" "$(bench_tps "$OUT/pgbench-cols.out") TPS"
 awk -v f="$F" -v s="$S" -v raw="$RAW" -v io="$IONLY" -v c="$CEIL" -v jr="$JR" -v hr="$HR" -v hc="$HC" -v d="$DURATION" \
     -v o50="$O50P99" -v o90="$O90P99" -v o50r="$O50R" -v o90r="$O90R" -v o50b="$O50BAD" -v o90b="$O90BAD" \
     -v ra="$RSS_RUNS" -v ri="$RSS_IDLE" -v n="$IDLE" -v cls="$CL_A $CL_B" -v adm="$AD_A $AD_B" \
