@@ -117,6 +117,7 @@ main(int argc, char **argv)
 		    err);
 		goto out;
 	}
+	tmpl_bind_catalogs(tmpl, i18n);
 	if (test_only) {
 		if (cfg.audit_key_file[0] != '\0') {
 			EVP_PKEY	*key;

@@ -112,6 +112,9 @@ struct tmpl_ins {
 	uint32_t	 b;
 	uint32_t	 h;	/* tmpl_hash(s) */
 	const char	*s;	/* into the template's document */
+	/* TMPL_C_MSG, once tmpl_bind_catalogs ran: the catalog text of key s
+	 * in each language, escaped (in the program's strs). */
+	const char	*msg[I18N_NLANG];
 };
 
 /* Where an attribute's value comes from. */
@@ -137,6 +140,8 @@ struct tmpl_tattr {
 	const char	*head;		/* ' qname="' */
 	const char	*full;		/* ' qname="escaped value"' or NULL */
 	const char	*arg;		/* TMPL_A_VAR/TMPL_A_MSG */
+	const char	*msg[I18N_NLANG];	/* TMPL_A_MSG: arg's catalog
+					 * text, once bound */
 	uint32_t	 argh;		/* tmpl_hash(arg) */
 	enum tmpl_aval	 kind;
 	enum tmpl_role	 role;
@@ -164,6 +169,7 @@ struct tmpl_prog {
 	size_t			 captags;
 	struct buf		 pool;	/* the static bytes */
 	struct tmpl_arena	 strs;	/* the tags' strings */
+	const struct i18n	*bound;	/* the catalogs of the msg texts */
 };
 
 struct tmpl {
@@ -216,6 +222,7 @@ struct tmpl_cc {
 struct tmpl_render {
 	const struct i18n	*i18n;
 	enum i18n_lang		 lang;
+	int			 bound;	/* the program's msg texts are i18n's */
 	const struct tmpl_vars	*scope[TMPL_MAX_DEPTH + 1];
 	size_t			 nscope;
 };
@@ -251,6 +258,8 @@ static int	tmpl_fail(struct tmpl_check *, const xmlNode *, const char *,
 		    ...) __attribute__((format(printf, 3, 4)));
 static int	tmpl_compile(struct tmpl *, char *, size_t);
 static void	tmpl_prog_free(struct tmpl_prog *);
+static void	tmpl_esc_text(struct buf *, const char *);
+static char	*tmpl_strndup(struct tmpl_arena *, const char *, size_t);
 
 /* "path:line: why" about node n (the file when n is NULL); returns -1. */
 static int
@@ -1135,6 +1144,44 @@ tmpl_check_keys(const struct tmpl_set *set, const struct i18n *i18n,
 	return 0;
 }
 
+void
+tmpl_bind_catalogs(struct tmpl_set *set, const struct i18n *i18n)
+{
+	struct tmpl_prog	*p;
+	struct tmpl_tattr	*e;
+	struct buf		 esc;
+	size_t			 i, j, k;
+	int			 l;
+
+	buf_init(&esc);
+	for (i = 0; set != NULL && i18n != NULL && i < set->n; i++) {
+		p = &set->t[i].prog;
+		for (j = 0; j < p->nins; j++) {
+			if (p->ins[j].code != TMPL_C_MSG)
+				continue;
+			for (l = 0; l < I18N_NLANG; l++) {
+				esc.len = 0;
+				buf_puts(&esc, "");
+				tmpl_esc_text(&esc, i18n_text(i18n,
+				    (enum i18n_lang)l, p->ins[j].s));
+				p->ins[j].msg[l] = tmpl_strndup(&p->strs,
+				    esc.data, esc.len);
+			}
+		}
+		for (j = 0; j < p->ntags; j++)
+			for (k = 0; k < p->tags[j].nattrs; k++) {
+				e = &p->tags[j].attrs[k];
+				if (e->kind != TMPL_A_MSG)
+					continue;
+				for (l = 0; l < I18N_NLANG; l++)
+					e->msg[l] = i18n_text(i18n,
+					    (enum i18n_lang)l, e->arg);
+			}
+		p->bound = i18n;
+	}
+	buf_free(&esc);
+}
+
 /* The arena. ---------------------------------------------------------------- */
 
 /*
@@ -1574,7 +1621,8 @@ tmpl_tag_emit(const struct tmpl_tag *tag, const struct tmpl_render *r,
 			else if (e->url && !tmpl_url_ok(v))
 				v = "#";
 		} else if (e->kind == TMPL_A_MSG)
-			v = i18n_text(r->i18n, r->lang, e->arg);
+			v = r->bound ? e->msg[r->lang] :
+			    i18n_text(r->i18n, r->lang, e->arg);
 		if (v == NULL)
 			continue;
 		role[e->role] = v;
@@ -2047,7 +2095,11 @@ tmpl_run(struct tmpl_render *r, const struct tmpl_prog *p, struct buf *out)
 				tmpl_esc_text(out, s);
 			break;
 		case TMPL_C_MSG:
-			tmpl_esc_text(out, i18n_text(r->i18n, r->lang, in->s));
+			if (r->bound)
+				buf_puts(out, in->msg[r->lang]);
+			else
+				tmpl_esc_text(out,
+				    i18n_text(r->i18n, r->lang, in->s));
 			break;
 		case TMPL_C_IF:
 			if (!tmpl_truthy(r, in->s, in->h)) {
@@ -2113,6 +2165,7 @@ tmpl_render(const struct tmpl_set *set, const char *name,
 	}
 	if (vars != NULL)
 		r.scope[r.nscope++] = vars;
+	r.bound = i18n != NULL && t->prog.bound == i18n;
 	tmpl_run(&r, &t->prog, out);
 	return 0;
 }

@@ -99,6 +99,11 @@ struct tmpl_vars *tmpl_vars_add_item(struct tmpl_vars *, const char *list);
  * -1 with "file:line: message key ... is not in the en catalog". */
 int		 tmpl_check_keys(const struct tmpl_set *, const struct i18n *,
 		    char *err, size_t errlen);
+/* Resolve every t:msg and t:msgattr text of every template in i18n's
+ * catalogs once (t:msg already escaped): renderings with the same i18n
+ * then look nothing up.  At start-up, after tmpl_check_keys; i18n must
+ * outlive set.  A rendering with another i18n looks its texts up. */
+void		 tmpl_bind_catalogs(struct tmpl_set *, const struct i18n *);
 
 /* Render template name (e.g. "signin.xhtml") into out (appended).
  * Returns 0, or -1 with a message in err (unknown template, etc.). */

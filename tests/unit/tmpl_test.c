@@ -563,6 +563,71 @@ START_TEST(test_text_msg_attr)
 }
 END_TEST
 
+/*
+ * Issue 12: a catalog text resolved once (tmpl_bind_catalogs) is escaped
+ * as one looked up at rendering: as element text and as an attribute, in
+ * both languages; and the bound set still renders with other catalogs.
+ */
+START_TEST(test_bound_catalog_escaped)
+{
+	static const char *const po[] = {
+	    "ja.po", "msgid \"x.t\"\nmsgstr \"日 & <b>\\\"本\\\"</b>\"\n",
+	    "en.po", "msgid \"x.t\"\nmsgstr \"A & <b>\\\"B\\\"</b>\"\n",
+	};
+	char		 dir[] = "/tmp/tmpl_po.XXXXXX", path[PATH_MAX], err[512];
+	struct i18n	*hostile;
+	struct tmpl_set	*set;
+	struct buf	 b;
+	char		*out[2];
+	FILE		*f;
+	size_t		 i;
+	int		 bound;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (i = 0; i < 4; i += 2) {
+		snprintf(path, sizeof(path), "%s/%s", dir, po[i]);
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		fputs(po[i + 1], f);
+		fclose(f);
+	}
+	hostile = i18n_load(dir, err, sizeof(err));
+	for (i = 0; i < 4; i += 2) {
+		snprintf(path, sizeof(path), "%s/%s", dir, po[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	ck_assert_msg(hostile != NULL, "%s", err);
+	set = load_one(HEAD "<p t:msg=\"x.t\">x</p>"
+	    "<span t:msgattr-title=\"x.t\"/>" TAIL);
+	for (bound = 0; bound < 2; bound++) {
+		if (bound)
+			tmpl_bind_catalogs(set, hostile);
+		for (i = 0; i < 2; i++) {
+			buf_init(&b);
+			ck_assert(tmpl_render(set, "t.xhtml", hostile,
+			    i == 0 ? I18N_JA : I18N_EN, NULL, &b, err,
+			    sizeof(err)) == 0);
+			out[i] = buf_release(&b, NULL);
+		}
+		HAS(out[0], "<p>日 &amp; &lt;b&gt;\"本\"&lt;/b&gt;</p>"
+		    "<span title=\"日 &amp; &lt;b&gt;&quot;本&quot;&lt;/b&gt;\">");
+		HAS(out[1], "<p>A &amp; &lt;b&gt;\"B\"&lt;/b&gt;</p>"
+		    "<span title=\"A &amp; &lt;b&gt;&quot;B&quot;&lt;/b&gt;\">");
+		free(out[0]);
+		free(out[1]);
+	}
+	/* Bound to hostile, rendered with the real catalogs: looked up. */
+	buf_init(&b);
+	ck_assert(tmpl_render(set, "t.xhtml", cat, I18N_EN, NULL, &b, err,
+	    sizeof(err)) == 0);
+	out[0] = buf_release(&b, NULL);
+	HAS(out[0], "<p>x.t</p>");
+	free(out[0]);
+	tmpl_set_free(set);
+	i18n_free(hostile);
+}
+END_TEST
+
 START_TEST(test_invalid_utf8_values)
 {
 	struct tmpl_set		*set;
@@ -810,6 +875,8 @@ libxml2_saves(const char *out)
 START_TEST(test_real_pages_as_libxml2_saves)
 {
 	char			 dir[PATH_MAX / 2], path[PATH_MAX], *out, *again;
+	char			 err[512];
+	struct tmpl_set		*bound;
 	DIR			*d;
 	struct dirent		*de;
 	struct scope		 s;
@@ -822,6 +889,11 @@ START_TEST(test_real_pages_as_libxml2_saves)
 	int			 lang;
 
 	snprintf(dir, sizeof(dir), "%s/templates", srcdir());
+	/* Issue 12: the same pages with their texts resolved once
+	 * (tmpl_bind_catalogs) must come out byte for byte the same. */
+	bound = tmpl_load_dir(dir, err, sizeof(err));
+	ck_assert_msg(bound != NULL, "%s", err);
+	tmpl_bind_catalogs(bound, cat);
 	ck_assert_ptr_nonnull(d = opendir(dir));
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
@@ -849,6 +921,12 @@ START_TEST(test_real_pages_as_libxml2_saves)
 				scope_fill(v, &s, seed * 2654435761u, 0);
 				out = render(real, de->d_name,
 				    (enum i18n_lang)lang, v);
+				again = render(bound, de->d_name,
+				    (enum i18n_lang)lang, v);
+				ck_assert_msg(strcmp(out, again) == 0,
+				    "%s (seed %u): texts resolved once differ",
+				    de->d_name, seed);
+				free(again);
 				again = libxml2_saves(out);
 				for (len = 0; out[len] != '\0' &&
 				    out[len] == again[len]; len++)
@@ -872,6 +950,7 @@ START_TEST(test_real_pages_as_libxml2_saves)
 	}
 	closedir(d);
 	ck_assert_uint_gt(pages, 20);
+	tmpl_set_free(bound);
 }
 END_TEST
 
@@ -1269,6 +1348,7 @@ tmpl_suite(void)
 	tcase_add_test(tc, test_each_empty_list);
 	tcase_add_test(tc, test_text_msg_attr);
 	tcase_add_test(tc, test_invalid_utf8_values);
+	tcase_add_test(tc, test_bound_catalog_escaped);
 	tcase_add_test(tc, test_vars_kinds);
 	tcase_add_test(tc, test_error_page);
 	tcase_add_test(tc, test_layout_alone);
