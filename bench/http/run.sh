@@ -366,6 +366,9 @@ pgb ionly "$ROOT/bench/feed-ionly.pgbench" prepared "$DURATION" postgres
 say "pgbench: the API's JSON statement and the same rows as columns, ${DURATION}s each"
 pgb json "$ROOT/bench/feed-json.pgbench" prepared "$DURATION"
 pgb cols "$ROOT/bench/feed-cols.pgbench" prepared "$DURATION"
+# The page's own SQL: who is asking, the groups, the page's columns, in
+# one pipeline as councild sends them (bench/feed-html.pgbench).
+pgb html "$ROOT/bench/feed-html.pgbench" prepared "$DURATION"
 
 drain() {  # until councild has answered what a run left in flight
 	local _
@@ -581,7 +584,10 @@ printf '  %-58s %s\n' "the transaction shape with SELECT 1 (feed-ceiling)" "$CEI
 printf '  %-58s %s\n' "newest 50 post ids, index-only, superuser (feed-ionly)" "$IONLY TPS"
 printf '  %-58s %s\n' "the API's statement, JSON built in SQL (feed-json)" "$(bench_tps "$OUT/pgbench-json.out") TPS"
 printf '  %-58s %s\n' "the same rows as columns, for councild to build (feed-cols)" "$(bench_tps "$OUT/pgbench-cols.out") TPS"
-awk -v f="$F" -v s="$S" -v raw="$RAW" -v io="$IONLY" -v c="$CEIL" -v jr="$JR" -v hr="$HR" -v hc="$HC" -v d="$DURATION" \
+printf '  %-58s %s\n' "the HTML page's statements in one pipeline (feed-html)" "$(bench_tps "$OUT/pgbench-html.out") TPS"
+FJ=$(bench_tps "$OUT/pgbench-json.out")
+FH=$(bench_tps "$OUT/pgbench-html.out")
+awk -v f="$F" -v fj="$FJ" -v fh="$FH" -v s="$S" -v raw="$RAW" -v io="$IONLY" -v c="$CEIL" -v jr="$JR" -v hr="$HR" -v hc="$HC" -v d="$DURATION" \
     -v o50="$O50P99" -v o90="$O90P99" -v o50r="$O50R" -v o90r="$O90R" -v o50b="$O50BAD" -v o90b="$O90BAD" \
     -v ra="$RSS_RUNS" -v ri="$RSS_IDLE" -v n="$IDLE" -v cls="$CL_A $CL_B" -v adm="$AD_A $AD_B" \
     -v cti="$CH_IDLE" -v ctc="$CH_CLASS" -v cta="$CH_ADMIT" -v scr="$SC_R" -v snr="$SN_R" 'BEGIN {
@@ -589,8 +595,8 @@ awk -v f="$F" -v s="$S" -v raw="$RAW" -v io="$IONLY" -v c="$CEIL" -v jr="$JR" -v
 	m = "met"; x = "NOT MET"
 	printf "  %-58s %.2f (ceiling: index-only %.2f, SELECT 1 %.2f) target >= 0.5: %s\n", "feed under RLS / pgbench -S", f / s, io / s, c / s, (f / s >= 0.5 ? m : x)
 	printf "  %-58s %.2f target >= 0.8: %s\n", "feed under RLS / the same read without RLS", f / raw, (f / raw >= 0.8 ? m : x)
-	printf "  %-58s %.2f target >= 0.8: %s\n", "JSON feed req/s / pgbench TPS of its SQL", jr / f, (jr / f >= 0.8 ? m : x)
-	printf "  %-58s %.2f target >= 0.7: %s\n", "HTML feed req/s / pgbench TPS of its SQL", hr / f, (hr / f >= 0.7 ? m : x)
+	printf "  %-58s %.2f (of feed.pgbench: %.2f) target >= 0.8: %s\n", "JSON feed req/s / pgbench TPS of its SQL (feed-json)", jr / fj, jr / f, (jr / fj >= 0.8 ? m : x)
+	printf "  %-58s %.2f (of feed.pgbench: %.2f) target >= 0.7: %s\n", "HTML feed req/s / pgbench TPS of its SQL (feed-html)", hr / fh, hr / f, (hr / fh >= 0.7 ? m : x)
 	printf "  %-58s %.3f ms target <= 0.15 ms: %s\n", "councild CPU per HTML feed page", hc / (hr * d) * 1e3, (hc / (hr * d) * 1e3 <= 0.15 ? m : x)
 	printf "  %-58s %s ms at %s req/s (%s not 200) target <= 10 ms: %s\n", "open-loop p99 at 50% of max JSON", o50, o50r, o50b, (o50 <= 10 ? m : x)
 	printf "  %-58s %s ms at %s req/s (%s not 200) target <= 50 ms: %s\n", "open-loop p99 at 90% of max JSON", o90, o90r, o90b, (o90 <= 50 ? m : x)
