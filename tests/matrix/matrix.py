@@ -809,6 +809,55 @@ class Gen:
             FROM (VALUES %s) AS v(id, st) WHERE o.id = v.id""", rows, page=100000)
         return len(rows)
 
+    def reclassify(self):
+        """R-TF-1, R-TF-2, R-SCOPE-2, R-ORG-8, R-NEW-2: about a sixth of the
+        generated members change what places them in scopes (issue 12 item
+        2: the set-based rebuild of their rows and their GSOC members'):
+        the task-force class, the investigative flag, a CI operator's
+        sector, a liaison member's channel, in one UPDATE; then some
+        national agencies start and stop supervising sectors (one INSERT,
+        one DELETE of org_supervises).  Returns the number changed."""
+        rng, m = self.rng, self.m
+        hubs = sorted({o.liaison_via for o in m.orgs.values()
+                       if o.generated and o.liaison_via is not None})
+        rows = []
+        for o in sorted(m.orgs.values(), key=lambda x: x.id):
+            if not o.generated or o.status != 'member' or rng.random() >= 0.17:
+                continue
+            if not (o.foreign and not o.foreign_approved):
+                o.tf = rng.choice([t for t in ('none', 'type1', 'type2') if t != o.tf])
+            if o.category in ('national_agency', 'local_government') and rng.random() < 0.3:
+                o.inv = not o.inv
+            if o.category == 'ci_operator' and rng.random() < 0.5:
+                o.sector = rng.choice([x for x in m.sectors if x != o.sector] or m.sectors)
+            if o.gsoc and hubs and rng.random() < 0.6:
+                o.liaison_via = rng.choice([h for h in hubs if h != o.liaison_via] + [None])
+            rows.append((o.id, o.tf, o.inv, o.sector, o.liaison_via))
+        self.values("""UPDATE council.organisations o
+            SET tf_class = v.tf::council.tf_class, is_investigative = v.inv,
+                sector_code = v.sec, liaison_via = v.via::bigint
+            FROM (VALUES %s) AS v(id, tf, inv, sec, via) WHERE o.id = v.id""",
+                    rows, page=100000)
+        ins, dele = [], []
+        for o in sorted(m.orgs.values(), key=lambda x: x.id):
+            if not o.generated or o.category != 'national_agency' or rng.random() >= 0.3:
+                continue
+            if o.supervises and rng.random() < 0.5:
+                s = rng.choice(sorted(o.supervises))
+                o.supervises.discard(s)
+                dele.append((o.id, s))
+            else:
+                s = rng.choice(m.sectors)
+                if s not in o.supervises:
+                    o.supervises.add(s)
+                    ins.append((o.id, s))
+        if ins:
+            self.values("INSERT INTO council.org_supervises (org_id, sector_code) VALUES %s", ins)
+        if dele:
+            self.values("""DELETE FROM council.org_supervises x USING (VALUES %s) AS v(id, sec)
+                WHERE x.org_id = v.id AND x.sector_code = v.sec""", dele)
+        return len(rows) + len(ins) + len(dele)
+
     def refresh_new(self, new):
         """The effective scopes of newly inserted posts, one by one in id
         order, as create_post computes each (no cascade: they are new)."""
@@ -1701,6 +1750,15 @@ def main():
                  % (moved, time.time() - t0))
         chk.audience_materialised('R-ORG-3 random council after readmissions (set-based)',
                                   effective_scopes(model))
+        conn.rollback()
+        t0 = time.time()
+        moved = gen.reclassify()
+        conn.commit()
+        tap.diag('random council: %d class, flag, sector, channel and supervision changes: %.2fs'
+                 % (moved, time.time() - t0))
+        chk.audience_materialised('R-TF-1, R-TF-2, R-SCOPE-2, R-ORG-8 random council after '
+                                  'class, investigative, sector, liaison and supervision '
+                                  'changes (set-based)', effective_scopes(model))
         conn.rollback()
         new = gen.posts(args.posts - n1 - n2, set(all_orgs), all_orgs, sorted(model.groups))
         gen.refresh_new(new)
