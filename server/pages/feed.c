@@ -23,6 +23,11 @@ static const char *const feed_kinds[] = {
 static const char *const feed_tlps[] = {
 	"clear", "green", "amber", "amber_strict", "red"
 };
+/* The class of each TLP label's badge, in feed_tlps' order. */
+static const char *const feed_tlp_classes[] = {
+	"tlp tlp--clear", "tlp tlp--green", "tlp tlp--amber",
+	"tlp tlp--amber_strict", "tlp tlp--red"
+};
 
 /* The element of set equal to v, or NULL. */
 static const char *
@@ -221,22 +226,70 @@ feed_scope_vars(struct http_req *req, struct tmpl_vars *item,
 enum { FI_ID, FI_KIND, FI_TITLE, FI_TLP, FI_SECRET, FI_DATE, FI_AUTHOR,
     FI_ORG_JA, FI_ORG_EN, FI_UNREAD, FI_SCOPE, FI_FEEDBACK };
 
-void
-feed_item_vars(struct http_req *req, struct tmpl_vars *item,
-    const PGresult *r, int i)
+/* The words every item of a page shares, looked up once a page. */
+struct feed_words {
+	const char	*kind[UTIL_ARRAY_LEN(feed_kinds)];
+	const char	*tlp[UTIL_ARRAY_LEN(feed_tlps)];
+	const char	*masked;
+};
+
+static void
+feed_words_init(struct http_req *req, struct feed_words *w)
+{
+	char	key[64];
+	size_t	i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(feed_kinds); i++) {
+		snprintf(key, sizeof(key), "kind.%s", feed_kinds[i]);
+		w->kind[i] = http_text(req, key);
+	}
+	for (i = 0; i < UTIL_ARRAY_LEN(feed_tlps); i++) {
+		snprintf(key, sizeof(key), "tlp.%s", feed_tlps[i]);
+		w->tlp[i] = http_text(req, key);
+	}
+	w->masked = http_text(req, "feed.masked");
+}
+
+/* The index of v in set, or -1. */
+static int
+feed_index(const char *v, const char *const *set, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v, set[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Fill a list item of the page from row i of r (feed.h). */
+static void
+feed_item_vars(struct http_req *req, const struct feed_words *w,
+    struct tmpl_vars *item, const PGresult *r, int i)
 {
 	const char	*fb = PQgetvalue(r, i, FI_FEEDBACK);
 	const char	*id = PQgetvalue(r, i, FI_ID);
 	const char	*kind = PQgetvalue(r, i, FI_KIND);
 	const char	*tlp = PQgetvalue(r, i, FI_TLP);
+	int		 k;
 
 	tmpl_vars_set(item, "id", id);
 	tmpl_vars_set2(item, "href", "/posts/", id);
-	feed_set_text(req, item, "kind", "kind.", kind);
+	/* A kind or label the database has and this list has not yet: its
+	 * key is looked up as it is. */
+	if ((k = feed_index(kind, feed_kinds, UTIL_ARRAY_LEN(feed_kinds))) >= 0)
+		tmpl_vars_set(item, "kind", w->kind[k]);
+	else
+		feed_set_text(req, item, "kind", "kind.", kind);
 	tmpl_vars_set(item, "kind_code", kind);
 	tmpl_vars_set(item, "title", PQgetvalue(r, i, FI_TITLE));
-	feed_set_text(req, item, "tlp", "tlp.", tlp);
-	tmpl_vars_set2(item, "tlp_class", "tlp tlp--", tlp);
+	if ((k = feed_index(tlp, feed_tlps, UTIL_ARRAY_LEN(feed_tlps))) >= 0) {
+		tmpl_vars_set(item, "tlp", w->tlp[k]);
+		tmpl_vars_set(item, "tlp_class", feed_tlp_classes[k]);
+	} else {
+		feed_set_text(req, item, "tlp", "tlp.", tlp);
+		tmpl_vars_set2(item, "tlp_class", "tlp tlp--", tlp);
+	}
 	if (*PQgetvalue(r, i, FI_SECRET) == 't')
 		tmpl_vars_set(item, "secret", "1");
 	tmpl_vars_set(item, "date", PQgetvalue(r, i, FI_DATE));
@@ -245,7 +298,7 @@ feed_item_vars(struct http_req *req, struct tmpl_vars *item,
 		tmpl_vars_set(item, "author", PQgetvalue(r, i,
 		    req->lang == I18N_EN ? FI_ORG_EN : FI_ORG_JA));
 	else
-		tmpl_vars_set(item, "author", http_text(req, "feed.masked"));
+		tmpl_vars_set(item, "author", w->masked);
 	if (*PQgetvalue(r, i, FI_UNREAD) == 't')
 		tmpl_vars_set(item, "unread", "1");
 	feed_scope_vars(req, item, PQgetvalue(r, i, FI_SCOPE));
@@ -256,6 +309,19 @@ feed_item_vars(struct http_req *req, struct tmpl_vars *item,
 		tmpl_vars_set2(item, "feedback_class",
 		    "badge badge--feedback badge--feedback-", fb);
 	}
+}
+
+void
+feed_items_vars(struct http_req *req, struct tmpl_vars *vars,
+    const PGresult *r)
+{
+	struct feed_words	 w;
+	int			 i, n = PQntuples(r);
+
+	feed_words_init(req, &w);
+	for (i = 0; i < n; i++)
+		feed_item_vars(req, &w, tmpl_vars_add_item(vars, "posts"), r,
+		    i);
 }
 
 /* R-NEW-2: the groups the caller sees (groups_visible), for the filter. */
@@ -316,12 +382,12 @@ feed_page(struct http_req *req)
 	struct caller_me	 me;
 	struct feed_filter	 ff;
 	struct db_stmt		 s[2];
-	struct tmpl_vars	*vars = NULL, *item;
+	struct tmpl_vars	*vars = NULL;
 	struct buf		 next;
 	PGresult		*r = NULL;
 	const char		*params[6], *code = NULL;
 	char			 limit[16], before[24], group[24], key[64];
-	int			 i, n, ns = 1;
+	int			 n, ns = 1;
 	enum MHD_Result		 ret;
 
 	/* One round trip: who, the filter's groups, the feed (last: it
@@ -369,10 +435,7 @@ feed_page(struct http_req *req)
 		goto out;
 	}
 	n = PQntuples(r);
-	for (i = 0; i < n; i++) {
-		item = tmpl_vars_add_item(vars, "posts");
-		feed_item_vars(req, item, r, i);
-	}
+	feed_items_vars(req, vars, r);
 	if (n == FEED_PAGE) {
 		buf_printf(&next, "/feed?before=%s", PQgetvalue(r, n - 1, 0));
 		feed_filter_query(&ff, &next);

@@ -52,7 +52,7 @@ void		 feed_filter_params(const struct feed_filter *, int,
 /*
  * One post of a row source "f" (rows of council.posts): FEED_ITEM_COLUMNS
  * and FEED_ITEM_JOINS in a statement's select list and FROM clause give
- * the columns feed_item_vars reads, from column 0; FEED_ITEM_JSON is the
+ * the columns feed_items_vars reads, from column 0; FEED_ITEM_JSON is the
  * same post as a JSON object (docs/api.md).
  */
 #define FEED_ITEM_COLUMNS \
@@ -89,11 +89,12 @@ void		 feed_filter_params(const struct feed_filter *, int,
 	"'scope', f.scope_summary, " \
 	"'feedback', " FEED_ITEM_FEEDBACK ")"
 
-/* Fill a list item of the page from row i of r (FEED_ITEM_COLUMNS):
- * id, href, kind, kind_code, title, tlp, tlp_class, secret, date, author,
- * unread, scope, scope_excluded, feedback, feedback_class. */
-void		 feed_item_vars(struct http_req *, struct tmpl_vars *,
-		    const PGresult *, int);
+/* Fill list "posts" of vars with an item for each row of r
+ * (FEED_ITEM_COLUMNS): id, href, kind, kind_code, title, tlp, tlp_class,
+ * secret, date, author, unread, scope, scope_excluded, feedback,
+ * feedback_class. */
+void		 feed_items_vars(struct http_req *, struct tmpl_vars *,
+		    const PGresult *);
 
 /*
  * Answer an API read: one row, one column of JSON, as api_json_query,

@@ -65,7 +65,7 @@ enum MHD_Result
 search_page(struct http_req *req)
 {
 	struct caller_me	 me;
-	struct tmpl_vars	*vars = NULL, *item;
+	struct tmpl_vars	*vars = NULL;
 	struct buf		 next;
 	PGresult		*r = NULL;
 	const char		*q = http_query(req, "q"), *code = NULL;
@@ -73,7 +73,7 @@ search_page(struct http_req *req)
 	char			 qt[SEARCH_MAX_CHARS * 4 + 1], err[256];
 	char			 limit[16], before[24], key[64];
 	long long		 b;
-	int			 i, n;
+	int			 n;
 	enum MHD_Result		 ret;
 
 	buf_init(&next);
@@ -117,10 +117,7 @@ search_page(struct http_req *req)
 	}
 	tmpl_vars_set(vars, "searched", "1");
 	n = PQntuples(r);
-	for (i = 0; i < n; i++) {
-		item = tmpl_vars_add_item(vars, "posts");
-		feed_item_vars(req, item, r, i);
-	}
+	feed_items_vars(req, vars, r);
 	if (n == 0)
 		tmpl_vars_set(vars, "empty", "1");
 	if (n == FEED_PAGE) {

@@ -1273,6 +1273,21 @@ tmpl_utf8_clean(struct tmpl_arena *a, const char *s)
 	/* Well-formed text beyond ASCII (Japanese: most of it) is copied in
 	 * one piece too: check first, rebuild only what needs a U+FFFD. */
 	for (n = i; n < len; n += run) {
+		/* ASCII text, and the 3-byte characters of Japanese (U+0800
+		 * to U+FFFD but surrogates) inline; the rest by the decoder. */
+		if (p[n] >= 0x20 && p[n] < 0x80) {
+			run = 1;
+			continue;
+		}
+		if ((p[n] & 0xf0) == 0xe0 && n + 2 < len &&
+		    (p[n + 1] & 0xc0) == 0x80 && (p[n + 2] & 0xc0) == 0x80) {
+			c = (uint32_t)(p[n] & 0x0f) << 12 |
+			    (uint32_t)(p[n + 1] & 0x3f) << 6 | (p[n + 2] & 0x3f);
+			if (c >= 0x800 && tmpl_xml_char(c)) {
+				run = 3;
+				continue;
+			}
+		}
 		run = util_utf8_char(p + n, len - n, &c);
 		if (run == 0 || !tmpl_xml_char(c))
 			break;

@@ -646,6 +646,25 @@ START_TEST(test_invalid_utf8_values)
 	HAS(out, "title=\"a\xef\xbf\xbd" "b");
 	free(out);
 
+	/* One defect after well-formed Japanese (the 3-byte fast path):
+	 * a surrogate, an overlong form, U+FFFF, a cut character. */
+	tmpl_vars_set(v, "v", "あ\xed\xa0\x80");
+	out = render(set, "t.xhtml", I18N_JA, v);
+	HAS(out, "<p>あ\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd</p>");
+	free(out);
+	tmpl_vars_set(v, "v", "あ\xe0\x80\x80い");
+	out = render(set, "t.xhtml", I18N_JA, v);
+	HAS(out, "<p>あ\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdい</p>");
+	free(out);
+	tmpl_vars_set(v, "v", "あ\xef\xbf\xbf");
+	out = render(set, "t.xhtml", I18N_JA, v);
+	HAS(out, "<p>あ\xef\xbf\xbd</p>");
+	free(out);
+	tmpl_vars_set(v, "v", "あ\xe3\x81");
+	out = render(set, "t.xhtml", I18N_JA, v);
+	HAS(out, "<p>あ\xef\xbf\xbd\xef\xbf\xbd</p>");
+	free(out);
+
 	tmpl_vars_setf(v, "v", "%s-%d", "n", 42);
 	out = render(set, "t.xhtml", I18N_JA, v);
 	HAS(out, "<p>n-42</p>");
