@@ -61,6 +61,10 @@ ALTER TABLE council.feed_items ENABLE ROW LEVEL SECURITY;
 ALTER TABLE council.feed_items FORCE ROW LEVEL SECURITY;
 
 -- council_app and council_writer read (through the policy); the definer
--- writes (the triggers) and reads (the filtered feed's finder).
+-- writes (the triggers) and reads (the filtered feed's finder).  It never
+-- moves a row to another organisation or post: UPDATE is a column grant.
 GRANT SELECT ON council.feed_items TO council_app, council_writer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON council.feed_items TO council_definer;
+GRANT SELECT, INSERT, DELETE ON council.feed_items TO council_definer;
+GRANT UPDATE (is_author, is_secret, parent_id, kind, title, confidence,
+    scope_designated, tlp, feedback_deadline, created_at, shown_author_org,
+    scope_summary) ON council.feed_items TO council_definer;

@@ -231,13 +231,19 @@ BEGIN
             WHERE p_before IS NULL OR p.id < p_before
             ORDER BY p.id DESC LIMIT p_limit;
     ELSE
+        -- The keyset bound is a plain parameter: under row-level security
+        -- only a leakproof condition may be an index condition, and the
+        -- planner counts any COALESCE as leaky, which would leave
+        -- "post_id < ..." a filter: a page far back would walk every newer
+        -- row of the organisation.
+        p_before := coalesce(p_before, 9223372036854775807);
         -- The columns of council.posts, in its order.
         RETURN QUERY SELECT f.post_id, f.parent_id, f.kind, f.title,
                 f.is_secret, f.confidence, f.scope_designated, f.tlp,
                 f.feedback_deadline, f.created_at, f.shown_author_org,
                 f.scope_summary
             FROM council.feed_items f
-            WHERE f.post_id < coalesce(p_before, 9223372036854775807)
+            WHERE f.post_id < p_before
             ORDER BY f.post_id DESC LIMIT p_limit;
     END IF;
 END
