@@ -21,7 +21,7 @@
 #    SELECT 1 instead of the feed (bench/feed-ceiling.pgbench: what the
 #    transaction shape costs by itself) and the feed's statement without
 #    row-level security, as the superuser (bench/feed-raw.pgbench: what the
-#    rows cost by themselves); EXPLAIN (ANALYZE, BUFFERS) of the feed query
+#    rows cost by themselves: the member's range scan of the feed index); EXPLAIN (ANALYZE, BUFFERS) of the feed query
 #    (as executed inside council.feed, through auto_explain) for an ordinary
 #    member and for the coordinator; checks for a Seq Scan on council.posts;
 #    times two organisation changes (the audience triggers), rolled back.
@@ -153,7 +153,7 @@ SQL
 feed_plan() {
 	awk '/LAST CALL/ { last = 1 }
 	     last && /NOTICE:  duration/ { keep = 0 }
-	     last && /Query Text: SELECT (\*|p\.\*) FROM (council\.(posts|post_audience)|\()/ { keep = 1 }
+	     last && /Query Text: SELECT (\*|p\.\*|f\.post_id,) (FROM )?(council\.(posts|post_audience)|\()?/ { keep = 1 }
 	     keep' "$1" | sed 's/^psql:[^ ]* //'
 }
 verdict() {
@@ -217,8 +217,8 @@ echo
 echo "machine: $(bench_machine), $(psql_su -d council -At -c 'SHOW server_version')"
 echo "pgbench: -M prepared -c $CLIENTS -j $THREADS -T $DURATION; feed as council_app, bench/feed.pgbench (one pipeline per transaction); reference: pgbench -S (scale 10); shared_buffers $SHARED_BUFFERS"
 echo "generation: council $T_COUNCIL s; posts 1..$SIZE1 $T_GEN1 s; posts $((SIZE1 + 1))..$SIZE2 $T_GEN2 s (each incl. VACUUM ANALYZE)"
-echo "size at $SIZE1 posts: posts, audience rows, rows/post, audience size, database: $SZ1"
-echo "size at $SIZE2 posts: posts, audience rows, rows/post, audience size, database: $SZ2"
+echo "size at $SIZE1 posts: posts, audience rows, rows/post, audience size, database, feed index (feed_items with its indexes): $SZ1"
+echo "size at $SIZE2 posts: posts, audience rows, rows/post, audience size, database, feed index (feed_items with its indexes): $SZ2"
 echo "at $SIZE1 posts: $CHECK1"
 echo "at $SIZE2 posts: $CHECK2"
 echo "load average before the runs: $LOAD1 (at $SIZE1), $LOAD2 (at $SIZE2)"

@@ -158,4 +158,14 @@ FROM council.post_authors a
 WHERE a.post_id = p.id AND NOT a.masked AND p.id BETWEEN :lo AND :hi;
 UPDATE council.posts SET scope_summary = council.scope_summary_compute(id)
 WHERE id BETWEEN :lo AND :hi;
+-- 0023: the feed index, which the triggers on post_audience and posts
+-- would have written (they do not fire here): rows in post order, indexes
+-- rebuilt after the insert; same names and definitions as 0023.
+ALTER TABLE council.feed_items DROP CONSTRAINT feed_items_pkey;
+DROP INDEX council.feed_items_kind;
+DROP INDEX council.feed_items_tlp;
+SELECT council.feed_items_backfill(:lo, :hi);
+ALTER TABLE council.feed_items ADD CONSTRAINT feed_items_pkey PRIMARY KEY (org_id, post_id);
+CREATE INDEX feed_items_kind ON council.feed_items (org_id, kind, post_id);
+CREATE INDEX feed_items_tlp ON council.feed_items (org_id, tlp, post_id);
 RESET session_replication_role;

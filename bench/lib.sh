@@ -14,7 +14,7 @@
 #   bench_posts ORGS LO HI       posts LO..HI (bench/feed-posts.sql), then
 #                                VACUUM ANALYZE
 #   bench_sizes                  posts, audience rows, rows/post, audience
-#                                size, database size
+#                                size, database size, feed index size
 #   bench_tps FILE               TPS of a pgbench output
 #   bench_p95 LOGPREFIX          95th percentile (ms) of pgbench -l logs
 #   bench_now, bench_secs T0 T1  wall-clock seconds
@@ -71,7 +71,8 @@ bench_sizes() {
 		(SELECT count(*) FROM council.post_audience),
 		round((SELECT count(*) FROM council.post_audience)::numeric / greatest((SELECT count(*) FROM council.posts), 1), 1),
 		pg_size_pretty(pg_total_relation_size('council.post_audience')),
-		pg_size_pretty(pg_database_size('council'))"
+		pg_size_pretty(pg_database_size('council')),
+		pg_size_pretty(pg_total_relation_size('council.feed_items'))"
 }
 
 bench_tps() { awk '/^tps = / { printf "%.1f", $3 }' "$1"; }

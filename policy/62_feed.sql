@@ -5,8 +5,10 @@
 -- Errors: MESSAGE a stable code, SQLSTATE class CP (see 42_sharing_writes.sql).
 --
 -- Nothing here widens what anyone sees: the feed returns
--- rows of council.posts read through its policies (41_sharing_policies.sql),
--- as the caller.  Where a helper must read more than the caller (a filter
+-- rows of council.posts read as the caller through its policies
+-- (41_sharing_policies.sql), or, for a member, the same rows from the feed
+-- index council.feed_items through its policy (67_feed_index.sql, the
+-- posts policies' conditions on the row itself).  Where a helper must read more than the caller (a filter
 -- looking at rows without an audit row for each; a scope summary without
 -- an audit row per scope row), it is a SECURITY DEFINER function that
 -- either answers only for a post the caller sees (council.current_sees_post,
@@ -200,11 +202,15 @@ END
 $$;
 
 -- The newest posts the caller may see, newest first, before an id.  The
--- policies select the rows.  For a member, the newest p_limit rows of its
--- audience (a backward range scan of post_audience's primary key) are
--- fetched first, then their posts by primary key: a fixed amount of work
--- whatever the number of posts (bench/feed-db.sh).  The coordinator walks
--- the posts' primary key.
+-- policies select the rows.  For a member (and the secretariat, whose feed
+-- is its own posts), one backward range scan of feed_items_pkey for its
+-- organisation (the policy feed_items_member, 67_feed_index.sql, gives the
+-- index condition), LIMIT p_limit: the rows are the posts' own, copied
+-- with the audience (migration 0023), so no post is probed and no policy
+-- runs a subquery per row; a fixed amount of work whatever the number of
+-- posts (bench/feed-db.sh).  The coordinator walks the posts' primary key
+-- through posts' policies (R-ORG-6: its reads outside its scope are
+-- audited, row by row).
 CREATE OR REPLACE FUNCTION council.feed(p_limit integer DEFAULT 50,
     p_before bigint DEFAULT NULL) RETURNS SETOF council.posts
     LANGUAGE plpgsql VOLATILE
@@ -225,14 +231,20 @@ BEGIN
             WHERE p_before IS NULL OR p.id < p_before
             ORDER BY p.id DESC LIMIT p_limit;
     ELSE
-        RETURN QUERY SELECT p.* FROM (
-                SELECT a.post_id FROM council.post_audience a
-                WHERE a.org_id = (SELECT me.org_id FROM council.me)
-                  AND a.post_id < coalesce(p_before, 9223372036854775807)
-                ORDER BY a.post_id DESC LIMIT p_limit) a
-            CROSS JOIN LATERAL (SELECT * FROM council.posts x
-                                WHERE x.id = a.post_id) p
-            ORDER BY p.id DESC;
+        -- The keyset bound is a plain parameter: under row-level security
+        -- only a leakproof condition may be an index condition, and the
+        -- planner counts any COALESCE as leaky, which would leave
+        -- "post_id < ..." a filter: a page far back would walk every newer
+        -- row of the organisation.
+        p_before := coalesce(p_before, 9223372036854775807);
+        -- The columns of council.posts, in its order.
+        RETURN QUERY SELECT f.post_id, f.parent_id, f.kind, f.title,
+                f.is_secret, f.confidence, f.scope_designated, f.tlp,
+                f.feedback_deadline, f.created_at, f.shown_author_org,
+                f.scope_summary
+            FROM council.feed_items f
+            WHERE f.post_id < p_before
+            ORDER BY f.post_id DESC LIMIT p_limit;
     END IF;
 END
 $$;
@@ -254,13 +266,16 @@ $$;
 --                     title or the body matches, or else
 --   p_values          an indicator of the post equals one of these
 -- The statement holds only the conditions asked for and is planned for
--- the values given (EXECUTE).  A member's candidates are a backward range
--- scan of its audience (post_audience_pkey) that probes each post by
--- posts_pkey for kind, TLP and text (a correlated subquery, kept so by
--- OFFSET 0: the planner cannot estimate enum equality under row-level
--- security and would otherwise merge-join the whole of posts), a group's
--- posts (post_scope_group_post) and the read marks (post_reads_pkey): the
--- work is bounded by the organisation's audience, and stops at the limit.
+-- the values given (EXECUTE).  A member's candidates are one backward
+-- range scan of the feed index (migration 0023): feed_items_kind or
+-- feed_items_tlp when a kind or a TLP label is asked for (the definer's
+-- policy on feed_items is USING (true), so the enum equality is an index
+-- condition, 67_feed_index.sql), feed_items_pkey otherwise; a group's
+-- posts (post_scope_group_post) and the read marks (post_reads_pkey) are
+-- probed for each row: the work is bounded by the organisation's rows,
+-- and stops at the limit.  Only a text pattern (unused since search has
+-- its own finder) still probes the post (a correlated subquery, kept so
+-- by OFFSET 0).
 -- The coordinator's are a backward scan of posts, by the partial index of
 -- the kind or TLP asked for (posts_kind_*, posts_tlp_*: under row-level
 -- security an index on an enum column cannot be searched, since enum
@@ -323,14 +338,17 @@ BEGIN
             || ' ORDER BY x.id DESC LIMIT $1';
     ELSE
         -- The audience (R-SCOPE-*, R-ORG-3 via council.me), the receiving
-        -- rule (R-RESTRICT-1, R-ORG-8, R-ORG-6) and secrecy (R-SECRET-2/3).
-        v_sql := 'SELECT a.post_id AS id FROM council.post_audience a'
-            ' WHERE a.org_id = $9 AND a.post_id < $2'
-            ' AND (a.is_author OR $10) AND (NOT a.is_secret OR $11)'
-            || replace(v_rest, '#.id', 'a.post_id');
-        IF v_post <> '' THEN
+        -- rule (R-RESTRICT-1, R-ORG-8, R-ORG-6) and secrecy (R-SECRET-2/3),
+        -- as the policy feed_items_member states them (67_feed_index.sql).
+        v_sql := 'SELECT f.post_id AS id FROM council.feed_items f'
+            ' WHERE f.org_id = $9 AND f.post_id < $2'
+            ' AND (f.is_author OR $10) AND (NOT f.is_secret OR $11)'
+            || CASE WHEN p_kind IS NOT NULL THEN ' AND f.kind = $3' ELSE '' END
+            || CASE WHEN p_tlp IS NOT NULL THEN ' AND f.tlp = $5' ELSE '' END
+            || replace(v_rest, '#.id', 'f.post_id');
+        IF p_pattern IS NOT NULL THEN
             v_sql := v_sql || ' AND EXISTS (SELECT 1 FROM council.posts x'
-                ' WHERE x.id = a.post_id' || v_post || ' OFFSET 0)';
+                ' WHERE x.id = f.post_id' || v_post || ' OFFSET 0)';
         END IF;
         IF coalesce(p_cases, false) AND v.is_secretariat THEN
             -- R-ORG-6: the secretariat's approved, unexpired access cases.
@@ -341,7 +359,7 @@ BEGIN
                 || replace(v_rest, '#.', 'x.')
                 || ') c ORDER BY id DESC LIMIT $1';
         ELSE
-            v_sql := v_sql || ' ORDER BY a.post_id DESC LIMIT $1';
+            v_sql := v_sql || ' ORDER BY f.post_id DESC LIMIT $1';
         END IF;
     END IF;
     EXECUTE 'SELECT ARRAY(' || v_sql || ')' INTO v_ids
@@ -359,8 +377,8 @@ $$;
 -- one kind, one TLP label, naming one group in their scope, and/or not
 -- yet opened by the caller.  Without a filter it is council.feed (the
 -- benchmarked statement, above), unchanged; with filters,
--- council.feed_filtered.  The rows are council.posts through its
--- policies, as the caller.
+-- council.feed_filtered.  The rows are council.posts' rows, read as the
+-- caller under row-level security (council.feed).
 CREATE OR REPLACE FUNCTION council.feed_page(p_limit integer DEFAULT 50,
     p_before bigint DEFAULT NULL, p_kind council.post_kind DEFAULT NULL,
     p_group bigint DEFAULT NULL, p_tlp council.tlp DEFAULT NULL,
@@ -381,10 +399,11 @@ END
 $$;
 
 -- The filtered feed: the candidates (council.post_candidates), read
--- through the posts' policies as the caller (council_writer is under the
--- same policies as council_app), so that a hidden post never comes out and
--- the coordinator's reads outside its scope are audited for the posts
--- shown only.  Like council.feed, a secretariat's feed is its own posts
+-- as the caller (council_writer is under the same policies as council_app)
+-- through the posts' policies (the coordinator) or the feed index's (a
+-- member: feed_items_member, the same rule), so that a hidden post never
+-- comes out and the coordinator's reads outside its scope are audited for
+-- the posts shown only.  Like council.feed, a secretariat's feed is its own posts
 -- (access-case posts are opened by id).  A group the caller cannot see is
 -- refused exactly like one that does not exist (CP422 invalid_group); a
 -- reply names no group (it inherits its thread's scope), so the group
@@ -409,8 +428,19 @@ BEGIN
     v_ids := council.post_candidates(least(greatest(coalesce(p_limit, 50), 1), 200),
         coalesce(p_before, 9223372036854775807), p_kind, p_group, p_tlp,
         coalesce(p_unread, false), NULL, NULL, false);
-    RETURN QUERY SELECT p.* FROM council.posts p WHERE p.id = ANY (v_ids)
-        ORDER BY p.id DESC;
+    IF council.current_is_coordinator() THEN
+        RETURN QUERY SELECT p.* FROM council.posts p WHERE p.id = ANY (v_ids)
+            ORDER BY p.id DESC;
+    ELSE
+        -- A member's: its feed rows (feed_items_member decides, as the
+        -- posts policies would: 67_feed_index.sql), by feed_items_pkey.
+        RETURN QUERY SELECT f.post_id, f.parent_id, f.kind, f.title,
+                f.is_secret, f.confidence, f.scope_designated, f.tlp,
+                f.feedback_deadline, f.created_at, f.shown_author_org,
+                f.scope_summary
+            FROM council.feed_items f WHERE f.post_id = ANY (v_ids)
+            ORDER BY f.post_id DESC;
+    END IF;
 END
 $$;
 

@@ -543,7 +543,7 @@ read -r JC JP JM <<<"${CPU[json]}"
 read -r HC HP HM <<<"${CPU[html]}"
 echo
 echo "machine: $(bench_machine), $(bench_psql_su -d council -At -c 'SHOW server_version'); load average before the runs: $LOAD"
-echo "dataset: $(bench_sizes | awk '{ printf "%s posts, %s audience rows (%s a post), audience %s %s, database %s %s", $1, $2, $3, $4, $5, $6, $7 }'); $ORGS organisations; council $T_COUNCIL${T_POSTS:+ s;$T_POSTS}"
+echo "dataset: $(bench_sizes | awk '{ printf "%s posts, %s audience rows (%s a post), audience %s %s, database %s %s, feed index %s %s", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'); $ORGS organisations; council $T_COUNCIL${T_POSTS:+ s;$T_POSTS}"
 echo "people: persons $PLO..$PHI, $NPEOPLE people of $NORG organisations, a browser session and an API token each"
 if [ "$(git -C "$ROOT" rev-parse --show-toplevel 2>/dev/null)" = "$ROOT" ]; then
 	REV="commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- server policy migrations templates 2>/dev/null || echo ' with uncommitted changes')$([ -z "$(git -C "$ROOT" status --porcelain -- server policy migrations templates | grep '^??')" ] || echo ', untracked files')"

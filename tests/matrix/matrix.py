@@ -958,6 +958,7 @@ class Checker:
         ('sources', 'SELECT post_id, source_post_id FROM council.post_sources'),
         ('consents', 'SELECT post_id, source_post_id FROM council.consents'),
         ('audience', 'SELECT post_id, org_id FROM council.post_audience'),
+        ('feed', 'SELECT post_id FROM council.feed_items'),
     ]
 
     def read_all(self, person, keys):
@@ -1063,6 +1064,17 @@ class Checker:
                 gs, es = set(g), set(er[k])
                 bad[k] = ('only in the database: %s; missing: %s'
                           % (sorted(gs - es)[:6], sorted(es - gs)[:6]) if gs != es else 'duplicates')
+        # the feed index (migration 0023): the posts the oracle shows the
+        # person that are in its organisation's effective scope (the
+        # coordinator's other posts and the secretariat's access cases
+        # are read through posts, not listed there)
+        if 'feed' in keys:
+            ef = {x for x in exp if p.org in aud[x]}
+            gf = r['feed']
+            if set(gf) != ef or len(gf) != len(set(gf)):
+                bad['feed'] = ('only in feed_items: %s; missing: %s'
+                               % (sorted(set(gf) - ef)[:6], sorted(ef - set(gf))[:6])
+                               if set(gf) != ef else 'duplicates')
         if 'audit' in keys:
             need = self.expected_audit(p, got, aud)
             ga = set(r['audit'])
@@ -1151,9 +1163,9 @@ def _worker_chunk(items):
         chk.conn.rollback()
 
 
-CHEAP = ('posts', 'count', 'authors')
+CHEAP = ('posts', 'count', 'authors', 'feed')
 ALL = ('posts', 'bodies', 'authors', 'count', 'scope', 'excl', 'sources', 'consents',
-       'audience', 'audit')
+       'audience', 'feed', 'audit')
 
 
 def run_matrix(tap, model, aud, conninfo, label, people, sample, jobs, max_diag):
@@ -1167,7 +1179,7 @@ def run_matrix(tap, model, aud, conninfo, label, people, sample, jobs, max_diag)
         if p.id in sample:
             keys = ALL
         elif org.role == 'coordinator':
-            keys = ('posts',)
+            keys = ('posts', 'feed')
         else:
             keys = CHEAP
         items.append((p.id, keys))
@@ -1239,6 +1251,8 @@ def run_matrix(tap, model, aud, conninfo, label, people, sample, jobs, max_diag)
                      'the post on its side, the coordinator through either'),
         ('audience', 'post_audience rows: own organisation\'s (coordinator: all), '
                      'only with their post'),
+        ('feed', 'R-SCOPE-1, R-SECRET-2/3, R-RESTRICT-1, R-ORG-3/6/8, R-SHARE-1 feed_items '
+                 'rows (the feed index) = the visible posts in the organisation\'s effective scope'),
         ('audit', 'R-ORG-6 audit rows: the coordinator\'s out-of-scope reads, the '
                   'secretariat\'s access-case reads, opened secrets; none for unseen posts'),
     ]
@@ -1336,6 +1350,9 @@ def writes(chk, aud, rng, n_sample):
         ('insert', "INSERT INTO council.post_authors (post_id, person_id, org_id, masked) "
                    "VALUES (%(post)s, %(person)s, %(org)s, false)"),
         ('insert', "INSERT INTO council.post_audience (org_id, post_id) VALUES (%(org)s, %(post)s)"),
+        ('insert', "INSERT INTO council.feed_items (org_id, post_id, is_author, is_secret, kind, "
+                   "title, scope_designated, tlp, created_at) "
+                   "VALUES (%(org)s, %(post)s, true, false, 'report', 'x', true, 'amber', now())"),
         ('insert', "INSERT INTO council.post_scope (post_id, class) VALUES (%(post)s, 'all_members')"),
         ('insert', "INSERT INTO council.post_bodies (post_id, body) VALUES (%(post)s, 'x')"),
         ('insert', "INSERT INTO council.consents (post_id, source_post_id, status) "
@@ -1348,6 +1365,8 @@ def writes(chk, aud, rng, n_sample):
         ('update', "DELETE FROM council.posts"),
         ('update', "UPDATE council.post_authors SET masked = false"),
         ('update', "DELETE FROM council.post_audience"),
+        ('update', "UPDATE council.feed_items SET is_secret = false, is_author = true"),
+        ('update', "DELETE FROM council.feed_items"),
         ('update', "UPDATE council.consents SET status = 'granted'"),
         ('audit', "UPDATE council.audit_log SET action = 'mx.changed'"),
         ('audit', "DELETE FROM council.audit_log"),
@@ -1479,11 +1498,11 @@ def writes(chk, aud, rng, n_sample):
     authorish = [a for _, names in args for a in names.split(',')
                  if any(w in a for w in ('author', 'org', 'person', 'as_'))]
     n = len(sample)
-    tap.ok(not res['insert'], 'writes: %d direct INSERTs into posts, post_authors, post_audience, '
+    tap.ok(not res['insert'], 'writes: %d direct INSERTs into posts, post_authors, post_audience, feed_items, '
            'post_scope, post_bodies, consents by %d people: all refused' % (counts['insert'], n),
            res['insert'][:10])
     tap.ok(not res['update'], 'R-SCOPE-1 writes: %d UPDATE/DELETE of post_scope, post_exclusions, '
-           'posts, post_authors, post_audience, consents: all refused or no row changed'
+           'posts, post_authors, post_audience, feed_items, consents: all refused or no row changed'
            % counts['update'], res['update'][:10])
     tap.ok(not res['author'] and nfun == 1 and not authorish,
            'writes: create_post has no author argument (%d function(s), arguments: %s) and stored '
@@ -1572,6 +1591,8 @@ CLEANUP = [
     "DELETE FROM council.post_exclusions WHERE post_id IN (SELECT id FROM mx_posts)",
     "DELETE FROM council.post_scope WHERE post_id IN (SELECT id FROM mx_posts)",
     "DELETE FROM council.post_bodies WHERE post_id IN (SELECT id FROM mx_posts)",
+    # the searchable text (migration 0022), written with each post
+    "DELETE FROM council.post_search WHERE post_id IN (SELECT id FROM mx_posts)",
     "DELETE FROM council.post_authors WHERE post_id IN (SELECT id FROM mx_posts)",
     "DELETE FROM council.posts WHERE id IN (SELECT id FROM mx_posts)",
     "DELETE FROM council.group_members WHERE org_id IN (SELECT id FROM mx_orgs) "

@@ -92,7 +92,8 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), fal
 -- the membership periods a status change opens or closes (R-ORG-3,
 -- migration 0020; UPDATE is a column grant), and the searchable text
 -- written with each post (migration 0022; UPDATE of the text is a column
--- grant).
+-- grant), and the feed index kept with the audience and the posts
+-- (migration 0023; UPDATE is a column grant, never of org_id or post_id).
 SELECT set_eq(
     $$SELECT c.relname::text || ':' || a.privilege_type
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
@@ -105,8 +106,9 @@ SELECT set_eq(
           'sc_seats:INSERT', 'coop_requests:INSERT', 'org_status_history:INSERT',
           'notifications:INSERT', 'organisations:INSERT', 'people:INSERT', 'applications:INSERT',
           'tf_decisions:INSERT', 'tf_ballots:INSERT', 'tf_reviews:INSERT',
-          'enrolment_tokens:INSERT', 'org_memberships:INSERT', 'post_search:INSERT'],
-    'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods and the search text (table grants)');
+          'enrolment_tokens:INSERT', 'org_memberships:INSERT', 'post_search:INSERT',
+          'feed_items:INSERT', 'feed_items:DELETE'],
+    'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text and the feed index (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
            aclexplode(a.attacl) x
