@@ -420,6 +420,25 @@ BEGIN
 END
 $$;
 
+-- Organisations os changed what places them in scopes (class, sector,
+-- role, investigative flag, routing, supervision): their rows and those of
+-- the GSOC members they are routed through now, rebuilt for every post at
+-- once (the per-element argument: docs/sharing.md "Keeping effective
+-- scopes current").  A changed channel's old GSOC member must be in os.
+CREATE OR REPLACE FUNCTION council.audience_rebuild_changed(os bigint[])
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    RETURN council.audience_rebuild_orgs(ARRAY(
+        SELECT unnest(os)
+        UNION
+        SELECT x.liaison_via FROM council.organisations x
+        WHERE x.id = ANY (os) AND x.gsoc_liaison AND x.liaison_via IS NOT NULL));
+END
+$$;
+
 -- Statement triggers with transition tables: one pass for a bulk change.
 -- R-ORG-3, R-SCOPE-1: an organisation that becomes a member, or stops
 -- being one, gets a membership period opened or closed (migration 0020)
@@ -506,15 +525,9 @@ BEGIN
     IF cardinality(os) > 0 AND TG_OP = 'DELETE' THEN
         PERFORM council.audience_refresh_orgs(os);
     ELSIF cardinality(os) > 0 THEN
-        -- R-SCOPE-1, R-SCOPE-2, R-ORG-8, R-TF-1, R-TF-2: the changed
-        -- members' rows and their GSOC members' (the old channel is in os
-        -- already), one statement for every post.
-        os := ARRAY(SELECT unnest(os)
-                    UNION
-                    SELECT x.liaison_via FROM council.organisations x
-                    WHERE x.id = ANY (os) AND x.gsoc_liaison
-                      AND x.liaison_via IS NOT NULL);
-        PERFORM council.audience_rebuild_orgs(os);
+        -- R-SCOPE-1, R-SCOPE-2, R-ORG-8, R-TF-1, R-TF-2 (the old channel
+        -- is in os already).
+        PERFORM council.audience_rebuild_changed(os);
     END IF;
     RETURN NULL;
 END
@@ -538,12 +551,7 @@ BEGIN
     -- excluding that sector's supervisors, per element: its own rows and
     -- its GSOC member's, set-based (as audience_on_org_change).
     IF cardinality(os) > 0 THEN
-        os := ARRAY(SELECT unnest(os)
-                    UNION
-                    SELECT x.liaison_via FROM council.organisations x
-                    WHERE x.id = ANY (os) AND x.gsoc_liaison
-                      AND x.liaison_via IS NOT NULL);
-        PERFORM council.audience_rebuild_orgs(os);
+        PERFORM council.audience_rebuild_changed(os);
     END IF;
     RETURN NULL;
 END
@@ -591,13 +599,15 @@ ALTER FUNCTION council.audience_on_org_change() OWNER TO council_definer;
 ALTER FUNCTION council.audience_on_supervises_change() OWNER TO council_definer;
 ALTER FUNCTION council.audience_refresh_orgs(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.audience_rebuild_orgs(bigint[]) OWNER TO council_definer;
+ALTER FUNCTION council.audience_rebuild_changed(bigint[]) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.audience_named(bigint),
     council.audience_compute(bigint),
     council.audience_refresh_post(bigint, boolean),
     council.audience_refresh_all(),
     council.audience_refresh_orgs(bigint[]),
-    council.audience_rebuild_orgs(bigint[]) FROM PUBLIC;
+    council.audience_rebuild_orgs(bigint[]),
+    council.audience_rebuild_changed(bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.audience_named(bigint),
     council.audience_refresh_post(bigint, boolean),
     council.audience_refresh_all() TO council_writer, council_owner;

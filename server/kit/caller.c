@@ -110,25 +110,27 @@ caller_page_db(struct http_req *req, struct caller_me *me,
 	}
 	memset(&all[0], 0, sizeof(all[0]));
 	all[0].sql = CALLER_WHOAMI_SQL;
-	memcpy(&all[1], s, (size_t)n * sizeof(*s));
+	if (n > 0)
+		memcpy(&all[1], s, (size_t)n * sizeof(*s));
 	if (db_run_batch(req->srv->db, req->srv->cfg->db_acquire_timeout_ms,
 	    &id, all, n + 1, err, sizeof(err)) == -1 && all[0].result == NULL) {
 		log_error("msg=\"whoami failed\" rid=%s error=\"%s\"", req->rid,
 		    err);
-		for (i = 1; i <= n; i++)
-			PQclear(all[i].result);
 		*ret = http_error(req, 503, NULL);
-		return 0;
+		goto fail;
 	}
 	who = caller_whoami_read(req, me, all[0].result);
 	if (who != 1) {
-		for (i = 1; i <= n; i++)
-			PQclear(all[i].result);
 		*ret = http_redirect(req, "/signin");
-		return 0;
+		goto fail;
 	}
-	memcpy(s, &all[1], (size_t)n * sizeof(*s));
+	if (n > 0)
+		memcpy(s, &all[1], (size_t)n * sizeof(*s));
 	return 1;
+fail:
+	for (i = 1; i <= n; i++)
+		PQclear(all[i].result);
+	return 0;
 }
 
 /* Who is asking, for pages that anyone may see (caller.h). */
@@ -160,13 +162,7 @@ int
 caller_require(struct http_req *req, struct caller_me *me,
     enum MHD_Result *ret)
 {
-	int	who = caller_whoami(req, me);
-
-	if (who == 1)
-		return 1;
-	*ret = who == 0 ? http_redirect(req, "/signin") :
-	    http_error(req, 503, NULL);
-	return 0;
+	return caller_page_db(req, me, NULL, 0, ret);
 }
 
 /*

@@ -29,16 +29,25 @@ static const char *const feed_tlp_classes[] = {
 	"tlp tlp--amber_strict", "tlp tlp--red"
 };
 
-/* The element of set equal to v, or NULL. */
-static const char *
-feed_member(const char *v, const char *const *set, size_t n)
+/* The index of v in set, or -1. */
+static int
+feed_index(const char *v, const char *const *set, size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(v, set[i]) == 0)
-			return set[i];
-	return NULL;
+			return (int)i;
+	return -1;
+}
+
+/* The element of set equal to v, or NULL. */
+static const char *
+feed_member(const char *v, const char *const *set, size_t n)
+{
+	int	k = feed_index(v, set, n);
+
+	return k >= 0 ? set[k] : NULL;
 }
 
 int
@@ -136,24 +145,6 @@ feed_part(struct buf *out, const char *sep)
 }
 
 
-/* Set name to the catalog text of key prefix + v (v a code from the
- * database: kind, TLP, feedback state); an unknown key stands for itself,
- * as http_text gives it, and a key too long for the buffer is empty. */
-static void
-feed_set_text(struct http_req *req, struct tmpl_vars *item, const char *name,
-    const char *prefix, const char *v)
-{
-	char	 key[96];
-	size_t	 np = strlen(prefix), nv = strlen(v);
-
-	if (np + nv >= sizeof(key))
-		np = nv = 0;
-	memcpy(key, prefix, np);
-	memcpy(key + np, v, nv);
-	key[np + nv] = '\0';
-	tmpl_vars_set(item, name, http_text(req, key));
-}
-
 /*
  * The scope summary in words: council.scope_summary's codes, one a line
  * (policy/62_feed.sql; a sector's as "sector:<name_ja>\t<name_en>"), into
@@ -236,30 +227,13 @@ struct feed_words {
 static void
 feed_words_init(struct http_req *req, struct feed_words *w)
 {
-	char	key[64];
 	size_t	i;
 
-	for (i = 0; i < UTIL_ARRAY_LEN(feed_kinds); i++) {
-		snprintf(key, sizeof(key), "kind.%s", feed_kinds[i]);
-		w->kind[i] = http_text(req, key);
-	}
-	for (i = 0; i < UTIL_ARRAY_LEN(feed_tlps); i++) {
-		snprintf(key, sizeof(key), "tlp.%s", feed_tlps[i]);
-		w->tlp[i] = http_text(req, key);
-	}
+	for (i = 0; i < UTIL_ARRAY_LEN(feed_kinds); i++)
+		w->kind[i] = http_text_of(req, "kind", feed_kinds[i], NULL);
+	for (i = 0; i < UTIL_ARRAY_LEN(feed_tlps); i++)
+		w->tlp[i] = http_text_of(req, "tlp", feed_tlps[i], NULL);
 	w->masked = http_text(req, "feed.masked");
-}
-
-/* The index of v in set, or -1. */
-static int
-feed_index(const char *v, const char *const *set, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(v, set[i]) == 0)
-			return (int)i;
-	return -1;
 }
 
 /* Fill a list item of the page from row i of r (feed.h). */
@@ -280,14 +254,14 @@ feed_item_vars(struct http_req *req, const struct feed_words *w,
 	if ((k = feed_index(kind, feed_kinds, UTIL_ARRAY_LEN(feed_kinds))) >= 0)
 		tmpl_vars_set(item, "kind", w->kind[k]);
 	else
-		feed_set_text(req, item, "kind", "kind.", kind);
+		tmpl_vars_set(item, "kind", http_text_of(req, "kind", kind, NULL));
 	tmpl_vars_set(item, "kind_code", kind);
 	tmpl_vars_set(item, "title", PQgetvalue(r, i, FI_TITLE));
 	if ((k = feed_index(tlp, feed_tlps, UTIL_ARRAY_LEN(feed_tlps))) >= 0) {
 		tmpl_vars_set(item, "tlp", w->tlp[k]);
 		tmpl_vars_set(item, "tlp_class", feed_tlp_classes[k]);
 	} else {
-		feed_set_text(req, item, "tlp", "tlp.", tlp);
+		tmpl_vars_set(item, "tlp", http_text_of(req, "tlp", tlp, NULL));
 		tmpl_vars_set2(item, "tlp_class", "tlp tlp--", tlp);
 	}
 	if (*PQgetvalue(r, i, FI_SECRET) == 't')
@@ -305,7 +279,8 @@ feed_item_vars(struct http_req *req, const struct feed_words *w,
 	/* R-TF-1, R-TF-5: only a post that asks something of someone. */
 	if (strcmp(fb, "none") != 0 && strspn(fb, "abcdefghijklmnopqrstuvwxyz_")
 	    == strlen(fb)) {
-		feed_set_text(req, item, "feedback", "feedback.status.", fb);
+		tmpl_vars_set(item, "feedback",
+		    http_text_of(req, "feedback.status", fb, NULL));
 		tmpl_vars_set2(item, "feedback_class",
 		    "badge badge--feedback badge--feedback-", fb);
 	}

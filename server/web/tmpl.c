@@ -1464,6 +1464,45 @@ tmpl_vars_add_item(struct tmpl_vars *vs, const char *list)
 
 /* Escaping, as libxml2's XHTML serialiser does it. ------------------------- */
 
+/* The reference libxml2 writes for a character it escapes. */
+static const char *
+tmpl_ref(char c)
+{
+	switch (c) {
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '&':
+		return "&amp;";
+	case '"':
+		return "&quot;";
+	case '\t':
+		return "&#9;";
+	case '\n':
+		return "&#10;";
+	default:
+		return "&#13;";		/* '\r' */
+	}
+}
+
+/* Append s with every character of set (a subset of tmpl_ref's) written
+ * as its reference. */
+static void
+tmpl_esc(struct buf *out, const char *s, const char *set)
+{
+	size_t	n;
+
+	for (;;) {
+		n = strcspn(s, set);
+		buf_append(out, s, n);
+		s += n;
+		if (*s == '\0')
+			return;
+		buf_puts(out, tmpl_ref(*s++));
+	}
+}
+
 /*
  * Append s as element text: "<", ">", "&" and CR become references, as
  * libxml2 writes text (xmlEscapeContent), so that a page parsed and saved
@@ -1472,30 +1511,7 @@ tmpl_vars_add_item(struct tmpl_vars *vs, const char *list)
 static void
 tmpl_esc_text(struct buf *out, const char *s)
 {
-	size_t	n;
-
-	for (;;) {
-		n = strcspn(s, "<>&\r");
-		buf_append(out, s, n);
-		s += n;
-		switch (*s) {
-		case '\0':
-			return;
-		case '<':
-			buf_append(out, "&lt;", 4);
-			break;
-		case '>':
-			buf_append(out, "&gt;", 4);
-			break;
-		case '&':
-			buf_append(out, "&amp;", 5);
-			break;
-		default:
-			buf_append(out, "&#13;", 5);
-			break;
-		}
-		s++;
-	}
+	tmpl_esc(out, s, "<>&\r");
 }
 
 /* Append s as an attribute value between double quotes: also '"', and
@@ -1503,39 +1519,7 @@ tmpl_esc_text(struct buf *out, const char *s)
 static void
 tmpl_esc_attr(struct buf *out, const char *s)
 {
-	size_t	n;
-
-	for (;;) {
-		n = strcspn(s, "<>&\"\t\n\r");
-		buf_append(out, s, n);
-		s += n;
-		switch (*s) {
-		case '\0':
-			return;
-		case '<':
-			buf_append(out, "&lt;", 4);
-			break;
-		case '>':
-			buf_append(out, "&gt;", 4);
-			break;
-		case '&':
-			buf_append(out, "&amp;", 5);
-			break;
-		case '"':
-			buf_append(out, "&quot;", 6);
-			break;
-		case '\t':
-			buf_append(out, "&#9;", 4);
-			break;
-		case '\n':
-			buf_append(out, "&#10;", 5);
-			break;
-		default:
-			buf_append(out, "&#13;", 5);
-			break;
-		}
-		s++;
-	}
+	tmpl_esc(out, s, "<>&\"\t\n\r");
 }
 
 /* Rendering. ---------------------------------------------------------------- */
