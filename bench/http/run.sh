@@ -360,12 +360,13 @@ pgb raw "$ROOT/bench/feed-raw.pgbench" prepared "$DURATION" postgres
 pgb ceiling "$ROOT/bench/feed-ceiling.pgbench" prepared "$DURATION"
 pgb ionly "$ROOT/bench/feed-ionly.pgbench" prepared "$DURATION" postgres
 # 6c. Where the API's JSON is best built: the API's statement as councild
-# sends it (each post a json_build_object, the page one json_agg:
-# bench/feed-json.pgbench) against the same rows as plain columns, which
-# councild would then have to assemble (bench/feed-cols.pgbench).
-say "pgbench: the API's JSON statement and the same rows as columns, ${DURATION}s each"
+# sends it (the posts as columns, the JSON written by councild:
+# bench/feed-json.pgbench) against the statement that built the JSON in
+# SQL before (each post a json_build_object, the page one json_agg:
+# bench/feed-jsonsql.pgbench).
+say "pgbench: the API's statement and the JSON built in SQL, ${DURATION}s each"
 pgb json "$ROOT/bench/feed-json.pgbench" prepared "$DURATION"
-pgb cols "$ROOT/bench/feed-cols.pgbench" prepared "$DURATION"
+pgb jsonsql "$ROOT/bench/feed-jsonsql.pgbench" prepared "$DURATION"
 # The page's own SQL: who is asking, the groups, the page's columns, in
 # one pipeline as councild sends them (bench/feed-html.pgbench).
 pgb html "$ROOT/bench/feed-html.pgbench" prepared "$DURATION"
@@ -582,8 +583,8 @@ printf '  %-58s %s\n' "pgbench -S (scale 10)" "$S TPS"
 printf '  %-58s %s\n' "the feed's statement, superuser, no RLS (feed-raw)" "$RAW TPS"
 printf '  %-58s %s\n' "the transaction shape with SELECT 1 (feed-ceiling)" "$CEIL TPS"
 printf '  %-58s %s\n' "newest 50 post ids, index-only, superuser (feed-ionly)" "$IONLY TPS"
-printf '  %-58s %s\n' "the API's statement, JSON built in SQL (feed-json)" "$(bench_tps "$OUT/pgbench-json.out") TPS"
-printf '  %-58s %s\n' "the same rows as columns, for councild to build (feed-cols)" "$(bench_tps "$OUT/pgbench-cols.out") TPS"
+printf '  %-58s %s\n' "the API's statement, columns for councild (feed-json)" "$(bench_tps "$OUT/pgbench-json.out") TPS"
+printf '  %-58s %s\n' "the same posts, JSON built in SQL (feed-jsonsql)" "$(bench_tps "$OUT/pgbench-jsonsql.out") TPS"
 printf '  %-58s %s\n' "the HTML page's statements in one pipeline (feed-html)" "$(bench_tps "$OUT/pgbench-html.out") TPS"
 FJ=$(bench_tps "$OUT/pgbench-json.out")
 FH=$(bench_tps "$OUT/pgbench-html.out")

@@ -379,6 +379,54 @@ util_id_parse(const char *s)
 }
 
 void
+buf_json_string(struct buf *b, const char *s, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, run = 0;
+	char			 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	buf_append(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+			continue;
+		/* The safe run before this byte in one piece. */
+		buf_append(b, s + run, i - run);
+		run = i + 1;
+		switch (p[i]) {
+		case '"':
+		case '\\':
+			esc[1] = (char)p[i];
+			buf_append(b, esc, 2);
+			continue;
+		case '\b':
+			buf_append(b, "\\b", 2);
+			continue;
+		case '\f':
+			buf_append(b, "\\f", 2);
+			continue;
+		case '\n':
+			buf_append(b, "\\n", 2);
+			continue;
+		case '\r':
+			buf_append(b, "\\r", 2);
+			continue;
+		case '\t':
+			buf_append(b, "\\t", 2);
+			continue;
+		default:
+			break;
+		}
+		esc[1] = 'u';
+		esc[4] = hex[p[i] >> 4];
+		esc[5] = hex[p[i] & 0xf];
+		buf_append(b, esc, sizeof(esc));
+	}
+	buf_append(b, s + run, n - run);
+	buf_append(b, "\"", 1);
+}
+
+void
 buf_logfmt(struct buf *b, const char *v)
 {
 	const unsigned char	*p;

@@ -28,6 +28,11 @@ void	 buf_free(struct buf *);
 void	 buf_reset(struct buf *);
 void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
+/* Append the n bytes of s to b as one JSON string, quoted and escaped as
+ * PostgreSQL's json type writes text (\" \\ \b \f \n \r \t, other
+ * bytes below 0x20 as \u00xx, the rest as they are): the caller passes
+ * valid UTF-8 (text from the database is). */
+void	 buf_json_string(struct buf *, const char *s, size_t n);
 /* Append s to b, percent-encoded for a query string (RFC 3986). */
 void	 util_urlencode(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)

@@ -23,14 +23,10 @@ api_error(struct http_req *req, unsigned status, const char *code)
 	return http_json(req, status, body, (size_t)n);
 }
 
-/*
- * One row, one column: a JSON document built by the database.  An error
- * whose stable code is in bad400 (NULL-terminated, may be NULL) is the
- * client's: 400 {"error": code}; any other failure is 503.
- */
+/* One row, one column: a JSON document built by the database. */
 enum MHD_Result
-api_json_query_ex(struct http_req *req, const char *sql, int nparams,
-    const char *const *params, const char *const *bad400)
+api_json_query(struct http_req *req, const char *sql, int nparams,
+    const char *const *params)
 {
 	PGresult	*r;
 	char		 err[256];
@@ -38,9 +34,6 @@ api_json_query_ex(struct http_req *req, const char *sql, int nparams,
 
 	if ((r = caller_db(req, sql, nparams, params, err, sizeof(err))) ==
 	    NULL) {
-		for (; bad400 != NULL && *bad400 != NULL; bad400++)
-			if (strcmp(err, *bad400) == 0)
-				return api_error(req, 400, err);
 		log_error("msg=\"api query failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
 		return api_error(req, 503, "unavailable");
@@ -52,13 +45,6 @@ api_json_query_ex(struct http_req *req, const char *sql, int nparams,
 		    (size_t)PQgetlength(r, 0, 0));
 	PQclear(r);
 	return ret;
-}
-
-enum MHD_Result
-api_json_query(struct http_req *req, const char *sql, int nparams,
-    const char *const *params)
-{
-	return api_json_query_ex(req, sql, nparams, params, NULL);
 }
 
 /* JSON API writes. ----------------------------------------------------------- */

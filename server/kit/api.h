@@ -1,6 +1,7 @@
 /*
  * api.h: the JSON API's one door (docs/api.md): answers are JSON documents
- * the database built, errors are {"error": "<stable code>"} with a status;
+ * the database built (except the lists of posts, which pages/feed.c writes
+ * from columns in the database's own layout), errors are {"error": "<stable code>"} with a status;
  * a write reads its JSON body (an API token, application/json, UTF-8) and
  * answers the (status, body) row of a council.api_* call.  An API call for
  * someone not signed in answers 401 {"error": "not_signed_in"}.
@@ -18,10 +19,6 @@ enum MHD_Result	 api_error(struct http_req *, unsigned, const char *);
  * not_signed_in, no database 503 unavailable. */
 enum MHD_Result	 api_json_query(struct http_req *, const char *, int,
 		    const char *const *);
-/* api_json_query, with the stable codes (NULL-terminated list) that mean a
- * bad request: answered 400 {"error": code}. */
-enum MHD_Result	 api_json_query_ex(struct http_req *, const char *, int,
-		    const char *const *, const char *const *);
 /*
  * api_body: the JSON body of an API write, malloc'ed into *out: 1, or 0
  *   with *ret answered (401 without an API token, 415 not JSON, 400 empty,

@@ -322,15 +322,214 @@ feed_groups_vars(struct http_req *req, struct tmpl_vars *vars,
 	}
 }
 
+/* JSON of the API's posts. ------------------------------------------------------- */
+
+#define FEED_LIT(b, s)	buf_append((b), (s), sizeof(s) - 1)
+
+/* Column c of row i: JSON null, or its text as a string / as it is. */
+static void
+feed_json_text(struct buf *b, const PGresult *r, int i, int c)
+{
+	if (PQgetisnull(r, i, c))
+		FEED_LIT(b, "null");
+	else
+		buf_json_string(b, PQgetvalue(r, i, c),
+		    (size_t)PQgetlength(r, i, c));
+}
+
+static void
+feed_json_raw(struct buf *b, const PGresult *r, int i, int c)
+{
+	if (PQgetisnull(r, i, c))
+		FEED_LIT(b, "null");
+	else
+		buf_append(b, PQgetvalue(r, i, c),
+		    (size_t)PQgetlength(r, i, c));
+}
+
+static void
+feed_json_bool(struct buf *b, const PGresult *r, int i, int c)
+{
+	if (PQgetisnull(r, i, c))
+		FEED_LIT(b, "null");
+	else if (*PQgetvalue(r, i, c) == 't')
+		FEED_LIT(b, "true");
+	else
+		FEED_LIT(b, "false");
+}
+
+/*
+ * A timestamptz in the text form of DateStyle ISO ("2026-12-05
+ * 07:38:01.123456+00", "+05:30" where the offset has minutes) as the json
+ * type writes it: "T" between date and time, the offset always with its
+ * minutes ("+00:00").
+ */
+static void
+feed_json_time(struct buf *b, const PGresult *r, int i, int c)
+{
+	char		 t[64];
+	const char	*v = PQgetvalue(r, i, c), *sp, *sign;
+	size_t		 n = (size_t)PQgetlength(r, i, c);
+
+	if (PQgetisnull(r, i, c)) {
+		FEED_LIT(b, "null");
+		return;
+	}
+	if (n + 3 >= sizeof(t) || (sp = strchr(v, ' ')) == NULL) {
+		buf_json_string(b, v, n);	/* infinity */
+		return;
+	}
+	memcpy(t, v, n + 1);
+	t[sp - v] = 'T';
+	sign = strpbrk(sp, "+-");
+	if (sign != NULL && strlen(sign) == 3) {
+		memcpy(t + n, ":00", 4);
+		n += 3;
+	}
+	buf_json_string(b, t, n);
+}
+
+/*
+ * A one-dimensional text[] in its text form ({a,"b c",NULL}) as a JSON
+ * array of strings (["a","b c",null]), the json type's layout: no space
+ * after the commas.  Quoted elements carry \-escapes, unquoted ones none.
+ */
+static void
+feed_json_array(struct buf *b, const PGresult *r, int i, int c)
+{
+	struct buf	 el;
+	const char	*p = PQgetvalue(r, i, c);
+	size_t		 len;
+	int		 first = 1;
+
+	if (PQgetisnull(r, i, c)) {
+		FEED_LIT(b, "null");
+		return;
+	}
+	buf_init(&el);
+	if (*p == '[' && (p = strchr(p, '=')) != NULL)	/* [2:3]={...} */
+		p++;
+	if (p == NULL || *p != '{') {
+		FEED_LIT(b, "null");
+		goto out;
+	}
+	FEED_LIT(b, "[");
+	for (p++; *p != '}' && *p != '\0'; first = 0) {
+		if (!first)
+			FEED_LIT(b, ",");
+		buf_reset(&el);
+		if (*p == '"') {
+			for (p++; *p != '"' && *p != '\0'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				buf_append(&el, p, 1);
+			}
+			if (*p == '"')
+				p++;
+			buf_json_string(b, el.data ? el.data : "", el.len);
+		} else {
+			len = strcspn(p, ",}");
+			if (len == 4 && strncmp(p, "NULL", 4) == 0)
+				FEED_LIT(b, "null");
+			else
+				buf_json_string(b, p, len);
+			p += len;
+		}
+		if (*p == ',')
+			p++;
+	}
+	FEED_LIT(b, "]");
+out:
+	buf_free(&el);
+}
+
+void
+feed_posts_json(struct buf *b, const PGresult *r)
+{
+	int	i, k = 0, n = PQntuples(r);
+
+	FEED_LIT(b, "{\"posts\" : [");
+	for (i = 0; i < n; i++) {
+		if (PQgetisnull(r, i, 1))
+			continue;	/* the one row of an empty source */
+		if (k++ > 0)
+			FEED_LIT(b, ", ");
+		FEED_LIT(b, "{\"id\" : ");
+		feed_json_raw(b, r, i, 1);
+		FEED_LIT(b, ", \"kind\" : ");
+		feed_json_text(b, r, i, 2);
+		FEED_LIT(b, ", \"title\" : ");
+		feed_json_text(b, r, i, 3);
+		FEED_LIT(b, ", \"tlp\" : ");
+		feed_json_text(b, r, i, 4);
+		FEED_LIT(b, ", \"secret\" : ");
+		feed_json_bool(b, r, i, 5);
+		FEED_LIT(b, ", \"created_at\" : ");
+		feed_json_time(b, r, i, 6);
+		FEED_LIT(b, ", \"parent_id\" : ");
+		feed_json_raw(b, r, i, 7);
+		FEED_LIT(b, ", \"author\" : ");
+		if (*PQgetvalue(r, i, 8) != 't')
+			FEED_LIT(b, "null");
+		else {
+			FEED_LIT(b, "{\"org_id\" : ");
+			feed_json_raw(b, r, i, 9);
+			FEED_LIT(b, ", \"name_ja\" : ");
+			feed_json_text(b, r, i, 10);
+			FEED_LIT(b, ", \"name_en\" : ");
+			feed_json_text(b, r, i, 11);
+			FEED_LIT(b, "}");
+		}
+		FEED_LIT(b, ", \"unread\" : ");
+		feed_json_bool(b, r, i, 12);
+		FEED_LIT(b, ", \"scope\" : ");
+		feed_json_array(b, r, i, 13);
+		FEED_LIT(b, ", \"feedback\" : ");
+		feed_json_text(b, r, i, 14);
+		FEED_LIT(b, "}");
+	}
+	FEED_LIT(b, "]}");
+}
+
 enum MHD_Result
-feed_api_answer(struct http_req *req, const char *sql, int nparams,
+feed_api_posts(struct http_req *req, const char *sql, int nparams,
     const char *const *params)
 {
 	static const char *const bad400[] = {
 		"invalid_group", "query_too_short", "query_too_long", NULL
 	};
+	struct buf	 b;
+	PGresult	*r;
+	const char	*const *bad;
+	char		 err[256];
+	enum MHD_Result	 ret;
 
-	return api_json_query_ex(req, sql, nparams, params, bad400);
+	buf_init(&b);
+	if ((r = caller_db(req, sql, nparams, params, err, sizeof(err))) ==
+	    NULL) {
+		for (bad = bad400; *bad != NULL; bad++)
+			if (strcmp(err, *bad) == 0)
+				break;
+		if (*bad != NULL)
+			ret = api_error(req, 400, err);
+		else {
+			log_error("msg=\"api query failed\" rid=%s "
+			    "error=\"%s\"", req->rid, err);
+			ret = api_error(req, 503, "unavailable");
+		}
+		goto out;
+	}
+	if (PQntuples(r) < 1 || PQnfields(r) != 15 ||
+	    *PQgetvalue(r, 0, 0) != 't') {
+		ret = api_error(req, 401, "not_signed_in");
+		goto out;
+	}
+	feed_posts_json(&b, r);
+	ret = http_json(req, 200, b.data, b.len);
+out:
+	PQclear(r);
+	buf_free(&b);
+	return ret;
 }
 
 /* The pages. ---------------------------------------------------------------- */
@@ -454,11 +653,7 @@ feed_api(struct http_req *req)
 	}
 	feed_filter_params(&ff, (int)l, params, limit, before, group);
 	/* "me" decides between an empty feed and nobody (401). */
-	return feed_api_answer(req,
-	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN "
-	    "json_build_object('posts', coalesce((SELECT json_agg("
-	    FEED_ITEM_JSON " ORDER BY f.id DESC) "
-	    "FROM council.feed_page($1::int, $2::bigint, $3::council.post_kind, "
-	    "$4::bigint, $5::council.tlp, $6::boolean) f "
-	    FEED_ITEM_JOINS "), '[]'::json))::text END", 6, params);
+	return feed_api_posts(req, FEED_API_SQL("council.feed_page($1::int, "
+	    "$2::bigint, $3::council.post_kind, $4::bigint, $5::council.tlp, "
+	    "$6::boolean) f"), 6, params);
 }

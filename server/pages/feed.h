@@ -52,8 +52,7 @@ void		 feed_filter_params(const struct feed_filter *, int,
 /*
  * One post of a row source "f" (rows of council.posts): FEED_ITEM_COLUMNS
  * and FEED_ITEM_JOINS in a statement's select list and FROM clause give
- * the columns feed_items_vars reads, from column 0; FEED_ITEM_JSON is the
- * same post as a JSON object (docs/api.md).
+ * the columns feed_items_vars reads, from column 0.
  */
 #define FEED_ITEM_COLUMNS \
 	"f.id, f.kind::text, f.title, f.tlp::text, f.is_secret, " \
@@ -78,16 +77,23 @@ void		 feed_filter_params(const struct feed_filter *, int,
  * (migration 0014): no per-post policy or function call. */
 #define FEED_ITEM_JOINS \
 	"LEFT JOIN council.organisations o ON o.id = f.shown_author_org "
-#define FEED_ITEM_JSON \
-	"json_build_object('id', f.id, 'kind', f.kind, 'title', f.title, " \
-	"'tlp', f.tlp, 'secret', f.is_secret, 'created_at', f.created_at, " \
-	"'parent_id', f.parent_id, " \
-	"'author', CASE WHEN f.shown_author_org IS NULL THEN NULL ELSE " \
-	"json_build_object('org_id', o.id, 'name_ja', o.name_ja, " \
-	"'name_en', o.name_en) END, " \
-	"'unread', " FEED_ITEM_UNREAD ", " \
-	"'scope', f.scope_summary, " \
-	"'feedback', " FEED_ITEM_FEEDBACK ")"
+/*
+ * The API's answer of posts from a row source (a FROM item of council.posts
+ * rows named f): whether the caller is signed in, then per post the
+ * columns feed_api_posts writes as JSON (docs/api.md).  When nobody is
+ * signed in the one row says so; when the source is empty the one row has
+ * no post (its id is NULL).  The JSON is written in councild from these
+ * columns, not built per post in SQL (issue 12 item 3: the database's
+ * json_build_object per post cost a third of its TPS).
+ */
+#define FEED_API_SQL(source) \
+	"SELECT m.signed, x.* FROM (SELECT EXISTS (SELECT 1 FROM council.me) " \
+	"AS signed) m LEFT JOIN (SELECT f.id AS id, f.kind::text, f.title, " \
+	"f.tlp::text, f.is_secret, f.created_at, f.parent_id, " \
+	"f.shown_author_org IS NOT NULL, o.id AS org_id, o.name_ja, " \
+	"o.name_en, " FEED_ITEM_UNREAD ", f.scope_summary, " \
+	FEED_ITEM_FEEDBACK " FROM " source " " FEED_ITEM_JOINS ") x " \
+	"ON m.signed ORDER BY x.id DESC"
 
 /* Fill list "posts" of vars with an item for each row of r
  * (FEED_ITEM_COLUMNS): id, href, kind, kind_code, title, tlp, tlp_class,
@@ -97,13 +103,16 @@ void		 feed_items_vars(struct http_req *, struct tmpl_vars *,
 		    const PGresult *);
 
 /*
- * Answer an API read: one row, one column of JSON, as api_json_query,
- * except that the database's refusals of bad input (invalid_group,
- * query_too_short, query_too_long) are 400 {"error": code}.
+ * Answer an API read of posts: sql is FEED_API_SQL of a source with its
+ * parameters.  200 {"posts" : [...]} in the database's own JSON layout
+ * (the one json_build_object and json_agg write; tests/http/feed.sh holds
+ * the bytes to it), 401 not_signed_in, 400 for the database's refusals of
+ * bad input (invalid_group, query_too_short, query_too_long), 503.
  */
-enum MHD_Result	 feed_api_answer(struct http_req *, const char *, int,
+enum MHD_Result	 feed_api_posts(struct http_req *, const char *, int,
 		    const char *const *);
-
+/* Append the posts of r (rows of FEED_API_SQL) to b as that JSON. */
+void		 feed_posts_json(struct buf *, const PGresult *);
 
 enum MHD_Result	 feed_page(struct http_req *);	/* GET /feed */
 enum MHD_Result	 feed_api(struct http_req *);	/* GET /api/v1/feed */

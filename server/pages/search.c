@@ -164,10 +164,6 @@ search_api(struct http_req *req)
 	params[1] = limit;
 	params[2] = before;
 	/* "me" decides between no match and nobody (401). */
-	return feed_api_answer(req,
-	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN "
-	    "json_build_object('posts', coalesce((SELECT json_agg("
-	    FEED_ITEM_JSON " ORDER BY f.id DESC) "
-	    "FROM council.search($1, $2::int, nullif($3, '0')::bigint) f "
-	    FEED_ITEM_JOINS "), '[]'::json))::text END", 3, params);
+	return feed_api_posts(req, FEED_API_SQL("council.search($1, $2::int, "
+	    "nullif($3, '0')::bigint) f"), 3, params);
 }

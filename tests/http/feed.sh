@@ -321,6 +321,56 @@ tap_like "$(cat "$T/b")" 'href="/feed\?kind=report&amp;unread=1&amp;lang=en"' "t
 get b "$S" "/search?q=%E4%B8%8D%E5%AF%A9&lang=ja"
 tap_like "$(cat "$T/b")" 'href="/search\?q=%E4%B8%8D%E5%AF%A9&amp;lang=en"' "... and the search words (and drops the old lang)"
 
+# --- The API's JSON is the database's own layout (issue 12 item 3) ---------------
+# councild writes the posts' JSON from columns; the bytes must be what
+# PostgreSQL's json_build_object and json_agg wrote before (docs/api.md),
+# for the same person at the same moment: the reference runs the old
+# statement as council_app with P's token.  A masked post with quotes, a
+# backslash and markup in its title (control characters are refused by
+# create_post; the unit test util_test.c holds their escapes), and one
+# scoped to all members and a sector, join the set.
+as_author "$SUP_AUTHOR" "SELECT council.create_post('report',
+	E'parity \"q\" \\\\ <b>&amp; 注意 end $RUN', 'paritybody', false, true,
+	'[{\"class\": \"all_members\"}]');
+	SELECT council.create_post('analysis', 'parity sector $RUN', 'paritybody', false, false,
+	'[{\"class\": \"all_members\"}, {\"class\": \"sector\", \"sector\": \"$SECTOR\"}]');" \
+	|| echo "# cannot write the parity posts"
+ref() {  # ref TOKEN SOURCE: the old statement's JSON of SOURCE's posts, as TOKEN's person
+	local h
+	h=$(printf %s "$1" | sha256sum | cut -c1-64)
+	sql "BEGIN; SET LOCAL ROLE council_app;
+	SELECT set_config('council.session', '$h', true) IS NULL;
+	SELECT CASE WHEN EXISTS (SELECT 1 FROM council.me) THEN json_build_object('posts',
+	  coalesce((SELECT json_agg(json_build_object('id', f.id, 'kind', f.kind, 'title', f.title,
+	  'tlp', f.tlp, 'secret', f.is_secret, 'created_at', f.created_at, 'parent_id', f.parent_id,
+	  'author', CASE WHEN f.shown_author_org IS NULL THEN NULL ELSE json_build_object('org_id', o.id,
+	  'name_ja', o.name_ja, 'name_en', o.name_en) END,
+	  'unread', NOT EXISTS (SELECT 1 FROM council.post_reads r WHERE r.person_id =
+	    (SELECT me.person_id FROM council.me) AND r.post_id = f.id),
+	  'scope', f.scope_summary,
+	  'feedback', CASE WHEN f.feedback_deadline IS NULL OR f.parent_id IS NOT NULL THEN 'none'
+	    ELSE coalesce(council.feedback_status(f.id), 'none') END) ORDER BY f.id DESC)
+	  FROM $2 f LEFT JOIN council.organisations o ON o.id = f.shown_author_org), '[]'::json))::text END;
+	COMMIT;" | tail -n 1
+}
+api par "$A" "/api/v1/feed?limit=200"
+grep -qF 'parity \"q\" \\ <b>&amp; 注意 end' "$T/par"
+tap_ok $? "the API escapes a title's quote and backslash as JSON"
+tap_is "$(cat "$T/par")" "$(ref "$A" "council.feed_page(200, NULL, NULL, NULL, NULL, false)")" \
+	"GET /api/v1/feed?limit=200: the bytes of the database's own JSON (masked author, sector scope, escapes, unread)"
+api par "$A" "/api/v1/feed?limit=5&kind=report&unread=1"
+tap_is "$(cat "$T/par")" "$(ref "$A" "council.feed_page(5, NULL, 'report', NULL, NULL, true)")" \
+	"... filtered by kind and unread"
+api par "$A" "/api/v1/search?q=titleword$RUN"
+tap_is "$(cat "$T/par")" "$(ref "$A" "council.search('titleword$RUN', 50, NULL)")" \
+	"GET /api/v1/search: the same bytes as the database's JSON"
+api par "$A" "/api/v1/search?q=nomatch$RUN"
+tap_is "$code $(cat "$T/par")" '200 {"posts" : []}' "... no match: an empty list"
+api par "$A" "/api/v1/feed?before=1"
+tap_is "$code $(cat "$T/par")" '200 {"posts" : []}' "an empty feed page: an empty list, not 401"
+api par "$(printf 'e%.0s' $(seq 64))" "/api/v1/feed"
+tap_is "$code $(cat "$T/par")" '401 {"error":"not_signed_in"}' "an unknown token: 401, as before"
+
 # --- One database round trip a page (issue 12) -------------------------------------
 # councild's request log line says how many round trips a request made
 # (db=): the feed page asks who, the filter's groups and the feed in one

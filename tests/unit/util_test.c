@@ -106,6 +106,42 @@ START_TEST(logfmt_quotes_and_escapes)
 }
 END_TEST
 
+/*
+ * The expected strings are PostgreSQL 15's own: SELECT to_json(E'...')::text
+ * (escape_json: \" \\ \b \f \n \r \t, other bytes below 0x20 as \u00xx in
+ * lower case, DEL and UTF-8 as they are).  The API's feed depends on it
+ * (pages/feed.c, tests/http/feed.sh).
+ */
+START_TEST(json_string_as_postgresql_writes_it)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*out;
+	} cases[] = {
+		{ "", 0, "\"\"" },
+		{ "plain", 5, "\"plain\"" },
+		{ "x\ty\001z\\", 6, "\"x\\ty\\u0001z\\\\\"" },
+		{ "\"q\"", 3, "\"\\\"q\\\"\"" },
+		{ "\b\f\n\r", 4, "\"\\b\\f\\n\\r\"" },
+		{ "\037\177/", 3, "\"\\u001f\177/\"" },
+		{ "注意<b>&", 10, "\"注意<b>&\"" },
+		{ "a\0b", 3, "\"a\\u0000b\"" },	/* ours: text holds no NUL */
+	};
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b);
+	for (i = 0; i < UTIL_ARRAY_LEN(cases); i++) {
+		buf_reset(&b);
+		buf_puts(&b, "[");
+		buf_json_string(&b, cases[i].in, cases[i].len);
+		ck_assert_str_eq(b.data + 1, cases[i].out);
+	}
+	buf_free(&b);
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -119,6 +155,7 @@ util_suite(void)
 	tcase_add_test(tc, sha256_known_answer);
 	tcase_add_test(tc, trim_strips_both_ends);
 	tcase_add_test(tc, logfmt_quotes_and_escapes);
+	tcase_add_test(tc, json_string_as_postgresql_writes_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
