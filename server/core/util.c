@@ -378,16 +378,41 @@ util_id_parse(const char *s)
 	return strtoll(s, NULL, 10);
 }
 
+/*
+ * Whether a word of 8 bytes holds a byte below 0x20, a '"' or a '\\'
+ * (the "has less than" and "has zero byte" tests of bit-twiddling lore:
+ * exact for "some byte", whichever byte it is).
+ */
+#define BUF_ONES		0x0101010101010101ULL
+#define BUF_HIGHS		0x8080808080808080ULL
+#define BUF_HAS_ZERO(w)		(((w) - BUF_ONES) & ~(w) & BUF_HIGHS)
+#define BUF_JSON_DIRTY(w)	((((w) - BUF_ONES * 0x20) & ~(w) & BUF_HIGHS) | \
+	BUF_HAS_ZERO((w) ^ (BUF_ONES * '"')) | BUF_HAS_ZERO((w) ^ (BUF_ONES * '\\')))
+
 void
 buf_json_string(struct buf *b, const char *s, size_t n)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i, run = 0;
+	uint64_t		 w;
 	char			 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
-	buf_append(b, "\"", 1);
+	/* Room for the string as it is and both quotes: most strings need
+	 * no escape, and then this is one copy. */
+	if (b->data == NULL || n + 2 >= b->cap - b->len)
+		buf_grow(b, n + 2);
+	b->data[b->len++] = '"';
 	for (i = 0; i < n; i++) {
+		/* Eight bytes at a time while none needs an escape. */
+		while (n - i >= 8) {
+			memcpy(&w, p + i, 8);
+			if (BUF_JSON_DIRTY(w))
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
 		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
 			continue;
 		/* The safe run before this byte in one piece. */

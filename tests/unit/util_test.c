@@ -2,6 +2,7 @@
  * util_test.c: buffers, UTF-8 validation, random ids, hashing, logfmt.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,14 @@ START_TEST(json_string_as_postgresql_writes_it)
 		{ "\037\177/", 3, "\"\\u001f\177/\"" },
 		{ "注意<b>&", 10, "\"注意<b>&\"" },
 		{ "a\0b", 3, "\"a\\u0000b\"" },	/* ours: text holds no NUL */
+		/* Longer than a word: the eight-byte scan, then the bytes. */
+		{ "0123456789abcdef\"", 17, "\"0123456789abcdef\\\"\"" },
+		{ "注意喚起：VPN機器の脆弱性\037末尾\\", 44,
+		    "\"注意喚起：VPN機器の脆弱性\\u001f末尾\\\\\"" },
+		{ "abcdefgh\nabcdefgh\177abcdefgh", 26,
+		    "\"abcdefgh\\nabcdefgh\177abcdefgh\"" },
+		{ "\xff\xfe\x80\x80\x80\x80\x80\x80\x1f", 9,
+		    "\"\xff\xfe\x80\x80\x80\x80\x80\x80\\u001f\"" },
 	};
 	struct buf	b;
 	size_t		i;
@@ -139,6 +148,52 @@ START_TEST(json_string_as_postgresql_writes_it)
 		ck_assert_str_eq(b.data + 1, cases[i].out);
 	}
 	buf_free(&b);
+}
+END_TEST
+
+/* The eight-byte scan against the plain rule, byte by byte, on random
+ * strings in which every byte value and position occurs. */
+START_TEST(json_string_word_scan_agrees_with_bytes)
+{
+	struct buf	 b, want;
+	unsigned char	 s[40];
+	size_t		 n, i;
+	int		 round;
+	char		 e[8];
+
+	buf_init(&b);
+	buf_init(&want);
+	srand(20261205);
+	for (round = 0; round < 20000; round++) {
+		n = (size_t)rand() % sizeof(s);
+		for (i = 0; i < n; i++)	/* mostly clean, some of each kind */
+			s[i] = (unsigned char)(rand() % 4 == 0 ? rand() % 256 :
+			    0x20 + rand() % 0x60);
+		buf_reset(&b);
+		buf_reset(&want);
+		buf_json_string(&b, (const char *)s, n);
+		buf_puts(&want, "\"");
+		for (i = 0; i < n; i++) {
+			if (s[i] == '"' || s[i] == '\\')
+				snprintf(e, sizeof(e), "\\%c", s[i]);
+			else if (s[i] == '\b' || s[i] == '\f' || s[i] == '\n' ||
+			    s[i] == '\r' || s[i] == '\t')
+				snprintf(e, sizeof(e), "\\%c", "bfnrt"[
+				    strchr("\b\f\n\r\t", s[i]) - "\b\f\n\r\t"]);
+			else if (s[i] < 0x20)
+				snprintf(e, sizeof(e), "\\u%04x", s[i]);
+			else {
+				e[0] = (char)s[i];
+				e[1] = '\0';
+			}
+			buf_puts(&want, e);
+		}
+		buf_puts(&want, "\"");
+		ck_assert_uint_eq(b.len, want.len);
+		ck_assert(memcmp(b.data, want.data, b.len) == 0);
+	}
+	buf_free(&b);
+	buf_free(&want);
 }
 END_TEST
 
@@ -156,6 +211,7 @@ util_suite(void)
 	tcase_add_test(tc, trim_strips_both_ends);
 	tcase_add_test(tc, logfmt_quotes_and_escapes);
 	tcase_add_test(tc, json_string_as_postgresql_writes_it);
+	tcase_add_test(tc, json_string_word_scan_agrees_with_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }
