@@ -359,6 +359,10 @@ rm -f "$OUT/pgbench-select".*
 pgb raw "$ROOT/bench/feed-raw.pgbench" prepared "$DURATION" postgres
 pgb ceiling "$ROOT/bench/feed-ceiling.pgbench" prepared "$DURATION"
 pgb ionly "$ROOT/bench/feed-ionly.pgbench" prepared "$DURATION" postgres
+# The feed index read bare, as council_app under its policy, without
+# council.feed(): the ceiling of "feed under RLS / without RLS" for this
+# policy (bench/feed-rls.pgbench).
+pgb rls "$ROOT/bench/feed-rls.pgbench" prepared "$DURATION"
 # 6c. Where the API's JSON is best built: the API's statement as councild
 # sends it (the posts as columns, the JSON written by councild:
 # bench/feed-json.pgbench) against the statement that built the JSON in
@@ -536,7 +540,9 @@ SQL
 read -r CL_A CL_B CL_ROWS < <(change class "UPDATE council.organisations SET tf_class = 'type2' WHERE id = 40")
 read -r AD_A AD_B AD_ROWS < <(change admit "INSERT INTO council.organisations (slug, name_ja, name_en, category, tf_class, status) VALUES ('bench-change', 'x', 'x', 'cyber_business', 'type1', 'member')")
 sleep 3
-kill -INT "$CHANGE_PID" 2>/dev/null || true
+# TERM, not INT: a background job of a non-interactive shell ignores
+# SIGINT, and pgbench would read on for its whole -T 3600.
+kill -TERM "$CHANGE_PID" 2>/dev/null || true
 wait "$CHANGE_PID" 2>/dev/null || true
 CHANGE_PID=
 # progress: 12.0 s, 4321.0 tps, lat ... (the second ending at 12.0 s)
@@ -588,6 +594,7 @@ S=$(bench_tps "$OUT/pgbench-select.out")
 RAW=$(bench_tps "$OUT/pgbench-raw.out")
 CEIL=$(bench_tps "$OUT/pgbench-ceiling.out")
 IONLY=$(bench_tps "$OUT/pgbench-ionly.out")
+RLS=$(bench_tps "$OUT/pgbench-rls.out")
 TRIPS=$(awk '/round trip/ { sub(/^ +/, ""); print }' "$OUT/capture.txt" | paste -sd';' -)
 echo
 echo "every ratio (issue 12), one run:"
@@ -595,19 +602,20 @@ printf '  %-58s %s\n' "pgbench -S (scale 10)" "$S TPS"
 printf '  %-58s %s\n' "the feed's statement, superuser, no RLS (feed-raw)" "$RAW TPS"
 printf '  %-58s %s\n' "the transaction shape with SELECT 1 (feed-ceiling)" "$CEIL TPS"
 printf '  %-58s %s\n' "newest 50 post ids, index-only, superuser (feed-ionly)" "$IONLY TPS"
+printf '  %-58s %s\n' "the feed index read bare under its policy (feed-rls)" "$RLS TPS"
 printf '  %-58s %s\n' "the API's statement, columns for councild (feed-json)" "$(bench_tps "$OUT/pgbench-json.out") TPS"
 printf '  %-58s %s\n' "the same posts, JSON built in SQL (feed-jsonsql)" "$(bench_tps "$OUT/pgbench-jsonsql.out") TPS"
 printf '  %-58s %s\n' "the HTML page's statements in one pipeline (feed-html)" "$(bench_tps "$OUT/pgbench-html.out") TPS"
 FJ=$(bench_tps "$OUT/pgbench-json.out")
 FH=$(bench_tps "$OUT/pgbench-html.out")
-awk -v f="$F" -v fj="$FJ" -v fh="$FH" -v s="$S" -v raw="$RAW" -v io="$IONLY" -v c="$CEIL" -v jr="$JR" -v hr="$HR" -v hc="$HC" -v d="$DURATION" \
+awk -v f="$F" -v fj="$FJ" -v fh="$FH" -v s="$S" -v raw="$RAW" -v rls="$RLS" -v io="$IONLY" -v c="$CEIL" -v jr="$JR" -v hr="$HR" -v hc="$HC" -v d="$DURATION" \
     -v o50="$O50P99" -v o90="$O90P99" -v o50r="$O50R" -v o90r="$O90R" -v o50b="$O50BAD" -v o90b="$O90BAD" \
     -v ra="$RSS_RUNS" -v ri="$RSS_IDLE" -v n="$IDLE" -v cls="$CL_A $CL_B" -v adm="$AD_A $AD_B" \
     -v cti="$CH_IDLE" -v ctc="$CH_CLASS" -v cta="$CH_ADMIT" -v scr="$SC_R" -v snr="$SN_R" 'BEGIN {
 	split(cls, C, " "); split(adm, A, " ")
 	m = "met"; x = "NOT MET"
 	printf "  %-58s %.2f (ceiling: index-only %.2f, SELECT 1 %.2f) target >= 0.5: %s\n", "feed under RLS / pgbench -S", f / s, io / s, c / s, (f / s >= 0.5 ? m : x)
-	printf "  %-58s %.2f target >= 0.8: %s\n", "feed under RLS / the same read without RLS", f / raw, (f / raw >= 0.8 ? m : x)
+	printf "  %-58s %.2f (ceiling: the bare read under the policy %.2f) target >= 0.8: %s\n", "feed under RLS / the same read without RLS", f / raw, rls / raw, (f / raw >= 0.8 ? m : x)
 	printf "  %-58s %.2f (of feed.pgbench: %.2f) target >= 0.8: %s\n", "JSON feed req/s / pgbench TPS of its SQL (feed-json)", jr / fj, jr / f, (jr / fj >= 0.8 ? m : x)
 	printf "  %-58s %.2f (of feed.pgbench: %.2f) target >= 0.7: %s\n", "HTML feed req/s / pgbench TPS of its SQL (feed-html)", hr / fh, hr / f, (hr / fh >= 0.7 ? m : x)
 	printf "  %-58s %.3f ms target <= 0.15 ms: %s\n", "councild CPU per HTML feed page", hc / (hr * d) * 1e3, (hc / (hr * d) * 1e3 <= 0.15 ? m : x)
