@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "i18n.h"
@@ -508,6 +509,82 @@ i18n_lang_parse(const char *s)
 		if (strcmp(s, i18n_codes[l]) == 0)
 			return l;
 	return -1;
+}
+
+/* An RFC 9110 weight in [p, end): 0..1000 (thousandths), -1 if malformed. */
+static int
+i18n_qvalue(const char *p, const char *end)
+{
+	int	q, digits;
+
+	if (p == end || (*p != '0' && *p != '1'))
+		return -1;
+	q = (*p++ - '0') * 1000;
+	if (p < end && *p == '.') {
+		for (p++, digits = 0; p < end && digits < 3 &&
+		    *p >= '0' && *p <= '9'; p++, digits++)
+			q += (*p - '0') * (digits == 0 ? 100 : digits == 1 ? 10 : 1);
+	}
+	if (p != end || q > 1000)
+		return -1;
+	return q;
+}
+
+int
+i18n_accept_lang(const char *h)
+{
+	const char	*p, *end, *tag, *v;
+	size_t		 taglen;
+	int		 best = -1, bestq = 0, q, l, ranges;
+
+	if (h == NULL || strlen(h) > I18N_MAX_ACCEPT)
+		return -1;
+	for (p = h, ranges = 0; *p != '\0' && ranges < I18N_MAX_RANGES;
+	    ranges++) {
+		end = p + strcspn(p, ",");
+		p += strspn(p, " \t");
+		tag = p;
+		p += strcspn(p, ";, \t");
+		taglen = (size_t)(p - tag);
+		q = 1000;
+		/* Parameters: the weight; anything else makes the range void. */
+		while (p < end) {
+			p += strspn(p, " \t");
+			if (p == end)
+				break;
+			if (*p != ';') {
+				q = 0;
+				break;
+			}
+			p++;
+			p += strspn(p, " \t");
+			v = p;
+			p += strcspn(p, ";,");
+			while (p > v && (p[-1] == ' ' || p[-1] == '\t'))
+				p--;
+			if (p - v >= 2 && (v[0] == 'q' || v[0] == 'Q') &&
+			    v[1] == '=')
+				q = i18n_qvalue(v + 2, p);
+			else
+				q = -1;
+			if (q < 0) {
+				q = 0;
+				break;
+			}
+			p += strspn(p, " \t");
+		}
+		/* The primary subtag: "ja", "en", "ja-JP", "en-GB"... */
+		for (l = 0; l < I18N_NLANG; l++)
+			if ((taglen == 2 || (taglen > 2 && tag[2] == '-')) &&
+			    strncasecmp(tag, i18n_codes[l], 2) == 0)
+				break;
+		if (l < I18N_NLANG && q > bestq) {
+			best = l;
+			bestq = q;
+		}
+		p = *end == ',' ? end + 1 : end;
+	}
+	return best;
 }
 
 const char *

@@ -33,6 +33,20 @@ const char	*i18n_text(const struct i18n *, enum i18n_lang, const char *key);
 /* 1 when lang's own catalog has key (no fallback), else 0. */
 int		 i18n_has(const struct i18n *, enum i18n_lang, const char *key);
 
+#define I18N_MAX_ACCEPT	1024	/* a longer Accept-Language is ignored */
+#define I18N_MAX_RANGES	32	/* ranges read of one Accept-Language */
+
+/*
+ * The language an Accept-Language header (RFC 9110 12.5.4) prefers among
+ * ours: the range whose primary subtag is "ja" or "en" (any case, any
+ * subtags: "en-GB") with the highest weight, the first of equal weights.
+ * A weight of 0 ("not acceptable"), a malformed weight, "*" and other
+ * languages count for nothing.  -1 when none of ours is acceptable, the
+ * header is NULL, longer than I18N_MAX_ACCEPT, or its first
+ * I18N_MAX_RANGES ranges name neither.
+ */
+int		 i18n_accept_lang(const char *);
+
 /* "ja" -> I18N_JA, "en" -> I18N_EN; anything else (NULL included) -> -1. */
 int		 i18n_lang_parse(const char *);
 const char	*i18n_lang_code(enum i18n_lang);	/* "ja" / "en" */

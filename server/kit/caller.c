@@ -29,7 +29,8 @@ caller_db(struct http_req *req, const char *sql, int n,
 /*
  * Who is asking, in the request's language; also records activity for the
  * idle time-out.  A signed-in request takes the person's language
- * (people.lang, set on /settings) unless ?lang= asked for one.  Returns 1
+ * (people.lang, set on /settings or by the language switch) unless ?lang=
+ * asked for one, which is then kept as theirs.  Returns 1
  * signed in, 0 not (no session, expired, revoked...), -1 database trouble.
  */
 static const char CALLER_WHOAMI_SQL[] =
@@ -38,18 +39,41 @@ static const char CALLER_WHOAMI_SQL[] =
     "JOIN council.people p ON p.id = m.person_id "
     "JOIN council.organisations o ON o.id = m.org_id";
 
+/*
+ * Issue 17 (the language choice persists): the language a signed-in
+ * person picks with ?lang= on a page (GET: the header's switch) becomes
+ * their own, on
+ * every page and every device from now on, as if set on /settings
+ * (audited there).  Best effort: a failure is logged, the page goes on.
+ */
+static void
+caller_keep_lang(struct http_req *req)
+{
+	const char	*params[1];
+	char		 err[256];
+	PGresult	*r;
+
+	params[0] = i18n_lang_code(req->lang);
+	if ((r = caller_db(req, "SELECT council.set_my_settings($1)", 1,
+	    params, err, sizeof(err))) == NULL)
+		log_error("msg=\"language not kept\" rid=%s error=\"%s\"",
+		    req->rid, err);
+	PQclear(r);
+}
+
 /* me from CALLER_WHOAMI_SQL's result r (cleared here): 1 or 0. */
 static int
 caller_whoami_read(struct http_req *req, struct caller_me *me, PGresult *r)
 {
-	int	en, rc, l;
+	int	en, rc, l = -1;
 
 	rc = PQntuples(r) == 1;
 	if (rc) {
-		/* The person's own language (/settings) unless the URL asks
-		 * for another (?lang=). */
-		if (!req->lang_from_query &&
-		    (l = i18n_lang_parse(PQgetvalue(r, 0, 5))) >= 0)
+		/* The person's own language (/settings, or the last switch)
+		 * unless the URL asks for another (?lang=), which then
+		 * becomes theirs. */
+		l = i18n_lang_parse(PQgetvalue(r, 0, 5));
+		if (!req->lang_from_query && l >= 0)
 			req->lang = (enum i18n_lang)l;
 		en = req->lang == I18N_EN;
 		me->org_admin = *PQgetvalue(r, 0, 6) == 't';
@@ -59,6 +83,11 @@ caller_whoami_read(struct http_req *req, struct caller_me *me, PGresult *r)
 		    PQgetvalue(r, 0, en ? 3 : 2));
 	}
 	PQclear(r);
+	/* The switch is a link (GET); a form posted to a URL with ?lang=
+	 * answers in that language and changes no setting. */
+	if (rc && req->lang_from_query && req->method == HTTP_GET &&
+	    l != (int)req->lang)
+		caller_keep_lang(req);
 	return rc;
 }
 

@@ -296,6 +296,38 @@ signin_get(struct http_req *req)
 	return signin_page(req, 200, NULL, NULL, 0);
 }
 
+/*
+ * Issue 17 (the language choice persists): a language chosen in this
+ * browser (the lang cookie the language switch sets, or ?lang= on this
+ * request) becomes the person's own as they sign in, so the portal opens
+ * in the language they signed in with; without such a choice their own
+ * setting stands (the sign-in page itself follows the browser's
+ * Accept-Language).  tok is the new session's token.  Best effort: a
+ * failure is logged and the sign-in goes on.
+ */
+static void
+signin_keep_lang(struct http_req *req, const char *tok)
+{
+	const char	*c = MHD_lookup_connection_value(req->conn,
+			    MHD_COOKIE_KIND, "lang");
+	char		 hash[CREDENTIAL_TOKEN_HEX + 1], err[256];
+	struct db_ident	 id = { hash, req->rid, &req->db_trips };
+	const char	*params[1];
+	PGresult	*r;
+
+	if (i18n_lang_parse(c) < 0 && !req->lang_from_query)
+		return;
+	params[0] = i18n_lang_code(req->lang);
+	util_sha256_hex(tok, CREDENTIAL_TOKEN_HEX, hash);
+	r = db_run(req->srv->db, req->srv->cfg->db_acquire_timeout_ms, &id,
+	    "SELECT council.set_my_settings($1)", 1, params, NULL, err,
+	    sizeof(err));
+	if (r == NULL)
+		log_error("msg=\"sign-in language not kept\" rid=%s "
+		    "error=\"%s\"", req->rid, err);
+	PQclear(r);
+}
+
 /* The answer to a sign-in once its password was checked (http_suspend). */
 static enum MHD_Result
 signin_post_done(struct http_req *req)
@@ -308,6 +340,7 @@ signin_post_done(struct http_req *req)
 	switch (job->outcome) {
 	case SIGNIN_WEB:
 		credential_cookie_set(req, 0, job->token, cfg->session_lifetime);
+		signin_keep_lang(req, job->token);
 		ret = http_redirect(req, "/feed");
 		break;
 	case SIGNIN_TOTP:
@@ -515,6 +548,7 @@ signin_factor_db(struct http_req *req, const char *sql, int n,
 	if (strcmp(out, "ok") == 0) {
 		credential_cookie_set(req, 1, NULL, 0);
 		credential_cookie_set(req, 0, tok, cfg->session_lifetime);
+		signin_keep_lang(req, tok);
 	}
 	rc = 0;
 out:

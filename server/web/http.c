@@ -54,13 +54,16 @@ http_method_parse(const char *m)
 }
 
 enum i18n_lang
-http_choose_lang(const char *query_lang, const char *cookie_lang)
+http_choose_lang(const char *query_lang, const char *cookie_lang,
+    const char *accept_language)
 {
 	int	l;
 
 	if ((l = i18n_lang_parse(query_lang)) >= 0)
 		return (enum i18n_lang)l;
 	if ((l = i18n_lang_parse(cookie_lang)) >= 0)
+		return (enum i18n_lang)l;
+	if ((l = i18n_accept_lang(accept_language)) >= 0)
 		return (enum i18n_lang)l;
 	return I18N_JA;
 }
@@ -715,7 +718,8 @@ http_first_checks(struct http_req *req, const char *method)
 	req->method = http_method_parse(method);
 	req->body_limit = (size_t)cfg->max_body_size;
 	req->lang = http_choose_lang(http_query(req, "lang"),
-	    MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "lang"));
+	    MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "lang"),
+	    http_header(req, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 	req->lang_from_query = i18n_lang_parse(http_query(req, "lang")) >= 0;
 
 	if (strlen(req->raw_uri) > HTTP_MAX_URI)

@@ -243,8 +243,11 @@ const struct http_route *http_route_find(const struct http_route *routes,
 		    long long *id, char *key, size_t keylen);
 /* The Allow header for methods into out (at least 32 bytes). */
 void		 http_allow_header(unsigned methods, char *out, size_t outlen);
-/* The language for a request: ?lang= wins, then the "lang" cookie, then
- * Japanese.  Unknown values are ignored. */
-enum i18n_lang	 http_choose_lang(const char *query_lang, const char *cookie_lang);
+/* The language for a request: ?lang= wins, then the "lang" cookie (an
+ * earlier choice in this browser), then the browser's Accept-Language,
+ * then Japanese.  Unknown values are ignored.  (A signed-in person's own
+ * language comes before the cookie and the header: kit/caller.c.) */
+enum i18n_lang	 http_choose_lang(const char *query_lang, const char *cookie_lang,
+		    const char *accept_language);
 
 #endif

@@ -209,11 +209,12 @@ export async function watch(page) {
   return { problems, cssResponses, reset };
 }
 
-// A fresh context (no cookies, Japanese, 1280x900) with one watched page.
-export async function newPage(browser) {
+// A fresh context (no cookies, Japanese, 1280x900) with one watched page;
+// locale sets the browser's language (its Accept-Language header).
+export async function newPage(browser, locale = 'ja-JP') {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
-    locale: 'ja-JP',
+    locale,
   });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);

@@ -333,6 +333,18 @@ async function journeyA(browser, who, ja) {
     await checkName(page, 'A en', who.nameEn);
     await screenshot(page, outdir, 'feed-en.png');
     await axeCheck(page, '/feed (en)');
+    // Issue 17: the switch is a choice that persists, not one page.
+    await step('A: the choice sticks: the next page (API tokens) is in English too', async () => {
+      await follow(page, page.locator('header a[href="/settings/tokens"]'));
+      const l = await page.evaluate(() => document.documentElement.lang);
+      return { ok: pathOf(page) === '/settings/tokens' && l === 'en', detail: `lang ${JSON.stringify(l)} at ${page.url()}` };
+    });
+    await step('A: ... and switching back to Japanese sticks as well', async () => {
+      await follow(page, page.locator('a[hreflang="ja"]').first());
+      await follow(page, page.locator('header a[href="/feed"]'));
+      const l = await page.evaluate(() => document.documentElement.lang);
+      return { ok: pathOf(page) === '/feed' && l === 'ja', detail: `lang ${JSON.stringify(l)} at ${page.url()}` };
+    });
 
     await step('A: the header\'s sign-out button leads back to /signin', async () => {
       const r = await follow(page, page.locator('header form[action="/signout"] button[type="submit"]'));
@@ -346,6 +358,49 @@ async function journeyA(browser, who, ja) {
       return { ok: pathOf(page) === '/signin', detail: `at ${page.url()}` };
     });
     checkProblems('A', w);
+  } finally {
+    await context.close();
+  }
+}
+
+// Journey E (issue 17, language): a browser whose language is English sees
+// the sign-in page in English (Accept-Language); a person whose own
+// language is Japanese, signing in from the page switched to English,
+// lands in English and stays there; the switch back restores Japanese.
+async function journeyE(browser, who) {
+  const { context, page, w } = await newPage(browser, 'en-US');
+  try {
+    await page.goto(`${base}/signin`, { waitUntil: 'load' });
+    await step('E: an English browser gets the sign-in page in English', async () => {
+      const l = await page.evaluate(() => document.documentElement.lang);
+      return { ok: l === 'en', detail: `lang ${JSON.stringify(l)}` };
+    });
+    await step('E: the page switched to Japanese and back keeps the choice in a cookie', async () => {
+      await follow(page, page.locator('a[hreflang="ja"]').first());
+      const l1 = await page.evaluate(() => document.documentElement.lang);
+      await follow(page, page.locator('a[hreflang="en"]').first());
+      const l2 = await page.evaluate(() => document.documentElement.lang);
+      const c = await cookie(context, 'lang');
+      return { ok: l1 === 'ja' && l2 === 'en' && c && c.value === 'en', detail: `${l1} then ${l2}, cookie ${c ? c.value : '(none)'}` };
+    });
+    const res = await signIn(page, who.email, PASSWORD);
+    await step('E: signing in from the English page lands on /feed in English', async () => {
+      const l = await page.evaluate(() => document.documentElement.lang);
+      return { ok: pathOf(page) === '/feed' && res && res.status() === 200 && l === 'en', detail: `lang ${JSON.stringify(l)} at ${page.url()}` };
+    });
+    await checkHeading(page, 'E', 'Latest posts');
+    await screenshot(page, outdir, 'feed-en-signin.png');
+    await step('E: the feed\'s next page stays in English', async () => {
+      await follow(page, page.locator('header a[href="/settings/tokens"]'));
+      const l = await page.evaluate(() => document.documentElement.lang);
+      return { ok: l === 'en', detail: `lang ${JSON.stringify(l)} at ${page.url()}` };
+    });
+    await step('E: switching back to Japanese (the person\'s language again)', async () => {
+      await follow(page, page.locator('a[hreflang="ja"]').first());
+      const l = await page.evaluate(() => document.documentElement.lang);
+      return { ok: l === 'ja', detail: `lang ${JSON.stringify(l)}` };
+    });
+    checkProblems('E', w);
   } finally {
     await context.close();
   }
@@ -509,6 +564,12 @@ await run(async (browser) => {
       await journeyA(browser, plain, ja).catch((e) => ok(false, 'journey A', (e && e.stack) || String(e)));
     } else {
       skip('journey A (member)', 'no plain member found');
+    }
+    if (plain) {
+      diag(`journey E: ${plain.email}`);
+      await journeyE(browser, plain).catch((e) => ok(false, 'journey E', (e && e.stack) || String(e)));
+    } else {
+      skip('journey E (an English browser)', 'no plain member found');
     }
     if (handler) {
       diag(`journey B: ${handler.email}`);

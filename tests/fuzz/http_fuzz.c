@@ -15,7 +15,10 @@
  *     with no C0 control and no DEL; the result is that decoding;
  *   - http_method_parse: GET, HEAD and POST exactly, all else HTTP_OTHER;
  *   - http_choose_lang: "ja"/"en" in ?lang= win, then the cookie, then
- *     Japanese; nothing else counts.
+ *     the Accept-Language header (the whole input), then Japanese;
+ *     nothing else counts;
+ *   - i18n_accept_lang: one of ours or -1, and only a language whose code
+ *     the header holds.
  */
 #include <string.h>
 
@@ -69,6 +72,16 @@ bad:
 	return NULL;
 }
 
+/* Whether s holds code (two letters), in any case. */
+static int
+fuzz_has_ci(const char *s, const char *code)
+{
+	for (; s[0] != '\0' && s[1] != '\0'; s++)
+		if ((s[0] | 0x20) == code[0] && (s[1] | 0x20) == code[1])
+			return 1;
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -76,6 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			*l1, *l2, *nl;
 	enum http_method	 m;
 	enum i18n_lang		 lang, w;
+	int			 a;
 
 	got = http_decode_path(raw);
 	want = ref_path(raw);
@@ -102,11 +116,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	w = strcmp(l1, "ja") == 0 ? I18N_JA : strcmp(l1, "en") == 0 ? I18N_EN :
 	    strcmp(l2, "en") == 0 ? I18N_EN : I18N_JA;
-	lang = http_choose_lang(l1, l2);
+	lang = http_choose_lang(l1, l2, NULL);
 	FUZZ_CHECK(lang == w, "lang %d for \"%s\", \"%s\"", (int)lang, l1, l2);
-	FUZZ_CHECK(http_choose_lang(NULL, l1) == (strcmp(l1, "en") == 0 ?
+	FUZZ_CHECK(http_choose_lang(NULL, l1, NULL) == (strcmp(l1, "en") == 0 ?
 	    I18N_EN : I18N_JA), "lang without ?lang=");
-	FUZZ_CHECK(http_choose_lang(NULL, NULL) == I18N_JA, "no lang at all");
+	FUZZ_CHECK(http_choose_lang(NULL, NULL, NULL) == I18N_JA,
+	    "no lang at all");
+	/* The whole input as an Accept-Language header: one of ours or
+	 * none; a language chosen is named in the header; the header comes
+	 * after ?lang= and the cookie. */
+	a = i18n_accept_lang(raw);
+	FUZZ_CHECK(a >= -1 && a < I18N_NLANG, "accept %d", a);
+	FUZZ_CHECK(a == -1 || (strlen(raw) <= I18N_MAX_ACCEPT &&
+	    fuzz_has_ci(raw, i18n_lang_code((enum i18n_lang)a))),
+	    "accept %d for a header without its code", a);
+	FUZZ_CHECK(http_choose_lang(NULL, NULL, raw) ==
+	    (a >= 0 ? (enum i18n_lang)a : I18N_JA), "accept and choose");
+	FUZZ_CHECK((i18n_lang_parse(l1) < 0 && i18n_lang_parse(l2) < 0) ||
+	    http_choose_lang(l1, l2, raw) == w,
+	    "the header changed an explicit choice");
 	free(l1);
 	free(l2);
 	free(raw);

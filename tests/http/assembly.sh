@@ -166,6 +166,7 @@ tap_is "$code $(grep -c "<code class=\"ga-receipt ga-salt\">$MYSALT</code>" "$T/
 	"200 1 1 1" "the session page shows the salt, the text and the formula after the close (in Japanese)"
 page s7 "$W1" "/assemblies/$GA?lang=en"
 tap_is "$(grep -c 'council-ga|item id|organisation id|choice' "$T/s7")" 1 "... and in English"
+page s7 "$W1" "/assemblies/$GA?lang=ja"	# the switch persists (issue 17): back to Japanese
 
 # Members leave: item 2 cannot open for lack of quorum.
 for i in 3 4 5; do api l "${TOK[$i]}" POST "/api/v1/assemblies/$GA" '{"action":"leave"}'; done

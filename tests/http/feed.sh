@@ -124,6 +124,11 @@ TITLED=$(sql "SELECT id FROM council.posts WHERE title = 'feedtest-$RUN-7 titlew
 BODIED=$(sql "SELECT id FROM council.posts WHERE title = 'feedtest-$RUN-11'")
 IOC=$(sql "SELECT id FROM council.posts WHERE title = 'feedtest-$RUN-13'")
 
+# ?lang= on a page is the language switch, which persists (issue 17):
+# the people's languages are put back at the end.
+LANGS=$(sql "SELECT string_agg(format('UPDATE council.people SET lang = %L WHERE id = %s;', lang, id), ' ')
+	FROM council.people WHERE email IN ('$P', '$G')")
+trap 'sql "$LANGS" >/dev/null 2>&1; rm -rf "$T"' EXIT
 S=$(signin "$P"); A=$(token "$S")
 SG=$(signin "$G")
 [ -n "$S" ] && [ -n "$A" ] && [ -n "$SG" ] || { echo "Bail out! cannot sign in"; exit 1; }
@@ -289,6 +294,7 @@ get b "$S" "/feed?kind=bogus"
 tap_is "$(alert b)" "$(msg ja feed.error.invalid_kind)" "... in Japanese by default"
 get b "$S" "/feed?kind=bogus&lang=en"
 tap_is "$(alert b)" "$(msg en feed.error.invalid_kind)" "... in English when asked"
+sql "$LANGS" >/dev/null	# the switch above made English P's language
 bad=''
 for q in "kind=bogus:invalid_kind" "tlp=purple:invalid_tlp" "group=abc:invalid_group" "before=0:invalid_before" \
 	"unread=2:invalid_unread" "limit=0:invalid_limit" "limit=201:invalid_limit"; do

@@ -135,10 +135,51 @@ page f1 "$SM2" /feed
 tap_is "$code $(htmllang f1)" '200 lang="en"' "the language persists: a new session's feed is in English"
 page f2 "$SM2" /feed -H "Cookie: $SC=$SM2; lang=ja"
 tap_is "$(htmllang f2)" 'lang="en"' "the person's language wins over an old lang cookie"
+# Issue 17: the language switch (?lang=) is a choice that persists: the
+# person's language from then on, on every page and in every session.
 page f3 "$SM2" "/feed?lang=ja"
-tap_is "$(htmllang f3)" 'lang="ja"' "?lang= still shows one page in the other language"
+tap_is "$(htmllang f3) $(sql "SELECT lang FROM council.people WHERE id = $MID")" 'lang="ja" ja' \
+	"?lang=ja switches the page and makes Japanese the person's language"
 page f4 "$SM2" /feed
-tap_is "$(htmllang f4)" 'lang="en"' "... and the next page is back in the person's language"
+tap_is "$(htmllang f4)" 'lang="ja"' "... so the next page stays in Japanese (issue 17: the choice sticks)"
+page f5 "$SM" /settings
+tap_is "$(htmllang f5) $(grep -oE 'name="lang" value="[a-z]+" (aria-describedby="[^"]*" )?checked' "$T/f5" | grep -oE 'value="[a-z]+"')" \
+	'lang="ja" value="ja"' "... in the person's other sessions too, and /settings shows it"
+page f6 "$SM2" "/feed?lang=en"
+tap_is "$(sql "SELECT lang FROM council.people WHERE id = $MID") $(sql "SELECT count(*) FROM council.audit_log
+	WHERE id > $audit0 AND action = 'settings.update' AND object_id = $MID AND detail->>'lang' IS NOT NULL")" "en 3" \
+	"switching back to English is kept too; each change of language is audited as a settings change"
+page f7 "$SM2" "/feed?lang=en"
+tap_is "$(sql "SELECT count(*) FROM council.audit_log WHERE id > $audit0 AND action = 'settings.update'
+	AND object_id = $MID")" 3 "... and a switch to the language already chosen changes and audits nothing"
+
+# The sign-in page honours the browser's languages (Accept-Language), after
+# ?lang= and the lang cookie (issue 17).
+req al1 -H 'Accept-Language: en-US,en;q=0.9' /signin
+req al2 -H 'Accept-Language: ja,en-US;q=0.8' /signin
+req al3 -H 'Accept-Language: fr-FR, de;q=0.5' /signin
+req al4 -H 'Accept-Language: en' -H 'Cookie: lang=ja' /signin
+req al5 -H 'Accept-Language: ja' "/signin?lang=en"
+req al6 -H "Accept-Language: $(printf 'x%.0s' $(seq 1100)),en" /signin
+tap_is "$(htmllang al1) $(htmllang al2) $(htmllang al3) $(htmllang al4) $(htmllang al5) $code $(htmllang al6)" \
+	'lang="en" lang="ja" lang="ja" lang="ja" lang="en" 200 lang="ja"' \
+	"/signin: Accept-Language en -> English, ja -> Japanese, neither -> Japanese; the lang cookie and ?lang= come first; an oversized header is ignored"
+# Signing in from a page switched to English lands in English: the choice
+# (the lang cookie) becomes the person's; without one the person's own
+# language stands, whatever the browser's.
+sql "UPDATE council.people SET lang = 'ja' WHERE id = $MID" >/dev/null
+req sl1 -H "Origin: $B" -H 'Cookie: lang=en' --data-urlencode "email=$MEMBER" --data-urlencode "password=$PW" /signin
+SL=$(sed -nE "s/^[Ss]et-[Cc]ookie: $SC=([0-9a-f]{64});.*/\\1/p" "$T/sl1.h")
+page sl2 "$SL" "$(hdr sl1 location)"
+tap_is "$(hdr sl1 location) $(sql "SELECT lang FROM council.people WHERE id = $MID") $(htmllang sl2)" \
+	'/feed en lang="en"' "signing in from the English sign-in page: the person's language becomes English, the feed is in English"
+sql "UPDATE council.people SET lang = 'ja' WHERE id = $MID" >/dev/null
+req sl3 -H "Origin: $B" -H 'Accept-Language: en' --data-urlencode "email=$MEMBER" --data-urlencode "password=$PW" /signin
+SL=$(sed -nE "s/^[Ss]et-[Cc]ookie: $SC=([0-9a-f]{64});.*/\\1/p" "$T/sl3.h")
+page sl4 "$SL" /feed -H 'Accept-Language: en'
+tap_is "$(sql "SELECT lang FROM council.people WHERE id = $MID") $(htmllang sl4)" 'ja lang="ja"' \
+	"an English browser without a choice: the person's own language (ja) stands after sign-in"
+sql "UPDATE council.people SET lang = 'en' WHERE id = $MID" >/dev/null
 
 before=$(sql "SELECT lang || email_digest FROM council.people WHERE id = $MID")
 form b1 "$SM" /settings "lang=fr&notify=feedback_due&email_digest=none"

@@ -67,13 +67,19 @@ END_TEST
 
 START_TEST(lang_choice)
 {
-	ck_assert_int_eq(http_choose_lang(NULL, NULL), I18N_JA);
-	ck_assert_int_eq(http_choose_lang("en", NULL), I18N_EN);
-	ck_assert_int_eq(http_choose_lang("ja", "en"), I18N_JA);
-	ck_assert_int_eq(http_choose_lang(NULL, "en"), I18N_EN);
-	ck_assert_int_eq(http_choose_lang("fr", "en"), I18N_EN);
-	ck_assert_int_eq(http_choose_lang("EN<script>", NULL), I18N_JA);
-	ck_assert_int_eq(http_choose_lang("", ""), I18N_JA);
+	ck_assert_int_eq(http_choose_lang(NULL, NULL, NULL), I18N_JA);
+	ck_assert_int_eq(http_choose_lang("en", NULL, NULL), I18N_EN);
+	ck_assert_int_eq(http_choose_lang("ja", "en", NULL), I18N_JA);
+	ck_assert_int_eq(http_choose_lang(NULL, "en", NULL), I18N_EN);
+	ck_assert_int_eq(http_choose_lang("fr", "en", NULL), I18N_EN);
+	ck_assert_int_eq(http_choose_lang("EN<script>", NULL, NULL), I18N_JA);
+	ck_assert_int_eq(http_choose_lang("", "", NULL), I18N_JA);
+	/* The browser's languages come after ?lang= and the cookie. */
+	ck_assert_int_eq(http_choose_lang(NULL, NULL, "en-US,en;q=0.9"),
+	    I18N_EN);
+	ck_assert_int_eq(http_choose_lang(NULL, "ja", "en"), I18N_JA);
+	ck_assert_int_eq(http_choose_lang("ja", NULL, "en"), I18N_JA);
+	ck_assert_int_eq(http_choose_lang(NULL, NULL, "fr, de"), I18N_JA);
 }
 END_TEST
 

@@ -447,6 +447,64 @@ START_TEST(test_real_catalogs)
 }
 END_TEST
 
+/* Accept-Language (RFC 9110 12.5.4): the weights decide, ties go to the
+ * first, subtags and case do not matter, q=0 and bad weights void a
+ * range, and a header too long or naming neither language says nothing. */
+START_TEST(test_accept_language)
+{
+	static const struct {
+		const char	*h;
+		int		 want;
+	} cases[] = {
+		{ NULL, -1 },
+		{ "", -1 },
+		{ "en", I18N_EN },
+		{ "ja", I18N_JA },
+		{ "en-US,en;q=0.9", I18N_EN },
+		{ "ja-JP,ja;q=0.9,en-US;q=0.8,en;q=0.7", I18N_JA },
+		{ "fr-FR, en;q=0.5, ja;q=0.4", I18N_EN },
+		{ "fr, de;q=0.9", -1 },
+		{ "*", -1 },
+		{ "en;q=0.1, ja;q=0.9", I18N_JA },
+		{ "EN-gb", I18N_EN },
+		{ "JA", I18N_JA },
+		{ "en;q=0, ja;q=0.001", I18N_JA },
+		{ "en;q=0", -1 },
+		{ "en;q=1.0, ja;q=1", I18N_EN },		/* a tie: the first */
+		{ "en;q=1.5, ja;q=0.2", I18N_JA },		/* bad weight */
+		{ "en;q=0.1234, ja;q=0.2", I18N_JA },	/* four decimals */
+		{ "en;q=abc, ja", I18N_JA },
+		{ "en; level=1, ja;q=0.5", I18N_JA },	/* not a weight */
+		{ "  en  ;  q=0.8 , ja ; q=0.7 ", I18N_EN },
+		{ "eng, jav", -1 },
+		{ "en-", I18N_EN },	/* a dangling hyphen: read leniently */
+		{ "english", -1 },
+		{ ",,,ja", I18N_JA },
+		{ "ja;q=", -1 },
+	};
+	char	long_h[I18N_MAX_ACCEPT + 8], many[40 * 4 + 8];
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(i18n_accept_lang(cases[i].h) == cases[i].want,
+		    "\"%s\": %d, not %d", cases[i].h ? cases[i].h : "(null)",
+		    i18n_accept_lang(cases[i].h), cases[i].want);
+	/* Longer than the limit: ignored, even if it names "en" first. */
+	memset(long_h, ' ', sizeof(long_h) - 1);
+	long_h[sizeof(long_h) - 1] = '\0';
+	memcpy(long_h, "en", 2);
+	ck_assert_int_eq(i18n_accept_lang(long_h), -1);
+	long_h[I18N_MAX_ACCEPT] = '\0';
+	ck_assert_int_eq(i18n_accept_lang(long_h), I18N_EN);
+	/* Only the first I18N_MAX_RANGES ranges are read. */
+	many[0] = '\0';
+	for (i = 0; i < I18N_MAX_RANGES; i++)
+		strcat(many, "fr,");
+	strcat(many, "en");
+	ck_assert_int_eq(i18n_accept_lang(many), -1);
+}
+END_TEST
+
 static Suite *
 i18n_suite(void)
 {
@@ -476,6 +534,7 @@ i18n_suite(void)
 	tcase_add_test(tc, test_load_errors_name_file);
 	tcase_add_test(tc, test_text_fallback);
 	tcase_add_test(tc, test_real_catalogs);
+	tcase_add_test(tc, test_accept_language);
 	suite_add_tcase(s, tc);
 	return s;
 }
