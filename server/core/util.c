@@ -386,6 +386,7 @@ util_id_parse(const char *s)
 #define BUF_ONES		0x0101010101010101ULL
 #define BUF_HIGHS		0x8080808080808080ULL
 #define BUF_HAS_ZERO(w)		(((w) - BUF_ONES) & ~(w) & BUF_HIGHS)
+#define BUF_JSON_SHORT		"\b\f\n\r\t"	/* written \b \f \n \r \t */
 #define BUF_JSON_DIRTY(w)	((((w) - BUF_ONES * 0x20) & ~(w) & BUF_HIGHS) | \
 	BUF_HAS_ZERO((w) ^ (BUF_ONES * '"')) | BUF_HAS_ZERO((w) ^ (BUF_ONES * '\\')))
 
@@ -396,6 +397,7 @@ buf_json_string(struct buf *b, const char *s, size_t n)
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i, run = 0;
 	uint64_t		 w;
+	const char		*c;
 	char			 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
 	/* Room for the string as it is and both quotes: most strings need
@@ -418,34 +420,19 @@ buf_json_string(struct buf *b, const char *s, size_t n)
 		/* The safe run before this byte in one piece. */
 		buf_append(b, s + run, i - run);
 		run = i + 1;
-		switch (p[i]) {
-		case '"':
-		case '\\':
+		/* The short escapes, else \u00xx. */
+		if (p[i] == '"' || p[i] == '\\') {
 			esc[1] = (char)p[i];
 			buf_append(b, esc, 2);
-			continue;
-		case '\b':
-			buf_append(b, "\\b", 2);
-			continue;
-		case '\f':
-			buf_append(b, "\\f", 2);
-			continue;
-		case '\n':
-			buf_append(b, "\\n", 2);
-			continue;
-		case '\r':
-			buf_append(b, "\\r", 2);
-			continue;
-		case '\t':
-			buf_append(b, "\\t", 2);
-			continue;
-		default:
-			break;
+		} else if ((c = memchr(BUF_JSON_SHORT, p[i], 5)) != NULL) {
+			esc[1] = "bfnrt"[c - BUF_JSON_SHORT];
+			buf_append(b, esc, 2);
+		} else {
+			esc[1] = 'u';
+			esc[4] = hex[p[i] >> 4];
+			esc[5] = hex[p[i] & 0xf];
+			buf_append(b, esc, sizeof(esc));
 		}
-		esc[1] = 'u';
-		esc[4] = hex[p[i] >> 4];
-		esc[5] = hex[p[i] & 0xf];
-		buf_append(b, esc, sizeof(esc));
 	}
 	buf_append(b, s + run, n - run);
 	buf_append(b, "\"", 1);

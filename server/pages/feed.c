@@ -326,38 +326,6 @@ feed_groups_vars(struct http_req *req, struct tmpl_vars *vars,
 
 #define FEED_LIT(b, s)	buf_append((b), (s), sizeof(s) - 1)
 
-/* Column c of row i: JSON null, or its text as a string / as it is. */
-static void
-feed_json_text(struct buf *b, const PGresult *r, int i, int c)
-{
-	if (PQgetisnull(r, i, c))
-		FEED_LIT(b, "null");
-	else
-		buf_json_string(b, PQgetvalue(r, i, c),
-		    (size_t)PQgetlength(r, i, c));
-}
-
-static void
-feed_json_raw(struct buf *b, const PGresult *r, int i, int c)
-{
-	if (PQgetisnull(r, i, c))
-		FEED_LIT(b, "null");
-	else
-		buf_append(b, PQgetvalue(r, i, c),
-		    (size_t)PQgetlength(r, i, c));
-}
-
-static void
-feed_json_bool(struct buf *b, const PGresult *r, int i, int c)
-{
-	if (PQgetisnull(r, i, c))
-		FEED_LIT(b, "null");
-	else if (*PQgetvalue(r, i, c) == 't')
-		FEED_LIT(b, "true");
-	else
-		FEED_LIT(b, "false");
-}
-
 /*
  * A timestamptz in the text form of DateStyle ISO ("2026-12-05
  * 07:38:01.123456+00", "+05:30" where the offset has minutes) as the json
@@ -365,16 +333,11 @@ feed_json_bool(struct buf *b, const PGresult *r, int i, int c)
  * minutes ("+00:00").
  */
 static void
-feed_json_time(struct buf *b, const PGresult *r, int i, int c)
+feed_json_time(struct buf *b, const char *v, size_t n)
 {
 	char		 t[64];
-	const char	*v = PQgetvalue(r, i, c), *sp, *sign;
-	size_t		 n = (size_t)PQgetlength(r, i, c);
+	const char	*sp, *sign;
 
-	if (PQgetisnull(r, i, c)) {
-		FEED_LIT(b, "null");
-		return;
-	}
 	if (n + 3 >= sizeof(t) || (sp = strchr(v, ' ')) == NULL) {
 		buf_json_string(b, v, n);	/* infinity */
 		return;
@@ -395,17 +358,12 @@ feed_json_time(struct buf *b, const PGresult *r, int i, int c)
  * after the commas.  Quoted elements carry \-escapes, unquoted ones none.
  */
 static void
-feed_json_array(struct buf *b, const PGresult *r, int i, int c)
+feed_json_array(struct buf *b, const char *p)
 {
 	struct buf	 el;
-	const char	*p = PQgetvalue(r, i, c);
 	size_t		 len;
 	int		 first = 1;
 
-	if (PQgetisnull(r, i, c)) {
-		FEED_LIT(b, "null");
-		return;
-	}
 	buf_init(&el);
 	if (*p == '[' && (p = strchr(p, '=')) != NULL)	/* [2:3]={...} */
 		p++;
@@ -443,6 +401,106 @@ out:
 	buf_free(&el);
 }
 
+/* How feed_json_value writes a column. */
+enum feed_json_kind {
+	FEED_JSON_STRING,	/* text: a JSON string */
+	FEED_JSON_RAW,		/* a number: as the database wrote it */
+	FEED_JSON_BOOL,		/* t / f: true / false */
+	FEED_JSON_TIME,		/* a timestamptz (feed_json_time) */
+	FEED_JSON_ARRAY,	/* a text[] (feed_json_array) */
+	FEED_JSON_AUTHOR	/* t: the object feed_json_author, f: null */
+};
+
+/* One key of an object and the column (of FEED_API_SQL) it shows. */
+struct feed_json_field {
+	const char		*key;
+	int			 col;
+	enum feed_json_kind	 kind;
+};
+
+/* A post as docs/api.md shows it, in the order json_build_object wrote. */
+static const struct feed_json_field feed_json_post[] = {
+	{ "id", 1, FEED_JSON_RAW },
+	{ "kind", 2, FEED_JSON_STRING },
+	{ "title", 3, FEED_JSON_STRING },
+	{ "tlp", 4, FEED_JSON_STRING },
+	{ "secret", 5, FEED_JSON_BOOL },
+	{ "created_at", 6, FEED_JSON_TIME },
+	{ "parent_id", 7, FEED_JSON_RAW },
+	{ "author", 8, FEED_JSON_AUTHOR },
+	{ "unread", 12, FEED_JSON_BOOL },
+	{ "scope", 13, FEED_JSON_ARRAY },
+	{ "feedback", 14, FEED_JSON_STRING }
+};
+static const struct feed_json_field feed_json_author[] = {
+	{ "org_id", 9, FEED_JSON_RAW },
+	{ "name_ja", 10, FEED_JSON_STRING },
+	{ "name_en", 11, FEED_JSON_STRING }
+};
+
+static void	feed_json_object(struct buf *, const PGresult *, int,
+		    const struct feed_json_field *, size_t);
+
+/* Field f of row i, or null. */
+static void
+feed_json_value(struct buf *b, const PGresult *r, int i,
+    const struct feed_json_field *f)
+{
+	const char	*v = PQgetvalue(r, i, f->col);
+	size_t		 n = (size_t)PQgetlength(r, i, f->col);
+
+	if (PQgetisnull(r, i, f->col)) {
+		FEED_LIT(b, "null");
+		return;
+	}
+	switch (f->kind) {
+	case FEED_JSON_STRING:
+		buf_json_string(b, v, n);
+		break;
+	case FEED_JSON_RAW:
+		buf_append(b, v, n);
+		break;
+	case FEED_JSON_BOOL:
+		if (*v == 't')
+			FEED_LIT(b, "true");
+		else
+			FEED_LIT(b, "false");
+		break;
+	case FEED_JSON_TIME:
+		feed_json_time(b, v, n);
+		break;
+	case FEED_JSON_ARRAY:
+		feed_json_array(b, v);
+		break;
+	case FEED_JSON_AUTHOR:
+		if (*v == 't')
+			feed_json_object(b, r, i, feed_json_author,
+			    UTIL_ARRAY_LEN(feed_json_author));
+		else
+			FEED_LIT(b, "null");
+		break;
+	}
+}
+
+/* {"key" : value, ...} of row i, the json type's layout. */
+static void
+feed_json_object(struct buf *b, const PGresult *r, int i,
+    const struct feed_json_field *f, size_t n)
+{
+	size_t	k;
+
+	for (k = 0; k < n; k++) {
+		if (k == 0)
+			FEED_LIT(b, "{\"");
+		else
+			FEED_LIT(b, ", \"");
+		buf_puts(b, f[k].key);
+		FEED_LIT(b, "\" : ");
+		feed_json_value(b, r, i, &f[k]);
+	}
+	FEED_LIT(b, "}");
+}
+
 void
 feed_posts_json(struct buf *b, const PGresult *r)
 {
@@ -454,39 +512,8 @@ feed_posts_json(struct buf *b, const PGresult *r)
 			continue;	/* the one row of an empty source */
 		if (k++ > 0)
 			FEED_LIT(b, ", ");
-		FEED_LIT(b, "{\"id\" : ");
-		feed_json_raw(b, r, i, 1);
-		FEED_LIT(b, ", \"kind\" : ");
-		feed_json_text(b, r, i, 2);
-		FEED_LIT(b, ", \"title\" : ");
-		feed_json_text(b, r, i, 3);
-		FEED_LIT(b, ", \"tlp\" : ");
-		feed_json_text(b, r, i, 4);
-		FEED_LIT(b, ", \"secret\" : ");
-		feed_json_bool(b, r, i, 5);
-		FEED_LIT(b, ", \"created_at\" : ");
-		feed_json_time(b, r, i, 6);
-		FEED_LIT(b, ", \"parent_id\" : ");
-		feed_json_raw(b, r, i, 7);
-		FEED_LIT(b, ", \"author\" : ");
-		if (*PQgetvalue(r, i, 8) != 't')
-			FEED_LIT(b, "null");
-		else {
-			FEED_LIT(b, "{\"org_id\" : ");
-			feed_json_raw(b, r, i, 9);
-			FEED_LIT(b, ", \"name_ja\" : ");
-			feed_json_text(b, r, i, 10);
-			FEED_LIT(b, ", \"name_en\" : ");
-			feed_json_text(b, r, i, 11);
-			FEED_LIT(b, "}");
-		}
-		FEED_LIT(b, ", \"unread\" : ");
-		feed_json_bool(b, r, i, 12);
-		FEED_LIT(b, ", \"scope\" : ");
-		feed_json_array(b, r, i, 13);
-		FEED_LIT(b, ", \"feedback\" : ");
-		feed_json_text(b, r, i, 14);
-		FEED_LIT(b, "}");
+		feed_json_object(b, r, i, feed_json_post,
+		    UTIL_ARRAY_LEN(feed_json_post));
 	}
 	FEED_LIT(b, "]}");
 }
