@@ -58,39 +58,52 @@ curl -fsS --max-time 5 "http://127.0.0.1:$PORT/healthz" >/dev/null \
 cat <<TXT
 
 Council Portal is running:  http://127.0.0.1:$PORT/
-  (English: http://127.0.0.1:$PORT/?lang=en; health: /healthz)
+  (English: http://127.0.0.1:$PORT/?lang=en, or a browser set to English;
+  health: /healthz)
 
-Demo sign-ins (password for every demo account: council-demo-2026).
-Members with no "handler" and no council role go straight in.  The
-others set up a second factor at their first sign-in: they need the
-enrolment code printed below (in production an administrator of their
-organisation or the secretariat issues it on /settings/org), then type
-the secret shown into any TOTP app, and keep the recovery codes.
+Demo sign-ins, one per persona (password for every demo account:
+council-demo-2026).  "2FA: no" goes straight in.  "2FA: at first
+sign-in" (registered handlers, JPCERT/CC, NISC, the committee) sets up a
+second factor first: it needs the enrolment code printed below (in
+production an administrator of the organisation or the secretariat
+issues it on /settings/org), then the secret shown goes into any TOTP
+app, and the recovery codes are kept.
 TXT
 PGPASSFILE=$PGDIR/passfile psql -X -qAt -F ' | ' "$OWNER_DSN" -c "
-	SELECT format('%-44s', p.email), o.name_en || ' (' || o.name_ja || ')',
-	       concat_ws(', ', o.council_role::text,
-	                 CASE WHEN c.is_chair THEN 'committee chair'
-	                      WHEN c.person_id IS NOT NULL THEN 'committee' END,
-	                 CASE WHEN o.tf_class <> 'none' THEN 'TF ' || o.tf_class END,
-	                 CASE WHEN h.id IS NOT NULL THEN 'handler' END)
-	FROM council.people p
-	JOIN council.organisations o ON o.id = p.org_id
-	LEFT JOIN council.committee_members c ON c.person_id = p.id
-	LEFT JOIN council.handler_registrations h
-	       ON h.person_id = p.id AND h.deregistered_at IS NULL
-	WHERE ((p.is_org_admin OR c.is_chair) AND p.active)
-	   OR p.id = (SELECT min(x.id) FROM council.people x
-	              JOIN council.organisations xo ON xo.id = x.org_id
-	              WHERE x.active AND xo.status = 'member' AND xo.council_role IS NULL
-	                AND NOT EXISTS (SELECT 1 FROM council.handler_registrations xh
-	                                WHERE xh.person_id = x.id AND xh.deregistered_at IS NULL)
-	                AND NOT EXISTS (SELECT 1 FROM council.committee_members xc
-	                                WHERE xc.person_id = x.id))
-	ORDER BY h.id IS NULL AND o.council_role IS NULL AND c.person_id IS NULL DESC,
-	         o.council_role NULLS LAST, c.is_chair DESC NULLS LAST,
-	         o.tf_class DESC, o.id
-	LIMIT 13" | tee "$RUN/demo-signins.txt" | sed 's/^/  /'
+	WITH people AS (
+	    SELECT p.id, p.email, o.name_en || ' (' || o.name_ja || ')' AS org,
+	           o.council_role, o.tf_class, o.status, p.is_org_admin,
+	           c.is_chair, c.person_id IS NOT NULL AS committee,
+	           h.id IS NOT NULL AS handler, council.auth_needs_totp(p.id) AS totp
+	    FROM council.people p
+	    JOIN council.organisations o ON o.id = p.org_id
+	    LEFT JOIN council.committee_members c ON c.person_id = p.id
+	    LEFT JOIN council.handler_registrations h
+	           ON h.person_id = p.id AND h.deregistered_at IS NULL
+	    WHERE p.active AND p.password_hash IS NOT NULL AND o.status = 'member'),
+	personas(n, persona, id) AS (
+	    SELECT 1, 'general member', (SELECT min(id) FROM people WHERE council_role IS NULL
+	        AND tf_class = 'none' AND NOT handler AND NOT committee AND NOT is_org_admin)
+	    UNION ALL SELECT 2, 'task force Type 1 analyst', (SELECT min(id) FROM people
+	        WHERE council_role IS NULL AND tf_class = 'type1' AND NOT handler AND NOT committee)
+	    UNION ALL SELECT 3, 'task force Type 2 member', (SELECT min(id) FROM people
+	        WHERE council_role IS NULL AND tf_class = 'type2' AND NOT handler AND NOT committee)
+	    UNION ALL SELECT 4, 'registered handler (secrets)', (SELECT id FROM people
+	        WHERE council_role IS NULL AND handler AND NOT committee
+	        ORDER BY is_org_admin, id LIMIT 1)
+	    UNION ALL SELECT 5, 'organisation administrator', (SELECT id FROM people
+	        WHERE council_role IS NULL AND is_org_admin AND NOT committee
+	        ORDER BY handler, id LIMIT 1)
+	    UNION ALL SELECT 6, 'JPCERT/CC coordinator', (SELECT min(id) FROM people
+	        WHERE council_role = 'coordinator')
+	    UNION ALL SELECT 7, 'NISC secretariat', (SELECT min(id) FROM people
+	        WHERE council_role = 'secretariat')
+	    UNION ALL SELECT 8, 'steering committee chair', (SELECT min(id) FROM people
+	        WHERE is_chair))
+	SELECT format('%-44s', x.email), format('%-29s', r.persona),
+	       CASE WHEN x.totp THEN '2FA: at first sign-in' ELSE '2FA: no' END, x.org
+	FROM personas r JOIN people x ON x.id = r.id
+	ORDER BY r.n" | tee "$RUN/demo-signins.txt" | sed 's/^/  /'
 # Enrolment codes (issue 10 item 5) for the listed people who need one.
 codes=$(cut -d'|' -f1 "$RUN/demo-signins.txt" | while read -r email; do
 	"$BUILD/server/councilctl" -d "$OWNER_DSN" enrol-token "$email" 7 2>/dev/null
@@ -101,6 +114,9 @@ if [ -n "$codes" ]; then
 	printf '%s\n' "$codes" | sed 's/^/  /'
 fi
 cat <<TXT
+
+E-mail the portal sends (notifications, the audit anchor) is written to
+var/mail/ (a Maildir: one file a message), never sent.
 
 Stop:  kill \$(cat var/run/councild.pid); deploy/pg.sh stop
 Tests: deploy/test.sh
