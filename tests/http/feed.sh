@@ -377,6 +377,14 @@ tap_is "$code $(cat "$T/par")" '200 {"posts" : []}' "an empty feed page: an empt
 api par "$(printf 'e%.0s' $(seq 64))" "/api/v1/feed"
 tap_is "$code $(cat "$T/par")" '401 {"error":"not_signed_in"}' "an unknown token: 401, as before"
 
+# --- Every time says JST (issue 17 item 10) -------------------------------------------
+get tj "$S" /feed
+get tp "$S" "/posts/$TITLED"
+n_all=$(cat "$T/tj" "$T/tp" | grep -o '<time>' | wc -l)
+n_jst=$(cat "$T/tj" "$T/tp" | grep -oE '<time>[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}</time> \(JST\)' | wc -l)
+tap_is "$([ "$n_all" -ge 51 ] && echo "$n_jst" || echo "only $n_all times")" "$n_all" \
+	"every time on the feed (50 posts) and on a post is marked JST"
+
 # --- One database round trip a page (issue 12) -------------------------------------
 # councild's request log line says how many round trips a request made
 # (db=): the feed page asks who, the filter's groups and the feed in one
