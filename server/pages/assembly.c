@@ -126,7 +126,8 @@ assembly_list(struct http_req *req)
 
 /*
  * POST /assemblies: the chair (or the secretariat for the chair) convenes
- * (R-GOV-2): kind, title, starts (JST, to the minute: the current minute
+ * (R-GOV-2): kind, title, starts (JST, to the minute: the current minute,
+ * or the one before it when the form was filled as the minute turned,
  * means now, so a session can open at once), motion (an extraordinary
  * session's committee decision), and up to ASSEMBLY_AGENDA_ROWS agenda rows
  * (kind_i, title_i, document_i, text_i, motion_i; a row without a kind is
@@ -178,7 +179,7 @@ assembly_convene(struct http_req *req)
 	    "body::json->>'id' FROM council.api_ga_convene(json_strip_nulls("
 	    "json_build_object('kind', $1::text, 'title', $2::text, "
 	    "'starts_at', (SELECT CASE WHEN t <= now() AND t > now() - "
-	    "interval '1 minute' THEN now() ELSE t END FROM (SELECT ($3::text "
+	    "interval '2 minutes' THEN now() ELSE t END FROM (SELECT ($3::text "
 	    "|| ':00+09:00')::timestamptz AS t) s), 'sc_motion', $4::bigint, "
 	    "'agenda', (SELECT coalesce(json_agg(json_strip_nulls("
 	    "json_build_object('kind', v.k, 'title', v.t, 'document', v.d, "

@@ -327,32 +327,6 @@ feed_groups_vars(struct http_req *req, struct tmpl_vars *vars,
 #define FEED_LIT(b, s)	buf_append((b), (s), sizeof(s) - 1)
 
 /*
- * A timestamptz in the text form of DateStyle ISO ("2026-12-05
- * 07:38:01.123456+00", "+05:30" where the offset has minutes) as the json
- * type writes it: "T" between date and time, the offset always with its
- * minutes ("+00:00").
- */
-static void
-feed_json_time(struct buf *b, const char *v, size_t n)
-{
-	char		 t[64];
-	const char	*sp, *sign;
-
-	if (n + 3 >= sizeof(t) || (sp = strchr(v, ' ')) == NULL) {
-		buf_json_string(b, v, n);	/* infinity */
-		return;
-	}
-	memcpy(t, v, n + 1);
-	t[sp - v] = 'T';
-	sign = strpbrk(sp, "+-");
-	if (sign != NULL && strlen(sign) == 3) {
-		memcpy(t + n, ":00", 4);
-		n += 3;
-	}
-	buf_json_string(b, t, n);
-}
-
-/*
  * A one-dimensional text[] in its text form ({a,"b c",NULL}) as a JSON
  * array of strings (["a","b c",null]), the json type's layout: no space
  * after the commas.  Quoted elements carry \-escapes, unquoted ones none.
@@ -404,9 +378,8 @@ out:
 /* How feed_json_value writes a column. */
 enum feed_json_kind {
 	FEED_JSON_STRING,	/* text: a JSON string */
-	FEED_JSON_RAW,		/* a number: as the database wrote it */
+	FEED_JSON_RAW,		/* a number or JSON: as the database wrote it */
 	FEED_JSON_BOOL,		/* t / f: true / false */
-	FEED_JSON_TIME,		/* a timestamptz (feed_json_time) */
 	FEED_JSON_ARRAY,	/* a text[] (feed_json_array) */
 	FEED_JSON_AUTHOR	/* t: the object feed_json_author, f: null */
 };
@@ -425,7 +398,7 @@ static const struct feed_json_field feed_json_post[] = {
 	{ "title", 3, FEED_JSON_STRING },
 	{ "tlp", 4, FEED_JSON_STRING },
 	{ "secret", 5, FEED_JSON_BOOL },
-	{ "created_at", 6, FEED_JSON_TIME },
+	{ "created_at", 6, FEED_JSON_RAW },	/* to_json: any DateStyle */
 	{ "parent_id", 7, FEED_JSON_RAW },
 	{ "author", 8, FEED_JSON_AUTHOR },
 	{ "unread", 12, FEED_JSON_BOOL },
@@ -465,9 +438,6 @@ feed_json_value(struct buf *b, const PGresult *r, int i,
 			FEED_LIT(b, "true");
 		else
 			FEED_LIT(b, "false");
-		break;
-	case FEED_JSON_TIME:
-		feed_json_time(b, v, n);
 		break;
 	case FEED_JSON_ARRAY:
 		feed_json_array(b, v);

@@ -89,7 +89,7 @@ void		 feed_filter_params(const struct feed_filter *, int,
 #define FEED_API_SQL(source) \
 	"SELECT m.signed, x.* FROM (SELECT EXISTS (SELECT 1 FROM council.me) " \
 	"AS signed) m LEFT JOIN (SELECT f.id AS id, f.kind::text, f.title, " \
-	"f.tlp::text, f.is_secret, f.created_at, f.parent_id, " \
+	"f.tlp::text, f.is_secret, to_json(f.created_at), f.parent_id, " \
 	"f.shown_author_org IS NOT NULL, o.id AS org_id, o.name_ja, " \
 	"o.name_en, " FEED_ITEM_UNREAD ", f.scope_summary, " \
 	FEED_ITEM_FEEDBACK " FROM " source " " FEED_ITEM_JOINS ") x " \

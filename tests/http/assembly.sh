@@ -226,4 +226,18 @@ GA2=$(json c2 'd["id"]')
 code=$(curl -sS --max-time 20 -o "$T/g7" -w '%{http_code}' -H "Cookie: $SC=$WR" "$B/assemblies/$GA2/minutes.csv")
 tap_like "$(grep '^"assembly"' "$T/g7")" "^\"assembly\",\"\",\"\",\"'=HYPERLINK" "CSV injection: a leading = is quoted as text"
 
+# The convene form's start, to the minute (JST): the current minute or the
+# one before it (a form filled as the minute turned) means now; older is
+# refused (invalid_starts_at) and nothing is convened.
+n_ga=$(sql "SELECT count(*) FROM council.ga_assemblies")
+prev=$(TZ=Asia/Tokyo date -d '-1 minute' +%Y-%m-%dT%H:%M)
+old=$(TZ=Asia/Tokyo date -d '-3 minutes' +%Y-%m-%dT%H:%M)
+form cv1 "$W_CHAIR" /assemblies --data-urlencode "csrf=$(csrf "$W_CHAIR")" -d kind=ordinary \
+	--data-urlencode "title=ga-test minute $$" --data-urlencode "starts=$old" -d kind_1=report --data-urlencode "title_1=r"
+tap_is "$code $(sql "SELECT count(*) FROM council.ga_assemblies")" "422 $n_ga" \
+	"the convene form: a start three minutes ago is refused, nothing convened"
+form cv2 "$W_CHAIR" /assemblies --data-urlencode "csrf=$(csrf "$W_CHAIR")" -d kind=ordinary \
+	--data-urlencode "title=ga-test minute $$" --data-urlencode "starts=$prev" -d kind_1=report --data-urlencode "title_1=r"
+tap_like "$code $loc" '^303 /assemblies/[0-9]+$' "... the minute before now is taken as now (the form was filled as the minute turned)"
+
 tap_done
