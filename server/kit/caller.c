@@ -230,3 +230,11 @@ caller_id_arg(struct http_req *req, const char *name)
 	n = strtoll(v, &end, 10);
 	return n > 0 ? n : -1;
 }
+
+const char *
+caller_rule_name(struct http_req *req, const char *code, const char *version,
+    char *buf, size_t buflen)
+{
+	snprintf(buf, buflen, "%s.%s", code, version);
+	return http_text_of(req, "rule", buf, NULL);
+}

@@ -62,5 +62,14 @@ int		 caller_form(struct http_req *, struct form *, enum MHD_Result *);
 void		 caller_frame(struct http_req *, struct tmpl_vars *,
 		    const struct caller_me *);
 long long	 caller_id_arg(struct http_req *, const char *);
+/*
+ * The name of a decision rule (council.decision_rules: code, version) as
+ * people read it, with its article and version: the catalog key
+ * "rule.<code>.<version>" (issue 17 item 8: no internal code on a page);
+ * a rule the catalogs do not name yet shows as "<code>.<version>".  buf
+ * (at least 80 bytes) may hold the answer.
+ */
+const char	*caller_rule_name(struct http_req *, const char *code,
+		    const char *version, char *buf, size_t buflen);
 
 #endif

@@ -308,6 +308,7 @@ assembly_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 {
 	struct tmpl_vars	*it = tmpl_vars_add_item(vars, "items");
 	const char		*st = PQgetvalue(r, i, IT_STATUS);
+	char			 rk[80];
 
 #define COL(c) PQgetvalue(r, i, (c))
 	tmpl_vars_set(it, "id", COL(IT_ID));
@@ -362,8 +363,8 @@ assembly_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 		    "ga.quorum.not_met"));
 		tmpl_vars_setf(it, "pass", "%s / %s", COL(IT_PASS_NUM),
 		    COL(IT_PASS_DEN));
-		tmpl_vars_setf(it, "rule", "%s v%s", COL(IT_RULE),
-		    COL(IT_RULE_VERSION));
+		tmpl_vars_set(it, "rule", caller_rule_name(req, COL(IT_RULE),
+		    COL(IT_RULE_VERSION), rk, sizeof(rk)));
 		tmpl_vars_set(it, "veto", http_text(req,
 		    strcmp(COL(IT_VETO), "true") == 0 ? "ga.veto.triggered" :
 		    "ga.veto.not_triggered"));

@@ -221,7 +221,7 @@ committee_motion_page(struct http_req *req, const struct caller_me *me, long lon
 	struct diff_line	*l;
 	PGresult		*r = NULL;
 	const char		*params[1], *st;
-	char			 err[256], id[24];
+	char			 err[256], id[24], rk[80];
 	size_t			 nl, i;
 	int			 en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
@@ -308,8 +308,8 @@ committee_motion_page(struct http_req *req, const struct caller_me *me, long lon
 		    C(M_PASS_DEN));
 		tmpl_vars_setf(vars, "votes", "%s / %s / %s", C(M_YES), C(M_NO),
 		    C(M_ABSTAIN));
-		tmpl_vars_setf(vars, "rule", "%s v%s", C(M_RULE),
-		    C(M_RULE_VERSION));
+		tmpl_vars_set(vars, "rule", caller_rule_name(req, C(M_RULE),
+		    C(M_RULE_VERSION), rk, sizeof(rk)));
 		if (strcmp(st, "passed") == 0 && T(M_CHAIR))
 			tmpl_vars_set(vars, "may_reject", "1");
 	}

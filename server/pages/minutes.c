@@ -41,7 +41,7 @@
 	"e->'result'->'quorum_close'->>'numerator', " \
 	"e->'result'->'quorum_close'->>'denominator', " \
 	"e->'result'->'pass'->>'numerator', e->'result'->'pass'->>'denominator', " \
-	"e->'result'->>'rule_code' || ' v' || (e->'result'->>'rule_version'), " \
+	"e->'result'->>'rule_code' || '.' || (e->'result'->>'rule_version'), " \
 	"e->'result'->>'veto_triggered', e->'result'->>'passed', n " \
 	"FROM m, jsonb_array_elements(m.j->'items') WITH ORDINALITY x(e, n) " \
 	"UNION ALL SELECT 'v', e->>'position', CASE WHEN $2 THEN v->>'name_en' " \
@@ -123,7 +123,8 @@ minutes_page(struct http_req *req, const struct caller_me *me, long long a)
 			tmpl_vars_set(it, "attending", C(8));
 			tmpl_vars_setf(it, "quorum", "%s / %s", C(9), C(10));
 			tmpl_vars_setf(it, "pass", "%s / %s", C(11), C(12));
-			tmpl_vars_set(it, "rule", C(13));
+			tmpl_vars_set(it, "rule",
+			    http_text_of(req, "rule", C(13), NULL));
 			tmpl_vars_set(it, "veto", http_text(req,
 			    strcmp(C(14), "true") == 0 ? "ga.veto.triggered" :
 			    "ga.veto.not_triggered"));

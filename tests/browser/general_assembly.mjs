@@ -212,7 +212,7 @@ run(async (browser) => {
   await step('R-GOV-4: the amendment passes: 23 yes of 30 attending, counted under ga.resolution, no veto', async () => {
     await sec.page.goto(`${base}${gaPath}`, { waitUntil: 'load' });
     const r = await text(sec.page.locator('main .ga-item').first().locator('.ga-result'));
-    const want = [ja['ga.outcome.passed'], '23 / 30', `30 / ${members}`, 'ga.resolution v', ja['ga.veto.not_triggered']];
+    const want = [ja['ga.outcome.passed'], '23 / 30', `30 / ${members}`, ja['rule.ga.resolution.1'], ja['ga.veto.not_triggered']];
     return { ok: want.every((w) => r.includes(w)), detail: r };
   });
   await step('... and the Rules\' amended text is in force as their next version', async () => {

@@ -253,8 +253,14 @@ c0="$code $(grep -c 'sc-result\|href="/committee/[0-9]' "$T/q0")"
 page q1 "$W_G" "/committee/$A"
 tap_is "$c0 $code" "200 0 404" "R-GOV-8: a member outside the committee sees no motion on the page; one's page is 404"
 page q2 "$W_C" "/committee/$A"
-tap_like "$code $(grep -c 'class="diff__add"' "$T/q2") $(grep -c 'sc.ordinary v' "$T/q2")" '^200 1 1' \
-	"the chair reads the Annex 1 motion with its diff, its count and rule version"
+tap_like "$code $(grep -c 'class="diff__add"' "$T/q2") $(grep -c '運営委員会の通常の議決（規約第11条第5項〜第7項、第1版）' "$T/q2") $(grep -c 'sc\.ordinary' "$T/q2")" '^200 1 1 0$' \
+	"the chair reads the Annex 1 motion with its diff, its count and its rule by name, article and version (no internal code: issue 17 item 8)"
+# Every decision rule has its name in both catalogs.
+missing=''
+for k in $(sql "SELECT code || '.' || version FROM council.decision_rules ORDER BY 1"); do
+	for l in ja en; do grep -qF "msgid \"rule.$k\"" "$ROOT/po/$l.po" || missing="$missing $l:$k"; done
+done
+tap_is "${missing:-none}" none "every rule of council.decision_rules is named in po/ja.po and po/en.po"
 form q3 "$W_S" /committee --data-urlencode "csrf=$(csrf "$W_S")" --data-urlencode kind=other \
 	--data-urlencode "title=sc-test page motion $$" --data-urlencode "body=説明"
 QM=${loc##*/}
