@@ -326,61 +326,11 @@ feed_groups_vars(struct http_req *req, struct tmpl_vars *vars,
 
 #define FEED_LIT(b, s)	buf_append((b), (s), sizeof(s) - 1)
 
-/*
- * A one-dimensional text[] in its text form ({a,"b c",NULL}) as a JSON
- * array of strings (["a","b c",null]), the json type's layout: no space
- * after the commas.  Quoted elements carry \-escapes, unquoted ones none.
- */
-static void
-feed_json_array(struct buf *b, const char *p)
-{
-	struct buf	 el;
-	size_t		 len;
-	int		 first = 1;
-
-	buf_init(&el);
-	if (*p == '[' && (p = strchr(p, '=')) != NULL)	/* [2:3]={...} */
-		p++;
-	if (p == NULL || *p != '{') {
-		FEED_LIT(b, "null");
-		goto out;
-	}
-	FEED_LIT(b, "[");
-	for (p++; *p != '}' && *p != '\0'; first = 0) {
-		if (!first)
-			FEED_LIT(b, ",");
-		buf_reset(&el);
-		if (*p == '"') {
-			for (p++; *p != '"' && *p != '\0'; p++) {
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-				buf_append(&el, p, 1);
-			}
-			if (*p == '"')
-				p++;
-			buf_json_string(b, el.data ? el.data : "", el.len);
-		} else {
-			len = strcspn(p, ",}");
-			if (len == 4 && strncmp(p, "NULL", 4) == 0)
-				FEED_LIT(b, "null");
-			else
-				buf_json_string(b, p, len);
-			p += len;
-		}
-		if (*p == ',')
-			p++;
-	}
-	FEED_LIT(b, "]");
-out:
-	buf_free(&el);
-}
-
 /* How feed_json_value writes a column. */
 enum feed_json_kind {
 	FEED_JSON_STRING,	/* text: a JSON string */
 	FEED_JSON_RAW,		/* a number or JSON: as the database wrote it */
 	FEED_JSON_BOOL,		/* t / f: true / false */
-	FEED_JSON_ARRAY,	/* a text[] (feed_json_array) */
 	FEED_JSON_AUTHOR	/* t: the object feed_json_author, f: null */
 };
 
@@ -402,7 +352,7 @@ static const struct feed_json_field feed_json_post[] = {
 	{ "parent_id", 7, FEED_JSON_RAW },
 	{ "author", 8, FEED_JSON_AUTHOR },
 	{ "unread", 12, FEED_JSON_BOOL },
-	{ "scope", 13, FEED_JSON_ARRAY },
+	{ "scope", 13, FEED_JSON_RAW },	/* to_json of the text[] */
 	{ "feedback", 14, FEED_JSON_STRING }
 };
 static const struct feed_json_field feed_json_author[] = {
@@ -438,9 +388,6 @@ feed_json_value(struct buf *b, const PGresult *r, int i,
 			FEED_LIT(b, "true");
 		else
 			FEED_LIT(b, "false");
-		break;
-	case FEED_JSON_ARRAY:
-		feed_json_array(b, v);
 		break;
 	case FEED_JSON_AUTHOR:
 		if (*v == 't')

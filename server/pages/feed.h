@@ -91,7 +91,7 @@ void		 feed_filter_params(const struct feed_filter *, int,
 	"AS signed) m LEFT JOIN (SELECT f.id AS id, f.kind::text, f.title, " \
 	"f.tlp::text, f.is_secret, to_json(f.created_at), f.parent_id, " \
 	"f.shown_author_org IS NOT NULL, o.id AS org_id, o.name_ja, " \
-	"o.name_en, " FEED_ITEM_UNREAD ", f.scope_summary, " \
+	"o.name_en, " FEED_ITEM_UNREAD ", to_json(f.scope_summary), " \
 	FEED_ITEM_FEEDBACK " FROM " source " " FEED_ITEM_JOINS ") x " \
 	"ON m.signed ORDER BY x.id DESC"
 

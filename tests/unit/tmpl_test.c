@@ -630,9 +630,21 @@ END_TEST
 
 START_TEST(test_invalid_utf8_values)
 {
+	/* One defect after well-formed Japanese (the 3-byte fast path):
+	 * a surrogate, an overlong form, U+FFFF, a cut character. */
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} defects[] = {
+		{ "あ\xed\xa0\x80", "<p>あ\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd</p>" },
+		{ "あ\xe0\x80\x80い", "<p>あ\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdい</p>" },
+		{ "あ\xef\xbf\xbf", "<p>あ\xef\xbf\xbd</p>" },
+		{ "あ\xe3\x81", "<p>あ\xef\xbf\xbd\xef\xbf\xbd</p>" },
+	};
 	struct tmpl_set		*set;
 	struct tmpl_vars	*v = tmpl_vars_new();
 	char			*out;
+	size_t			 k;
 
 	set = load_one(HEAD "<p t:text=\"v\"/><p t:attr-title=\"v\">t</p>"
 	    TAIL);
@@ -646,24 +658,12 @@ START_TEST(test_invalid_utf8_values)
 	HAS(out, "title=\"a\xef\xbf\xbd" "b");
 	free(out);
 
-	/* One defect after well-formed Japanese (the 3-byte fast path):
-	 * a surrogate, an overlong form, U+FFFF, a cut character. */
-	tmpl_vars_set(v, "v", "あ\xed\xa0\x80");
-	out = render(set, "t.xhtml", I18N_JA, v);
-	HAS(out, "<p>あ\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd</p>");
-	free(out);
-	tmpl_vars_set(v, "v", "あ\xe0\x80\x80い");
-	out = render(set, "t.xhtml", I18N_JA, v);
-	HAS(out, "<p>あ\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdい</p>");
-	free(out);
-	tmpl_vars_set(v, "v", "あ\xef\xbf\xbf");
-	out = render(set, "t.xhtml", I18N_JA, v);
-	HAS(out, "<p>あ\xef\xbf\xbd</p>");
-	free(out);
-	tmpl_vars_set(v, "v", "あ\xe3\x81");
-	out = render(set, "t.xhtml", I18N_JA, v);
-	HAS(out, "<p>あ\xef\xbf\xbd\xef\xbf\xbd</p>");
-	free(out);
+	for (k = 0; k < sizeof(defects) / sizeof(defects[0]); k++) {
+		tmpl_vars_set(v, "v", defects[k].in);
+		out = render(set, "t.xhtml", I18N_JA, v);
+		HAS(out, defects[k].want);
+		free(out);
+	}
 
 	tmpl_vars_setf(v, "v", "%s-%d", "n", 42);
 	out = render(set, "t.xhtml", I18N_JA, v);
