@@ -73,6 +73,7 @@ struct tmpl_var {
 	const char	  *name;
 	uint32_t	   h;		/* tmpl_hash(name) */
 	const char	  *value;
+	int		   markup;	/* value is trusted markup (tmpl_vars_set_markup) */
 	struct tmpl_vars **items;
 	size_t		   nitems;
 	size_t		   capitems;
@@ -99,6 +100,7 @@ enum tmpl_code {
 	TMPL_C_BYTES,	/* copy pool[a, a + b) */
 	TMPL_C_TEXT,	/* the text of variable s, escaped (unset: nothing) */
 	TMPL_C_MSG,	/* the catalog text of key s, escaped */
+	TMPL_C_MARKUP,	/* s's markup as it is; s's plain text escaped */
 	TMPL_C_IF,	/* unless s is truthy, go to b */
 	TMPL_C_UNLESS,	/* if s is truthy, go to b */
 	TMPL_C_EACH,	/* s's first item in scope; no item: go to b */
@@ -194,6 +196,7 @@ enum tmpl_op {
 	TMPL_OP_UNKNOWN,
 	TMPL_OP_TEXT,
 	TMPL_OP_MSG,
+	TMPL_OP_MARKUP,
 	TMPL_OP_IF,
 	TMPL_OP_UNLESS,
 	TMPL_OP_EACH,
@@ -357,6 +360,8 @@ tmpl_op(const xmlChar *name, const char **arg)
 		return TMPL_OP_TEXT;
 	if (strcmp(s, "msg") == 0)
 		return TMPL_OP_MSG;
+	if (strcmp(s, "markup") == 0)
+		return TMPL_OP_MARKUP;
 	if (strcmp(s, "if") == 0)
 		return TMPL_OP_IF;
 	if (strcmp(s, "unless") == 0)
@@ -490,13 +495,14 @@ tmpl_check_attrs(struct tmpl_check *ck, xmlNodePtr el, const char *raw,
 		switch (op) {
 		case TMPL_OP_TEXT:
 		case TMPL_OP_MSG:
+		case TMPL_OP_MARKUP:
 			if (raw != NULL)
 				return tmpl_fail(ck, el, "t:%s inside <%s> "
 				    "(script and style content is never "
 				    "templated)", a->name, raw);
 			if (content++)
-				return tmpl_fail(ck, el, "t:text and t:msg on "
-				    "the same element");
+				return tmpl_fail(ck, el, "t:text and t:msg "
+				    "(or t:markup) on the same element");
 			if (el->ns != NULL && xmlStrEqual(el->ns->href,
 			    BAD_CAST TMPL_XHTML_NS) && tmpl_in_list(el_name,
 			    tmpl_void_elems, UTIL_ARRAY_LEN(tmpl_void_elems)))
@@ -906,7 +912,8 @@ tmpl_load_file(struct tmpl *t, char *err, size_t errlen)
 		    tmpl_t_attr(root, "if") != NULL ||
 		    tmpl_t_attr(root, "unless") != NULL ||
 		    tmpl_t_attr(root, "text") != NULL ||
-		    tmpl_t_attr(root, "msg") != NULL) {
+		    tmpl_t_attr(root, "msg") != NULL ||
+		    tmpl_t_attr(root, "markup") != NULL) {
 			tmpl_fail(&ck, root, "the root element may only use "
 			    "t:attr and t:msgattr");
 			goto out;
@@ -1399,7 +1406,25 @@ tmpl_vars_set(struct tmpl_vars *vs, const char *name, const char *value)
 	v = tmpl_vars_get(vs, name);
 	v->items = NULL;
 	v->nitems = v->capitems = 0;
+	v->markup = 0;
 	v->value = tmpl_utf8_clean(vs->arena, value);
+}
+
+void
+tmpl_vars_set_markup(struct tmpl_vars *vs, const char *name,
+    const char *markup)
+{
+	struct tmpl_var	*v;
+
+	if (vs == NULL || name == NULL)
+		return;
+	if (markup == NULL) {
+		tmpl_vars_set(vs, name, NULL);
+		return;
+	}
+	tmpl_vars_set(vs, name, markup);
+	if ((v = tmpl_vars_find(vs, name, tmpl_hash(name))) != NULL)
+		v->markup = 1;
 }
 
 void
@@ -1448,6 +1473,7 @@ tmpl_vars_add_item(struct tmpl_vars *vs, const char *list)
 	struct tmpl_vars	**items, *item;
 
 	v->value = NULL;
+	v->markup = 0;
 	if (v->nitems == v->capitems) {
 		v->capitems = v->capitems != 0 ? v->capitems * 2 : 8;
 		items = tmpl_alloc(vs->arena, v->capitems * sizeof(*items));
@@ -2009,6 +2035,8 @@ tmpl_cc_elem(struct tmpl_cc *cc, xmlNodePtr el, const xmlChar *dflt,
 	tmpl_cc_tag(cc, el, &dflt);
 	if ((a = tmpl_t_attr(el, "text")) != NULL)
 		tmpl_cc_ins(p, TMPL_C_TEXT, tmpl_attr_value(a));
+	else if ((a = tmpl_t_attr(el, "markup")) != NULL)
+		tmpl_cc_ins(p, TMPL_C_MARKUP, tmpl_attr_value(a));
 	else if ((a = tmpl_t_attr(el, "msg")) != NULL)
 		tmpl_cc_ins(p, TMPL_C_MSG, tmpl_attr_value(a));
 	else if (tmpl_cc_nodes(cc, el->children, dflt, depth) == -1)
@@ -2092,6 +2120,17 @@ tmpl_run(struct tmpl_render *r, const struct tmpl_prog *p, struct buf *out)
 		case TMPL_C_TEXT:
 			if ((s = tmpl_text(r, in->s, in->h)) != NULL)
 				tmpl_esc_text(out, s);
+			break;
+		case TMPL_C_MARKUP:
+			/* Only tmpl_vars_set_markup's values go out as they
+			 * are; any other text of that name is escaped. */
+			v = tmpl_lookup(r, in->s, in->h);
+			if (v != NULL && v->value != NULL) {
+				if (v->markup)
+					buf_puts(out, v->value);
+				else
+					tmpl_esc_text(out, v->value);
+			}
 			break;
 		case TMPL_C_MSG:
 			if (r->bound)

@@ -13,6 +13,11 @@
  * Template language, namespace xmlns:t="urn:council-portal:template":
  *   t:text="var"          replace the element's children with var's text
  *   t:msg="key"           replace the children with the catalog text of key
+ *   t:markup="var"        replace the children with var's markup, as it is,
+ *                         when var was set by tmpl_vars_set_markup; any
+ *                         other text of that name is escaped like t:text
+ *                         (the one way in for markup built by councild's
+ *                         own renderers: chart.c's SVG)
  *   t:attr-NAME="var"     set attribute NAME to var's value
  *   t:msgattr-NAME="key"  set attribute NAME to the catalog text of key
  *   t:if="var"            keep the element only if var is set and not ""
@@ -24,7 +29,8 @@
  *   <t:slot name="S"/>    ... slots, which are replaced by the fill
  * Rules checked when templates load (a broken template stops start-up):
  *   no t:text/t:attr inside <script> or <style>; no t:attr-on* (event
- *   handlers); unknown t: attributes or elements are errors.
+ *   handlers); unknown t: attributes or elements are errors; at most one
+ *   of t:text, t:msg, t:markup on an element, none on a void element.
  * Rules applied when rendering:
  *   URL attributes (href, src, action, formaction) set from a variable keep
  *   only values that start with "/", "?", "#", "https://", "http://" or
@@ -91,6 +97,15 @@ void		 tmpl_vars_setf(struct tmpl_vars *, const char *name, const char *fmt, ...
 /* Set name to a followed by b (the hot paths' "/posts/" + id: no format). */
 void		 tmpl_vars_set2(struct tmpl_vars *, const char *name, const char *a,
 		    const char *b);
+/* Set name to markup that t:markup inserts without escaping (a copy;
+ * invalid UTF-8 replaced as tmpl_vars_set does).  The contract is the
+ * caller's: markup must be well-formed XHTML/SVG that a module of
+ * councild built itself, every text in it escaped, with no <script>,
+ * <style>, style or on* attribute (the CSP allows nothing inline); never
+ * bytes from a request or the database.  t:text or t:attr of the name
+ * still escape it.  NULL unsets. */
+void		 tmpl_vars_set_markup(struct tmpl_vars *, const char *name,
+		    const char *markup);
 /* Append a new item to list name and return it (owned by the parent). */
 struct tmpl_vars *tmpl_vars_add_item(struct tmpl_vars *, const char *list);
 

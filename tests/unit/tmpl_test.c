@@ -564,6 +564,62 @@ START_TEST(test_text_msg_attr)
 END_TEST
 
 /*
+ * t:markup (issue 17, charts): a value set by tmpl_vars_set_markup goes
+ * out as it is; a plain text of the same name, or the markup read through
+ * t:text or t:attr, is escaped; tmpl_vars_set of the name takes the trust
+ * away again; unset renders nothing.
+ */
+START_TEST(test_markup)
+{
+	struct tmpl_set		*set;
+	struct tmpl_vars	*v = tmpl_vars_new();
+	xmlDocPtr		 doc;
+	char			*out;
+
+	set = load_one(HEAD "<div t:markup=\"m\">placeholder</div>"
+	    "<div t:markup=\"plain\"/><div t:markup=\"unset\">gone</div>"
+	    "<p t:text=\"m\"/><p t:attr-title=\"m\"/>"
+	    "<div t:markup=\"again\"/><div t:markup=\"bad\"/>" TAIL);
+	tmpl_vars_set_markup(v, "m", "<svg xmlns=\"http://www.w3.org/2000/svg\""
+	    " role=\"img\"><title>a &amp; b</title></svg>");
+	tmpl_vars_set(v, "plain", "<script>alert(1)</script>");
+	tmpl_vars_set_markup(v, "again", "<b>trusted once</b>");
+	tmpl_vars_set(v, "again", "<b>now text</b>");
+	tmpl_vars_set_markup(v, "bad", "<i>\xff</i>");
+	out = render(set, "t.xhtml", I18N_JA, v);
+	check_shape(out);
+	HAS(out, "<div><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">"
+	    "<title>a &amp; b</title></svg></div>"
+	    "<div>&lt;script&gt;alert(1)&lt;/script&gt;</div><div></div>"
+	    "<p>&lt;svg xmlns=");
+	HAS(out, "title=\"&lt;svg xmlns=");
+	HAS(out, "<div>&lt;b&gt;now text&lt;/b&gt;</div>");
+	HAS(out, "<div><i>\xef\xbf\xbd</i></div>");
+	HASNT(out, "placeholder");
+	HASNT(out, "gone");
+	HASNT(out, "<script>");
+	doc = reparse(out);
+	xmlFreeDoc(doc);
+	free(out);
+	tmpl_vars_set_markup(v, "m", NULL);
+	out = render(set, "t.xhtml", I18N_JA, v);
+	HASNT(out, "<svg");
+	free(out);
+	tmpl_vars_free(v);
+	tmpl_set_free(set);
+
+	rejected(HEAD "<script t:markup=\"m\"/>" TAIL, 1,
+	    "t:markup inside <script>");
+	rejected(HEAD "<p t:markup=\"m\" t:text=\"m\"/>" TAIL, 1,
+	    "t:text and t:msg (or t:markup) on the same element");
+	rejected(HEAD "<br t:markup=\"m\"/>" TAIL, 1,
+	    "t:markup on the empty element <br>");
+	rejected(HEAD "<p t:markup=\"a-b\"/>" TAIL, 1,
+	    "not a valid variable name");
+}
+END_TEST
+
+/*
  * Issue 12: a catalog text resolved once (tmpl_bind_catalogs) is escaped
  * as one looked up at rendering: as element text and as an attribute, in
  * both languages; and the bound set still renders with other catalogs.
@@ -822,6 +878,7 @@ scope_collect(xmlNodePtr el, struct scope *s)
 		n = (const char *)a->name;
 		val = (const char *)a->children->content;
 		if (strcmp(n, "text") != 0 && strcmp(n, "if") != 0 &&
+		    strcmp(n, "markup") != 0 &&
 		    strcmp(n, "unless") != 0 && strncmp(n, "attr-", 5) != 0)
 			continue;
 		for (i = 0; i < s->ntexts; i++)
@@ -1366,6 +1423,7 @@ tmpl_suite(void)
 	tcase_add_test(tc, test_each);
 	tcase_add_test(tc, test_each_empty_list);
 	tcase_add_test(tc, test_text_msg_attr);
+	tcase_add_test(tc, test_markup);
 	tcase_add_test(tc, test_invalid_utf8_values);
 	tcase_add_test(tc, test_bound_catalog_escaped);
 	tcase_add_test(tc, test_vars_kinds);
