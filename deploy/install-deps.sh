@@ -3,15 +3,18 @@
 # need, from Debian 12's archive only.  Installs only what is missing, so a
 # second run does nothing.  Needs root when something is missing.
 # (clang builds the libFuzzer harnesses, tests/fuzz/; libFuzzer's runtime
-# is in libclang-rt-14-dev, which clang only recommends.)
+# is in libclang-rt-14-dev, which clang only recommends.  libqrencode-dev
+# draws the enrolment page's QR code, libqrencode4 at run time; zbar-tools'
+# zbarimg reads it back in the tests.)
 set -euo pipefail
 
 PKGS=(
 	build-essential autoconf automake pkg-config
 	clang libclang-rt-14-dev
-	libmicrohttpd-dev libpq-dev libssl-dev libxml2-dev libscrypt-dev check
+	libmicrohttpd-dev libpq-dev libssl-dev libxml2-dev libscrypt-dev libqrencode-dev check
 	postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	gettext curl ca-certificates openssl chromium fonts-noto-cjk python3 python3-psycopg2
+	zbar-tools
 )
 # Node.js runs the browser test; use the machine's own if it has one.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \

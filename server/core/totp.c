@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "totp.h"
+#include "util.h"
 
 #define TOTP_SHA1_LEN		20
 #define TOTP_RECOVERY_IN_MAX	64	/* longest recovery code input */
@@ -290,4 +291,17 @@ out:
 			out[0] = '\0';
 	}
 	return rc;
+}
+
+void
+totp_uri(struct buf *out, const char *issuer, const char *secret_b32)
+{
+	buf_puts(out, "otpauth://totp/");
+	util_urlencode(out, issuer);
+	buf_puts(out, "?secret=");
+	buf_puts(out, secret_b32);
+	buf_puts(out, "&issuer=");
+	util_urlencode(out, issuer);
+	buf_printf(out, "&algorithm=SHA1&digits=%d&period=%d", TOTP_DIGITS,
+	    TOTP_STEP);
 }

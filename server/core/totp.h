@@ -78,4 +78,13 @@ int	totp_recovery_new(char *code, size_t len);
  * refused.  Returns 0, or -1 with out wiped (an empty string if len > 0). */
 int	totp_recovery_normalise(const char *in, char *out, size_t len);
 
+struct buf;
+
+/* Append to out the Key URI an authenticator app reads from a QR code
+ * (Google Authenticator's "otpauth://totp/LABEL?PARAMETERS" format):
+ * label and issuer both issuer, percent-encoded (util_urlencode); secret,
+ * the base32 secret as it is; algorithm SHA1, TOTP_DIGITS digits, period
+ * TOTP_STEP, the only ones totp_verify and the database accept. */
+void	totp_uri(struct buf *out, const char *issuer, const char *secret_b32);
+
 #endif

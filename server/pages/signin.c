@@ -17,6 +17,7 @@
 #include "http.h"
 #include "log.h"
 #include "password.h"
+#include "qr.h"
 #include "signin.h"
 #include "throttle.h"
 #include "tmpl.h"
@@ -26,6 +27,7 @@
 #define SIGNIN_RECOVERY_CODES	10
 #define SIGNIN_MAX_EMAIL	254
 #define SIGNIN_RETRY_S		5	/* Retry-After of a full queue */
+#define SIGNIN_TOTP_ISSUER	"Council Portal"	/* the app's name for it */
 
 /* What a password check found (signin_check). */
 enum signin_outcome {
@@ -643,17 +645,25 @@ out:
 	return ret;
 }
 
-/* The enrolment page for secret (base32, shown in groups of 4). */
+/*
+ * The enrolment page for secret (base32): shown in groups of 4, and as
+ * the QR code of its otpauth:// URI (qr.h).  A QR code that cannot be
+ * made is left out (the page says to type the secret) and logged.  Every
+ * copy of the secret is wiped before returning.
+ */
 static enum MHD_Result
 signin_enrol_page(struct http_req *req, unsigned status, const char *secret,
     const char *error)
 {
 	struct tmpl_vars	*vars = tmpl_vars_new();
-	struct buf		 grouped;
+	struct buf		 grouped, uri, path;
 	enum MHD_Result		 ret;
+	unsigned		 side;
 	size_t			 i;
 
 	buf_init(&grouped);
+	buf_init(&uri);
+	buf_init(&path);
 	for (i = 0; secret[i] != '\0'; i++) {
 		if (i > 0 && i % 4 == 0)
 			buf_puts(&grouped, " ");
@@ -661,10 +671,24 @@ signin_enrol_page(struct http_req *req, unsigned status, const char *secret,
 	}
 	tmpl_vars_set(vars, "secret", secret);
 	tmpl_vars_set(vars, "secret_grouped", grouped.data);
+	totp_uri(&uri, SIGNIN_TOTP_ISSUER, secret);
+	if (qr_path(uri.data, uri.len, &path, &side) == 0) {
+		tmpl_vars_set(vars, "qr_path", path.data);
+		tmpl_vars_setf(vars, "qr_viewbox", "0 0 %u %u", side, side);
+	} else
+		log_error("msg=\"enrolment QR code failed\" rid=%s", req->rid);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", http_text(req, error));
 	ret = http_page(req, status, "enrol.xhtml", vars);
 	tmpl_vars_free(vars);
+	if (grouped.data != NULL)
+		OPENSSL_cleanse(grouped.data, grouped.len);
+	if (uri.data != NULL)
+		OPENSSL_cleanse(uri.data, uri.len);
+	if (path.data != NULL)
+		OPENSSL_cleanse(path.data, path.len);
+	buf_free(&path);
+	buf_free(&uri);
 	buf_free(&grouped);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "totp.h"
+#include "util.h"
 
 static const unsigned char rfc_key[] = "12345678901234567890";
 #define RFC_KEY_LEN	20
@@ -398,6 +399,25 @@ START_TEST(recovery_normalise_rejects)
 }
 END_TEST
 
+/* The Key URI the enrolment page's QR code holds. */
+START_TEST(uri_format)
+{
+	struct buf	u;
+
+	buf_init(&u);
+	totp_uri(&u, "Council Portal", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+	ck_assert_str_eq(u.data, "otpauth://totp/Council%20Portal?"
+	    "secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Council%20Portal"
+	    "&algorithm=SHA1&digits=6&period=30");
+	buf_reset(&u);
+	totp_uri(&u, "a:b&c=d?\xe5\x8d\x94", "AB");
+	ck_assert_str_eq(u.data, "otpauth://totp/a%3Ab%26c%3Dd%3F%E5%8D%94?"
+	    "secret=AB&issuer=a%3Ab%26c%3Dd%3F%E5%8D%94"
+	    "&algorithm=SHA1&digits=6&period=30");
+	buf_free(&u);
+}
+END_TEST
+
 static Suite *
 totp_suite(void)
 {
@@ -416,6 +436,7 @@ totp_suite(void)
 	tcase_add_test(tc, secret_is_base32_and_differs);
 	tcase_add_test(tc, recovery_format_and_round_trip);
 	tcase_add_test(tc, recovery_normalise_rejects);
+	tcase_add_test(tc, uri_format);
 	suite_add_tcase(s, tc);
 	return s;
 }
