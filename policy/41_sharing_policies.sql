@@ -48,6 +48,49 @@ BEGIN
 END
 $$;
 
+-- Whether person q may read post p now, computed from the tables council.me
+-- and the policies on posts below are made of (session_identity_refresh in
+-- 10_identity.sql for the person, then posts_audience, posts_coordinator,
+-- posts_access_case and posts_secret), for work done without that person's
+-- session: the mailer (issue 17: a notification is mailed only while its
+-- post is readable) and the notifications written for others.  No audit:
+-- nobody reads anything here.  tests/sql/32_notify_sharing.sql holds it
+-- equal to what each person's session reads, person by post.
+CREATE OR REPLACE FUNCTION council.person_sees_post(q bigint, p bigint) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    RETURN coalesce((
+        -- R-ORG-3: an active person of a member.
+        SELECT pe.active AND o.status = 'member'
+           -- R-SECRET-2, R-SECRET-3: secrets only to registered handlers
+           -- of members that did not opt out.
+           AND (NOT x.is_secret
+                OR (NOT o.secret_opt_out
+                    AND EXISTS (SELECT 1 FROM council.handler_registrations h
+                                WHERE h.person_id = pe.id AND h.deregistered_at IS NULL)))
+           -- R-ORG-6: the coordinator sees every post; the secretariat
+           -- through an approved, unexpired access case.
+           AND (o.council_role IS NOT DISTINCT FROM 'coordinator'
+                OR (o.council_role IS NOT DISTINCT FROM 'secretariat'
+                    AND EXISTS (SELECT 1 FROM council.access_cases c
+                                JOIN council.access_case_posts cp ON cp.case_id = c.id
+                                WHERE c.granted_to = pe.id AND cp.post_id = x.id
+                                  AND c.approved_by IS NOT NULL AND c.expires_at > now()))
+                OR EXISTS (SELECT 1 FROM council.post_audience a
+                           WHERE a.post_id = x.id AND a.org_id = o.id
+                             -- R-RESTRICT-1, R-ORG-8, R-ORG-6: only one's own.
+                             AND (a.is_author
+                                  OR (NOT o.restricted AND NOT o.gsoc_liaison
+                                      AND o.council_role IS DISTINCT FROM 'secretariat'))))
+        FROM council.people pe
+        JOIN council.organisations o ON o.id = pe.org_id
+        JOIN council.posts x ON x.id = p
+        WHERE pe.id = q), false);
+END
+$$;
+
 -- The author organisation of a post, for policies that must not recurse
 -- through post_authors' own policy.  It tells the caller no more than
 -- post_authors would: its own organisation's posts, and otherwise only a
@@ -159,12 +202,13 @@ ALTER FUNCTION council.post_author_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.current_group_ids() OWNER TO council_definer;
 ALTER FUNCTION council.audit_post_read(bigint, boolean) OWNER TO council_definer;
 ALTER FUNCTION council.current_sees_post(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.person_sees_post(bigint, bigint) OWNER TO council_definer;
 ALTER FUNCTION council.current_case_post_ids() OWNER TO council_definer;
 ALTER FUNCTION council.org_secret_block(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.audience_secret_reach(bigint) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.audience_secret_reach(bigint),
-    council.org_secret_block(bigint) FROM PUBLIC;
+    council.org_secret_block(bigint), council.person_sees_post(bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.audience_secret_reach(bigint) TO council_writer;
 
 ------------------------------------------------------------------------

@@ -277,6 +277,9 @@ BEGIN
         RAISE EXCEPTION 'secret_no_recipient_can_receive' USING ERRCODE = 'CP422';
     END IF;
     PERFORM council.consent_request(v_id);
+    -- Issue 17: its audience (or, for a reply, the parent's author) is
+    -- told, by each person's settings (policy/78_notify_sharing.sql).
+    PERFORM council.notify_post_created(v_id);
     PERFORM council.audit('post.create', 'post', v_id,
         jsonb_build_object('kind', p_kind, 'secret', p_is_secret,
                            'parent', p_parent, 'sources', to_jsonb(p_sources)));
@@ -312,6 +315,7 @@ BEGIN
     PERFORM council.scope_summary_refresh(p_post);       -- 0014
     PERFORM council.audience_refresh_post(p_post, true);
     PERFORM council.consent_request(p_post);
+    PERFORM council.notify_post_audience(p_post);   -- the newcomers (issue 17)
     PERFORM council.audit('post.scope.widen', 'post', p_post,
         jsonb_build_object('added', p_scope));
 END

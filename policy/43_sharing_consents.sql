@@ -17,6 +17,7 @@ CREATE OR REPLACE FUNCTION council.consent_request(p bigint) RETURNS void
 AS $$
 DECLARE
     v_src bigint;
+    v_id  bigint;
 BEGIN
     FOR v_src IN SELECT ps.source_post_id FROM council.post_sources ps
                  WHERE ps.post_id = p
@@ -30,7 +31,8 @@ BEGIN
                        SELECT a.org_id FROM council.post_audience a
                        WHERE a.post_id = v_src) THEN
             INSERT INTO council.consents (post_id, source_post_id)
-            VALUES (p, v_src);
+            VALUES (p, v_src) RETURNING id INTO v_id;
+            PERFORM council.notify_consent_requested(v_id);    -- issue 17
             PERFORM council.audit('consent.request', 'post', p,
                 jsonb_build_object('source', v_src));
         END IF;
@@ -69,6 +71,7 @@ BEGIN
         decided_at = now(), decided_by = v_person
     WHERE id = p_consent;
     PERFORM council.audience_refresh_post(c.post_id, true);
+    PERFORM council.notify_consent_decided(p_consent);   -- issue 17
     PERFORM council.audit(CASE WHEN p_grant THEN 'consent.grant'
                                ELSE 'consent.refuse' END,
         'post', c.post_id, jsonb_build_object('source', c.source_post_id));

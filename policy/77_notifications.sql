@@ -168,11 +168,15 @@ BEGIN
     IF v_me IS NULL THEN
         RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
     END IF;
+    -- Issue 17: one about a post the caller cannot read now is hidden:
+    -- not marked, and answered like an absent one.
     UPDATE council.notifications SET read_at = now()
-    WHERE person_id = v_me AND (p IS NULL OR id = p) AND read_at IS NULL;
+    WHERE person_id = v_me AND (p IS NULL OR id = p) AND read_at IS NULL
+      AND (post_id IS NULL OR council.current_sees_post(post_id));
     GET DIAGNOSTICS n = ROW_COUNT;
     IF p IS NOT NULL AND n = 0 AND NOT EXISTS (
-            SELECT 1 FROM council.notifications WHERE id = p AND person_id = v_me) THEN
+            SELECT 1 FROM council.notifications WHERE id = p AND person_id = v_me
+              AND (post_id IS NULL OR council.current_sees_post(post_id))) THEN
         RAISE EXCEPTION 'not_found' USING ERRCODE = 'CP404';
     END IF;
     RETURN n;
@@ -206,6 +210,9 @@ BEGIN
         FROM council.notifications n
         JOIN council.people p ON p.id = n.person_id
         WHERE n.mailed_at IS NULL AND p.active
+          -- Issue 17: about a post, only while the person may read it
+          -- (a notification that is hidden now waits, unmailed).
+          AND (n.post_id IS NULL OR council.person_sees_post(n.person_id, n.post_id))
           AND (p.email_digest = 'immediate'
                OR (p.email_digest = 'daily' AND now() >= v_cut AND n.created_at < v_cut))
         FOR UPDATE OF n SKIP LOCKED
@@ -269,9 +276,14 @@ BEGIN
 END
 $$;
 
--- A person reads their own notifications only.
+-- A person reads their own notifications only; one about a post only
+-- while the person reads the post (issue 17: a notification never outlives
+-- its post's visibility, and never tells of a hidden post).  The EXISTS
+-- reads posts under the caller's own policies on posts.
 CREATE POLICY notifications_own ON council.notifications FOR SELECT TO council_app
-    USING (person_id = (SELECT me.person_id FROM council.me));
+    USING (person_id = (SELECT me.person_id FROM council.me)
+           AND (post_id IS NULL
+                OR EXISTS (SELECT 1 FROM council.posts x WHERE x.id = post_id)));
 
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.notify_org(bigint, bigint, text, text, text, text, text)

@@ -47,7 +47,8 @@ timer_job(const char *sql, const char *what)
 	PQclear(r);
 }
 
-/* One round: close what is due, remind of polls closing soon, write the
+/* One round: close what is due, remind of polls closing soon and of
+ * feedback deadlines (policy/78_notify_sharing.sql), write the
  * e-mail due, sign the audit chain's head when a checkpoint is due
  * (anchor.c).  No identity: the database acts as the definer and names
  * no person (docs/governance.md). */
@@ -58,6 +59,7 @@ timer_tick(void)
 
 	timer_job("SELECT council.gov_close_due()", "polls closed");
 	timer_job("SELECT council.ga_remind_due()", "reminders sent");
+	timer_job("SELECT council.notify_due()", "deadline notices");
 	if ((n = mail_deliver(timer.db, timer.acquire_ms)) > 0)
 		log_info("msg=\"e-mail written\" count=%d", n);
 	anchor_checkpoint(timer.db, timer.acquire_ms, 0);

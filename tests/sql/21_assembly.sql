@@ -422,7 +422,7 @@ SELECT is(pg_temp.val('i', $$SELECT count(*) FROM json_array_elements(council.my
           WHERE x->>'kind' = 'ga.reminder'$$), '2', '... a second reminder, the server''s own');
 SELECT is(pg_temp.val('i', 'SELECT council.notification_read(NULL)') || ' '
           || pg_temp.val('i', $$SELECT council.my_notifications()->>'unread'$$),
-          '4 0', 'a person marks all read (two notices, two reminders)');
+          '5 0', 'a person marks all read (two notices, the vote opened, two reminders)');
 SELECT is(pg_temp.err('i', format('SELECT council.notification_read(%s)',
               pg_temp.val('g', $$SELECT min(id) FROM council.notifications$$))),
           pg_temp.err('i', 'SELECT council.notification_read(999999999)'),
@@ -436,11 +436,11 @@ SET LOCAL ROLE council_app;
 SELECT pg_temp.nobody();
 CREATE TEMP TABLE t_mail AS SELECT * FROM council.mail_claim(100);
 SELECT is((SELECT string_agg(email || ' ' || cardinality(ids), ',' ORDER BY email) FROM t_mail),
-          'g@ga-test.example.jp 1,g@ga-test.example.jp 1,g@ga-test.example.jp 1,g@ga-test.example.jp 1',
+          'g@ga-test.example.jp 1,g@ga-test.example.jp 1,g@ga-test.example.jp 1,g@ga-test.example.jp 1,g@ga-test.example.jp 1',
           'e-mail: one per notification for "immediate"; "daily" waits for its hour');
 SELECT is((SELECT count(*) FROM council.mail_claim(100)), 0::bigint, 'a claimed e-mail is not claimed twice');
 SELECT council.mail_unclaim((SELECT array_agg(x) FROM t_mail, unnest(ids) x));
-SELECT is((SELECT count(*) FROM council.mail_claim(100)), 4::bigint,
+SELECT is((SELECT count(*) FROM council.mail_claim(100)), 5::bigint,
           'what the mailer could not write is given back and claimed again: nothing is lost');
 SELECT is((SELECT string_agg(email || ' ' || cardinality(ids) || ' ' || subject, ',')
            FROM council.mail_claim(100, 0)), NULL,
@@ -453,7 +453,7 @@ SELECT is((SELECT email || ' ' || cardinality(ids) || ' '
                   || (body ~ '^[^\n]+\nhttps://portal\.example/assemblies/\d+\n\n'
                       AND body NOT LIKE '%' || E'\r' || '%')
            FROM council.mail_claim(100, 0, 'https://portal.example')),
-          'h@ga-test.example.jp 4 true',
+          'h@ga-test.example.jp 5 true',
           '"daily": one digest of the earlier notifications, each a subject and a link, no content');
 
 -- The principal attends: its proxy is overridden.
