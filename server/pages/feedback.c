@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "caller.h"
+#include "chart.h"
 #include "db.h"
 #include "feedback.h"
 #include "form.h"
@@ -80,6 +81,33 @@ static const char FEEDBACK_POST_SQL[] =
     "AND x.parent_id IS NULL) s "
     "LEFT JOIN LATERAL json_array_elements(s.t->'comments') c ON true";
 
+/* The tally as a stacked bar (issue 17), from the counts the rules
+ * already showed this person: tally_chart, for t:markup. */
+static void
+feedback_tally_chart(struct http_req *req, const PGresult *r,
+    struct tmpl_vars *vars)
+{
+	static const int	 cols[] = { FB_SEEN, FB_NOT_SEEN, FB_UNKNOWN,
+	    FB_EXPERT };
+	struct chart_part	 parts[UTIL_ARRAY_LEN(feedback_answers)];
+	struct buf		 b;
+	char			 key[48];
+	size_t			 i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(parts); i++) {
+		snprintf(key, sizeof(key), "feedback.answer.%s",
+		    feedback_answers[i]);
+		parts[i].label = http_text(req, key);
+		parts[i].value = atoll(PQgetvalue(r, 0, cols[i]));
+		parts[i].cls = feedback_answers[i];
+	}
+	buf_init(&b);
+	chart_stack(&b, "tally", http_text(req, "feedback.tally"), parts,
+	    UTIL_ARRAY_LEN(parts), req->lang);
+	tmpl_vars_set_markup(vars, "tally_chart", b.data);
+	buf_free(&b);
+}
+
 /* The tally's counts and comments from FEEDBACK_POST_SQL's rows (R-TF-1:
  * the author sees them). */
 static void
@@ -98,6 +126,7 @@ feedback_tally_vars(struct http_req *req, const PGresult *r,
 	tmpl_vars_set(vars, "tally_answered", PQgetvalue(r, 0, FB_ANSWERED));
 	tmpl_vars_set(vars, "tally_expected", PQgetvalue(r, 0, FB_EXPECTED));
 	tmpl_vars_set(vars, "tally_late", PQgetvalue(r, 0, FB_LATE));
+	feedback_tally_chart(req, r, vars);
 	for (i = 0; i < PQntuples(r); i++) {
 		if (PQgetisnull(r, i, FB_C_CLASS))
 			continue;

@@ -120,6 +120,12 @@ tap_is "$c1" "$code $(cat "$T/x4")" "API: feedback on a hidden post answers as o
 page t1 "$W_V1" "/posts/$P"
 tap_like "$(cat "$T/t1")" 'class="tally__seen">1<' "R-TF-1: the author sees the tally (1 seen here)"
 tap_like "$(cat "$T/t1")" 'tf-test: seen on two VPN gateways' "... and the comments"
+# Issue 17: the tally as a picture, its numbers as text (the table stays).
+tap_like "$(cat "$T/t1")" '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart--stack" role="img" aria-labelledby="chart-tally-t chart-tally-d"' \
+	"issue 17: the tally is also a chart (an image named by its title and description)"
+tap_like "$(cat "$T/t1")" '<title id="chart-tally-t">回答の集計</title><desc id="chart-tally-d">観測あり：1、観測なし：0、不明：0、専門的知見（コメント必須）：1</desc>' \
+	"... whose text equivalent holds the counts the table shows"
+tap_unlike "$(cat "$T/t1")" '<svg[^>]* style=|<script' "... with no inline style or script (CSP)"
 tap_unlike "$(cat "$T/t1")" '東都銀行' "R-TF-6: ... but not which organisation answered"
 api t2 "$A_V1" GET "/api/v1/posts/$P/feedback"
 tap_is "$code $(json t2 'str(d["seen"])+"/"+str(d["expert"])+"/"+str(d["answered"])')" "200 1/1/2" \
