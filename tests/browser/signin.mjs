@@ -5,7 +5,9 @@
 // Usage: node tests/browser/signin.mjs BASE_URL OUTDIR [PGDIR]
 //   BASE_URL  a councild with its default cookie_secure = 1
 //   OUTDIR    screenshots: signin-ja.png, signin-en.png, and with PGDIR
-//             feed-ja.png, feed-en.png, recovery-ja.png
+//             feed-ja.png, feed-en.png, recovery-ja.png, enrol-qr-ja.png
+//             (the enrolment page's QR code, which zbarimg must read as
+//             the otpauth:// URI of the secret the page shows)
 //   PGDIR     its cluster (deploy/pg.sh), serving the demo council
 //             (password COUNCIL_DEMO_PASSWORD, default council-demo-2026):
 //             the journeys find their people there by role.  Without it the
@@ -16,6 +18,7 @@
 // Prints TAP on stdout, exits 1 when any test failed.  The helpers it
 // shares with journeys.mjs (TAP, the cluster, chromium, the page watch,
 // axe-core) are in lib.mjs.
+import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -437,12 +440,48 @@ async function journeyB(browser, who, ja) {
       const t = ((await page.locator('#enrol-secret').textContent()) || '').replace(/\s+/g, '');
       return { ok: t === secret && (await page.locator('#enrol-secret').isVisible()), detail: `shown ${JSON.stringify(t)}` };
     });
+    // The QR code: an inline SVG image, drawn by councild (server/web/qr.c),
+    // as the browser shows it, read back by zbarimg (Debian: zbar-tools).
+    await step('B: the QR code is an <svg role="img"> labelled in the catalog\'s words, without inline style', async () => {
+      const a = await page.locator('svg#enrol-qr').evaluate((el) => ({
+        role: el.getAttribute('role'),
+        label: el.getAttribute('aria-label'),
+        title: (el.querySelector('title') || {}).textContent,
+        viewBox: el.getAttribute('viewBox'),
+        paths: el.querySelectorAll('path').length,
+        styled: el.matches('[style]') || !!el.querySelector('[style], style, script'),
+        visible: el.getBoundingClientRect().width > 0,
+      }));
+      return {
+        ok: a.role === 'img' && a.label === ja['enrol.qr.alt'] && a.title === ja['enrol.qr.alt'] &&
+          /^0 0 (\d+) \1$/.test(a.viewBox || '') && a.paths === 1 && !a.styled && a.visible,
+        detail: JSON.stringify(a),
+      };
+    });
+    let qrSecret = '';
+    await step('B: zbarimg reads the QR code as the otpauth:// URI of the secret shown', async () => {
+      const png = join(outdir, 'enrol-qr-ja.png');
+      await page.locator('svg#enrol-qr').screenshot({ path: png });
+      let text = '';
+      try {
+        text = execFileSync('zbarimg', ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', '-Sbinary', png],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\n$/, '');
+      } catch (e) {
+        return { ok: false, detail: `zbarimg ${png}: ${e.message} (Debian: zbar-tools, deploy/install-deps.sh)` };
+      }
+      const want = `otpauth://totp/Council%20Portal?secret=${secret}&issuer=Council%20Portal` +
+        '&algorithm=SHA1&digits=6&period=30';
+      if (text.startsWith('otpauth://')) qrSecret = new URL(text).searchParams.get('secret') || '';
+      return { ok: text === want && qrSecret === secret, detail: `decoded ${JSON.stringify(text)}, want ${JSON.stringify(want)}` };
+    });
     await checkHeading(page, 'B enrol', ja['enrol.heading']);
     await axeCheck(page, '/signin/enrol (ja)');
 
-    const enrolled = await step('B: the enrolment code and the TOTP code computed here complete enrolment', async () => {
+    // The code comes from the secret read out of the QR code, as an
+    // authenticator app would compute it (the text's, should zbarimg fail).
+    const enrolled = await step('B: the enrolment code and the TOTP code computed here from the QR code complete enrolment', async () => {
       await page.locator('form input[name="token"]').fill(who.enrolCode);
-      await page.locator('form input[name="code"]').fill(totp(secret));
+      await page.locator('form input[name="code"]').fill(totp(qrSecret || secret));
       const r = await follow(page, page.locator('form:has(input[name="code"]) button[type="submit"]'));
       return {
         ok: r && r.status() === 200 && (await page.locator('ul.recovery-codes').count()) === 1,
