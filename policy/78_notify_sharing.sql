@@ -356,7 +356,7 @@ AS $$
                '/posts/' || o.post_id
         FROM council.my_obligations() o
         UNION ALL
-        SELECT 'consent', c.id, c.source_post_id, c.post_title, NULL::timestamptz,
+        SELECT 'consent', c.id, c.source_post_id, c.source_title, NULL::timestamptz,
                '/consents'
         FROM council.my_consents() c
         WHERE c.mine_to_decide AND c.status = 'pending'

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "caller.h"
+#include "chart.h"
 #include "credential.h"
 #include "db.h"
 #include "form.h"
@@ -28,14 +29,20 @@ caller_db(struct http_req *req, const char *sql, int n,
 
 /*
  * Who is asking, in the request's language; also records activity for the
- * idle time-out.  A signed-in request takes the person's language
+ * idle time-out; and how many of the person's notifications are unread
+ * (the header's badge, issue 17: read under the notifications' policy, so
+ * one about a post the person no longer reads is not counted), counted up
+ * to CALLER_UNREAD_CAP.  A signed-in request takes the person's language
  * (people.lang, set on /settings or by the language switch) unless ?lang=
  * asked for one, which is then kept as theirs.  Returns 1
  * signed in, 0 not (no session, expired, revoked...), -1 database trouble.
  */
 static const char CALLER_WHOAMI_SQL[] =
     "SELECT p.name_ja, p.name_en, o.name_ja, o.name_en, "
-    "council.session_touch(), p.lang, p.is_org_admin FROM council.me m "
+    "council.session_touch(), p.lang, p.is_org_admin, "
+    "(SELECT count(*) FROM (SELECT 1 FROM council.notifications n "
+    "WHERE n.read_at IS NULL LIMIT " CALLER_UNREAD_CAP_S ") u) "
+    "FROM council.me m "
     "JOIN council.people p ON p.id = m.person_id "
     "JOIN council.organisations o ON o.id = m.org_id";
 
@@ -77,6 +84,7 @@ caller_whoami_read(struct http_req *req, struct caller_me *me, PGresult *r)
 			req->lang = (enum i18n_lang)l;
 		en = req->lang == I18N_EN;
 		me->org_admin = *PQgetvalue(r, 0, 6) == 't';
+		me->unread = atoi(PQgetvalue(r, 0, 7));
 		snprintf(me->name, sizeof(me->name), "%s",
 		    PQgetvalue(r, 0, en ? 1 : 0));
 		snprintf(me->org, sizeof(me->org), "%s",
@@ -174,12 +182,20 @@ void
 caller_frame(struct http_req *req, struct tmpl_vars *vars,
     const struct caller_me *me)
 {
+	char	badge[16];
+
 	tmpl_vars_set(vars, "signed_in", "1");
 	if (me->org_admin)
 		tmpl_vars_set(vars, "me_org_admin", "1");
 	tmpl_vars_set(vars, "me_name", me->name);
 	tmpl_vars_set(vars, "me_org", me->org);
 	tmpl_vars_set(vars, "csrf_token", req->csrf);
+	if (me->unread >= CALLER_UNREAD_CAP)
+		snprintf(badge, sizeof(badge), "%d+", CALLER_UNREAD_CAP - 1);
+	else if (me->unread > 0)
+		snprintf(badge, sizeof(badge), "%d", me->unread);
+	if (me->unread > 0)
+		tmpl_vars_set(vars, "nav_badge", badge);
 }
 
 /*
@@ -237,4 +253,109 @@ caller_rule_name(struct http_req *req, const char *code, const char *version,
 {
 	snprintf(buf, buflen, "%s.%s", code, version);
 	return http_text_of(req, "rule", buf, NULL);
+}
+
+void
+caller_time_left(struct http_req *req, long long secs, char *out, size_t len)
+{
+	long long	d = secs / 86400, h = (secs % 86400) / 3600;
+	long long	m = (secs % 3600) / 60;
+
+	if (d > 0)
+		snprintf(out, len, "%lld%s %lld%s", d,
+		    http_text(req, "feedback.unit.days"), h,
+		    http_text(req, "feedback.unit.hours"));
+	else if (h > 0)
+		snprintf(out, len, "%lld%s %lld%s", h,
+		    http_text(req, "feedback.unit.hours"), m,
+		    http_text(req, "feedback.unit.minutes"));
+	else
+		snprintf(out, len, "%lld%s", m > 0 ? m : 1,
+		    http_text(req, "feedback.unit.minutes"));
+}
+
+/* A column's number; absent or not a number: -1. */
+static double
+caller_num(const char *s)
+{
+	char	*end;
+	double	 v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	v = strtod(s, &end);
+	return *end == '\0' && v == v ? v : -1;
+}
+
+/* base * num / den of a rule, or -1 when any is absent or den is 0. */
+static double
+caller_rule_line(const char *base, const char *num, const char *den)
+{
+	double	b = caller_num(base), n = caller_num(num), d = caller_num(den);
+
+	return b < 0 || n < 0 || d <= 0 ? -1 : b * n / d;
+}
+
+void
+caller_vote_chart(struct http_req *req, struct tmpl_vars *vars,
+    const char *name, const char *id, const struct caller_vote *cv)
+{
+	struct chart_part	 c[3] = {
+		{ http_text(req, "ga.choice.yes"), 0, "yes" },
+		{ http_text(req, "ga.choice.no"), 0, "no" },
+		{ http_text(req, "ga.choice.abstain"), 0, "abstain" }
+	};
+	struct chart_vote	 v;
+	struct buf		 b;
+	int			 gt;
+
+	c[0].value = (long long)caller_num(cv->yes);
+	c[1].value = (long long)caller_num(cv->no);
+	c[2].value = (long long)caller_num(cv->abstain);
+	memset(&v, 0, sizeof(v));
+	v.title = http_text(req, "chart.vote");
+	v.choices = c;
+	v.nchoices = 3;
+	v.base = (long long)caller_num(cv->pass_base);
+	v.needed = caller_rule_line(cv->pass_base, cv->pass_num, cv->pass_den);
+	gt = cv->pass_cmp != NULL && strcmp(cv->pass_cmp, ">") == 0;
+	v.needed_label = http_text(req, gt ? "chart.needed.gt" :
+	    "chart.needed.ge");
+	v.turnout = (long long)caller_num(cv->present);
+	v.electorate = (long long)caller_num(cv->whole);
+	v.quorum = caller_rule_line(cv->whole, cv->q_num, cv->q_den);
+	gt = cv->q_cmp != NULL && strcmp(cv->q_cmp, ">") == 0;
+	v.quorum_label = http_text(req, gt ? "chart.quorum.gt" :
+	    "chart.quorum.ge");
+	v.turnout_label = http_text(req, cv->present_key);
+	buf_init(&b);
+	chart_vote(&b, id, &v, req->lang);
+	tmpl_vars_set_markup(vars, name, b.data);
+	buf_free(&b);
+}
+
+void
+caller_countdown(struct http_req *req, struct tmpl_vars *vars,
+    const char *name, const char *id, const char *what_key,
+    long long total_s, long long left_s)
+{
+	struct buf	b, title;
+	char		left[64];
+
+	buf_init(&title);
+	buf_puts(&title, http_text(req, what_key));
+	buf_puts(&title, " ");
+	if (left_s > 0) {
+		caller_time_left(req, left_s, left, sizeof(left));
+		buf_puts(&title, http_text(req, "feedback.left"));
+		buf_puts(&title, " ");
+		buf_puts(&title, left);
+	} else
+		buf_puts(&title, http_text(req, "obligations.overdue"));
+	buf_init(&b);
+	chart_countdown(&b, id, title.data, total_s, left_s, left_s <= 0 ?
+	    "overdue" : left_s < 86400 ? "soon" : NULL, req->lang);
+	tmpl_vars_set_markup(vars, name, b.data);
+	buf_free(&b);
+	buf_free(&title);
 }

@@ -24,11 +24,17 @@ struct tmpl_vars;
 #define CALLER_JST(col) "to_char((" col ")::timestamptz AT TIME ZONE " \
 	"'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')"
 
+/* The header's badge counts unread notifications up to this many, and
+ * shows "99+" from there. */
+#define CALLER_UNREAD_CAP	100
+#define CALLER_UNREAD_CAP_S	"100"
+
 /* The signed-in person, as the header of every page shows them. */
 struct caller_me {
 	char	name[256];
 	char	org[256];
 	int	org_admin;	/* people.is_org_admin (/settings/org) */
+	int	unread;		/* unread notifications, at most CALLER_UNREAD_CAP */
 };
 
 /*
@@ -48,7 +54,8 @@ struct caller_me {
  *   (me filled, the person's language taken), 0 nobody, -1 no database.
  * caller_form: parse a signed-in form into f and check its form token;
  *   0 with *ret answered (400 malformed, 403 bad token).
- * caller_frame: the layout variables of a signed-in page.
+ * caller_frame: the layout variables of a signed-in page (nav_badge: the
+ *   unread notifications, when any).
  * caller_id_arg: a positive id from the query string; 0 absent, -1 bad.
  */
 PGresult	*caller_db(struct http_req *, const char *, int,
@@ -71,5 +78,40 @@ long long	 caller_id_arg(struct http_req *, const char *);
  */
 const char	*caller_rule_name(struct http_req *, const char *code,
 		    const char *version, char *buf, size_t buflen);
+
+/*
+ * "2日 3時間" / "2 d 3 h": secs (> 0) of time left in the catalog's units
+ * (feedback.unit.*), into out.
+ */
+void		 caller_time_left(struct http_req *, long long secs, char *out,
+		    size_t len);
+
+/*
+ * Charts (issue 17, server/web/chart.h) of numbers a page already read
+ * under row-level security, as markup for t:markup (tmpl_vars_set_markup
+ * of name in vars).
+ *
+ * caller_vote_chart: a counted vote.  Every field is a column as the
+ * database wrote it (text; NULL or "" when absent): the choices, the pass
+ * rule (cmp ">" or ">=", num/den of base) and the quorum (the count
+ * present of the whole, the rule's cmp, num/den; no rule: no line).
+ * present_key names the catalog text of the turnout row.
+ *
+ * caller_countdown: the time left (left_s) of a window of total_s
+ * seconds, titled by the catalog text of what_key and the time left in
+ * words ("soon" under a day, "overdue" at none).
+ */
+struct caller_vote {
+	const char	*yes, *no, *abstain;
+	const char	*pass_cmp, *pass_num, *pass_den, *pass_base;
+	const char	*present, *whole, *q_cmp, *q_num, *q_den;
+	const char	*present_key;
+};
+void		 caller_vote_chart(struct http_req *, struct tmpl_vars *,
+		    const char *name, const char *id,
+		    const struct caller_vote *);
+void		 caller_countdown(struct http_req *, struct tmpl_vars *,
+		    const char *name, const char *id, const char *what_key,
+		    long long total_s, long long left_s);
 
 #endif

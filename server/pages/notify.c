@@ -1,13 +1,16 @@
 /*
- * notify.c: the notifications page and API (see notify.h).  Nothing is
- * filtered in C: council.notifications is read under its policy, and
- * council.notification_read marks only the caller's own.
+ * notify.c: the notifications page and API, and "My tasks" (see
+ * notify.h).  Nothing is filtered in C: council.notifications is read
+ * under its policy (only one's own, and one about a post only while the
+ * post is readable), council.my_tasks under the policies of what it reads,
+ * and council.notification_read marks only the caller's own.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
 #include "caller.h"
+#include "db.h"
 #include "form.h"
 #include "http.h"
 #include "i18n.h"
@@ -15,7 +18,94 @@
 #include "notify.h"
 #include "tmpl.h"
 
-/* GET /notifications: newest first (at most 100), unread ones marked. */
+/*
+ * GET /tasks (issue 17, "My tasks"): one inbox of everything waiting for
+ * the person: council.my_tasks() (feedback owed, consents to decide,
+ * votes, requests for cooperation, soonest first), then the unread
+ * notifications (the 20 newest), each read under its own policies.  The
+ * task kinds are the catalog's tasks.kind.<kind>.
+ */
+static const char NOTIFY_TASKS_SQL[] =
+    "SELECT kind, link, title, " CALLER_JST("due") ", "
+    "due IS NOT NULL AND due < now() + interval '1 day' FROM council.my_tasks()";
+static const char NOTIFY_UNREAD_JA_SQL[] =
+    "SELECT n.subject_ja, n.link, " CALLER_JST("n.created_at") ", x.title "
+    "FROM council.notifications n LEFT JOIN council.posts x ON x.id = n.post_id "
+    "WHERE n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT 20";
+static const char NOTIFY_UNREAD_EN_SQL[] =
+    "SELECT n.subject_en, n.link, " CALLER_JST("n.created_at") ", x.title "
+    "FROM council.notifications n LEFT JOIN council.posts x ON x.id = n.post_id "
+    "WHERE n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT 20";
+
+enum MHD_Result
+notify_tasks(struct http_req *req)
+{
+	struct caller_me	 me;
+	struct db_stmt		 s[2];
+	struct tmpl_vars	*vars = NULL, *item;
+	PGresult		*t, *u;
+	char			 key[48];
+	int			 i;
+	enum MHD_Result		 ret;
+
+	memset(s, 0, sizeof(s));
+	s[0].sql = NOTIFY_TASKS_SQL;
+	s[1].sql = req->lang == I18N_EN ? NOTIFY_UNREAD_EN_SQL :
+	    NOTIFY_UNREAD_JA_SQL;
+	if (!caller_page_db(req, &me, s, 2, &ret))
+		return ret;
+	if ((t = s[0].result) == NULL || (u = s[1].result) == NULL) {
+		log_error("msg=\"tasks failed\" rid=%s error=\"%s%s\"",
+		    req->rid, s[0].err, s[1].err);
+		ret = http_error(req, 503, NULL);
+		goto out;
+	}
+	vars = tmpl_vars_new();
+	caller_frame(req, vars, &me);
+	for (i = 0; i < PQntuples(t); i++) {
+		item = tmpl_vars_add_item(vars, "tasks");
+		snprintf(key, sizeof(key), "tasks.kind.%s", PQgetvalue(t, i, 0));
+		tmpl_vars_set(item, "kind", http_text(req, key));
+		tmpl_vars_set(item, "href", PQgetvalue(t, i, 1));
+		tmpl_vars_set(item, "title", PQgetisnull(t, i, 2) ?
+		    http_text(req, key) : PQgetvalue(t, i, 2));
+		if (!PQgetisnull(t, i, 3))
+			tmpl_vars_set(item, "due", PQgetvalue(t, i, 3));
+		if (*PQgetvalue(t, i, 4) == 't')
+			tmpl_vars_set(item, "soon", "1");
+	}
+	for (i = 0; i < PQntuples(u); i++) {
+		item = tmpl_vars_add_item(vars, "unread");
+		tmpl_vars_set(item, "subject", PQgetvalue(u, i, 0));
+		tmpl_vars_set(item, "href", PQgetvalue(u, i, 1));
+		tmpl_vars_set(item, "date", PQgetvalue(u, i, 2));
+		if (!PQgetisnull(u, i, 3))
+			tmpl_vars_set(item, "title", PQgetvalue(u, i, 3));
+	}
+	ret = http_page(req, 200, "tasks.xhtml", vars);
+out:
+	tmpl_vars_free(vars);
+	for (i = 0; i < 2; i++)
+		PQclear(s[i].result);
+	return ret;
+}
+
+/* GET /api/v1/tasks: {"unread": n, "tasks": [{kind, ref, post_id, title,
+ * due, link}]}, as the page. */
+enum MHD_Result
+notify_api_tasks(struct http_req *req)
+{
+	if (req->session_hash[0] == '\0')
+		return api_error(req, 401, "not_signed_in");
+	return api_json_query(req, "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+	    "council.me) THEN json_build_object('unread', (SELECT count(*) "
+	    "FROM council.notifications n WHERE n.read_at IS NULL), "
+	    "'tasks', coalesce((SELECT json_agg(t) FROM council.my_tasks() t), "
+	    "'[]'))::text END", 0, NULL);
+}
+
+/* GET /notifications: newest first (at most 100), unread ones marked;
+ * for one about a post, the post's title (read under its policies). */
 enum MHD_Result
 notify_list(struct http_req *req)
 {
@@ -29,14 +119,15 @@ notify_list(struct http_req *req)
 	if (!caller_require(req, &me, &ret))
 		return ret;
 	r = caller_db(req, req->lang == I18N_EN ?
-	    "SELECT subject_en, link, to_char(created_at AT TIME ZONE "
-	    "'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), read_at IS NULL "
-	    "FROM council.notifications ORDER BY created_at DESC, id DESC "
-	    "LIMIT 100" :
-	    "SELECT subject_ja, link, to_char(created_at AT TIME ZONE "
-	    "'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), read_at IS NULL "
-	    "FROM council.notifications ORDER BY created_at DESC, id DESC "
-	    "LIMIT 100", 0, NULL, err, sizeof(err));
+	    "SELECT n.subject_en, n.link, " CALLER_JST("n.created_at") ", "
+	    "n.read_at IS NULL, x.title FROM council.notifications n "
+	    "LEFT JOIN council.posts x ON x.id = n.post_id "
+	    "ORDER BY n.created_at DESC, n.id DESC LIMIT 100" :
+	    "SELECT n.subject_ja, n.link, " CALLER_JST("n.created_at") ", "
+	    "n.read_at IS NULL, x.title FROM council.notifications n "
+	    "LEFT JOIN council.posts x ON x.id = n.post_id "
+	    "ORDER BY n.created_at DESC, n.id DESC LIMIT 100", 0, NULL, err,
+	    sizeof(err));
 	if (r == NULL) {
 		log_error("msg=\"notifications failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
@@ -54,6 +145,8 @@ notify_list(struct http_req *req)
 			tmpl_vars_set(item, "unread", "1");
 			unread++;
 		}
+		if (!PQgetisnull(r, i, 4))
+			tmpl_vars_set(item, "title", PQgetvalue(r, i, 4));
 	}
 	if (unread > 0)
 		tmpl_vars_set(vars, "any_unread", "1");

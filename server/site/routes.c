@@ -135,6 +135,8 @@ static const struct http_route routes[] = {
 	R("/notifications",		P, PAGE, notify_read),
 	R("/api/v1/notifications",	G, API, notify_api_list),
 	R("/api/v1/notifications",	P, API, notify_api_read),
+	R("/tasks",			G, PAGE, notify_tasks),
+	R("/api/v1/tasks",		G, API, notify_api_tasks),
 
 	/* The task force's admissions and reviews (tfstatus.c). */
 	R("/tf",			G, PAGE, tfstatus_page),
