@@ -267,7 +267,9 @@ enum {
 	IT_ABSTAIN, IT_NOT_VOTED, IT_QO_NUM, IT_QO_DEN, IT_QC_NUM, IT_QC_DEN,
 	IT_QC_MET, IT_PASS_NUM, IT_PASS_DEN, IT_RULE, IT_RULE_VERSION,
 	IT_VETO, IT_PASSED, IT_REASON, IT_ADOPTED, IT_SLUG, IT_BASE,
-	IT_PROPOSED, IT_CLOSED, IT_MY_SALT, IT_MY_TEXT
+	IT_PROPOSED, IT_CLOSED, IT_MY_SALT, IT_MY_TEXT, IT_PASS_CMP,
+	IT_PASS_RNUM, IT_PASS_RDEN, IT_Q_BASE, IT_Q_CMP, IT_Q_RNUM, IT_Q_RDEN,
+	IT_WINDOW, IT_LEFT
 };
 
 /* The state comes from council.ga_poll, which closes a due poll first: the
@@ -294,12 +296,46 @@ enum {
 	"p->'result'->>'reason', " \
 	"p->'result'->'document'->>'adopted_version', d.slug, b.body, " \
 	"i.proposed_text, " CALLER_JST("(p->>'closed_at')::timestamptz") ", " \
-	"p->'mine'->>'salt', p->'mine'->>'receipt_text' " \
+	"p->'mine'->>'salt', p->'mine'->>'receipt_text', " \
+	"p->'result'->'pass'->>'cmp', p->'result'->'pass'->>'num', " \
+	"p->'result'->'pass'->>'den', p->'result'->'quorum'->>'base', " \
+	"p->'result'->'quorum'->>'cmp', p->'result'->'quorum'->>'num', " \
+	"p->'result'->'quorum'->>'den', " \
+	"floor(extract(epoch FROM i.closes_at - i.opened_at))::bigint, " \
+	"floor(extract(epoch FROM i.closes_at - now()))::bigint " \
 	"FROM council.ga_items i CROSS JOIN LATERAL council.ga_poll(i.id) p " \
 	"LEFT JOIN council.documents d ON d.id = i.document_id " \
 	"LEFT JOIN council.document_versions b ON b.document_id = i.document_id " \
 	"AND b.version = i.base_version " \
 	"WHERE i.assembly_id = $1::bigint ORDER BY i.position"
+
+/* The count of a closed item as a chart (issue 17): the choices against
+ * the pass line of its rule, those attending against the quorum. */
+static void
+assembly_vote_chart(struct http_req *req, struct tmpl_vars *it,
+    const PGresult *r, int i)
+{
+	struct caller_vote	cv;
+	char			id[48];
+	int			q = !PQgetisnull(r, i, IT_Q_BASE);
+
+	memset(&cv, 0, sizeof(cv));
+	cv.yes = PQgetvalue(r, i, IT_YES);
+	cv.no = PQgetvalue(r, i, IT_NO);
+	cv.abstain = PQgetvalue(r, i, IT_ABSTAIN);
+	cv.pass_cmp = PQgetvalue(r, i, IT_PASS_CMP);
+	cv.pass_num = PQgetvalue(r, i, IT_PASS_RNUM);
+	cv.pass_den = PQgetvalue(r, i, IT_PASS_RDEN);
+	cv.pass_base = PQgetvalue(r, i, IT_PASS_DEN);
+	cv.present = PQgetvalue(r, i, IT_QC_NUM);
+	cv.whole = PQgetvalue(r, i, IT_QC_DEN);
+	cv.q_cmp = q ? PQgetvalue(r, i, IT_Q_CMP) : NULL;
+	cv.q_num = q ? PQgetvalue(r, i, IT_Q_RNUM) : NULL;
+	cv.q_den = q ? PQgetvalue(r, i, IT_Q_RDEN) : NULL;
+	cv.present_key = "ga.count.attending";
+	snprintf(id, sizeof(id), "vote-%s", PQgetvalue(r, i, IT_ID));
+	caller_vote_chart(req, it, "vote_chart", id, &cv);
+}
 
 /* One agenda item of the session page. */
 static void
@@ -308,7 +344,7 @@ assembly_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 {
 	struct tmpl_vars	*it = tmpl_vars_add_item(vars, "items");
 	const char		*st = PQgetvalue(r, i, IT_STATUS);
-	char			 rk[80];
+	char			 rk[80], cid[48];
 
 #define COL(c) PQgetvalue(r, i, (c))
 	tmpl_vars_set(it, "id", COL(IT_ID));
@@ -327,6 +363,12 @@ assembly_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 	if (strcmp(st, "open") == 0) {
 		tmpl_vars_set(it, "open", "1");
 		tmpl_vars_set(it, "closes", COL(IT_CLOSES));
+		if (!PQgetisnull(r, i, IT_WINDOW)) {
+			snprintf(cid, sizeof(cid), "closes-%s", COL(IT_ID));
+			caller_countdown(req, it, "closes_chart", cid,
+			    "ga.poll.closes", atoll(COL(IT_WINDOW)),
+			    atoll(COL(IT_LEFT)));
+		}
 		if (acts && present)
 			tmpl_vars_set(it, "may_vote", "1");
 		if (presides)
@@ -363,6 +405,7 @@ assembly_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 		    "ga.quorum.not_met"));
 		tmpl_vars_setf(it, "pass", "%s / %s", COL(IT_PASS_NUM),
 		    COL(IT_PASS_DEN));
+		assembly_vote_chart(req, it, r, i);
 		tmpl_vars_set(it, "rule", caller_rule_name(req, COL(IT_RULE),
 		    COL(IT_RULE_VERSION), rk, sizeof(rk)));
 		tmpl_vars_set(it, "veto", http_text(req,

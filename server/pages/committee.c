@@ -192,7 +192,8 @@ enum {
 	M_ABSTAIN, M_QUORUM_LOST, M_PRESENT, M_SEAT, M_ME_PRESENT, M_INTEREST,
 	M_VOTE, M_VERSION, M_BASE, M_PROPOSED, M_REASON, M_WITHHELD,
 	M_PURPOSE, M_SCOPE, M_REJECTION, M_SUBJECT_JA, M_SUBJECT_EN, M_CHAIR,
-	M_PRESIDES, M_EFFECT
+	M_PRESIDES, M_EFFECT, M_PASS_CMP, M_PASS_RNUM, M_PASS_RDEN, M_Q_BASE,
+	M_Q_CMP, M_Q_RNUM, M_Q_RDEN, M_WINDOW, M_LEFT
 };
 
 #define COMMITTEE_MOTION_SQL \
@@ -208,9 +209,42 @@ enum {
 	"j->'amendment'->>'proposed_text', j->>'refusal_reason', " \
 	"j->>'reason_withheld', j->>'coop_purpose', j->>'coop_scope', " \
 	"j->>'rejection_reason', o.name_ja, o.name_en, council.ga_is_chair(), " \
-	"council.ga_may_preside(), j->'effect'->>'applied' " \
+	"council.ga_may_preside(), j->'effect'->>'applied', " \
+	"j->'result'->'pass_rule'->>'cmp', j->'result'->'pass_rule'->>'num', " \
+	"j->'result'->'pass_rule'->>'den', j->'result'->'quorum_rule'->>'base', " \
+	"j->'result'->'quorum_rule'->>'cmp', j->'result'->'quorum_rule'->>'num', " \
+	"j->'result'->'quorum_rule'->>'den', " \
+	"floor(extract(epoch FROM (j->>'closes_at')::timestamptz - " \
+	"(j->>'opened_at')::timestamptz))::bigint, " \
+	"floor(extract(epoch FROM (j->>'closes_at')::timestamptz - now()))::bigint " \
 	"FROM (SELECT council.sc_motion($1::bigint)::jsonb AS j) x " \
 	"LEFT JOIN council.organisations o ON o.id = (j->>'subject_org_id')::bigint"
+
+/* The count of a closed motion as a chart (issue 17): the choices
+ * against the pass line of the rule, those present against the quorum. */
+static void
+committee_vote_chart(struct http_req *req, struct tmpl_vars *vars,
+    const PGresult *r)
+{
+	struct caller_vote	cv;
+	int			q = !PQgetisnull(r, 0, M_Q_BASE);
+
+	memset(&cv, 0, sizeof(cv));
+	cv.yes = PQgetvalue(r, 0, M_YES);
+	cv.no = PQgetvalue(r, 0, M_NO);
+	cv.abstain = PQgetvalue(r, 0, M_ABSTAIN);
+	cv.pass_cmp = PQgetvalue(r, 0, M_PASS_CMP);
+	cv.pass_num = PQgetvalue(r, 0, M_PASS_RNUM);
+	cv.pass_den = PQgetvalue(r, 0, M_PASS_RDEN);
+	cv.pass_base = PQgetvalue(r, 0, M_PASS_DEN);
+	cv.present = PQgetvalue(r, 0, M_QC_NUM);
+	cv.whole = PQgetvalue(r, 0, M_QC_DEN);
+	cv.q_cmp = q ? PQgetvalue(r, 0, M_Q_CMP) : NULL;
+	cv.q_num = q ? PQgetvalue(r, 0, M_Q_RNUM) : NULL;
+	cv.q_den = q ? PQgetvalue(r, 0, M_Q_RDEN) : NULL;
+	cv.present_key = "sc.present";
+	caller_vote_chart(req, vars, "vote_chart", "vote", &cv);
+}
 
 /* Motion n's page; error above it. */
 static enum MHD_Result
@@ -294,8 +328,13 @@ committee_motion_page(struct http_req *req, const struct caller_me *me, long lon
 	}
 	if (strcmp(st, "draft") == 0 && T(M_PRESIDES))
 		tmpl_vars_set(vars, "may_open", "1");
-	if (strcmp(st, "open") == 0)
+	if (strcmp(st, "open") == 0) {
 		tmpl_vars_set(vars, "closes", C(M_CLOSES));
+		if (!PQgetisnull(r, 0, M_WINDOW))
+			caller_countdown(req, vars, "closes_chart", "closes",
+			    "ga.poll.closes", atoll(C(M_WINDOW)),
+			    atoll(C(M_LEFT)));
+	}
 	if (!PQgetisnull(r, 0, M_PASSED)) {
 		tmpl_vars_set(vars, "counted", "1");
 		tmpl_vars_set(vars, "outcome", http_text(req,
@@ -308,6 +347,7 @@ committee_motion_page(struct http_req *req, const struct caller_me *me, long lon
 		    C(M_PASS_DEN));
 		tmpl_vars_setf(vars, "votes", "%s / %s / %s", C(M_YES), C(M_NO),
 		    C(M_ABSTAIN));
+		committee_vote_chart(req, vars, r);
 		tmpl_vars_set(vars, "rule", caller_rule_name(req, C(M_RULE),
 		    C(M_RULE_VERSION), rk, sizeof(rk)));
 		if (strcmp(st, "passed") == 0 && T(M_CHAIR))

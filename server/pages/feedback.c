@@ -28,28 +28,6 @@ static const char *const feedback_answers[] = {
 	"seen", "not_seen", "unknown", "expert"
 };
 
-/*
- * "2日 3時間" / "2 d 3 h": the time left from a number of seconds (> 0),
- * in units of the catalog (feedback.unit.*).
- */
-static void
-feedback_left(struct http_req *req, long secs, char *out, size_t len)
-{
-	long	d = secs / 86400, h = (secs % 86400) / 3600, m = (secs % 3600) / 60;
-
-	if (d > 0)
-		snprintf(out, len, "%ld%s %ld%s", d,
-		    http_text(req, "feedback.unit.days"), h,
-		    http_text(req, "feedback.unit.hours"));
-	else if (h > 0)
-		snprintf(out, len, "%ld%s %ld%s", h,
-		    http_text(req, "feedback.unit.hours"), m,
-		    http_text(req, "feedback.unit.minutes"));
-	else
-		snprintf(out, len, "%ld%s", m > 0 ? m : 1,
-		    http_text(req, "feedback.unit.minutes"));
-}
-
 /* Column numbers of FEEDBACK_POST_SQL: the feedback state (every row),
  * then the tally's counts (every row, NULL without a tally) and one of its
  * comments per row (NULL without any). */
@@ -173,7 +151,7 @@ feedback_post_vars(struct http_req *req, long long n, struct tmpl_vars *vars,
 	tmpl_vars_setf(vars, "fb_status_class", "badge badge--fb-%s", st);
 	tmpl_vars_set(vars, "fb_deadline", PQgetvalue(r, 0, FB_DEADLINE));
 	if (atol(PQgetvalue(r, 0, FB_SECS)) > 0) {
-		feedback_left(req, atol(PQgetvalue(r, 0, FB_SECS)), left,
+		caller_time_left(req, atol(PQgetvalue(r, 0, FB_SECS)), left,
 		    sizeof(left));
 		tmpl_vars_set(vars, "fb_left", left);
 	} else
@@ -289,10 +267,16 @@ feedback_obligations(struct http_req *req)
 
 	if (!caller_require(req, &me, &ret))
 		goto out;
-	r = caller_db(req, "SELECT post_id, kind::text, title, tlp::text, "
-	    "is_secret, to_char(deadline AT TIME ZONE 'Asia/Tokyo', "
-	    "'YYYY-MM-DD HH24:MI'), floor(extract(epoch FROM deadline - "
-	    "now()))::bigint FROM council.my_obligations()", 0, NULL, err,
+	/* The window of a countdown opens with the post (read under its
+	 * policy: the obligation is to a post this member sees). */
+	r = caller_db(req, "SELECT o.post_id, o.kind::text, o.title, "
+	    "o.tlp::text, o.is_secret, to_char(o.deadline AT TIME ZONE "
+	    "'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), floor(extract(epoch FROM "
+	    "o.deadline - now()))::bigint, floor(extract(epoch FROM "
+	    "o.deadline - x.created_at))::bigint "
+	    "FROM council.my_obligations() o "
+	    "LEFT JOIN council.posts x ON x.id = o.post_id "
+	    "ORDER BY o.deadline, o.post_id", 0, NULL, err,
 	    sizeof(err));
 	if (r == NULL) {
 		ret = http_error(req, 503, NULL);
@@ -315,13 +299,20 @@ feedback_obligations(struct http_req *req)
 			tmpl_vars_set(item, "secret", "1");
 		tmpl_vars_set(item, "deadline", PQgetvalue(r, i, 5));
 		if (atol(PQgetvalue(r, i, 6)) > 0) {
-			feedback_left(req, atol(PQgetvalue(r, i, 6)), left,
+			caller_time_left(req, atol(PQgetvalue(r, i, 6)), left,
 			    sizeof(left));
 			tmpl_vars_set(item, "left", left);
 			if (atol(PQgetvalue(r, i, 6)) < 86400)
 				tmpl_vars_set(item, "soon", "1");
 		} else
 			tmpl_vars_set(item, "overdue", "1");
+		if (!PQgetisnull(r, i, 7)) {
+			snprintf(key, sizeof(key), "left-%s",
+			    PQgetvalue(r, i, 0));
+			caller_countdown(req, item, "left_chart", key,
+			    "feedback.deadline", atoll(PQgetvalue(r, i, 7)),
+			    atoll(PQgetvalue(r, i, 6)));
+		}
 	}
 	ret = http_page(req, 200, "obligations.xhtml", vars);
 out:

@@ -139,6 +139,8 @@ for s in $SALTS; do for f in s0 s1 s2 s3 s4 v2; do grep -q "$s" "$T/$f" && seen=
 tap_is "$(json s0 'd["status"], d["salts"], "salt" in d["mine"], "receipt_text" in d["mine"]') $(echo "$SALTS" | wc -w) $seen" \
 	"('open', None, False, False) $((Q - 1)) 0" \
 	"receipts: before the close no salt is shown, in the poll, the page, the minutes or the CSV"
+tap_like "$(cat "$T/s1")" "<svg [^>]*class=\"chart chart--countdown\" role=\"img\" aria-labelledby=\"chart-closes-$I1-t chart-closes-$I1-d\"[^>]*><title id=\"chart-closes-$I1-t\">採決の締切（日本時間） 残り [0-9]+分</title><desc id=\"chart-closes-$I1-d\">[0-9]+%</desc>" \
+	"issue 17: the open poll's time left is a bar too, said in words"
 while [ "$(date -u +%s)" -le "$((CLOSES_S + 1))" ]; do sleep 1; done
 api r1 "${TOK[3]}" GET "/api/v1/polls/$I1"
 tap_is "$code $(json r1 'd["status"], d["result"]["passed"], d["result"]["veto"]["triggered"]')" "200 ('closed', True, False)" \
@@ -188,6 +190,8 @@ tap_like "$(cat "$T/m2")" '"numerator"' "... with each count's numerator and den
 WR=$(session "${REPS[2]}" web)
 page g0 "$WR" "/assemblies/$GA"
 tap_like "$code $(grep -c "ga-test 総会 $$" "$T/g0")" '^200 [1-9]' "the session page shows the assembly to a member"
+tap_like "$(cat "$T/g0")" "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart--vote\" role=\"img\" aria-labelledby=\"chart-vote-$I1-t chart-vote-$I1-d\"[^>]*><title id=\"chart-vote-$I1-t\">投票の結果</title><desc id=\"chart-vote-$I1-d\">$(vote_chart_desc r1 '出席（委任を含む）')</desc>" \
+	"issue 17: the closed item's count is also a chart: choices, the line the rule needs, attendance and the quorum, as text"
 form g1 "$WR" "/assemblies/$GA" --data-urlencode "csrf=0" --data-urlencode action=leave
 tap_is "$code" 403 "a form without the session's token is refused"
 form g2 "$WR" "/assemblies/$GA" --data-urlencode "csrf=$(csrf "$WR")" --data-urlencode action=vote \

@@ -255,6 +255,12 @@ tap_is "$c0 $code" "200 0 404" "R-GOV-8: a member outside the committee sees no 
 page q2 "$W_C" "/committee/$A"
 tap_like "$code $(grep -c 'class="diff__add"' "$T/q2") $(grep -c '運営委員会の通常の議決（規約第11条第5項〜第7項、第1版）' "$T/q2") $(grep -c 'sc\.ordinary' "$T/q2")" '^200 1 1 0$' \
 	"the chair reads the Annex 1 motion with its diff, its count and its rule by name, article and version (no internal code: issue 17 item 8)"
+# Issue 17: the count as a chart, its numbers in its text equivalent.
+api q2j "${TOK[$CHAIR]}" GET "/api/v1/committee/motions/$A"
+tap_like "$(cat "$T/q2")" "<desc id=\"chart-vote-d\">$(vote_chart_desc q2j 出席委員)</desc>" \
+	"issue 17: the count is also a chart: choices, the line the rule needs, those present and the quorum, as text"
+tap_like "$(cat "$T/q2")" '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart--vote" role="img" aria-labelledby="chart-vote-t chart-vote-d"' \
+	"... an image named by its title and description"
 # Every decision rule has its name in both catalogs.
 missing=''
 for k in $(sql "SELECT code || '.' || version FROM council.decision_rules ORDER BY 1"); do
@@ -278,6 +284,8 @@ form q7 "$W_S" "/committee/$QM" --data-urlencode "csrf=$(csrf "$W_S")" --data-ur
 page q8 "$W_S" "/committee/$QM"
 tap_is "$code $(sql "SELECT status FROM council.sc_motions WHERE id = $QM") $(grep -c 'あなたの票' "$T/q8")" "200 open 1" \
 	"the chair opens it and a member votes through the page"
+tap_like "$(cat "$T/q8")" '<svg [^>]*class="chart chart--countdown" role="img" aria-labelledby="chart-closes-t chart-closes-d"[^>]*><title id="chart-closes-t">採決の締切（日本時間） 残り (23時間 5[0-9]分|1日 0時間)</title><desc id="chart-closes-d">(9[0-9]|100)%</desc>' \
+	"issue 17: the open poll's time left is a bar too, said in words"
 form q9 "$W_S" "/committee/$QM" --data-urlencode "csrf=0" --data-urlencode action=vote --data-urlencode choice=no
 tap_is "$code" 403 "a form without the session's token is refused"
 

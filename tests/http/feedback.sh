@@ -77,6 +77,8 @@ tap_like "$(cat "$T/p1")" '回答待ち' "... with the status 回答待ち and t
 tap_unlike "$(cat "$T/p1")" 'value="expert"' "... and no expert feedback for Type 2"
 page ob "$W_T2" /obligations
 tap_like "$(cat "$T/ob")" "$TITLE" "R-TF-5: /obligations lists it"
+tap_like "$(cat "$T/ob")" "<svg [^>]*class=\"chart chart--countdown\" role=\"img\" aria-labelledby=\"chart-left-$P-t chart-left-$P-d\"[^>]*><title id=\"chart-left-$P-t\">[^<]+ 残り (1日 23時間|2日 0時間)</title><desc id=\"chart-left-$P-d\">(99|100)%</desc>" \
+	"issue 17: the time left to the deadline is also a bar, said in words"
 
 before=$(sql "SELECT count(*) FROM council.feedback WHERE post_id = $P")
 form f0 "$W_T2" /feedback --data-urlencode "csrf=0000000000000000000000000000000000000000000000000000000000000000" \

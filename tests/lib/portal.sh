@@ -68,3 +68,25 @@ sc_pass() {
 	api sr "${TOK[${SEATS[1]}]}" GET "/api/v1/committee/motions/$M"
 	MS=$(json sr 'd["status"]')
 }
+
+# vote_chart_desc FILE TURNOUT_LABEL: the Japanese text equivalent a vote
+# chart (server/web/chart.c chart_vote) must carry for the counted result
+# in the API's JSON of FILE (a committee motion's or a poll's "result").
+vote_chart_desc() {
+	python3 - "$T/$1" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["result"]
+amt = lambda x: ("%.3f" % x).rstrip("0").rstrip(".")
+pr = r.get("pass_rule") or r["pass"]
+qr = r.get("quorum_rule") or r["quorum"]
+qc = r["quorum_close"]
+needed = r["pass"]["denominator"] * pr["num"] / pr["den"]
+s = "賛成：%d、反対：%d、棄権：%d。%s：%s。%s：%d / %d" % (r["yes"], r["no"], r["abstain"],
+    "可決に必要な賛成（この数を超えること）" if pr["cmp"] == ">" else "可決に必要な賛成（この数以上）",
+    amt(needed), sys.argv[2], qc["numerator"], qc["denominator"])
+if qr["base"] is not None:
+    s += "、%s：%s" % ("定足数（この数を超える出席）" if qr["cmp"] == ">" else "定足数（この数以上の出席）",
+                      amt(qc["denominator"] * qr["num"] / qr["den"]))
+print(s)
+PY
+}
