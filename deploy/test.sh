@@ -28,6 +28,7 @@
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
 #      a whole general assembly with 30 members          tests/browser/general_assembly.mjs
+#      the layout at 1280 and 390 px, every persona's pages  tests/browser/layout.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
 #      the audit chain anchored: signed checkpoints in a file and mailed
@@ -239,6 +240,11 @@ count journeys "$OUT/journeys.tap" $?
 	node general_assembly.mjs "$COUNCILD_URL" "$OUT/screenshots" "$PGDIR"
 ) >"$OUT/assembly-browser.tap" 2>"$OUT/assembly-browser.err"
 count ga-browser "$OUT/assembly-browser.tap" $?
+(
+	cd "$ROOT/tests/browser" || exit 1
+	node layout.mjs "$COUNCILD_URL" "$OUT/screenshots/layout" "$PGDIR"
+) >"$OUT/layout.tap" 2>"$OUT/layout.err"
+count layout "$OUT/layout.tap" $?
 
 say "the audit chain after every layer"
 # Every notice, attendance, proxy, ballot, count, decision and withdrawal
