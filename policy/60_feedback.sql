@@ -225,6 +225,30 @@ BEGIN
 END
 $$;
 
+-- Whose ledger p_org is (NULL: the caller's organisation) for the ledger's
+-- readers: the organisation itself and the coordinator (anyone else:
+-- CP404, as for an unknown organisation).  council.ledger and
+-- council.ledger_months ask it first.
+CREATE OR REPLACE FUNCTION council.ledger__org(p_org bigint) RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    IF council.current_person_id() IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    p_org := coalesce(p_org, council.current_org_id());
+    IF p_org IS DISTINCT FROM council.current_org_id()
+       AND NOT council.current_is_coordinator() THEN
+        RAISE EXCEPTION 'organisation_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM council.organisations WHERE id = p_org) THEN
+        RAISE EXCEPTION 'organisation_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    RETURN p_org;
+END
+$$;
+
 -- R-TF-5: the contribution ledger of an organisation, for itself and the
 -- coordinator (anyone else: CP404, as for an unknown organisation).
 -- original: its first posts without sources (its own information);
@@ -239,18 +263,8 @@ DECLARE
     v_due  bigint;
     v_ok   bigint;
 BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    p_org := coalesce(p_org, council.current_org_id());
-    IF p_org IS DISTINCT FROM council.current_org_id()
-       AND NOT council.current_is_coordinator() THEN
-        RAISE EXCEPTION 'organisation_not_found' USING ERRCODE = 'CP404';
-    END IF;
+    p_org := council.ledger__org(p_org);
     SELECT * INTO v_org FROM council.organisations WHERE id = p_org;
-    IF v_org.id IS NULL THEN
-        RAISE EXCEPTION 'organisation_not_found' USING ERRCODE = 'CP404';
-    END IF;
     SELECT count(*), count(*) FILTER (WHERE f.on_time)
     INTO v_due, v_ok
     FROM council.posts x
@@ -282,6 +296,45 @@ BEGIN
                      AND NOT EXISTS (SELECT 1 FROM council.feedback f
                                      WHERE f.post_id = x.id AND f.org_id = p_org)),
         'on_time_rate', CASE WHEN v_due > 0 THEN round(v_ok::numeric / v_due, 3) END);
+END
+$$;
+
+-- Issue 17: the ledger's due posts per month of their deadline (JST), the
+-- last p_months months (1 to 36) up to this one, for the ledger's readers
+-- (council.ledger__org): the same rows council.ledger counts as due,
+-- on_time and missed, so that the months add up to its numbers (those of
+-- deadlines before the first month aside); late: answered after the
+-- deadline.  A month with none has zeros.
+CREATE OR REPLACE FUNCTION council.ledger_months(p_org bigint DEFAULT NULL,
+                                                 p_months integer DEFAULT 12)
+    RETURNS TABLE (month text, due bigint, on_time bigint, late bigint, missed bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_now timestamp := date_trunc('month', now() AT TIME ZONE 'Asia/Tokyo');
+BEGIN
+    p_org := council.ledger__org(p_org);
+    p_months := least(greatest(coalesce(p_months, 12), 1), 36);
+    RETURN QUERY
+    WITH months AS (
+        SELECT g AS m FROM generate_series(v_now - make_interval(months => p_months - 1),
+                                           v_now, interval '1 month') g
+    ), d AS (
+        SELECT date_trunc('month', x.feedback_deadline AT TIME ZONE 'Asia/Tokyo') AS m,
+               f.post_id IS NOT NULL AS answered, coalesce(f.on_time, false) AS ok
+        FROM council.posts x
+        JOIN council.post_audience a ON a.post_id = x.id AND a.org_id = p_org AND NOT a.is_author
+        LEFT JOIN council.feedback f ON f.post_id = x.id AND f.org_id = p_org
+        WHERE x.feedback_deadline IS NOT NULL AND x.parent_id IS NULL
+          AND x.feedback_deadline < now()
+    )
+    SELECT to_char(months.m, 'YYYY-MM'), count(d.m), count(d.m) FILTER (WHERE d.ok),
+           count(d.m) FILTER (WHERE d.answered AND NOT d.ok),
+           count(d.m) FILTER (WHERE NOT d.answered)
+    FROM months LEFT JOIN d ON d.m = months.m
+    GROUP BY months.m ORDER BY months.m;
 END
 $$;
 
@@ -331,5 +384,7 @@ ALTER FUNCTION council.current_tf_class() OWNER TO council_definer;
 ALTER FUNCTION council.feedback_status(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.feedback_tally(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ledger(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.ledger__org(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.ledger_months(bigint, integer) OWNER TO council_definer;
 ALTER FUNCTION council.ledger_all() OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;

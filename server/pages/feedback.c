@@ -342,6 +342,48 @@ feedback_ledger_item(struct http_req *req, PGresult *r, int row,
 	tmpl_vars_setf(item, "href", "/ledger?org=%s", PQgetvalue(r, row, 0));
 }
 
+/* The ledger's months (council.ledger_months: rows of month, due,
+ * on_time, late, missed) as the list months and the chart
+ * ledger_chart (issue 17). */
+static void
+feedback_ledger_months(struct http_req *req, const PGresult *r,
+    struct tmpl_vars *vars)
+{
+	struct chart_part	 series[3] = {
+		{ http_text(req, "ledger.on_time"), 0, "on-time" },
+		{ http_text(req, "chart.ledger.late"), 0, "late" },
+		{ http_text(req, "ledger.missed"), 0, "missed" }
+	};
+	struct tmpl_vars	*item;
+	const char		**months;
+	long long		*values;
+	struct buf		 b;
+	int			 i, n = PQntuples(r), c;
+
+	if (n == 0)
+		return;
+	months = xcalloc((size_t)n, sizeof(*months));
+	values = xcalloc((size_t)n * 3, sizeof(*values));
+	for (i = 0; i < n; i++) {
+		item = tmpl_vars_add_item(vars, "months");
+		months[i] = PQgetvalue(r, i, 0);
+		tmpl_vars_set(item, "month", months[i]);
+		tmpl_vars_set(item, "due", PQgetvalue(r, i, 1));
+		tmpl_vars_set(item, "on_time", PQgetvalue(r, i, 2));
+		tmpl_vars_set(item, "late", PQgetvalue(r, i, 3));
+		tmpl_vars_set(item, "missed", PQgetvalue(r, i, 4));
+		for (c = 0; c < 3; c++)
+			values[i * 3 + c] = atoll(PQgetvalue(r, i, 2 + c));
+	}
+	buf_init(&b);
+	chart_columns(&b, "ledger", http_text(req, "chart.ledger"), months,
+	    (size_t)n, series, 3, values, req->lang);
+	tmpl_vars_set_markup(vars, "ledger_chart", b.data);
+	buf_free(&b);
+	free(values);
+	free(months);
+}
+
 #define FEEDBACK_LEDGER_COLS \
     "l->'org'->>'id', l->'org'->>'name_ja', l->'org'->>'name_en', " \
     "l->'org'->>'tf_class', l->>'original_posts', l->>'replies', " \
@@ -359,7 +401,7 @@ feedback_ledger(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
-	PGresult		*r = NULL, *all = NULL;
+	PGresult		*r = NULL, *all = NULL, *months = NULL;
 	const char		*params[1];
 	char			 err[256], org[24];
 	long long		 o = caller_id_arg(req, "org");
@@ -384,6 +426,16 @@ feedback_ledger(struct http_req *req)
 	vars = tmpl_vars_new();
 	caller_frame(req, vars, &me);
 	feedback_ledger_item(req, r, 0, vars);
+	/* The same organisation's months, under the same rule of who may
+	 * read its ledger (council.ledger__org). */
+	months = caller_db(req, "SELECT month, due, on_time, late, missed "
+	    "FROM council.ledger_months($1::bigint)", 1, params, err,
+	    sizeof(err));
+	if (months != NULL)
+		feedback_ledger_months(req, months, vars);
+	else
+		log_error("msg=\"ledger months failed\" rid=%s error=\"%s\"",
+		    req->rid, err);
 	all = caller_db(req, "SELECT " FEEDBACK_LEDGER_COLS " FROM "
 	    "json_array_elements(council.ledger_all()) l "
 	    "WHERE (SELECT me.is_coordinator FROM council.me)", 0, NULL, err,
@@ -395,6 +447,7 @@ feedback_ledger(struct http_req *req)
 	ret = http_page(req, 200, "ledger.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
+	PQclear(months);
 	PQclear(all);
 	PQclear(r);
 	return ret;

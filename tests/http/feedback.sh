@@ -146,6 +146,23 @@ BANK=$(sql "SELECT id FROM council.organisations WHERE slug = 'toto-bank'")
 SAKURA=$(sql "SELECT id FROM council.organisations WHERE slug = 'sakura-security'")
 page l1 "$W_T2" /ledger
 tap_like "$(cat "$T/l1")" 'class="ledger__given">[1-9]' "R-TF-5: the operator's ledger counts its feedback"
+# Issue 17: the ledger per month.  The countermeasure's deadline passes
+# (moved into the past here): the operator's ledger counts it due and on
+# time, and so do its months, which add up to the ledger's numbers.
+sql "UPDATE council.posts SET feedback_deadline = now() - interval '1 minute' WHERE id = $P" >/dev/null
+page l1m "$W_T2" /ledger
+due=$(grep -o 'class="ledger__due">[0-9]*' "$T/l1m" | grep -o '[0-9]*$')
+mdue=$(( $(grep -o 'class="ledger__month-due">[0-9]*' "$T/l1m" | grep -o '[0-9]*$' | paste -sd+) ))
+month=$(TZ=Asia/Tokyo date +%Y-%m)
+tap_is "$code $(grep -o 'class="ledger__month-due"' "$T/l1m" | wc -l) $mdue" "200 12 $due" \
+	"issue 17: the ledger's last twelve months add up to its due posts ($due)"
+tap_like "$(cat "$T/l1m")" "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart--columns\" role=\"img\" aria-labelledby=\"chart-ledger-t chart-ledger-d\"" \
+	"... drawn as columns, an image named by its title and description"
+tap_like "$(cat "$T/l1m")" "<desc id=\"chart-ledger-d\">[^<]*$month：期限内の回答 [1-9][0-9]*、期限後に回答 [0-9]+、未回答 [0-9]+</desc>" \
+	"... whose text equivalent counts this month's answer on time"
+# The deadline back in the future: a suite run again on the same cluster
+# (tests/dev.sh) finds no due post of this run in pgTAP's ledgers.
+sql "UPDATE council.posts SET feedback_deadline = now() + interval '2 days' WHERE id = $P" >/dev/null
 page l2 "$W_CO" "/ledger?org=$BANK"
 tap_is "$code" 200 "R-TF-5: the coordinator opens any member's ledger"
 tap_like "$(cat "$T/l2")" '東都銀行' "... and has every TF member's overview"

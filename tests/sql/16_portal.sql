@@ -4,7 +4,7 @@
 -- preview, idempotent submissions and the JSON API's write calls.  Same
 -- fixtures and helpers as 10_sharing_rules.  Everything is rolled back.
 BEGIN;
-SELECT plan(60);
+SELECT plan(64);
 \ir fixtures/sharing.psql
 
 CREATE FUNCTION pg_temp.aud(lbl text) RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER AS $$
@@ -177,6 +177,19 @@ SELECT is(pg_temp.val('coord-h', format('SELECT (council.ledger(%s)->>''missed''
           'R-TF-5: the coordinator reads every ledger');
 SELECT alike(pg_temp.err('v2-h', 'SELECT council.ledger_all()'), '%organisation_not_found%',
           'only the coordinator has the overview');
+-- Issue 17: the ledger per month counts the same rows, under the same rule
+-- of who may read it: its months add up to the ledger's numbers.
+SELECT is(pg_temp.val('v1-h', 'SELECT (SELECT sum(due) || ''/'' || sum(on_time) || ''/'' || sum(missed) || ''/'' || count(*) FROM council.ledger_months())
+                               = (SELECT (l->>''due'') || ''/'' || (l->>''on_time'') || ''/'' || (l->>''missed'') || ''/12'' FROM council.ledger() l)'),
+          'true', 'issue 17: the ledger''s twelve months add up to its due, on time and missed');
+SELECT is(pg_temp.val('v1-h', 'SELECT bool_and(late = due - on_time - missed) AND sum(late) >= 1 FROM council.ledger_months()'),
+          'true', '... late is what was answered after the deadline (cm2)');
+SELECT is(pg_temp.err('v2-h', format('SELECT council.ledger_months(%s)', pg_temp.o('tr-vendor1'))),
+          pg_temp.err('v2-h', 'SELECT council.ledger_months(999999999)'),
+          '... another member''s months are as unknown as an absent organisation''s');
+SELECT is(pg_temp.val('coord-h', format('SELECT (SELECT sum(missed) FROM council.ledger_months(%s)) = (council.ledger(%s)->>''missed'')::numeric',
+                                        pg_temp.o('tr-vendor2'), pg_temp.o('tr-vendor2'))),
+          'true', '... and the coordinator reads every member''s');
 
 -- Idempotent submissions. ---------------------------------------------------------
 SELECT is(pg_temp.val('bank-h', $$SELECT council.create_post_once('key-0123456789abcdef', 'report', 'once', 'b', false)$$),
