@@ -170,6 +170,44 @@ BEGIN
 END
 $$;
 
+-- Issue 17 (item 10): the TLP label of post p from the audience it
+-- reaches.  The label its scope designates, as create_post sets it (red
+-- for a secret; clear without a designated scope; green with every member
+-- named; amber_strict for named organisations only; amber otherwise; a
+-- reply takes its parent's), except that a post reaching fewer members
+-- than its scope names (R-SCOPE-4: a source's giver has not consented)
+-- is not CLEAR or GREEN but AMBER, until it reaches them.
+CREATE OR REPLACE FUNCTION council.tlp_reached(p bigint) RETURNS council.tlp
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    x  council.posts;
+    v  council.tlp;
+BEGIN
+    SELECT * INTO x FROM council.posts WHERE id = p;
+    IF x.is_secret THEN
+        RETURN 'red';
+    ELSIF x.parent_id IS NOT NULL THEN
+        RETURN (SELECT y.tlp FROM council.posts y WHERE y.id = x.parent_id);
+    END IF;
+    v := CASE
+        WHEN NOT x.scope_designated THEN 'clear'
+        WHEN EXISTS (SELECT 1 FROM council.post_scope s
+                     WHERE s.post_id = p AND s.class = 'all_members') THEN 'green'
+        WHEN NOT EXISTS (SELECT 1 FROM council.post_scope s
+                         WHERE s.post_id = p AND s.org_id IS NULL) THEN 'amber_strict'
+        ELSE 'amber' END;
+    IF v IN ('clear', 'green') AND EXISTS (
+            SELECT n FROM council.audience_named(p) AS n
+            EXCEPT
+            SELECT a.org_id FROM council.post_audience a WHERE a.post_id = p) THEN
+        v := 'amber';
+    END IF;
+    RETURN v;
+END
+$$;
+
 -- Rewrite post p's rows of post_audience; with cascade, then those of its
 -- replies and of the posts derived from it (ids grow along both relations,
 -- so every dependent comes after what it depends on).
@@ -187,6 +225,14 @@ BEGIN
                          WHERE a.post_id = p AND a.org_id = x),
            (SELECT is_secret FROM council.posts WHERE id = p)
     FROM council.audience_compute(p) AS x;
+    -- Issue 17: the label of what can reach less than its scope (a
+    -- derived post) or inherits it (a reply) follows its audience.
+    IF EXISTS (SELECT 1 FROM council.posts y WHERE y.id = p AND y.parent_id IS NOT NULL)
+       OR EXISTS (SELECT 1 FROM council.post_sources ps WHERE ps.post_id = p) THEN
+        UPDATE council.posts y SET tlp = t.v
+        FROM (SELECT council.tlp_reached(p) AS v) t
+        WHERE y.id = p AND y.tlp IS DISTINCT FROM t.v;
+    END IF;
     IF cascade THEN
         FOR d IN SELECT id FROM council.posts WHERE parent_id = p
                  UNION
@@ -592,6 +638,7 @@ CREATE TRIGGER audience_supervises_delete AFTER DELETE ON council.org_supervises
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.audience_named(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.audience_compute(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.tlp_reached(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.audience_refresh_post(bigint, boolean) OWNER TO council_definer;
 ALTER FUNCTION council.audience_refresh_all() OWNER TO council_definer;
 ALTER FUNCTION council.audience_on_group_change() OWNER TO council_definer;
@@ -602,7 +649,7 @@ ALTER FUNCTION council.audience_rebuild_orgs(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.audience_rebuild_changed(bigint[]) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.audience_named(bigint),
-    council.audience_compute(bigint),
+    council.audience_compute(bigint), council.tlp_reached(bigint),
     council.audience_refresh_post(bigint, boolean),
     council.audience_refresh_all(),
     council.audience_refresh_orgs(bigint[]),

@@ -197,6 +197,72 @@ BEGIN
 END
 $$;
 
+-- Issue 17 (the explanatory preview): the organisations post p's scope
+-- names that it does not reach, each with the rule that leaves it out, in
+-- this order: 'excluded' (named in an exclusion, R-SCOPE-2),
+-- 'supervisors' and 'investigative' (the author's exclusions, R-SCOPE-2),
+-- 'not_member' (R-ORG-3, R-SCOPE-1: named by name or through a group,
+-- but not a member, or not since before p; a class names members only, so
+-- a class never lists non-members), 'secretariat' (R-ORG-6), 'liaison'
+-- (reached through its GSOC member, R-ORG-8), 'consent' (R-SCOPE-4, until
+-- a source's giver consents).  For the post's own author organisation
+-- only (the preview); no row for anyone else.  A restriction
+-- (R-RESTRICT-1) is not told: the committee's decisions are not public.
+CREATE OR REPLACE FUNCTION council.audience_left_out(p bigint)
+    RETURNS TABLE (org_id bigint, reason text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM council.post_authors pa
+                   WHERE pa.post_id = p AND pa.org_id = council.current_org_id()) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    WITH named AS (
+        SELECT o.id, false AS by_name FROM council.organisations o, council.posts x
+        WHERE x.id = p AND NOT x.scope_designated AND x.parent_id IS NULL
+        UNION ALL
+        SELECT s.org_id, true FROM council.post_scope s
+        WHERE s.post_id = p AND s.org_id IS NOT NULL
+        UNION ALL
+        SELECT gm.org_id, true FROM council.post_scope s
+        JOIN council.group_members gm ON gm.group_id = s.group_id
+        WHERE s.post_id = p
+        UNION ALL
+        SELECT o.id, false FROM council.post_scope s
+        JOIN council.organisations o ON council.class_includes(s, o)
+        WHERE s.post_id = p AND s.class IS NOT NULL
+    ), n AS (
+        SELECT named.id, bool_or(named.by_name) AS by_name FROM named GROUP BY named.id
+    ), e AS (
+        SELECT n.id, n.by_name, o.council_role, o.gsoc_liaison,
+               o.status = 'member' AND EXISTS (
+                   SELECT 1 FROM council.org_memberships m
+                   WHERE m.org_id = o.id AND m.until IS NULL AND m.first_post <= p) AS member
+        FROM n JOIN council.organisations o ON o.id = n.id
+        WHERE NOT EXISTS (SELECT 1 FROM council.post_audience a
+                          WHERE a.post_id = p AND a.org_id = n.id)
+    )
+    SELECT e.id, CASE
+        WHEN EXISTS (SELECT 1 FROM council.post_exclusions x
+                     WHERE x.post_id = p AND x.kind = 'org' AND x.org_id = e.id) THEN 'excluded'
+        WHEN EXISTS (SELECT 1 FROM council.post_exclusions x
+                     JOIN council.org_supervises sv ON sv.sector_code = x.sector_code
+                     WHERE x.post_id = p AND x.kind = 'supervisors' AND sv.org_id = e.id)
+            THEN 'supervisors'
+        WHEN EXISTS (SELECT 1 FROM council.post_exclusions x
+                     JOIN council.organisations o ON o.is_investigative AND o.id = e.id
+                     WHERE x.post_id = p AND x.kind = 'investigative') THEN 'investigative'
+        WHEN NOT e.member THEN 'not_member'
+        WHEN e.council_role IS NOT DISTINCT FROM 'secretariat' THEN 'secretariat'
+        WHEN e.gsoc_liaison THEN 'liaison'
+        ELSE 'consent' END
+    FROM e
+    WHERE e.member OR e.by_name;
+END
+$$;
+
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.post_author_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.current_group_ids() OWNER TO council_definer;
@@ -206,9 +272,10 @@ ALTER FUNCTION council.person_sees_post(bigint, bigint) OWNER TO council_definer
 ALTER FUNCTION council.current_case_post_ids() OWNER TO council_definer;
 ALTER FUNCTION council.org_secret_block(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.audience_secret_reach(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.audience_left_out(bigint) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.audience_secret_reach(bigint),
-    council.org_secret_block(bigint), council.person_sees_post(bigint, bigint) FROM PUBLIC;
+    council.audience_left_out(bigint), council.org_secret_block(bigint), council.person_sees_post(bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.audience_secret_reach(bigint) TO council_writer;
 
 ------------------------------------------------------------------------

@@ -64,6 +64,9 @@ $$;
 -- cannot receive it are not readers: "secret_unreachable" lists them,
 -- each with its reason ('no_handler', 'secret_opt_out'), and "orgs" and
 -- "count" leave them out (create_post refuses a secret none can receive).
+-- Issue 17: "left_out" lists the organisations the scope names that the
+-- post does not reach, each with the rule (council.audience_left_out), and
+-- "tlp" the label of what it reaches (council.tlp_reached).
 CREATE OR REPLACE FUNCTION council.audience_preview(
     p_kind council.post_kind, p_title text, p_body text, p_is_secret boolean,
     p_masked boolean DEFAULT false, p_scope jsonb DEFAULT NULL,
@@ -83,6 +86,8 @@ DECLARE
     v_masked    boolean;
     v_blocked   jsonb := '[]';
     v_unreach   bigint[];
+    v_left      jsonb := '[]';
+    v_tlp       council.tlp;
 BEGIN
     BEGIN
         v_id := council.create_post(p_kind, coalesce(nullif(btrim(p_title), ''), '-'),
@@ -91,6 +96,11 @@ BEGIN
         SELECT array_agg(a.org_id) INTO v_orgs
         FROM council.post_audience a WHERE a.post_id = v_id;
         SELECT count(*) INTO v_consents FROM council.consents c WHERE c.post_id = v_id;
+        -- Issue 17: who the scope names but the post leaves out, and why;
+        -- the label of what it reaches (tlp_reached, kept on the post).
+        SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.org_id, 'reason', l.reason)), '[]')
+        INTO v_left FROM council.audience_left_out(v_id) l;
+        SELECT x.tlp INTO v_tlp FROM council.posts x WHERE x.id = v_id;
         IF p_is_secret THEN
             SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.org_id, 'reason', r.reason)),
                             '[]')
@@ -134,6 +144,16 @@ BEGIN
                 FROM jsonb_array_elements(v_blocked) b
                 JOIN council.organisations o ON o.id = (b->>'id')::bigint
                 WHERE NOT o.id = ANY (v_hidden)), '[]'::json),
+        -- Issue 17: named by the scope, left out, with the rule (a
+        -- masked author of the thread stays unnamed).
+        'left_out', coalesce((SELECT json_agg(json_build_object(
+                    'id', o.id, 'name_ja', o.name_ja, 'name_en', o.name_en,
+                    'category', o.category, 'reason', l->>'reason')
+                    ORDER BY l->>'reason', o.name_ja)
+                FROM jsonb_array_elements(v_left) l
+                JOIN council.organisations o ON o.id = (l->>'id')::bigint
+                WHERE NOT o.id = ANY (v_hidden)), '[]'::json),
+        'tlp', v_tlp,
         'masked_member', EXISTS (SELECT 1 FROM unnest(v_orgs) x WHERE x = ANY (v_hidden)),
         'consents', v_consents,
         'coordinator_all', true);

@@ -255,32 +255,123 @@ compose_refill(struct http_req *req, struct tmpl_vars *vars,
  * from council.audience_preview, or NULL; $2: English): the members and
  * the groups a scope can name ('org', 'group': id, name), and of the
  * preview, the organisations that will read the post ('reader': name,
- * author, then on each row the count, a masked member, consents pending)
- * and those the scope names that cannot receive a secret ('unreachable':
- * name, reason; R-SECRET-2, R-SECRET-3), in the preview's order.
+ * author, category, then on each row the count, a masked member, consents
+ * pending and the TLP label of what it reaches), grouped by category with
+ * the author first; those the scope names that cannot receive a secret
+ * ('unreachable': name, reason; R-SECRET-2, R-SECRET-3); and those it
+ * names but does not reach ('left': name, reason; issue 17, the rule that
+ * leaves each out).
  */
 static const char COMPOSE_SQL[] =
     "SELECT 'group' AS tag, g.id AS ord, g.id::text, "
-    "CASE WHEN $2 THEN g.name_en ELSE g.name_ja END, NULL, NULL, NULL, NULL "
-    "FROM council.groups g "
+    "CASE WHEN $2 THEN g.name_en ELSE g.name_ja END, NULL, NULL, NULL, NULL, "
+    "NULL FROM council.groups g "
     "UNION ALL SELECT 'org', o.id, o.id::text, "
-    "CASE WHEN $2 THEN o.name_en ELSE o.name_ja END, NULL, NULL, NULL, NULL "
-    "FROM council.organisations o WHERE o.status = 'member' "
-    "UNION ALL SELECT 'reader', x.n, NULL, "
+    "CASE WHEN $2 THEN o.name_en ELSE o.name_ja END, NULL, NULL, NULL, NULL, "
+    "NULL FROM council.organisations o WHERE o.status = 'member' "
+    "UNION ALL SELECT 'reader', row_number() OVER (ORDER BY "
+    "x.e->>'author' DESC, x.e->>'category', x.n), x.e->>'category', "
     "CASE WHEN $2 THEN x.e->>'name_en' ELSE x.e->>'name_ja' END, "
     "x.e->>'author', $1::json->>'count', $1::json->>'masked_member', "
-    "$1::json->>'consents' "
+    "$1::json->>'consents', $1::json->>'tlp' "
     "FROM json_array_elements($1::json->'orgs') WITH ORDINALITY x(e, n) "
     "UNION ALL SELECT 'unreachable', x.n, NULL, "
     "CASE WHEN $2 THEN x.e->>'name_en' ELSE x.e->>'name_ja' END, "
-    "x.e->>'reason', NULL, NULL, NULL "
+    "x.e->>'reason', NULL, NULL, NULL, NULL "
     "FROM json_array_elements($1::json->'secret_unreachable') "
     "WITH ORDINALITY x(e, n) "
+    "UNION ALL SELECT 'zleft', x.n, NULL, "
+    "CASE WHEN $2 THEN x.e->>'name_en' ELSE x.e->>'name_ja' END, "
+    "x.e->>'reason', NULL, NULL, NULL, NULL "
+    "FROM json_array_elements($1::json->'left_out') WITH ORDINALITY x(e, n) "
     "ORDER BY 1, 2";
 
-/* Columns of COMPOSE_SQL. */
+/* Columns of COMPOSE_SQL ('reader' rows: CO_ID is the category). */
 enum { CO_TAG, CO_ORD, CO_ID, CO_NAME, CO_A, CO_COUNT, CO_MASKED,
-    CO_CONSENTS };
+    CO_CONSENTS, CO_TLP };
+
+/* The rules that leave a named organisation out of the audience, as
+ * council.audience_left_out gives them; each has compose.preview.left.*. */
+static const char *const compose_left_reasons[] = {
+	"excluded", "supervisors", "investigative", "not_member",
+	"secretariat", "liaison", "consent"
+};
+
+/* The category group of the preview being filled (compose_reader). */
+struct compose_group {
+	struct tmpl_vars	*item;		/* NULL before the first */
+	char			 cat[32];	/* its category, "" the author's */
+};
+
+/*
+ * One reader row i of COMPOSE_SQL into the preview's variables: the first
+ * sets the totals and the label; the author's organisation is a group of
+ * its own, then each category starts one when it differs from the last
+ * row's (g).
+ */
+static void
+compose_reader(struct http_req *req, struct tmpl_vars *vars, PGresult *r,
+    int i, int first, struct compose_group *g)
+{
+	struct tmpl_vars	*item;
+	const char		*cat = PQgetvalue(r, i, CO_ID);
+	char			 key[64];
+	int			 author = strcmp(PQgetvalue(r, i, CO_A), "true") == 0;
+
+	if (first) {
+		tmpl_vars_set(vars, "preview", "1");
+		tmpl_vars_set(vars, "preview_count", PQgetvalue(r, i, CO_COUNT));
+		if (strcmp(PQgetvalue(r, i, CO_MASKED), "true") == 0)
+			tmpl_vars_set(vars, "preview_masked", "1");
+		if (atoi(PQgetvalue(r, i, CO_CONSENTS)) > 0)
+			tmpl_vars_set(vars, "preview_consents",
+			    PQgetvalue(r, i, CO_CONSENTS));
+		if (strspn(PQgetvalue(r, i, CO_TLP),
+		    "abcdefghijklmnopqrstuvwxyz_") == strlen(PQgetvalue(r, i,
+		    CO_TLP)) && *PQgetvalue(r, i, CO_TLP) != '\0') {
+			snprintf(key, sizeof(key), "tlp.%s",
+			    PQgetvalue(r, i, CO_TLP));
+			tmpl_vars_set(vars, "preview_tlp", http_text(req, key));
+			tmpl_vars_setf(vars, "preview_tlp_class", "tlp tlp--%s",
+			    PQgetvalue(r, i, CO_TLP));
+		}
+	}
+	if (author)
+		cat = "";
+	if (g->item == NULL || strcmp(g->cat, cat) != 0) {
+		g->item = tmpl_vars_add_item(vars, "preview_groups");
+		snprintf(g->cat, sizeof(g->cat), "%s", cat);
+		snprintf(key, sizeof(key), "roster.category.%s", cat);
+		tmpl_vars_set(g->item, "label", author ?
+		    http_text(req, "compose.preview.you") : http_text(req, key));
+	}
+	item = tmpl_vars_add_item(g->item, "members");
+	tmpl_vars_set(item, "name", PQgetvalue(r, i, CO_NAME));
+	if (author)
+		tmpl_vars_set(item, "author", "1");
+}
+
+/* A 'left' row i: named by the scope, left out by a rule with a text. */
+static void
+compose_left(struct http_req *req, struct tmpl_vars *vars, PGresult *r,
+    int i)
+{
+	struct tmpl_vars	*item;
+	const char		*v = PQgetvalue(r, i, CO_A);
+	char			 key[64];
+	size_t			 k;
+
+	for (k = 0; k < sizeof(compose_left_reasons) /
+	    sizeof(compose_left_reasons[0]); k++)
+		if (strcmp(v, compose_left_reasons[k]) == 0)
+			break;
+	if (k == sizeof(compose_left_reasons) / sizeof(compose_left_reasons[0]))
+		return;
+	item = tmpl_vars_add_item(vars, "preview_left");
+	tmpl_vars_set(item, "name", PQgetvalue(r, i, CO_NAME));
+	snprintf(key, sizeof(key), "compose.preview.left.%s", v);
+	tmpl_vars_set(item, "reason", http_text(req, key));
+}
 
 /*
  * The composer page.  preview: council.audience_preview's JSON, shown as
@@ -295,6 +386,7 @@ compose_page(struct http_req *req, unsigned status,
     const char *preview)
 {
 	struct tmpl_vars	*vars = tmpl_vars_new(), *item;
+	struct compose_group	 group = { NULL, "" };
 	PGresult		*r;
 	const char		*params[2], *tag, *v;
 	char			 err[256], key[65];
@@ -314,22 +406,11 @@ compose_page(struct http_req *req, unsigned status,
 	for (i = 0; i < PQntuples(r); i++) {
 		tag = PQgetvalue(r, i, CO_TAG);
 		if (strcmp(tag, "reader") == 0) {
-			if (readers++ == 0) {
-				tmpl_vars_set(vars, "preview", "1");
-				tmpl_vars_set(vars, "preview_count",
-				    PQgetvalue(r, i, CO_COUNT));
-				if (strcmp(PQgetvalue(r, i, CO_MASKED),
-				    "true") == 0)
-					tmpl_vars_set(vars, "preview_masked",
-					    "1");
-				if (atoi(PQgetvalue(r, i, CO_CONSENTS)) > 0)
-					tmpl_vars_set(vars, "preview_consents",
-					    PQgetvalue(r, i, CO_CONSENTS));
-			}
-			item = tmpl_vars_add_item(vars, "preview_orgs");
-			tmpl_vars_set(item, "name", PQgetvalue(r, i, CO_NAME));
-			if (strcmp(PQgetvalue(r, i, CO_A), "true") == 0)
-				tmpl_vars_set(item, "author", "1");
+			compose_reader(req, vars, r, i, readers++ == 0, &group);
+			continue;
+		}
+		if (strcmp(tag, "zleft") == 0) {
+			compose_left(req, vars, r, i);
 			continue;
 		}
 		if (strcmp(tag, "unreachable") == 0) {

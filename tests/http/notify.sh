@@ -113,6 +113,39 @@ tap_is "$(sql "SELECT count(*) FROM council.notifications WHERE person_id = $N_I
 sql "UPDATE council.organisations SET restricted = false WHERE id = $N_ORG" >/dev/null
 tap_is "$(json n1 'd["unread"]') $(mine n5 >/dev/null; json n5 'd["unread"]')" "2 2" "R-RESTRICT-1: lifted, both come back unread"
 
+# ---- The explanatory preview (issue 17 items 2 and 10): grouped by category; who
+# the scope names but the post leaves out, and by which rule; the TLP label of
+# what it reaches. ------------------------------------------------------------------
+W_G=$(session "$GIVER" web)
+pv() {
+	form "$1" "$W_G" /posts/new --data-urlencode "csrf=$(csrf "$W_G")" \
+		--data-urlencode "submit_key=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+		--data-urlencode kind=report --data-urlencode "title=nt-test preview" --data-urlencode body=b \
+		--data-urlencode secret=no --data-urlencode action=preview "${@:2}"
+}
+n0=$(sql "SELECT count(*) FROM council.posts")
+pv v1 --data-urlencode class=all_members --data-urlencode exclude=investigative
+INV=$(sql "SELECT name_ja FROM council.organisations WHERE is_investigative AND status = 'member' ORDER BY id LIMIT 1")
+tap_is "$code $(grep -c 'class="preview__category"' "$T/v1")" "200 $(sql "SELECT count(DISTINCT category) + 1 FROM council.organisations o
+	WHERE o.status = 'member' AND NOT o.gsoc_liaison AND NOT o.is_investigative AND o.council_role IS DISTINCT FROM 'secretariat'
+	  AND o.id <> (SELECT org_id FROM council.people WHERE email = '$GIVER')")" \
+	"the preview groups who will read it by category, the author's own organisation first"
+tap_like "$(tr -d '\n' <"$T/v1")" "preview__left.*${INV}</span> \\(<span>捜査機関として除外</span>\\)" \
+	"R-SCOPE-2: an investigative body the author excluded is named, with the rule that leaves it out"
+tap_like "$(tr -d '\n' <"$T/v1")" "preview__left.*\\(<span>庶務を担う事務局には共有されない</span>\\)" \
+	"R-ORG-6: the general-affairs secretariat is named as never shared with"
+tap_like "$(cat "$T/v1")" 'tlp--green' "a post to every member is labelled TLP:GREEN"
+tap_is "$(sql "SELECT count(*) FROM council.posts")" "$n0" "... and the preview stores nothing"
+pv v2 --data-urlencode class=all_members --data-urlencode "sources=$P1"
+tap_like "$(tr -d '\n' <"$T/v2")" "preview__left.*\\(<span>情報源の提供者が同意するまで届かない</span>\\)" \
+	"R-SCOPE-4: derived from a post of narrower scope, the members beyond it wait for the giver's consent"
+tap_like "$(cat "$T/v2")" 'tlp--amber"' "... and the label says AMBER, not GREEN, until then"
+form v3 "$W_G" "/posts/new?lang=en" --data-urlencode "csrf=$(csrf "$W_G")" \
+	--data-urlencode kind=report --data-urlencode "title=nt-test preview" --data-urlencode body=b \
+	--data-urlencode secret=no --data-urlencode action=preview --data-urlencode class=all_members \
+	--data-urlencode "sources=$P1"
+tap_like "$(cat "$T/v3")" "not until the source&#39;s giver consents|not until the source's giver consents" "... in English too"
+
 # ---- Marked read; then R-ORG-3: a withdrawal ends everything. ----------------------
 api r4 "$A_N" POST /api/v1/notifications "{\"read\":$N2}"
 tap_is "$code $(cat "$T/r4") $(badge f5)" '200 {"marked" : 1} 1' "a visible notification is marked read; the badge counts one"
