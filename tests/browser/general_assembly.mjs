@@ -91,7 +91,7 @@ run(async (browser) => {
     await sec.page.goto(`${base}/assemblies`, { waitUntil: 'load' });
     await audit(sec, '/assemblies');
     const form = sec.page.locator('main form[action="/assemblies"]');
-    const session = form.locator('> p');	// the session's fields, before the agenda rows
+    const session = form.locator('> div.field');	// the session's fields, before the agenda rows
     await session.getByLabel(ja['ga.col.title'], { exact: true }).fill(title);
     await session.getByLabel(ja['ga.convene.starts'], { exact: true }).fill(jstIn(0));
     const rows = form.locator('fieldset');
