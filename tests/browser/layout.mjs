@@ -122,7 +122,7 @@ function measure() {
     toggle: shown(document.querySelector('header details.menu-toggle > summary')),
     small,
     wide: [...document.querySelectorAll('body *')].filter((e) => box(e).right > window.innerWidth + 1 &&
-      getComputedStyle(e).position !== 'absolute' && !e.closest('.table-scroll, pre'))
+      getComputedStyle(e).position !== 'absolute' && !e.closest('.table-scroll, .chart-box, pre'))
       .slice(0, 3).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} right ${Math.round(box(e).right)}`),
   };
 }
