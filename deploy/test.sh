@@ -20,6 +20,7 @@
 #      settings, organisation administration, roster   tests/http/settings.sh
 #      feedback, advice, preview, API writes (R-TF-1/5)   tests/http/feedback.sh
 #      notifications and My tasks follow visibility       tests/http/notify.sh
+#      forms say what happened once; confirmations        tests/http/forms.sh
 #      steering committee: a restriction takes effect     tests/http/committee.sh
 #      virtual general assembly: quorum, proxies, count   tests/http/assembly.sh
 #      joining, withdrawal, dissolution (R-ORG-2/3/8)     tests/http/membership.sh
@@ -208,6 +209,8 @@ count settings "$OUT/settings.tap" $?
 count feedback "$OUT/feedback.tap" $?
 "$ROOT/tests/http/notify.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/notify.tap" 2>"$OUT/notify.err"
 count notify "$OUT/notify.tap" $?
+"$ROOT/tests/http/forms.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/forms.tap" 2>"$OUT/forms.err"
+count forms "$OUT/forms.tap" $?
 "$ROOT/tests/http/committee.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/committee.tap" 2>"$OUT/committee.err"
 count committee "$OUT/committee.tap" $?
 "$ROOT/tests/http/assembly.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/assembly.tap" 2>"$OUT/assembly.err"

@@ -201,7 +201,7 @@ assembly_convene(struct http_req *req)
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), ASSEMBLY_PREFIX "%s", PQgetvalue(r, 0, 3));
-	ret = http_redirect(req, loc);
+	ret = http_redirect_done(req, loc, "ga.convened");
 out:
 	PQclear(r);
 	form_free(&f);
@@ -599,6 +599,14 @@ assembly_act(struct http_req *req)
 	if (strcmp(action, "attend") == 0 || strcmp(action, "leave") == 0 ||
 	    strcmp(action, "revoke_proxy") == 0 || strcmp(action, "close") == 0 ||
 	    strcmp(action, "proxy") == 0 || strcmp(action, "designate") == 0) {
+		/* Issue 17: closing ends the session for good; the form asks
+		 * for an explicit confirmation (as the withdrawal does). */
+		if (strcmp(action, "close") == 0 && (form_get(&f, "confirm") ==
+		    NULL || strcmp(form_get(&f, "confirm"), "yes") != 0)) {
+			ret = assembly_session_page(req, &me, a, 422,
+			    assembly_error_text(req, "confirm_close"), NULL);
+			goto out;
+		}
 		/* holder: an organisation id, or "chair" (no holder). */
 		if (strcmp(action, "proxy") == 0 && (holder == NULL ||
 		    (strcmp(holder, "chair") != 0 &&
@@ -712,7 +720,9 @@ assembly_act(struct http_req *req)
 		    assembly_error_text(req, PQgetvalue(r, 0, 1)), NULL);
 		goto out;
 	}
-	ret = http_redirect(req, loc);
+	/* Say what happened: done.ga.<action> (http_redirect_done). */
+	snprintf(note, sizeof(note), "ga.%s", action);
+	ret = http_redirect_done(req, loc, note);
 out:
 	PQclear(r);
 	form_free(&f);

@@ -178,7 +178,7 @@ committee_create(struct http_req *req)
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), COMMITTEE_PREFIX "%s", PQgetvalue(r, 0, 2));
-	ret = http_redirect(req, loc);
+	ret = http_redirect_done(req, loc, "sc.created");
 out:
 	PQclear(r);
 	form_free(&f);
@@ -387,7 +387,7 @@ committee_act(struct http_req *req)
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[5], *closes;
-	char			 err[256], id[24], loc[64];
+	char			 err[256], id[24], loc[64], done[48];
 	long long		 n = req->id;
 	enum MHD_Result		 ret;
 
@@ -428,7 +428,10 @@ committee_act(struct http_req *req)
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), COMMITTEE_PREFIX "%s", id);
-	ret = http_redirect(req, loc);
+	/* Say what happened: done.sc.<action> (http_redirect_done). */
+	snprintf(done, sizeof(done), "sc.%s", params[1] != NULL ?
+	    params[1] : "");
+	ret = http_redirect_done(req, loc, done);
 out:
 	PQclear(r);
 	form_free(&f);

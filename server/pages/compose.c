@@ -574,7 +574,7 @@ compose_post(struct http_req *req)
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), "/posts/%s", PQgetvalue(r, 0, 0));
-	ret = http_redirect(req, loc);
+	ret = http_redirect_done(req, loc, "post.created");
 out:
 	PQclear(r);
 	buf_free(&scope);

@@ -131,7 +131,7 @@ consent_decide(struct http_req *req)
 		    http_text(req, "consents.error.invalid"));
 		goto out;
 	}
-	ret = http_redirect(req, "/consents");
+	ret = http_redirect_done(req, "/consents", "consent.decided");
 out:
 	PQclear(r);
 	form_free(&f);

@@ -134,7 +134,7 @@ coop_answer(struct http_req *req)
 		    "coop.error.invalid_post"));
 		goto out;
 	}
-	ret = http_redirect(req, "/cooperation");
+	ret = http_redirect_done(req, "/cooperation", "coop.answered");
 out:
 	PQclear(r);
 	form_free(&f);

@@ -247,7 +247,7 @@ feedback_answer(struct http_req *req)
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), "/posts/%lld#feedback", n);
-	ret = http_redirect(req, loc);
+	ret = http_redirect_done(req, loc, "feedback.saved");
 out:
 	PQclear(r);
 	form_free(&f);

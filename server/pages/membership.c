@@ -301,7 +301,7 @@ membership_withdraw(struct http_req *req)
 		goto out;
 	}
 	log_info("msg=\"organisation withdrew\" rid=%s", req->rid);
-	ret = http_redirect(req, "/signin");
+	ret = http_redirect_done(req, "/signin", "org.withdrawn");
 out:
 	PQclear(r);
 	form_free(&f);

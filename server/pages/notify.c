@@ -184,7 +184,7 @@ notify_read(struct http_req *req)
 		ret = http_error(req, 503, NULL);
 		goto out;
 	}
-	ret = http_redirect(req, "/notifications");
+	ret = http_redirect_done(req, "/notifications", "notifications.read");
 out:
 	PQclear(r);
 	form_free(&f);

@@ -162,7 +162,7 @@ tfstatus_post(struct http_req *req)
 		    "tf.error.refused"));
 		goto out;
 	}
-	ret = http_redirect(req, "/tf");
+	ret = http_redirect_done(req, "/tf", "tf.saved");
 out:
 	PQclear(r);
 	form_free(&f);

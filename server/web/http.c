@@ -323,6 +323,63 @@ http_redirect(struct http_req *req, const char *location)
 	return http_send_response(req, 303, resp, 0, NULL);
 }
 
+/*
+ * Issue 17 (say what happened): what, a code of letters, digits, '_' and
+ * '.' (at most HTTP_DONE_MAX bytes), naming the catalog's "done.<what>".
+ * 0 when it is one.
+ */
+static int
+http_done_code_ok(const char *what)
+{
+	size_t	n;
+
+	if (what == NULL || (n = strlen(what)) == 0 || n > HTTP_DONE_MAX)
+		return -1;
+	return strspn(what, "abcdefghijklmnopqrstuvwxyz0123456789_.") == n ?
+	    0 : -1;
+}
+
+enum MHD_Result
+http_redirect_done(struct http_req *req, const char *location,
+    const char *what)
+{
+	char	c[HTTP_DONE_MAX + 96];
+
+	if (http_done_code_ok(what) == 0) {
+		snprintf(c, sizeof(c), "done=%s; Path=/; Max-Age=60; HttpOnly; "
+		    "SameSite=Lax%s", what,
+		    req->srv->cfg->cookie_secure ? "; Secure" : "");
+		http_set_cookie(req, c);
+	}
+	return http_redirect(req, location);
+}
+
+/*
+ * The one-time message of the redirect that led here (http_redirect_done),
+ * for a page answering a GET: the catalog's text of "done.<code>" as the
+ * variable "done", and the cookie cleared, so a reload does not say it
+ * again.  A code the catalog does not know is dropped unread.
+ */
+static void
+http_done_take(struct http_req *req, struct tmpl_vars *vars)
+{
+	const char	*what;
+	char		 key[HTTP_DONE_MAX + 8], c[96];
+
+	if ((req->method & (HTTP_GET | HTTP_HEAD)) == 0 || (what =
+	    MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+	    "done")) == NULL)
+		return;
+	snprintf(c, sizeof(c), "done=; Path=/; Max-Age=0; HttpOnly; "
+	    "SameSite=Lax%s", req->srv->cfg->cookie_secure ? "; Secure" : "");
+	http_set_cookie(req, c);
+	if (http_done_code_ok(what) == -1)
+		return;
+	snprintf(key, sizeof(key), "done.%s", what);
+	if (strcmp(http_text(req, key), key) != 0)
+		tmpl_vars_set(vars, "done", http_text(req, key));
+}
+
 enum MHD_Result
 http_json(struct http_req *req, unsigned status, const char *json,
     size_t len)
@@ -382,6 +439,7 @@ http_page(struct http_req *req, unsigned status, const char *name,
 
 	buf_init(&out);
 	http_lang_switch(req, vars, other);
+	http_done_take(req, vars);
 	tmpl_vars_set(vars, "lang_other", i18n_lang_code(other));
 	tmpl_vars_set(vars, "request_id", req->rid);
 	if (tmpl_render(req->srv->tmpl, name, req->srv->i18n, req->lang, vars,

@@ -207,6 +207,16 @@ void		 http_set_cookie(struct http_req *, const char *value);
 void		 http_lang_cookie(struct http_req *, enum i18n_lang);
 /* 303 See Other to location (a path of this site). */
 enum MHD_Result http_redirect(struct http_req *, const char *location);
+/*
+ * Post-redirect-get with a one-time message (issue 17): a 303 to location
+ * that also sets the cookie "done" to what (letters, digits, '_' and '.',
+ * at most HTTP_DONE_MAX bytes; anything else: no message) for a minute.
+ * The next page answering a GET (http_page) shows the catalog's text of
+ * "done.<what>" as its variable "done", and clears the cookie.
+ */
+#define HTTP_DONE_MAX	40
+enum MHD_Result http_redirect_done(struct http_req *, const char *location,
+		    const char *what);
 /* Send a JSON document (already serialised) with status. */
 enum MHD_Result http_json(struct http_req *, unsigned status,
 	    const char *json, size_t len);
