@@ -224,7 +224,7 @@ chart_text_open(struct buf *out, double x, double y, const char *anchor)
 	chart_num(out, y);
 	buf_puts(out, "\" text-anchor=\"");
 	buf_puts(out, anchor);
-	buf_puts(out, "\" font-size=\"11\" fill=\"currentColor\">");
+	buf_puts(out, "\" font-size=\"13\" fill=\"currentColor\">");
 }
 
 /* A vertical line from y0 to y1 at x. */
@@ -302,7 +302,7 @@ static void
 chart_vote_row(struct buf *out, const char *label, const char *cls,
     size_t fill, double y, double v, double scale, const char *number)
 {
-	const double	x0 = 110, bw = 180, h = 18;
+	const double	x0 = 160, bw = 180, h = 18;
 
 	chart_text_open(out, x0 - 6, y + 13, "end");
 	chart_esc(out, label);
@@ -320,7 +320,7 @@ void
 chart_vote(struct buf *out, const char *id, const struct chart_vote *v,
     enum i18n_lang lang)
 {
-	const double	 x0 = 110, bw = 180, row = 26, w = 360;
+	const double	 x0 = 160, bw = 180, row = 26, w = 420;
 	struct buf	 num;
 	double		 scale, tscale, y, h, lx;
 	size_t		 i, n = v->nchoices;
@@ -339,8 +339,9 @@ chart_vote(struct buf *out, const char *id, const struct chart_vote *v,
 		tscale = (double)chart_nonneg(v->turnout);
 	if (v->quorum > tscale)
 		tscale = v->quorum;
-	h = 4 + row * (double)n + (v->needed >= 0 ? 16 : 0) +
-	    (turnout ? row + (v->quorum >= 0 ? 16 : 0) : 0) + 4;
+	h = 4 + row * (double)n + (turnout ? row : 0) +
+	    (v->needed >= 0 ? 20 : 0) + (turnout && v->quorum >= 0 ? 20 : 0) +
+	    4;
 
 	chart_open(out, "vote", id, w, h, v->title);
 	for (i = 0; i < n; i++) {
@@ -376,11 +377,6 @@ chart_vote(struct buf *out, const char *id, const struct chart_vote *v,
 	if (v->needed >= 0) {
 		lx = x0 + (scale > 0 ? bw * v->needed / scale : 0);
 		chart_vline(out, "needed", lx, 0, y - 4);
-		chart_text_open(out, lx, y + 8, lx > x0 + bw / 2 ? "end" :
-		    "start");
-		chart_desc_item(out, v->needed_label, v->needed, lang);
-		buf_puts(out, "</text>");
-		y += 16;
 	}
 	if (turnout) {
 		buf_reset(&num);
@@ -391,11 +387,22 @@ chart_vote(struct buf *out, const char *id, const struct chart_vote *v,
 		if (v->quorum >= 0) {
 			lx = x0 + (tscale > 0 ? bw * v->quorum / tscale : 0);
 			chart_vline(out, "quorum", lx, y - 2, y + 20);
-			chart_text_open(out, lx, y + 32, lx > x0 + bw / 2 ?
-			    "end" : "start");
-			chart_desc_item(out, v->quorum_label, v->quorum, lang);
-			buf_puts(out, "</text>");
 		}
+		y += row;
+	}
+	/* The lines' legend: a dashed stroke and "label：X" a row each. */
+	if (v->needed >= 0) {
+		chart_vline(out, "needed", 6, y, y + 14);
+		chart_text_open(out, 16, y + 12, "start");
+		chart_desc_item(out, v->needed_label, v->needed, lang);
+		buf_puts(out, "</text>");
+		y += 20;
+	}
+	if (turnout && v->quorum >= 0) {
+		chart_vline(out, "quorum", 6, y, y + 14);
+		chart_text_open(out, 16, y + 12, "start");
+		chart_desc_item(out, v->quorum_label, v->quorum, lang);
+		buf_puts(out, "</text>");
 	}
 	buf_free(&num);
 	buf_puts(out, "</svg>");
@@ -406,7 +413,7 @@ chart_columns(struct buf *out, const char *id, const char *title,
     const char *const *xlabels, size_t nx, const struct chart_part *series,
     size_t nseries, const long long *values, enum i18n_lang lang)
 {
-	const double	 cw = 44, bw = 32, top = 14, plot = 80, left = 4;
+	const double	 cw = 58, bw = 36, top = 14, plot = 80, left = 4;
 	double		 max = 0, sum, y, bh, w, h;
 	size_t		 x, s, first = 0;
 

@@ -247,12 +247,12 @@ START_TEST(vote_lines)
 	desc = parse_chart(&b, NULL);
 	ck_assert_str_eq(desc, "賛成：3、反対：1、棄権：1。必要：2.5。"
 	    "出席：5 / 6、定足数：3");
-	/* The needed line at 2.5 of 5 of the 180 wide bars from 110. */
+	/* The needed line at 2.5 of 5 of the 180 wide bars from 160. */
 	ck_assert_ptr_nonnull(strstr(b.data, "chart__line--needed\" "
-	    "x1=\"200.0\""));
+	    "x1=\"250.0\""));
 	/* The quorum line at 3 of 6. */
 	ck_assert_ptr_nonnull(strstr(b.data, "chart__line--quorum\" "
-	    "x1=\"200.0\""));
+	    "x1=\"250.0\""));
 	ck_assert_ptr_nonnull(strstr(b.data, ">5 / 6</text>"));
 	free(desc);
 	buf_free(&b);
