@@ -124,8 +124,11 @@ collect(xmlNodePtr el, struct scope *s)
 		if (a->ns == NULL || !xmlStrEqual(a->ns->href, BAD_CAST TNS))
 			continue;
 		n = (const char *)a->name;
+		/* t:markup too: a plain text there is escaped as t:text's
+		 * (only tmpl_vars_set_markup's values are markup). */
 		if (strcmp(n, "text") == 0 || strcmp(n, "if") == 0 ||
-		    strcmp(n, "unless") == 0 || strncmp(n, "attr-", 5) == 0)
+		    strcmp(n, "unless") == 0 || strcmp(n, "markup") == 0 ||
+		    strncmp(n, "attr-", 5) == 0)
 			scope_add_text(s, attr_text(a));
 	}
 	for (c = el->children; c != NULL; c = c->next)
