@@ -17,8 +17,9 @@
 //     checkboxes at least 24 px (or inside a label at least that high).
 // The general member also visits every page in English.  Full-page
 // screenshots at both widths in OUTDIR, named PAGE-WIDTH-LANG.png (the
-// first persona to visit a page takes them).  A page a persona may not
-// see (403/404) is skipped for that persona, with its status.
+// first persona to visit a page takes them), and menu-open-390-ja.png
+// (the menu opened).  A page a persona may not see (403/404) is skipped
+// for that persona, with its status.
 //
 // Usage: node tests/browser/layout.mjs BASE_URL OUTDIR PGDIR
 // (LAYOUT_ONLY=REGEXP: only the personas whose role matches, e.g. while
@@ -188,6 +189,10 @@ async function checkMenu(a, name) {
     };
   });
   await axeCheck(page, `${label} with the menu open`);
+  if (!shot.has('menu-open-390-ja.png')) {
+    shot.add('menu-open-390-ja.png');
+    await screenshot(page, outdir, 'menu-open-390-ja.png');
+  }
   await step(`${label}: Space closes the menu again`, async () => {
     await page.keyboard.press('Space');
     const m = await page.evaluate(measure);
