@@ -15,7 +15,9 @@
 //     keyboard (focus, Enter) to show every link, and Space closes it;
 //   - every control of a form can be hit by touch: radio buttons and
 //     checkboxes at least 24 px (or inside a label at least that high).
-// The general member also visits every page in English.  Full-page
+// The general member also visits every page in English; signed out, the
+// sign-in page, the application to join and the documents are checked
+// for overflow, axe-core and touch-sized checkboxes.  Full-page
 // screenshots at both widths in OUTDIR, named PAGE-WIDTH-LANG.png (the
 // first persona to visit a page takes them), and menu-open-390-ja.png
 // (the menu opened).  A page a persona may not see (403/404) is skipped
@@ -26,7 +28,7 @@
 // working on one page's layout.)
 // Prints TAP on stdout, exits 1 when any test failed.
 import {
-  axeCheck, checkProblems, cliArgs, diag, follow, ok, run, screenshot, signedIn, skip, sql, step,
+  axeCheck, checkProblems, cliArgs, diag, follow, newPage, ok, run, screenshot, signedIn, skip, sql, step,
 } from './lib.mjs';
 
 const { base, outdir, pgdir } = cliArgs('node layout.mjs BASE_URL OUTDIR PGDIR', true);
@@ -265,7 +267,37 @@ async function visit(a, name, path, lang, menu) {
   a.w.reset();
 }
 
+// The public pages (sign-in, the application to join and the council's
+// texts) at both widths, signed out: no overflow, axe-core, no menu.
+async function publicPages(browser) {
+  const { context, page, w } = await newPage(browser);
+  try {
+    for (const [name, path] of [['signin', '/signin'], ['apply', '/apply'], ['documents-public', '/documents']]) {
+      for (const size of [DESK, PHONE]) {
+        await page.setViewportSize(size);
+        const res = await page.goto(`${base}${path}`, { waitUntil: 'load' });
+        const label = `signed out: ${name} at ${size.width} px`;
+        const m = await page.evaluate(measure);
+        ok(res && res.status() === 200 && m.scrollWidth <= m.innerWidth && m.nav === null && !m.toggle && m.small.length === 0,
+          `${label}: 200, no horizontal overflow, no menu, touch-sized checkboxes`,
+          `status ${res ? res.status() : 0}, scrollWidth ${m.scrollWidth}, nav ${m.nav}, toggle ${m.toggle}, ` +
+          `small ${m.small.join('; ')}; wide: ${m.wide.join('; ')}`);
+        await axeCheck(page, label);
+        const file = `${name}-${size.width}-ja.png`;
+        if (!shot.has(file)) {
+          shot.add(file);
+          await screenshot(page, outdir, file);
+        }
+      }
+    }
+    checkProblems('signed out', w);
+  } finally {
+    await context.close();
+  }
+}
+
 await run(async (browser) => {
+  await publicPages(browser);
   const list = pages();
   diag(`pages: ${list.map(([n, p]) => `${n} ${p}`).join(', ')}`);
   const only = process.env.LAYOUT_ONLY ? new RegExp(process.env.LAYOUT_ONLY) : null;
