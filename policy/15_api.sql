@@ -44,7 +44,8 @@ $$;
 
 -- The door: council.api__<p_fn>(p_request) in a subtransaction; what it
 -- raised becomes (status, {"error": code}) (api_error), and a failed call
--- changes nothing.  An error api_error does not know (a bug, a lost
+-- changes nothing (an error naming one element of a list also says
+-- which, "item").  An error api_error does not know (a bug, a lost
 -- connection) is raised again, for councild to log and answer 503.  Only
 -- functions named api__* taking one jsonb are reachable: another name is
 -- an error of the caller (raised, not answered).
@@ -53,6 +54,8 @@ CREATE OR REPLACE FUNCTION council.api_call(p_fn text, p_request jsonb DEFAULT '
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
+DECLARE
+    v_detail  text;
 BEGIN
     IF p_fn IS NULL OR p_fn !~ '^[a-z][a-z0-9_]*$'
        OR to_regprocedure(format('council.%I(jsonb)', 'api__' || p_fn)) IS NULL THEN
@@ -61,9 +64,16 @@ BEGIN
     EXECUTE format('SELECT status, body FROM council.%I($1)', 'api__' || p_fn)
         INTO status, body USING p_request;
 EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
     SELECT e.status, e.body INTO status, body FROM council.api_error(SQLSTATE, SQLERRM) e;
     IF status IS NULL THEN
         RAISE;
+    END IF;
+    -- An error about one element of a list (DETAIL 'item=N', N from 1)
+    -- says which: {"error": code, "item": N} (issue 17 item 3).
+    IF v_detail ~ '^item=[0-9]{1,4}$' THEN
+        body := json_build_object('error', body::json->>'error',
+                                  'item', substr(v_detail, 6)::integer)::text;
     END IF;
 END
 $$;

@@ -110,6 +110,22 @@ AS $$
                    WHERE x.id = m AND x.status = 'passed' AND x.kind::text = ANY (k))
 $$;
 
+-- Issue 17 item 8: the committee's decisions a general assembly may be
+-- convened on or take up (R-GOV-1: passed referral and "other" motions),
+-- newest first, for whoever may preside (the chair, the secretariat);
+-- nothing for anyone else.  The convene form offers them by title.
+CREATE OR REPLACE FUNCTION council.ga_referrable_motions()
+    RETURNS TABLE (id bigint, kind text, title text, decided_at timestamptz)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT x.id, x.kind::text, x.title, x.closed_at FROM council.sc_motions x
+    WHERE council.ga_may_preside() AND x.status = 'passed'
+      AND x.kind IN ('referral', 'other')
+    ORDER BY x.closed_at DESC NULLS LAST, x.id DESC
+    LIMIT 100
+$$;
+
 -- The text a receipt hashes (documented in docs/governance.md so that a
 -- member can recompute it once the salt is revealed).
 CREATE OR REPLACE FUNCTION council.ga_receipt_text(p_item bigint, p_org bigint,
@@ -400,6 +416,8 @@ DECLARE
     v_hbody   text;
     v_org     bigint;
     v_n       integer := 0;
+    v_state   text;
+    v_msg     text;
 BEGIN
     IF v_person IS NULL THEN
         RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
@@ -438,6 +456,9 @@ BEGIN
 
     FOR v_item IN SELECT e FROM jsonb_array_elements(p_agenda) e LOOP
         v_pos := v_pos + 1;
+      -- Issue 17 item 3: an error names its agenda item (DETAIL
+      -- 'item=N', which the API's door adds to the answer as "item").
+      BEGIN
         IF jsonb_typeof(v_item) IS DISTINCT FROM 'object'
            OR EXISTS (SELECT 1 FROM jsonb_object_keys(v_item) k
                       WHERE k NOT IN ('kind', 'title', 'summary', 'document', 'text', 'motion'))
@@ -514,6 +535,10 @@ BEGIN
         VALUES (v_id, v_pos, v_kind, v_title, v_summary, v_doc,
                 CASE WHEN v_doc IS NOT NULL THEN coalesce(v_hver, 0) END,
                 v_text, v_motion);
+      EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+        RAISE EXCEPTION '%', v_msg USING ERRCODE = v_state, DETAIL = 'item=' || v_pos;
+      END;
     END LOOP;
 
     PERFORM council.audit('ga.convene', 'ga_assembly', v_id,
@@ -1127,6 +1152,7 @@ ALTER FUNCTION council.ga_acts_for_org(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_member_orgs() OWNER TO council_definer;
 ALTER FUNCTION council.ga_attending(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.ga_sc_resolution(bigint, text[]) OWNER TO council_definer;
+ALTER FUNCTION council.ga_referrable_motions() OWNER TO council_definer;
 ALTER FUNCTION council.ga_seal(bigint, bigint, council.ga_choice)
     OWNER TO council_definer;
 ALTER FUNCTION council.ga_close_item(bigint) OWNER TO council_definer;

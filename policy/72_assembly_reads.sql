@@ -64,9 +64,17 @@ BEGIN
                                   ORDER BY s.org_id), '[]')
         INTO v_salts FROM council.ga_ballot_salts s WHERE s.item_id = p;
     END IF;
+    -- Issue 17 item 4: with each, the choice the caller's organisation
+    -- cast for it (the newest version, when the caller cast it: never
+    -- one the principal cast itself before giving the proxy).
     SELECT coalesce(jsonb_agg(jsonb_build_object('org', a.org_id, 'version',
                (SELECT max(b.version) FROM council.ga_ballots b
-                WHERE b.item_id = p AND b.org_id = a.org_id)) ORDER BY a.org_id), '[]')
+                WHERE b.item_id = p AND b.org_id = a.org_id),
+               'choice', (SELECT CASE WHEN b.cast_by_org = v_org THEN b.choice END
+                          FROM council.ga_ballots b
+                          WHERE b.item_id = p AND b.org_id = a.org_id
+                          ORDER BY b.version DESC LIMIT 1))
+               ORDER BY a.org_id), '[]')
     INTO v_holds
     FROM council.ga_attending(i.assembly_id) a
     JOIN council.ga_proxies x ON x.id = a.proxy_id

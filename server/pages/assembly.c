@@ -46,14 +46,103 @@ assembly_opt_id(const char *s, const char **out)
 
 /* ------------------------------------------------------------ the list */
 
+/* What the person sent, for the convene form to show again (issue 17
+ * item 3): f's value of name, or NULL without a form. */
+static const char *
+assembly_sent(const struct form *f, const char *name)
+{
+	return f != NULL ? form_get(f, name) : NULL;
+}
+
+/* The option lists of the convene form: value is one of them when it
+ * equals id (then "selected" is set on opt). */
+static void
+assembly_option(struct tmpl_vars *opt, const char *id, const char *value)
+{
+	tmpl_vars_set(opt, "id", id);
+	if (value != NULL && strcmp(value, id) == 0)
+		tmpl_vars_set(opt, "selected", "selected");
+}
+
+/*
+ * The agenda rows of the convene form, with what f sent (issue 17 item 3:
+ * a form keeps its input on error) and, for row bad_row (from 1; 0 none),
+ * the error to show beside it.  d: the documents the assembly owns (id,
+ * title_ja, title_en); m: the committee's referrals (id, title).
+ */
+static void
+assembly_rows(struct http_req *req, struct tmpl_vars *vars,
+    const struct form *f, PGresult *d, PGresult *m, int bad_row,
+    const char *error)
+{
+	static const char *const kinds[] = { "rule_amendment",
+	    "regulation_amendment", "report", "referred_item" };
+	struct tmpl_vars	*row, *opt;
+	char			 key[32];
+	const char		*v;
+	int			 i, j, en = req->lang == I18N_EN;
+
+	for (i = 1; i <= ASSEMBLY_AGENDA_ROWS; i++) {
+		row = tmpl_vars_add_item(vars, "rows");
+		tmpl_vars_setf(row, "n", "%d", i);
+		tmpl_vars_setf(row, "kind_row", "kind_%d", i);
+		tmpl_vars_setf(row, "title_row", "title_%d", i);
+		tmpl_vars_setf(row, "document_row", "document_%d", i);
+		tmpl_vars_setf(row, "text_row", "text_%d", i);
+		tmpl_vars_setf(row, "motion_row", "motion_%d", i);
+		tmpl_vars_setf(row, "error_row", "error_%d", i);
+		if (i == bad_row && error != NULL) {
+			tmpl_vars_set(row, "row_error", error);
+			tmpl_vars_set(row, "row_invalid", "true");
+			tmpl_vars_setf(row, "row_error_ref", "error_%d", i);
+		}
+		snprintf(key, sizeof(key), "kind_%d", i);
+		v = assembly_sent(f, key);
+		for (j = 0; j < (int)(sizeof(kinds) / sizeof(kinds[0])); j++)
+			if (v != NULL && strcmp(v, kinds[j]) == 0) {
+				snprintf(key, sizeof(key), "sel_%s", kinds[j]);
+				tmpl_vars_set(row, key, "selected");
+			}
+		snprintf(key, sizeof(key), "title_%d", i);
+		if ((v = assembly_sent(f, key)) != NULL)
+			tmpl_vars_set(row, "title", v);
+		snprintf(key, sizeof(key), "text_%d", i);
+		if ((v = assembly_sent(f, key)) != NULL)
+			tmpl_vars_set(row, "text", v);
+		snprintf(key, sizeof(key), "document_%d", i);
+		v = assembly_sent(f, key);
+		for (j = 0; j < PQntuples(d); j++) {
+			opt = tmpl_vars_add_item(row, "documents");
+			assembly_option(opt, PQgetvalue(d, j, 0), v);
+			tmpl_vars_set(opt, "title", PQgetvalue(d, j, en ? 2 : 1));
+		}
+		snprintf(key, sizeof(key), "motion_%d", i);
+		v = assembly_sent(f, key);
+		for (j = 0; j < PQntuples(m); j++) {
+			opt = tmpl_vars_add_item(row, "motions");
+			assembly_option(opt, PQgetvalue(m, j, 0), v);
+			tmpl_vars_setf(opt, "title", "#%s %s", PQgetvalue(m, j, 0),
+			    PQgetvalue(m, j, 1));
+		}
+	}
+}
+
+/*
+ * The assemblies and, for whoever may preside, the convene form: f, when
+ * given, is what was sent and is shown again; bad_row (from 1; 0 none) is
+ * the agenda row the error is about, shown beside it; bad names the
+ * field of the form's head it is about ("title", "starts", "motion").
+ */
 static enum MHD_Result
 assembly_list_page(struct http_req *req, const struct caller_me *me,
-    unsigned status, const char *error)
+    unsigned status, const char *error, const struct form *f, int bad_row,
+    const char *bad)
 {
-	struct tmpl_vars	*vars = NULL, *item;
-	PGresult		*r = NULL, *d = NULL;
-	char			 err[256];
-	int			 i, en = req->lang == I18N_EN;
+	struct tmpl_vars	*vars = NULL, *item, *opt;
+	PGresult		*r = NULL, *d = NULL, *m = NULL;
+	char			 err[256], key[32];
+	const char		*v;
+	int			 i;
 	enum MHD_Result		 ret;
 
 	r = caller_db(req, "SELECT g.id, g.kind::text, g.title, g.status::text, "
@@ -65,7 +154,11 @@ assembly_list_page(struct http_req *req, const struct caller_me *me,
 		d = caller_db(req, "SELECT d.id, d.title_ja, d.title_en FROM "
 		    "council.documents d WHERE d.owner = 'general_assembly' "
 		    "ORDER BY d.id", 0, NULL, err, sizeof(err));
-	if (r == NULL || d == NULL) {
+	if (d != NULL)
+		m = caller_db(req, "SELECT id, title FROM "
+		    "council.ga_referrable_motions()", 0, NULL, err,
+		    sizeof(err));
+	if (r == NULL || d == NULL || m == NULL) {
 		log_error("msg=\"assemblies failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
 		ret = http_error(req, 503, NULL);
@@ -75,6 +168,10 @@ assembly_list_page(struct http_req *req, const struct caller_me *me,
 	caller_frame(req, vars, me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
+	if (bad != NULL) {
+		snprintf(key, sizeof(key), "bad_%s", bad);
+		tmpl_vars_set(vars, key, "true");
+	}
 	for (i = 0; i < PQntuples(r); i++) {
 		if (i == 0 && *PQgetvalue(r, 0, 5) == 't')
 			tmpl_vars_set(vars, "presides", "1");
@@ -88,26 +185,25 @@ assembly_list_page(struct http_req *req, const struct caller_me *me,
 		assembly_label(req, item, "status", "ga.status", PQgetvalue(r, i, 3));
 		tmpl_vars_set(item, "starts", PQgetvalue(r, i, 4));
 	}
-	for (i = 1; i <= ASSEMBLY_AGENDA_ROWS; i++) {
-		struct tmpl_vars	*row = tmpl_vars_add_item(vars, "rows");
-		struct tmpl_vars	*opt;
-		int			 j;
-
-		tmpl_vars_setf(row, "n", "%d", i);
-		tmpl_vars_setf(row, "kind_row", "kind_%d", i);
-		tmpl_vars_setf(row, "title_row", "title_%d", i);
-		tmpl_vars_setf(row, "document_row", "document_%d", i);
-		tmpl_vars_setf(row, "text_row", "text_%d", i);
-		tmpl_vars_setf(row, "motion_row", "motion_%d", i);
-		for (j = 0; j < PQntuples(d); j++) {
-			opt = tmpl_vars_add_item(row, "documents");
-			tmpl_vars_set(opt, "id", PQgetvalue(d, j, 0));
-			tmpl_vars_set(opt, "title", PQgetvalue(d, j, en ? 2 : 1));
-		}
+	if ((v = assembly_sent(f, "kind")) != NULL &&
+	    strcmp(v, "extraordinary") == 0)
+		tmpl_vars_set(vars, "sel_extraordinary", "selected");
+	if ((v = assembly_sent(f, "title")) != NULL)
+		tmpl_vars_set(vars, "title", v);
+	if ((v = assembly_sent(f, "starts")) != NULL)
+		tmpl_vars_set(vars, "starts", v);
+	v = assembly_sent(f, "motion");
+	for (i = 0; i < PQntuples(m); i++) {
+		opt = tmpl_vars_add_item(vars, "motions");
+		assembly_option(opt, PQgetvalue(m, i, 0), v);
+		tmpl_vars_setf(opt, "title", "#%s %s", PQgetvalue(m, i, 0),
+		    PQgetvalue(m, i, 1));
 	}
+	assembly_rows(req, vars, f, d, m, bad_row, error);
 	ret = http_page(req, status, "assemblies.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
+	PQclear(m);
 	PQclear(d);
 	PQclear(r);
 	return ret;
@@ -121,7 +217,42 @@ assembly_list(struct http_req *req)
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return assembly_list_page(req, &me, 200, NULL);
+	return assembly_list_page(req, &me, 200, NULL, NULL, 0, NULL);
+}
+
+/*
+ * The form's agenda row (from 1) of the database's item n (from 1): the
+ * database numbers only the rows that have a kind.  0 when none.
+ */
+static int
+assembly_form_row(const struct form *f, int n)
+{
+	char		 key[32];
+	const char	*v;
+	int		 i, seen = 0;
+
+	for (i = 1; n > 0 && i <= ASSEMBLY_AGENDA_ROWS; i++) {
+		snprintf(key, sizeof(key), "kind_%d", i);
+		if ((v = form_get(f, key)) != NULL && *v != '\0' && ++seen == n)
+			return i;
+	}
+	return 0;
+}
+
+/* The field of the form's head an error code of the convening is about. */
+static const char *
+assembly_head_field(const char *code)
+{
+	if (strcmp(code, "invalid_title") == 0)
+		return "title";
+	if (strcmp(code, "invalid_starts_at") == 0)
+		return "starts";
+	if (strcmp(code, "committee_decision_required") == 0 ||
+	    strcmp(code, "invalid_motion") == 0)
+		return "motion";
+	if (strcmp(code, "invalid_kind") == 0)
+		return "kind";
+	return NULL;
 }
 
 /*
@@ -140,8 +271,8 @@ assembly_convene(struct http_req *req)
 	struct form		 f;
 	PGresult		*r = NULL;
 	const char		*params[4 + 5 * ASSEMBLY_AGENDA_ROWS], *starts;
-	char			 err[256], key[32], loc[64];
-	int			 i, k;
+	char			 err[256], key[32], loc[64], msg[512];
+	int			 i, k, row;
 	const char		*field[] = { "kind", "title", "document", "text",
 				    "motion" };
 	enum MHD_Result		 ret;
@@ -155,12 +286,12 @@ assembly_convene(struct http_req *req)
 	params[2] = starts;
 	if (!form_is_local_minute(starts)) {
 		ret = assembly_list_page(req, &me, 422, assembly_error_text(req,
-		    "invalid_starts_at"));
+		    "invalid_starts_at"), &f, 0, "starts");
 		goto out;
 	}
 	if (!assembly_opt_id(form_get(&f, "motion"), &params[3])) {
 		ret = assembly_list_page(req, &me, 422, assembly_error_text(req,
-		    "invalid_motion"));
+		    "invalid_motion"), &f, 0, "motion");
 		goto out;
 	}
 	for (i = 0; i < ASSEMBLY_AGENDA_ROWS; i++)
@@ -169,14 +300,18 @@ assembly_convene(struct http_req *req)
 			params[4 + 5 * i + k] = form_get(&f, key);
 			if ((k == 2 || k == 4) && !assembly_opt_id(params[4 + 5 * i + k],
 			    &params[4 + 5 * i + k])) {
-				ret = assembly_list_page(req, &me, 422,
+				snprintf(msg, sizeof(msg), "%s %d: %s",
+				    http_text(req, "ga.convene.item"), i + 1,
 				    assembly_error_text(req, "invalid_agenda"));
+				ret = assembly_list_page(req, &me, 422, msg, &f,
+				    i + 1, NULL);
 				goto out;
 			}
 		}
 	/* The agenda as JSON, built by the database (no JSON in C). */
 	r = caller_db(req, "SELECT status, body, body::json->>'error', "
-	    "body::json->>'id' FROM council.api_ga_convene(json_strip_nulls("
+	    "body::json->>'id', body::json->>'item' FROM "
+	    "council.api_ga_convene(json_strip_nulls("
 	    "json_build_object('kind', $1::text, 'title', $2::text, "
 	    "'starts_at', (SELECT CASE WHEN t <= now() AND t > now() - "
 	    "interval '2 minutes' THEN now() ELSE t END FROM (SELECT ($3::text "
@@ -196,8 +331,19 @@ assembly_convene(struct http_req *req)
 		goto out;
 	}
 	if (strcmp(PQgetvalue(r, 0, 0), "201") != 0) {
-		ret = assembly_list_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
-		    assembly_error_text(req, PQgetvalue(r, 0, 2)));
+		/* Issue 17 item 3: say which row ("Item 2: ...") and which
+		 * field, and show what was sent again. */
+		row = assembly_form_row(&f, atoi(PQgetvalue(r, 0, 4)));
+		if (row > 0)
+			snprintf(msg, sizeof(msg), "%s %d: %s", http_text(req,
+			    "ga.convene.item"), row, assembly_error_text(req,
+			    PQgetvalue(r, 0, 2)));
+		else
+			snprintf(msg, sizeof(msg), "%s", assembly_error_text(req,
+			    PQgetvalue(r, 0, 2)));
+		ret = assembly_list_page(req, &me, (unsigned)atoi(PQgetvalue(r,
+		    0, 0)), msg, &f, row, row > 0 ? NULL :
+		    assembly_head_field(PQgetvalue(r, 0, 2)));
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), ASSEMBLY_PREFIX "%s", PQgetvalue(r, 0, 3));
@@ -234,27 +380,52 @@ assembly_diff(struct tmpl_vars *item, const char *from, const char *to)
 	diff_free(l, n);
 }
 
-/* The proxies the caller's organisation holds on an item, "org\tja\ten"
- * lines, as item's list "holds". */
+/*
+ * The choice buttons' marks of a ballot (issue 17 item 4: every option
+ * drawn alike, the one cast marked): on v, for choice (yes, no, abstain;
+ * NULL or "" none cast), <prefix>chosen_<option> and, when one was cast,
+ * <prefix>cast with its text.  (A prefix per ballot: a list's item reads
+ * its parent's variables too.)
+ */
+static void
+assembly_cast(struct http_req *req, struct tmpl_vars *v, const char *prefix,
+    const char *choice)
+{
+	char	key[32];
+
+	if (choice == NULL || (strcmp(choice, "yes") != 0 &&
+	    strcmp(choice, "no") != 0 && strcmp(choice, "abstain") != 0))
+		return;
+	snprintf(key, sizeof(key), "%schosen_%s", prefix, choice);
+	tmpl_vars_set(v, key, "true");
+	snprintf(key, sizeof(key), "%scast", prefix);
+	tmpl_vars_set(v, key, http_text_of(req, "ga.choice", choice, NULL));
+}
+
+/* The proxies the caller's organisation holds on an item,
+ * "org\tja\ten\tchoice" lines (choice: what it cast for that member, or
+ * empty), as item's list "holds". */
 static void
 assembly_holds(struct http_req *req, struct tmpl_vars *item, const char *item_id,
     const char *lines)
 {
 	struct tmpl_vars	*h;
-	char			*copy, *line, *save = NULL, *tab1, *tab2;
+	char			*copy, *line, *save = NULL, *tab1, *tab2, *tab3;
 
 	copy = xstrdup(lines);
 	for (line = strtok_r(copy, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if ((tab1 = strchr(line, '\t')) == NULL ||
-		    (tab2 = strchr(tab1 + 1, '\t')) == NULL)
+		    (tab2 = strchr(tab1 + 1, '\t')) == NULL ||
+		    (tab3 = strchr(tab2 + 1, '\t')) == NULL)
 			continue;
-		*tab1 = *tab2 = '\0';
+		*tab1 = *tab2 = *tab3 = '\0';
 		h = tmpl_vars_add_item(item, "holds");
 		tmpl_vars_set(h, "org", line);
 		tmpl_vars_set(h, "name", req->lang == I18N_EN ? tab2 + 1 :
 		    tab1 + 1);
 		tmpl_vars_set(h, "item", item_id);
+		assembly_cast(req, h, "proxy_", tab3 + 1);
 	}
 	free(copy);
 }
@@ -280,7 +451,8 @@ enum {
 	"p->>'status', p->>'members', p->>'attending', p->>'present', " \
 	"p->>'by_proxy', p->>'quorum_now', " CALLER_JST("i.closes_at") ", " \
 	"p->'mine'->>'choice', p->'mine'->>'version', p->'mine'->>'receipt', " \
-	"(SELECT string_agg(o.id || E'\\t' || o.name_ja || E'\\t' || o.name_en, " \
+	"(SELECT string_agg(o.id || E'\\t' || o.name_ja || E'\\t' || o.name_en " \
+	"|| E'\\t' || coalesce(h->>'choice', ''), " \
 	"E'\\n' ORDER BY o.id) FROM jsonb_array_elements(p->'holds') h " \
 	"JOIN council.organisations o ON o.id = (h->>'org')::bigint), " \
 	"p->'result'->>'yes', p->'result'->>'no', p->'result'->>'abstain', " \
@@ -387,6 +559,7 @@ assembly_item(struct http_req *req, struct tmpl_vars *vars, const PGresult *r,
 	}
 	if (!PQgetisnull(r, i, IT_MY_CHOICE)) {
 		assembly_label(req, it, "my_choice", "ga.choice", COL(IT_MY_CHOICE));
+		assembly_cast(req, it, "my_", COL(IT_MY_CHOICE));
 		tmpl_vars_set(it, "my_version", COL(IT_MY_VERSION));
 		tmpl_vars_set(it, "my_receipt", COL(IT_MY_RECEIPT));
 	}
@@ -513,9 +686,13 @@ assembly_session_page(struct http_req *req, const struct caller_me *me,
 		tmpl_vars_set(vars, "convened", "1");
 		if (*PQgetvalue(g, 0, 11) != 't')
 			tmpl_vars_set(vars, "not_started", "1");
-		else if (acts) {
+		else if (acts)
 			tmpl_vars_set(vars, present ? "may_leave" : "may_attend",
 			    "1");
+		/* Issue 17 item 7: a proxy may be given (and revoked) from
+		 * the convocation on, before the session opens, so that it
+		 * opens with its quorum (R-GOV-3). */
+		if (acts) {
 			if (!present && !proxy) {
 				tmpl_vars_set(vars, "may_proxy", "1");
 				for (i = 0; i < PQntuples(m); i++) {

@@ -187,10 +187,29 @@ run(async (browser) => {
     await press(a, item.locator('form.ga-vote').first(), a.t[`ga.choice.${choice(i)}`]);
     const h = holders.find((x) => x.holder && x.holder.org === a.rep.org);
     if (h) {
-      const f = a.page.locator('main .ga-item').first().locator('form.ga-vote--proxy');
+      const f = a.page.locator('main .ga-item').first().locator('tr.ga-vote--proxy form');
       await press(a, f, a.t['ga.choice.yes']);
     }
   }
+  // Issue 17 item 4: the holder's ballots say what was cast for whom, and
+  // every option is drawn alike, the one cast marked.
+  await step('issue 17: a proxy holder sees, per principal, what it cast, the cast option marked (aria-pressed)', async () => {
+    const h = holders.find((x) => x.holder);
+    const a = actors.find((x) => x.rep.org === h.holder.org);
+    await a.page.goto(`${base}${gaPath}`, { waitUntil: 'load' });
+    const row = a.page.locator('main .ga-item').first().locator('tr.ga-vote--proxy').first();
+    const cast = await text(row.locator('td').first());
+    const pressed = await row.locator('button[aria-pressed="true"]').allTextContents();
+    const own = await a.page.locator('main .ga-item').first().locator('form.ga-vote').first()
+      .locator('button[aria-pressed="true"]').allTextContents();
+    const classes = await a.page.locator('main .ga-item').first().locator('form.ga-vote').first()
+      .locator('button').evaluateAll((bs) => bs.map((b) => b.className));
+    return {
+      ok: cast === a.t['ga.choice.yes'] && pressed.length === 1 && pressed[0].trim() === a.t['ga.choice.yes']
+        && own.length === 1 && new Set(classes).size === 1,
+      detail: { cast, pressed, own, classes },
+    };
+  });
   await step('R-GOV-3: a vote is changed before the close (no, then yes); every version is kept', async () => {
     const a = actors[17];
     await a.page.goto(`${base}${gaPath}`, { waitUntil: 'load' });
