@@ -30,6 +30,7 @@
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
 #      a whole general assembly with 30 members          tests/browser/general_assembly.mjs
 #      the layout at 1280 and 390 px, every persona's pages  tests/browser/layout.mjs
+#      the member's day: six personas' journeys at both widths tests/browser/day.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
 #      the audit chain anchored: signed checkpoints in a file and mailed
@@ -248,6 +249,11 @@ count ga-browser "$OUT/assembly-browser.tap" $?
 	node layout.mjs "$COUNCILD_URL" "$OUT/screenshots/layout" "$PGDIR"
 ) >"$OUT/layout.tap" 2>"$OUT/layout.err"
 count layout "$OUT/layout.tap" $?
+(
+	cd "$ROOT/tests/browser" || exit 1
+	node day.mjs "$COUNCILD_URL" "$OUT/screenshots/day" "$PGDIR"
+) >"$OUT/day.tap" 2>"$OUT/day.err"
+count day "$OUT/day.tap" $?
 
 say "the audit chain after every layer"
 # Every notice, attendance, proxy, ballot, count, decision and withdrawal
