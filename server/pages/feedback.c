@@ -59,14 +59,11 @@ static const char FEEDBACK_POST_SQL[] =
     "AND x.parent_id IS NULL) s "
     "LEFT JOIN LATERAL json_array_elements(s.t->'comments') c ON true";
 
-/* The tally as a stacked bar (issue 17), from the counts the rules
- * already showed this person: tally_chart, for t:markup. */
-static void
-feedback_tally_chart(struct http_req *req, const PGresult *r,
-    struct tmpl_vars *vars)
+/* A tally as a stacked bar (issue 17; feedback.h). */
+void
+feedback_tally_chart(struct http_req *req, struct tmpl_vars *vars,
+    const char *name, const char *id, const char *const counts[4])
 {
-	static const int	 cols[] = { FB_SEEN, FB_NOT_SEEN, FB_UNKNOWN,
-	    FB_EXPERT };
 	struct chart_part	 parts[UTIL_ARRAY_LEN(feedback_answers)];
 	struct buf		 b;
 	char			 key[48];
@@ -76,14 +73,29 @@ feedback_tally_chart(struct http_req *req, const PGresult *r,
 		snprintf(key, sizeof(key), "feedback.answer.%s",
 		    feedback_answers[i]);
 		parts[i].label = http_text(req, key);
-		parts[i].value = atoll(PQgetvalue(r, 0, cols[i]));
+		parts[i].value = atoll(counts[i]);
 		parts[i].cls = feedback_answers[i];
 	}
 	buf_init(&b);
-	chart_stack(&b, "tally", http_text(req, "feedback.tally"), parts,
+	chart_stack(&b, id, http_text(req, "feedback.tally"), parts,
 	    UTIL_ARRAY_LEN(parts), req->lang);
-	tmpl_vars_set_markup(vars, "tally_chart", b.data);
+	tmpl_vars_set_markup(vars, name, b.data);
 	buf_free(&b);
+}
+
+/* The post page's tally chart, from FEEDBACK_POST_SQL's counts (the
+ * rules already showed them to this person): tally_chart. */
+static void
+feedback_post_chart(struct http_req *req, const PGresult *r,
+    struct tmpl_vars *vars)
+{
+	const char	*counts[4];
+
+	counts[0] = PQgetvalue(r, 0, FB_SEEN);
+	counts[1] = PQgetvalue(r, 0, FB_NOT_SEEN);
+	counts[2] = PQgetvalue(r, 0, FB_UNKNOWN);
+	counts[3] = PQgetvalue(r, 0, FB_EXPERT);
+	feedback_tally_chart(req, vars, "tally_chart", "tally", counts);
 }
 
 /* The tally's counts and comments from FEEDBACK_POST_SQL's rows (R-TF-1:
@@ -104,7 +116,7 @@ feedback_tally_vars(struct http_req *req, const PGresult *r,
 	tmpl_vars_set(vars, "tally_answered", PQgetvalue(r, 0, FB_ANSWERED));
 	tmpl_vars_set(vars, "tally_expected", PQgetvalue(r, 0, FB_EXPECTED));
 	tmpl_vars_set(vars, "tally_late", PQgetvalue(r, 0, FB_LATE));
-	feedback_tally_chart(req, r, vars);
+	feedback_post_chart(req, r, vars);
 	for (i = 0; i < PQntuples(r); i++) {
 		if (PQgetisnull(r, i, FB_C_CLASS))
 			continue;

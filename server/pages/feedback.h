@@ -21,6 +21,15 @@ struct tmpl_vars;
 void		feedback_post_vars(struct http_req *, long long,
 		    struct tmpl_vars *, const char *);
 
+/*
+ * A feedback tally as a stacked bar (issue 17), set as markup variable
+ * name of vars: counts are the numbers of "seen", "not_seen", "unknown"
+ * and "expert" answers, as text, in that order; id makes its element ids
+ * (unique in the page).
+ */
+void		feedback_tally_chart(struct http_req *, struct tmpl_vars *,
+		    const char *name, const char *id, const char *const counts[4]);
+
 enum MHD_Result	feedback_answer(struct http_req *);	/* POST /feedback */
 enum MHD_Result	feedback_obligations(struct http_req *);/* GET /obligations */
 enum MHD_Result	feedback_ledger(struct http_req *);	/* GET /ledger */

@@ -11,6 +11,7 @@
 #include "api.h"
 #include "caller.h"
 #include "db.h"
+#include "feedback.h"
 #include "form.h"
 #include "http.h"
 #include "i18n.h"
@@ -22,7 +23,8 @@
  * GET /tasks (issue 17, "My tasks"): one inbox of everything waiting for
  * the person: council.my_tasks() (feedback owed, consents to decide,
  * votes, requests for cooperation, soonest first), then the unread
- * notifications (the 20 newest), each read under its own policies.  The
+ * notifications (the 20 newest), then the task-force dashboard (the
+ * feedback its own posts asked for), each read under its own policies.  The
  * task kinds are the catalog's tasks.kind.<kind>.
  */
 static const char NOTIFY_TASKS_SQL[] =
@@ -37,11 +39,58 @@ static const char NOTIFY_UNREAD_EN_SQL[] =
     "FROM council.notifications n LEFT JOIN council.posts x ON x.id = n.post_id "
     "WHERE n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT 20";
 
+/*
+ * The task-force dashboard of /tasks (issue 17): the organisation's own
+ * posts that asked for feedback in the last 30 days, newest deadline
+ * first, each with its tally (council.feedback_tally: the author's own),
+ * answered of expected.  Nothing for the secretariat (the tally is not
+ * its: R-ORG-6).
+ */
+static const char NOTIFY_TF_SQL[] =
+    "SELECT x.id, x.title, " CALLER_JST("x.feedback_deadline") ", "
+    "x.feedback_deadline < now(), x.t->>'answered', x.t->>'expected', "
+    "x.t->>'seen', x.t->>'not_seen', x.t->>'unknown', x.t->>'expert' "
+    "FROM (SELECT p.id, p.title, p.feedback_deadline, "
+    "council.feedback_tally(p.id) AS t FROM (SELECT y.id, y.title, "
+    "y.feedback_deadline FROM council.posts y "
+    "WHERE y.feedback_deadline > now() - interval '30 days' "
+    "AND y.parent_id IS NULL AND NOT coalesce((SELECT me.is_secretariat "
+    "FROM council.me), false) AND EXISTS (SELECT 1 FROM "
+    "council.post_authors a WHERE a.post_id = y.id AND a.org_id = "
+    "(SELECT me.org_id FROM council.me)) "
+    "ORDER BY y.feedback_deadline DESC, y.id DESC LIMIT 10) p) x";
+
+/* The dashboard's rows (NOTIFY_TF_SQL's result r) as the list tf_posts. */
+static void
+notify_tf_posts(struct http_req *req, struct tmpl_vars *vars, PGresult *r)
+{
+	struct tmpl_vars	*item;
+	const char		*counts[4];
+	char			 id[40];
+	int			 i, k;
+
+	for (i = 0; i < PQntuples(r); i++) {
+		item = tmpl_vars_add_item(vars, "tf_posts");
+		tmpl_vars_setf(item, "href", "/posts/%s#feedback",
+		    PQgetvalue(r, i, 0));
+		tmpl_vars_set(item, "title", PQgetvalue(r, i, 1));
+		tmpl_vars_set(item, "deadline", PQgetvalue(r, i, 2));
+		if (*PQgetvalue(r, i, 3) == 't')
+			tmpl_vars_set(item, "closed", "1");
+		tmpl_vars_set(item, "answered", PQgetvalue(r, i, 4));
+		tmpl_vars_set(item, "expected", PQgetvalue(r, i, 5));
+		for (k = 0; k < 4; k++)
+			counts[k] = PQgetvalue(r, i, 6 + k);
+		snprintf(id, sizeof(id), "tf-%s", PQgetvalue(r, i, 0));
+		feedback_tally_chart(req, item, "chart", id, counts);
+	}
+}
+
 enum MHD_Result
 notify_tasks(struct http_req *req)
 {
 	struct caller_me	 me;
-	struct db_stmt		 s[2];
+	struct db_stmt		 s[3];
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*t, *u;
 	char			 key[48];
@@ -52,11 +101,13 @@ notify_tasks(struct http_req *req)
 	s[0].sql = NOTIFY_TASKS_SQL;
 	s[1].sql = req->lang == I18N_EN ? NOTIFY_UNREAD_EN_SQL :
 	    NOTIFY_UNREAD_JA_SQL;
-	if (!caller_page_db(req, &me, s, 2, &ret))
+	s[2].sql = NOTIFY_TF_SQL;
+	if (!caller_page_db(req, &me, s, 3, &ret))
 		return ret;
-	if ((t = s[0].result) == NULL || (u = s[1].result) == NULL) {
-		log_error("msg=\"tasks failed\" rid=%s error=\"%s%s\"",
-		    req->rid, s[0].err, s[1].err);
+	if ((t = s[0].result) == NULL || (u = s[1].result) == NULL ||
+	    s[2].result == NULL) {
+		log_error("msg=\"tasks failed\" rid=%s error=\"%s%s%s\"",
+		    req->rid, s[0].err, s[1].err, s[2].err);
 		ret = http_error(req, 503, NULL);
 		goto out;
 	}
@@ -82,10 +133,11 @@ notify_tasks(struct http_req *req)
 		if (!PQgetisnull(u, i, 3))
 			tmpl_vars_set(item, "title", PQgetvalue(u, i, 3));
 	}
+	notify_tf_posts(req, vars, s[2].result);
 	ret = http_page(req, 200, "tasks.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		PQclear(s[i].result);
 	return ret;
 }

@@ -146,6 +146,29 @@ form v3 "$W_G" "/posts/new?lang=en" --data-urlencode "csrf=$(csrf "$W_G")" \
 	--data-urlencode "sources=$P1"
 tap_like "$(cat "$T/v3")" "not until the source&#39;s giver consents|not until the source's giver consents" "... in English too"
 
+# ---- The task-force dashboard on My tasks (R-TF-1, R-TF-5): the feedback the
+# organisation's own posts asked for, answered of expected, as a chart too. ------
+V1=takuya.fukuda@sakura-security.example.jp
+T2=mayu.nakano@toto-bank.example.jp
+A_V1=$(session "$V1" api) && W_V1=$(session "$V1" web) && A_T2=$(session "$T2" api) && W_T2=$(session "$T2" web)
+api d1 "$A_V1" POST /api/v1/posts "{\"kind\":\"countermeasure\",\"title\":\"nt-test dash $$\",\"body\":\"b\",\"secret\":false,\"scope\":[{\"class\":\"task_force\"}],\"confidence\":\"high\",\"deadline\":\"$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)\"}"
+D=$(json d1 'd["id"]')
+EXP=$(sql "SELECT count(*) FROM council.post_audience a JOIN council.organisations o ON o.id = a.org_id
+	WHERE a.post_id = ${D:-0} AND NOT a.is_author AND o.tf_class IN ('type1', 'type2')")
+dash() { page "$1" "$2" "/tasks?lang=ja"; tr -d '\n' <"$T/$1" | grep -oE "href=\"/posts/$D#feedback\">[^<]*</a></h3><p>.{0,400}" | grep -oE '回答</span> <strong>[0-9]+</strong> / <span>[0-9]+' | sed -E 's#.*<strong>([0-9]+)</strong> / <span>([0-9]+)#\1/\2#'; }
+# tasks NAME: the page's task list only (not its unread notifications).
+tasks_of() { sed -n '/id="tasks-heading"/,/id="unread-heading"/p' "$T/$1"; }
+tap_is "$(dash k1 "$W_V1")" "0/$EXP" "R-TF-5: the author's My tasks shows its post's feedback: 0 answered of the $EXP task-force members it reached"
+page t2a "$W_T2" /tasks
+tap_like "$(tasks_of t2a)" "href=\"/posts/$D\"" "R-TF-5: the Type 2 member's My tasks lists the feedback it owes"
+api d2 "$A_T2" POST "/api/v1/posts/$D/feedback" '{"answer":"seen"}'
+tap_is "$(dash k2 "$W_V1")" "1/$EXP" "R-TF-1: once the Type 2 member answers, the author's dashboard counts it"
+tap_like "$(tr -d '\n' <"$T/k2")" "chart-tf-$D-t.{0,2000}<desc[^>]*>[^<]*1" "... and draws it, with the numbers as text"
+page t2b "$W_T2" /tasks
+tap_unlike "$(tasks_of t2b)" "href=\"/posts/$D\"" "... and it is no longer the Type 2 member's task"
+page k3 "$W_T2" /tasks
+tap_unlike "$(cat "$T/k3")" "href=\"/posts/$D#feedback\"" "R-TF-1: a recipient sees no dashboard of another's post"
+
 # ---- Marked read; then R-ORG-3: a withdrawal ends everything. ----------------------
 api r4 "$A_N" POST /api/v1/notifications "{\"read\":$N2}"
 tap_is "$code $(cat "$T/r4") $(badge f5)" '200 {"marked" : 1} 1' "a visible notification is marked read; the badge counts one"
