@@ -25,11 +25,33 @@ static const char *const sc_kinds[] = {
 	"referral", "other",
 };
 
-/* The list, and the drafting form for the committee and the secretariat. */
+/* A value f sent (NULL without a form), for the drafting form to show
+ * again (issue 17 item 3: a form keeps its input on error). */
+static const char *
+committee_sent(const struct form *f, const char *name)
+{
+	return f != NULL ? form_get(f, name) : NULL;
+}
+
+/* it's "selected" when v (what was sent) is id. */
+static void
+committee_selected(struct tmpl_vars *it, const char *id, const char *v)
+{
+	if (v != NULL && strcmp(v, id) == 0)
+		tmpl_vars_set(it, "selected", "selected");
+}
+
+/*
+ * The list, and the drafting form for the committee and the secretariat;
+ * f, when given, is what was sent, shown again with the error.
+ */
 static enum MHD_Result
 committee_list_page(struct http_req *req, const struct caller_me *me, unsigned status,
-    const char *error)
+    const char *error, const struct form *f)
 {
+	static const char *const texts[] = { "title", "body", "refusal_reason",
+	    "coop_purpose", "coop_scope", "text" };
+	const char		*v;
 	struct tmpl_vars	*vars = NULL, *it;
 	PGresult		*r = NULL, *w = NULL, *o = NULL, *d = NULL;
 	char			 err[256];
@@ -75,15 +97,31 @@ committee_list_page(struct http_req *req, const struct caller_me *me, unsigned s
 	}
 	if (*PQgetvalue(w, 0, 0) == 't') {
 		tmpl_vars_set(vars, "may_draft", "1");
+		for (k = 0; k < sizeof(texts) / sizeof(texts[0]); k++)
+			if ((v = committee_sent(f, texts[k])) != NULL)
+				tmpl_vars_set(vars, texts[k], v);
+		if ((v = committee_sent(f, "reason_withheld")) != NULL &&
+		    strcmp(v, "yes") == 0)
+			tmpl_vars_set(vars, "withheld", "checked");
+		if ((v = committee_sent(f, "coop_trigger")) != NULL &&
+		    (strcmp(v, "large_scale_attack") == 0 ||
+		    strcmp(v, "member_consent") == 0))
+			tmpl_vars_set(vars, strcmp(v, "member_consent") == 0 ?
+			    "sel_member_consent" : "sel_large_scale_attack",
+			    "selected");
 		for (k = 0; k < sizeof(sc_kinds) / sizeof(sc_kinds[0]); k++) {
 			it = tmpl_vars_add_item(vars, "kinds");
 			tmpl_vars_set(it, "value", sc_kinds[k]);
+			committee_selected(it, sc_kinds[k], committee_sent(f,
+			    "kind"));
 			tmpl_vars_set(it, "label", http_text_of(req, "sc.kind",
 			    sc_kinds[k], NULL));
 		}
 		for (i = 0; i < PQntuples(o); i++) {
 			it = tmpl_vars_add_item(vars, "orgs");
 			tmpl_vars_set(it, "id", PQgetvalue(o, i, 0));
+			committee_selected(it, PQgetvalue(o, i, 0),
+			    committee_sent(f, "subject"));
 			tmpl_vars_setf(it, "name", "%s (%s)",
 			    PQgetvalue(o, i, en ? 2 : 1), http_text_of(req,
 			    "apply.status", strcmp(PQgetvalue(o, i, 3), "applied") == 0 ?
@@ -92,6 +130,8 @@ committee_list_page(struct http_req *req, const struct caller_me *me, unsigned s
 		for (i = 0; i < PQntuples(d); i++) {
 			it = tmpl_vars_add_item(vars, "documents");
 			tmpl_vars_set(it, "id", PQgetvalue(d, i, 0));
+			committee_selected(it, PQgetvalue(d, i, 0),
+			    committee_sent(f, "document"));
 			tmpl_vars_set(it, "title", PQgetvalue(d, i, en ? 2 : 1));
 		}
 	}
@@ -113,7 +153,7 @@ committee_list(struct http_req *req)
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return committee_list_page(req, &me, 200, NULL);
+	return committee_list_page(req, &me, 200, NULL, NULL);
 }
 
 /* Empty to NULL: a field left blank is absent from the JSON. */
@@ -152,7 +192,7 @@ committee_create(struct http_req *req)
 	if ((params[3] != NULL && util_id_parse(params[3]) == 0) ||
 	    (params[9] != NULL && util_id_parse(params[9]) == 0)) {
 		ret = committee_list_page(req, &me, 422, http_text(req,
-		    "sc.error.refused"));
+		    "sc.error.refused"), &f);
 		goto out;
 	}
 	params[5] = params[5] != NULL && strcmp(params[5], "yes") == 0 ? "t" :
@@ -174,7 +214,7 @@ committee_create(struct http_req *req)
 	if (strcmp(PQgetvalue(r, 0, 0), "201") != 0) {
 		ret = committee_list_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
 		    http_text_of(req, "sc.error", PQgetvalue(r, 0, 1),
-		    "sc.error.refused"));
+		    "sc.error.refused"), &f);
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), COMMITTEE_PREFIX "%s", PQgetvalue(r, 0, 2));

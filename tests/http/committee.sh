@@ -65,7 +65,11 @@ tap_is "$c1" "$code $(cat "$T/g2")" "R-GOV-8: a motion is as invisible to a non-
 # R-GOV-6, R-GOV-7: the bars count every seat.  The last D seats declare a
 # special interest, the others all vote yes: a whole "yes" of those
 # entitled, but not 3/4 (or all) of the committee.
-CLOSE_B=$(date -u -d '+5 seconds' +%Y-%m-%dT%H:%M:%SZ)
+# Time enough to table, attend, declare and open both motions on a loaded
+# machine (with five seconds the second poll's time had passed before the
+# chair opened it once, under the sanitizers with the browser tests of
+# another sandbox running); the wait below is for their close.
+CLOSE_B=$(date -u -d '+15 seconds' +%Y-%m-%dT%H:%M:%SZ)
 bar_motion() {	# KIND DECLARED: table, attend, declare, open; echoes the id
 	local kind=$1 d=$2 m i=0 e
 	api b "${TOK[${SEATS[1]}]}" POST /api/v1/committee/motions \

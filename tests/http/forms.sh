@@ -122,6 +122,14 @@ tap_like "$(tr -d '\n' <"$T/k1")" 'name="text_2"[^>]*>Article 1\.</textarea>' ".
 tap_like "$(tr -d '\n' <"$T/k1")" 'name="kind_2" aria-invalid="true"' "... and the row at fault is marked for assistive technology"
 tap_unlike "$(cat "$T/k1")" 'name="motion" type="text"' "issue 17 item 8: the committee's decision is chosen from a list, not typed as a number"
 
+# ---- The committee's drafting form keeps what was sent on an error. ----------
+form m1 "$W_CHAIR" "/committee?lang=ja" --data-urlencode "csrf=$(csrf "$W_CHAIR")" \
+	--data-urlencode kind=admission --data-urlencode "title=forms-test 議案 $$" \
+	--data-urlencode "body=forms-test 本文 $$"
+tap_is "$code" 422 "a motion about a member without naming the member is refused"
+tap_like "$(tr -d '\n' <"$T/m1")" "value=\"admission\" selected=\"selected\".{0,2000}value=\"forms-test 議案 $$\".{0,500}>forms-test 本文 $$</textarea>" \
+	"... and the form shows the kind, the title and the body sent"
+
 # ---- A withdrawal ends on a sign-in page that says it was received. -----------
 O=$(sql "INSERT INTO council.organisations (slug, name_ja, name_en, category, status)
 	VALUES ('forms-test-$$', '画面試験$$', 'Forms test $$', 'other', 'member') RETURNING id")
