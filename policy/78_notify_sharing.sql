@@ -195,23 +195,45 @@ BEGIN
 END
 $$;
 
+-- Tell the seats of committee motion m (R-GOV-5) that keep governance
+-- notifications on, but the person acting (p_unvoted: only those that
+-- have not voted), of event p_kind, once (dedupe "<kind>:<m>").  The
+-- subjects are p_ja and p_en with %1$s the closing time (JST) and %2$s
+-- the motion.  Returns how many people were told.
+CREATE OR REPLACE FUNCTION council.notify_seats(m bigint, p_kind text, p_ja text,
+    p_en text, p_unvoted boolean)
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v_at  text := (SELECT to_char(x.closes_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')
+                   FROM council.sc_motions x WHERE x.id = m);
+    n     integer;
+BEGIN
+    INSERT INTO council.notifications (person_id, kind, subject_ja, subject_en, link, dedupe)
+    SELECT pe.id, p_kind, format(p_ja, v_at, m), format(p_en, v_at, m),
+           '/committee/' || m, p_kind || ':' || m
+    FROM council.sc_seats s JOIN council.people pe ON pe.id = s.person_id
+    WHERE s.motion_id = m AND pe.active AND pe.notify_governance
+      AND pe.id IS DISTINCT FROM council.current_person_id()
+      AND NOT (p_unvoted AND EXISTS (SELECT 1 FROM council.sc_ballots b
+                                     WHERE b.motion_id = m AND b.person_id = pe.id))
+    ON CONFLICT (person_id, dedupe) DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
 -- A committee poll opened: its seats are told (R-GOV-5).
 CREATE OR REPLACE FUNCTION council.notify_sc_open() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-DECLARE
-    v_at  text := to_char(NEW.closes_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI');
 BEGIN
-    INSERT INTO council.notifications (person_id, kind, subject_ja, subject_en, link, dedupe)
-    SELECT pe.id, 'sc.open',
-           format('運営委員会の議決が始まりました（締切 %s JST）: 議案 #%s', v_at, NEW.id),
-           format('Steering committee vote opened (closes %s JST): motion #%s', v_at, NEW.id),
-           '/committee/' || NEW.id, 'sc.open:' || NEW.id
-    FROM council.sc_seats s JOIN council.people pe ON pe.id = s.person_id
-    WHERE s.motion_id = NEW.id AND pe.active AND pe.notify_governance
-      AND pe.id IS DISTINCT FROM council.current_person_id()
-    ON CONFLICT (person_id, dedupe) DO NOTHING;
+    PERFORM council.notify_seats(NEW.id, 'sc.open',
+        '運営委員会の議決が始まりました（締切 %1$s JST）: 議案 #%2$s',
+        'Steering committee vote opened (closes %1$s JST): motion #%2$s', false);
     RETURN NULL;
 END
 $$;
@@ -256,7 +278,6 @@ AS $$
 DECLARE
     x     record;
     n     integer := 0;
-    k     integer;
     v_at  text;
 BEGIN
     FOR x IN SELECT p.id, p.kind, p.feedback_deadline FROM council.posts p
@@ -277,23 +298,13 @@ BEGIN
             format('Feedback due soon (%s JST): #%s', v_at, x.id),
             '/posts/' || x.id, 'feedback.due:' || x.id);
     END LOOP;
-    FOR x IN SELECT m.id, m.closes_at FROM council.sc_motions m
+    FOR x IN SELECT m.id FROM council.sc_motions m
              WHERE m.status = 'open' AND m.closes_at > now()
                AND m.closes_at <= now() + interval '1 day'
     LOOP
-        v_at := to_char(x.closes_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI');
-        INSERT INTO council.notifications (person_id, kind, subject_ja, subject_en, link, dedupe)
-        SELECT pe.id, 'sc.closing',
-               format('運営委員会の議決の締切が近づいています（%s JST）: 議案 #%s', v_at, x.id),
-               format('Steering committee vote closes soon (%s JST): motion #%s', v_at, x.id),
-               '/committee/' || x.id, 'sc.closing:' || x.id
-        FROM council.sc_seats s JOIN council.people pe ON pe.id = s.person_id
-        WHERE s.motion_id = x.id AND pe.active AND pe.notify_governance
-          AND NOT EXISTS (SELECT 1 FROM council.sc_ballots b
-                          WHERE b.motion_id = x.id AND b.person_id = pe.id)
-        ON CONFLICT (person_id, dedupe) DO NOTHING;
-        GET DIAGNOSTICS k = ROW_COUNT;
-        n := n + k;
+        n := n + council.notify_seats(x.id, 'sc.closing',
+            '運営委員会の議決の締切が近づいています（%1$s JST）: 議案 #%2$s',
+            'Steering committee vote closes soon (%1$s JST): motion #%2$s', true);
     END LOOP;
     RETURN n;
 END
@@ -383,6 +394,7 @@ ALTER FUNCTION council.notify_post_created(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.notify_consent_requested(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.notify_consent_decided(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.notify_sc_open() OWNER TO council_definer;
+ALTER FUNCTION council.notify_seats(bigint, text, text, text, boolean) OWNER TO council_definer;
 ALTER FUNCTION council.notify_ga_open() OWNER TO council_definer;
 ALTER FUNCTION council.notify_due() OWNER TO council_definer;
 ALTER FUNCTION council.my_vote_tasks() OWNER TO council_definer;
@@ -391,7 +403,7 @@ REVOKE ALL ON FUNCTION council.notify_people(bigint, bigint[], text, text, text,
     council.notify_post_audience(bigint), council.notify_post_created(bigint),
     council.notify_consent_requested(bigint), council.notify_consent_decided(bigint),
     council.notify_sc_open(), council.notify_ga_open(), council.notify_due(),
-    council.my_vote_tasks() FROM PUBLIC;
+    council.my_vote_tasks(), council.notify_seats(bigint, text, text, text, boolean) FROM PUBLIC;
 -- The writers call them after their own work (42, 43).
 GRANT EXECUTE ON FUNCTION council.notify_post_created(bigint),
     council.notify_post_audience(bigint), council.notify_consent_requested(bigint),

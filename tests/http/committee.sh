@@ -100,6 +100,9 @@ api o0 "${TOK[${SEATS[1]}]}" POST "/api/v1/committee/motions/$M" "{\"action\":\"
 tap_is "$code" 403 "only the chair (or the secretariat) opens the poll"
 api o1 "${TOK[$CHAIR]}" POST "/api/v1/committee/motions/$M" "{\"action\":\"open\",\"closes_at\":\"$CLOSE\"}"
 tap_is "$code $(json o1 'd["status"]')" "200 open" "the chair opens the poll"
+api no "${TOK[${SEATS[1]}]}" GET /api/v1/notifications
+tap_is "$(json no '[x["link"] for x in d["notifications"] if x["kind"] == "sc.open"][0]')" "/committee/$M" \
+	"issue 17: every seat is told that the poll opened, with a link to the motion"
 # At least three quarters of all N seats: ceil(3N/4) yes, the rest no.
 Y=$(( (3 * N + 3) / 4 ))
 i=0
