@@ -12,7 +12,8 @@
 //      message; the task is gone from /tasks;
 //   3  a general member outside the task force: no notification and no
 //      task about that post, its badge unchanged by it (a hidden post is
-//      never told: council.notify_people asks person_sees_post);
+//      never told: council.notify_people asks person_sees_post); it marks
+//      its notifications read (the done message, the badge gone);
 //   4  the analyst consults the Type 1 group; the coordinator advises from
 //      the reply link; the analyst finds the advice on /tasks (unread) and
 //      on /notifications, and follows it;
@@ -20,6 +21,7 @@
 //      agenda row 2: the page keeps what was sent and names the row; the
 //      secretariat convenes one and closes it, which needs the explicit
 //      confirmation (the browser refuses the form without it).
+// Journey 5 runs first (the morning's convening), then 1 to 4.
 // The day is run once per width: first every journey at 1280x900 (desk),
 // then all of them again at 390x844 (phone), each person's browser set to
 // the width before its first page.  On every page: axe-core (no serious
@@ -411,6 +413,19 @@ async function outside(d) {
     return { ok: n === '0', detail: `${n} rows` };
   });
   await audit(gm, '3-notifications');
+  await step('3 general: すべて既読にする clears the badge, and says so once', async () => {
+    const res = await follow(gm.page, gm.page.getByRole('button', { name: ja['notifications.read_all'], exact: true }));
+    const unread = sql(pgdir, 'SELECT count(*) FROM council.notifications n JOIN council.people p ON p.id = n.person_id ' +
+      `WHERE p.email = ${quote(gm.email)} AND n.read_at IS NULL`)[0][0];
+    const b = await badgeText(gm);
+    const d = await doneMessage(gm);
+    return {
+      ok: res && res.status() === 200 && pathOf(gm.page) === '/notifications' && d === ja['done.notifications.read'] &&
+        b === '' && unread === '0',
+      detail: { status: res ? res.status() : 0, done: d, badge: b, unread },
+    };
+  });
+  await audit(gm, '3-read');
   await step('3 general: the analysis\'s URL answers 404', async () => {
     const res = await gm.page.goto(`${base}${d.analysis}`, { waitUntil: 'load' });
     return { ok: res && res.status() === 404, detail: `status ${res ? res.status() : 0}` };
@@ -601,13 +616,16 @@ async function day(browser, size) {
     go: (a, path) => a.page.goto(`${base}${path}`, { waitUntil: 'load' }),
   };
   diag(`the day at ${size.width}x${size.height}`);
+  const journey = (name, fn) => fn(d).catch((e) => ok(false, `journey ${name} at ${size.width} px`, (e && e.stack) || String(e)));
   try {
+    // The assembly first: its notice reaches every member, the general
+    // member too, whose badge 3 compares before and after the analysis
+    // (and which 3 leaves at zero).
+    await journey('5', assembly);
     await d.go(d.general, '/tasks');
     d.generalBadge = await badgeText(d.general);
     d.general.w.reset();
-    for (const [name, journey] of [['1', analysis], ['2', feedback], ['3', outside], ['4', advice], ['5', assembly]]) {
-      await journey(d).catch((e) => ok(false, `journey ${name} at ${size.width} px`, (e && e.stack) || String(e)));
-    }
+    for (const [name, fn] of [['1', analysis], ['2', feedback], ['3', outside], ['4', advice]]) await journey(name, fn);
   } finally {
     await Promise.all(Object.values(people).map((a) => a.context.close()));
   }
