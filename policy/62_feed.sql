@@ -105,6 +105,8 @@ BEGIN
     END IF;
     INSERT INTO council.post_reads (person_id, post_id) VALUES (v_person, p)
     ON CONFLICT DO NOTHING;
+    -- Issue 17: and the caller's notifications about it are read.
+    PERFORM council.notifications_seen(p);
 END
 $$;
 

@@ -310,6 +310,24 @@ BEGIN
 END
 $$;
 
+-- The caller opened post p (council.mark_read, the post's page): its
+-- notifications about p are read (issue 17: what was looked at stops
+-- counting in the header's badge).  Returns how many were marked.
+CREATE OR REPLACE FUNCTION council.notifications_seen(p bigint) RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    n  integer;
+BEGIN
+    UPDATE council.notifications SET read_at = now()
+    WHERE person_id = council.current_person_id() AND post_id = p AND read_at IS NULL
+      AND council.current_sees_post(p);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
 -- The caller's votes waiting (for my_tasks): a committee poll open on the
 -- caller's seat that it did not vote on (R-GOV-5); an open assembly vote
 -- for which it acts for its organisation (ga_acts_for_org), that has
@@ -398,15 +416,18 @@ ALTER FUNCTION council.notify_seats(bigint, text, text, text, boolean) OWNER TO 
 ALTER FUNCTION council.notify_ga_open() OWNER TO council_definer;
 ALTER FUNCTION council.notify_due() OWNER TO council_definer;
 ALTER FUNCTION council.my_vote_tasks() OWNER TO council_definer;
+ALTER FUNCTION council.notifications_seen(bigint) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.notify_people(bigint, bigint[], text, text, text, text, text, text),
     council.notify_post_audience(bigint), council.notify_post_created(bigint),
     council.notify_consent_requested(bigint), council.notify_consent_decided(bigint),
     council.notify_sc_open(), council.notify_ga_open(), council.notify_due(),
-    council.my_vote_tasks(), council.notify_seats(bigint, text, text, text, boolean) FROM PUBLIC;
+    council.my_vote_tasks(), council.notify_seats(bigint, text, text, text, boolean),
+    council.notifications_seen(bigint) FROM PUBLIC;
 -- The writers call them after their own work (42, 43).
 GRANT EXECUTE ON FUNCTION council.notify_post_created(bigint),
     council.notify_post_audience(bigint), council.notify_consent_requested(bigint),
-    council.notify_consent_decided(bigint) TO council_writer;
+    council.notify_consent_decided(bigint), council.notifications_seen(bigint)
+    TO council_writer;
 GRANT EXECUTE ON FUNCTION council.notify_due(), council.my_tasks(), council.my_vote_tasks()
     TO council_app;

@@ -25,9 +25,10 @@ struct tmpl_vars;
 	"'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')"
 
 /* The header's badge counts unread notifications up to this many, and
- * shows "99+" from there. */
-#define CALLER_UNREAD_CAP	100
-#define CALLER_UNREAD_CAP_S	"100"
+ * shows "9+" from there: at most two characters in the header, and at
+ * most ten notifications read for it on every page. */
+#define CALLER_UNREAD_CAP	10
+#define CALLER_UNREAD_CAP_S	"10"
 
 /* The signed-in person, as the header of every page shows them. */
 struct caller_me {

@@ -169,6 +169,13 @@ tap_unlike "$(tasks_of t2b)" "href=\"/posts/$D\"" "... and it is no longer the T
 page k3 "$W_T2" /tasks
 tap_unlike "$(cat "$T/k3")" "href=\"/posts/$D#feedback\"" "R-TF-1: a recipient sees no dashboard of another's post"
 
+# ---- Opening a post reads its notifications (the badge counts what was not
+# looked at). -------------------------------------------------------------------------
+u0=$(sql "SELECT count(*) FROM council.notifications WHERE person_id = (SELECT id FROM council.people WHERE email = '$T2') AND post_id = ${D:-0} AND read_at IS NULL")
+page o1 "$W_T2" "/posts/$D"
+tap_is "$u0 $code $(sql "SELECT count(*) FROM council.notifications WHERE person_id = (SELECT id FROM council.people WHERE email = '$T2') AND post_id = ${D:-0} AND read_at IS NULL")" \
+	"1 200 0" "opening the post marks its notification read"
+
 # ---- Marked read; then R-ORG-3: a withdrawal ends everything. ----------------------
 api r4 "$A_N" POST /api/v1/notifications "{\"read\":$N2}"
 tap_is "$code $(cat "$T/r4") $(badge f5)" '200 {"marked" : 1} 1' "a visible notification is marked read; the badge counts one"
