@@ -127,7 +127,7 @@ form m1 "$W_CHAIR" "/committee?lang=ja" --data-urlencode "csrf=$(csrf "$W_CHAIR"
 	--data-urlencode kind=admission --data-urlencode "title=forms-test 議案 $$" \
 	--data-urlencode "body=forms-test 本文 $$"
 tap_is "$code" 422 "a motion about a member without naming the member is refused"
-tap_like "$(tr -d '\n' <"$T/m1")" "value=\"admission\" selected=\"selected\".{0,2000}value=\"forms-test 議案 $$\".{0,500}>forms-test 本文 $$</textarea>" \
+tap_is "$(grep -c 'value="admission" selected="selected"' "$T/m1") $(grep -c "value=\"forms-test 議案 $$\"" "$T/m1") $(grep -c ">forms-test 本文 $$</textarea>" "$T/m1")" "1 1 1" \
 	"... and the form shows the kind, the title and the body sent"
 
 # ---- A withdrawal ends on a sign-in page that says it was received. -----------
