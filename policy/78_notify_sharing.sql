@@ -331,7 +331,8 @@ $$;
 -- The caller's votes waiting (for my_tasks): a committee poll open on the
 -- caller's seat that it did not vote on (R-GOV-5); an open assembly vote
 -- for which it acts for its organisation (ga_acts_for_org), that has
--- neither voted nor given a proxy (R-GOV-3).  SECURITY DEFINER: the
+-- neither voted nor given a proxy, and one it holds proxies for, not all
+-- voted yet ('ga_proxy', R-GOV-3).  SECURITY DEFINER: the
 -- caller's identity decides every row, nothing else is read out.
 CREATE OR REPLACE FUNCTION council.my_vote_tasks()
     RETURNS TABLE (kind text, ref bigint, title text, due timestamptz, link text)
@@ -361,7 +362,20 @@ BEGIN
                       WHERE b.item_id = i.id AND b.org_id = v_org)
       AND NOT EXISTS (SELECT 1 FROM council.ga_proxies x
                       WHERE x.assembly_id = i.assembly_id AND x.revoked_at IS NULL
-                        AND x.principal_org_id = v_org);
+                        AND x.principal_org_id = v_org)
+    UNION ALL
+    -- R-GOV-3: an open vote for which the caller holds a proxy (as its
+    -- organisation's acting person, or the chair's) not yet voted.
+    SELECT DISTINCT 'ga_proxy', i.assembly_id, i.title, i.closes_at,
+           '/assemblies/' || i.assembly_id
+    FROM council.ga_items i
+    JOIN council.ga_proxies x ON x.assembly_id = i.assembly_id AND x.revoked_at IS NULL
+    WHERE i.status = 'open'
+      AND ((NOT x.to_chair AND x.holder_org_id = v_org
+            AND council.ga_acts_for_org(i.assembly_id))
+           OR (x.to_chair AND council.ga_is_chair()))
+      AND NOT EXISTS (SELECT 1 FROM council.ga_ballots b
+                      WHERE b.item_id = i.id AND b.org_id = x.principal_org_id);
 END
 $$;
 
@@ -371,9 +385,10 @@ $$;
 -- organisation owes feedback; ref the post, due its deadline), 'consent'
 -- (R-SCOPE-4, mine to decide; ref the consent, post the source), 'sc_vote'
 -- (a committee poll open on my seat, not voted), 'ga_vote' (an assembly
--- vote open, for my organisation or one whose proxy it holds, not cast;
--- ref the assembly), 'coop' (a request for cooperation standing, not
--- answered by my organisation).  Soonest first; at most 200.
+-- vote open for my organisation, not cast; ref the assembly), 'ga_proxy'
+-- (one for a member whose proxy I hold, not cast), 'coop' (a request for
+-- cooperation standing, not answered by my organisation).  Soonest
+-- first; at most 200.
 CREATE OR REPLACE FUNCTION council.my_tasks()
     RETURNS TABLE (kind text, ref bigint, post_id bigint, title text,
                    due timestamptz, link text)

@@ -178,6 +178,18 @@ run(async (browser) => {
     const counts = await text(sec.page.locator('main .ga-item').first().locator('.ga-count'));
     return { ok: counts.includes(`${attendN + 6} (`) && counts.includes(ja['ga.quorum.met']), detail: counts };
   });
+  // Issue 17: a proxy held is a task until it is voted.
+  const proxyTask = async () => {
+    const h = holders.find((x) => x.holder);
+    const a = actors.find((x) => x.rep.org === h.holder.org);
+    await a.page.goto(`${base}/tasks`, { waitUntil: 'load' });
+    const tasks = await a.page.locator('main section[aria-labelledby="tasks-heading"] li').allTextContents();
+    return { a, n: tasks.filter((t) => t.includes(a.t['tasks.kind.ga_proxy'])).length, tasks };
+  };
+  await step('issue 17: a proxy holder finds the vote it holds a proxy for on My tasks', async () => {
+    const r = await proxyTask();
+    return { ok: r.n === 1, detail: r.tasks };
+  });
   // Votes: the first 17 attending yes (committee members among them), the
   // next 5 no, 2 abstain; proxy holders vote yes for their principals.
   const choice = (i) => (i < 17 ? 'yes' : i < 22 ? 'no' : 'abstain');
@@ -191,6 +203,10 @@ run(async (browser) => {
       await press(a, f, a.t['ga.choice.yes']);
     }
   }
+  await step('issue 17: ... and no longer once it has voted for its principal', async () => {
+    const r = await proxyTask();
+    return { ok: r.n === 0, detail: r.tasks };
+  });
   // Issue 17 item 4: the holder's ballots say what was cast for whom, and
   // every option is drawn alike, the one cast marked.
   await step('issue 17: a proxy holder sees, per principal, what it cast, the cast option marked (aria-pressed)', async () => {
