@@ -61,12 +61,18 @@ sc_pass() {
 	api sm "${TOK[${SEATS[1]}]}" POST /api/v1/committee/motions "$1"
 	M=$(json sm 'd["id"]')
 	for e in "${SEATS[@]}"; do api a "${TOK[$e]}" POST "/api/v1/committee/motions/$M" '{"action":"attend"}'; done
+	# Time enough for every seat to vote on a loaded machine (three
+	# seconds were not, once, under the sanitizers with another sandbox's
+	# browser tests running); then wait for the close, up to 30 s.
 	api so "${TOK[${SEATS[0]}]}" POST "/api/v1/committee/motions/$M" \
-	    "{\"action\":\"open\",\"closes_at\":\"$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)\"}"
+	    "{\"action\":\"open\",\"closes_at\":\"$(date -u -d '+10 seconds' +%Y-%m-%dT%H:%M:%SZ)\"}"
 	for e in "${SEATS[@]}"; do api v "${TOK[$e]}" POST "/api/v1/committee/motions/$M" '{"action":"vote","choice":"yes"}'; done
-	sleep 4
-	api sr "${TOK[${SEATS[1]}]}" GET "/api/v1/committee/motions/$M"
-	MS=$(json sr 'd["status"]')
+	for _ in $(seq 1 30); do
+		sleep 1
+		api sr "${TOK[${SEATS[1]}]}" GET "/api/v1/committee/motions/$M"
+		MS=$(json sr 'd["status"]')
+		[ "$MS" != open ] && break
+	done
 }
 
 # vote_chart_desc FILE TURNOUT_LABEL: the Japanese text equivalent a vote
