@@ -428,7 +428,7 @@ attach_upload(struct http_req *req)
 		    "$1::bigint, $2, $3, $4::bytea)", err, sizeof(err));
 		if (r != NULL) {
 			snprintf(loc, sizeof(loc), "/posts/%s", in.post);
-			ret = http_redirect(req, loc);
+			ret = http_redirect_done(req, loc, "attach.saved");
 			goto out;
 		}
 		code = err;

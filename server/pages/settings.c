@@ -86,7 +86,6 @@ settings_page(struct http_req *req, unsigned status,
 {
 	struct tmpl_vars	*vars = NULL;
 	PGresult		*r;
-	const char		*saved = http_query(req, "saved");
 	char			 err[256], name[48];
 	size_t			 i;
 	enum MHD_Result		 ret;
@@ -121,8 +120,6 @@ settings_page(struct http_req *req, unsigned status,
 		tmpl_vars_set(vars, "org_admin", "1");
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
-	else if (saved != NULL && strcmp(saved, "1") == 0)
-		tmpl_vars_set(vars, "saved", "1");
 	ret = http_page(req, status, "settings.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
@@ -202,7 +199,7 @@ settings_post(struct http_req *req)
 		goto out;
 	}
 	http_lang_cookie(req, strcmp(lang, "en") == 0 ? I18N_EN : I18N_JA);
-	ret = http_redirect(req, "/settings?saved=1");
+	ret = http_redirect_done(req, "/settings", "settings.saved");
 out:
 	PQclear(r);
 	form_free(&f);
@@ -280,7 +277,6 @@ settings_org_page(struct http_req *req, unsigned status,
 {
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r;
-	const char		*saved = http_query(req, "saved");
 	char			 err[256];
 	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
@@ -337,8 +333,6 @@ settings_org_page(struct http_req *req, unsigned status,
 		tmpl_vars_set(vars, "new_enrol_code", new_code);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
-	else if (saved != NULL && strcmp(saved, "1") == 0)
-		tmpl_vars_set(vars, "saved", "1");
 	ret = http_page(req, status, "org.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
@@ -473,7 +467,7 @@ settings_org_post(struct http_req *req)
 		/* Registering oneself without a second factor ends one's own
 		 * session (policy/64_settings.sql): /settings/org then sends
 		 * to /signin. */
-		ret = http_redirect(req, "/settings/org?saved=1");
+		ret = http_redirect_done(req, "/settings/org", "org.saved");
 		goto out;
 	}
 	if (strcmp(err, "person_not_found") == 0)

@@ -113,7 +113,8 @@ tokens_post(struct http_req *req)
 			    404 : 503, NULL);
 			goto out;
 		}
-		ret = http_redirect(req, "/settings/tokens");
+		ret = http_redirect_done(req, "/settings/tokens",
+		    "tokens.revoked");
 		goto out;
 	}
 	if (credential_token_new(tok, hash) == -1) {

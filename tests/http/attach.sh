@@ -82,6 +82,7 @@ printf 'IOC list\r\n198.51.100.7\r\n日本語の行\n' >"$T/ioc.txt"
 n0=$(files)
 up u1 "$S" -F "csrf=$CSRF" -F "post=$SHARED" -F "file=@$T/ioc.txt;filename=報告 1.txt;type=text/html"
 tap_is "$code $(hdr u1 location)" "303 /posts/$SHARED" "an upload from the post's author organisation answers 303 back to the post"
+tap_like "$(grep -i '^set-cookie: done=' "$T/u1.h")" 'done=attach.saved; ' "... where it says, once, that the file was attached (issue 17)"
 ID=$(sql "SELECT max(id) FROM council.attachments WHERE post_id = $SHARED")
 tap_is "$(sql "SELECT encode(sha256, 'hex') || ' ' || size || ' ' || media_type || ' ' || filename
 	FROM council.attachments WHERE id = ${ID:-0}")" \

@@ -165,6 +165,7 @@ tid=$(sql "SELECT id FROM council.sessions WHERE token_hash = decode('$(printf %
 other=$(sql "SELECT p.id FROM council.people p WHERE p.email = '$PLAIN2'")
 req tk3 -H "Cookie: $SC=$S2" -d "csrf=$(csrf_of "$S2")&op=revoke&id=$tid" /settings/tokens
 tap_is "$code" 303 "the person revokes its token"
+tap_like "$(grep -i '^set-cookie: done=' "$T/tk3.h")" 'done=tokens.revoked; ' "... and the next page will say so, once (issue 17)"
 req me3 -H "Authorization: Bearer $API" /api/v1/me
 tap_is "$code" 401 "a revoked API token identifies nobody"
 signin o1 "$PLAIN2" "$PW"
