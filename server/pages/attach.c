@@ -621,7 +621,7 @@ static const char ATTACH_LIST_SQL[] =
 
 void
 attach_post_vars(struct http_req *req, long long post_id,
-    struct tmpl_vars *vars, const char *note)
+    struct tmpl_vars *vars, const char *note, const struct form *sent)
 {
 	struct tmpl_vars	*item;
 	PGresult		*r;
@@ -630,6 +630,7 @@ attach_post_vars(struct http_req *req, long long post_id,
 	int			 i, nfiles = 0, may;
 
 	(void)note;
+	(void)sent;
 
 	snprintf(id, sizeof(id), "%lld", post_id);
 	params[0] = id;

@@ -25,6 +25,7 @@
 #include <microhttpd.h>
 
 struct buf;
+struct form;
 struct http_req;
 struct tmpl_vars;
 
@@ -36,10 +37,12 @@ struct tmpl_vars;
  * (there are files, or the caller may add one), "attach_form" (the caller's
  * organisation wrote the post and it has room), "attach_full", and
  * "attach_limit".  On a database error the section is left out.  A
- * post_section_fn (post.h); note is not used.
+ * post_section_fn (post.h); note and sent are not used (an upload refused
+ * answers on its own page).
  */
 void		 attach_post_vars(struct http_req *, long long post_id,
-		    struct tmpl_vars *, const char *note);
+		    struct tmpl_vars *, const char *note,
+		    const struct form *sent);
 
 enum MHD_Result	 attach_upload(struct http_req *);	/* POST /attachments */
 enum MHD_Result	 attach_get(struct http_req *);		/* GET /attachments/N */

@@ -137,12 +137,35 @@ feedback_tally_vars(struct http_req *req, const PGresult *r,
 	}
 }
 
+/* The characters (UTF-8 code points) of s, as the database counts them. */
+static size_t
+feedback_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; s != NULL && *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static int
+feedback_is_answer(const char *v)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < UTIL_ARRAY_LEN(feedback_answers); i++)
+		if (strcmp(v, feedback_answers[i]) == 0)
+			return 1;
+	return 0;
+}
+
 void
 feedback_post_vars(struct http_req *req, long long n, struct tmpl_vars *vars,
-    const char *error)
+    const char *error, const struct form *sent)
 {
 	PGresult	*r;
-	const char	*params[1], *st, *cls;
+	const char	*params[1], *st, *cls, *ans, *comment;
 	char		 id[24], err[256], key[48], left[64], var[32];
 
 	snprintf(id, sizeof(id), "%lld", n);
@@ -175,16 +198,37 @@ feedback_post_vars(struct http_req *req, long long n, struct tmpl_vars *vars,
 		tmpl_vars_set(vars, "fb_form", "1");
 		if (strcmp(cls, "type1") == 0)
 			tmpl_vars_set(vars, "fb_expert", "1");
+		ans = comment = NULL;
 		if (!PQgetisnull(r, 0, FB_ANSWER)) {
-			snprintf(var, sizeof(var), "fb_checked_%s",
-			    PQgetvalue(r, 0, FB_ANSWER));
-			tmpl_vars_set(vars, var, "checked");
-			tmpl_vars_set(vars, "fb_comment",
-			    PQgetvalue(r, 0, FB_COMMENT));
-			snprintf(key, sizeof(key), "feedback.answer.%s",
-			    PQgetvalue(r, 0, FB_ANSWER));
+			ans = PQgetvalue(r, 0, FB_ANSWER);
+			comment = PQgetvalue(r, 0, FB_COMMENT);
+			snprintf(key, sizeof(key), "feedback.answer.%s", ans);
 			tmpl_vars_set(vars, "fb_mine", http_text(req, key));
 		}
+		/* Issue 17: a refused answer is shown as it was sent, the
+		 * field it failed on marked. */
+		if (sent != NULL) {
+			ans = form_get(sent, "answer");
+			comment = form_get(sent, "comment");
+			if (!feedback_is_answer(ans)) {
+				ans = NULL;
+				tmpl_vars_set(vars, "fb_bad_answer", "true");
+				tmpl_vars_set(vars, "fb_bad_answer_ref",
+				    "fb-error");
+			} else if (feedback_chars(comment) >
+			    FEEDBACK_COMMENT_MAX || (strcmp(ans, "expert") == 0 &&
+			    feedback_chars(comment) == 0)) {
+				tmpl_vars_set(vars, "fb_bad_comment", "true");
+				tmpl_vars_set(vars, "fb_bad_comment_ref",
+				    "fb-error");
+			}
+		}
+		if (ans != NULL) {
+			snprintf(var, sizeof(var), "fb_checked_%s", ans);
+			tmpl_vars_set(vars, var, "checked");
+		}
+		if (comment != NULL)
+			tmpl_vars_set(vars, "fb_comment", comment);
 	}
 	if (!PQgetisnull(r, 0, FB_SEEN))
 		feedback_tally_vars(req, r, vars);
@@ -192,17 +236,6 @@ feedback_post_vars(struct http_req *req, long long n, struct tmpl_vars *vars,
 		tmpl_vars_set(vars, "fb_error", error);
 out:
 	PQclear(r);
-}
-
-static int
-feedback_is_answer(const char *v)
-{
-	size_t	i;
-
-	for (i = 0; v != NULL && i < UTIL_ARRAY_LEN(feedback_answers); i++)
-		if (strcmp(v, feedback_answers[i]) == 0)
-			return 1;
-	return 0;
 }
 
 /*
@@ -234,12 +267,12 @@ feedback_answer(struct http_req *req)
 	}
 	if (!feedback_is_answer(answer)) {
 		ret = post_page(req, &me, n, 422, "feedback",
-		    http_text(req, "feedback.error.invalid_answer"));
+		    http_text(req, "feedback.error.invalid_answer"), &f);
 		goto out;
 	}
 	if (comment != NULL && strlen(comment) > FEEDBACK_COMMENT_MAX * 4) {
 		ret = post_page(req, &me, n, 422, "feedback",
-		    http_text(req, "feedback.error.comment_too_long"));
+		    http_text(req, "feedback.error.comment_too_long"), &f);
 		goto out;
 	}
 	params[0] = post;
@@ -255,7 +288,7 @@ feedback_answer(struct http_req *req)
 		snprintf(key, sizeof(key), "feedback.error.%s", err);
 		ret = post_page(req, &me, n, 422, "feedback",
 		    strcmp(http_text(req, key), key) != 0 ? http_text(req, key) :
-		    http_text(req, "feedback.error.invalid_answer"));
+		    http_text(req, "feedback.error.invalid_answer"), &f);
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), "/posts/%lld#feedback", n);

@@ -10,16 +10,21 @@
 
 #include <microhttpd.h>
 
+struct form;
 struct http_req;
 struct tmpl_vars;
 
 /*
  * Fill the feedback variables of post n's page (fb, fb_status, fb_deadline,
  * fb_left, fb_form, fb_expert, fb_checked_*, fb_comment, tally...).  Sets
- * nothing when the post asks for no feedback.  error: a message to show.
+ * nothing when the post asks for no feedback.  error: a message to show;
+ * sent: the refused answer's form, shown again as it was, the field the
+ * error is about marked (fb_bad_answer, fb_bad_comment).  A
+ * post_section_fn (post.h).
  */
 void		feedback_post_vars(struct http_req *, long long,
-		    struct tmpl_vars *, const char *);
+		    struct tmpl_vars *, const char *error,
+		    const struct form *sent);
 
 /*
  * A feedback tally as a stacked bar (issue 17), set as markup variable

@@ -69,13 +69,15 @@ post_get(struct http_req *req)
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return post_page(req, &me, req->id, 200, NULL, NULL);
+	return post_page(req, &me, req->id, 200, NULL, NULL, NULL);
 }
 
 enum MHD_Result
 post_page(struct http_req *req, const struct caller_me *me,
-    long long n, unsigned status, const char *section, const char *note)
+    long long n, unsigned status, const char *section, const char *note,
+    const struct form *sent)
 {
+	int			 mine;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL;
 	const char		*params[1];
@@ -127,9 +129,12 @@ post_page(struct http_req *req, const struct caller_me *me,
 		tmpl_vars_set(item, "date", PQgetvalue(r, i, POST_REPLY_DATE));
 	}
 	/* The registered sections: feedback (R-TF-1), attached files. */
-	for (s = 0; s < post_nsections; s++)
-		post_sections[s].fill(req, n, vars, section != NULL &&
-		    strcmp(section, post_sections[s].name) == 0 ? note : NULL);
+	for (s = 0; s < post_nsections; s++) {
+		mine = section != NULL &&
+		    strcmp(section, post_sections[s].name) == 0;
+		post_sections[s].fill(req, n, vars, mine ? note : NULL,
+		    mine ? sent : NULL);
+	}
 	ret = http_page(req, status, "post.xhtml", vars);
 out:
 	tmpl_vars_free(vars);

@@ -22,14 +22,21 @@ tf_text(struct http_req *req, const char *prefix, const char *value)
 	return http_text_of(req, prefix, value, NULL);
 }
 
-/* The decisions the person sees, newest first, with what they may do. */
+/*
+ * The decisions the person sees, newest first, with what they may do.
+ * error, when not NULL, is shown at the top; f, when not NULL, is the
+ * refused form, shown again as it was sent (issue 17), and bad the field
+ * the error is about ("class", "statement", "closes"), marked invalid and
+ * pointed at the error.
+ */
 static enum MHD_Result
 tf_page(struct http_req *req, const struct caller_me *me, unsigned status,
-    const char *error)
+    const char *error, const struct form *f, const char *bad)
 {
 	struct tmpl_vars	*vars = NULL, *it;
 	PGresult		*r = NULL, *w = NULL;
-	char			 err[256];
+	const char		*a, *v, *d;
+	char			 err[256], key[32], rule[96];
 	int			 i, en = req->lang == I18N_EN;
 	enum MHD_Result		 ret;
 
@@ -63,6 +70,21 @@ tf_page(struct http_req *req, const struct caller_me *me, unsigned status,
 	caller_frame(req, vars, me);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
+	a = f != NULL ? form_get(f, "action") : NULL;
+	d = f != NULL ? form_get(f, "decision") : NULL;
+	if (a != NULL && strcmp(a, "apply") == 0) {
+		if ((v = form_get(f, "class")) != NULL &&
+		    strcmp(v, "type1") == 0)
+			tmpl_vars_set(vars, "sel_type1", "selected");
+		if ((v = form_get(f, "statement")) != NULL)
+			tmpl_vars_set(vars, "statement", v);
+		if (bad != NULL) {
+			snprintf(key, sizeof(key), "bad_%s", bad);
+			tmpl_vars_set(vars, key, "true");
+			snprintf(key, sizeof(key), "bad_%s_ref", bad);
+			tmpl_vars_set(vars, key, "tf-error");
+		}
+	}
 	if (*PQgetvalue(w, 0, 2) == 't')
 		tmpl_vars_set(vars, "may_apply", "1");
 	tmpl_vars_set(vars, "my_class", tf_text(req, "tf.class",
@@ -77,18 +99,34 @@ tf_page(struct http_req *req, const struct caller_me *me, unsigned status,
 		if (*PQgetvalue(r, i, 4) != '\0')
 			tmpl_vars_set(it, "refusal", PQgetvalue(r, i, 4));
 		if (strcmp(PQgetvalue(r, i, 3), "pending") == 0 &&
-		    *PQgetvalue(w, 0, 0) == 't')
+		    *PQgetvalue(w, 0, 0) == 't') {
 			tmpl_vars_set(it, "may_open", "1");
+			tmpl_vars_setf(it, "closes_id", "tf-closes-%s",
+			    PQgetvalue(r, i, 0));
+			/* The refused opening of this decision, as sent. */
+			if (a != NULL && strcmp(a, "open") == 0 && d != NULL &&
+			    strcmp(d, PQgetvalue(r, i, 0)) == 0) {
+				if ((v = form_get(f, "closes")) != NULL)
+					tmpl_vars_set(it, "closes_sent", v);
+				if (bad != NULL && strcmp(bad, "closes") == 0) {
+					tmpl_vars_set(it, "bad_closes", "true");
+					tmpl_vars_set(it, "bad_closes_ref",
+					    "tf-error");
+				}
+			}
+		}
 		if (strcmp(PQgetvalue(r, i, 3), "open") == 0) {
 			tmpl_vars_set(it, "closes", PQgetvalue(r, i, 7));
 			if (*PQgetvalue(w, 0, 1) == 't')
 				tmpl_vars_set(it, "may_vote", "1");
 		}
 		if (!PQgetisnull(r, i, 8)) {
-			tmpl_vars_setf(it, "count", "%s / %s · %s / %s · %s v%s",
+			/* Issue 17 item 8: the rule by its name, not its id. */
+			tmpl_vars_setf(it, "count", "%s / %s · %s / %s · %s",
 			    PQgetvalue(r, i, 8), PQgetvalue(r, i, 9),
 			    PQgetvalue(r, i, 10), PQgetvalue(r, i, 11),
-			    PQgetvalue(r, i, 12), PQgetvalue(r, i, 13));
+			    caller_rule_name(req, PQgetvalue(r, i, 12),
+			    PQgetvalue(r, i, 13), rule, sizeof(rule)));
 		}
 		if (!PQgetisnull(r, i, 14))
 			tmpl_vars_set(it, "my_vote", tf_text(req, "ga.choice",
@@ -110,7 +148,7 @@ tfstatus_page(struct http_req *req)
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return tf_page(req, &me, 200, NULL);
+	return tf_page(req, &me, 200, NULL, NULL, NULL);
 }
 
 /*
@@ -124,7 +162,7 @@ tfstatus_post(struct http_req *req)
 	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
-	const char		*params[7], *a, *d;
+	const char		*params[7], *a, *d, *e;
 	char			 err[256];
 	enum MHD_Result		 ret;
 
@@ -135,7 +173,8 @@ tfstatus_post(struct http_req *req)
 	d = form_get(&f, "decision");
 	if (a == NULL || (strcmp(a, "apply") != 0 && (d == NULL ||
 	    util_id_parse(d) == 0))) {
-		ret = tf_page(req, &me, 422, http_text(req, "tf.error.refused"));
+		ret = tf_page(req, &me, 422, http_text(req, "tf.error.refused"),
+		    &f, NULL);
 		goto out;
 	}
 	params[0] = strcmp(a, "apply") == 0 ? "apply" : "act";
@@ -157,9 +196,12 @@ tfstatus_post(struct http_req *req)
 		goto out;
 	}
 	if (atoi(PQgetvalue(r, 0, 0)) >= 300) {
+		e = PQgetvalue(r, 0, 1);
 		ret = tf_page(req, &me, (unsigned)atoi(PQgetvalue(r, 0, 0)),
-		    http_text_of(req, "tf.error", PQgetvalue(r, 0, 1),
-		    "tf.error.refused"));
+		    http_text_of(req, "tf.error", e, "tf.error.refused"), &f,
+		    strcmp(e, "invalid_class") == 0 ? "class" :
+		    strcmp(e, "invalid_statement") == 0 ? "statement" :
+		    strcmp(e, "invalid_closes_at") == 0 ? "closes" : NULL);
 		goto out;
 	}
 	ret = http_redirect_done(req, "/tf", "tf.saved");

@@ -98,8 +98,19 @@ tap_is "$code" 422 "R-TF-1: expert feedback from a Type 2 member is refused (422
 tap_like "$(cat "$T/f2")" '専門的知見は第一類グループの構成員のみが回答できます' "... with the reason in Japanese"
 tap_is "$(sql "SELECT answer FROM council.feedback f JOIN council.organisations o ON o.id = f.org_id WHERE post_id = $P AND o.slug = 'toto-bank'")" \
 	seen "... and the answer is unchanged"
-form f3 "$W_T2" /feedback --data-urlencode "csrf=$(csrf "$W_T2")" --data-urlencode "post=$P"
+form f3 "$W_T2" /feedback --data-urlencode "csrf=$(csrf "$W_T2")" --data-urlencode "post=$P" \
+	--data-urlencode "comment=tf-test: keep <me> $$"
 tap_is "$code" 422 "an answer left out is refused (422)"
+# Issue 17: a refused answer keeps what was typed and points at the field.
+tap_like "$(tr -d '\n' <"$T/f3")" "<textarea id=\"fb-comment\"[^>]*>tf-test: keep &lt;me&gt; $$</textarea>" \
+	"issue 17: ... the comment typed is kept (escaped)"
+tap_like "$(cat "$T/f3")" '<fieldset aria-invalid="true" aria-describedby="fb-error">' \
+	"... the missing answer is marked and pointed at the message"
+tap_like "$(cat "$T/f3")" '<p class="form-error" id="fb-error" role="alert">' "... which names it"
+tap_unlike "$(cat "$T/f3")" 'checked="checked"' "... and no answer is shown chosen (the stored one was not sent)"
+form f4 "$W_V1B" /feedback --data-urlencode "csrf=$(csrf "$W_V1B")" --data-urlencode "post=$P" --data-urlencode "answer=expert"
+tap_is "$code $(grep -c 'value="expert" checked="checked"' "$T/f4") $(grep -c '<textarea id="fb-comment"[^>]*aria-invalid="true" aria-describedby="fb-error"' "$T/f4")" \
+	"422 1 1" "issue 17: expert feedback without its comment keeps the choice and marks the comment"
 
 # A general member cannot see the task-force post: its answer gets the
 # absent post's 404, byte for byte.

@@ -35,9 +35,13 @@ for e in "$APPLICANT" "$COORD" "$T1A" "$T1B" "$T1C" "$AUTHOR" "$FOREIGN" "$GENER
 	TOK[$e]=$(session "$e" api) || { echo "Bail out! no token for $e"; exit 1; }
 done
 closes() { date -u -d "+$1 seconds" +%Y-%m-%dT%H:%M:%SZ; }
-# Wait until decision $1 is closed by the server (at most 40 s).
+# Wait until decision $1 is closed by the server (at most 40 s).  Polls
+# open an hour ahead, so that every vote is in however slow the machine;
+# set-up then brings their closing time to now (seconds ahead raced a
+# loaded machine); the close itself is the server's clock's.
 wait_closed() {
 	local st
+	sql "UPDATE council.tf_decisions SET closes_at = now() WHERE id = ${1:-0} AND status = 'open'" >/dev/null
 	for _ in $(seq 1 40); do
 		st=$(sql "SELECT status FROM council.tf_decisions WHERE id = $1")
 		case $st in passed|failed) break ;; esac
@@ -51,6 +55,19 @@ api p0 "${TOK[$AUTHOR]}" POST /api/v1/posts "{\"kind\":\"analysis\",\"title\":\"
 P=$(json p0 'd["id"]')
 api r0 "${TOK[$APPLICANT]}" GET "/api/v1/posts/$P"
 tap_is "$code" 404 "before: a general member does not read a task-force post"
+
+# Issue 17: the application form, refused, keeps what was typed and
+# points at the field; nothing is stored.
+W=$(session "$APPLICANT" web)
+LONG="tfs-test statement $$ $(head -c 4000 /dev/zero | tr '\0' 'x')"
+form w1 "$W" /tf --data-urlencode "csrf=$(csrf "$W")" --data-urlencode action=apply \
+	--data-urlencode class=type1 --data-urlencode "statement=$LONG"
+tap_is "$code $(sql "SELECT count(*) FROM council.tf_decisions d JOIN council.people p ON p.org_id = d.org_id WHERE p.email = '$APPLICANT'")" \
+	"422 0" "issue 17: a statement over 4,000 characters is refused and nothing is stored"
+tap_like "$(cat "$T/w1")" '<textarea id="tf-statement" name="statement" rows="3" maxlength="4000" aria-invalid="true" aria-describedby="tf-error">tfs-test statement' \
+	"... the statement is kept, marked and pointed at the message"
+tap_like "$(cat "$T/w1")" '<option value="type1" selected="selected">' "... the class chosen is kept"
+tap_like "$(cat "$T/w1")" '<p class="alert alert--error" id="tf-error" role="alert">申請の説明は4,000字以内' "... and the message says why"
 
 # R-TF-3: applying.
 api a0 "${TOK[$APPLICANT]}" POST /api/v1/tf/applications '{"class":"type2","statement":"数時間以内に回答します"}'
@@ -68,11 +85,24 @@ api f0 "${TOK[$FOREIGN]}" POST /api/v1/tf/applications '{"class":"type1"}'
 tap_like "$code $(json f0 'd["status"]') $(json f0 'd["refusal"]')" '^201 refused R-TF-4: ' \
 	"R-TF-4: a foreign-status member is refused at once, with the reason"
 
+# Issue 17: opening the poll with a closing time in the past is refused,
+# the time typed kept in that decision's row and marked.
+WC=$(session "$COORD" web)
+form w2 "$WC" /tf --data-urlencode "csrf=$(csrf "$WC")" --data-urlencode action=open \
+	--data-urlencode "decision=$D" --data-urlencode "closes=2020-01-01T09:00"
+tap_is "$code $(sql "SELECT status FROM council.tf_decisions WHERE id = $D")" "422 pending" \
+	"issue 17: a closing time in the past is refused; the decision stays pending"
+tap_like "$(cat "$T/w2")" "<input type=\"datetime-local\" name=\"closes\" required=\"required\" id=\"tf-closes-$D\" value=\"2020-01-01T09:00\" aria-invalid=\"true\" aria-describedby=\"tf-error\"" \
+	"... the time typed is kept in its row, marked and pointed at the message"
+
 # The Type 1 group decides.
-api o0 "${TOK[$T1A]}" POST "/api/v1/tf/decisions/$D" "{\"action\":\"open\",\"closes_at\":\"$(closes 5)\"}"
+api o0 "${TOK[$T1A]}" POST "/api/v1/tf/decisions/$D" "{\"action\":\"open\",\"closes_at\":\"$(closes 3600)\"}"
 tap_is "$code" 403 "a Type 1 member does not open the poll"
-api o1 "${TOK[$COORD]}" POST "/api/v1/tf/decisions/$D" "{\"action\":\"open\",\"closes_at\":\"$(closes 5)\"}"
+api o1 "${TOK[$COORD]}" POST "/api/v1/tf/decisions/$D" "{\"action\":\"open\",\"closes_at\":\"$(closes 3600)\"}"
 tap_is "$code $(json o1 'd["status"]')" "200 open" "JPCERT/CC opens the Type 1 group's poll"
+page w3 "$(session "$T1A" web)" /tf
+tap_is "$(grep -c '<button type="submit" class="button" name="choice" value="\(yes\|no\|abstain\)"' "$T/w3") $(grep -c 'button--primary" name="choice"' "$T/w3")" \
+	"3 0" "issue 17: the Type 1 ballot styles yes, no and abstain alike"
 api v0 "${TOK[$APPLICANT]}" POST "/api/v1/tf/decisions/$D" '{"action":"vote","choice":"yes"}'
 tap_is "$code $(cat "$T/v0")" '403 {"error" : "not_type1_group"}' "R-TF-2: the applicant has no vote"
 for e in "$COORD" "$T1A" "$T1B"; do
@@ -99,7 +129,7 @@ tap_is "$code $(json rv1 '[(l["meets"], l["decision"] is not None) for l in d["l
 R=$(json rv1 '[l["decision"] for l in d["lines"] if l["org"] == '"$MIZ"'][0]')
 api m0 "${TOK[$T1C]}" GET "/api/v1/posts/$P"
 c0=$code
-api o2 "${TOK[$COORD]}" POST "/api/v1/tf/decisions/$R" "{\"action\":\"open\",\"closes_at\":\"$(closes 5)\"}"
+api o2 "${TOK[$COORD]}" POST "/api/v1/tf/decisions/$R" "{\"action\":\"open\",\"closes_at\":\"$(closes 3600)\"}"
 api v2 "${TOK[$T1C]}" POST "/api/v1/tf/decisions/$R" '{"action":"vote","choice":"no"}'
 tap_is "$c0 $code $(cat "$T/v2")" '200 403 {"error" : "own_decision"}' "R-TF-3: the member concerned has no vote on its own status"
 for e in "$COORD" "$T1A" "$T1B"; do api v "${TOK[$e]}" POST "/api/v1/tf/decisions/$R" '{"action":"vote","choice":"yes"}'; done
@@ -109,7 +139,6 @@ api m1 "${TOK[$T1C]}" GET "/api/v1/posts/$P"
 tap_is "$code" 404 "... and the member no longer reads task-force posts"
 
 # The page.
-W=$(session "$APPLICANT" web)
 page w0 "$W" /tf
 tap_like "$code $(grep -c '第二類構成員' "$T/w0")" '^200 [1-9]' "the task-force page shows the member its class and decisions"
 
