@@ -11,12 +11,26 @@
 
 #include "api.h"
 #include "caller.h"
+#include "confirm.h"
 #include "consent.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
 #include "tmpl.h"
+
+/* What a decision asks first (confirm.h): it cannot be undone. */
+static const char *const consent_carry[] = { "id", "decision", NULL };
+static const struct confirm_ask consent_ask_grant = {
+	"/consents", "confirm.consent.grant.heading",
+	"confirm.consent.grant.consequence", "consents.grant", NULL,
+	"/consents", consent_carry
+};
+static const struct confirm_ask consent_ask_refuse = {
+	"/consents", "confirm.consent.refuse.heading",
+	"confirm.consent.refuse.consequence", "consents.refuse", NULL,
+	"/consents", consent_carry
+};
 
 /* The list, with error (a refused decision) shown above it. */
 static enum MHD_Result
@@ -86,10 +100,12 @@ consent_list(struct http_req *req)
 }
 
 /*
- * POST /consents (id, decision=grant|refuse): R-SCOPE-4, the giver's
- * decision.  A request the person cannot see answers like an absent one
- * (404); one that is not theirs to decide or already decided: the list
- * again with the reason (403 / 422).
+ * POST /consents (id, decision=grant|refuse, confirm=yes): R-SCOPE-4, the
+ * giver's decision.  Without confirm=yes a pending request of the
+ * person's asks first and changes nothing (issue 17).  A request the
+ * person cannot see answers like an absent one (404); one that is not
+ * theirs to decide or already decided: the list again with the reason
+ * (403 / 422).
  */
 enum MHD_Result
 consent_decide(struct http_req *req)
@@ -97,6 +113,7 @@ consent_decide(struct http_req *req)
 	struct caller_me	 me;
 	struct form		 f;
 	PGresult		*r = NULL;
+	struct confirm_ask	 ask;
 	const char		*params[2], *id, *d;
 	char			 err[256], key[300];
 	enum MHD_Result		 ret;
@@ -116,6 +133,23 @@ consent_decide(struct http_req *req)
 		goto out;
 	}
 	params[0] = id;
+	/* Issue 17: a decision cannot be undone; asked first, when it is
+	 * this person's to take (otherwise the call below says why not). */
+	if (!confirm_given(&f)) {
+		r = caller_db(req, "SELECT coalesce(post_title, source_title) "
+		    "FROM council.my_consents() WHERE id = $1::bigint AND "
+		    "mine_to_decide AND status = 'pending'", 1, params, err,
+		    sizeof(err));
+		if (r != NULL && PQntuples(r) == 1) {
+			ask = strcmp(d, "grant") == 0 ? consent_ask_grant :
+			    consent_ask_refuse;
+			ask.subject = PQgetvalue(r, 0, 0);
+			ret = confirm_page(req, &me, &f, &ask);
+			goto out;
+		}
+		PQclear(r);
+		r = NULL;
+	}
 	params[1] = strcmp(d, "grant") == 0 ? "t" : "f";
 	r = caller_db(req, "SELECT council.decide_consent($1::bigint, "
 	    "$2::boolean)", 2, params, err, sizeof(err));

@@ -15,8 +15,10 @@
 
 #include "api.h"
 #include "caller.h"
+#include "confirm.h"
 #include "form.h"
 #include "http.h"
+#include "i18n.h"
 #include "log.h"
 #include "settings.h"
 #include "tmpl.h"
@@ -400,11 +402,54 @@ out:
 	return ret;
 }
 
+/* What a deregistration asks first (confirm.h). */
+static const char *const settings_carry[] = { "op", "person", "reason", NULL };
+static const struct confirm_ask settings_ask_deregister = {
+	"/settings/org", "confirm.deregister.heading",
+	"confirm.deregister.consequence", "org.deregister", NULL,
+	"/settings/org", settings_carry
+};
+
+/*
+ * Issue 17, R-ORG-4: a deregistration ends the person's access to secrets
+ * at once and cannot be undone (registering again is a new notification
+ * to the secretariat), so it is asked first when f does not confirm and
+ * names a handler of the organisation.  Returns 1 with *ret the asking
+ * page; 0 when the act goes ahead (confirmed, or not such a handler: the
+ * call then says why not, as it did).
+ */
+static int
+settings_deregister_asked(struct http_req *req, const struct caller_me *me,
+    const struct form *f, enum MHD_Result *ret)
+{
+	struct confirm_ask	 ask = settings_ask_deregister;
+	PGresult		*r;
+	const char		*params[2];
+	char			 err[256];
+	int			 asked = 0;
+
+	if (confirm_given(f))
+		return 0;
+	params[0] = form_get(f, "person");
+	params[1] = req->lang == I18N_EN ? "en" : "ja";
+	r = caller_db(req, "SELECT CASE WHEN $2 = 'en' THEN p.name_en "
+	    "ELSE p.name_ja END FROM council.org_people() p "
+	    "WHERE p.id = $1::bigint AND p.handler", 2, params, err,
+	    sizeof(err));
+	if (r != NULL && PQntuples(r) == 1) {
+		ask.subject = PQgetvalue(r, 0, 0);
+		*ret = confirm_page(req, me, f, &ask);
+		asked = 1;
+	}
+	PQclear(r);
+	return asked;
+}
+
 /*
  * POST /settings/org, one change per form (field op):
  *   enrol_token   person=N            issue 10 item 5 (shown once)
  *   register      person=N            R-ORG-4
- *   deregister    person=N [reason]   R-ORG-4
+ *   deregister    person=N [reason] [confirm=yes]   R-ORG-4 (asked first)
  *   secret_opt_out value=1|0          R-SECRET-3
  *   roster_opt_out value=1|0          R-ORG-7
  * A malformed person id, an absent one and a person of another
@@ -440,6 +485,8 @@ settings_org_post(struct http_req *req)
 		}
 		if (strcmp(op, "register") == 0)
 			sql = "SELECT council.register_handler($1::bigint)";
+		else if (settings_deregister_asked(req, &me, &f, &ret))
+			goto out;
 		else {
 			v = form_get(&f, "reason");
 			params[1] = v != NULL && *v != '\0' ? v : NULL;

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "caller.h"
+#include "confirm.h"
 #include "credential.h"
 #include "form.h"
 #include "http.h"
@@ -17,6 +18,13 @@
 #include "tmpl.h"
 #include "tokens.h"
 #include "util.h"
+
+/* What a revocation asks first (confirm.h): it cannot be undone. */
+static const char *const tokens_carry[] = { "op", "id", NULL };
+static const struct confirm_ask tokens_ask_revoke = {
+	"/settings/tokens", "confirm.token.heading", "confirm.token.consequence",
+	"tokens.revoke", NULL, "/settings/tokens", tokens_carry
+};
 
 static enum MHD_Result
 tokens_page(struct http_req *req, unsigned status,
@@ -85,6 +93,7 @@ tokens_post(struct http_req *req)
 {
 	struct caller_me	 me;
 	struct form		 f;
+	struct confirm_ask	 ask;
 	PGresult		*r = NULL;
 	const char		*params[3], *op;
 	char			 err[256], tok[CREDENTIAL_TOKEN_HEX + 1], hash[65];
@@ -105,6 +114,20 @@ tokens_post(struct http_req *req)
 		    strlen(params[0]) > 18) {
 			ret = http_error(req, 404, NULL);
 			goto out;
+		}
+		/* Issue 17: a revocation cannot be undone; asked first, when
+		 * the token is the person's (otherwise the call says 404). */
+		if (!confirm_given(&f)) {
+			r = caller_db(req, "SELECT name FROM council.api_tokens() "
+			    "WHERE id = $1::bigint", 1, params, err,
+			    sizeof(err));
+			if (r != NULL && PQntuples(r) == 1) {
+				ask = tokens_ask_revoke;
+				ask.subject = PQgetvalue(r, 0, 0);
+				ret = confirm_page(req, &me, &f, &ask);
+				goto out;
+			}
+			PQclear(r);
 		}
 		r = caller_db(req, "SELECT council.api_token_revoke($1::bigint)",
 		    1, params, err, sizeof(err));

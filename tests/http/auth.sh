@@ -163,8 +163,13 @@ req tkapi -H "Authorization: Bearer $API" -d "op=create&name=x&days=1" /settings
 tap_is "$code" 403 "an API token cannot mint API tokens (no form token without a browser session)"
 tid=$(sql "SELECT id FROM council.sessions WHERE token_hash = decode('$(printf %s "$API" | sha256sum | cut -c1-64)', 'hex')")
 other=$(sql "SELECT p.id FROM council.people p WHERE p.email = '$PLAIN2'")
-req tk3 -H "Cookie: $SC=$S2" -d "csrf=$(csrf_of "$S2")&op=revoke&id=$tid" /settings/tokens
-tap_is "$code" 303 "the person revokes its token"
+req tk2r -H "Cookie: $SC=$S2" -d "csrf=$(csrf_of "$S2")&op=revoke&id=$tid" /settings/tokens
+req tk2m -H "Authorization: Bearer $API" /api/v1/me
+tap_is "$(head -1 "$T/tk2r.h" | cut -d' ' -f2) $(grep -c 'id="confirm-heading"' "$T/tk2r.b") $code" "200 1 200" \
+	"issue 17: revoking a token asks first (it cannot be undone); the token still works"
+tap_like "$(cat "$T/tk2r.b")" '<input type="hidden" name="confirm" value="yes" />' "... and offers the confirmed form"
+req tk3 -H "Cookie: $SC=$S2" -d "csrf=$(csrf_of "$S2")&op=revoke&id=$tid&confirm=yes" /settings/tokens
+tap_is "$code" 303 "the person revokes its token, confirmed"
 tap_like "$(grep -i '^set-cookie: done=' "$T/tk3.h")" 'done=tokens.revoked; ' "... and the next page will say so, once (issue 17)"
 req me3 -H "Authorization: Bearer $API" /api/v1/me
 tap_is "$code" 401 "a revoked API token identifies nobody"

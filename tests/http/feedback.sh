@@ -242,9 +242,13 @@ tap_is "$c1" "$code $(norm d6 | md5sum)" "a request one cannot see answers exact
 form d7 "$W_CO" /consents --data-urlencode "csrf=$(csrf "$W_CO")" --data-urlencode "id=$C" --data-urlencode "decision=grant"
 tap_is "$code $(sql "SELECT status FROM council.consents WHERE id = $C")" "403 pending" \
 	"R-SCOPE-4: the derived post's author cannot consent for the giver"
-form d8 "$W_V1" /consents --data-urlencode "csrf=$(csrf "$W_V1")" --data-urlencode "id=$C" --data-urlencode "decision=grant"
+form d8a "$W_V1" /consents --data-urlencode "csrf=$(csrf "$W_V1")" --data-urlencode "id=$C" --data-urlencode "decision=grant"
+tap_is "$code $(grep -c 'id="confirm-heading"' "$T/d8a") $(sql "SELECT status FROM council.consents WHERE id = $C")" "200 1 pending" \
+	"R-SCOPE-4, issue 17: consent cannot be taken back, so the giver is asked first; nothing is decided yet"
+tap_like "$(cat "$T/d8a")" '<p class="confirm__subject"><strong>tf-test derived</strong></p>' "... naming the derived information"
+form d8 "$W_V1" /consents --data-urlencode "csrf=$(csrf "$W_V1")" --data-urlencode "id=$C" --data-urlencode "decision=grant" --data-urlencode confirm=yes
 tap_is "$code $loc $(sql "SELECT status FROM council.consents WHERE id = $C")" "303 /consents granted" \
-	"R-SCOPE-4: the giver consents"
+	"R-SCOPE-4: the giver consents, confirmed"
 api d9 "$A_T2" GET "/api/v1/posts/$D"
 tap_is "$code" 200 "R-SCOPE-4: ... and the derived post reaches the whole task force"
 form d10 "$W_V1" /consents --data-urlencode "csrf=$(csrf "$W_V1")" --data-urlencode "id=$C" --data-urlencode "decision=refuse"

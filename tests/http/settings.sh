@@ -271,9 +271,23 @@ signin "$MEMBER"
 tap_is "$code $(hdr si location)" "303 /signin/enrol" "... and the next sign-in asks to enrol a second factor"
 form y6 "$SA" /settings/org "op=register&person=$MID"
 tap_like "$code $(alert y6)" '^422 role="alert">.+' "registering a handler twice is refused with a message"
+# Issue 17: a deregistration cannot be undone, so the form asks first.
+form y7a "$SA" /settings/org "op=deregister&person=$MID&reason=moved%20(form)"
+tap_is "$code $(sql "SELECT count(*) FROM council.handler_registrations WHERE person_id = $MID AND deregistered_at IS NULL")" "200 1" \
+	"R-ORG-4, issue 17: deregistering through the form asks first, and changes nothing"
+tap_like "$(tr -d '\n' <"$T/y7a")" '<h1 id="confirm-heading">(協議会事務従事者の登録を解除しますか？|Deregister this council handler\?)</h1><p class="confirm__subject"><strong>[^<]+</strong></p><p class="alert alert--warning" id="confirm-consequence">' \
+	"... naming the person and what follows"
+tap_like "$(tr -d '\n' <"$T/y7a")" "<input type=\"hidden\" name=\"op\" value=\"deregister\" /><input type=\"hidden\" name=\"person\" value=\"$MID\" /><input type=\"hidden\" name=\"reason\" value=\"moved \\(form\\)\" /><input type=\"hidden\" name=\"confirm\" value=\"yes\" />" \
+	"... with the same form to post again, confirmed"
+tap_like "$(cat "$T/y7a")" '<a class="button" href="/settings/org">' "... or a way back"
+form y7b "$SA" /settings/org "op=deregister&person=$MID&reason=moved%20(form)&confirm=yes"
+tap_is "$code $(sql "SELECT count(*) FILTER (WHERE deregistered_at IS NULL) || ' ' || (array_agg(deregistration_reason ORDER BY id DESC))[1] FROM council.handler_registrations WHERE person_id = $MID")" \
+	"303 0 moved (form)" "R-ORG-4: confirmed, the person is deregistered, with the reason"
+form y7c "$SA" /settings/org "op=register&person=$MID"
+tap_is "$code" 303 "... and may be registered anew"
 api y7 "$AA" POST /api/v1/org/handlers "{\"person_id\": $MID, \"action\": \"deregister\", \"reason\": \"moved to another team\"}"
 tap_is "$code $(cat "$T/y7")" '200 {"person_id" : '"$MID"', "handler" : false, "registered_at" : null}' \
-	"R-ORG-4: deregistration through the API"
+	"R-ORG-4: deregistration through the API (a program is not asked)"
 tap_is "$(sql "SELECT deregistration_reason FROM council.handler_registrations WHERE person_id = $MID ORDER BY id DESC LIMIT 1")" \
 	"moved to another team" "... with its reason kept"
 signin "$MEMBER"; SM3=$S
@@ -327,7 +341,7 @@ tap_is "$code $(sql "SELECT secret_opt_out::text || roster_opt_out::text FROM co
 tap_is "$(sql "SELECT string_agg(action || coalesce(detail->>'value', ''), ' ' ORDER BY id) FROM council.audit_log
 	WHERE id > $audit0 AND org_id = $ORG AND action IN ('handler.register', 'handler.deregister',
 	'org.secret_opt_out', 'org.roster_opt_out', 'auth.sessions.revoke')")" \
-	"handler.register auth.sessions.revoke handler.deregister org.secret_opt_outtrue org.secret_opt_outfalse org.roster_opt_outtrue org.roster_opt_outfalse org.secret_opt_outtrue org.secret_opt_outfalse" \
+	"handler.register auth.sessions.revoke handler.deregister handler.register auth.sessions.revoke handler.deregister org.secret_opt_outtrue org.secret_opt_outfalse org.roster_opt_outtrue org.roster_opt_outfalse org.secret_opt_outtrue org.secret_opt_outfalse" \
 	"every change is in the audit log, in order; the refused ones are not"
 
 # Back to how it was (the trap does the rest if a test failed midway).
