@@ -21,7 +21,11 @@
 //      agenda row 2: the page keeps what was sent and names the row; the
 //      secretariat convenes one and closes it, which needs the explicit
 //      confirmation (the browser refuses the form without it).
-// Journey 5 runs first (the morning's convening), then 1 to 4.
+//   6  the analyst makes an API token and revokes it: the revocation
+//      cannot be undone, so a page asks first, naming the token and what
+//      follows; "cancel" goes back and changes nothing; confirmed, the
+//      token is gone and the next page says so once.
+// Journey 5 runs first (the morning's convening), then 1 to 4, then 6.
 // The day is run once per width: first every journey at 1280x900 (desk),
 // then all of them again at 390x844 (phone), each person's browser set to
 // the width before its first page.  On every page: axe-core (no serious
@@ -601,6 +605,40 @@ async function assembly(d) {
   await audit(sec, '5-closed');
 }
 
+// ---- 6: an act that cannot be undone is asked first
+
+async function revokeToken(d) {
+  const a = d.analyst;
+  const name = `day-${RUN}-${a.width}`;
+  const row = () => a.page.locator('main table tr', { has: a.page.locator('td', { hasText: name }) });
+  // The row's button, named for the token (a hidden ": NAME" after its
+  // visible text, so that a screen reader tells the rows apart).
+  const revoke = () => row().getByRole('button', { name: new RegExp(`^${ja['tokens.revoke']}\\s*:\\s*${name}$`) });
+  await d.go(a, '/settings/tokens');
+  await a.page.getByLabel(ja['tokens.name'], { exact: true }).fill(name);
+  await follow(a.page, a.page.locator('main form button', { hasText: ja['tokens.create'] }));
+  await step(`analyst: the token ${name} is made and listed`, async () => ({
+    ok: (await a.page.locator('#new-token').count()) === 1 && (await row().count()) === 1, detail: a.page.url() }));
+  a.w.reset();
+  await follow(a.page, revoke());
+  await step('analyst: revoking asks first, naming the token and what follows', async () => {
+    const h = await text(a.page.locator('main h1'));
+    const subject = await text(a.page.locator('main .confirm__subject'));
+    const why = await text(a.page.locator('main #confirm-consequence'));
+    return { ok: h === ja['confirm.token.heading'] && subject === name && why === ja['confirm.token.consequence'],
+      detail: `h1 ${JSON.stringify(h)}, subject ${JSON.stringify(subject)}, consequence ${JSON.stringify(why)}` };
+  });
+  await audit(a, '6-confirm');
+  await follow(a.page, a.page.getByRole('link', { name: ja['confirm.cancel'], exact: true }));
+  await step('analyst: "cancel" goes back and the token is still there', async () => ({
+    ok: pathOf(a.page) === '/settings/tokens' && (await row().count()) === 1, detail: a.page.url() }));
+  await follow(a.page, revoke());
+  await follow(a.page, a.page.getByRole('button', { name: ja['tokens.revoke'], exact: true }));
+  await doneOnce(a, 'analyst', 'done.tokens.revoked');
+  await step('analyst: confirmed, the token is gone', async () => ({ ok: (await row().count()) === 0, detail: a.page.url() }));
+  await audit(a, '6-revoked');
+}
+
 // ---- the day, once per width
 
 async function day(browser, size) {
@@ -625,7 +663,9 @@ async function day(browser, size) {
     await d.go(d.general, '/tasks');
     d.generalBadge = await badgeText(d.general);
     d.general.w.reset();
-    for (const [name, fn] of [['1', analysis], ['2', feedback], ['3', outside], ['4', advice]]) await journey(name, fn);
+    for (const [name, fn] of [['1', analysis], ['2', feedback], ['3', outside], ['4', advice], ['6', revokeToken]]) {
+      await journey(name, fn);
+    }
   } finally {
     await Promise.all(Object.values(people).map((a) => a.context.close()));
   }
