@@ -55,16 +55,38 @@ membership_fini(void)
 	member_throttle = NULL;
 }
 
-/* The form again, with error above it and the fields refilled from f. */
+/* The field a refusal code is about (issue 17: marked aria-invalid and
+ * pointed at the message), or NULL. */
+static const char *
+membership_bad_field(const char *code)
+{
+	static const char *const map[][2] = {
+		{ "agreement_required", "agree" }, { "invalid_name", "name" },
+		{ "invalid_email", "contact_email" },
+		{ "invalid_category", "category" }, { "invalid_sector", "sector" },
+	};
+	size_t	i;
+
+	for (i = 0; code != NULL && i < UTIL_ARRAY_LEN(map); i++)
+		if (strcmp(code, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/*
+ * The form again, with error above it and every field refilled from f
+ * (issue 17: a form never loses its input); code, when not NULL, is the
+ * refusal's, whose field is marked (bad_<field>, bad_<field>_ref).
+ */
 static enum MHD_Result
 membership_form_page(struct http_req *req, unsigned status, const char *error,
-    const struct form *f)
+    const struct form *f, const char *code)
 {
 	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL, *s = NULL;
-	const char		*v;
-	char			 err[256];
+	const char		*v, *bad;
+	char			 err[256], key[48];
 	const char		*fields[] = { "name_ja", "name_en", "contact_name",
 				    "contact_email" };
 	size_t			 i;
@@ -92,6 +114,17 @@ membership_form_page(struct http_req *req, unsigned status, const char *error,
 	for (i = 0; f != NULL && i < UTIL_ARRAY_LEN(fields); i++)
 		if ((v = form_get(f, fields[i])) != NULL)
 			tmpl_vars_set(vars, fields[i], v);
+	/* The agreement is kept, but not to Rules that changed since. */
+	if (f != NULL && (v = form_get(f, "agree")) != NULL &&
+	    strcmp(v, "yes") == 0 && (code == NULL ||
+	    strcmp(code, "rules_changed") != 0))
+		tmpl_vars_set(vars, "agree", "checked");
+	if ((bad = membership_bad_field(code)) != NULL) {
+		snprintf(key, sizeof(key), "bad_%s", bad);
+		tmpl_vars_set(vars, key, "true");
+		snprintf(key, sizeof(key), "bad_%s_ref", bad);
+		tmpl_vars_set(vars, key, "apply-error");
+	}
 	for (i = 0; i < UTIL_ARRAY_LEN(member_categories); i++) {
 		item = tmpl_vars_add_item(vars, "categories");
 		tmpl_vars_set(item, "value", member_categories[i]);
@@ -101,10 +134,13 @@ membership_form_page(struct http_req *req, unsigned status, const char *error,
 		if (v != NULL && strcmp(v, member_categories[i]) == 0)
 			tmpl_vars_set(item, "selected", "selected");
 	}
+	v = f != NULL ? form_get(f, "sector") : NULL;
 	for (j = 0; j < PQntuples(s); j++) {
 		item = tmpl_vars_add_item(vars, "sectors");
 		tmpl_vars_set(item, "value", PQgetvalue(s, j, 0));
 		tmpl_vars_set(item, "label", PQgetvalue(s, j, 1));
+		if (v != NULL && strcmp(v, PQgetvalue(s, j, 0)) == 0)
+			tmpl_vars_set(item, "selected", "selected");
 	}
 	ret = http_page(req, status, "apply.xhtml", vars);
 out:
@@ -117,7 +153,7 @@ out:
 enum MHD_Result
 membership_apply_get(struct http_req *req)
 {
-	return membership_form_page(req, 200, NULL, NULL);
+	return membership_form_page(req, 200, NULL, NULL, NULL);
 }
 
 /* The message for an application's refusal code. */
@@ -154,13 +190,13 @@ membership_apply_post(struct http_req *req)
 	if (form_parse(&f, req->body.data, req->body.len, err,
 	    sizeof(err)) == -1) {
 		ret = membership_form_page(req, 400, membership_error(req, "invalid"),
-		    NULL);
+		    NULL, NULL);
 		goto out;
 	}
 	if ((wait = throttle_check(member_throttle, THROTTLE_IP, req->ip,
 	    util_now_ms())) > 0) {
 		ret = membership_form_page(req, 429, membership_error(req, "throttled"),
-		    &f);
+		    &f, NULL);
 		goto out;
 	}
 	if (util_random_hex(token, MEMBERSHIP_TOKEN_BYTES) == -1) {
@@ -195,7 +231,7 @@ membership_apply_post(struct http_req *req)
 		}
 		ret = membership_form_page(req, strcmp(err, "rules_changed") == 0 ||
 		    strcmp(err, "already_applied") == 0 ? 409 : 422,
-		    membership_error(req, err), &f);
+		    membership_error(req, err), &f, err);
 		goto out;
 	}
 	log_info("msg=\"application received\" rid=%s application=%s",

@@ -19,6 +19,9 @@
 #include "tokens.h"
 #include "util.h"
 
+/* The lifetime the creation form offers, in days. */
+#define TOKENS_DAYS_DEFAULT	"90"
+
 /* What a revocation asks first (confirm.h): it cannot be undone. */
 static const char *const tokens_carry[] = { "op", "id", NULL };
 static const struct confirm_ask tokens_ask_revoke = {
@@ -26,13 +29,20 @@ static const struct confirm_ask tokens_ask_revoke = {
 	"tokens.revoke", NULL, "/settings/tokens", tokens_carry
 };
 
+/*
+ * The tokens and the form to make one.  error: a catalog key shown above;
+ * sent: a refused creation's form, its name and days shown again, the
+ * field the error is about marked (issue 17).
+ */
 static enum MHD_Result
 tokens_page(struct http_req *req, unsigned status,
-    const struct caller_me *me, const char *new_token, const char *error)
+    const struct caller_me *me, const char *new_token, const char *error,
+    const struct form *sent)
 {
 	struct tmpl_vars	*vars = tmpl_vars_new(), *item;
 	PGresult		*r;
-	char			 err[256];
+	const char		*bad;
+	char			 err[256], key[32];
 	int			 i;
 	enum MHD_Result		 ret;
 
@@ -57,6 +67,21 @@ tokens_page(struct http_req *req, unsigned status,
 		tmpl_vars_set(vars, "new_token", new_token);
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", http_text(req, error));
+	tmpl_vars_set(vars, "token_days", TOKENS_DAYS_DEFAULT);
+	if (sent != NULL) {
+		tmpl_vars_set(vars, "token_name", form_get(sent, "name"));
+		if (form_get(sent, "days") != NULL)
+			tmpl_vars_set(vars, "token_days", form_get(sent, "days"));
+		bad = error == NULL ? NULL :
+		    strcmp(error, "tokens.error.name") == 0 ? "name" :
+		    strcmp(error, "tokens.error.days") == 0 ? "days" : NULL;
+		if (bad != NULL) {
+			snprintf(key, sizeof(key), "bad_%s", bad);
+			tmpl_vars_set(vars, key, "true");
+			snprintf(key, sizeof(key), "bad_%s_ref", bad);
+			tmpl_vars_set(vars, key, "tokens-error");
+		}
+	}
 	ret = http_page(req, status, "tokens.xhtml", vars);
 out:
 	PQclear(r);
@@ -72,7 +97,7 @@ tokens_get(struct http_req *req)
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return tokens_page(req, 200, &me, NULL, NULL);
+	return tokens_page(req, 200, &me, NULL, NULL, NULL);
 }
 
 /* The catalog key for a database error code of the token functions. */
@@ -150,18 +175,17 @@ tokens_post(struct http_req *req)
 	params[2] = form_get(&f, "days") ? form_get(&f, "days") : "";
 	if (strspn(params[2], "0123456789") != strlen(params[2]) ||
 	    !*params[2] || strlen(params[2]) > 3) {
-		ret = tokens_page(req, 400, &me, NULL, "tokens.error.days");
+		ret = tokens_page(req, 400, &me, NULL, "tokens.error.days", &f);
 		goto out;
 	}
 	r = caller_db(req, "SELECT council.api_token_create($1, $2::bytea, "
 	    "$3::int)", 3, params, err, sizeof(err));
 	if (r == NULL) {
-		ret = tokens_page(req, 400, &me, NULL,
-		    tokens_error(err));
+		ret = tokens_page(req, 400, &me, NULL, tokens_error(err), &f);
 		goto out;
 	}
 	/* Shown once: only its hash is kept. */
-	ret = tokens_page(req, 200, &me, tok, NULL);
+	ret = tokens_page(req, 200, &me, tok, NULL, NULL);
 out:
 	OPENSSL_cleanse(tok, sizeof(tok));
 	PQclear(r);

@@ -144,11 +144,16 @@ tap_is "$code" 405 "no state change on GET: GET /signout is 405"
 # --- API tokens ------------------------------------------------------------------
 req tk0 -H "Cookie: $SC=$S2" -d "op=create&name=ci&days=30" /settings/tokens
 tap_is "$code" 403 "an API token cannot be created without the form token"
+req tkd -H "Cookie: $SC=$S2" -d "csrf=$(csrf_of "$S2")&op=create&name=ci-$$&days=999" /settings/tokens
+tap_is "$code $(grep -c 'id="token-name" type="text" name="name" maxlength="100" required="required" value="ci-'$$'"' "$T/tkd.b") $(grep -c 'name="days" min="1" max="365" required="required" value="999" aria-invalid="true" aria-describedby="tokens-error"' "$T/tkd.b") $(sql "SELECT count(*) FROM council.sessions WHERE kind = 'api' AND name = 'ci-$$'")" \
+	"400 1 1 0" "issue 17: a token of 999 days is refused, the name kept, the days kept and marked; nothing made"
 req tk1 -H "Cookie: $SC=$S2" -d "csrf=$(csrf_of "$S2")&op=create&name=ci&days=30" /settings/tokens
 API=$(grep -o 'id="new-token">[0-9a-f]*' "$T/tk1.b" | cut -d'>' -f2)
 tap_like "$code $API" '^200 [0-9a-f]{64}$' "an API token is created and shown once"
 req tk2 -H "Cookie: $SC=$S2" /settings/tokens
 tap_unlike "$(cat "$T/tk2.b")" "$API" "... and never shown again"
+tap_like "$(cat "$T/tk2.b")" 'id="token-days" type="number" name="days" min="1" max="365" required="required" value="90" />' \
+	"the creation form offers 90 days, nothing marked"
 req me1 -H "Authorization: Bearer $API" /api/v1/me
 tap_like "$code $(cat "$T/me1.b")" "^200 .*\"person_id\"" "the API token reads /api/v1/me as its person"
 req af1 -H "Authorization: Bearer $API" "/api/v1/feed?limit=3"

@@ -48,8 +48,20 @@ tap_is "$code $(grep -c "name=\"rules_version\" value=\"$RV\"" "$T/a0")" "200 1"
 apply_form a1 "x$$" --data-urlencode "rules_version=$RV"
 tap_is "$code $(grep -c '規約への同意が必要です' "$T/a1") $(orgs_named "x$$")" "422 1 0" \
 	"R-ORG-2: without agreeing to the Rules: refused with the reason, nothing stored"
+# Issue 17: refused, the form keeps what was sent and points at the field.
+tap_like "$(cat "$T/a1")" "<input id=\"apply-name-ja\" name=\"name_ja\" type=\"text\" maxlength=\"200\" required=\"required\" value=\"申請者x$$\"" \
+	"issue 17: ... the form keeps the names typed"
+tap_like "$(cat "$T/a1")" '<input id="apply-agree" name="agree" type="checkbox" value="yes" required="required" aria-invalid="true" aria-describedby="apply-error" />' \
+	"... and marks the agreement, pointed at the message"
+SECTOR=$(sql "SELECT code FROM council.sectors ORDER BY code DESC LIMIT 1")
+pub a1b /apply --data-urlencode "name_ja=申請者x$$" --data-urlencode "name_en=Applicant x$$" \
+	--data-urlencode category=other --data-urlencode "contact_name=担当 x$$" --data-urlencode "contact_email=not an address" \
+	--data-urlencode "rules_version=$RV" --data-urlencode agree=yes --data-urlencode "sector=$SECTOR"
+tap_is "$code $(grep -c "<option value=\"$SECTOR\" selected=\"selected\">" "$T/a1b") $(grep -c 'name="agree" type="checkbox" value="yes" required="required" checked="checked"' "$T/a1b") $(grep -c 'value="not an address" aria-invalid="true" aria-describedby="apply-error"' "$T/a1b") $(orgs_named "x$$")" \
+	"422 1 1 1 0" "issue 17: a bad address is marked; the sector and the agreement are kept; nothing stored"
 apply_form a2 "x$$" --data-urlencode "rules_version=$((RV - 1))" --data-urlencode agree=yes
-tap_is "$code $(orgs_named "x$$")" "409 0" "agreeing to a version of the Rules no longer in force is refused"
+tap_is "$code $(orgs_named "x$$") $(grep -c 'checked="checked"' "$T/a2")" "409 0 0" \
+	"agreeing to a version of the Rules no longer in force is refused (and the agreement is not kept)"
 ORIGIN=https://evil.example apply_form a3 "x$$" --data-urlencode "rules_version=$RV" --data-urlencode agree=yes
 tap_is "$code $(orgs_named "x$$")" "403 0" "a form posted from another site is refused"
 apply_form a4 "a$$" --data-urlencode "rules_version=$RV" --data-urlencode agree=yes
