@@ -30,14 +30,19 @@
 static const char NOTIFY_TASKS_SQL[] =
     "SELECT kind, link, title, " CALLER_JST("due") ", "
     "due IS NOT NULL AND due < now() + interval '1 day' FROM council.my_tasks()";
-static const char NOTIFY_UNREAD_JA_SQL[] =
-    "SELECT n.subject_ja, n.link, " CALLER_JST("n.created_at") ", x.title "
+/* A notification's subject in the language $1 ('en' or 'ja'). */
+#define NOTIFY_SUBJECT \
+	"CASE WHEN $1 = 'en' THEN n.subject_en ELSE n.subject_ja END"
+static const char NOTIFY_UNREAD_SQL[] =
+    "SELECT " NOTIFY_SUBJECT ", n.link, " CALLER_JST("n.created_at") ", x.title "
     "FROM council.notifications n LEFT JOIN council.posts x ON x.id = n.post_id "
     "WHERE n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT 20";
-static const char NOTIFY_UNREAD_EN_SQL[] =
-    "SELECT n.subject_en, n.link, " CALLER_JST("n.created_at") ", x.title "
-    "FROM council.notifications n LEFT JOIN council.posts x ON x.id = n.post_id "
-    "WHERE n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT 20";
+/* /notifications: the 100 newest, read or not. */
+static const char NOTIFY_LIST_SQL[] =
+    "SELECT " NOTIFY_SUBJECT ", n.link, " CALLER_JST("n.created_at") ", "
+    "n.read_at IS NULL, x.title FROM council.notifications n "
+    "LEFT JOIN council.posts x ON x.id = n.post_id "
+    "ORDER BY n.created_at DESC, n.id DESC LIMIT 100";
 
 /*
  * The task-force dashboard of /tasks (issue 17): the organisation's own
@@ -93,14 +98,16 @@ notify_tasks(struct http_req *req)
 	struct db_stmt		 s[3];
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*t, *u;
+	const char		*lang[1] = { req->lang == I18N_EN ? "en" : "ja" };
 	char			 key[48];
 	int			 i;
 	enum MHD_Result		 ret;
 
 	memset(s, 0, sizeof(s));
 	s[0].sql = NOTIFY_TASKS_SQL;
-	s[1].sql = req->lang == I18N_EN ? NOTIFY_UNREAD_EN_SQL :
-	    NOTIFY_UNREAD_JA_SQL;
+	s[1].sql = NOTIFY_UNREAD_SQL;
+	s[1].nparams = 1;
+	s[1].params = lang;
 	s[2].sql = NOTIFY_TF_SQL;
 	if (!caller_page_db(req, &me, s, 3, &ret))
 		return ret;
@@ -164,22 +171,14 @@ notify_list(struct http_req *req)
 	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL;
+	const char		*lang[1] = { req->lang == I18N_EN ? "en" : "ja" };
 	char			 err[256];
 	int			 i, unread = 0;
 	enum MHD_Result		 ret;
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	r = caller_db(req, req->lang == I18N_EN ?
-	    "SELECT n.subject_en, n.link, " CALLER_JST("n.created_at") ", "
-	    "n.read_at IS NULL, x.title FROM council.notifications n "
-	    "LEFT JOIN council.posts x ON x.id = n.post_id "
-	    "ORDER BY n.created_at DESC, n.id DESC LIMIT 100" :
-	    "SELECT n.subject_ja, n.link, " CALLER_JST("n.created_at") ", "
-	    "n.read_at IS NULL, x.title FROM council.notifications n "
-	    "LEFT JOIN council.posts x ON x.id = n.post_id "
-	    "ORDER BY n.created_at DESC, n.id DESC LIMIT 100", 0, NULL, err,
-	    sizeof(err));
+	r = caller_db(req, NOTIFY_LIST_SQL, 1, lang, err, sizeof(err));
 	if (r == NULL) {
 		log_error("msg=\"notifications failed\" rid=%s error=\"%s\"",
 		    req->rid, err);

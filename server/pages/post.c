@@ -44,8 +44,13 @@ static const char POST_SQL[] =
     "coalesce(p.parent_id::text, ''), b.body, "
     "a.org_id IS NOT NULL AND NOT a.masked, o.name_ja, o.name_en, "
     /* Opened: the feed's unread mark goes (policy/62_feed.sql); once,
-     * in the CTE, whatever the number of replies. */
-    "council.mark_read(p.id) "
+     * in the CTE, whatever the number of replies.  And its unread
+     * notifications with it: how many, read in the statement's snapshot
+     * (before the marking), for the header's badge, which was counted
+     * before (POST_UNSEEN). */
+    "council.mark_read(p.id), "
+    "(SELECT count(*) FROM council.notifications n "
+    "WHERE n.post_id = p.id AND n.read_at IS NULL) "
     "FROM council.posts p "
     "LEFT JOIN council.post_bodies b ON b.post_id = p.id "
     "LEFT JOIN council.post_authors a ON a.post_id = p.id "
@@ -58,8 +63,8 @@ static const char POST_SQL[] =
     "FROM post LEFT JOIN council.posts r ON r.parent_id = post.id "
     "ORDER BY r.id";
 
-/* Columns of POST_SQL's replies. */
-enum { POST_REPLY_ID = 12, POST_REPLY_TITLE, POST_REPLY_DATE };
+/* Columns of POST_SQL: the unseen notifications, then the replies. */
+enum { POST_UNSEEN = 12, POST_REPLY_ID, POST_REPLY_TITLE, POST_REPLY_DATE };
 
 enum MHD_Result
 post_get(struct http_req *req)
@@ -77,6 +82,7 @@ post_page(struct http_req *req, const struct caller_me *me,
     long long n, unsigned status, const char *section, const char *note,
     const struct form *sent)
 {
+	struct caller_me	 seen;
 	int			 mine;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL;
@@ -99,8 +105,17 @@ post_page(struct http_req *req, const struct caller_me *me,
 		ret = http_error(req, 404, NULL);
 		goto out;
 	}
+	/* Issue 17: the badge, counted with the identity before this
+	 * statement marked the post's notifications read, counts them no
+	 * more (below the cap; at it, "9+" stays true or nearly). */
+	seen = *me;
+	if (seen.unread < CALLER_UNREAD_CAP) {
+		seen.unread -= atoi(PQgetvalue(r, 0, POST_UNSEEN));
+		if (seen.unread < 0)
+			seen.unread = 0;
+	}
 	vars = tmpl_vars_new();
-	caller_frame(req, vars, me);
+	caller_frame(req, vars, &seen);
 	tmpl_vars_set(vars, "id", PQgetvalue(r, 0, 0));
 	snprintf(key, sizeof(key), "kind.%s", PQgetvalue(r, 0, 1));
 	tmpl_vars_set(vars, "kind", http_text(req, key));

@@ -180,10 +180,17 @@ tap_unlike "$(cat "$T/k3")" "href=\"/posts/$D#feedback\"" "R-TF-1: a recipient s
 
 # ---- Opening a post reads its notifications (the badge counts what was not
 # looked at). -------------------------------------------------------------------------
+# (Set-up: the person's other notifications read, so that its badge counts
+# this one alone, below the cap.)
+sql "UPDATE council.notifications SET read_at = now() WHERE person_id = (SELECT id FROM council.people WHERE email = '$T2') AND post_id IS DISTINCT FROM ${D:-0} AND read_at IS NULL" >/dev/null
 u0=$(sql "SELECT count(*) FROM council.notifications WHERE person_id = (SELECT id FROM council.people WHERE email = '$T2') AND post_id = ${D:-0} AND read_at IS NULL")
 page o1 "$W_T2" "/posts/$D"
 tap_is "$u0 $code $(sql "SELECT count(*) FROM council.notifications WHERE person_id = (SELECT id FROM council.people WHERE email = '$T2') AND post_id = ${D:-0} AND read_at IS NULL")" \
 	"1 200 0" "opening the post marks its notification read"
+# ... and the badge of that very page no longer counts it (it was counted
+# with the identity, before the page marked it read).
+badge_of() { sed -n 's#.*href="/tasks"[^>]*>##p' "$T/$1" | grep -oE 'class="badge">[0-9+]+<' | grep -oE '[0-9+]+' | head -1; }
+tap_is "[$(badge_of o1)]" "[]" "issue 17: the opened post's own page shows no badge: its one notification was read by opening it"
 
 # ---- Marked read; then R-ORG-3: a withdrawal ends everything. ----------------------
 api r4 "$A_N" POST /api/v1/notifications "{\"read\":$N2}"
