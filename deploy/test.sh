@@ -25,6 +25,7 @@
 #      virtual general assembly: quorum, proxies, count   tests/http/assembly.sh
 #      joining, withdrawal, dissolution (R-ORG-2/3/8)     tests/http/membership.sh
 #      task-force admission and review (R-TF-3/4/5)     tests/http/tfstatus.sh
+#      incident reports: one window, deadlines (R-NEW-3)  tests/http/incidents.sh
 #      membership periods, secrets' reach, secretariat   tests/http/sharing.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
@@ -220,6 +221,8 @@ count assembly "$OUT/assembly.tap" $?
 count membership "$OUT/membership.tap" $?
 "$ROOT/tests/http/tfstatus.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/tfstatus.tap" 2>"$OUT/tfstatus.err"
 count tf-status "$OUT/tfstatus.tap" $?
+"$ROOT/tests/http/incidents.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/incidents.tap" 2>"$OUT/incidents.err"
+count incidents "$OUT/incidents.tap" $?
 # After lifecycle.sh: it may wait a minute for the application throttle.
 "$ROOT/tests/http/sharing.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/sharing.tap" 2>"$OUT/sharing.err"
 count sharing "$OUT/sharing.tap" $?

@@ -125,7 +125,8 @@ CREATE OR REPLACE FUNCTION council.api__read(r jsonb, OUT status integer, OUT bo
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
-    IF r->>'fn' NOT IN ('ledger', 'feedback_tally', 'sc_motion', 'ga_poll', 'ga_minutes') THEN
+    IF r->>'fn' NOT IN ('ledger', 'feedback_tally', 'sc_motion', 'ga_poll', 'ga_minutes',
+                        'incident') THEN
         RAISE EXCEPTION 'api_read: % is not an API read', r->>'fn';
     END IF;
     status := 200;

@@ -91,6 +91,9 @@ FROM (VALUES
      'national_agency', NULL, NULL, 'none', true, false, false, false, false, false),
     ('mod', '防衛省', 'Ministry of Defense',
      'national_agency', NULL, NULL, 'none', false, false, false, false, false, false),
+    -- R-NEW-3: receives personal-data breach reports (seed 001).
+    ('ppc', '個人情報保護委員会', 'Personal Information Protection Commission',
+     'national_agency', NULL, NULL, 'none', false, false, false, false, false, false),
     -- R-TF-1 Type 1: fictional security vendors.
     ('sakura-security', '株式会社サクラセキュリティ（架空）', 'Sakura Security Inc. (fictional)',
      'cyber_business', NULL, NULL, 'type1', false, false, false, false, false, false),
@@ -149,7 +152,7 @@ INSERT INTO council.org_status_history (org_id, status, note)
 SELECT o.id, 'member', 'demo council: admitted'
 FROM council.organisations o
 WHERE o.slug IN ('jpcert-cc', 'nisc', 'cas', 'fsa', 'meti', 'mic', 'mhlw',
-                 'mlit', 'digital', 'npa', 'mod', 'sakura-security',
+                 'mlit', 'digital', 'npa', 'mod', 'ppc', 'sakura-security',
                  'akatsuki-labs', 'mizukane-networks', 'toto-bank',
                  'toto-power', 'toto-telecom', 'toto-city', 'finsec-isac',
                  'toto-tech', 'toto-central-hospital', 'kobayashi-research',
@@ -210,6 +213,8 @@ SELECT * FROM (VALUES
     ('npa',       '坂本 直美',   'Naomi Sakamoto',   'naomi.sakamoto',   true,  'y',    'ja', true),
     ('mod',       '遠藤 勝',     'Masaru Endo',      'masaru.endo',      false, 'y',    'ja', true),
     ('mod',       '青木 葵',     'Aoi Aoki',         'aoi.aoki',         true,  'y',    'ja', true),
+    ('ppc',       '小松 玲奈',   'Reina Komatsu',    'reina.komatsu',    true,  'y',    'ja', true),
+    ('ppc',       '大野 健太',   'Kenta Ono',        'kenta.ono',        false, 'y',    'ja', true),
     ('sakura-security',   '藤井 翔太', 'Shota Fujii',     'shota.fujii',     true,  'y', 'ja', true),
     ('sakura-security',   '西村 愛',   'Ai Nishimura',    'ai.nishimura',    false, 'y', 'ja', true),
     ('sakura-security',   '福田 拓也', 'Takuya Fukuda',   'takuya.fukuda',   false, 'n', 'ja', true),
@@ -293,4 +298,14 @@ FROM (VALUES
     ('masaru.endo@mod.example.jp',      false)
 ) AS v(email, is_chair)
 JOIN council.people p ON lower(p.email) = v.email
+ON CONFLICT DO NOTHING;
+
+-- R-NEW-3: who plays which authority of the incident-reporting regimes
+-- (migrations/0026_incidents.sql; the sector ministries are
+-- org_supervises'): NISC for the basic policy, the PPC for personal data,
+-- JPCERT/CC for voluntary reports.
+INSERT INTO council.incident_authorities (kind, org_id)
+SELECT v.kind::council.incident_authority_kind, o.id
+FROM (VALUES ('government', 'nisc'), ('ppc', 'ppc'), ('coordinator', 'jpcert-cc')) AS v(kind, slug)
+JOIN council.organisations o ON o.slug = v.slug
 ON CONFLICT DO NOTHING;

@@ -60,6 +60,7 @@ timer_tick(void)
 	timer_job("SELECT council.gov_close_due()", "polls closed");
 	timer_job("SELECT council.ga_remind_due()", "reminders sent");
 	timer_job("SELECT council.notify_due()", "deadline notices");
+	timer_job("SELECT council.incident_remind()", "incident reminders");
 	if ((n = mail_deliver(timer.db, timer.acquire_ms)) > 0)
 		log_info("msg=\"e-mail written\" count=%d", n);
 	anchor_checkpoint(timer.db, timer.acquire_ms, 0);

@@ -26,6 +26,7 @@
 #include "feedback.h"
 #include "health.h"
 #include "http.h"
+#include "incident.h"
 #include "membership.h"
 #include "minutes.h"
 #include "notify.h"
@@ -137,6 +138,15 @@ static const struct http_route routes[] = {
 	R("/api/v1/notifications",	P, API, notify_api_read),
 	R("/tasks",			G, PAGE, notify_tasks),
 	R("/api/v1/tasks",		G, API, notify_api_tasks),
+
+	/* Incident reports (incident.c; R-NEW-3): one window to every
+	 * authority whose regime applies. */
+	R("/api/v1/incidents",		G, API, incident_api_list),
+	WRITE("/api/v1/incidents",	"api_incident('file', NULL, $1)"),
+	WRITE("/api/v1/incidents/preview",
+	    "api_incident('preview', NULL, $1)"),
+	READ("/api/v1/incidents/{id}",	"incident"),
+	WRITE("/api/v1/incidents/{id}",	"api_incident('act', $1::bigint, $2)"),
 
 	/* The task force's admissions and reviews (tfstatus.c). */
 	R("/tf",			G, PAGE, tfstatus_page),

@@ -93,7 +93,10 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), fal
 -- migration 0020; UPDATE is a column grant), and the searchable text
 -- written with each post (migration 0022; UPDATE of the text is a column
 -- grant), and the feed index kept with the audience and the posts
--- (migration 0023; UPDATE is a column grant, never of org_id or post_id).
+-- (migration 0023; UPDATE is a column grant, never of org_id or post_id),
+-- and incident reports with their submissions and deliveries, filed
+-- through policy/80_incidents.sql (migration 0026; the acknowledgement is
+-- a column grant).
 SELECT set_eq(
     $$SELECT c.relname::text || ':' || a.privilege_type
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
@@ -107,8 +110,9 @@ SELECT set_eq(
           'notifications:INSERT', 'organisations:INSERT', 'people:INSERT', 'applications:INSERT',
           'tf_decisions:INSERT', 'tf_ballots:INSERT', 'tf_reviews:INSERT',
           'enrolment_tokens:INSERT', 'org_memberships:INSERT', 'post_search:INSERT',
-          'feed_items:INSERT', 'feed_items:DELETE'],
-    'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text and the feed index (table grants)');
+          'feed_items:INSERT', 'feed_items:DELETE', 'incident_reports:INSERT',
+          'incident_submissions:INSERT', 'incident_deliveries:INSERT'],
+    'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index and incident reports (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
            aclexplode(a.attacl) x
