@@ -119,14 +119,15 @@ $$;
 -- (GET /api/v1/posts/N/feedback, policy/60_feedback.sql), sc_motion (GET
 -- /api/v1/committee/motions/N, policy/70_committee.sql), ga_poll and
 -- ga_minutes (GET /api/v1/polls/N, /api/v1/assemblies/N/minutes,
--- policy/72_assembly_reads.sql).
+-- policy/72_assembly_reads.sql), access_case (GET /api/v1/access-cases/N,
+-- policy/81_access_cases.sql).
 CREATE OR REPLACE FUNCTION council.api__read(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
     IF r->>'fn' NOT IN ('ledger', 'feedback_tally', 'sc_motion', 'ga_poll', 'ga_minutes',
-                        'incident') THEN
+                        'incident', 'access_case') THEN
         RAISE EXCEPTION 'api_read: % is not an API read', r->>'fn';
     END IF;
     status := 200;
@@ -265,6 +266,13 @@ CREATE OR REPLACE FUNCTION council.api_notifications_read(p_body text,
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, council
 AS $$ SELECT * FROM council.api_call('notifications_read',
     jsonb_build_object('body', p_body)) $$;
+
+-- POST /api/v1/access-cases, /api/v1/access-cases/N (81_access_cases.sql)
+CREATE OR REPLACE FUNCTION council.api_access_case(p_what text, p_id bigint, p_body text,
+    OUT status integer, OUT body text)
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, council
+AS $$ SELECT * FROM council.api_call('access_case',
+    jsonb_build_object('what', p_what, 'id', p_id, 'body', p_body)) $$;
 
 -- What the door replaced, and earlier reads by id.
 DROP FUNCTION IF EXISTS council.api_json(text);

@@ -8,7 +8,9 @@
 -- statement for the session, where a SQL function that cannot be inlined
 -- is planned again at every call.
 
--- Posts granted to the caller through an approved, unexpired access case.
+-- Posts granted to the caller through an approved, unexpired access case
+-- that nobody closed (R-ORG-6: closing takes effect at once, issue 13
+-- item 11; policy/81_access_cases.sql).
 CREATE OR REPLACE FUNCTION council.current_case_post_ids() RETURNS SETOF bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
@@ -20,7 +22,8 @@ BEGIN
     JOIN council.access_case_posts cp ON cp.case_id = c.id
     WHERE me.is_secretariat
       AND c.approved_by IS NOT NULL
-      AND c.expires_at > now();
+      AND c.expires_at > now()
+      AND c.closed_at IS NULL;
 END
 $$;
 
@@ -71,13 +74,14 @@ BEGIN
                     AND EXISTS (SELECT 1 FROM council.handler_registrations h
                                 WHERE h.person_id = pe.id AND h.deregistered_at IS NULL)))
            -- R-ORG-6: the coordinator sees every post; the secretariat
-           -- through an approved, unexpired access case.
+           -- through an approved, unexpired, unclosed access case.
            AND (o.council_role IS NOT DISTINCT FROM 'coordinator'
                 OR (o.council_role IS NOT DISTINCT FROM 'secretariat'
                     AND EXISTS (SELECT 1 FROM council.access_cases c
                                 JOIN council.access_case_posts cp ON cp.case_id = c.id
                                 WHERE c.granted_to = pe.id AND cp.post_id = x.id
-                                  AND c.approved_by IS NOT NULL AND c.expires_at > now()))
+                                  AND c.approved_by IS NOT NULL AND c.expires_at > now()
+                                  AND c.closed_at IS NULL))
                 OR EXISTS (SELECT 1 FROM council.post_audience a
                            WHERE a.post_id = x.id AND a.org_id = o.id
                              -- R-RESTRICT-1, R-ORG-8, R-ORG-6: only one's own.

@@ -386,6 +386,10 @@ BEGIN
        OR c.granted_to = council.current_person_id() THEN
         RAISE EXCEPTION 'only_another_committee_member_approves' USING ERRCODE = 'CP403';
     END IF;
+    -- A closed case stays closed (policy/81_access_cases.sql).
+    IF c.closed_at IS NOT NULL THEN
+        RAISE EXCEPTION 'access_case_closed' USING ERRCODE = 'CP422';
+    END IF;
     IF c.approved_by IS NOT NULL THEN
         RAISE EXCEPTION 'access_case_already_approved' USING ERRCODE = 'CP422';
     END IF;
