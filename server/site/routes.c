@@ -13,6 +13,7 @@
  * API (no credential: 401 not_signed_in).  The database still decides who
  * may see and do what: the row only spares a round trip to nobody.
  */
+#include "access.h"
 #include "api.h"
 #include "assembly.h"
 #include "attach.h"
@@ -147,6 +148,18 @@ static const struct http_route routes[] = {
 	    "api_incident('preview', NULL, $1)"),
 	READ("/api/v1/incidents/{id}",	"incident"),
 	WRITE("/api/v1/incidents/{id}",	"api_incident('act', $1::bigint, $2)"),
+
+	/* The secretariat's access cases (access.c; R-ORG-6): the reason,
+	 * the minimum posts, who approved, closing. */
+	R("/access-cases",		G, PAGE, access_list),
+	R("/access-cases",		P, PAGE, access_open),
+	R("/access-cases/{id}",		G, PAGE, access_get),
+	R("/access-cases/{id}",		P, PAGE, access_act),
+	R("/api/v1/access-cases",	G, API, access_api_list),
+	WRITE("/api/v1/access-cases",	"api_access_case('open', NULL, $1)"),
+	READ("/api/v1/access-cases/{id}", "access_case"),
+	WRITE("/api/v1/access-cases/{id}",
+	    "api_access_case('act', $1::bigint, $2)"),
 
 	/* The task force's admissions and reviews (tfstatus.c). */
 	R("/tf",			G, PAGE, tfstatus_page),
