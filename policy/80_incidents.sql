@@ -618,6 +618,72 @@ BEGIN
 END
 $$;
 
+------------------------------------------------------------------------
+-- The pages' forms (server/pages/incident.c): one field per key of a
+-- report's content, turned into the API's JSON and back.
+------------------------------------------------------------------------
+
+-- Split a form field into a list: techniques and data kinds on commas
+-- (also 、 and ，) and white space, indicators on line breaks; empty items
+-- dropped.
+CREATE OR REPLACE FUNCTION council.incident_form_list(p text, p_lines boolean) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT coalesce(jsonb_agg(btrim(e) ORDER BY n), '[]')
+    FROM regexp_split_to_table(coalesce(p, ''),
+             CASE WHEN p_lines THEN '\r?\n' ELSE '[,、，\s]+' END) WITH ORDINALITY AS t(e, n)
+    WHERE btrim(e) <> ''
+$$;
+
+-- A report's content from the form's fields (empty fields left out;
+-- statements: the texts with their states, 'confirmed' or not, row by
+-- row; a number of persons that is not one is kept as text, for
+-- incident_body_check to name).
+CREATE OR REPLACE FUNCTION council.incident_form_body(p_summary text, p_texts text[],
+    p_states text[], p_techniques text, p_indicators text, p_outage text, p_persons text,
+    p_kinds text, p_cause text, p_measures text) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT jsonb_strip_nulls(jsonb_build_object(
+        'summary', nullif(btrim(coalesce(p_summary, '')), ''),
+        'statements', (SELECT nullif(coalesce(jsonb_agg(jsonb_build_object('text', btrim(t),
+                              'confirmed', coalesce(p_states[n] = 'confirmed', false)) ORDER BY n), '[]'), '[]')
+                       FROM unnest(coalesce(p_texts, '{}')) WITH ORDINALITY AS u(t, n)
+                       WHERE btrim(t) <> ''),
+        'techniques', nullif(council.incident_form_list(upper(p_techniques), false), '[]'),
+        'indicators', nullif(council.incident_form_list(p_indicators, true), '[]'),
+        'outage', CASE WHEN p_outage = 'yes' THEN true END,
+        'persons', CASE WHEN btrim(coalesce(p_persons, '')) ~ '^[0-9]{1,10}$' THEN to_jsonb(btrim(p_persons)::bigint)
+                        WHEN btrim(coalesce(p_persons, '')) <> '' THEN to_jsonb(p_persons) END,
+        'data_kinds', nullif(council.incident_form_list(p_kinds, false), '[]'),
+        'cause', nullif(btrim(coalesce(p_cause, '')), ''),
+        'measures', nullif(btrim(coalesce(p_measures, '')), '')))
+$$;
+
+-- The form's fields from report r's latest content (the submission form
+-- starts from it): one row, statements as two arrays.
+CREATE OR REPLACE FUNCTION council.incident_form_fields(r bigint,
+    OUT summary text, OUT texts text[], OUT confirmed boolean[], OUT techniques text,
+    OUT indicators text, OUT outage boolean, OUT persons text, OUT kinds text,
+    OUT cause text, OUT measures text, OUT stage council.incident_stage)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT b->>'summary',
+           ARRAY(SELECT e->>'text' FROM jsonb_array_elements(coalesce(b->'statements', '[]')) e),
+           ARRAY(SELECT (e->>'confirmed')::boolean FROM jsonb_array_elements(coalesce(b->'statements', '[]')) e),
+           (SELECT string_agg(e #>> '{}', ', ') FROM jsonb_array_elements(coalesce(b->'techniques', '[]')) e),
+           (SELECT string_agg(e #>> '{}', E'\n') FROM jsonb_array_elements(coalesce(b->'indicators', '[]')) e),
+           coalesce((b->>'outage')::boolean, false), b->>'persons',
+           (SELECT string_agg(e #>> '{}', ', ') FROM jsonb_array_elements(coalesce(b->'data_kinds', '[]')) e),
+           b->>'cause', b->>'measures', s.stage
+    FROM council.incident_submissions s, LATERAL (SELECT s.body AS b) x
+    WHERE s.report_id = r
+    ORDER BY s.seq DESC LIMIT 1
+$$;
+
 -- councild's entry (server/pages/incident.c, routes.c).
 CREATE OR REPLACE FUNCTION council.api_incident(p_what text, p_id bigint, p_body text,
     OUT status integer, OUT body text)

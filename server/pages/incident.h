@@ -14,6 +14,11 @@
 
 struct http_req;
 
+enum MHD_Result	incident_list(struct http_req *);	/* GET /incidents */
+enum MHD_Result	incident_new(struct http_req *);	/* GET /incidents/new */
+enum MHD_Result	incident_new_post(struct http_req *);	/* POST /incidents/new */
+enum MHD_Result	incident_get(struct http_req *);	/* GET /incidents/N */
+enum MHD_Result	incident_post(struct http_req *);	/* POST /incidents/N */
 enum MHD_Result	incident_api_list(struct http_req *);	/* GET /api/v1/incidents */
 
 #endif

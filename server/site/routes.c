@@ -142,6 +142,11 @@ static const struct http_route routes[] = {
 
 	/* Incident reports (incident.c; R-NEW-3): one window to every
 	 * authority whose regime applies. */
+	R("/incidents",			G, PAGE, incident_list),
+	R("/incidents/new",		G, PAGE, incident_new),
+	R("/incidents/new",		P, PAGE, incident_new_post),
+	R("/incidents/{id}",		G, PAGE, incident_get),
+	R("/incidents/{id}",		P, PAGE, incident_post),
 	R("/api/v1/incidents",		G, API, incident_api_list),
 	WRITE("/api/v1/incidents",	"api_incident('file', NULL, $1)"),
 	WRITE("/api/v1/incidents/preview",

@@ -74,7 +74,8 @@ function pages() {
     ['obligations', '/obligations'], ['ledger', '/ledger'], ['tf', '/tf'], ['cooperation', '/cooperation'],
     ['assemblies', '/assemblies'], ['committee', '/committee'],
     ['settings', '/settings'], ['tokens', '/settings/tokens'], ['org', '/settings/org'],
-    ['roster', '/roster'], ['documents', '/documents'],
+    ['roster', '/roster'], ['documents', '/documents'], ['incidents', '/incidents'],
+    ['incident-new', '/incidents/new'],
   ];
   const post = first('SELECT id FROM council.posts ORDER BY id LIMIT 1');
   if (post) list.push(['post', `/posts/${post}`]);
@@ -82,6 +83,8 @@ function pages() {
   if (ga) list.push(['assembly', `/assemblies/${ga}`], ['minutes', `/assemblies/${ga}/minutes`]);
   const motion = first('SELECT id FROM council.sc_motions ORDER BY id DESC LIMIT 1');
   if (motion) list.push(['motion', `/committee/${motion}`]);
+  const inc = first('SELECT id FROM council.incident_reports ORDER BY id DESC LIMIT 1');
+  if (inc) list.push(['incident', `/incidents/${inc}`]);
   const doc = first('SELECT slug FROM council.documents ORDER BY id LIMIT 1');
   if (doc) list.push(['document', `/documents/${doc}`]);
   return list;

@@ -24,8 +24,6 @@ trap 'rm -rf "$T"' EXIT
 . "$here/../lib/portal.sh"
 # done NAME: the one-time message the response NAME sets ('' for none).
 done_set() { tr -d '\r' <"$T/$1.h" | sed -nE 's/^[Ss]et-[Cc]ookie: done=([^;]*);.*/\1/p' | tail -1; }
-# status NAME: the page's role="status" text ('' for none).
-status_of() { grep -oE '<p class="done" role="status">[^<]*' "$T/$1" | sed 's/.*>//'; }
 # get NAME TOKEN PATH [COOKIE]: a page with the session and, if given, the cookie "done".
 get() {
 	code=$(curl -sS --max-time 20 -o "$T/$1" -D "$T/$1.h" -w '%{http_code}' \

@@ -169,4 +169,48 @@ sql "SELECT council.incident_remind()" >/dev/null
 sql "SELECT council.incident_remind()" >/dev/null
 tap_is "$(sql "SELECT count(*) FROM council.notifications n JOIN council.people p ON p.id = n.person_id WHERE n.dedupe = 'incident.due:$E1:basic_policy:preliminary' AND p.email = '$REP'")/$(sql "SELECT count(*) FROM council.notifications WHERE dedupe LIKE 'incident.due:$I:%'")" \
 	"1/0" "R-NEW-3: the reporter is reminded once of the stage due within a day; a report whose stages are met, not at all"
+# ---- The pages (Japanese first): the one form, the report, hidden as absent. ------------
+W_REP=$(session "$REP" web); W_GEN=$(session "$GEN" web); W_NISC=$(session "$NISC" web)
+AWJ=$(TZ=Asia/Tokyo date -d '-3 hours' +%Y-%m-%dT%H:%M)
+newform() {	# newform NAME SESSION [curl args]: the form with the answers
+	local n=$1 w=$2; shift 2
+	form "$n" "$w" /incidents/new --data-urlencode "csrf=$(csrf "$w")" --data-urlencode "title=inc-test page $$" \
+		--data-urlencode "aware=$AWJ" --data-urlencode specified=yes --data-urlencode personal=yes \
+		--data-urlencode unauthorised=no --data-urlencode sector=finance --data-urlencode stage=first_notice \
+		--data-urlencode "summary=暗号化 $$" --data-urlencode "statement=VPN 経由の可能性" \
+		--data-urlencode statement_state=unconfirmed "$@"
+}
+newform p1 "$W_REP" --data-urlencode action=preview
+tap_is "$code $(grep -c 'name="authority" id="incident-authority-[0-9]*" value="[0-9]*" checked="checked"' "$T/p1") $(grep -c "value=\"$(org jpcert-cc)\" />" "$T/p1")" "200 3 1" \
+	"R-NEW-3: the page shows the regimes for the answers: the three with a duty ticked, the voluntary one not"
+tap_like "$(tr -d '\n' <"$T/p1")" "個人情報保護委員会</strong> — <span>個人データの漏えい等の報告（個人情報保護委員会）</span> <span class=\"badge\">報告義務</span></label><p class=\"help\"><span>一報</span>: <span><time>[0-9-]+ [0-9:]+</time> \\(JST\\)</span>" \
+	"R-NEW-3: ... each authority with its deadlines, in JST"
+tap_like "$(cat "$T/p1")" "value=\"inc-test page $$\"" "... and the form keeps what was typed"
+n1=$(sql "SELECT count(*) FROM council.incident_reports")
+newform p2 "$W_REP" --data-urlencode action=file
+tap_is "$code $(grep -c 'role="alert">届け先を一つ以上選んでください。' "$T/p2") $(sql "SELECT count(*) FROM council.incident_reports")" "422 1 $n1" \
+	"filing with no authority ticked is refused, says why, stores nothing"
+newform p3 "$W_REP" --data-urlencode action=file --data-urlencode "authority=$O_NISC" --data-urlencode "authority=$O_PPC"
+PI=${loc##*/}
+tap_is "$code $(sql "SELECT count(*) FROM council.incident_deliveries WHERE report_id = ${PI:-0}")" "303 2" \
+	"R-NEW-3: filed from the page: one report, two deliveries"
+page_done p4 "$W_REP" "$loc" incident.filed
+tap_is "$code $(status_of p4)" "200 報告しました。選んだ届け先に届き、各機関に通知されました。" "... and the report's page says so once"
+tap_like "$(tr -d '\n' <"$T/p4")" "<td><span>個人情報保護委員会</span> \\(<span>個人データの漏えい等の報告</span>\\)</td><td>速報</td><td><time>[0-9-]+ [0-9:]+</time> \\(JST\\)</td><td><span class=\"badge badge--open\">未提出</span> <span><span>残り</span> <span>4日" \
+	"R-NEW-3: the page shows each deadline with the time left"
+page p5 "$W_GEN" "/incidents/$PI"
+page p6 "$W_GEN" "/incidents/$ABSENT"
+norm_page() { sed -E 's/[0-9a-f]{32}/RID/g; s/[0-9a-f]{64}/TOKEN/g' "$T/$1"; }
+tap_is "$code $(norm_page p5 | md5sum)" "404 $(norm_page p6 | md5sum)" "R-NEW-3: another member's page of it is the absent id's 404, byte for byte"
+page p7 "$W_GEN" /incidents
+tap_unlike "$(cat "$T/p7")" "inc-test" "... and its list names none of these reports"
+form p8 "$W_REP" "/incidents/$PI" --data-urlencode "csrf=$(csrf "$W_REP")" --data-urlencode action=submit \
+	--data-urlencode stage=final --data-urlencode "summary=暗号化" --data-urlencode "statement=VPN 経由 $$" --data-urlencode statement_state=unconfirmed
+tap_is "$code $(grep -c "value=\"VPN 経由 $$\"" "$T/p8") $(grep -c 'role="alert">確報には' "$T/p8")" "422 1 1" \
+	"R-NEW-3: an incomplete final report is refused on the page, which keeps what was typed"
+form p9 "$W_NISC" "/incidents/$PI" --data-urlencode "csrf=$(csrf "$W_NISC")" --data-urlencode action=acknowledge
+tap_is "$code $(sql "SELECT acknowledged_at IS NOT NULL FROM council.incident_deliveries WHERE report_id = ${PI:-0} AND authority_org_id = $O_NISC")" "303 t" \
+	"R-NEW-3: NISC records its receipt from the page"
+form p10 "$W_GEN" "/incidents/$PI" --data-urlencode "csrf=$(csrf "$W_GEN")" --data-urlencode action=acknowledge
+tap_is "$code" 404 "... which another member cannot even find"
 tap_done

@@ -49,6 +49,14 @@ form() {
 	    -H "Cookie: $SC=$2" -H "Origin: $B" "${@:4}" "$B$3" 2>/dev/null)
 	loc=$(tr -d '\r' <"$T/$1.h" | sed -n 's/^[Ll]ocation: //p')
 }
+# status_of NAME: the page's one-time message (role="status"; '' for none).
+status_of() { grep -oE '<p class="done" role="status">[^<]*' "$T/$1" | sed 's/.*>//'; }
+# page_done NAME TOKEN PATH DONE: a page with the session and the cookie
+# "done" a form's redirect set (issue 17).
+page_done() {
+	code=$(curl -sS --max-time 20 -o "$T/$1" -D "$T/$1.h" -w '%{http_code}' \
+	    -H "Cookie: $SC=$2; done=$4" "$B$3" 2>/dev/null)
+}
 sc_seats() {
 	local e
 	mapfile -t SEATS < <(sql "SELECT p.email FROM council.committee_members c
