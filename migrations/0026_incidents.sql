@@ -118,7 +118,7 @@ VALUES
      'seed 000 Art. 4(1), seed 001: the bodies concerned; a first notice at once, a final report'),
     ('voluntary', 1, '任意の報告（調整機関）', 'Voluntary report (coordinator)', 'always', 'coordinator', false,
      NULL, NULL, NULL, NULL,
-     'Rules Art. 20 (R-SHARE-2): any member may report through the council');
+     'Rules Art. 20: any member may report through the council');
 
 ALTER TABLE council.incident_regimes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE council.incident_regimes FORCE ROW LEVEL SECURITY;
