@@ -33,6 +33,7 @@
 #      a whole general assembly with 30 members          tests/browser/general_assembly.mjs
 #      the layout at 1280 and 390 px, every persona's pages  tests/browser/layout.mjs
 #      the member's day: six personas' journeys at both widths tests/browser/day.mjs
+#      an incident reported once, acknowledged, completed  tests/browser/incidents.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
 #      the audit chain anchored: signed checkpoints in a file and mailed
@@ -260,6 +261,11 @@ count layout "$OUT/layout.tap" $?
 	node day.mjs "$COUNCILD_URL" "$OUT/screenshots/day" "$PGDIR"
 ) >"$OUT/day.tap" 2>"$OUT/day.err"
 count day "$OUT/day.tap" $?
+(
+	cd "$ROOT/tests/browser" || exit 1
+	node incidents.mjs "$COUNCILD_URL" "$OUT/screenshots/incidents" "$PGDIR"
+) >"$OUT/incidents-browser.tap" 2>"$OUT/incidents-browser.err"
+count inc-browser "$OUT/incidents-browser.tap" $?
 
 say "the audit chain after every layer"
 # Every notice, attendance, proxy, ballot, count, decision and withdrawal
