@@ -164,7 +164,7 @@ class Model:
         self.sectors = []
         self.groups = {}         # id -> set(org ids)
         self.posts = {}          # id -> Post  (ordered by id on insertion)
-        self.cases = []          # (id, granted_to, approved_by, live(bool), [post ids])
+        self.cases = []          # (id, granted_to, approved_by, live(bool): unexpired, unclosed, [post ids])
         self.committee = set()   # person ids
         self.dead_sessions = []  # (token_hash, person_id, why)
 
@@ -259,7 +259,8 @@ def load_base(cur, model):
     cur.execute("SELECT post_id, source_post_id, status::text FROM council.consents")
     for pid, src, st in cur.fetchall():
         model.posts[pid].consents[src] = st
-    cur.execute("""SELECT c.id, c.granted_to, c.approved_by, c.expires_at > now(),
+    cur.execute("""SELECT c.id, c.granted_to, c.approved_by,
+                          c.expires_at > now() AND c.closed_at IS NULL,
                           array(SELECT post_id FROM council.access_case_posts x
                                 WHERE x.case_id = c.id ORDER BY 1)
                    FROM council.access_cases c ORDER BY c.id""")
@@ -389,10 +390,11 @@ def person_live(model, person):
 def case_posts(model, person_id):
     """Posts an access case grants the (secretariat) person."""
     out = set()
-    for cid, granted_to, approved_by, not_expired, posts in model.cases:
+    for cid, granted_to, approved_by, live, posts in model.cases:
+        # live: not expired and not closed (R-ORG-6, issue 13 item 11)
         if (granted_to == person_id and approved_by is not None
                 and approved_by != person_id and approved_by in model.committee
-                and not_expired):
+                and live):
             out |= set(posts)
     return out
 
@@ -884,14 +886,21 @@ class Gen:
             else:
                 appr = None
             live = rng.random() < 0.75
+            # R-ORG-6: one unexpired case in four is closed by its grantee
+            # (issue 13 item 11), which ends it like an expiry; taken
+            # from the id, not the generator, so the draws stay the same.
+            closed = live and c % 4 == 0
             ps = rng.sample(posts, rng.randint(1, min(40, len(posts))))
-            m.cases.append((c, to, appr, live, ps))
+            m.cases.append((c, to, appr, live and not closed, ps))
             rows.append((c, to, 'matrix access case %d' % c, appr,
                          None if appr is None else '2025-01-01 00:00+09',
-                         '2099-01-01 00:00+09' if live else '2020-01-01 00:00+09'))
+                         '2099-01-01 00:00+09' if live else '2020-01-01 00:00+09',
+                         '2025-02-01 00:00+09' if closed else None,
+                         to if closed else None))
             prow += [(c, x) for x in ps]
         self.values("""INSERT INTO council.access_cases
-            (id, granted_to, reason, approved_by, approved_at, expires_at)
+            (id, granted_to, reason, approved_by, approved_at, expires_at,
+             closed_at, closed_by)
             OVERRIDING SYSTEM VALUE VALUES %s""", rows)
         self.values("INSERT INTO council.access_case_posts (case_id, post_id) VALUES %s", prow)
         self.fix_seq('access_cases')
