@@ -140,13 +140,15 @@ $$;
 -- R-NEW-3: a report's content, checked: an object with only these keys,
 -- each of its type and within its limit (text 4,000 characters, lists 100
 -- items of 500 characters); statements [{text, confirmed}]; techniques
--- MITRE ATT&CK technique ids (T1234 or T1234.567).  At the final stage
+-- MITRE ATT&CK technique ids (T1234 or T1234.567) of the bundled list,
+-- council.attack_techniques (migration 0028, its newest version).  At the
+-- final stage
 -- every statement must be confirmed (a preliminary report may carry
 -- uncertain content: seed 002 ch. 4 §2(2)), and the cause and the measures
 -- must be given.  Raises CP422 invalid_<key> or final_incomplete.
 CREATE OR REPLACE FUNCTION council.incident_body_check(b jsonb, p_stage council.incident_stage)
     RETURNS jsonb
-    LANGUAGE plpgsql IMMUTABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
@@ -176,7 +178,10 @@ BEGIN
             FOR e IN SELECT value FROM jsonb_array_elements(b->k) LOOP
                 IF jsonb_typeof(e) <> 'string' OR length(e #>> '{}') NOT BETWEEN 1 AND 500
                    OR e #>> '{}' ~ '[\x01-\x1f\x7f]'
-                   OR (k = 'techniques' AND e #>> '{}' !~ '^T[0-9]{4}(\.[0-9]{3})?$') THEN
+                   OR (k = 'techniques' AND NOT EXISTS (
+                           SELECT 1 FROM council.attack_techniques t
+                           WHERE t.id = e #>> '{}'
+                             AND t.version = (SELECT max(version) FROM council.attack_techniques))) THEN
                     RAISE EXCEPTION 'invalid_%', k USING ERRCODE = 'CP422';
                 END IF;
             END LOOP;
@@ -530,7 +535,10 @@ $$;
 -- Who sees what.
 ------------------------------------------------------------------------
 
--- The rules are public to every signed-in caller (and the owner).
+-- The rules are public to every signed-in caller (and the owner); so is
+-- the ATT&CK list.
+CREATE POLICY attack_techniques_read ON council.attack_techniques FOR SELECT
+    TO council_app, council_writer USING (true);
 CREATE POLICY incident_regimes_read ON council.incident_regimes FOR SELECT
     TO council_app, council_writer USING (true);
 CREATE POLICY incident_authorities_read ON council.incident_authorities FOR SELECT

@@ -76,7 +76,9 @@ api b1 "${TOK[$REP]}" POST /api/v1/incidents "$FILE,\"authorities\":[$O_NISC, $(
 tap_is "$code $(cat "$T/b1") $(sql "SELECT count(*) FROM council.incident_reports")" \
 	"422 {\"error\" : \"authority_not_applicable\"} $n0" "R-NEW-3: an authority no regime names is refused, and nothing is stored"
 api b2 "${TOK[$REP]}" POST /api/v1/incidents "$FILE,\"body\":{\"techniques\":[\"X1486\"]},\"authorities\":[$O_NISC]}"
-tap_is "$code $(cat "$T/b2")" '422 {"error" : "invalid_techniques"}' "an ATT&CK technique id is checked"
+tap_is "$code $(cat "$T/b2")" '422 {"error" : "invalid_techniques"}' "an ATT&CK technique id is checked for its form"
+api b2b "${TOK[$REP]}" POST /api/v1/incidents "$FILE,\"body\":{\"techniques\":[\"T1486\",\"T9999\"]},\"authorities\":[$O_NISC]}"
+tap_is "$code $(cat "$T/b2b")" '422 {"error" : "invalid_techniques"}' "R-NEW-3: ... and against the bundled ATT&CK list (T9999 is none of v18.1's)"
 api b3 "${TOK[$NOBODY]}" POST /api/v1/incidents "$FILE,\"authorities\":[$O_NISC]}"
 tap_is "$code $(cat "$T/b3")" '403 {"error" : "not_a_handler"}' "R-ORG-4: a person who is no handler (nor the administrator) cannot report"
 api f1 "${TOK[$REP]}" POST /api/v1/incidents "$FILE,\"authorities\":[$O_NISC, $O_PPC]}"
