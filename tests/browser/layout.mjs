@@ -85,6 +85,11 @@ function pages() {
   if (motion) list.push(['motion', `/committee/${motion}`]);
   const inc = first('SELECT id FROM council.incident_reports ORDER BY id DESC LIMIT 1');
   if (inc) list.push(['incident', `/incidents/${inc}`]);
+  // R-ORG-6: the secretariat's access cases (seen by the grantee, the
+  // committee and the coordinator; the others get the absent page).
+  list.push(['access-cases', '/access-cases']);
+  const ac = first('SELECT id FROM council.access_cases ORDER BY id DESC LIMIT 1');
+  if (ac) list.push(['access-case', `/access-cases/${ac}`]);
   const doc = first('SELECT slug FROM council.documents ORDER BY id LIMIT 1');
   if (doc) list.push(['document', `/documents/${doc}`]);
   return list;
