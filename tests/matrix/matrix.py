@@ -1545,6 +1545,84 @@ def writes(chk, aud, rng, n_sample):
 # ---------------------------------------------------------------------------
 
 
+def incident_matrix(conn, tap, model, rng, n_reports, max_diag):
+    """R-NEW-3 (issue 13): who sees an incident report, its deliveries and
+    its submissions, person by person, against the oracle: a live session
+    of an active person of a member organisation who is a registered
+    handler or its administrator, and whose organisation is the reporter,
+    an authority the report was delivered to, or the coordinator.  The
+    reports are raw rows (random reporters, 0 to 3 random authorities,
+    1 to 3 submissions), written and read in one transaction rolled back.
+    Returns the number of (person, report) pairs checked."""
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM council.people WHERE is_org_admin")
+    admins = {r[0] for r in cur.fetchall()}
+    orgs = sorted(model.orgs)
+    members = [o for o in orgs if model.orgs[o].status == 'member']
+    by_org = defaultdict(list)
+    for p in model.people.values():
+        by_org[p.org].append(p.id)
+    cur.execute("SELECT code, version FROM council.incident_regimes ORDER BY code, version LIMIT 1")
+    regime = cur.fetchone()
+    reports = {}                                 # id -> (reporter org, {authority orgs})
+    for i in range(n_reports):
+        reporter = rng.choice([o for o in members if by_org[o]])
+        auths = set(rng.sample(orgs, rng.randint(0, 3))) - {reporter}
+        cur.execute("""INSERT INTO council.incident_reports (org_id, created_by, title, aware_at,
+                           specified_operator, personal_data, unauthorised_access)
+                       VALUES (%s, %s, %s, now() - interval '1 hour', true, false, false) RETURNING id""",
+                    (reporter, rng.choice(by_org[reporter]), 'matrix incident %d' % i))
+        rid = cur.fetchone()[0]
+        for seq in range(1, rng.randint(1, 3) + 1):
+            cur.execute("""INSERT INTO council.incident_submissions (report_id, seq, stage, amendment,
+                               body, submitted_by) VALUES (%s, %s, 'first_notice', %s, '{}', %s)""",
+                        (rid, seq, seq > 1, rng.choice(by_org[reporter])))
+        for a in auths:
+            cur.execute("""INSERT INTO council.incident_deliveries (report_id, authority_org_id,
+                               regime_code, regime_version) VALUES (%s, %s, %s, %s)""",
+                        (rid, a, regime[0], regime[1]))
+        reports[rid] = (reporter, auths)
+    cur.execute("SELECT report_id, count(*) FROM council.incident_submissions "
+                "WHERE report_id = ANY(%s) GROUP BY 1", (list(reports),))
+    nsub = dict(cur.fetchall())
+    coord = model.coordinator()
+    bad = []
+    pairs = 0
+    for p in (model.people[i] for i in sorted(model.people)):
+        if p.token_hash is None:
+            continue
+        live = person_live(model, p) and (p.handler or p.id in admins)
+        want = {r for r, (rep, auths) in reports.items()
+                if live and (p.org == coord or p.org == rep or p.org in auths)}
+        cur.execute('SAVEPOINT mx_incident')
+        cur.execute('SET ROLE council_app')
+        cur.execute("SELECT set_config('council.session', %s, false)", (p.token_hash.hex(),))
+        cur.execute('SELECT id FROM council.incident_reports WHERE id = ANY(%s)', (list(reports),))
+        got = {r[0] for r in cur.fetchall()}
+        cur.execute('SELECT report_id, authority_org_id FROM council.incident_deliveries '
+                    'WHERE report_id = ANY(%s)', (list(reports),))
+        got_d = {tuple(r) for r in cur.fetchall()}
+        cur.execute('SELECT report_id, count(*) FROM council.incident_submissions '
+                    'WHERE report_id = ANY(%s) GROUP BY 1', (list(reports),))
+        got_s = dict(cur.fetchall())
+        cur.execute('ROLLBACK TO SAVEPOINT mx_incident')
+        cur.execute('RELEASE SAVEPOINT mx_incident')
+        cur.execute('RESET ROLE')
+        want_d = {(r, a) for r in want for a in reports[r][1]}
+        want_s = {r: nsub[r] for r in want}
+        pairs += len(reports)
+        if got != want or got_d != want_d or got_s != want_s:
+            bad.append('person %d (org %d, live=%s, handler=%s, admin=%s): reports +%s -%s, '
+                       'deliveries %s, submissions %s'
+                       % (p.id, p.org, person_live(model, p), p.handler, p.id in admins,
+                          sorted(got - want)[:5], sorted(want - got)[:5], got_d == want_d, got_s == want_s))
+    conn.rollback()
+    tap.ok(not bad, 'R-NEW-3: incident reports, their deliveries and submissions: %s (person, report) '
+           'pairs checked (%d people x %d reports), %d mismatches'
+           % (format(pairs, ','), pairs // max(len(reports), 1), len(reports), len(bad)), bad[:max_diag])
+    return pairs
+
+
 def demo_groups(gen, n):
     """A few groups of demo organisations (phase A)."""
     m, rng = gen.m, gen.rng
@@ -1843,6 +1921,9 @@ def main():
                    args.jobs, args.max_diag)
         chk.dead_sessions('random council', rng)
         conn.rollback()
+        t0 = time.time()
+        incident_matrix(conn, tap, model, rng, 60, args.max_diag)
+        tap.diag('incident reports: %.1fs' % (time.time() - t0))
 
         # -- writes (all rolled back) ------------------------------------
         t0 = time.time()
