@@ -322,6 +322,22 @@ BEGIN
 END
 $$;
 
+-- The caller is signed in (else CP401) and sees report r (else CP404
+-- incident_not_found, exactly as for an absent id).
+CREATE OR REPLACE FUNCTION council.incident_require(r bigint) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    IF council.current_person_id() IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    IF r IS NULL OR NOT council.incident_visible(r) THEN
+        RAISE EXCEPTION 'incident_not_found' USING ERRCODE = 'CP404';
+    END IF;
+END
+$$;
+
 -- R-NEW-3: the reporter submits the next stage of report r, or amends the
 -- stage reached (p_stage equal to it).  A stage never goes back.  Each
 -- authority is told (a number, no content).  Returns the submission's
@@ -337,12 +353,7 @@ DECLARE
     v_seq  integer;
     d      record;
 BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    IF NOT council.incident_visible(r) THEN
-        RAISE EXCEPTION 'incident_not_found' USING ERRCODE = 'CP404';
-    END IF;
+    PERFORM council.incident_require(r);
     -- One submission at a time per report (its sequence numbers).
     PERFORM pg_advisory_xact_lock(hashtext('council.incident_reports'), hashtext(r::text));
     SELECT * INTO x FROM council.incident_reports WHERE id = r;
@@ -382,17 +393,14 @@ CREATE OR REPLACE FUNCTION council.incident_ack(r bigint) RETURNS json
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
-    x      council.incident_reports;
-    v_org  bigint := council.current_org_id();
-    v_ja   text;
-    v_en   text;
+    x        council.incident_reports;
+    v_org    bigint := council.current_org_id();
+    v_intro  json;
+    v_ja     text;
+    v_en     text;
+    n        integer;
 BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    IF NOT council.incident_visible(r) THEN
-        RAISE EXCEPTION 'incident_not_found' USING ERRCODE = 'CP404';
-    END IF;
+    PERFORM council.incident_require(r);
     IF NOT EXISTS (SELECT 1 FROM council.incident_deliveries
                    WHERE report_id = r AND authority_org_id = v_org) THEN
         RAISE EXCEPTION 'not_an_authority_of_it' USING ERRCODE = 'CP403';
@@ -400,17 +408,24 @@ BEGIN
     UPDATE council.incident_deliveries
     SET acknowledged_at = now(), acknowledged_by = council.current_person_id()
     WHERE report_id = r AND authority_org_id = v_org AND acknowledged_at IS NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
     SELECT * INTO x FROM council.incident_reports WHERE id = r;
-    IF FOUND THEN
-        SELECT string_agg(f.authority_ja || '（' || f.name_ja || '）', '、' ORDER BY f.code),
-               string_agg(f.authority_en || ' (' || f.name_en || ')', '; ' ORDER BY f.code)
-        INTO v_ja, v_en
-        FROM council.incident_regimes_for(x.org_id, x.specified_operator, x.personal_data,
-                                          x.unauthorised_access, x.sector_code) f
-        WHERE f.mandatory
-          AND NOT EXISTS (SELECT 1 FROM council.incident_deliveries d
-                          WHERE d.report_id = r AND d.regime_code = f.code
-                            AND d.authority_org_id = f.authority_org_id);
+    -- The mandatory regimes that apply and were not delivered.
+    SELECT coalesce(json_agg(json_build_object('regime', f.code, 'authority', f.authority_org_id,
+                                               'name_ja', f.authority_ja, 'name_en', f.authority_en,
+                                               'regime_ja', f.name_ja, 'regime_en', f.name_en)
+                             ORDER BY f.code), '[]')
+    INTO v_intro
+    FROM council.incident_regimes_for(x.org_id, x.specified_operator, x.personal_data,
+                                      x.unauthorised_access, x.sector_code) f
+    WHERE f.mandatory
+      AND NOT EXISTS (SELECT 1 FROM council.incident_deliveries d
+                      WHERE d.report_id = r AND d.regime_code = f.code
+                        AND d.authority_org_id = f.authority_org_id);
+    IF n > 0 THEN
+        SELECT string_agg((e->>'name_ja') || '（' || (e->>'regime_ja') || '）', '、'),
+               string_agg((e->>'name_en') || ' (' || (e->>'regime_en') || ')', '; ')
+        INTO v_ja, v_en FROM json_array_elements(v_intro) e;
         PERFORM council.incident_tell(x.org_id, 'incident.acknowledged',
             left(format('インシデント報告 #%s を受領しました', r)
                  || coalesce('。他の報告義務の可能性: ' || v_ja, ''), 300),
@@ -419,16 +434,7 @@ BEGIN
             '/incidents/' || r, 'incident.ack:' || r || ':' || v_org);
         PERFORM council.audit('incident.ack', 'incident_report', r, '{}');
     END IF;
-    RETURN json_build_object('introductions', coalesce((
-        SELECT json_agg(json_build_object('regime', f.code, 'authority', f.authority_org_id,
-                                          'name_ja', f.authority_ja, 'name_en', f.authority_en)
-                        ORDER BY f.code)
-        FROM council.incident_regimes_for(x.org_id, x.specified_operator, x.personal_data,
-                                          x.unauthorised_access, x.sector_code) f
-        WHERE f.mandatory
-          AND NOT EXISTS (SELECT 1 FROM council.incident_deliveries d
-                          WHERE d.report_id = r AND d.regime_code = f.code
-                            AND d.authority_org_id = f.authority_org_id)), '[]'));
+    RETURN json_build_object('introductions', v_intro);
 END
 $$;
 
@@ -606,9 +612,7 @@ BEGIN
     WHEN 'act' THEN
         a := council.api_args(r->>'body', '{"action": "string", "stage": "string", "body": "object"}');
         v_id := (r->>'id')::bigint;
-        IF NOT council.incident_visible(v_id) THEN
-            RAISE EXCEPTION 'incident_not_found' USING ERRCODE = 'CP404';
-        END IF;
+        PERFORM council.incident_require(v_id);
         CASE a->>'action'
         WHEN 'submit' THEN
             PERFORM council.incident_submit(v_id, (a->>'stage')::council.incident_stage, a->'body');

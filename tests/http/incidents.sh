@@ -127,6 +127,9 @@ tap_like "$(sql "SELECT subject_ja FROM council.notifications n JOIN council.peo
 	"^インシデント報告 #$I を受領しました。他の報告義務の可能性: 金融庁" "... and the reporter is told so, by the portal"
 tap_is "$(sql "SELECT acknowledged_at IS NOT NULL FROM council.incident_deliveries WHERE report_id = $I AND authority_org_id = $O_PPC")/$(sql "SELECT acknowledged_at IS NULL FROM council.incident_deliveries WHERE report_id = $I AND authority_org_id = $O_NISC")" \
 	"t/t" "the PPC's acknowledgement is recorded; NISC's is still due"
+api k2 "${TOK[$PPC]}" POST "/api/v1/incidents/$I" '{"action":"acknowledge"}'
+tap_is "$code $(sql "SELECT count(*) FROM council.audit_log WHERE action = 'incident.ack' AND object_id = $I")" "200 1" \
+	"acknowledging twice records it once"
 
 # ---- R-NEW-3: stages. ------------------------------------------------------------------------
 api s0 "${TOK[$PPC]}" POST "/api/v1/incidents/$I" '{"action":"submit","stage":"preliminary","body":{}}'
