@@ -40,6 +40,7 @@
 #include "tfstatus.h"
 #include "tokens.h"
 #include "util.h"
+#include "violation.h"
 
 #define G	(HTTP_GET | HTTP_HEAD)
 #define P	HTTP_POST
@@ -165,6 +166,14 @@ static const struct http_route routes[] = {
 	READ("/api/v1/access-cases/{id}", "access_case"),
 	WRITE("/api/v1/access-cases/{id}",
 	    "api_access_case('act', $1::bigint, $2)"),
+
+	/* Violation reports (violation.c; R-VIOL-1): to the secretariat
+	 * only, which opens an access case from one. */
+	R("/api/v1/violations",		G, API, violation_api_list),
+	WRITE("/api/v1/violations",	"api_violation('file', NULL, $1)"),
+	READ("/api/v1/violations/{id}",	"violation_report"),
+	WRITE("/api/v1/violations/{id}",
+	    "api_violation('act', $1::bigint, $2)"),
 
 	/* The task force's admissions and reviews (tfstatus.c). */
 	R("/tf",			G, PAGE, tfstatus_page),

@@ -96,7 +96,9 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), fal
 -- (migration 0023; UPDATE is a column grant, never of org_id or post_id),
 -- and incident reports with their submissions and deliveries, filed
 -- through policy/80_incidents.sql (migration 0026; the acknowledgement is
--- a column grant).
+-- a column grant), and violation reports with the posts they name, filed
+-- through policy/82_violations.sql (migration 0029; the case and the
+-- closing are column grants).
 SELECT set_eq(
     $$SELECT c.relname::text || ':' || a.privilege_type
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
@@ -111,8 +113,9 @@ SELECT set_eq(
           'tf_decisions:INSERT', 'tf_ballots:INSERT', 'tf_reviews:INSERT',
           'enrolment_tokens:INSERT', 'org_memberships:INSERT', 'post_search:INSERT',
           'feed_items:INSERT', 'feed_items:DELETE', 'incident_reports:INSERT',
-          'incident_submissions:INSERT', 'incident_deliveries:INSERT'],
-    'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index and incident reports (table grants)');
+          'incident_submissions:INSERT', 'incident_deliveries:INSERT',
+          'violation_reports:INSERT', 'violation_report_posts:INSERT'],
+    'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports and violation reports (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
            aclexplode(a.attacl) x
