@@ -94,7 +94,7 @@ BEGIN
         PERFORM council.incident_tell(v_sec, 'violation.filed',
             format('違反の疑いの報告 #%s を受け付けました', v_id),
             format('Suspected violation report #%s received', v_id),
-            '/api/v1/violations/' || v_id, 'violation.filed:' || v_id);
+            '/violations/' || v_id, 'violation.filed:' || v_id);
     END LOOP;
     PERFORM council.audit('violation.file', 'violation_report', v_id,
         jsonb_build_object('kind', p_kind, 'posts', cardinality(coalesce(p_posts, '{}'))));
@@ -162,7 +162,7 @@ BEGIN
     PERFORM council.incident_tell(v.org_id, 'violation.closed',
         format('違反の疑いの報告 #%s の確認が終わりました', r),
         format('Suspected violation report #%s: the check is over', r),
-        '/api/v1/violations/' || r, 'violation.closed:' || r);
+        '/violations/' || r, 'violation.closed:' || r);
     PERFORM council.audit('violation.close', 'violation_report', r, '{}');
 END
 $$;

@@ -12,6 +12,10 @@
 
 struct http_req;
 
+enum MHD_Result	violation_list(struct http_req *);	/* GET /violations */
+enum MHD_Result	violation_file(struct http_req *);	/* POST /violations */
+enum MHD_Result	violation_get(struct http_req *);	/* GET /violations/N */
+enum MHD_Result	violation_act(struct http_req *);	/* POST /violations/N */
 enum MHD_Result	violation_api_list(struct http_req *);	/* GET /api/v1/violations */
 
 #endif

@@ -169,6 +169,10 @@ static const struct http_route routes[] = {
 
 	/* Violation reports (violation.c; R-VIOL-1): to the secretariat
 	 * only, which opens an access case from one. */
+	R("/violations",		G, PAGE, violation_list),
+	R("/violations",		P, PAGE, violation_file),
+	R("/violations/{id}",		G, PAGE, violation_get),
+	R("/violations/{id}",		P, PAGE, violation_act),
 	R("/api/v1/violations",		G, API, violation_api_list),
 	WRITE("/api/v1/violations",	"api_violation('file', NULL, $1)"),
 	READ("/api/v1/violations/{id}",	"violation_report"),

@@ -75,7 +75,7 @@ function pages() {
     ['assemblies', '/assemblies'], ['committee', '/committee'],
     ['settings', '/settings'], ['tokens', '/settings/tokens'], ['org', '/settings/org'],
     ['roster', '/roster'], ['documents', '/documents'], ['incidents', '/incidents'],
-    ['incident-new', '/incidents/new'],
+    ['incident-new', '/incidents/new'], ['violations', '/violations'],
   ];
   const post = first('SELECT id FROM council.posts ORDER BY id LIMIT 1');
   if (post) list.push(['post', `/posts/${post}`]);
@@ -85,6 +85,8 @@ function pages() {
   if (motion) list.push(['motion', `/committee/${motion}`]);
   const inc = first('SELECT id FROM council.incident_reports ORDER BY id DESC LIMIT 1');
   if (inc) list.push(['incident', `/incidents/${inc}`]);
+  const vio = first('SELECT id FROM council.violation_reports ORDER BY id DESC LIMIT 1');
+  if (vio) list.push(['violation', `/violations/${vio}`]);
   // R-ORG-6: the secretariat's access cases (seen by the grantee, the
   // committee and the coordinator; the others get the absent page).
   list.push(['access-cases', '/access-cases']);

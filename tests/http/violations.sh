@@ -107,4 +107,28 @@ api c2 "${TOK[$SEC]}" POST "/api/v1/violations/$V" '{"action":"close","outcome":
 tap_is "$code $(cat "$T/c2")" '409 {"error" : "violation_closed"}' "... once"
 tap_is "$(sql "SELECT string_agg(action, ' ' ORDER BY id) FROM council.audit_log WHERE object_type = 'violation_report' AND object_id = $V")" \
 	"violation.file violation.case violation.close" "every step is in the audit log"
+# ---- The pages (Japanese first). --------------------------------------------------------------
+W_REP=$(session "$REP" web); W_SEC=$(session "$SEC" web); W_SUBJ=$(session "$SUBJ" web)
+form w1 "$W_REP" /violations --data-urlencode "csrf=$(csrf "$W_REP")" --data-urlencode kind=misuse \
+	--data-urlencode "subject=$O_SUBJ" --data-urlencode "description=vio-test page $$ misuse suspected" \
+	--data-urlencode "posts=#$P2"
+tap_is "$code $(grep -c 'role="alert">挙げた投稿が見つかりません' "$T/w1") $(grep -c "value=\"#$P2\"" "$T/w1") $(grep -c "vio-test page $$ misuse suspected</textarea>" "$T/w1")" "422 1 1 1" \
+	"R-VIOL-1: the form refuses a post the reporter cannot read, says why and keeps what was typed"
+form w2 "$W_REP" /violations --data-urlencode "csrf=$(csrf "$W_REP")" --data-urlencode kind=misuse \
+	--data-urlencode "subject=$O_SUBJ" --data-urlencode "description=vio-test page $$ misuse suspected" \
+	--data-urlencode "posts=#$P1"
+V2=${loc##*/}
+tap_is "$code $(sql "SELECT kind || ' ' || (SELECT string_agg(post_id::text, ',') FROM council.violation_report_posts WHERE report_id = ${V2:-0}) FROM council.violation_reports WHERE id = ${V2:-0}")" \
+	"303 misuse $P1" "R-VIOL-1: reported from the page"
+page w3 "$W_SUBJ" "/violations/$V2"
+page w4 "$W_SUBJ" "/violations/$ABSENT"
+nr() { sed -E 's/[0-9a-f]{32}/RID/g; s/[0-9a-f]{64}/TOKEN/g' "$T/$1"; }
+tap_is "$code $(nr w3 | md5sum)" "404 $(nr w4 | md5sum)" "R-VIOL-1: the member reported on gets the absent report's 404 page"
+page w5 "$W_SUBJ" /violations
+tap_unlike "$(cat "$T/w5")" "vio-test" "... and its list shows none"
+form w6 "$W_SEC" "/violations/$V2" --data-urlencode "csrf=$(csrf "$W_SEC")" --data-urlencode action=close --data-urlencode "outcome=vio-test outcome"
+tap_is "$code $(grep -c 'id="confirm-heading"' "$T/w6") $(sql "SELECT closed_at IS NULL FROM council.violation_reports WHERE id = ${V2:-0}")" "200 1 t" \
+	"R-VIOL-1: closing from the page asks first (it cannot be undone), and nothing is closed yet"
+form w7 "$W_SEC" "/violations/$V2" --data-urlencode "csrf=$(csrf "$W_SEC")" --data-urlencode action=close --data-urlencode "outcome=vio-test outcome" --data-urlencode confirm=yes
+tap_is "$code $(sql "SELECT outcome FROM council.violation_reports WHERE id = ${V2:-0}")" "303 vio-test outcome" "... confirmed, it is closed with its outcome"
 tap_done
