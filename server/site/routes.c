@@ -25,6 +25,7 @@
 #include "documents.h"
 #include "feed.h"
 #include "feedback.h"
+#include "groups.h"
 #include "health.h"
 #include "http.h"
 #include "incident.h"
@@ -166,6 +167,12 @@ static const struct http_route routes[] = {
 	READ("/api/v1/access-cases/{id}", "access_case"),
 	WRITE("/api/v1/access-cases/{id}",
 	    "api_access_case('act', $1::bigint, $2)"),
+
+	/* Groups (groups.c; R-NEW-2): made by the coordinator and the
+	 * secretariat, named as scopes by their members. */
+	R("/api/v1/groups",		G, API, groups_api_list),
+	WRITE("/api/v1/groups",		"api_group('create', NULL, $1)"),
+	WRITE("/api/v1/groups/{id}",	"api_group('act', $1::bigint, $2)"),
 
 	/* Violation reports (violation.c; R-VIOL-1): to the secretariat
 	 * only, which opens an access case from one. */
