@@ -28,6 +28,7 @@
 #      incident reports: one window, deadlines (R-NEW-3)  tests/http/incidents.sh
 #      violation reports to the secretariat (R-VIOL-1)    tests/http/violations.sh
 #      groups made in the portal, as scopes (R-NEW-2)     tests/http/groups.sh
+#      support requests to CYMAT, request to end (R-CYMAT-1) tests/http/cymat.sh
 #      the secretariat's access cases, closing (R-ORG-6)  tests/http/access.sh
 #      membership periods, secrets' reach, secretariat   tests/http/sharing.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
@@ -231,6 +232,8 @@ count incidents "$OUT/incidents.tap" $?
 count violations "$OUT/violations.tap" $?
 "$ROOT/tests/http/groups.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/groups.tap" 2>"$OUT/groups.err"
 count groups "$OUT/groups.tap" $?
+"$ROOT/tests/http/cymat.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/cymat.tap" 2>"$OUT/cymat.err"
+count cymat "$OUT/cymat.tap" $?
 "$ROOT/tests/http/access.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/access.tap" 2>"$OUT/access.err"
 count access "$OUT/access.tap" $?
 # After lifecycle.sh: it may wait a minute for the application throttle.

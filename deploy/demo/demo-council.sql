@@ -309,3 +309,13 @@ SELECT v.kind::council.incident_authority_kind, o.id
 FROM (VALUES ('government', 'nisc'), ('ppc', 'ppc'), ('coordinator', 'jpcert-cc')) AS v(kind, slug)
 JOIN council.organisations o ON o.slug = v.slug
 ON CONFLICT DO NOTHING;
+
+-- R-CYMAT-1: the CYMAT team (seed 003 §5-8): NISC's head and lead, and
+-- members the ministries nominated.
+INSERT INTO council.cymat_team (person_id, role)
+SELECT p.id, v.role::council.cymat_role
+FROM (VALUES ('naoki.sasaki@nisc.example.jp', 'head'), ('yumi.matsumoto@nisc.example.jp', 'lead'),
+             ('aya.hashimoto@meti.example.jp', 'member'), ('satomi.ishikawa@mic.example.jp', 'member')
+) AS v(email, role)
+JOIN council.people p ON lower(p.email) = v.email
+ON CONFLICT DO NOTHING;

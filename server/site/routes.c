@@ -22,6 +22,7 @@
 #include "consent.h"
 #include "coop.h"
 #include "credential.h"
+#include "cymat.h"
 #include "documents.h"
 #include "feed.h"
 #include "feedback.h"
@@ -167,6 +168,12 @@ static const struct http_route routes[] = {
 	READ("/api/v1/access-cases/{id}", "access_case"),
 	WRITE("/api/v1/access-cases/{id}",
 	    "api_access_case('act', $1::bigint, $2)"),
+
+	/* Support requests to CYMAT (cymat.c; R-CYMAT-1). */
+	R("/api/v1/cymat",		G, API, cymat_api_list),
+	WRITE("/api/v1/cymat",		"api_cymat('request', NULL, $1)"),
+	READ("/api/v1/cymat/{id}",	"cymat_case"),
+	WRITE("/api/v1/cymat/{id}",	"api_cymat('act', $1::bigint, $2)"),
 
 	/* Groups (groups.c; R-NEW-2): made by the coordinator and the
 	 * secretariat, named as scopes by their members. */

@@ -98,8 +98,10 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), fal
 -- through policy/80_incidents.sql (migration 0026; the acknowledgement is
 -- a column grant), and violation reports with the posts they name, filed
 -- through policy/82_violations.sql (migration 0029; the case and the
--- closing are column grants), and groups with their members, made through
--- policy/83_groups.sql (migration 0030).
+-- closing are column grants), groups with their members, made through
+-- policy/83_groups.sql (migration 0030), and CYMAT's cases, dispatches and
+-- damage reports, through policy/84_cymat.sql (migration 0031; the
+-- decision and the end are column grants).
 SELECT set_eq(
     $$SELECT c.relname::text || ':' || a.privilege_type
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
@@ -116,8 +118,9 @@ SELECT set_eq(
           'feed_items:INSERT', 'feed_items:DELETE', 'incident_reports:INSERT',
           'incident_submissions:INSERT', 'incident_deliveries:INSERT',
           'violation_reports:INSERT', 'violation_report_posts:INSERT',
-          'groups:INSERT', 'group_members:INSERT', 'group_members:DELETE'],
-    'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports, violation reports and groups (table grants)');
+          'groups:INSERT', 'group_members:INSERT', 'group_members:DELETE',
+          'cymat_cases:INSERT', 'cymat_dispatch:INSERT', 'cymat_damage_reports:INSERT'],
+    'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports, violation reports, groups and CYMAT''s cases (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
            aclexplode(a.attacl) x
