@@ -192,8 +192,8 @@ incident_fields_sent(struct tmpl_vars *vars, const struct form *f)
 {
 	static const char *const names[] = { "summary", "techniques",
 	    "indicators", "persons", "kinds", "cause", "measures" };
-	const char	*texts[INCIDENT_STATEMENTS_MAX], *v;
-	int		 confirmed[INCIDENT_STATEMENTS_MAX];
+	const char	*texts[INCIDENT_STATEMENTS_MAX] = { NULL }, *v;
+	int		 confirmed[INCIDENT_STATEMENTS_MAX] = { 0 };
 	size_t		 i, n;
 
 	for (i = 0; i < UTIL_ARRAY_LEN(names); i++)
@@ -219,8 +219,8 @@ incident_fields_stored(struct http_req *req, struct tmpl_vars *vars,
 	    "techniques", "indicators", NULL, "persons", "kinds", "cause",
 	    "measures" };
 	PGresult	*j = NULL;
-	const char	*texts[INCIDENT_STATEMENTS_MAX], *params[2];
-	int		 confirmed[INCIDENT_STATEMENTS_MAX];
+	const char	*texts[INCIDENT_STATEMENTS_MAX] = { NULL }, *params[2];
+	int		 confirmed[INCIDENT_STATEMENTS_MAX] = { 0 };
 	char		 err[256];
 	size_t		 i, n = 0;
 
