@@ -513,6 +513,31 @@ BEGIN
 END
 $$;
 
+-- R-NEW-3: the rows of the caller's list (the page's and the API's), the
+-- 200 newest reports it sees: the stage reached, whether the caller's
+-- organisation acknowledged (NULL: not an authority of it), the next
+-- deadline not met and the stages late or overdue, its deadlines read
+-- once per report.
+CREATE OR REPLACE FUNCTION council.incident_list()
+    RETURNS TABLE (id bigint, title text, org_id bigint, aware_at timestamptz,
+                   stage council.incident_stage, acknowledged boolean,
+                   next_due timestamptz, late bigint)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT x.id, x.title, x.org_id, x.aware_at,
+           (SELECT max(s.stage) FROM council.incident_submissions s WHERE s.report_id = x.id),
+           (SELECT bool_and(d.acknowledged_at IS NOT NULL) FROM council.incident_deliveries d
+            WHERE d.report_id = x.id AND d.authority_org_id = council.current_org_id()),
+           l.next_due, l.late
+    FROM (SELECT * FROM council.incident_reports ORDER BY id DESC LIMIT 200) x
+    CROSS JOIN LATERAL (
+        SELECT min(d.due_at) FILTER (WHERE d.state IN ('open', 'overdue')) AS next_due,
+               count(*) FILTER (WHERE d.state IN ('late', 'overdue')) AS late
+        FROM council.incident_deadlines(x.id) d) l
+    ORDER BY x.id DESC
+$$;
+
 -- R-NEW-3: the reports the caller sees, newest first (at most 200), each
 -- with its stage and, for an authority, whether it acknowledged and the
 -- nearest deadline not met: the authority's list of open reports.
@@ -520,21 +545,12 @@ CREATE OR REPLACE FUNCTION council.incidents_for_me() RETURNS json
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, council
 AS $$
-    SELECT json_build_object('incidents', coalesce(json_agg(j ORDER BY (j->>'id')::bigint DESC), '[]'))
-    FROM (SELECT json_build_object('id', x.id, 'title', x.title, 'org', x.org_id,
-                 'aware_at', x.aware_at,
-                 'stage', (SELECT max(stage) FROM council.incident_submissions s WHERE s.report_id = x.id),
-                 'mine', x.org_id = council.current_org_id(),
-                 'acknowledged', (SELECT bool_and(d.acknowledged_at IS NOT NULL)
-                                  FROM council.incident_deliveries d
-                                  WHERE d.report_id = x.id
-                                    AND d.authority_org_id = council.current_org_id()),
-                 'next_due', (SELECT min(l.due_at) FROM council.incident_deadlines(x.id) l
-                              WHERE l.state IN ('open', 'overdue')),
-                 'late', (SELECT count(*) FROM council.incident_deadlines(x.id) l
-                          WHERE l.state IN ('late', 'overdue'))) AS j
-          FROM council.incident_reports x
-          ORDER BY x.id DESC LIMIT 200) q
+    SELECT json_build_object('incidents', coalesce(json_agg(json_build_object(
+               'id', l.id, 'title', l.title, 'org', l.org_id, 'aware_at', l.aware_at,
+               'stage', l.stage, 'mine', l.org_id = council.current_org_id(),
+               'acknowledged', l.acknowledged, 'next_due', l.next_due, 'late', l.late)
+               ORDER BY l.id DESC), '[]'))
+    FROM council.incident_list() l
 $$;
 
 ------------------------------------------------------------------------

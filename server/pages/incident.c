@@ -30,18 +30,11 @@
  * first, with the stage reached, the next deadline not met and the late
  * stages; for an authority, whether it acknowledged. */
 static const char INCIDENT_LIST_SQL[] =
-    "SELECT x.id, x.title, CASE WHEN $1 = 'en' THEN o.name_en ELSE o.name_ja END, "
-    CALLER_JST("x.aware_at") ", "
-    "(SELECT max(s.stage)::text FROM council.incident_submissions s "
-    "WHERE s.report_id = x.id), "
-    "(SELECT bool_and(d.acknowledged_at IS NOT NULL) FROM council.incident_deliveries d "
-    "WHERE d.report_id = x.id AND d.authority_org_id = (SELECT me.org_id FROM council.me)), "
-    "(SELECT " CALLER_JST("min(l.due_at)") " FROM council.incident_deadlines(x.id) l "
-    "WHERE l.state IN ('open', 'overdue')), "
-    "(SELECT count(*) FROM council.incident_deadlines(x.id) l "
-    "WHERE l.state IN ('late', 'overdue')) "
-    "FROM council.incident_reports x JOIN council.organisations o ON o.id = x.org_id "
-    "ORDER BY x.id DESC LIMIT 200";
+    "SELECT l.id, l.title, CASE WHEN $1 = 'en' THEN o.name_en ELSE o.name_ja END, "
+    CALLER_JST("l.aware_at") ", l.stage::text, l.acknowledged, "
+    CALLER_JST("l.next_due") ", l.late "
+    "FROM council.incident_list() l JOIN council.organisations o ON o.id = l.org_id "
+    "ORDER BY l.id DESC";
 
 /* One call of the API's row (council.api_incident): $1 what, $2 id, the
  * answers ($3..$9), $10 the action, the content's fields ($11..$20:
