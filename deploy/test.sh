@@ -26,6 +26,7 @@
 #      joining, withdrawal, dissolution (R-ORG-2/3/8)     tests/http/membership.sh
 #      task-force admission and review (R-TF-3/4/5)     tests/http/tfstatus.sh
 #      incident reports: one window, deadlines (R-NEW-3)  tests/http/incidents.sh
+#      from report to warning (R-SCOPE-4, R-NEW-5)       tests/http/warnings.sh
 #      violation reports to the secretariat (R-VIOL-1)    tests/http/violations.sh
 #      groups made in the portal, as scopes (R-NEW-2)     tests/http/groups.sh
 #      support requests to CYMAT, request to end (R-CYMAT-1) tests/http/cymat.sh
@@ -228,6 +229,8 @@ count membership "$OUT/membership.tap" $?
 count tf-status "$OUT/tfstatus.tap" $?
 "$ROOT/tests/http/incidents.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/incidents.tap" 2>"$OUT/incidents.err"
 count incidents "$OUT/incidents.tap" $?
+"$ROOT/tests/http/warnings.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/warnings.tap" 2>"$OUT/warnings.err"
+count warnings "$OUT/warnings.tap" $?
 "$ROOT/tests/http/violations.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/violations.tap" 2>"$OUT/violations.err"
 count violations "$OUT/violations.tap" $?
 "$ROOT/tests/http/groups.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/groups.tap" 2>"$OUT/groups.err"

@@ -118,6 +118,9 @@ $$;
 -- R-SCOPE-3 where the source is what a secretariat body provided), or the
 -- parent's for a reply; always with the author's organisation (a member:
 -- below).
+-- A post drawn from an incident report (issue 13 item 5) is limited the
+-- same way to the report's parties until the reporter consents, and always
+-- reaches the reporter.
 -- R-SHARE-1: advice is private.  A reply by another organisation to a
 -- consultation (the thread's first post) reaches only the consulting
 -- member and the adviser (step 6a); replies within that reply inherit it.
@@ -155,6 +158,16 @@ BEGIN
                 AND NOT EXISTS (SELECT 1 FROM council.post_audience a
                                 WHERE a.post_id = ps.source_post_id
                                   AND a.org_id = n.id))
+          -- R-SCOPE-4 for a report's warning (issue 13 item 5): only the
+          -- report's parties until its reporter consents.
+          AND NOT EXISTS (
+              SELECT 1 FROM council.post_case_sources cs
+              WHERE cs.post_id = p AND cs.incident_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM council.consents c
+                                WHERE c.post_id = p
+                                  AND c.source_incident_id = cs.incident_id
+                                  AND c.status = 'granted')
+                AND NOT council.incident_party(cs.incident_id, n.id))
     )
     -- R-ORG-6 (step 3) holds for replies too: a reply to the secretariat's
     -- own post does not reach the secretariat through its parent.
@@ -166,7 +179,17 @@ BEGIN
     SELECT a.org_id FROM council.post_authors a
     JOIN council.organisations o ON o.id = a.org_id AND o.status = 'member'
     JOIN council.org_memberships m ON m.org_id = a.org_id AND m.until IS NULL
-    WHERE a.post_id = p AND m.first_post <= p;
+    WHERE a.post_id = p AND m.first_post <= p
+    UNION
+    -- Issue 13 item 5 (R-SCOPE-4, R-NEW-5): the reporter of the report a
+    -- warning is drawn from reads it, on the author's terms: it is asked
+    -- to consent to what it says, and sees what its report led to.
+    SELECT r.org_id FROM council.post_case_sources cs
+    JOIN council.incident_reports r ON r.id = cs.incident_id
+    JOIN council.organisations o ON o.id = r.org_id AND o.status = 'member'
+    JOIN council.org_memberships m ON m.org_id = r.org_id AND m.until IS NULL
+    WHERE cs.post_id = p AND m.first_post <= p
+      AND o.council_role IS DISTINCT FROM 'secretariat';
 END
 $$;
 
@@ -228,7 +251,8 @@ BEGIN
     -- Issue 17: the label of what can reach less than its scope (a
     -- derived post) or inherits it (a reply) follows its audience.
     IF EXISTS (SELECT 1 FROM council.posts y WHERE y.id = p AND y.parent_id IS NOT NULL)
-       OR EXISTS (SELECT 1 FROM council.post_sources ps WHERE ps.post_id = p) THEN
+       OR EXISTS (SELECT 1 FROM council.post_sources ps WHERE ps.post_id = p)
+       OR EXISTS (SELECT 1 FROM council.post_case_sources cs WHERE cs.post_id = p) THEN
         UPDATE council.posts y SET tlp = t.v
         FROM (SELECT council.tlp_reached(p) AS v) t
         WHERE y.id = p AND y.tlp IS DISTINCT FROM t.v;
@@ -340,7 +364,10 @@ $$;
 --   P is a candidate for O (named, not excluded, routed, not the
 --   secretariat: steps 1-4 and 6a; every reply for a reply), and O is in
 --   the scope of every post P depends on (its parent, step 6; each source
---   without a granted consent, step 5).
+--   without a granted consent, step 5), or
+--   O reported the incident P's warning is drawn from (issue 13 item 5);
+--   a warning fails for O, until its reporter consents, when O is not a
+--   party of the report (council.incident_party).
 -- The second part is computed as candidates minus those that fail through
 -- a dependency, a recursive query over the dependencies (ids grow along
 -- them).  Returns the number of rows written.
@@ -432,6 +459,16 @@ BEGIN
         SELECT org_id, post_id FROM rep
         EXCEPT
         SELECT org_id, post_id FROM auth),
+    -- Issue 13 item 5: the reporter of the report a warning is drawn from,
+    -- like an author (no dependency limits it).
+    rpt AS MATERIALIZED (
+        SELECT r.id AS org_id, cs.post_id FROM mem r
+        JOIN council.incident_reports ir ON ir.org_id = r.id
+        JOIN council.post_case_sources cs ON cs.incident_id = ir.id
+                                          AND cs.post_id >= r.first_post
+        WHERE NOT r.is_sec
+        EXCEPT
+        SELECT org_id, post_id FROM auth),
     -- What each post's scope is limited by: its parent (step 6), each
     -- source without a granted consent (step 5).
     deps AS MATERIALIZED (
@@ -451,6 +488,19 @@ BEGIN
                           WHERE c2.org_id = c.org_id AND c2.post_id = d.dep)
           AND NOT EXISTS (SELECT 1 FROM auth a
                           WHERE a.org_id = c.org_id AND a.post_id = d.dep)
+          AND NOT EXISTS (SELECT 1 FROM rpt a
+                          WHERE a.org_id = c.org_id AND a.post_id = d.dep)
+        UNION
+        -- R-SCOPE-4, issue 13 item 5: a report's warning reaches only the
+        -- report's parties until the reporter consents.
+        SELECT c.org_id, c.post_id FROM cand c
+        JOIN council.post_case_sources cs ON cs.post_id = c.post_id
+                                          AND cs.incident_id IS NOT NULL
+        WHERE NOT EXISTS (SELECT 1 FROM council.consents k
+                          WHERE k.post_id = cs.post_id
+                            AND k.source_incident_id = cs.incident_id
+                            AND k.status = 'granted')
+          AND NOT council.incident_party(cs.incident_id, c.org_id)
         UNION
         SELECT c.org_id, c.post_id FROM fail f
         JOIN deps d ON d.dep = f.post_id
@@ -459,7 +509,8 @@ BEGIN
     FROM auth a JOIN council.posts x ON x.id = a.post_id
     UNION ALL
     SELECT c.org_id, c.post_id, false, x.is_secret
-    FROM (SELECT org_id, post_id FROM cand EXCEPT SELECT org_id, post_id FROM fail) c
+    FROM (SELECT org_id, post_id FROM cand EXCEPT SELECT org_id, post_id FROM fail
+          UNION SELECT org_id, post_id FROM rpt) c
     JOIN council.posts x ON x.id = c.post_id;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;

@@ -93,19 +93,28 @@ $$;
 --   p_exclusions JSON array of {"org": id} | {"supervisors": true}
 --                ("supervisors of my sector") | {"investigative": true}
 --   p_sources    posts this one is derived from (R-SCOPE-4)
+--   p_incident   the incident report it is drawn from (issue 13 item 5:
+--                a warning; drafted by an authority the report was
+--                delivered to or the coordinator; R-SCOPE-4: the report's
+--                parties only until the reporter consents)
+--   p_cymat_case the CYMAT support case it is drawn from (R-CYMAT-1:
+--                refused unless the supported body consented in advance
+--                to wider use, or is the author)
 -- Returns the new post's id.
 CREATE OR REPLACE FUNCTION council.create_post(
     p_kind council.post_kind, p_title text, p_body text, p_is_secret boolean,
     p_masked boolean DEFAULT false, p_scope jsonb DEFAULT NULL,
     p_exclusions jsonb DEFAULT '[]', p_sources bigint[] DEFAULT '{}',
     p_parent bigint DEFAULT NULL, p_confidence text DEFAULT NULL,
-    p_deadline timestamptz DEFAULT NULL) RETURNS bigint
+    p_deadline timestamptz DEFAULT NULL, p_incident bigint DEFAULT NULL,
+    p_cymat_case bigint DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
 DECLARE
     v_person   bigint := council.current_person_id();
     v_org      council.organisations;
+    v_case     council.cymat_cases;
     v_id       bigint;
     v_tlp      council.tlp;
     v_parent   council.posts;
@@ -206,6 +215,41 @@ BEGIN
             RAISE EXCEPTION 'post_not_found' USING ERRCODE = 'CP404';
         END IF;
     END LOOP;
+    -- Issue 13: a post drawn from a case (a report, a support case), one
+    -- at most, never a reply (its parent decides).  A hidden case is an
+    -- absent one.
+    IF p_incident IS NOT NULL OR p_cymat_case IS NOT NULL THEN
+        IF p_parent IS NOT NULL THEN
+            RAISE EXCEPTION 'reply_inherits_scope' USING ERRCODE = 'CP422';
+        END IF;
+        IF p_incident IS NOT NULL AND p_cymat_case IS NOT NULL THEN
+            RAISE EXCEPTION 'one_case_at_most' USING ERRCODE = 'CP422';
+        END IF;
+    END IF;
+    IF p_incident IS NOT NULL THEN
+        IF NOT council.incident_visible(p_incident) THEN
+            RAISE EXCEPTION 'incident_not_found' USING ERRCODE = 'CP404';
+        END IF;
+        -- Item 5: an authority the report was delivered to, or the
+        -- coordinator, drafts the warning; the reporter posts its own.
+        IF NOT (v_org.council_role IS NOT DISTINCT FROM 'coordinator'
+                OR EXISTS (SELECT 1 FROM council.incident_deliveries d
+                           WHERE d.report_id = p_incident
+                             AND d.authority_org_id = v_org.id)) THEN
+            RAISE EXCEPTION 'only_authorities_draft_from_reports' USING ERRCODE = 'CP403';
+        END IF;
+    END IF;
+    IF p_cymat_case IS NOT NULL THEN
+        SELECT * INTO v_case FROM council.cymat_cases WHERE id = p_cymat_case;
+        IF v_case.id IS NULL THEN
+            RAISE EXCEPTION 'cymat_case_not_found' USING ERRCODE = 'CP404';
+        END IF;
+        -- R-CYMAT-1 (seed 003 §14): what a case holds serves that body's
+        -- support only, unless it consented in advance to wider use.
+        IF NOT v_case.wider_use_consent AND v_case.org_id <> v_org.id THEN
+            RAISE EXCEPTION 'cymat_case_not_for_wider_use' USING ERRCODE = 'CP403';
+        END IF;
+    END IF;
 
     v_tlp := CASE
         WHEN p_is_secret THEN 'red'
@@ -264,6 +308,10 @@ BEGIN
 
     INSERT INTO council.post_sources (post_id, source_post_id)
     SELECT DISTINCT v_id, s FROM unnest(p_sources) AS s;
+    IF p_incident IS NOT NULL OR p_cymat_case IS NOT NULL THEN
+        INSERT INTO council.post_case_sources (post_id, incident_id, cymat_case_id)
+        VALUES (v_id, p_incident, p_cymat_case);
+    END IF;
     PERFORM council.scope_summary_refresh(v_id);         -- 0014
     PERFORM council.audience_refresh_post(v_id, false);
     -- R-SECRET-2, R-SECRET-3: a secret whose audience, beyond the author's
@@ -282,7 +330,8 @@ BEGIN
     PERFORM council.notify_post_created(v_id);
     PERFORM council.audit('post.create', 'post', v_id,
         jsonb_build_object('kind', p_kind, 'secret', p_is_secret,
-                           'parent', p_parent, 'sources', to_jsonb(p_sources)));
+                           'parent', p_parent, 'sources', to_jsonb(p_sources),
+                           'incident', p_incident, 'cymat_case', p_cymat_case));
     RETURN v_id;
 END
 $$;
@@ -403,7 +452,8 @@ $$;
 GRANT CREATE ON SCHEMA council TO council_writer;
 ALTER FUNCTION council.scope_insert(bigint, jsonb) OWNER TO council_writer;
 ALTER FUNCTION council.create_post(council.post_kind, text, text, boolean,
-    boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz) OWNER TO council_writer;
+    boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint)
+    OWNER TO council_writer;
 ALTER FUNCTION council.widen_scope(bigint, jsonb) OWNER TO council_writer;
 ALTER FUNCTION council.open_access_case(text, bigint[], timestamptz) OWNER TO council_writer;
 ALTER FUNCTION council.approve_access_case(bigint) OWNER TO council_writer;

@@ -37,7 +37,37 @@ BEGIN
                 jsonb_build_object('source', v_src));
         END IF;
     END LOOP;
+    -- Issue 13 item 5: a warning drawn from a report whose named scope
+    -- reaches beyond the report's parties asks its reporter.
+    FOR v_src IN SELECT cs.incident_id FROM council.post_case_sources cs
+                 WHERE cs.post_id = p AND cs.incident_id IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM council.consents c
+                                   WHERE c.post_id = p
+                                     AND c.source_incident_id = cs.incident_id)
+    LOOP
+        IF EXISTS (SELECT 1 FROM council.audience_named(p) AS x
+                   WHERE NOT council.incident_party(v_src, x)) THEN
+            INSERT INTO council.consents (post_id, source_incident_id)
+            VALUES (p, v_src) RETURNING id INTO v_id;
+            PERFORM council.notify_consent_requested(v_id);
+            PERFORM council.audit('consent.request', 'post', p,
+                jsonb_build_object('incident', v_src));
+        END IF;
+    END LOOP;
 END
+$$;
+
+-- The organisation that decides consent c: the giver of its source post,
+-- or the reporter of its source report (SECURITY DEFINER: the decider
+-- may not see the derived post).
+CREATE OR REPLACE FUNCTION council.consent_giver(c council.consents) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT CASE WHEN c.source_post_id IS NOT NULL
+                THEN council.post_author_org(c.source_post_id)
+                ELSE (SELECT r.org_id FROM council.incident_reports r
+                      WHERE r.id = c.source_incident_id) END
 $$;
 
 -- R-SCOPE-4: the giver of a source grants or refuses a consent (R-SCOPE-3:
@@ -58,8 +88,8 @@ BEGIN
     IF c.id IS NULL THEN
         RAISE EXCEPTION 'consent_not_found' USING ERRCODE = 'CP404';
     END IF;
-    IF council.post_author_org(c.source_post_id)
-       IS DISTINCT FROM council.current_org_id() THEN
+    -- Issue 13 item 5: the reporter decides for its report.
+    IF council.consent_giver(c) IS DISTINCT FROM council.current_org_id() THEN
         RAISE EXCEPTION 'only_the_giver_decides' USING ERRCODE = 'CP403';
     END IF;
     IF c.status <> 'pending' OR p_grant IS NULL THEN
@@ -74,7 +104,8 @@ BEGIN
     PERFORM council.notify_consent_decided(p_consent);   -- issue 17
     PERFORM council.audit(CASE WHEN p_grant THEN 'consent.grant'
                                ELSE 'consent.refuse' END,
-        'post', c.post_id, jsonb_build_object('source', c.source_post_id));
+        'post', c.post_id, jsonb_build_object('source', c.source_post_id,
+                                              'incident', c.source_incident_id));
 END
 $$;
 
@@ -94,31 +125,37 @@ CREATE POLICY consents_visible ON council.consents FOR SELECT
            OR (coalesce((SELECT me.is_coordinator FROM council.me), false)
                AND (council.current_sees_post(post_id)
                     OR council.current_sees_post(source_post_id))));
+-- (A report's reporter sees the consents of its report's warnings:
+-- policy/87_warnings.sql.)
 CREATE POLICY consents_insert ON council.consents FOR INSERT TO council_writer
     WITH CHECK (council.post_author_org(post_id) = (SELECT me.org_id FROM council.me)
                 AND status = 'pending');
 -- Only the giver of the source decides.
 CREATE POLICY consents_decide ON council.consents FOR UPDATE TO council_writer
-    USING (council.post_author_org(source_post_id) = (SELECT me.org_id FROM council.me))
+    USING (council.consent_giver(consents) = (SELECT me.org_id FROM council.me))
     WITH CHECK (decided_by = (SELECT me.person_id FROM council.me));
 
 -- The consent requests the caller may see (consents' policy): those it
--- must decide as a source's giver, and those of its derived posts.
+-- must decide as a source's giver (or a report's reporter), and those of
+-- its derived posts.
 CREATE OR REPLACE FUNCTION council.my_consents()
     RETURNS TABLE (id bigint, post_id bigint, post_title text,
                    source_post_id bigint, source_title text,
                    status council.consent_status, requested_at timestamptz,
-                   mine_to_decide boolean)
+                   mine_to_decide boolean, source_incident_id bigint,
+                   incident_title text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, council
 AS $$
     SELECT c.id, c.post_id, dp.title, c.source_post_id, sp.title, c.status,
            c.requested_at,
-           council.post_author_org(c.source_post_id) IS NOT DISTINCT FROM
-               (SELECT me.org_id FROM council.me)
+           council.consent_giver(c) IS NOT DISTINCT FROM
+               (SELECT me.org_id FROM council.me),
+           c.source_incident_id, ir.title
     FROM council.consents c
     LEFT JOIN council.posts dp ON dp.id = c.post_id
     LEFT JOIN council.posts sp ON sp.id = c.source_post_id
+    LEFT JOIN council.incident_reports ir ON ir.id = c.source_incident_id
     ORDER BY c.status <> 'pending', c.requested_at DESC, c.id DESC
     LIMIT 200
 $$;
@@ -149,6 +186,10 @@ BEGIN
         'status', CASE WHEN v_grant THEN 'granted' ELSE 'refused' END)::text;
 END
 $$;
+
+GRANT CREATE ON SCHEMA council TO council_definer;
+ALTER FUNCTION council.consent_giver(council.consents) OWNER TO council_definer;
+REVOKE CREATE ON SCHEMA council FROM council_definer;
 
 GRANT CREATE ON SCHEMA council TO council_writer;
 ALTER FUNCTION council.decide_consent(bigint, boolean) OWNER TO council_writer;

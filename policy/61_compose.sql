@@ -17,7 +17,8 @@ CREATE OR REPLACE FUNCTION council.create_post_once(p_key text,
     p_masked boolean DEFAULT false, p_scope jsonb DEFAULT NULL,
     p_exclusions jsonb DEFAULT '[]', p_sources bigint[] DEFAULT '{}',
     p_parent bigint DEFAULT NULL, p_confidence text DEFAULT NULL,
-    p_deadline timestamptz DEFAULT NULL) RETURNS bigint
+    p_deadline timestamptz DEFAULT NULL, p_incident bigint DEFAULT NULL,
+    p_cymat_case bigint DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
@@ -31,7 +32,7 @@ BEGIN
     IF p_key IS NULL THEN
         RETURN council.create_post(p_kind, p_title, p_body, p_is_secret,
             p_masked, p_scope, p_exclusions, p_sources, p_parent,
-            p_confidence, p_deadline);
+            p_confidence, p_deadline, p_incident, p_cymat_case);
     END IF;
     IF p_key !~ '^[A-Za-z0-9_-]{16,64}$' THEN
         RAISE EXCEPTION 'invalid_submit_key' USING ERRCODE = 'CP422';
@@ -45,7 +46,7 @@ BEGIN
     END IF;
     v_id := council.create_post(p_kind, p_title, p_body, p_is_secret,
         p_masked, p_scope, p_exclusions, p_sources, p_parent, p_confidence,
-        p_deadline);
+        p_deadline, p_incident, p_cymat_case);
     UPDATE council.submissions SET post_id = v_id
     WHERE person_id = v_person AND key = p_key;
     RETURN v_id;
@@ -72,7 +73,8 @@ CREATE OR REPLACE FUNCTION council.audience_preview(
     p_masked boolean DEFAULT false, p_scope jsonb DEFAULT NULL,
     p_exclusions jsonb DEFAULT '[]', p_sources bigint[] DEFAULT '{}',
     p_parent bigint DEFAULT NULL, p_confidence text DEFAULT NULL,
-    p_deadline timestamptz DEFAULT NULL) RETURNS json
+    p_deadline timestamptz DEFAULT NULL, p_incident bigint DEFAULT NULL,
+    p_cymat_case bigint DEFAULT NULL) RETURNS json
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
@@ -92,7 +94,7 @@ BEGIN
     BEGIN
         v_id := council.create_post(p_kind, coalesce(nullif(btrim(p_title), ''), '-'),
             coalesce(p_body, ''), p_is_secret, p_masked, p_scope, p_exclusions,
-            p_sources, p_parent, p_confidence, p_deadline);
+            p_sources, p_parent, p_confidence, p_deadline, p_incident, p_cymat_case);
         SELECT array_agg(a.org_id) INTO v_orgs
         FROM council.post_audience a WHERE a.post_id = v_id;
         SELECT count(*) INTO v_consents FROM council.consents c WHERE c.post_id = v_id;
@@ -182,7 +184,8 @@ DECLARE
     a      jsonb := council.api_args(r->>'body', '{"sources": "array", "kind": "string",
         "title": "string", "body": "string", "secret": "boolean", "masked": "boolean",
         "scope": "array", "exclusions": "array", "parent": "number",
-        "confidence": "string", "deadline": "string"}');
+        "confidence": "string", "deadline": "string", "incident": "number",
+        "cymat_case": "number"}');
     v_src  bigint[];
     v      record;
 BEGIN
@@ -198,7 +201,8 @@ BEGIN
            nullif(a->'scope', 'null') AS scope,
            coalesce(nullif(a->'exclusions', 'null'), '[]') AS excl,
            (a->>'parent')::bigint AS parent, a->>'confidence' AS confidence,
-           (a->>'deadline')::timestamptz AS deadline
+           (a->>'deadline')::timestamptz AS deadline,
+           (a->>'incident')::bigint AS incident, (a->>'cymat_case')::bigint AS cymat_case
     INTO v;
     IF v.kind IS NULL THEN
         RAISE EXCEPTION 'invalid_kind' USING ERRCODE = 'CP422';
@@ -207,21 +211,23 @@ BEGIN
         status := 200;
         body := council.audience_preview(v.kind, v.title, v.body, v.secret, v.masked,
             v.scope, v.excl, coalesce(v_src, '{}'), v.parent, v.confidence,
-            v.deadline)::text;
+            v.deadline, v.incident, v.cymat_case)::text;
     ELSE
         status := 201;
         body := json_build_object('id', council.create_post_once(r->>'key', v.kind,
             v.title, v.body, v.secret, v.masked, v.scope, v.excl, coalesce(v_src, '{}'),
-            v.parent, v.confidence, v.deadline))::text;
+            v.parent, v.confidence, v.deadline, v.incident, v.cymat_case))::text;
     END IF;
 END
 $$;
 
 GRANT CREATE ON SCHEMA council TO council_writer;
 ALTER FUNCTION council.create_post_once(text, council.post_kind, text, text,
-    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz) OWNER TO council_writer;
+    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint)
+    OWNER TO council_writer;
 REVOKE CREATE ON SCHEMA council FROM council_writer;
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.audience_preview(council.post_kind, text, text,
-    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz) OWNER TO council_definer;
+    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint)
+    OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;

@@ -163,6 +163,18 @@ DECLARE
     k  council.consents;
 BEGIN
     SELECT * INTO k FROM council.consents WHERE id = c;
+    -- Issue 13 item 5: for a report, its reporter (which reads the
+    -- warning: council.audience_compute).
+    IF k.source_incident_id IS NOT NULL THEN
+        RETURN council.notify_people(k.post_id, ARRAY(
+                SELECT r.org_id FROM council.incident_reports r
+                WHERE r.id = k.source_incident_id),
+            'consent_request', 'consent.requested',
+            format('同意の依頼: あなたの事案報告 #%s から作られた注意喚起', k.source_incident_id),
+            format('Consent requested: a warning drawn from your incident report #%s',
+                   k.source_incident_id),
+            '/consents', 'consent.requested:' || c);
+    END IF;
     RETURN council.notify_people(k.source_post_id, ARRAY(
             SELECT a.org_id FROM council.post_authors a WHERE a.post_id = k.source_post_id),
         'consent_request', 'consent.requested',
@@ -400,7 +412,8 @@ AS $$
                '/posts/' || o.post_id
         FROM council.my_obligations() o
         UNION ALL
-        SELECT 'consent', c.id, c.source_post_id, c.source_title, NULL::timestamptz,
+        SELECT 'consent', c.id, c.source_post_id,
+               coalesce(c.source_title, c.incident_title), NULL::timestamptz,
                '/consents'
         FROM council.my_consents() c
         WHERE c.mine_to_decide AND c.status = 'pending'

@@ -50,6 +50,24 @@ AS $$
                           WHERE d.report_id = x.id AND d.authority_org_id = m.org_id)))
 $$;
 
+-- R-NEW-3, R-SCOPE-4: organisation o is a party of report r: its
+-- reporter, an authority it was delivered to, or the coordinator.  What is
+-- drawn from the report reaches nobody else until the reporter consents
+-- (council.audience_compute).  SECURITY DEFINER: reads under no policy.
+CREATE OR REPLACE FUNCTION council.incident_party(r bigint, o bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM council.incident_reports x
+        WHERE x.id = r
+          AND (x.org_id = o
+               OR EXISTS (SELECT 1 FROM council.incident_deliveries d
+                          WHERE d.report_id = x.id AND d.authority_org_id = o)
+               OR EXISTS (SELECT 1 FROM council.organisations c
+                          WHERE c.id = o AND c.council_role = 'coordinator')))
+$$;
+
 ------------------------------------------------------------------------
 -- The regimes and their deadlines.
 ------------------------------------------------------------------------
@@ -505,6 +523,9 @@ BEGIN
         'deadlines', coalesce((SELECT json_agg(json_build_object('authority', l.authority_org_id,
                 'regime', l.regime_code, 'stage', l.stage, 'due_at', l.due_at, 'met_at', l.met_at,
                 'state', l.state)) FROM council.incident_deadlines(x.id) l), '[]'),
+        -- Item 5 (R-NEW-5): what was drawn from it (policy/87_warnings.sql).
+        'warnings', council.incident_warnings_json(x.id),
+        'may_draft', council.incident_may_draft(x.id),
         'mine', x.org_id = council.current_org_id(),
         'may_acknowledge', EXISTS (SELECT 1 FROM council.incident_deliveries d
                                    WHERE d.report_id = x.id
@@ -722,6 +743,7 @@ AS $$ SELECT * FROM council.api_call('incident',
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.incident_may_touch() OWNER TO council_definer;
 ALTER FUNCTION council.incident_visible(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.incident_party(bigint, bigint) OWNER TO council_definer;
 ALTER FUNCTION council.incident_regimes_for(bigint, boolean, boolean, boolean, text)
     OWNER TO council_definer;
 ALTER FUNCTION council.incident_tell(bigint, text, text, text, text, text) OWNER TO council_definer;
@@ -732,5 +754,9 @@ ALTER FUNCTION council.incident_ack(bigint) OWNER TO council_definer;
 ALTER FUNCTION council.incident_remind() OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.incident_tell(bigint, text, text, text, text, text),
+    council.incident_party(bigint, bigint),
     council.incident_remind() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION council.incident_remind() TO council_app;
+-- council.consent_request (council_writer's) asks whether a warning's
+-- scope goes beyond the report's parties.
+GRANT EXECUTE ON FUNCTION council.incident_party(bigint, bigint) TO council_writer;

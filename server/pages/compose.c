@@ -207,10 +207,23 @@ compose_refill(struct http_req *req, struct tmpl_vars *vars,
 		{ "exclude", "supervisors" }, { "exclude", "investigative" },
 		{ "masked", "1" }
 	};
+	static const char *const cases[] = { "incident", "cymat_case" };
 	const char	*v;
 	char		 name[64];
 	size_t		 i;
 
+	/* Issue 13: the report or support case a post is drawn from. */
+	for (i = 0; i < 2; i++) {
+		v = f == NULL ? http_query(req, cases[i]) :
+		    form_get(f, cases[i]);
+		if (v == NULL || !compose_is_id(v))
+			continue;
+		tmpl_vars_set(vars, cases[i], v);
+		tmpl_vars_setf(vars, i == 0 ? "incident_number" :
+		    "cymat_number", "#%s", v);
+		if (i == 0)
+			tmpl_vars_setf(vars, "incident_href", "/incidents/%s", v);
+	}
 	if (f == NULL) {
 		if ((v = http_query(req, "parent")) != NULL && compose_is_id(v))
 			tmpl_vars_set(vars, "parent", v);
@@ -491,8 +504,8 @@ compose_post(struct http_req *req)
 	struct form		 f;
 	struct buf		 scope, excl, srcs;
 	PGresult		*r = NULL;
-	const char		*params[12], *kind, *secret, *parent, *conf;
-	const char		*dl, *action, *skey;
+	const char		*params[14], *kind, *secret, *parent, *conf;
+	const char		*dl, *action, *skey, *inc, *cym;
 	char			 err[256], loc[40], deadline[32];
 	int			 preview;
 	enum MHD_Result		 ret;
@@ -512,6 +525,8 @@ compose_post(struct http_req *req)
 	dl = form_get(&f, "deadline");
 	action = form_get(&f, "action");
 	skey = form_get(&f, "submit_key");
+	inc = form_get(&f, "incident");
+	cym = form_get(&f, "cymat_case");
 	preview = action != NULL && strcmp(action, "preview") == 0;
 	if (kind == NULL || !compose_in(kind, compose_kinds,
 	    UTIL_ARRAY_LEN(compose_kinds)) || compose_scope_json(&f, &scope,
@@ -522,7 +537,9 @@ compose_post(struct http_req *req)
 	    strcmp(conf, "low") != 0) || (dl != NULL &&
 	    !compose_is_local_time(dl)) || compose_sources(form_get(&f,
 	    "sources"), &srcs) == -1 || (skey != NULL && (strlen(skey) != 32 ||
-	    strspn(skey, "0123456789abcdef") != 32))) {
+	    strspn(skey, "0123456789abcdef") != 32)) || (inc != NULL &&
+	    *inc != '\0' && !compose_is_id(inc)) || (cym != NULL &&
+	    *cym != '\0' && !compose_is_id(cym))) {
 		ret = compose_page(req, 400, &me, &f,
 		    http_text(req, "compose.error.invalid"), NULL);
 		goto out;
@@ -546,21 +563,28 @@ compose_post(struct http_req *req)
 	} else
 		params[10] = NULL;
 	params[11] = skey;
+	params[12] = inc != NULL && *inc != '\0' ? inc : NULL;
+	params[13] = cym != NULL && *cym != '\0' ? cym : NULL;
 	if (params[7] != NULL)		/* a reply inherits its scope */
 		params[5] = NULL, params[6] = "[]", params[9] = "{}";
 	if (preview)
 		r = caller_db(req, "SELECT council.audience_preview("
 		    "$1::council.post_kind, $2, $3, $4::boolean, $5::boolean, "
 		    "$6::jsonb, $7::jsonb, $10::bigint[], $8::bigint, $9, "
-		    "$11::timestamptz)::text, $12", 12, params, err, sizeof(err));
+		    "$11::timestamptz, $13::bigint, $14::bigint)::text, $12", 14,
+		    params, err, sizeof(err));
 	else
 		r = caller_db(req, "SELECT council.create_post_once($12, "
 		    "$1::council.post_kind, $2, $3, $4::boolean, $5::boolean, "
 		    "$6::jsonb, $7::jsonb, $10::bigint[], $8::bigint, $9, "
-		    "$11::timestamptz)", 12, params, err, sizeof(err));
+		    "$11::timestamptz, $13::bigint, $14::bigint)", 14, params, err,
+		    sizeof(err));
 	if (r == NULL) {
-		/* A hidden parent or source is an absent one: the same 404. */
-		if (strcmp(err, "post_not_found") == 0) {
+		/* A hidden parent, source or case is an absent one: the
+		 * same 404. */
+		if (strcmp(err, "post_not_found") == 0 ||
+		    strcmp(err, "incident_not_found") == 0 ||
+		    strcmp(err, "cymat_case_not_found") == 0) {
 			ret = http_error(req, 404, NULL);
 			goto out;
 		}

@@ -44,9 +44,11 @@ consent_page(struct http_req *req, const struct caller_me *me,
 	enum MHD_Result		 ret;
 
 	r = caller_db(req, "SELECT id, post_id, coalesce(post_title, ''), "
-	    "source_post_id, coalesce(source_title, ''), status::text, "
+	    "coalesce(source_post_id, source_incident_id), "
+	    "coalesce(source_title, incident_title, ''), status::text, "
 	    "to_char(requested_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI'), "
-	    "mine_to_decide, post_title IS NOT NULL FROM council.my_consents()",
+	    "mine_to_decide, post_title IS NOT NULL, "
+	    "source_incident_id IS NOT NULL FROM council.my_consents()",
 	    0, NULL, err, sizeof(err));
 	if (r == NULL) {
 		log_error("msg=\"consents failed\" rid=%s error=\"%s\"",
@@ -70,8 +72,12 @@ consent_page(struct http_req *req, const struct caller_me *me,
 		} else
 			tmpl_vars_setf(item, "post_number", "#%s",
 			    PQgetvalue(r, i, 1));
-		tmpl_vars_setf(item, "source_href", "/posts/%s",
-		    PQgetvalue(r, i, 3));
+		/* Issue 13 item 5: the source is a post or, for a
+		 * warning, the caller's incident report. */
+		tmpl_vars_setf(item, "source_href", *PQgetvalue(r, i, 9) ==
+		    't' ? "/incidents/%s" : "/posts/%s", PQgetvalue(r, i, 3));
+		if (*PQgetvalue(r, i, 9) == 't')
+			tmpl_vars_set(item, "from_report", "1");
 		tmpl_vars_set(item, "source_title", PQgetvalue(r, i, 4));
 		snprintf(key, sizeof(key), "consents.status.%s",
 		    PQgetvalue(r, i, 5));
@@ -185,6 +191,7 @@ consent_api_list(struct http_req *req)
 	    "json_build_object('consents', coalesce((SELECT json_agg("
 	    "json_build_object('id', c.id, 'post_id', c.post_id, "
 	    "'post_title', c.post_title, 'source_post_id', c.source_post_id, "
+	    "'source_incident_id', c.source_incident_id, "
 	    "'source_title', c.source_title, 'status', c.status, "
 	    "'requested_at', c.requested_at, 'mine_to_decide', c.mine_to_decide)) "
 	    "FROM council.my_consents() c), '[]'::json))::text END", 0, NULL);

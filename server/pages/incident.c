@@ -81,7 +81,8 @@ static const char INCIDENT_HEAD_SQL[] =
     "x.unauthorised_access, coalesce(CASE WHEN $2 = 'en' THEN s.name_en ELSE s.name_ja END, ''), "
     "x.org_id = (SELECT me.org_id FROM council.me), "
     "EXISTS (SELECT 1 FROM council.incident_deliveries d WHERE d.report_id = x.id "
-    "AND d.authority_org_id = (SELECT me.org_id FROM council.me) AND d.acknowledged_at IS NULL) "
+    "AND d.authority_org_id = (SELECT me.org_id FROM council.me) AND d.acknowledged_at IS NULL), "
+    "council.incident_may_draft(x.id) "
     "FROM council.incident_reports x JOIN council.organisations o ON o.id = x.org_id "
     "LEFT JOIN council.sectors s ON s.code = x.sector_code WHERE x.id = $1::bigint";
 
@@ -104,6 +105,14 @@ static const char INCIDENT_ROWS_SQL[] =
     "'', '', s.seq::bigint, 2, -s.seq "
     "FROM council.incident_submissions s WHERE s.report_id = $1::bigint "
     "ORDER BY 8, 9";
+
+/* Item 5 (R-NEW-5): the warnings drawn from it that the caller reads,
+ * with the reporter's consent, their reach and the feedback they drew
+ * (counted; NULL where the caller may not see it). */
+static const char INCIDENT_WARNINGS_SQL[] =
+    "SELECT post_id, title, coalesce(consent::text, 'none'), beyond_parties, "
+    "replies, seen IS NOT NULL, seen, not_seen, unknown, expert "
+    "FROM council.incident_warnings($1::bigint)";
 
 /* The submission form starts from the latest content. */
 static const char INCIDENT_FIELDS_SQL[] =
@@ -575,6 +584,36 @@ incident_rows(struct http_req *req, struct tmpl_vars *vars, PGresult *r)
 	}
 }
 
+/* The warnings drawn from the report (INCIDENT_WARNINGS_SQL's rows). */
+static void
+incident_warnings(struct http_req *req, struct tmpl_vars *vars, PGresult *w)
+{
+	struct tmpl_vars	*it;
+	int			 i;
+
+	for (i = 0; i < PQntuples(w); i++) {
+		it = tmpl_vars_add_item(vars, "warnings");
+		tmpl_vars_setf(it, "href", "/posts/%s", PQgetvalue(w, i, 0));
+		tmpl_vars_set(it, "title", PQgetvalue(w, i, 1));
+		tmpl_vars_set(it, "consent", http_text_of(req,
+		    "incident.warnings.consent", PQgetvalue(w, i, 2), NULL));
+		tmpl_vars_set(it, "reach", http_text(req,
+		    *PQgetvalue(w, i, 3) == 't' ? "incident.warnings.beyond" :
+		    "incident.warnings.parties"));
+		tmpl_vars_set(it, "replies", PQgetvalue(w, i, 4));
+		if (*PQgetvalue(w, i, 5) != 't')
+			continue;
+		tmpl_vars_setf(it, "feedback", "%s %s · %s %s · %s %s · %s %s",
+		    http_text(req, "feedback.answer.seen"), PQgetvalue(w, i, 6),
+		    http_text(req, "feedback.answer.not_seen"),
+		    PQgetvalue(w, i, 7),
+		    http_text(req, "feedback.answer.unknown"),
+		    PQgetvalue(w, i, 8),
+		    http_text(req, "feedback.answer.expert"),
+		    PQgetvalue(w, i, 9));
+	}
+}
+
 /*
  * Report n's page (404 when hidden or absent, like an absent id), with
  * error above it and, for the reporter, the next stage's form: f as sent
@@ -585,7 +624,7 @@ incident_page(struct http_req *req, const struct caller_me *me, long long n,
     unsigned status, const char *error, const struct form *f)
 {
 	struct tmpl_vars	*vars = NULL;
-	PGresult		*h = NULL, *r = NULL, *c = NULL;
+	PGresult		*h = NULL, *r = NULL, *c = NULL, *w = NULL;
 	const char		*params[2];
 	char			 err[256], id[24];
 	enum MHD_Result		 ret;
@@ -598,6 +637,8 @@ incident_page(struct http_req *req, const struct caller_me *me, long long n,
 	    (r = caller_db(req, INCIDENT_ROWS_SQL, 2, params, err,
 	    sizeof(err))) == NULL ||
 	    (c = caller_db(req, INCIDENT_FIELDS_SQL, 1, params, err,
+	    sizeof(err))) == NULL ||
+	    (w = caller_db(req, INCIDENT_WARNINGS_SQL, 1, params, err,
 	    sizeof(err))) == NULL) {
 		log_error("msg=\"incident failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
@@ -632,6 +673,9 @@ incident_page(struct http_req *req, const struct caller_me *me, long long n,
 	if (*PQgetvalue(h, 0, 9) == 't')
 		tmpl_vars_set(vars, "may_ack", "1");
 	incident_rows(req, vars, r);
+	incident_warnings(req, vars, w);
+	if (*PQgetvalue(h, 0, 10) == 't')
+		tmpl_vars_setf(vars, "draft_href", "/posts/new?incident=%s", id);
 	/* The content: the reporter's in the next stage's form (as sent
 	 * when refused), everyone else's to read. */
 	if (*PQgetvalue(h, 0, 8) == 't') {
@@ -648,6 +692,7 @@ incident_page(struct http_req *req, const struct caller_me *me, long long n,
 	ret = http_page(req, status, "incident.xhtml", vars);
 out:
 	tmpl_vars_free(vars);
+	PQclear(w);
 	PQclear(c);
 	PQclear(r);
 	PQclear(h);
