@@ -638,8 +638,8 @@ incident_page(struct http_req *req, const struct caller_me *me, long long n,
 	    sizeof(err))) == NULL ||
 	    (c = caller_db(req, INCIDENT_FIELDS_SQL, 1, params, err,
 	    sizeof(err))) == NULL ||
-	    (w = caller_db(req, INCIDENT_WARNINGS_SQL, 1, params, err,
-	    sizeof(err))) == NULL) {
+	    (PQntuples(h) > 0 && (w = caller_db(req, INCIDENT_WARNINGS_SQL, 1,
+	    params, err, sizeof(err))) == NULL)) {
 		log_error("msg=\"incident failed\" rid=%s error=\"%s\"",
 		    req->rid, err);
 		ret = http_error(req, 503, NULL);

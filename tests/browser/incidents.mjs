@@ -14,7 +14,12 @@
 //      page keeps what was typed) and accepted once confirmed; every
 //      deadline is met;
 //   4  a general member finds no trace of it: not on its list, and its
-//      page answers as an absent one (404).
+//      page answers as an absent one (404);
+//   5  NISC drafts a warning to every member from the report (item 5,
+//      R-SCOPE-4): until the bank consents the general member cannot open
+//      it (404); the bank consents on its consents page (asked first), the
+//      general member reads the warning, and the bank's report page shows
+//      the warning, its consent and its reach (R-NEW-5).
 // On every page: axe-core (no serious or critical violation), no
 // horizontal overflow, no console errors, CSP violations or failed
 // subresources, and a screenshot OUTDIR/incident-STEP-WIDTH.png.
@@ -65,7 +70,8 @@ async function journey(browser, size) {
   const bank = await signedIn(browser, base, pgdir, person('toto-bank'), 'bank');
   const ppc = await signedIn(browser, base, pgdir, person('ppc'), 'PPC');
   const gen = await signedIn(browser, base, pgdir, person('finsec-isac'), 'general member');
-  for (const a of [bank, ppc, gen]) {
+  const nis = await signedIn(browser, base, pgdir, person('nisc'), 'NISC');
+  for (const a of [bank, ppc, gen, nis]) {
     a.width = size.width;
     await a.page.setViewportSize(size);
   }
@@ -157,8 +163,47 @@ async function journey(browser, size) {
     ok(res.status() === 404 && absent === 404, '4 general member: the report\'s page answers 404, as an absent one does',
       `${res.status()} / ${absent}`);
     gen.w.reset();
+
+    // 5: from report to warning (item 5; R-SCOPE-4, R-NEW-5).
+    await nis.page.goto(`${base}${reportPath}`, { waitUntil: 'load' });
+    await audit(nis, 'nisc-report');
+    await follow(nis.page, nis.page.getByRole('link', { name: ja['incident.warnings.draft'] }));
+    await step('5 NISC: the composer carries the report and says who the warning reaches until the bank consents', async () => ({
+      ok: pathOf(nis.page) === '/posts/new' && (await text(nis.page.locator('main .notice').first())).startsWith(ja['compose.from_incident']) }));
+    await audit(nis, 'warning-compose');
+    const warning = `注意喚起: VPN装置の脆弱性を悪用したランサムウェア ${RUN}-${size.width}`;
+    const cf = nis.page.locator('main form[action="/posts/new"]');
+    await cf.getByLabel(ja['compose.kind'], { exact: true }).selectOption('alert');
+    await cf.getByLabel(ja['compose.post_title'], { exact: true }).fill(warning);
+    await cf.getByLabel(ja['compose.body'], { exact: true }).fill('VPN装置を最新の版に更新してください。');
+    await cf.getByLabel(ja['compose.secret.no'], { exact: true }).check();
+    await cf.getByLabel(ja['class.all_members'], { exact: true }).check();
+    await follow(nis.page, cf.getByRole('button', { name: ja['compose.submit'] }));
+    const warningPath = pathOf(nis.page);
+    await step('5 NISC: the warning is posted', async () => ({ ok: /^\/posts\/\d+$/.test(warningPath), detail: warningPath }));
+    const hidden = await gen.page.goto(`${base}${warningPath}`, { waitUntil: 'load' });
+    ok(hidden.status() === 404, '5 general member: before the bank consents the warning answers 404', `${hidden.status()}`);
+    gen.w.reset();
+    await bank.page.goto(`${base}/consents`, { waitUntil: 'load' });
+    const req = bank.page.locator('main li.consent').filter({ hasText: warning });
+    await step('5 bank: its consent is asked, naming its report', async () => ({
+      ok: (await req.count()) === 1 && (await text(req)).includes(title) }));
+    await audit(bank, 'warning-consent');
+    await follow(bank.page, req.getByRole('button', { name: ja['consents.grant'] }));
+    await audit(bank, 'warning-confirm');
+    await follow(bank.page, bank.page.locator('main form.confirm-form button[type=submit]'));
+    const shown = await gen.page.goto(`${base}${warningPath}`, { waitUntil: 'load' });
+    await step('5 general member: after the consent it reads the warning', async () => ({
+      ok: shown.status() === 200 && (await text(gen.page.locator('main h1'))).includes(warning) }));
+    await audit(gen, 'warning-read');
+    await bank.page.goto(`${base}${reportPath}`, { waitUntil: 'load' });
+    const li = bank.page.locator('main ul.incident__warnings li').filter({ hasText: warning });
+    await step('5 bank: its report shows the warning, its consent and that it reaches beyond the report', async () => ({
+      ok: (await li.count()) === 1 && (await text(li)).includes(ja['incident.warnings.consent.granted']) &&
+        (await text(li)).includes(ja['incident.warnings.beyond']) }));
+    await audit(bank, 'warning-outcome');
   } finally {
-    for (const a of [bank, ppc, gen]) await a.context.close();
+    for (const a of [bank, ppc, gen, nis]) await a.context.close();
   }
 }
 

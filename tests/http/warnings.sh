@@ -48,8 +48,8 @@ PI=$(json f1 'd["id"]')
 WARN="{\"kind\":\"alert\",\"title\":\"warn-test: ransomware through VPN gateways $$\",\"body\":\"Patch the VPN gateways.\",\"secret\":false,\"scope\":[{\"class\":\"all_members\"}],\"incident\":$PI}"
 
 # ---- Who drafts (item 5). ----------------------------------------------------------------
-api d0 "${TOK[$GEN]}" POST /api/v1/posts "$WARN"
-api d0b "${TOK[$GEN]}" POST /api/v1/posts "${WARN/\"incident\":$PI/\"incident\":999999999}"
+api d0 "${TOK[$GEN]}" POST /api/v1/posts "${WARN/alert/report}"
+W0=${WARN/alert/report}; api d0b "${TOK[$GEN]}" POST /api/v1/posts "${W0/\"incident\":$PI/\"incident\":999999999}"
 tap_is "$code $(cat "$T/d0")" "404 $(cat "$T/d0b")" \
 	"R-NEW-3: a member outside the report that names it is answered exactly as for an absent report"
 tap_is "$(cat "$T/d0")" '{"error" : "incident_not_found"}' "... (incident_not_found)"
@@ -123,7 +123,7 @@ tap_is "$code $(sql "SELECT status FROM council.consents WHERE id = ${CID:-0}")"
 	"R-SCOPE-4: the reporter consents on the consents page"
 api g3 "${TOK[$GEN]}" GET "/api/v1/posts/$PW"
 tap_is "$code" 200 "R-SCOPE-4: now a member outside the report reads the warning"
-tap_is "$(grep -c "$PI\|incident" "$T/g3")" 0 "R-NEW-3: ... without learning which report it came from"
+tap_is "$(grep -cE '"incident|/incidents/|事案報告' "$T/g3")" 0 "R-NEW-3: ... without learning which report it came from"
 api r0 "${TOK[$GEN]}" POST /api/v1/posts "{\"kind\":\"report\",\"title\":\"re\",\"body\":\"seen the same here\",\"secret\":false,\"parent\":$PW}"
 tap_is "$code" 201 "a member replies to the warning"
 page p7 "${WEB[$REP]}" "/incidents/$PI"
