@@ -94,6 +94,11 @@ FROM (VALUES
     -- R-NEW-3: receives personal-data breach reports (seed 001).
     ('ppc', '個人情報保護委員会', 'Personal Information Protection Commission',
      'national_agency', NULL, NULL, 'none', false, false, false, false, false, false),
+    -- Issue 13: the IPA, a national agency of the council that receives
+    -- no statutory report (no regime of the seeds names it): it reads
+    -- what is shared and offers analysis, like the other agencies.
+    ('ipa', '独立行政法人情報処理推進機構', 'Information-technology Promotion Agency, Japan',
+     'national_agency', NULL, NULL, 'none', false, false, false, false, false, false),
     -- R-TF-1 Type 1: fictional security vendors.
     ('sakura-security', '株式会社サクラセキュリティ（架空）', 'Sakura Security Inc. (fictional)',
      'cyber_business', NULL, NULL, 'type1', false, false, false, false, false, false),
@@ -152,7 +157,7 @@ INSERT INTO council.org_status_history (org_id, status, note)
 SELECT o.id, 'member', 'demo council: admitted'
 FROM council.organisations o
 WHERE o.slug IN ('jpcert-cc', 'nisc', 'cas', 'fsa', 'meti', 'mic', 'mhlw',
-                 'mlit', 'digital', 'npa', 'mod', 'ppc', 'sakura-security',
+                 'mlit', 'digital', 'npa', 'mod', 'ppc', 'ipa', 'sakura-security',
                  'akatsuki-labs', 'mizukane-networks', 'toto-bank',
                  'toto-power', 'toto-telecom', 'toto-city', 'finsec-isac',
                  'toto-tech', 'toto-central-hospital', 'kobayashi-research',
@@ -215,6 +220,8 @@ SELECT * FROM (VALUES
     ('mod',       '青木 葵',     'Aoi Aoki',         'aoi.aoki',         true,  'y',    'ja', true),
     ('ppc',       '小松 玲奈',   'Reina Komatsu',    'reina.komatsu',    true,  'y',    'ja', true),
     ('ppc',       '大野 健太',   'Kenta Ono',        'kenta.ono',        false, 'y',    'ja', true),
+    ('ipa',       '宮本 誠',     'Makoto Miyamoto',  'makoto.miyamoto',  true,  'y',    'ja', true),
+    ('ipa',       '石田 彩花',   'Ayaka Ishida',     'ayaka.ishida',     false, 'y',    'ja', true),
     ('sakura-security',   '藤井 翔太', 'Shota Fujii',     'shota.fujii',     true,  'y', 'ja', true),
     ('sakura-security',   '西村 愛',   'Ai Nishimura',    'ai.nishimura',    false, 'y', 'ja', true),
     ('sakura-security',   '福田 拓也', 'Takuya Fukuda',   'takuya.fukuda',   false, 'n', 'ja', true),
