@@ -26,10 +26,13 @@
 #      joining, withdrawal, dissolution (R-ORG-2/3/8)     tests/http/membership.sh
 #      task-force admission and review (R-TF-3/4/5)     tests/http/tfstatus.sh
 #      incident reports: one window, deadlines (R-NEW-3)  tests/http/incidents.sh
+#      joint hearings: the reporter consents (R-NEW-3)   tests/http/hearings.sh
+#      per-incident groups, per-member consent (R-SCOPE-4) tests/http/incident_groups.sh
 #      from report to warning (R-SCOPE-4, R-NEW-5)       tests/http/warnings.sh
 #      violation reports to the secretariat (R-VIOL-1)    tests/http/violations.sh
 #      groups made in the portal, as scopes (R-NEW-2)     tests/http/groups.sh
 #      support requests to CYMAT, request to end (R-CYMAT-1) tests/http/cymat.sh
+#      non-members: provenance, relays, handlers (R-NONMEM-1) tests/http/nonmembers.sh
 #      the secretariat's access cases, closing (R-ORG-6)  tests/http/access.sh
 #      membership periods, secrets' reach, secretariat   tests/http/sharing.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
@@ -38,6 +41,7 @@
 #      the layout at 1280 and 390 px, every persona's pages  tests/browser/layout.mjs
 #      the member's day: six personas' journeys at both widths tests/browser/day.mjs
 #      an incident reported once, acknowledged, completed  tests/browser/incidents.mjs
+#      a CYMAT case from request to closure (R-CYMAT-1)   tests/browser/cymat.mjs
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
 #      the audit chain anchored: signed checkpoints in a file and mailed
@@ -229,6 +233,10 @@ count membership "$OUT/membership.tap" $?
 count tf-status "$OUT/tfstatus.tap" $?
 "$ROOT/tests/http/incidents.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/incidents.tap" 2>"$OUT/incidents.err"
 count incidents "$OUT/incidents.tap" $?
+"$ROOT/tests/http/hearings.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/hearings.tap" 2>"$OUT/hearings.err"
+count hearings "$OUT/hearings.tap" $?
+"$ROOT/tests/http/incident_groups.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/incident_groups.tap" 2>"$OUT/incident_groups.err"
+count incident-groups "$OUT/incident_groups.tap" $?
 "$ROOT/tests/http/warnings.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/warnings.tap" 2>"$OUT/warnings.err"
 count warnings "$OUT/warnings.tap" $?
 "$ROOT/tests/http/violations.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/violations.tap" 2>"$OUT/violations.err"
@@ -237,6 +245,8 @@ count violations "$OUT/violations.tap" $?
 count groups "$OUT/groups.tap" $?
 "$ROOT/tests/http/cymat.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/cymat.tap" 2>"$OUT/cymat.err"
 count cymat "$OUT/cymat.tap" $?
+"$ROOT/tests/http/nonmembers.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/nonmembers.tap" 2>"$OUT/nonmembers.err"
+count nonmembers "$OUT/nonmembers.tap" $?
 "$ROOT/tests/http/access.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/access.tap" 2>"$OUT/access.err"
 count access "$OUT/access.tap" $?
 # After lifecycle.sh: it may wait a minute for the application throttle.
@@ -278,6 +288,11 @@ count day "$OUT/day.tap" $?
 	node incidents.mjs "$COUNCILD_URL" "$OUT/screenshots/incidents" "$PGDIR"
 ) >"$OUT/incidents-browser.tap" 2>"$OUT/incidents-browser.err"
 count inc-browser "$OUT/incidents-browser.tap" $?
+(
+	cd "$ROOT/tests/browser" || exit 1
+	node cymat.mjs "$COUNCILD_URL" "$OUT/screenshots/cymat" "$PGDIR"
+) >"$OUT/cymat-browser.tap" 2>"$OUT/cymat-browser.err"
+count cym-browser "$OUT/cymat-browser.tap" $?
 
 say "the audit chain after every layer"
 # Every notice, attendance, proxy, ballot, count, decision and withdrawal

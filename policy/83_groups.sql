@@ -7,8 +7,8 @@
 -- audience of every post naming the group at once (the trigger
 -- audience_group, 40_sharing_audience.sql).  Who sees a group:
 -- groups_visible (41_sharing_policies.sql).  Per-incident groups, opened
--- from a report with the reporter's consent for each member, are not here
--- yet.  Re-applied by "councilctl migrate".  Errors: MESSAGE a stable
+-- from a report with the reporter's consent for each member:
+-- 88_incident_groups.sql.  Re-applied by "councilctl migrate".  Errors: MESSAGE a stable
 -- code, SQLSTATE class CP.
 
 -- R-NEW-2: the coordinator or the secretariat creates a group (kind
@@ -81,6 +81,14 @@ BEGIN
        OR (p_add AND NOT EXISTS (SELECT 1 FROM council.organisations
                                  WHERE id = p_org AND status = 'member')) THEN
         RAISE EXCEPTION 'invalid_member' USING ERRCODE = 'CP422';
+    END IF;
+    -- R-SCOPE-4: a per-incident group takes a member only with the
+    -- reporter's consent (88_incident_groups.sql), and keeps the reporter.
+    IF x.kind = 'incident' AND p_add THEN
+        RAISE EXCEPTION 'incident_group_needs_consent' USING ERRCODE = 'CP403';
+    ELSIF x.kind = 'incident' AND p_org = (SELECT r.org_id FROM council.incident_groups ig
+            JOIN council.incident_reports r ON r.id = ig.report_id WHERE ig.group_id = g) THEN
+        RAISE EXCEPTION 'reporter_stays' USING ERRCODE = 'CP409';
     END IF;
     IF p_add THEN
         INSERT INTO council.group_members (group_id, org_id) VALUES (g, p_org)

@@ -23,7 +23,11 @@ AS $$
     SELECT t.role FROM council.cymat_team t, council.me m WHERE t.person_id = m.person_id
 $$;
 
--- R-CYMAT-1: the caller sees case c.
+-- R-CYMAT-1: the caller sees case c: the supported body, the team's head,
+-- the members dispatched, the coordinator (issue 13 item 7); and the
+-- managers and leads a request was sent to through the CSIRT's emergency
+-- channel (seed 003 §10(4): they answer it when the head cannot be
+-- reached), not the other requests.
 CREATE OR REPLACE FUNCTION council.cymat_visible(c bigint) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
@@ -32,7 +36,8 @@ AS $$
         SELECT 1 FROM council.me m, council.cymat_cases x
         WHERE x.id = c
           AND (m.is_coordinator
-               OR council.cymat_my_role() IN ('head', 'manager', 'lead')
+               OR council.cymat_my_role() = 'head'
+               OR (council.cymat_my_role() IN ('manager', 'lead') AND x.channel = 'csirt')
                OR EXISTS (SELECT 1 FROM council.cymat_dispatch d
                           WHERE d.case_id = x.id AND d.person_id = m.person_id)
                OR (x.org_id = m.org_id AND council.incident_may_touch())))
@@ -338,3 +343,53 @@ ALTER FUNCTION council.cymat_close(bigint, text) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.cymat_tell_team(council.cymat_role[], bigint, text, text, text)
     FROM PUBLIC;
+
+-- ==== The pages' reads (server/pages/cymat.c; issue 13 item 7) =============
+-- Names the pages show that the caller's own policies hide (people of
+-- other organisations).  Each answers nothing to a caller it does not
+-- concern; neither writes.
+
+-- R-CYMAT-1: the people named in case c (its requester, the head who
+-- decided and ended it, the members dispatched, the authors of its damage
+-- reports), with their names and organisations, for a caller who sees
+-- the case (council.cymat_visible); no rows otherwise.
+CREATE OR REPLACE FUNCTION council.cymat_case_people(c bigint)
+    RETURNS TABLE (person_id bigint, name_ja text, name_en text, org_ja text, org_en text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT p.id, p.name_ja, p.name_en, o.name_ja, o.name_en
+    FROM council.people p JOIN council.organisations o ON o.id = p.org_id
+    WHERE council.cymat_visible(c)
+      AND p.id IN (SELECT x.requested_by FROM council.cymat_cases x WHERE x.id = c
+                   UNION SELECT x.decided_by FROM council.cymat_cases x WHERE x.id = c
+                   UNION SELECT x.closed_by FROM council.cymat_cases x WHERE x.id = c
+                   UNION SELECT d.person_id FROM council.cymat_dispatch d WHERE d.case_id = c
+                   UNION SELECT r.submitted_by FROM council.cymat_damage_reports r
+                         WHERE r.case_id = c)
+$$;
+
+-- R-CYMAT-1: the team's active people with their roles, names and
+-- organisations, for those who dispatch it or are asked (the head, the
+-- managers, the leads) and the coordinator; no rows for anyone else
+-- (who is in the team is known to all, cymat_team_read; their names are
+-- not).
+CREATE OR REPLACE FUNCTION council.cymat_team_roster()
+    RETURNS TABLE (person_id bigint, role council.cymat_role, name_ja text, name_en text,
+                   org_ja text, org_en text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT p.id, t.role, p.name_ja, p.name_en, o.name_ja, o.name_en
+    FROM council.cymat_team t
+    JOIN council.people p ON p.id = t.person_id AND p.active
+    JOIN council.organisations o ON o.id = p.org_id
+    WHERE council.cymat_my_role() IN ('head', 'manager', 'lead')
+       OR coalesce(council.current_is_coordinator(), false)
+    ORDER BY t.role, p.id
+$$;
+
+GRANT CREATE ON SCHEMA council TO council_definer;
+ALTER FUNCTION council.cymat_case_people(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.cymat_team_roster() OWNER TO council_definer;
+REVOKE CREATE ON SCHEMA council FROM council_definer;

@@ -34,13 +34,15 @@ SELECT p.id FROM council.people p
 WHERE lower(p.email) = 'tsuyoshi.hasegawa@gsoc.example.jp'
   AND NOT EXISTS (SELECT 1 FROM council.handler_registrations h WHERE h.person_id = p.id);
 
--- R-NEW-2: a per-sector group and a per-incident group.
+-- R-NEW-2: a per-sector group and an ad-hoc group for an event no member
+-- reported (a group of kind 'incident' is opened from a report, with the
+-- reporter's consent for each member: policy/88_incident_groups.sql).
 INSERT INTO council.groups (slug, name_ja, name_en, kind, owner_org_id)
 SELECT v.slug, v.name_ja, v.name_en, v.kind::council.group_kind, o.id
 FROM (VALUES
     ('finance-circle', '金融分野 情報共有グループ', 'Finance sector circle', 'sector'),
     ('incident-2026-11', '2026年11月 不審通信対応グループ',
-     'November 2026 suspicious traffic response', 'incident')
+     'November 2026 suspicious traffic response', 'adhoc')
 ) AS v(slug, name_ja, name_en, kind)
 JOIN council.organisations o ON o.slug = 'jpcert-cc'
 ON CONFLICT (slug) DO NOTHING;

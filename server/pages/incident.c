@@ -676,6 +676,9 @@ incident_page(struct http_req *req, const struct caller_me *me, long long n,
 	incident_warnings(req, vars, w);
 	if (*PQgetvalue(h, 0, 10) == 't')
 		tmpl_vars_setf(vars, "draft_href", "/posts/new?incident=%s", id);
+	/* Items 6 and 10: its joint hearings and per-incident groups. */
+	tmpl_vars_setf(vars, "hearings_href", "/incidents/%s/hearings", id);
+	tmpl_vars_setf(vars, "groups_href", "/incidents/%s/groups", id);
 	/* The content: the reporter's in the next stage's form (as sent
 	 * when refused), everyone else's to read. */
 	if (*PQgetvalue(h, 0, 8) == 't') {

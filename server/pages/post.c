@@ -50,8 +50,12 @@ static const char POST_SQL[] =
      * before (POST_UNSEEN). */
     "council.mark_read(p.id), "
     "(SELECT count(*) FROM council.notifications n "
-    "WHERE n.post_id = p.id AND n.read_at IS NULL) "
+    "WHERE n.post_id = p.id AND n.read_at IS NULL), "
+    /* R-NONMEM-1: posted on behalf of a non-member ('t'), with its
+     * name where the caller may read it (policy/86_nonmembers.sql). */
+    "pv.j->>'on_behalf', coalesce(pv.j->'nonmember'->>'name', '') "
     "FROM council.posts p "
+    "CROSS JOIN LATERAL (SELECT council.post_provenance(p.id) AS j) pv "
     "LEFT JOIN council.post_bodies b ON b.post_id = p.id "
     "LEFT JOIN council.post_authors a ON a.post_id = p.id "
     "LEFT JOIN council.organisations o ON o.id = a.org_id "
@@ -64,7 +68,8 @@ static const char POST_SQL[] =
     "ORDER BY r.id";
 
 /* Columns of POST_SQL: the unseen notifications, then the replies. */
-enum { POST_UNSEEN = 12, POST_REPLY_ID, POST_REPLY_TITLE, POST_REPLY_DATE };
+enum { POST_UNSEEN = 12, POST_ON_BEHALF, POST_NONMEMBER, POST_REPLY_ID,
+	POST_REPLY_TITLE, POST_REPLY_DATE };
 
 enum MHD_Result
 post_get(struct http_req *req)
@@ -134,6 +139,12 @@ post_page(struct http_req *req, const struct caller_me *me,
 	tmpl_vars_setf(vars, "reply_href", "/posts/new?parent=%s", id);
 	tmpl_vars_set(vars, "author", *PQgetvalue(r, 0, 8) == 't' ?
 	    PQgetvalue(r, 0, en ? 10 : 9) : http_text(req, "feed.masked"));
+	if (strcmp(PQgetvalue(r, 0, POST_ON_BEHALF), "true") == 0) {
+		tmpl_vars_set(vars, "on_behalf", "1");
+		if (*PQgetvalue(r, 0, POST_NONMEMBER) != '\0')
+			tmpl_vars_set(vars, "nonmember",
+			    PQgetvalue(r, 0, POST_NONMEMBER));
+	}
 	for (i = 0; i < PQntuples(r); i++) {
 		if (PQgetisnull(r, i, POST_REPLY_ID))
 			continue;

@@ -28,10 +28,13 @@
 #include "feedback.h"
 #include "groups.h"
 #include "health.h"
+#include "hearing.h"
 #include "http.h"
+#include "incgroup.h"
 #include "incident.h"
 #include "membership.h"
 #include "minutes.h"
+#include "nonmember.h"
 #include "notify.h"
 #include "post.h"
 #include "routes.h"
@@ -157,6 +160,30 @@ static const struct http_route routes[] = {
 	READ("/api/v1/incidents/{id}",	"incident"),
 	WRITE("/api/v1/incidents/{id}",	"api_incident('act', $1::bigint, $2)"),
 
+	/* Joint hearings (hearing.c; R-NEW-3): an authority asks the
+	 * reporter; with its consent, other authorities join. */
+	R("/incidents/{id}/hearings",	G, PAGE, hearing_list),
+	R("/incidents/{id}/hearings",	P, PAGE, hearing_request),
+	R("/hearings/{id}",		G, PAGE, hearing_get),
+	R("/hearings/{id}",		P, PAGE, hearing_act),
+	R("/api/v1/hearings",		G, API, hearing_api_mine),
+	R("/api/v1/incidents/{id}/hearings", G, API, hearing_api_list),
+	WRITE("/api/v1/incidents/{id}/hearings",
+	    "api_hearing('request', $1::bigint, $2)"),
+	R("/api/v1/hearings/{id}",	G, API, hearing_api_get),
+	WRITE("/api/v1/hearings/{id}",	"api_hearing('act', $1::bigint, $2)"),
+
+	/* Per-incident groups (incgroup.c; R-NEW-2, R-SCOPE-4): opened from
+	 * a report, each member added with the reporter's consent. */
+	R("/incidents/{id}/groups",	G, PAGE, incgroup_list),
+	R("/incidents/{id}/groups",	P, PAGE, incgroup_post),
+	R("/api/v1/incidents/{id}/groups", G, API, incgroup_api_list),
+	WRITE("/api/v1/incidents/{id}/groups",
+	    "api_incident_group('open', $1::bigint, $2)"),
+	R("/api/v1/incident-groups/{id}", G, API, incgroup_api_get),
+	WRITE("/api/v1/incident-groups/{id}",
+	    "api_incident_group('act', $1::bigint, $2)"),
+
 	/* The secretariat's access cases (access.c; R-ORG-6): the reason,
 	 * the minimum posts, who approved, closing. */
 	R("/access-cases",		G, PAGE, access_list),
@@ -170,6 +197,10 @@ static const struct http_route routes[] = {
 	    "api_access_case('act', $1::bigint, $2)"),
 
 	/* Support requests to CYMAT (cymat.c; R-CYMAT-1). */
+	R("/cymat",			G, PAGE, cymat_list),
+	R("/cymat",			P, PAGE, cymat_request),
+	R("/cymat/{id}",		G, PAGE, cymat_get),
+	R("/cymat/{id}",		P, PAGE, cymat_act),
 	R("/api/v1/cymat",		G, API, cymat_api_list),
 	WRITE("/api/v1/cymat",		"api_cymat('request', NULL, $1)"),
 	READ("/api/v1/cymat/{id}",	"cymat_case"),
@@ -177,6 +208,9 @@ static const struct http_route routes[] = {
 
 	/* Groups (groups.c; R-NEW-2): made by the coordinator and the
 	 * secretariat, named as scopes by their members. */
+	R("/groups",			G, PAGE, groups_list),
+	R("/groups",			P, PAGE, groups_create),
+	R("/groups/{id}",		P, PAGE, groups_act),
 	R("/api/v1/groups",		G, API, groups_api_list),
 	WRITE("/api/v1/groups",		"api_group('create', NULL, $1)"),
 	WRITE("/api/v1/groups/{id}",	"api_group('act', $1::bigint, $2)"),
@@ -192,6 +226,23 @@ static const struct http_route routes[] = {
 	READ("/api/v1/violations/{id}",	"violation_report"),
 	WRITE("/api/v1/violations/{id}",
 	    "api_violation('act', $1::bigint, $2)"),
+
+	/* Non-members (nonmember.c; R-NONMEM-1, R-SHARE-2): the register,
+	 * posts on behalf of one, relays through a member with the handler
+	 * list. */
+	R("/nonmembers",		G, PAGE, nonmember_list),
+	R("/nonmembers",		P, PAGE, nonmember_act),
+	R("/nonmembers/relays/{id}",	G, PAGE, nonmember_relay_get),
+	R("/nonmembers/relays/{id}",	P, PAGE, nonmember_relay_act),
+	R("/api/v1/nonmembers",		G, API, nonmember_api_list),
+	WRITE("/api/v1/nonmembers",	"api_nonmember('register', NULL, $1)"),
+	WRITE("/api/v1/nonmembers/posts", "api_nonmember('post', NULL, $1)"),
+	WRITE("/api/v1/nonmembers/relays",
+	    "api_nonmember('relay', NULL, $1)"),
+	R("/api/v1/nonmembers/relays/{id}", G, API, nonmember_api_relay),
+	WRITE("/api/v1/nonmembers/relays/{id}",
+	    "api_nonmember('act', $1::bigint, $2)"),
+	R("/api/v1/posts/{id}/provenance", G, API, nonmember_api_provenance),
 
 	/* The task force's admissions and reviews (tfstatus.c). */
 	R("/tf",			G, PAGE, tfstatus_page),

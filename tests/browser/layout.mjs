@@ -87,6 +87,11 @@ function pages() {
   if (inc) list.push(['incident', `/incidents/${inc}`]);
   const vio = first('SELECT id FROM council.violation_reports ORDER BY id DESC LIMIT 1');
   if (vio) list.push(['violation', `/violations/${vio}`]);
+  // R-CYMAT-1, R-NEW-2: CYMAT's cases (the body's, the team's, the
+  // coordinator's; the others get the absent page) and the groups.
+  list.push(['cymat', '/cymat'], ['groups', '/groups']);
+  const cym = first('SELECT id FROM council.cymat_cases ORDER BY id DESC LIMIT 1');
+  if (cym) list.push(['cymat-case', `/cymat/${cym}`]);
   // R-ORG-6: the secretariat's access cases (seen by the grantee, the
   // committee and the coordinator; the others get the absent page).
   list.push(['access-cases', '/access-cases']);

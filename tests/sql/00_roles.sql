@@ -101,7 +101,9 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'council_definer'), fal
 -- closing are column grants), groups with their members, made through
 -- policy/83_groups.sql (migration 0030), and CYMAT's cases, dispatches and
 -- damage reports, through policy/84_cymat.sql (migration 0031; the
--- decision and the end are column grants).
+-- decision and the end are column grants), and joint hearings with their
+-- invited authorities and record, through policy/85_hearings.sql
+-- (migration 0033; answers, joining and closing are column grants).
 SELECT set_eq(
     $$SELECT c.relname::text || ':' || a.privilege_type
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
@@ -119,7 +121,18 @@ SELECT set_eq(
           'incident_submissions:INSERT', 'incident_deliveries:INSERT',
           'violation_reports:INSERT', 'violation_report_posts:INSERT',
           'groups:INSERT', 'group_members:INSERT', 'group_members:DELETE',
-          'cymat_cases:INSERT', 'cymat_dispatch:INSERT', 'cymat_damage_reports:INSERT'],
+          'cymat_cases:INSERT', 'cymat_dispatch:INSERT', 'cymat_damage_reports:INSERT',
+          'incident_hearings:INSERT', 'incident_hearing_parties:INSERT',
+          'incident_hearing_notes:INSERT',
+          -- non-members, provenance, relays with their consents, handlers
+          -- and handovers (policy/86_nonmembers.sql, migration 0034; the
+          -- closing and the decisions are column grants)
+          'nonmembers:INSERT', 'post_nonmember:INSERT', 'nonmember_relays:INSERT',
+          'nonmember_relay_consents:INSERT', 'nonmember_relay_handlers:INSERT',
+          'nonmember_relay_handovers:INSERT',
+          -- per-incident groups and their proposals (policy/88_incident_groups.sql,
+          -- migration 0035; the decisions are column grants)
+          'incident_groups:INSERT', 'incident_group_proposals:INSERT'],
     'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports, violation reports, groups and CYMAT''s cases (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
