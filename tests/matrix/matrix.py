@@ -1623,6 +1623,508 @@ def incident_matrix(conn, tap, model, rng, n_reports, max_diag):
     return pairs
 
 
+# ---------------------------------------------------------------------------
+# CYMAT support requests (R-CYMAT-1), violation reports (R-VIOL-1) and the
+# access cases they open (R-ORG-6): issue 13, items 7, 8 and 11.
+
+
+def call_as(cur, person, sql, params=()):
+    """Run sql as person (council_app, the person's live session) in a
+    savepoint kept on success and rolled back on an error.  Returns
+    (first row or None, None) or (None, the error)."""
+    cur.execute('SAVEPOINT mx_call')
+    cur.execute('SET ROLE council_app')
+    cur.execute("SELECT set_config('council.session', %s, false)", (person.token_hash.hex(),))
+    try:
+        cur.execute(sql, params)
+        row = cur.fetchone() if cur.description else None
+        err = None
+        cur.execute('RELEASE SAVEPOINT mx_call')
+    except psycopg2.Error as e:
+        row, err = None, e
+        cur.execute('ROLLBACK TO SAVEPOINT mx_call')
+        cur.execute('RELEASE SAVEPOINT mx_call')
+    cur.execute('RESET ROLE')
+    cur.execute("SELECT set_config('council.session', '', false)")
+    return row, err
+
+
+def err_code(e):
+    """The stable code of a refused call ('ok' when it was not refused)."""
+    if e is None:
+        return 'ok'
+    return (e.diag.message_primary or str(e)).strip()
+
+
+# The oracles (docs/api.md "Support requests to CYMAT", "Violation reports",
+# "Access cases of the secretariat"; issue 13 items 7, 8, 11; R-CYMAT-1,
+# R-VIOL-1, R-ORG-6, R-ORG-4).  Each returns the branch of the rule that
+# decides, and whether it shows the row; nobody without a live session (an
+# active person of a member organisation) sees anything (docs/sharing.md).
+
+# Issue 13 item 7: the head sees every case; the managers and leads those
+# sent to them, through the CSIRT's emergency channel (seed 003 §10(4)).
+TEAM_SEES_CSIRT = ('manager', 'lead')
+
+
+def may_touch(p, admins):
+    """R-ORG-4: a registered handler (open registration) or the
+    organisation's administrator."""
+    return p.handler or p.id in admins
+
+
+def cymat_oracle(model, p, case, team, admins):
+    """R-CYMAT-1: the body (its handlers and administrator), the team's head,
+    its managers and leads for an emergency request sent to them (the
+    CSIRT's channel), the members dispatched, the coordinator."""
+    o = model.orgs[p.org]
+    role = team.get(p.id)
+    if not person_live(model, p):
+        return ('team, not live' if role else 'not live'), False
+    if o.role == 'coordinator':
+        return 'coordinator', True
+    if role == 'head':
+        return role, True
+    if role in TEAM_SEES_CSIRT and case['channel'] == 'csirt':
+        return role + ', emergency channel', True
+    if p.id in case['dispatch']:
+        return 'dispatched member', True
+    if p.org == case['org']:
+        return ('body handler/admin', True) if may_touch(p, admins) else \
+            ('body, not handler', False)
+    if role:
+        return 'member not dispatched', False
+    if o.category == 'national_agency':
+        return 'other agency', False
+    return 'ordinary member', False
+
+
+def violation_oracle(model, p, rep, admins):
+    """R-VIOL-1: the reporting organisation and the secretariat, each
+    through its handlers and administrator; nobody else, the member
+    reported on and the coordinator included."""
+    o = model.orgs[p.org]
+    if not person_live(model, p):
+        return 'not live', False
+    if p.org == rep['org']:
+        return ('reporter handler/admin', True) if may_touch(p, admins) else \
+            ('reporter, not handler', False)
+    if o.role == 'secretariat':
+        return ('secretariat handler/admin', True) if may_touch(p, admins) else \
+            ('secretariat, not handler', False)
+    if p.org == rep['subject']:
+        return 'reported member', False
+    if o.role == 'coordinator':
+        return 'coordinator', False
+    return 'other', False
+
+
+def access_case_oracle(model, p, case):
+    """R-ORG-6: a case is seen by its grantee, the steering committee and
+    the coordinator."""
+    cid, granted_to, approved_by, live, posts = case
+    if not person_live(model, p):
+        return 'not live', False
+    if p.id == granted_to:
+        return 'grantee', True
+    if p.id in model.committee:
+        return 'committee', True
+    if model.orgs[p.org].role == 'coordinator':
+        return 'coordinator', True
+    if model.orgs[p.org].role == 'secretariat':
+        return 'secretariat, not grantee', False
+    return 'other', False
+
+
+def case_matrix(conn, tap, model, aud, rng, n_cymat, n_viol, max_diag):
+    """Issue 13 items 7, 8, 11: CYMAT cases (with their dispatch and damage
+    reports), violation reports (with their posts) and access cases (with
+    their posts) read by every person with a session, against the oracles
+    above.  Made through the real functions as the real people (a national
+    agency's handler requests, the head dispatches or declines and closes,
+    the body reports damage; a member's handler files a violation report
+    naming posts it reads, the secretariat opens the access case, another
+    committee member approves, the grantee closes some); the team is
+    deployment data, a few generated people added to the demo's.  All in
+    one transaction, rolled back.  Returns the number of pairs checked."""
+    t_start = time.time()
+    cur = conn.cursor()
+    conn.rollback()
+    cur.execute("SET council.session = ''")
+    cur.execute("SELECT id FROM council.people WHERE is_org_admin")
+    admins = {r[0] for r in cur.fetchall()}
+    people = [model.people[i] for i in sorted(model.people) if model.people[i].token_hash]
+    live = [p for p in people if person_live(model, p)]
+    sec = model.secretariat()
+    problems = []          # calls the oracle says succeed and that failed (or the reverse)
+
+    # -- the team (deployment data): the demo's, plus generated people ------
+    cur.execute("SELECT person_id, role::text FROM council.cymat_team")
+    team = dict(cur.fetchall())
+    gen = [p for p in people if p.generated and p.id not in team]
+    agency = [p for p in gen if model.orgs[p.org].category == 'national_agency']
+    add = {}
+    pool_live = [p for p in gen if person_live(model, p)]
+    pool_dead = [p for p in gen if not person_live(model, p)]
+    for role, pool, n in (('manager', pool_live, 2), ('lead', pool_live, 1),
+                          ('lead', pool_dead, 1), ('head', pool_dead, 1),
+                          ('member', pool_live, 6), ('member', pool_dead, 2),
+                          # a non-handler of a national agency: dispatched to its
+                          # own body's case, it sees it as a member of the team
+                          ('member', [p for p in agency if person_live(model, p)
+                                      and not may_touch(p, admins)], 2)):
+        for p in rng.sample([q for q in pool if q.id not in add],
+                            min(n, len([q for q in pool if q.id not in add]))):
+            add[p.id] = role
+    psycopg2.extras.execute_values(
+        cur, "INSERT INTO council.cymat_team (person_id, role) VALUES %s",
+        [(pid, r) for pid, r in sorted(add.items())], template='(%s, %s::council.cymat_role)')
+    team.update(add)
+    heads = [model.people[i] for i, r in sorted(team.items())
+             if r == 'head' and model.people[i].token_hash and person_live(model, model.people[i])]
+    members = sorted(team)
+
+    # -- CYMAT cases, as the real people ------------------------------------
+    bodies = [p for p in live if model.orgs[p.org].category == 'national_agency'
+              and may_touch(p, admins)]
+    # every agency with such a person, the secretariat (a national agency)
+    # and agencies whose people are on the team among them
+    cases = {}
+    for i in range(n_cymat if heads and bodies else 0):
+        body = bodies[i % len(bodies)] if i < 4 else rng.choice(bodies)
+        emergency = rng.random() < 0.4
+        channel = 'csirt' if emergency and rng.random() < 0.6 else 'ciso'
+        row, e = call_as(cur, body, "SELECT council.cymat_request(%s::council.cymat_channel, %s, %s, %s)",
+                         (channel, emergency, 'matrix support request %d' % i, rng.random() < 0.5))
+        if e:
+            problems.append('cymat_request by person %d (org %d): %s' % (body.id, body.org, err_code(e)))
+            continue
+        c = {'id': row[0], 'org': body.org, 'dispatch': set(), 'damage': 0, 'status': 'requested',
+             'channel': channel}
+        cases[c['id']] = c
+        head = rng.choice(heads)
+        r = rng.random()
+        if r < 0.65:
+            # dispatched: 1 to 4 team members (any role; the body's own
+            # non-handler people when they are on the team, sometimes)
+            own = [m for m in members if model.people[m].org == body.org and m != head.id]
+            ms = set(rng.sample(members, rng.randint(1, min(4, len(members)))))
+            if own and rng.random() < 0.5:
+                ms.add(rng.choice(own))
+            row, e = call_as(cur, head, "SELECT council.cymat_decide(%s, true, %s::bigint[], %s)",
+                             (c['id'], sorted(ms), 'matrix dispatch'))
+            if e:
+                problems.append('cymat_decide(dispatch) of case %d by the head %d: %s'
+                                % (c['id'], head.id, err_code(e)))
+                continue
+            c['dispatch'], c['status'] = ms, 'dispatched'
+            same = [p for p in bodies if p.org == body.org]
+            for _ in range(rng.randint(0, 3)):
+                row, e = call_as(cur, rng.choice(same), "SELECT council.cymat_damage(%s, %s)",
+                                 (c['id'], 'matrix damage %d' % (c['damage'] + 1)))
+                if e:
+                    problems.append('cymat_damage of case %d: %s' % (c['id'], err_code(e)))
+                else:
+                    c['damage'] += 1
+            if rng.random() < 0.35:
+                row, e = call_as(cur, head, "SELECT council.cymat_close(%s, %s)", (c['id'], 'matrix end'))
+                if e:
+                    problems.append('cymat_close of case %d: %s' % (c['id'], err_code(e)))
+                else:
+                    c['status'] = 'closed'
+        elif r < 0.8:
+            row, e = call_as(cur, head, "SELECT council.cymat_decide(%s, false, NULL, %s)",
+                             (c['id'], 'not an event the team supports'))
+            if e:
+                problems.append('cymat_decide(decline) of case %d: %s' % (c['id'], err_code(e)))
+            else:
+                c['status'] = 'declined'
+
+    # -- writes that must be refused (a few, as the rules say who may) -------
+    refused = []
+    if cases:
+        cid = next((c['id'] for c in cases.values() if c['status'] == 'requested'), None)
+        # a request the leads see (the CSIRT's emergency channel), and one they do not
+        cid_csirt = next((c['id'] for c in cases.values()
+                          if c['status'] == 'requested' and c['channel'] == 'csirt'), None)
+        cid_ciso = next((c['id'] for c in cases.values()
+                         if c['status'] == 'requested' and c['channel'] == 'ciso'), None)
+        dis = next((c for c in cases.values() if c['status'] == 'dispatched'), None)
+        non_agency = next((p for p in live if model.orgs[p.org].category != 'national_agency'
+                           and may_touch(p, admins)), None)
+        agency_nh = next((p for p in live if model.orgs[p.org].category == 'national_agency'
+                          and not may_touch(p, admins)), None)
+        lead = next((model.people[i] for i, r in sorted(team.items()) if r == 'lead'
+                     and person_live(model, model.people[i])), None)
+        outsider = next((p for p in live if model.orgs[p.org].role is None and p.id not in team
+                         and model.orgs[p.org].category != 'national_agency'), None)
+        tries = [
+            (non_agency, "SELECT council.cymat_request('ciso', false, 'matrix not a body', false)",
+             (), 'only_government_bodies'),
+            (agency_nh, "SELECT council.cymat_request('ciso', false, 'matrix not a handler', false)",
+             (), 'not_a_handler'),
+            (bodies[0], "SELECT council.cymat_request('csirt', false, 'matrix csirt, no emergency', false)",
+             (), 'csirt_only_in_emergency'),
+        ]
+        if cid_csirt:
+            tries += [(lead, 'SELECT council.cymat_decide(%s, true, %s::bigint[], NULL)',
+                       (cid_csirt, [members[0]]), 'only_the_head')]
+        if cid_ciso:
+            tries += [(lead, 'SELECT council.cymat_decide(%s, true, %s::bigint[], NULL)',
+                       (cid_ciso, [members[0]]), 'cymat_case_not_found')]
+        if cid:
+            tries += [
+                      (outsider, 'SELECT council.cymat_decide(%s, false, NULL, %s)',
+                       (cid, 'matrix'), 'cymat_case_not_found'),
+                      (outsider, 'SELECT council.cymat_decide(%s, false, NULL, %s)',
+                       (MISSING, 'matrix'), 'cymat_case_not_found')]
+        if dis:
+            mem = next((model.people[m] for m in sorted(dis['dispatch'])
+                        if person_live(model, model.people[m])
+                        and model.people[m].org != dis['org']), None)
+            tries += [(mem, 'SELECT council.cymat_damage(%s, %s)', (dis['id'], 'matrix'), 'only_the_body'),
+                      (outsider, 'SELECT council.cymat_damage(%s, %s)', (dis['id'], 'matrix'),
+                       'cymat_case_not_found')]
+        for who, sql, params, want in tries:
+            if who is None:
+                continue
+            row, e = call_as(cur, who, sql, params)
+            if err_code(e) != want:
+                refused.append('person %d (org %d): %s %s: %s, not %s'
+                               % (who.id, who.org, sql, params, err_code(e), want))
+        tap.ok(not refused, 'R-CYMAT-1: %d CYMAT writes by the wrong person refused with their code '
+               '(a hidden case like an absent one)' % len(tries), refused[:max_diag])
+
+    # -- violation reports, as the real people -------------------------------
+    reporters = [p for p in live if may_touch(p, admins)]
+    sec_people = [p for p in live if p.org == sec and may_touch(p, admins)]
+    committee = [model.people[i] for i in sorted(model.committee)
+                 if model.people[i].token_hash and person_live(model, model.people[i])]
+    member_orgs = sorted(o.id for o in model.orgs.values() if o.status == 'member')
+    cache = {}
+    viols = {}
+    old_cases = list(model.cases)
+    new_cases = []          # (id, granted_to, approved_by, live, posts)
+    n_bad_post = 0
+    for i in range(n_viol if reporters else 0):
+        rep = rng.choice(reporters)
+        sees = sorted(expected_posts(model, aud, rep, cache))
+        named = rng.sample(sees, rng.randint(0, min(5, len(sees)))) if rng.random() < 0.8 else []
+        subject = rng.choice(member_orgs + [None]) if i % 5 else None
+        if i % 7 == 3 and named and model.orgs[model.posts[named[0]].author_org].status == 'member':
+            # the reported member: an author of a post named (it must not
+            # learn of the report)
+            subject = model.posts[named[0]].author_org
+        if i % 10 == 9:
+            # a post the reporter does not read is named like an absent one
+            hidden = [x for x in model.posts if x not in set(sees)]
+            if hidden:
+                n_bad_post += 1
+                for bad in (rng.choice(hidden), MISSING):
+                    row, e = call_as(cur, rep, "SELECT council.violation_file('leak', NULL, %s, %s::bigint[])",
+                                     ('matrix violation (hidden post)', named + [bad]))
+                    if err_code(e) != 'post_not_found':
+                        problems.append('violation_file by person %d naming post %d it does not read: %s'
+                                        % (rep.id, bad, err_code(e)))
+        kind = rng.choice(['leak', 'scope_breach', 'misuse'])
+        row, e = call_as(cur, rep, "SELECT council.violation_file(%s::council.violation_kind, %s, %s, %s::bigint[])",
+                         (kind, subject, 'matrix violation report %d' % i, named))
+        if e:
+            problems.append('violation_file by person %d (org %d) naming %s: %s'
+                            % (rep.id, rep.org, named, err_code(e)))
+            continue
+        v = {'id': row[0], 'org': rep.org, 'subject': subject, 'posts': set(named)}
+        viols[v['id']] = v
+        if not sec_people:
+            continue
+        grantee = rng.choice(sec_people)
+        if named and rng.random() < 0.7:
+            row, e = call_as(cur, grantee, "SELECT council.violation_open_case(%s, now() + interval '10 days')",
+                             (v['id'],))
+            if e:
+                problems.append('violation_open_case of report %d by person %d: %s'
+                                % (v['id'], grantee.id, err_code(e)))
+            else:
+                case = [row[0], grantee.id, None, True, sorted(set(named))]
+                appr = [q for q in committee if q.id != grantee.id]
+                if appr and rng.random() < 0.75:
+                    a = rng.choice(appr)
+                    row, e = call_as(cur, a, 'SELECT council.approve_access_case(%s)', (case[0],))
+                    if e:
+                        problems.append('approve_access_case %d by %d: %s' % (case[0], a.id, err_code(e)))
+                    else:
+                        case[2] = a.id
+                if rng.random() < 0.25:
+                    row, e = call_as(cur, grantee, 'SELECT council.close_access_case(%s)', (case[0],))
+                    if e:
+                        problems.append('close_access_case %d by %d: %s' % (case[0], grantee.id, err_code(e)))
+                    else:
+                        case[3] = False
+                new_cases.append(tuple(case))
+                # (a secretariat reporter reads what the case grants from now on)
+                model.cases.append(tuple(case))
+        if rng.random() < 0.3:
+            row, e = call_as(cur, rng.choice(sec_people), 'SELECT council.violation_close(%s, %s)',
+                             (v['id'], 'matrix outcome'))
+            if e:
+                problems.append('violation_close of report %d: %s' % (v['id'], err_code(e)))
+    tap.ok(not problems, 'R-CYMAT-1, R-VIOL-1, R-ORG-6: %d CYMAT cases (%s) and %d violation reports '
+           '(%d naming posts, %d access cases opened from them, %d approved, %d closed) made through '
+           'the real functions by the people the rules allow; %d filings naming a post the reporter '
+           'does not read refused like an absent one'
+           % (len(cases), ', '.join('%d %s' % (sum(c['status'] == s for c in cases.values()), s)
+                                    for s in ('requested', 'dispatched', 'declined', 'closed')),
+              len(viols), sum(bool(v['posts']) for v in viols.values()), len(new_cases),
+              sum(c[2] is not None for c in new_cases), sum(not c[3] for c in new_cases), n_bad_post),
+           problems[:max_diag])
+
+    # -- read by every person ------------------------------------------------
+    all_cases = {c[0]: c for c in model.cases}
+    cids, vids = sorted(cases), sorted(viols)
+    bad = defaultdict(list)
+    pairs = defaultdict(int)
+    branches = {'cymat': defaultdict(lambda: [0, 0]), 'viol': defaultdict(lambda: [0, 0]),
+                'access': defaultdict(lambda: [0, 0])}
+    sec_posts_checked = 0
+    t_made = time.time() - t_start
+    t_start = time.time()
+    t_read = defaultdict(float)
+
+    def timed(sql):
+        t = time.time()
+        cur.execute(sql)
+        t_read[sql.split('council.')[1].split()[0].split('(')[0]] += time.time() - t
+    try:
+        for p in people:
+            want_c, want_v, want_a = set(), set(), set()
+            for c in cases.values():
+                br, ok = cymat_oracle(model, p, c, team, admins)
+                branches['cymat'][br][ok] += 1
+                if ok:
+                    want_c.add(c['id'])
+            for v in viols.values():
+                br, ok = violation_oracle(model, p, v, admins)
+                branches['viol'][br][ok] += 1
+                if ok:
+                    want_v.add(v['id'])
+            for c in model.cases:
+                br, ok = access_case_oracle(model, p, c)
+                branches['access'][br][ok] += 1
+                if ok:
+                    want_a.add(c[0])
+            cur.execute('SAVEPOINT mx_cases')
+            cur.execute('SET ROLE council_app')
+            cur.execute("SELECT set_config('council.session', %s, false)", (p.token_hash.hex(),))
+            timed('SELECT id FROM council.cymat_cases')
+            got_c = {r[0] for r in cur.fetchall()}
+            timed('SELECT case_id, person_id FROM council.cymat_dispatch')
+            got_cd = {tuple(r) for r in cur.fetchall()}
+            timed('SELECT case_id, seq FROM council.cymat_damage_reports')
+            got_cr = {tuple(r) for r in cur.fetchall()}
+            timed("SELECT x->>'id' FROM json_array_elements(council.cymat_cases_for_me()->'cases') x")
+            got_cl = {int(r[0]) for r in cur.fetchall()}
+            timed('SELECT id FROM council.violation_reports')
+            got_v = {r[0] for r in cur.fetchall()}
+            timed('SELECT report_id, post_id FROM council.violation_report_posts')
+            got_vp = {tuple(r) for r in cur.fetchall()}
+            timed("SELECT x->>'id' FROM json_array_elements(council.violations_for_me()->'violations') x")
+            got_vl = {int(r[0]) for r in cur.fetchall()}
+            timed('SELECT id FROM council.access_cases')
+            got_a = {r[0] for r in cur.fetchall()}
+            timed('SELECT case_id, post_id FROM council.access_case_posts')
+            got_ap = {tuple(r) for r in cur.fetchall()}
+            got_sp = None
+            if p.org == sec:
+                # R-ORG-6: the secretariat reads the posts its approved, open
+                # cases name (those opened from violation reports included)
+                timed('SELECT id FROM council.posts')
+                got_sp = {r[0] for r in cur.fetchall()}
+            cur.execute('ROLLBACK TO SAVEPOINT mx_cases')
+            cur.execute('RELEASE SAVEPOINT mx_cases')
+            cur.execute('RESET ROLE')
+            who = ('person %d (org %d %s, live=%s, handler=%s, admin=%s, committee=%s, team=%s)'
+                   % (p.id, p.org, model.orgs[p.org].slug, person_live(model, p), p.handler,
+                      p.id in admins, p.id in model.committee, team.get(p.id)))
+            # (only the rows made here: the demo may hold others)
+            got_c &= set(cids)
+            got_cl &= set(cids)
+            got_cd = {r for r in got_cd if r[0] in cases}
+            got_cr = {r for r in got_cr if r[0] in cases}
+            want_cd = {(c, m) for c in want_c for m in cases[c]['dispatch']}
+            want_cr = {(c, s) for c in want_c for s in range(1, cases[c]['damage'] + 1)}
+            pairs['cymat'] += len(cases)
+            if (got_c, got_cd, got_cr, got_cl) != (want_c, want_cd, want_cr, want_c):
+                bad['cymat'].append('%s: cases +%s -%s; dispatch +%s -%s; damage +%s -%s; list +%s -%s'
+                                    % (who, sorted(got_c - want_c), sorted(want_c - got_c),
+                                       sorted(got_cd - want_cd)[:4], sorted(want_cd - got_cd)[:4],
+                                       sorted(got_cr - want_cr)[:4], sorted(want_cr - got_cr)[:4],
+                                       sorted(got_cl - want_c), sorted(want_c - got_cl)))
+            got_v &= set(vids)
+            got_vl &= set(vids)
+            got_vp = {r for r in got_vp if r[0] in viols}
+            want_vp = {(v, x) for v in want_v for x in viols[v]['posts']}
+            pairs['viol'] += len(viols)
+            if (got_v, got_vp, got_vl) != (want_v, want_vp, want_v):
+                bad['viol'].append('%s: reports +%s -%s; posts +%s -%s; list +%s -%s'
+                                   % (who, sorted(got_v - want_v), sorted(want_v - got_v),
+                                      sorted(got_vp - want_vp)[:4], sorted(want_vp - got_vp)[:4],
+                                      sorted(got_vl - want_v), sorted(want_v - got_vl)))
+            want_ap = {(c, x) for c in want_a for x in all_cases[c][4]}
+            pairs['access'] += len(model.cases)
+            if (got_a, got_ap) != (want_a, want_ap):
+                bad['access'].append('%s: cases +%s -%s; posts +%s -%s'
+                                     % (who, sorted(got_a - want_a)[:6], sorted(want_a - got_a)[:6],
+                                        sorted(got_ap - want_ap)[:4], sorted(want_ap - got_ap)[:4]))
+            if got_sp is not None:
+                want_sp = expected_posts(model, aud, p, {})
+                sec_posts_checked += len(model.posts)
+                if got_sp != want_sp:
+                    bad['secposts'].append('%s: posts +%s -%s' % (who, sorted(got_sp - want_sp)[:8],
+                                                                 sorted(want_sp - got_sp)[:8]))
+    finally:
+        model.cases[:] = old_cases
+        conn.rollback()
+
+    tap.diag('CYMAT cases, violation reports, access cases: made in %.1fs, read by %d people in %.1fs (%s)'
+             % (t_made, len(people), time.time() - t_start,
+                ', '.join('%s %.1fs' % kv for kv in sorted(t_read.items(), key=lambda kv: -kv[1]))))
+
+    def fmt_branches(b):
+        return '; '.join('%s: %d seen, %d hidden' % (k, v[1], v[0]) for k, v in sorted(b.items()))
+    n = len(people)
+    tap.ok(not bad['cymat'], 'R-CYMAT-1: CYMAT cases, their dispatch and damage reports, and '
+           'cymat_cases_for_me(): %s (person, case) pairs checked (%d people x %d cases), %d mismatches'
+           % (format(pairs['cymat'], ','), n, len(cases), len(bad['cymat'])), bad['cymat'][:max_diag])
+    tap.diag('CYMAT branches: ' + fmt_branches(branches['cymat']))
+    tap.ok(not bad['viol'], 'R-VIOL-1: violation reports, their posts and violations_for_me(): %s '
+           '(person, report) pairs checked (%d people x %d reports), %d mismatches'
+           % (format(pairs['viol'], ','), n, len(viols), len(bad['viol'])), bad['viol'][:max_diag])
+    tap.diag('violation-report branches: ' + fmt_branches(branches['viol']))
+    tap.ok(not bad['access'], 'R-ORG-6: access cases and their posts: %s (person, case) pairs checked '
+           '(%d people x %d cases, %d opened from violation reports), %d mismatches'
+           % (format(pairs['access'], ','), n, len(all_cases), len(new_cases), len(bad['access'])),
+           bad['access'][:max_diag])
+    tap.diag('access-case branches: ' + fmt_branches(branches['access']))
+    tap.ok(not bad['secposts'], 'R-ORG-6, R-VIOL-1: the secretariat reads exactly its own posts and '
+           'those its approved, open access cases name (cases opened from violation reports '
+           'included): %s (person, post) pairs, %d mismatches'
+           % (format(sec_posts_checked, ','), len(bad['secposts'])), bad['secposts'][:max_diag])
+    # every branch of the rules is exercised
+    need = {'cymat': ['coordinator', 'head', 'lead, emergency channel',
+                      'manager, emergency channel', 'dispatched member',
+                      'body handler/admin', 'body, not handler', 'member not dispatched',
+                      'other agency', 'ordinary member', 'not live', 'team, not live'],
+            'viol': ['reporter handler/admin', 'reporter, not handler', 'secretariat handler/admin',
+                     'secretariat, not handler', 'reported member', 'coordinator', 'other',
+                     'not live'],
+            'access': ['grantee', 'committee', 'coordinator', 'secretariat, not grantee', 'other',
+                       'not live']}
+    missing = ['%s: %s' % (k, b) for k, bs in need.items() for b in bs if sum(branches[k][b]) == 0]
+    tap.ok(not missing, 'R-CYMAT-1, R-VIOL-1, R-ORG-6: every branch of the three rules has pairs',
+           missing)
+    return pairs['cymat'] + pairs['viol'] + pairs['access'] + sec_posts_checked
+
+
 def demo_groups(gen, n):
     """A few groups of demo organisations (phase A)."""
     m, rng = gen.m, gen.rng
@@ -1788,6 +2290,8 @@ def main():
                     help='people for whom EVERY read is checked (0: everybody); the '
                     'others: posts, count(*), post_authors')
     ap.add_argument('--write-sample', type=int, default=60)
+    ap.add_argument('--cymat', type=int, default=40, help='CYMAT support requests')
+    ap.add_argument('--violations', type=int, default=40, help='violation reports')
     ap.add_argument('--jobs', type=int, default=2, help='connections reading in parallel')
     ap.add_argument('--max-diag', type=int, default=15)
     ap.add_argument('--keep', action='store_true',
@@ -1924,6 +2428,11 @@ def main():
         t0 = time.time()
         incident_matrix(conn, tap, model, rng, 60, args.max_diag)
         tap.diag('incident reports: %.1fs' % (time.time() - t0))
+        t0 = time.time()
+        # (its own generator: the draws of the sections after it stay the same)
+        case_matrix(conn, tap, model, aud, random.Random(seed * 1000003 + 13),
+                    args.cymat, args.violations, args.max_diag)
+        tap.diag('CYMAT cases, violation reports, access cases: %.1fs' % (time.time() - t0))
 
         # -- writes (all rolled back) ------------------------------------
         t0 = time.time()
