@@ -127,7 +127,8 @@ CREATE OR REPLACE FUNCTION council.api__read(r jsonb, OUT status integer, OUT bo
 AS $$
 BEGIN
     IF r->>'fn' NOT IN ('ledger', 'feedback_tally', 'sc_motion', 'ga_poll', 'ga_minutes',
-                        'incident', 'access_case', 'violation_report', 'cymat_case') THEN
+                        'incident', 'access_case', 'violation_report', 'cymat_case',
+                        'asset_json') THEN
         RAISE EXCEPTION 'api_read: % is not an API read', r->>'fn';
     END IF;
     status := 200;

@@ -326,3 +326,10 @@ FROM (VALUES ('naoki.sasaki@nisc.example.jp', 'head'), ('yumi.matsumoto@nisc.exa
 ) AS v(email, role)
 JOIN council.people p ON lower(p.email) = v.email
 ON CONFLICT DO NOTHING;
+
+-- R-NEW-4: the government analyst role (migrations/0036_assets.sql):
+-- NISC's handler who matches the operators' assets with vulnerability
+-- information.
+INSERT INTO council.asset_analysts (person_id)
+SELECT p.id FROM council.people p WHERE lower(p.email) = 'yumi.matsumoto@nisc.example.jp'
+ON CONFLICT DO NOTHING;

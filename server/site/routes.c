@@ -15,6 +15,7 @@
  */
 #include "access.h"
 #include "api.h"
+#include "asset.h"
 #include "assembly.h"
 #include "attach.h"
 #include "committee.h"
@@ -226,6 +227,19 @@ static const struct http_route routes[] = {
 	READ("/api/v1/violations/{id}",	"violation_report"),
 	WRITE("/api/v1/violations/{id}",
 	    "api_violation('act', $1::bigint, $2)"),
+
+	/* The asset registry (asset.c; R-NEW-4): the operator's specified
+	 * critical computers as CPE 2.3 names, seen by the coordinator and
+	 * the government analysts too. */
+	R("/assets",			G, PAGE, asset_list),
+	R("/assets",			P, PAGE, asset_register),
+	R("/assets/{id}",		G, PAGE, asset_get),
+	R("/assets/{id}",		P, PAGE, asset_act),
+	R("/api/v1/assets",		G, API, asset_api_list),
+	R("/api/v1/cpe-dictionary",	G, API, asset_api_dictionary),
+	WRITE("/api/v1/assets",		"api_asset('register', NULL, $1)"),
+	READ("/api/v1/assets/{id}",	"asset_json"),
+	WRITE("/api/v1/assets/{id}",	"api_asset('act', $1::bigint, $2)"),
 
 	/* Non-members (nonmember.c; R-NONMEM-1, R-SHARE-2): the register,
 	 * posts on behalf of one, relays through a member with the handler

@@ -132,7 +132,10 @@ SELECT set_eq(
           'nonmember_relay_handovers:INSERT',
           -- per-incident groups and their proposals (policy/88_incident_groups.sql,
           -- migration 0035; the decisions are column grants)
-          'incident_groups:INSERT', 'incident_group_proposals:INSERT'],
+          'incident_groups:INSERT', 'incident_group_proposals:INSERT',
+          -- the asset registry and its history (policy/89_assets.sql,
+          -- migration 0036; changes and deletion are column grants)
+          'assets:INSERT', 'asset_history:INSERT'],
     'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports, violation reports, groups and CYMAT''s cases (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
