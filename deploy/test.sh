@@ -35,6 +35,7 @@
 #      non-members: provenance, relays, handlers (R-NONMEM-1) tests/http/nonmembers.sh
 #      the secretariat's access cases, closing (R-ORG-6)  tests/http/access.sh
 #      the asset registry: who sees, CPE names (R-NEW-4)  tests/http/assets.sh
+#      vulnerability data matched to assets (R-NEW-4)    tests/http/vulns.sh
 #      membership periods, secrets' reach, secretariat   tests/http/sharing.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
@@ -253,6 +254,8 @@ count nonmembers "$OUT/nonmembers.tap" $?
 count access "$OUT/access.tap" $?
 "$ROOT/tests/http/assets.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/assets.tap" 2>"$OUT/assets.err"
 count assets "$OUT/assets.tap" $?
+"$ROOT/tests/http/vulns.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/vulns.tap" 2>"$OUT/vulns.err"
+count vulns "$OUT/vulns.tap" $?
 # After lifecycle.sh: it may wait a minute for the application throttle.
 "$ROOT/tests/http/sharing.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/sharing.tap" 2>"$OUT/sharing.err"
 count sharing "$OUT/sharing.tap" $?

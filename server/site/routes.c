@@ -47,6 +47,7 @@
 #include "tokens.h"
 #include "util.h"
 #include "violation.h"
+#include "vuln.h"
 
 #define G	(HTTP_GET | HTTP_HEAD)
 #define P	HTTP_POST
@@ -240,6 +241,10 @@ static const struct http_route routes[] = {
 	WRITE("/api/v1/assets",		"api_asset('register', NULL, $1)"),
 	READ("/api/v1/assets/{id}",	"asset_json"),
 	WRITE("/api/v1/assets/{id}",	"api_asset('act', $1::bigint, $2)"),
+	/* Vulnerability matching (vuln.c; R-NEW-4): NVD CVE API 2.0 and CSAF
+	 * 2.0 imported by the coordinator or an analyst; the matches. */
+	R("/api/v1/advisories",		G, API, vuln_api_matches),
+	WRITE("/api/v1/advisories",	"api_advisory($1)"),
 
 	/* Non-members (nonmember.c; R-NONMEM-1, R-SHARE-2): the register,
 	 * posts on behalf of one, relays through a member with the handler

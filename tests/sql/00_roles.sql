@@ -135,7 +135,12 @@ SELECT set_eq(
           'incident_groups:INSERT', 'incident_group_proposals:INSERT',
           -- the asset registry and its history (policy/89_assets.sql,
           -- migration 0036; changes and deletion are column grants)
-          'assets:INSERT', 'asset_history:INSERT'],
+          'assets:INSERT', 'asset_history:INSERT',
+          -- advisories, their criteria, matches and warnings
+          -- (policy/89_vulns.sql, migration 0037; criteria and matches are
+          -- replaced on a change; the rest are column grants)
+          'vuln_advisories:INSERT', 'vuln_criteria:INSERT', 'vuln_criteria:DELETE',
+          'vuln_matches:INSERT', 'vuln_matches:DELETE', 'vuln_warnings:INSERT'],
     'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports, violation reports, groups and CYMAT''s cases (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
