@@ -116,6 +116,15 @@ caller_whoami(struct http_req *req, struct caller_me *me)
 	return caller_whoami_read(req, me, r);
 }
 
+/* The language the URL asks for, or NULL (caller.h, CALLER_EN). */
+const char *
+caller_lang_query(struct http_req *req)
+{
+	if (!req->lang_from_query)
+		return NULL;
+	return req->lang == I18N_EN ? "en" : "ja";
+}
+
 /*
  * A signed-in page's reads in one round trip (caller.h): the identity,
  * then s[0..n) in the same pipeline and transaction.  A statement that

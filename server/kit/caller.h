@@ -24,6 +24,13 @@ struct tmpl_vars;
 #define CALLER_JST(col) "to_char((" col ")::timestamptz AT TIME ZONE " \
 	"'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')"
 
+/* SQL: whether a batched read speaks English: the parameter p ('en' or
+ * 'ja', from caller_lang_query) when the URL asks for a language, else
+ * the person's own.  A page's reads run in the identity's batch
+ * (caller_page_db), before req->lang is the person's. */
+#define CALLER_EN(p) "(coalesce(" p "::text, (SELECT pl.lang FROM council.me ml " \
+	"JOIN council.people pl ON pl.id = ml.person_id), 'ja') = 'en')"
+
 /* The header's badge counts unread notifications up to this many, and
  * shows "9+" from there: at most two characters in the header, and at
  * most ten notifications read for it on every page. */
@@ -58,6 +65,8 @@ struct caller_me {
  * caller_frame: the layout variables of a signed-in page (nav_badge: the
  *   unread notifications, when any).
  * caller_id_arg: a positive id from the query string; 0 absent, -1 bad.
+ * caller_lang_query: "en" or "ja" when the URL asks for a language
+ *   (?lang=), else NULL: CALLER_EN's parameter.
  */
 PGresult	*caller_db(struct http_req *, const char *, int,
 		    const char *const *, char *, size_t);
@@ -70,6 +79,7 @@ int		 caller_form(struct http_req *, struct form *, enum MHD_Result *);
 void		 caller_frame(struct http_req *, struct tmpl_vars *,
 		    const struct caller_me *);
 long long	 caller_id_arg(struct http_req *, const char *);
+const char	*caller_lang_query(struct http_req *);
 /*
  * The name of a decision rule (council.decision_rules: code, version) as
  * people read it, with its article and version: the catalog key

@@ -27,17 +27,12 @@
 #include "tmpl.h"
 #include "util.h"
 
-/* SQL: true when the page's texts are English: parameter p ('ja', 'en',
- * or NULL for the person's own language; cymat_lang). */
-#define CYMAT_EN(p) "(coalesce(" p "::text, (SELECT pl.lang FROM council.me ml " \
-	"JOIN council.people pl ON pl.id = ml.person_id), 'ja') = 'en')"
-
 static const char *const cymat_channels[] = { "ciso", "csirt" };
 
 /* The cases the caller sees (policy/84_cymat.sql decides), newest first;
  * $1 the language. */
 static const char CYMAT_LIST_SQL[] =
-    "SELECT x.id, coalesce(CASE WHEN " CYMAT_EN("$1") " THEN o.name_en ELSE o.name_ja END, ''), "
+    "SELECT x.id, coalesce(CASE WHEN " CALLER_EN("$1") " THEN o.name_en ELSE o.name_ja END, ''), "
     "x.channel::text, x.emergency, x.status::text, " CALLER_JST("x.created_at") " "
     "FROM council.cymat_cases x LEFT JOIN council.organisations o ON o.id = x.org_id "
     "ORDER BY x.id DESC LIMIT 200";
@@ -54,7 +49,7 @@ static const char CYMAT_MAY_REQUEST_SQL[] =
  * language.  Then whether the caller is the head, and whether it speaks
  * for the supported body. */
 static const char CYMAT_CASE_SQL[] =
-    "SELECT x.id, coalesce(CASE WHEN " CYMAT_EN("$2") " THEN o.name_en ELSE o.name_ja END, ''), "
+    "SELECT x.id, coalesce(CASE WHEN " CALLER_EN("$2") " THEN o.name_en ELSE o.name_ja END, ''), "
     "x.channel::text, x.emergency, x.description, x.wider_use_consent, x.status::text, "
     CALLER_JST("x.created_at") ", coalesce(" CALLER_JST("x.decided_at") ", ''), "
     "coalesce(x.decision_note, ''), coalesce(" CALLER_JST("x.closed_at") ", ''), "
@@ -73,8 +68,8 @@ enum { CC_ID, CC_ORG, CC_CHANNEL, CC_EMERGENCY, CC_DESCRIPTION, CC_WIDER,
 /* The people the case names (council.cymat_case_people: nothing when the
  * case is hidden), with whether each was dispatched. */
 static const char CYMAT_PEOPLE_SQL[] =
-    "SELECT p.person_id::text, CASE WHEN " CYMAT_EN("$2") " THEN p.name_en ELSE p.name_ja END, "
-    "CASE WHEN " CYMAT_EN("$2") " THEN p.org_en ELSE p.org_ja END, "
+    "SELECT p.person_id::text, CASE WHEN " CALLER_EN("$2") " THEN p.name_en ELSE p.name_ja END, "
+    "CASE WHEN " CALLER_EN("$2") " THEN p.org_en ELSE p.org_ja END, "
     "EXISTS (SELECT 1 FROM council.cymat_dispatch d WHERE d.case_id = $1::bigint "
     "AND d.person_id = p.person_id) "
     "FROM council.cymat_case_people($1::bigint) p ORDER BY p.person_id";
@@ -88,8 +83,8 @@ static const char CYMAT_DAMAGE_SQL[] =
  * nothing for those outside the team's lead); $1 the language. */
 static const char CYMAT_TEAM_SQL[] =
     "SELECT t.person_id::text, t.role::text, "
-    "CASE WHEN " CYMAT_EN("$1") " THEN t.name_en ELSE t.name_ja END, "
-    "CASE WHEN " CYMAT_EN("$1") " THEN t.org_en ELSE t.org_ja END "
+    "CASE WHEN " CALLER_EN("$1") " THEN t.name_en ELSE t.name_ja END, "
+    "CASE WHEN " CALLER_EN("$1") " THEN t.org_en ELSE t.org_ja END "
     "FROM council.cymat_team_roster() t";
 
 /* A request (council.api_cymat 'request'): $1 channel, $2 emergency, $3
@@ -110,20 +105,6 @@ static const char CYMAT_ACT_SQL[] =
     "regexp_split_to_table(left(coalesce($3::text, ''), 1000), '[^0-9]+') x "
     "WHERE x ~ '^[0-9]{1,18}$') END, "
     "'note', nullif(btrim($4::text), ''), 'body', $5::text))::text)";
-
-/*
- * The language of the page's texts from the database: ?lang= when the URL
- * asks for one, else NULL, and the statement takes the person's own
- * (CYMAT_EN), as caller.c does once the identity is read: a page's reads
- * run in the identity's batch, before req->lang is the person's.
- */
-static const char *
-cymat_lang(struct http_req *req)
-{
-	if (!req->lang_from_query)
-		return NULL;
-	return req->lang == I18N_EN ? "en" : "ja";
-}
 
 /* The field a refusal code is about, or NULL. */
 static const char *
@@ -171,7 +152,7 @@ cymat_list_page(struct http_req *req, unsigned status, const char *error,
 	struct caller_me	 me;
 	struct db_stmt		 s[2];
 	struct tmpl_vars	*vars = NULL, *it;
-	const char		*lang[1] = { cymat_lang(req) }, *v;
+	const char		*lang[1] = { caller_lang_query(req) }, *v;
 	PGresult		*r, *m;
 	size_t			 k;
 	int			 i;
@@ -415,8 +396,8 @@ cymat_case_page(struct http_req *req, long long n, unsigned status,
 
 	snprintf(id, sizeof(id), "%lld", n);
 	p2[0] = id;
-	p2[1] = cymat_lang(req);
-	p1[0] = cymat_lang(req);
+	p2[1] = caller_lang_query(req);
+	p1[0] = caller_lang_query(req);
 	memset(s, 0, sizeof(s));
 	s[0].sql = CYMAT_CASE_SQL;
 	s[0].nparams = 2;

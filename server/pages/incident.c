@@ -30,7 +30,7 @@
  * first, with the stage reached, the next deadline not met and the late
  * stages; for an authority, whether it acknowledged. */
 static const char INCIDENT_LIST_SQL[] =
-    "SELECT l.id, l.title, CASE WHEN $1 = 'en' THEN o.name_en ELSE o.name_ja END, "
+    "SELECT l.id, l.title, CASE WHEN " CALLER_EN("$1") " THEN o.name_en ELSE o.name_ja END, "
     CALLER_JST("l.aware_at") ", l.stage::text, l.acknowledged, "
     CALLER_JST("l.next_due") ", l.late "
     "FROM council.incident_list() l JOIN council.organisations o ON o.id = l.org_id "
@@ -280,7 +280,7 @@ incident_list(struct http_req *req)
 	struct caller_me	 me;
 	struct db_stmt		 s[2];
 	struct tmpl_vars	*vars = NULL, *it;
-	const char		*lang[1] = { incident_lang(req) };
+	const char		*lang[1] = { caller_lang_query(req) };
 	PGresult		*r, *m;
 	int			 i;
 	enum MHD_Result		 ret;

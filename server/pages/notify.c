@@ -30,9 +30,10 @@
 static const char NOTIFY_TASKS_SQL[] =
     "SELECT kind, link, title, " CALLER_JST("due") ", "
     "due IS NOT NULL AND due < now() + interval '1 day' FROM council.my_tasks()";
-/* A notification's subject in the language $1 ('en' or 'ja'). */
+/* A notification's subject in the language $1 (caller_lang_query: the
+ * URL's, else the person's own; CALLER_EN). */
 #define NOTIFY_SUBJECT \
-	"CASE WHEN $1 = 'en' THEN n.subject_en ELSE n.subject_ja END"
+	"CASE WHEN " CALLER_EN("$1") " THEN n.subject_en ELSE n.subject_ja END"
 static const char NOTIFY_UNREAD_SQL[] =
     "SELECT " NOTIFY_SUBJECT ", n.link, " CALLER_JST("n.created_at") ", x.title "
     "FROM council.notifications n LEFT JOIN council.posts x ON x.id = n.post_id "
@@ -98,7 +99,7 @@ notify_tasks(struct http_req *req)
 	struct db_stmt		 s[3];
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*t, *u;
-	const char		*lang[1] = { req->lang == I18N_EN ? "en" : "ja" };
+	const char		*lang[1] = { caller_lang_query(req) };
 	char			 key[48];
 	int			 i;
 	enum MHD_Result		 ret;
@@ -171,7 +172,7 @@ notify_list(struct http_req *req)
 	struct caller_me	 me;
 	struct tmpl_vars	*vars = NULL, *item;
 	PGresult		*r = NULL;
-	const char		*lang[1] = { req->lang == I18N_EN ? "en" : "ja" };
+	const char		*lang[1] = { caller_lang_query(req) };
 	char			 err[256];
 	int			 i, unread = 0;
 	enum MHD_Result		 ret;

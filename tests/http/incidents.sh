@@ -218,4 +218,13 @@ tap_is "$code $(sql "SELECT acknowledged_at IS NOT NULL FROM council.incident_de
 	"R-NEW-3: NISC records its receipt from the page"
 form p10 "$W_GEN" "/incidents/$PI" --data-urlencode "csrf=$(csrf "$W_GEN")" --data-urlencode action=acknowledge
 tap_is "$code" 404 "... which another member cannot even find"
+# The list speaks the person's own language from the first request (its
+# reads run before the identity is known: CALLER_EN).
+sql "UPDATE council.people SET lang = 'en' WHERE email = '$NISC'" >/dev/null
+page p11 "$W_NISC" /incidents
+sql "UPDATE council.people SET lang = 'ja' WHERE email = '$NISC'" >/dev/null
+BANK_EN=$(sql "SELECT name_en FROM council.organisations WHERE slug = 'toto-bank'")
+BANK_JA=$(sql "SELECT name_ja FROM council.organisations WHERE slug = 'toto-bank'")
+tap_is "$code $(grep -qF "$BANK_EN" "$T/p11" && echo en) $(grep -qF "$BANK_JA" "$T/p11" && echo ja)" "200 en " \
+	"an English-speaking authority's list names the reporter in English, not in Japanese"
 tap_done
