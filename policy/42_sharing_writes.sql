@@ -231,11 +231,10 @@ BEGIN
             RAISE EXCEPTION 'incident_not_found' USING ERRCODE = 'CP404';
         END IF;
         -- Item 5: an authority the report was delivered to, or the
-        -- coordinator, drafts the warning; the reporter posts its own.
-        IF NOT (v_org.council_role IS NOT DISTINCT FROM 'coordinator'
-                OR EXISTS (SELECT 1 FROM council.incident_deliveries d
-                           WHERE d.report_id = p_incident
-                             AND d.authority_org_id = v_org.id)) THEN
+        -- coordinator, drafts the warning; the reporter posts its own
+        -- (council.incident_may_draft, policy/87_warnings.sql: the one
+        -- rule the report's page asks too).
+        IF NOT council.incident_may_draft(p_incident) THEN
             RAISE EXCEPTION 'only_authorities_draft_from_reports' USING ERRCODE = 'CP403';
         END IF;
     END IF;
