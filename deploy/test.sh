@@ -36,6 +36,7 @@
 #      the secretariat's access cases, closing (R-ORG-6)  tests/http/access.sh
 #      the asset registry: who sees, CPE names (R-NEW-4)  tests/http/assets.sh
 #      vulnerability data matched to assets (R-NEW-4)    tests/http/vulns.sh
+#      one analysis in tiered renditions (R-NEW-1)       tests/http/renditions.sh
 #      membership periods, secrets' reach, secretariat   tests/http/sharing.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
@@ -256,6 +257,8 @@ count access "$OUT/access.tap" $?
 count assets "$OUT/assets.tap" $?
 "$ROOT/tests/http/vulns.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/vulns.tap" 2>"$OUT/vulns.err"
 count vulns "$OUT/vulns.tap" $?
+"$ROOT/tests/http/renditions.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/renditions.tap" 2>"$OUT/renditions.err"
+count renditions "$OUT/renditions.tap" $?
 # After lifecycle.sh: it may wait a minute for the application throttle.
 "$ROOT/tests/http/sharing.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/sharing.tap" 2>"$OUT/sharing.err"
 count sharing "$OUT/sharing.tap" $?

@@ -229,8 +229,12 @@ AS $$
 BEGIN
     p_limit := least(greatest(coalesce(p_limit, 50), 1), 200);
     IF council.current_is_coordinator() THEN
+        -- R-NEW-1: an analysis's poorer rendition gives way to the
+        -- richest one the caller sees (91_renditions.sql); the kind is
+        -- tested first, so other posts pay nothing.
         RETURN QUERY SELECT * FROM council.posts p
-            WHERE p_before IS NULL OR p.id < p_before
+            WHERE (p_before IS NULL OR p.id < p_before)
+              AND NOT (p.kind = 'analysis' AND council.rendition_superseded(p.id))
             ORDER BY p.id DESC LIMIT p_limit;
     ELSE
         -- The keyset bound is a plain parameter: under row-level security
@@ -246,6 +250,7 @@ BEGIN
                 f.scope_summary
             FROM council.feed_items f
             WHERE f.post_id < p_before
+              AND NOT (f.kind = 'analysis' AND council.rendition_superseded(f.post_id))
             ORDER BY f.post_id DESC LIMIT p_limit;
     END IF;
 END
@@ -337,6 +342,8 @@ BEGIN
         -- R-ORG-6: every post; R-SECRET-2: secrets for handlers only.
         v_sql := 'SELECT x.id FROM council.posts x WHERE x.id < $2'
             ' AND (NOT x.is_secret OR $11)' || v_post || replace(v_rest, '#.', 'x.')
+            -- R-NEW-1: the richest rendition only (91_renditions.sql).
+            || ' AND NOT (x.kind = ''analysis'' AND council.rendition_superseded(x.id))'
             || ' ORDER BY x.id DESC LIMIT $1';
     ELSE
         -- The audience (R-SCOPE-*, R-ORG-3 via council.me), the receiving
@@ -347,7 +354,9 @@ BEGIN
             ' AND (f.is_author OR $10) AND (NOT f.is_secret OR $11)'
             || CASE WHEN p_kind IS NOT NULL THEN ' AND f.kind = $3' ELSE '' END
             || CASE WHEN p_tlp IS NOT NULL THEN ' AND f.tlp = $5' ELSE '' END
-            || replace(v_rest, '#.id', 'f.post_id');
+            || replace(v_rest, '#.id', 'f.post_id')
+            -- R-NEW-1: the richest rendition only (91_renditions.sql).
+            || ' AND NOT (f.kind = ''analysis'' AND council.rendition_superseded(f.post_id))';
         IF p_pattern IS NOT NULL THEN
             v_sql := v_sql || ' AND EXISTS (SELECT 1 FROM council.posts x'
                 ' WHERE x.id = f.post_id' || v_post || ' OFFSET 0)';

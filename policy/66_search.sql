@@ -297,7 +297,10 @@ BEGIN
     v_ids := council.search_candidates(v_n, least(greatest(coalesce(p_limit, 50), 1), 200),
         coalesce(p_before, 9223372036854775807),
         ARRAY(SELECT x.value FROM council.indicators_extract(v_q) x));
+    -- R-NEW-1: an analysis's poorer rendition gives way to the richest
+    -- one the caller sees (91_renditions.sql): a page may come out short.
     RETURN QUERY SELECT p.* FROM council.posts p WHERE p.id = ANY (v_ids)
+        AND NOT (p.kind = 'analysis' AND council.rendition_superseded(p.id))
         ORDER BY p.id DESC;
 END
 $$;

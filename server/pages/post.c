@@ -53,7 +53,10 @@ static const char POST_SQL[] =
     "WHERE n.post_id = p.id AND n.read_at IS NULL), "
     /* R-NONMEM-1: posted on behalf of a non-member ('t'), with its
      * name where the caller may read it (policy/86_nonmembers.sql). */
-    "pv.j->>'on_behalf', coalesce(pv.j->'nonmember'->>'name', '') "
+    "pv.j->>'on_behalf', coalesce(pv.j->'nonmember'->>'name', ''), "
+    /* R-NEW-1: the richest rendition the caller sees, when this is a
+     * poorer one (policy/91_renditions.sql): the page sends it there. */
+    "council.rendition_richest(p.id) "
     "FROM council.posts p "
     "CROSS JOIN LATERAL (SELECT council.post_provenance(p.id) AS j) pv "
     "LEFT JOIN council.post_bodies b ON b.post_id = p.id "
@@ -68,7 +71,7 @@ static const char POST_SQL[] =
     "ORDER BY r.id";
 
 /* Columns of POST_SQL: the unseen notifications, then the replies. */
-enum { POST_UNSEEN = 12, POST_ON_BEHALF, POST_NONMEMBER, POST_REPLY_ID,
+enum { POST_UNSEEN = 12, POST_ON_BEHALF, POST_NONMEMBER, POST_RICHEST, POST_REPLY_ID,
 	POST_REPLY_TITLE, POST_REPLY_DATE };
 
 enum MHD_Result
@@ -108,6 +111,16 @@ post_page(struct http_req *req, const struct caller_me *me,
 	}
 	if (PQntuples(r) == 0) {
 		ret = http_error(req, 404, NULL);
+		goto out;
+	}
+	/* R-NEW-1: a poorer rendition of an analysis whose richer one the
+	 * caller sees: that one is its page. */
+	if (section == NULL && strcmp(PQgetvalue(r, 0, POST_RICHEST), id) != 0) {
+		char	loc[48];
+
+		snprintf(loc, sizeof(loc), "/posts/%s",
+		    PQgetvalue(r, 0, POST_RICHEST));
+		ret = http_redirect(req, loc);
 		goto out;
 	}
 	/* Issue 17: the badge, counted with the identity before this

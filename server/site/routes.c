@@ -14,6 +14,7 @@
  * may see and do what: the row only spares a round trip to nobody.
  */
 #include "access.h"
+#include "analysis.h"
 #include "api.h"
 #include "asset.h"
 #include "assembly.h"
@@ -241,6 +242,18 @@ static const struct http_route routes[] = {
 	WRITE("/api/v1/assets",		"api_asset('register', NULL, $1)"),
 	READ("/api/v1/assets/{id}",	"asset_json"),
 	WRITE("/api/v1/assets/{id}",	"api_asset('act', $1::bigint, $2)"),
+	/* One analysis in tiered renditions (analysis.c; R-NEW-1): the
+	 * analysts' composer, publishing, the public page for anyone. */
+	R("/analyses/new",		G, PAGE, analysis_new),
+	R("/analyses/new",		P, PAGE, analysis_create),
+	R("/posts/{id}/publish",	P, PAGE, analysis_publish),
+	R("/public/analyses",		G, ANYONE, analysis_public_list),
+	R("/public/analyses/{id}",	G, ANYONE, analysis_public_get),
+	R("/api/v1/public/analyses",	G, ANYONE, analysis_api_public),
+	WRITE("/api/v1/analyses",	"api_analysis('create', NULL, $1)"),
+	WRITE("/api/v1/analyses/preview", "api_analysis('preview', NULL, $1)"),
+	WRITE("/api/v1/posts/{id}/publish", "api_analysis('publish', $1::bigint, $2)"),
+	READ("/api/v1/posts/{id}/renditions", "rendition_list"),
 	/* Vulnerability matching (vuln.c; R-NEW-4): NVD CVE API 2.0 and CSAF
 	 * 2.0 imported by the coordinator or an analyst; the matches. */
 	R("/api/v1/advisories",		G, API, vuln_api_matches),
@@ -324,4 +337,5 @@ routes_install(struct http_server *srv)
 	/* The post page's sections, in the order it shows them. */
 	post_section_add("feedback", feedback_post_vars);	/* R-TF-1 */
 	post_section_add("attachments", attach_post_vars);
+	post_section_add("renditions", analysis_post_vars);	/* R-NEW-1 */
 }

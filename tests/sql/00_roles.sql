@@ -140,7 +140,11 @@ SELECT set_eq(
           -- (policy/89_vulns.sql, migration 0037; criteria and matches are
           -- replaced on a change; the rest are column grants)
           'vuln_advisories:INSERT', 'vuln_criteria:INSERT', 'vuln_criteria:DELETE',
-          'vuln_matches:INSERT', 'vuln_matches:DELETE', 'vuln_warnings:INSERT'],
+          'vuln_matches:INSERT', 'vuln_matches:DELETE', 'vuln_warnings:INSERT',
+          -- analyses and their renditions (policy/91_renditions.sql,
+          -- migration 0038; publishing is a column grant), and the
+          -- notices of a poorer rendition to whom is told of a richer one
+          'analyses:INSERT', 'post_renditions:INSERT', 'notifications:DELETE'],
     'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports, violation reports, groups and CYMAT''s cases (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
