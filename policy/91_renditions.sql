@@ -37,10 +37,12 @@ AS $$
                      AND (x.org_id = m.org_id OR m.is_coordinator))
 $$;
 
--- R-NEW-1: post p is a rendition and the caller sees a richer rendition
--- of the same analysis (so p is not shown in lists: the richer one is).
--- False for every other post: callers test the kind first (analysis), so
--- that a list pays for this only on analyses.
+-- R-NEW-1: post p is a rendition the caller sees, and the caller sees a
+-- richer rendition of the same analysis (so p is not shown in lists: the
+-- richer one is).  False for every other post, and for a post the caller
+-- does not see (a hidden id tells nothing, not even that it is a poorer
+-- rendition).  Callers test the kind first (analysis), so that a list
+-- pays for this only on analyses.
 CREATE OR REPLACE FUNCTION council.rendition_superseded(p bigint) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
@@ -49,6 +51,7 @@ AS $$
                    JOIN council.post_renditions h
                      ON h.analysis_id = r.analysis_id AND h.tier > r.tier
                    WHERE r.post_id = p AND council.current_sees_post(h.post_id))
+       AND council.current_sees_post(p)
 $$;
 
 -- R-NEW-1: the richest rendition of p's analysis the caller sees: p

@@ -7,7 +7,7 @@
 -- public page, the preview, and all or nothing.  Same fixtures as
 -- 10_sharing_rules.sql.  Rolled back.
 BEGIN;
-SELECT plan(34);
+SELECT plan(35);
 \ir fixtures/sharing.psql
 
 -- The government analyst role (as 41_assets.sql): an FSA handler, and a
@@ -89,6 +89,8 @@ SELECT ok(pg_temp.r('full') < pg_temp.r('provision') AND pg_temp.r('provision') 
     'the richest is written first: a poorer rendition''s id is never below a richer one''s');
 RESET ROLE;
 INSERT INTO pg_temp.t_posts SELECT 'an-' || tier, id, tier <> 'awareness' FROM pg_temp.t_an;
+CREATE TEMP TABLE t_aid AS SELECT analysis_id FROM council.post_renditions WHERE post_id = pg_temp.r('full');
+GRANT SELECT ON t_aid TO PUBLIC;
 SET LOCAL ROLE council_app;
 
 -- ---- Who reads which rendition (the posts' rules, each on its own). ------------------
@@ -131,6 +133,10 @@ SELECT is(ARRAY[council.rendition_richest(pg_temp.r('awareness')), council.rendi
                 council.rendition_richest(pg_temp.r('full'))],
     ARRAY[pg_temp.r('provision'), pg_temp.r('provision'), pg_temp.r('full')],
     'R-NEW-1: from a poorer rendition''s page a reader is sent to the richest it sees; a hidden one stays hidden');
+SELECT pg_temp.as_('police-h');
+SELECT is(ARRAY[council.rendition_superseded(pg_temp.r('provision')), council.rendition_superseded(pg_temp.r('awareness'))],
+    ARRAY[false, true],
+    'R-NEW-1: a hidden poorer rendition is not even known as one to a reader of the richer');
 SELECT pg_temp.as_('univ-n');
 SELECT is(council.rendition_richest(pg_temp.r('awareness')), pg_temp.r('awareness'),
     '... a reader of awareness only stays where it is');
@@ -145,7 +151,9 @@ DECLARE
 BEGIN
     FOR t IN SELECT k FROM pg_temp.t_people ORDER BY k LOOP
         PERFORM pg_temp.as_(t.k);
-        IF (SELECT count(*) FROM council.analyses) + (SELECT count(*) FROM council.post_renditions) > 0
+        IF (SELECT count(*) FROM council.analyses x
+            WHERE x.id = (SELECT analysis_id FROM pg_temp.t_aid))
+           + (SELECT count(*) FROM council.post_renditions WHERE post_id IN (SELECT id FROM pg_temp.t_an)) > 0
            OR council.analysis_renditions(pg_temp.r('awareness')) IS NOT NULL THEN
             r := r || t.k;
         END IF;
