@@ -215,7 +215,10 @@ $$;
 -- audited, row by row).
 CREATE OR REPLACE FUNCTION council.feed(p_limit integer DEFAULT 50,
     p_before bigint DEFAULT NULL) RETURNS SETOF council.posts
-    LANGUAGE plpgsql VOLATILE
+    -- SECURITY DEFINER, owned by council_writer (under the same policies
+    -- as council_app): it reads feed_items.rendition, which council_app
+    -- may not (migration 0043).
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     -- A page, not the default estimate of 1,000 rows: the callers' joins
     -- are planned for what comes back (bench/http/run.sh).
     ROWS 50
@@ -230,11 +233,15 @@ BEGIN
     p_limit := least(greatest(coalesce(p_limit, 50), 1), 200);
     IF council.current_is_coordinator() THEN
         -- R-NEW-1: an analysis's poorer rendition gives way to the
-        -- richest one the caller sees (91_renditions.sql); the kind is
-        -- tested first, so other posts pay nothing.
+        -- richest one the caller sees (91_renditions.sql); an analysis
+        -- costs one probe of post_renditions, the function runs for
+        -- renditions only.
         RETURN QUERY SELECT * FROM council.posts p
             WHERE (p_before IS NULL OR p.id < p_before)
-              AND NOT (p.kind = 'analysis' AND council.rendition_superseded(p.id))
+              AND NOT (p.kind = 'analysis'
+                       AND EXISTS (SELECT 1 FROM council.post_renditions r
+                                   WHERE r.post_id = p.id)
+                       AND council.rendition_superseded(p.id))
             ORDER BY p.id DESC LIMIT p_limit;
     ELSE
         -- The keyset bound is a plain parameter: under row-level security
@@ -250,7 +257,10 @@ BEGIN
                 f.scope_summary
             FROM council.feed_items f
             WHERE f.post_id < p_before
-              AND NOT (f.kind = 'analysis' AND council.rendition_superseded(f.post_id))
+              -- R-NEW-1: the richest rendition the caller sees only
+              -- (91_renditions.sql); the row's flag (migration 0043) keeps
+              -- the function off every other row.
+              AND NOT (f.rendition AND council.rendition_superseded(f.post_id))
             ORDER BY f.post_id DESC LIMIT p_limit;
     END IF;
 END
@@ -343,7 +353,8 @@ BEGIN
         v_sql := 'SELECT x.id FROM council.posts x WHERE x.id < $2'
             ' AND (NOT x.is_secret OR $11)' || v_post || replace(v_rest, '#.', 'x.')
             -- R-NEW-1: the richest rendition only (91_renditions.sql).
-            || ' AND NOT (x.kind = ''analysis'' AND council.rendition_superseded(x.id))'
+            || ' AND NOT (x.kind = ''analysis'' AND EXISTS (SELECT 1 FROM council.post_renditions r'
+               ' WHERE r.post_id = x.id) AND council.rendition_superseded(x.id))'
             || ' ORDER BY x.id DESC LIMIT $1';
     ELSE
         -- The audience (R-SCOPE-*, R-ORG-3 via council.me), the receiving
@@ -356,7 +367,7 @@ BEGIN
             || CASE WHEN p_tlp IS NOT NULL THEN ' AND f.tlp = $5' ELSE '' END
             || replace(v_rest, '#.id', 'f.post_id')
             -- R-NEW-1: the richest rendition only (91_renditions.sql).
-            || ' AND NOT (f.kind = ''analysis'' AND council.rendition_superseded(f.post_id))';
+            || ' AND NOT (f.rendition AND council.rendition_superseded(f.post_id))';
         IF p_pattern IS NOT NULL THEN
             v_sql := v_sql || ' AND EXISTS (SELECT 1 FROM council.posts x'
                 ' WHERE x.id = f.post_id' || v_post || ' OFFSET 0)';
@@ -461,6 +472,7 @@ $$;
 
 GRANT CREATE ON SCHEMA council TO council_writer;
 ALTER FUNCTION council.mark_read(bigint) OWNER TO council_writer;
+ALTER FUNCTION council.feed(integer, bigint) OWNER TO council_writer;
 ALTER FUNCTION council.feed_filtered(integer, bigint, council.post_kind, bigint,
     council.tlp, boolean) OWNER TO council_writer;
 REVOKE CREATE ON SCHEMA council FROM council_writer;

@@ -300,7 +300,9 @@ BEGIN
     -- R-NEW-1: an analysis's poorer rendition gives way to the richest
     -- one the caller sees (91_renditions.sql): a page may come out short.
     RETURN QUERY SELECT p.* FROM council.posts p WHERE p.id = ANY (v_ids)
-        AND NOT (p.kind = 'analysis' AND council.rendition_superseded(p.id))
+        AND NOT (p.kind = 'analysis'
+                 AND EXISTS (SELECT 1 FROM council.post_renditions r WHERE r.post_id = p.id)
+                 AND council.rendition_superseded(p.id))
         ORDER BY p.id DESC;
 END
 $$;

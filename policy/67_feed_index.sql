@@ -79,17 +79,21 @@ BEGIN
                  WHERE f.org_id = o.org_id AND f.post_id = o.post_id';
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        -- R-NEW-1: a rendition's rows say so (migration 0043).
         EXECUTE 'INSERT INTO council.feed_items (org_id, post_id, is_author, is_secret,
                      parent_id, kind, title, confidence, scope_designated, tlp,
-                     feedback_deadline, created_at, shown_author_org, scope_summary)
+                     feedback_deadline, created_at, shown_author_org, scope_summary,
+                     rendition)
                  WITH p AS MATERIALIZED (
-                     SELECT x.* FROM (SELECT DISTINCT post_id FROM feed_new) d
+                     SELECT x.*, EXISTS (SELECT 1 FROM council.post_renditions r
+                                         WHERE r.post_id = x.id) AS rendition
+                     FROM (SELECT DISTINCT post_id FROM feed_new) d
                      CROSS JOIN LATERAL (SELECT * FROM council.posts y
                                          WHERE y.id = d.post_id OFFSET 0) x)
                  SELECT n.org_id, n.post_id, n.is_author, p.is_secret,
                         p.parent_id, p.kind, p.title, p.confidence, p.scope_designated,
                         p.tlp, p.feedback_deadline, p.created_at, p.shown_author_org,
-                        p.scope_summary
+                        p.scope_summary, p.rendition
                  FROM feed_new n JOIN p ON p.id = n.post_id
                  ON CONFLICT (org_id, post_id) DO UPDATE
                      SET is_author = EXCLUDED.is_author';
@@ -159,11 +163,12 @@ BEGIN
     WHERE post_id BETWEEN coalesce(lo, 0) AND coalesce(hi, 9223372036854775807);
     INSERT INTO council.feed_items (org_id, post_id, is_author, is_secret,
         parent_id, kind, title, confidence, scope_designated, tlp,
-        feedback_deadline, created_at, shown_author_org, scope_summary)
+        feedback_deadline, created_at, shown_author_org, scope_summary, rendition)
     SELECT a.org_id, a.post_id, a.is_author, p.is_secret,
            p.parent_id, p.kind, p.title, p.confidence, p.scope_designated,
            p.tlp, p.feedback_deadline, p.created_at, p.shown_author_org,
-           p.scope_summary
+           p.scope_summary,
+           EXISTS (SELECT 1 FROM council.post_renditions r WHERE r.post_id = p.id)
     FROM council.post_audience a JOIN council.posts p ON p.id = a.post_id
     WHERE a.post_id BETWEEN coalesce(lo, 0) AND coalesce(hi, 9223372036854775807)
     ORDER BY a.post_id, a.org_id;     -- post order, as fan-out on write stores them

@@ -189,6 +189,11 @@ BEGIN
             CASE WHEN (e->>'publish')::boolean THEN now() END,
             CASE WHEN (e->>'publish')::boolean THEN v_person END);
         v_out := v_out || jsonb_build_object(e->>'tier', v_post);
+        -- R-NEW-1: the feed rows, written by create_post before the
+        -- link, say it is a rendition (migration 0043).
+        UPDATE council.feed_items f SET rendition = true
+        FROM council.post_audience a
+        WHERE a.post_id = v_post AND f.org_id = a.org_id AND f.post_id = a.post_id;
     END LOOP;
     -- R-NEW-1: whoever is told of a richer rendition is not told of a
     -- poorer one too (each post told its own audience, create_post).
@@ -252,7 +257,10 @@ BEGIN
     IF v.tier <> 'awareness' THEN
         RAISE EXCEPTION 'only_awareness_is_published' USING ERRCODE = 'CP422';
     END IF;
-    IF p_publish IS NULL OR (v.published_at IS NOT NULL) = p_publish THEN
+    IF p_publish IS NULL THEN
+        RAISE EXCEPTION 'invalid_publish' USING ERRCODE = 'CP422';
+    END IF;
+    IF (v.published_at IS NOT NULL) = p_publish THEN
         RAISE EXCEPTION 'nothing_changes' USING ERRCODE = 'CP409';
     END IF;
     UPDATE council.post_renditions
@@ -293,11 +301,11 @@ CREATE OR REPLACE FUNCTION council.public_analyses(p bigint DEFAULT NULL) RETURN
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-    SELECT coalesce(json_agg(json_build_object('id', x.id, 'title', x.title,
+    SELECT coalesce(json_agg(json_strip_nulls(json_build_object('id', x.id, 'title', x.title,
                 'body', CASE WHEN p IS NOT NULL THEN b.body END,
                 'org_ja', o.name_ja, 'org_en', o.name_en,
                 'published_at', to_char(r.published_at AT TIME ZONE 'Asia/Tokyo',
-                                        'YYYY-MM-DD'))
+                                        'YYYY-MM-DD')))
             ORDER BY r.published_at DESC, x.id DESC), '[]')
     FROM (SELECT * FROM council.post_renditions r0
           WHERE r0.published_at IS NOT NULL AND r0.tier = 'awareness'
@@ -313,6 +321,12 @@ CREATE POLICY analyses_owner ON council.analyses FOR SELECT
     TO council_app, council_writer USING (council.rendition_owner(id));
 CREATE POLICY post_renditions_owner ON council.post_renditions FOR SELECT
     TO council_app, council_writer USING (council.rendition_owner(analysis_id));
+-- The feed and search, run as council_writer (62_feed.sql, 66_search.sql),
+-- find whether a post is a rendition by one probe, before they ask
+-- rendition_superseded; council_writer has no login and is nobody's role
+-- but the owner's (deploy/pg.sh), so no caller reads this way.
+CREATE POLICY post_renditions_writer ON council.post_renditions FOR SELECT
+    TO council_writer USING (true);
 
 -- The JSON API's rows, through the door (policy/15_api.sql):
 -- POST /api/v1/analyses {"renditions": [...]} (201 {analysis, renditions});

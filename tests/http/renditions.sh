@@ -136,6 +136,8 @@ tap_is "$(json u4 "sum(1 for a in d['analyses'] if a['id'] in ($FULL, $PROV, $AW
 form w1 "${WEB[$GEN]}" "/posts/$AW/publish" --data-urlencode "csrf=$(csrf "${WEB[$GEN]}")" --data-urlencode publish=0
 tap_is "$code $(sql "SELECT published_at IS NOT NULL FROM council.post_renditions WHERE post_id = $AW")" "404 t" \
 	"R-NEW-1: a reader cannot unpublish it (an absent post's answer)"
+api x3 "${TOK[$ANALYST]}" POST "/api/v1/posts/$AW/publish" '{}'
+tap_is "$code $(cat "$T/x3")" '422 {"error" : "invalid_publish"}' "R-NEW-1: publishing says whether: a body without it is refused"
 form w2 "${WEB[$ANALYST]}" "/posts/$AW/publish" --data-urlencode "csrf=$(csrf "${WEB[$ANALYST]}")" --data-urlencode publish=0
 pub u5 "/public/analyses/$AW"
 tap_is "$code $(sql "SELECT published_at IS NULL FROM council.post_renditions WHERE post_id = $AW")" "404 t" \
