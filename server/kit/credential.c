@@ -14,6 +14,7 @@
 #include "form.h"
 #include "http.h"
 #include "log.h"
+#include "multipart.h"
 #include "util.h"
 
 static const char *
@@ -147,6 +148,16 @@ credential_csrf_ok(struct http_req *req, const struct form *f)
 	if (req->csrf[0] == '\0' || t == NULL || strlen(t) != 64)
 		return 0;
 	return CRYPTO_memcmp(t, req->csrf, 64) == 0;
+}
+
+int
+credential_csrf_multipart_ok(struct http_req *req, const struct multipart *m)
+{
+	const struct multipart_part	*p = multipart_get(m, "csrf");
+
+	if (req->csrf[0] == '\0' || p == NULL || p->is_file || p->len != 64)
+		return 0;
+	return CRYPTO_memcmp(p->data, req->csrf, 64) == 0;
 }
 
 int

@@ -26,6 +26,7 @@
 
 struct config;
 struct form;
+struct multipart;
 struct http_req;
 
 #define CREDENTIAL_TOKEN_HEX	64	/* hex digits of a session or API token */
@@ -51,6 +52,8 @@ int	credential_origin_ok(struct http_req *);
 
 /* 1 if form's "csrf" field is the signed-in session's form token. */
 int	credential_csrf_ok(struct http_req *, const struct form *);
+/* The same for a multipart/form-data body: its "csrf" part (not a file). */
+int	credential_csrf_multipart_ok(struct http_req *, const struct multipart *);
 
 /* A new token (CREDENTIAL_TOKEN_HEX hex digits and NUL in out) and its hash
  * (65 bytes in hash).  Returns 0, or -1 if the RNG failed. */

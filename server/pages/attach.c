@@ -279,32 +279,6 @@ struct attach_in {
 };
 
 /*
- * A multipart form's token, checked by credential_csrf_ok: the fields without a
- * file become the struct form it reads ("csrf", as in every other form).
- */
-static int
-attach_csrf_ok(struct http_req *req, const struct multipart *m)
-{
-	const struct multipart_part	*p;
-	struct form			 f;
-	size_t				 i;
-	int				 ok;
-
-	form_init(&f);
-	for (i = 0; i < m->nparts && f.nfields < FORM_MAX_FIELDS; i++) {
-		p = &m->parts[i];
-		if (p->is_file)
-			continue;
-		f.fields[f.nfields].name = xstrdup(p->name);
-		f.fields[f.nfields].value = xstrndup(p->data, p->len);
-		f.nfields++;
-	}
-	ok = credential_csrf_ok(req, &f);
-	form_free(&f);
-	return ok;
-}
-
-/*
  * Read and check an upload into in.  Returns NULL, or the stable code of
  * the refusal (attach_errors).  Nothing has been stored either way.
  */
@@ -335,7 +309,7 @@ attach_receive(struct http_req *req, struct attach_in *in)
 	}
 	/* A browser's form proves its origin with the form token; a bearer
 	 * token is not sent by browsers on their own (credential.h). */
-	if (!req->bearer && !attach_csrf_ok(req, in->m))
+	if (!req->bearer && !credential_csrf_multipart_ok(req, in->m))
 		return "invalid_form_token";
 	post = multipart_get(in->m, "post");
 	if (post == NULL || post->is_file || !attach_is_id(post->data,

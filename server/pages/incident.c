@@ -291,7 +291,8 @@ incident_list(struct http_req *req)
 	s[0].params = lang;
 	/* Issue 14 item 4: the asset registry, for those it is for. */
 	s[1].sql = "SELECT council.incident_may_touch(), "
-	    "council.asset_may_register() OR council.asset_oversees()";
+	    "council.asset_may_register() OR council.asset_oversees(), "
+	    "council.rendition_may_write()";
 	if (!caller_page_db(req, &me, s, 2, &ret))
 		return ret;
 	if ((r = s[0].result) == NULL || (m = s[1].result) == NULL) {
@@ -307,6 +308,9 @@ incident_list(struct http_req *req)
 		tmpl_vars_set(vars, "may_report", "1");
 	if (*PQgetvalue(m, 0, 1) == 't')
 		tmpl_vars_set(vars, "may_assets", "1");
+	/* Issue 14 item 1: the analysts' composer of renditions. */
+	if (*PQgetvalue(m, 0, 2) == 't')
+		tmpl_vars_set(vars, "may_analyses", "1");
 	for (i = 0; i < PQntuples(r); i++) {
 		it = tmpl_vars_add_item(vars, "reports");
 		tmpl_vars_setf(it, "href", "/incidents/%s", PQgetvalue(r, i, 0));

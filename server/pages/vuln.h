@@ -12,5 +12,7 @@
 struct http_req;
 
 enum MHD_Result	vuln_api_matches(struct http_req *);	/* GET /api/v1/advisories */
+enum MHD_Result	vuln_page(struct http_req *);		/* GET /advisories */
+enum MHD_Result	vuln_upload(struct http_req *);		/* POST /advisories (a file) */
 
 #endif

@@ -13,7 +13,8 @@
 //   3  anyone, without sign-in, reads the rendition for awareness on the
 //      public page; the others are not there;
 //   4  an operator registers its VPN gateway (CPE 2.3) on /assets
-//      (R-NEW-4); a CSAF 2.0 advisory naming that product is imported; the
+//      (R-NEW-4); the coordinator imports a CSAF 2.0 advisory naming that
+//      product from a file on /advisories and sees the match; the
 //      operator finds the targeted warning in its feed and opens it, and,
 //      when MAILBOX is given, finds the e-mail about it in the SMTP
 //      server's mailbox, naming the page and not the content (R-ORG-10).
@@ -27,7 +28,7 @@
 // (lib.mjs signedIn).  Titles carry Date.now() and the width, so the
 // script runs again on the same cluster.  Prints TAP on stdout, exits 1
 // when any test failed.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ROOT, axeCheck, catalog, checkProblems, cliArgs, diag, follow, newPage, ok, pathOf, run, screenshot, signedIn,
@@ -161,17 +162,21 @@ async function renditions(browser, size) {
   }
 }
 
-// The messages in the SMTP server's mailbox (tests/lib/smtpd.py: one file
-// a message) that mention s.
+// The messages in the SMTP server's mailbox (tests/lib/smtpd.py: one
+// N.eml file a message), their RFC 2047 encoded words (the Subject)
+// decoded, that mention s.
 function mails(s) {
   if (!mailbox || !existsSync(mailbox)) return [];
-  return readdirSync(mailbox).map((n) => readFileSync(join(mailbox, n), 'utf8')).filter((m) => m.includes(s));
+  const words = (m) => m.replace(/=\?UTF-8\?B\?([^?]*)\?=/gi, (_, b) => Buffer.from(b, 'base64').toString('utf8'));
+  return readdirSync(mailbox).filter((n) => n.endsWith('.eml'))
+    .map((n) => words(readFileSync(join(mailbox, n), 'utf8'))).filter((m) => m.includes(s));
 }
 
 async function assets(browser, size) {
   const operatorMail = person(`o.slug = 'toto-power' AND ${HANDLER}`, 'operator handler');
   const operator = await signedIn(browser, base, pgdir, operatorMail, 'operator');
-  const coordMail = person(`o.council_role = 'coordinator' AND ${HANDLER}`, 'coordinator');
+  const coord = await signedIn(browser, base, pgdir,
+    person(`o.council_role = 'coordinator' AND ${HANDLER}`, 'coordinator'), 'coordinator');
   operator.width = size.width;
   await operator.page.setViewportSize(size);
   const product = `gw${RUN}${size.width}`;
@@ -198,13 +203,20 @@ async function assets(browser, size) {
         product: { product_id: 'P1', name: `examplevendor ${product} 2.1.0`,
           product_identification_helper: { cpe } } }] }] }] };
     for (const v of csaf.vulnerabilities || []) v.product_status = { known_affected: ['P1'] };
-    const token = (await import('node:crypto')).randomBytes(32).toString('hex');
-    sql(pgdir, 'INSERT INTO council.sessions (token_hash, person_id, expires_at, kind) ' +
-      `SELECT sha256(convert_to('${token}', 'UTF8')), id, now() + interval '1 hour', 'api' ` +
-      `FROM council.people WHERE email = '${coordMail}'`);
-    const res = await fetch(`${base}/api/v1/advisories`, { method: 'POST', body: JSON.stringify(csaf),
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
-    ok(res.status === 201, '4 coordinator: the CSAF 2.0 advisory is imported', `${res.status} ${await res.text()}`);
+    const file = join(outdir, `csaf-${RUN}-${size.width}.json`);
+    writeFileSync(file, JSON.stringify(csaf));
+    coord.width = size.width;
+    await coord.page.setViewportSize(size);
+    await coord.page.goto(`${base}/advisories`, { waitUntil: 'load' });
+    await audit(coord, 'advisories');
+    await coord.page.getByLabel(ja['vuln.f.file'], { exact: true }).setInputFiles(file);
+    await follow(coord.page, coord.page.getByRole('button', { name: ja['vuln.import'] }));
+    await step('4 coordinator: the CSAF 2.0 advisory is imported from a file, and matches the operator\'s gateway', async () => {
+      const t = await text(coord.page.locator('main'));
+      return { ok: (await text(coord.page.locator('main p.done'))) === ja['done.vuln.imported'] &&
+        t.includes(cpe), detail: t.slice(0, 300) };
+    });
+    await audit(coord, 'imported');
 
     const tracking = csaf.document.tracking.id;
     const titles = await feedTitles(operator);
@@ -219,16 +231,17 @@ async function assets(browser, size) {
     if (mailbox) {
       let got = [];
       for (let i = 0; i < 60 && got.length === 0; i++) {
-        got = mails(`To: ${operatorMail}`).filter((m) => m.includes(postPath));
+        got = mails(`To: <${operatorMail}>`).filter((m) => m.includes(postPath));
         if (got.length === 0) await new Promise((r) => setTimeout(r, 1000));
       }
       ok(got.length >= 1, '4 operator: the e-mail about the warning reached the SMTP server, naming its page',
-        `${mails(`To: ${operatorMail}`).length} message(s) to ${operatorMail}`);
+        `${mails(`To: <${operatorMail}>`).length} message(s) to ${operatorMail}`);
       ok(got.every((m) => !m.includes(product) && !m.includes(tracking)),
         '4 operator: the e-mail names the page, not the content');
     }
   } finally {
     await operator.context.close();
+    await coord.context.close();
   }
 }
 

@@ -95,6 +95,9 @@ function pages() {
   // R-ORG-6: the secretariat's access cases (seen by the grantee, the
   // committee and the coordinator; the others get the absent page).
   list.push(['access-cases', '/access-cases']);
+  // R-NEW-1: the analysts' composer of renditions (the coordinator and the
+  // government analysts; the others are refused) and the public page.
+  list.push(['analysis-new', '/analyses/new'], ['public-analyses', '/public/analyses']);
   const ac = first('SELECT id FROM council.access_cases ORDER BY id DESC LIMIT 1');
   if (ac) list.push(['access-case', `/access-cases/${ac}`]);
   const doc = first('SELECT slug FROM council.documents ORDER BY id LIMIT 1');
@@ -287,7 +290,8 @@ async function visit(a, name, path, lang, menu) {
 async function publicPages(browser) {
   const { context, page, w } = await newPage(browser);
   try {
-    for (const [name, path] of [['signin', '/signin'], ['apply', '/apply'], ['documents-public', '/documents']]) {
+    for (const [name, path] of [['signin', '/signin'], ['apply', '/apply'], ['documents-public', '/documents'],
+      ['analyses-public', '/public/analyses']]) {
       for (const size of [DESK, PHONE]) {
         await page.setViewportSize(size);
         const res = await page.goto(`${base}${path}`, { waitUntil: 'load' });

@@ -137,4 +137,30 @@ done
 api m6 "${TOK[$OTHER]}" GET /api/v1/advisories
 tap_is "$code $(json m6 'len([x for x in d["matches"] if x["asset"] in ('"$A1,$A2,$A3,$A4"')])')" "200 0" \
 	"R-NEW-4: a deleted asset's matches are listed no more"
+
+# ---- The page: the matches, and the coordinator's import from a file. -------------------------
+W_CO=$(session "$COORD" web); W_OP=$(session "$OP" web); W_VE=$(session "$VEND" web)
+page v1 "$W_VE" /advisories
+page v2 "$W_VE" /assets
+tap_is "$code $(grep -c 'id="vuln-heading"' "$T/v1")" "404 0" "R-NEW-4: to a vendor the matching page does not exist"
+page v3 "$W_CO" /advisories
+page v4 "$W_OP" /advisories
+tap_is "$(grep -c 'name="file"' "$T/v3") $(grep -c 'name="file"' "$T/v4") $code" "1 0 200" \
+	"R-NEW-4: the coordinator's page has the import form; the operator's lists its matches without it"
+sed "s/EXA-SA-2099-$R/EXA-SA-2099-${R}p/g" "$T/csaf.json" >"$T/csaf-page.json"
+printf 'not json' >"$T/bad.json"
+n1=$(sql "SELECT count(*) FROM council.vuln_advisories")
+form u1 "$W_CO" /advisories -F "csrf=$(csrf "$W_CO")" -F "file=@$T/bad.json;type=application/json"
+tap_is "$code $(grep -c 'id="vuln-error"' "$T/u1") $(sql "SELECT count(*) - $n1 FROM council.vuln_advisories")" "422 1 0" \
+	"R-NEW-4: a file that is not JSON is refused on the page, with the reason, and stores nothing"
+form u2 "$W_CO" /advisories -F "csrf=0000000000000000000000000000000000000000000000000000000000000000" -F "file=@$T/csaf-page.json;type=application/json"
+form u3 "$W_OP" /advisories -F "csrf=$(csrf "$W_OP")" -F "file=@$T/csaf-page.json;type=application/json"
+tap_is "$code $(sql "SELECT count(*) - $n1 FROM council.vuln_advisories")" "403 0" \
+	"R-NEW-4: a forged form token, and an operator, import nothing"
+form u4 "$W_CO" /advisories -F "csrf=$(csrf "$W_CO")" -F "file=@$T/csaf-page.json;type=application/json"
+tap_is "$code $loc $(sql "SELECT count(*) FROM council.vuln_advisories WHERE external_id = 'EXA-SA-2099-${R}p'")" "303 /advisories 1" \
+	"R-NEW-4: the coordinator imports a CSAF 2.0 advisory from a file on the page"
+form u5 "$W_CO" /advisories -F "csrf=$(csrf "$W_CO")" -F "file=@$T/csaf-page.json;type=application/json"
+tap_is "$code $(sql "SELECT count(*) FROM council.vuln_advisories WHERE external_id = 'EXA-SA-2099-${R}p'")" "303 1" \
+	"R-NEW-4: ... and again: updated, never duplicated"
 tap_done
