@@ -14,7 +14,7 @@ PKGS=(
 	libmicrohttpd-dev libpq-dev libssl-dev libxml2-dev libscrypt-dev libqrencode-dev check
 	postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	gettext curl ca-certificates openssl chromium fonts-noto-cjk python3 python3-psycopg2
-	zbar-tools
+	zbar-tools python3-aiosmtpd
 )
 # Node.js runs the browser test; use the machine's own if it has one.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \

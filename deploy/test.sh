@@ -35,7 +35,12 @@
 #      non-members: provenance, relays, handlers (R-NONMEM-1) tests/http/nonmembers.sh
 #      the secretariat's access cases, closing (R-ORG-6)  tests/http/access.sh
 #      the asset registry: who sees, CPE names (R-NEW-4)  tests/http/assets.sh
+#      depth by class: damage and method (R-TF-6)        tests/http/depth.sh
 #      vulnerability data matched to assets (R-NEW-4)    tests/http/vulns.sh
+#      early warnings by real e-mail (SMTP, S/MIME;      tests/http/mail_smtp.sh
+#      R-ORG-10)
+#      need to know, uses of a post (R-TF-7/8, R-ORG-9)   tests/http/uses.sh
+#      handlers' training and yearly list (R-NEW-6)       tests/http/training.sh
 #      one analysis in tiered renditions (R-NEW-1)       tests/http/renditions.sh
 #      membership periods, secrets' reach, secretariat   tests/http/sharing.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
@@ -45,6 +50,7 @@
 #      the member's day: six personas' journeys at both widths tests/browser/day.mjs
 #      an incident reported once, acknowledged, completed  tests/browser/incidents.mjs
 #      a CYMAT case from request to closure (R-CYMAT-1)   tests/browser/cymat.mjs
+#      tiered renditions, assets, a targeted warning by e-mail tests/browser/govinfo.sh
 #   6. councild's life cycle: bad starts, database loss, graceful stop
 #                                                      tests/ops/lifecycle.sh
 #      the audit chain anchored: signed checkpoints in a file and mailed
@@ -255,8 +261,19 @@ count nonmembers "$OUT/nonmembers.tap" $?
 count access "$OUT/access.tap" $?
 "$ROOT/tests/http/assets.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/assets.tap" 2>"$OUT/assets.err"
 count assets "$OUT/assets.tap" $?
+"$ROOT/tests/http/depth.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/depth.tap" 2>"$OUT/depth.err"
+count depth "$OUT/depth.tap" $?
 "$ROOT/tests/http/vulns.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/vulns.tap" 2>"$OUT/vulns.err"
 count vulns "$OUT/vulns.tap" $?
+# A second councild on the same database sends through a real SMTP server
+# (the suite's own is paused meanwhile: COUNCILD_PID).
+COUNCILD_PID=$COUNCILD_PID \
+	"$ROOT/tests/http/mail_smtp.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/mail_smtp.tap" 2>"$OUT/mail_smtp.err"
+count mail-smtp "$OUT/mail_smtp.tap" $?
+"$ROOT/tests/http/uses.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/uses.tap" 2>"$OUT/uses.err"
+count uses "$OUT/uses.tap" $?
+"$ROOT/tests/http/training.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/training.tap" 2>"$OUT/training.err"
+count training "$OUT/training.tap" $?
 "$ROOT/tests/http/renditions.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/renditions.tap" 2>"$OUT/renditions.err"
 count renditions "$OUT/renditions.tap" $?
 # After lifecycle.sh: it may wait a minute for the application throttle.
@@ -303,6 +320,12 @@ count inc-browser "$OUT/incidents-browser.tap" $?
 	node cymat.mjs "$COUNCILD_URL" "$OUT/screenshots/cymat" "$PGDIR"
 ) >"$OUT/cymat-browser.tap" 2>"$OUT/cymat-browser.err"
 count cym-browser "$OUT/cymat-browser.tap" $?
+# Issue 14: renditions, assets, a CSAF advisory and its targeted warning,
+# read in a real SMTP server's mailbox (a second councild sends through it;
+# the suite's own is paused meanwhile: COUNCILD_PID).
+COUNCILD_PID=$COUNCILD_PID "$ROOT/tests/browser/govinfo.sh" "$OUT/screenshots/govinfo" "$PGDIR" \
+	>"$OUT/govinfo-browser.tap" 2>"$OUT/govinfo-browser.err"
+count gov-browser "$OUT/govinfo-browser.tap" $?
 
 say "the audit chain after every layer"
 # Every notice, attendance, proxy, ballot, count, decision and withdrawal

@@ -24,6 +24,17 @@ AS $$
                 THEN decode(current_setting('council.session', true), 'hex') END
 $$;
 
+-- R-NEW-6: until when a handler whose last secrecy training was on d
+-- (JST) may handle secrets: the start (JST) of the day training_days
+-- after it (migration 0041, policy/94_training.sql); NULL for NULL.
+CREATE OR REPLACE FUNCTION council.handler_secrets_until(d date) RETURNS timestamptz
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+    SELECT ((d + s.training_days)::timestamp AT TIME ZONE 'Asia/Tokyo')
+    FROM council.handler_safety_settings s
+$$;
+
 -- What a person may do, from the tables that decide it.  The sessions of
 -- each person carry a copy (migration 0005), kept current by the triggers
 -- below; council.me reads the copy.
@@ -35,7 +46,7 @@ AS $$
 BEGIN
     UPDATE council.sessions s
     SET (org_id, live, is_coordinator, is_secretariat, is_committee,
-         may_receive, may_handle_secrets) = (
+         may_receive, may_handle_secrets, secrets_until) = (
         SELECT p.org_id,
                -- R-ORG-3: an inactive person, or an organisation that
                -- withdrew, was expelled or dissolved: nobody.
@@ -59,7 +70,12 @@ BEGIN
                NOT o.secret_opt_out
                    AND EXISTS (SELECT 1 FROM council.handler_registrations h
                                WHERE h.person_id = p.id
-                                 AND h.deregistered_at IS NULL)
+                                 AND h.deregistered_at IS NULL),
+               -- R-NEW-6: and only until the handler's training expires
+               -- (council.me compares it with now()).
+               (SELECT council.handler_secrets_until(h.trained_on)
+                FROM council.handler_registrations h
+                WHERE h.person_id = p.id AND h.deregistered_at IS NULL)
         FROM council.people p
         JOIN council.organisations o ON o.id = p.org_id
         WHERE p.id = s.person_id)
@@ -96,6 +112,17 @@ BEGIN
 END
 $$;
 
+-- R-NEW-6: every session, after a change of the training's period.
+CREATE OR REPLACE FUNCTION council.session_identity_on_settings() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    PERFORM council.session_identity_refresh(NULL);
+    RETURN NULL;
+END
+$$;
+
 -- A new session starts with its person's identity.
 CREATE OR REPLACE FUNCTION council.session_identity_on_insert() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -123,6 +150,11 @@ DROP TRIGGER IF EXISTS session_identity ON council.handler_registrations;
 CREATE TRIGGER session_identity AFTER INSERT OR UPDATE OR DELETE
     ON council.handler_registrations FOR EACH ROW
     EXECUTE FUNCTION council.session_identity_on_change();
+-- R-NEW-6: a change of the training's period changes everyone's end.
+DROP TRIGGER IF EXISTS session_identity ON council.handler_safety_settings;
+CREATE TRIGGER session_identity AFTER UPDATE OF training_days
+    ON council.handler_safety_settings FOR EACH STATEMENT
+    EXECUTE FUNCTION council.session_identity_on_settings();
 DROP TRIGGER IF EXISTS session_identity ON council.committee_members;
 CREATE TRIGGER session_identity AFTER INSERT OR UPDATE OR DELETE
     ON council.committee_members FOR EACH ROW
@@ -143,9 +175,13 @@ CREATE TRIGGER session_identity AFTER INSERT OR UPDATE OR DELETE
 -- is owned by council_definer, so sessions is read with the definer's
 -- rights (identity_read below), whoever queries it; security_barrier keeps
 -- a caller's own conditions from running before the view's.
+-- R-NEW-6: may_handle_secrets ends when the handler's training expires
+-- (secrets_until), at the moment itself: no job has to run first.
 CREATE OR REPLACE VIEW council.me WITH (security_barrier) AS
 SELECT s.person_id, s.org_id, s.is_coordinator, s.is_secretariat,
-       s.is_committee, s.may_receive, s.may_handle_secrets
+       s.is_committee, s.may_receive,
+       coalesce(s.may_handle_secrets AND s.secrets_until > now(), false)
+           AS may_handle_secrets
 FROM council.sessions s
 WHERE s.token_hash = council.current_session_hash()
   AND s.kind IN ('web', 'api')
@@ -196,9 +232,11 @@ AS $$ BEGIN RETURN coalesce((SELECT m.may_handle_secrets FROM council.me m), fal
 -- holds it only for the length of these statements.
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER VIEW council.me OWNER TO council_definer;
+ALTER FUNCTION council.handler_secrets_until(date) OWNER TO council_definer;
 ALTER FUNCTION council.session_identity_refresh(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.session_identity_on_change() OWNER TO council_definer;
 ALTER FUNCTION council.session_identity_on_insert() OWNER TO council_definer;
+ALTER FUNCTION council.session_identity_on_settings() OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.session_identity_refresh(bigint[]) FROM PUBLIC;
 REVOKE ALL ON council.me FROM PUBLIC;

@@ -128,7 +128,7 @@ AS $$
 BEGIN
     IF r->>'fn' NOT IN ('ledger', 'feedback_tally', 'sc_motion', 'ga_poll', 'ga_minutes',
                         'incident', 'access_case', 'violation_report', 'cymat_case',
-                        'asset_json', 'rendition_list') THEN
+                        'asset_json', 'rendition_list', 'post_uses_json') THEN
         RAISE EXCEPTION 'api_read: % is not an API read', r->>'fn';
     END IF;
     status := 200;

@@ -68,11 +68,13 @@ BEGIN
         -- R-ORG-3: an active person of a member.
         SELECT pe.active AND o.status = 'member'
            -- R-SECRET-2, R-SECRET-3: secrets only to registered handlers
-           -- of members that did not opt out.
+           -- of members that did not opt out; R-NEW-6: whose training
+           -- has not expired.
            AND (NOT x.is_secret
                 OR (NOT o.secret_opt_out
                     AND EXISTS (SELECT 1 FROM council.handler_registrations h
-                                WHERE h.person_id = pe.id AND h.deregistered_at IS NULL)))
+                                WHERE h.person_id = pe.id AND h.deregistered_at IS NULL
+                                  AND council.handler_secrets_until(h.trained_on) > now())))
            -- R-ORG-6: the coordinator sees every post; the secretariat
            -- through an approved, unexpired, unclosed access case.
            AND (o.council_role IS NOT DISTINCT FROM 'coordinator'
@@ -176,7 +178,10 @@ BEGIN
                 WHEN NOT EXISTS (SELECT 1 FROM council.people p
                                  JOIN council.handler_registrations h
                                    ON h.person_id = p.id AND h.deregistered_at IS NULL
-                                 WHERE p.org_id = x.id AND p.active) THEN 'no_handler'
+                                 -- R-NEW-6: a handler whose training expired
+                                 -- receives no secret.
+                                 WHERE p.org_id = x.id AND p.active
+                                   AND council.handler_secrets_until(h.trained_on) > now()) THEN 'no_handler'
             END
             FROM council.organisations x WHERE x.id = o);
 END

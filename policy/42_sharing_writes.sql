@@ -100,14 +100,21 @@ $$;
 --   p_cymat_case the CYMAT support case it is drawn from (R-CYMAT-1:
 --                refused unless the supported body consented in advance
 --                to wider use, or is the author)
+--   p_need_to_know why the members outside the task force need it
+--                (R-TF-7: required of a task-force participant deriving
+--                from a source held within the task force for a scope
+--                beyond it; council.need_to_know_record, 93_uses.sql)
 -- Returns the new post's id.
+-- (Issue 14 item 3 added p_need_to_know: the old signature goes.)
+DROP FUNCTION IF EXISTS council.create_post(council.post_kind, text, text, boolean,
+    boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint);
 CREATE OR REPLACE FUNCTION council.create_post(
     p_kind council.post_kind, p_title text, p_body text, p_is_secret boolean,
     p_masked boolean DEFAULT false, p_scope jsonb DEFAULT NULL,
     p_exclusions jsonb DEFAULT '[]', p_sources bigint[] DEFAULT '{}',
     p_parent bigint DEFAULT NULL, p_confidence text DEFAULT NULL,
     p_deadline timestamptz DEFAULT NULL, p_incident bigint DEFAULT NULL,
-    p_cymat_case bigint DEFAULT NULL) RETURNS bigint
+    p_cymat_case bigint DEFAULT NULL, p_need_to_know text DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
@@ -313,6 +320,10 @@ BEGIN
     END IF;
     PERFORM council.scope_summary_refresh(v_id);         -- 0014
     PERFORM council.audience_refresh_post(v_id, false);
+    -- R-TF-7: need to know, stated and recorded (93_uses.sql).
+    IF cardinality(p_sources) > 0 THEN
+        PERFORM council.need_to_know_record(v_id, p_need_to_know);
+    END IF;
     -- R-SECRET-2, R-SECRET-3: a secret whose audience, beyond the author's
     -- organisation, holds only members that cannot receive it (no
     -- registered handler, or opted out of secrets) reaches nobody: refused.
@@ -451,7 +462,7 @@ $$;
 GRANT CREATE ON SCHEMA council TO council_writer;
 ALTER FUNCTION council.scope_insert(bigint, jsonb) OWNER TO council_writer;
 ALTER FUNCTION council.create_post(council.post_kind, text, text, boolean,
-    boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint)
+    boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint, text)
     OWNER TO council_writer;
 ALTER FUNCTION council.widen_scope(bigint, jsonb) OWNER TO council_writer;
 ALTER FUNCTION council.open_access_case(text, bigint[], timestamptz) OWNER TO council_writer;

@@ -12,13 +12,16 @@
 -- council.create_post, once per (person, key): a second call with the same
 -- key returns the first call's post and creates nothing.  Two concurrent
 -- calls: the second waits on the key's row and then returns the first's.
+-- (Issue 14 item 3 added p_need_to_know, R-TF-7: the old signature goes.)
+DROP FUNCTION IF EXISTS council.create_post_once(text, council.post_kind, text, text,
+    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint);
 CREATE OR REPLACE FUNCTION council.create_post_once(p_key text,
     p_kind council.post_kind, p_title text, p_body text, p_is_secret boolean,
     p_masked boolean DEFAULT false, p_scope jsonb DEFAULT NULL,
     p_exclusions jsonb DEFAULT '[]', p_sources bigint[] DEFAULT '{}',
     p_parent bigint DEFAULT NULL, p_confidence text DEFAULT NULL,
     p_deadline timestamptz DEFAULT NULL, p_incident bigint DEFAULT NULL,
-    p_cymat_case bigint DEFAULT NULL) RETURNS bigint
+    p_cymat_case bigint DEFAULT NULL, p_need_to_know text DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
@@ -32,7 +35,7 @@ BEGIN
     IF p_key IS NULL THEN
         RETURN council.create_post(p_kind, p_title, p_body, p_is_secret,
             p_masked, p_scope, p_exclusions, p_sources, p_parent,
-            p_confidence, p_deadline, p_incident, p_cymat_case);
+            p_confidence, p_deadline, p_incident, p_cymat_case, p_need_to_know);
     END IF;
     IF p_key !~ '^[A-Za-z0-9_-]{16,64}$' THEN
         RAISE EXCEPTION 'invalid_submit_key' USING ERRCODE = 'CP422';
@@ -46,7 +49,7 @@ BEGIN
     END IF;
     v_id := council.create_post(p_kind, p_title, p_body, p_is_secret,
         p_masked, p_scope, p_exclusions, p_sources, p_parent, p_confidence,
-        p_deadline, p_incident, p_cymat_case);
+        p_deadline, p_incident, p_cymat_case, p_need_to_know);
     UPDATE council.submissions SET post_id = v_id
     WHERE person_id = v_person AND key = p_key;
     RETURN v_id;
@@ -68,13 +71,18 @@ $$;
 -- Issue 17: "left_out" lists the organisations the scope names that the
 -- post does not reach, each with the rule (council.audience_left_out), and
 -- "tlp" the label of what it reaches (council.tlp_reached).
+-- R-TF-7: "need_to_know" says whether the post will need the author's
+-- statement of why its readers outside the task force need it (the
+-- preview itself asks for none).
+DROP FUNCTION IF EXISTS council.audience_preview(council.post_kind, text, text,
+    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint);
 CREATE OR REPLACE FUNCTION council.audience_preview(
     p_kind council.post_kind, p_title text, p_body text, p_is_secret boolean,
     p_masked boolean DEFAULT false, p_scope jsonb DEFAULT NULL,
     p_exclusions jsonb DEFAULT '[]', p_sources bigint[] DEFAULT '{}',
     p_parent bigint DEFAULT NULL, p_confidence text DEFAULT NULL,
     p_deadline timestamptz DEFAULT NULL, p_incident bigint DEFAULT NULL,
-    p_cymat_case bigint DEFAULT NULL) RETURNS json
+    p_cymat_case bigint DEFAULT NULL, p_need_to_know text DEFAULT NULL) RETURNS json
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
@@ -90,11 +98,14 @@ DECLARE
     v_unreach   bigint[];
     v_left      jsonb := '[]';
     v_tlp       council.tlp;
+    v_ntk       boolean := false;
 BEGIN
     BEGIN
         v_id := council.create_post(p_kind, coalesce(nullif(btrim(p_title), ''), '-'),
             coalesce(p_body, ''), p_is_secret, p_masked, p_scope, p_exclusions,
-            p_sources, p_parent, p_confidence, p_deadline, p_incident, p_cymat_case);
+            p_sources, p_parent, p_confidence, p_deadline, p_incident, p_cymat_case,
+            coalesce(nullif(btrim(p_need_to_know), ''), '-'));
+        v_ntk := EXISTS (SELECT 1 FROM council.post_need_to_know n WHERE n.post_id = v_id);
         SELECT array_agg(a.org_id) INTO v_orgs
         FROM council.post_audience a WHERE a.post_id = v_id;
         SELECT count(*) INTO v_consents FROM council.consents c WHERE c.post_id = v_id;
@@ -158,6 +169,7 @@ BEGIN
         'tlp', v_tlp,
         'masked_member', EXISTS (SELECT 1 FROM unnest(v_orgs) x WHERE x = ANY (v_hidden)),
         'consents', v_consents,
+        'need_to_know', v_ntk,
         'coordinator_all', true);
 END
 $$;
@@ -185,8 +197,9 @@ DECLARE
         "title": "string", "body": "string", "secret": "boolean", "masked": "boolean",
         "scope": "array", "exclusions": "array", "parent": "number",
         "confidence": "string", "deadline": "string", "incident": "number",
-        "cymat_case": "number"}');
+        "cymat_case": "number", "need_to_know": "string", "tf": "object"}');
     v_src  bigint[];
+    v_id   bigint;
     v      record;
 BEGIN
     IF EXISTS (SELECT 1 FROM jsonb_array_elements(nullif(a->'sources', 'null')) e
@@ -211,23 +224,31 @@ BEGIN
         status := 200;
         body := council.audience_preview(v.kind, v.title, v.body, v.secret, v.masked,
             v.scope, v.excl, coalesce(v_src, '{}'), v.parent, v.confidence,
-            v.deadline, v.incident, v.cymat_case)::text;
+            v.deadline, v.incident, v.cymat_case, a->>'need_to_know')::text;
     ELSE
         status := 201;
-        body := json_build_object('id', council.create_post_once(r->>'key', v.kind,
+        v_id := council.create_post_once(r->>'key', v.kind,
             v.title, v.body, v.secret, v.masked, v.scope, v.excl, coalesce(v_src, '{}'),
-            v.parent, v.confidence, v.deadline, v.incident, v.cymat_case))::text;
+            v.parent, v.confidence, v.deadline, v.incident, v.cymat_case,
+            a->>'need_to_know');
+        -- R-TF-6: a task-force post's damage and method, in the same
+        -- transaction (policy/92_depth.sql; a retry with the same key and
+        -- the same details changes nothing).
+        IF jsonb_typeof(a->'tf') = 'object' THEN
+            PERFORM council.post_tf_set(v_id, a->'tf');
+        END IF;
+        body := json_build_object('id', v_id)::text;
     END IF;
 END
 $$;
 
 GRANT CREATE ON SCHEMA council TO council_writer;
 ALTER FUNCTION council.create_post_once(text, council.post_kind, text, text,
-    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint)
+    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint, text)
     OWNER TO council_writer;
 REVOKE CREATE ON SCHEMA council FROM council_writer;
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.audience_preview(council.post_kind, text, text,
-    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint)
+    boolean, boolean, jsonb, jsonb, bigint[], bigint, text, timestamptz, bigint, bigint, text)
     OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;

@@ -49,9 +49,14 @@ $$;
 -- form proves nothing about who fills it in: the committee's decision is
 -- the check.  Expelled and dissolved organisations do not apply again this
 -- way (CP409 already_applied, as before).
+-- R-ORG-10: p_decline_early_warning, the applicant declines the
+-- early-warning service on joining (policy/95_mail.sql: the organisation
+-- is then not registered).
+DROP FUNCTION IF EXISTS council.apply(text, text, text, text, text, text, integer, boolean, bytea);
 CREATE OR REPLACE FUNCTION council.apply(p_name_ja text, p_name_en text, p_category text,
     p_sector text, p_contact_name text, p_contact_email text, p_rules_version integer,
-    p_agree boolean, p_token_hash bytea) RETURNS bigint
+    p_agree boolean, p_token_hash bytea, p_decline_early_warning boolean DEFAULT false)
+    RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
@@ -95,9 +100,10 @@ BEGIN
         VALUES (v_org, 'applied', format('application to join again received; agreed to the '
                                          'Rules, version %s', p_rules_version));
         INSERT INTO council.applications (org_id, kind, rules_version, contact_name,
-                                          contact_email, token_hash, readmission)
+                                          contact_email, token_hash, readmission,
+                                          early_warning_declined)
         VALUES (v_org, 'application', p_rules_version, btrim(p_contact_name), p_contact_email,
-                p_token_hash, true)
+                p_token_hash, true, coalesce(p_decline_early_warning, false))
         RETURNING id INTO v_id;
         PERFORM council.audit('membership.reapply', 'organisation', v_org,
             jsonb_build_object('application', v_id, 'rules_version', p_rules_version));
@@ -121,9 +127,9 @@ BEGIN
     INSERT INTO council.people (org_id, name_ja, name_en, email, is_org_admin, active)
     VALUES (v_org, btrim(p_contact_name), btrim(p_contact_name), p_contact_email, true, false);
     INSERT INTO council.applications (org_id, kind, rules_version, contact_name, contact_email,
-                                      token_hash)
+                                      token_hash, early_warning_declined)
     VALUES (v_org, 'application', p_rules_version, btrim(p_contact_name), p_contact_email,
-            p_token_hash)
+            p_token_hash, coalesce(p_decline_early_warning, false))
     RETURNING id INTO v_id;
     PERFORM council.audit('membership.apply', 'organisation', v_org,
         jsonb_build_object('application', v_id, 'rules_version', p_rules_version));
@@ -369,7 +375,7 @@ CREATE POLICY applications_visible ON council.applications FOR SELECT TO council
 
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.rules_version() OWNER TO council_definer;
-ALTER FUNCTION council.apply(text, text, text, text, text, text, integer, boolean, bytea)
+ALTER FUNCTION council.apply(text, text, text, text, text, text, integer, boolean, bytea, boolean)
     OWNER TO council_definer;
 ALTER FUNCTION council.application_status(bytea) OWNER TO council_definer;
 ALTER FUNCTION council.applications_pending() OWNER TO council_definer;

@@ -113,6 +113,40 @@ static const struct cf_entry cf_table[] = {
 	    "the mail system to send; empty: no e-mail"),
 	CF(mail_from, CF_STR, "Council Portal <noreply@localhost>", 0, 0,
 	    "From: of the e-mail notifications"),
+	CF(smtp_host, CF_STR, "", 0, 0,
+	    "SMTP relay to which e-mail is sent (the outbox, issue 14 item 6); "
+	    "empty: e-mail goes into mail_dir instead"),
+	CF(smtp_port, CF_INT, "587", 1, 65535, "TCP port of the SMTP relay"),
+	CF(smtp_tls, CF_STR, "starttls", 0, 0,
+	    "starttls: TLS before anything else is said, the relay's "
+	    "certificate verified (a relay without STARTTLS is not used); "
+	    "none: plain text (a relay on the same machine)"),
+	CF(smtp_ca_file, CF_STR, "", 0, 0,
+	    "PEM file of the certificates the relay's is verified against; "
+	    "empty: the system's roots"),
+	CF(smtp_user, CF_STR, "", 0, 0,
+	    "user name for SMTP AUTH (PLAIN, else LOGIN); empty: no AUTH"),
+	CF(smtp_password, CF_STR, "", 0, 0, "password for SMTP AUTH"),
+	CF(smtp_auth_plaintext, CF_INT, "0", 0, 1,
+	    "1: AUTH is allowed without TLS (never over a network)"),
+	CF(smtp_timeout, CF_INT, "30", 1, 600,
+	    "seconds the relay has for each connect, read and write"),
+	CF(smtp_helo, CF_STR, "localhost", 0, 0,
+	    "the name councild gives in EHLO"),
+	CF(smime_cert, CF_STR, "", 0, 0,
+	    "PEM certificate with which outgoing e-mail is signed (S/MIME, "
+	    "multipart/signed); set with smime_key; empty: not signed"),
+	CF(smime_key, CF_STR, "", 0, 0,
+	    "PEM private key of smime_cert (mode 0600, never in the database)"),
+	CF(mail_retry_base, CF_INT, "60", 1, 86400,
+	    "seconds before the first retry of an e-mail the relay did not "
+	    "take; doubled at each attempt up to mail_retry_max"),
+	CF(mail_retry_max, CF_INT, "3600", 1, 604800,
+	    "most seconds between two attempts of one e-mail"),
+	CF(mail_lease, CF_INT, "300", 5, 86400,
+	    "seconds an e-mail being sent stays claimed; after a crash it is "
+	    "sent again once this has passed (the documented duplicate, same "
+	    "Message-ID)"),
 	CF(public_url, CF_STR, "", 0, 0,
 	    "the portal's address as members reach it (https://...), put "
 	    "before the page named in an e-mail; empty: the page alone"),
@@ -365,6 +399,20 @@ config_validate(const struct config *cfg, char *err, size_t errlen)
 	    strlen(cfg->mail_from) > 200) {
 		util_errf(err, errlen, "mail_from must be one line of at most "
 		    "200 bytes");
+		return -1;
+	}
+	if (strcmp(cfg->smtp_tls, "starttls") != 0 &&
+	    strcmp(cfg->smtp_tls, "none") != 0) {
+		util_errf(err, errlen, "smtp_tls must be starttls or none");
+		return -1;
+	}
+	if ((cfg->smime_cert[0] == '\0') != (cfg->smime_key[0] == '\0')) {
+		util_errf(err, errlen, "smime_cert and smime_key go together");
+		return -1;
+	}
+	if (strpbrk(cfg->smtp_helo, " \t\r\n<>") != NULL ||
+	    strlen(cfg->smtp_helo) > 253) {
+		util_errf(err, errlen, "smtp_helo must be a host name");
 		return -1;
 	}
 	if (cfg->public_url[0] != '\0' &&

@@ -55,6 +55,20 @@ struct config {
 	char	*mail_dir;		/* Maildir of notifications ("": none) */
 	char	*mail_from;		/* From: of notifications */
 	char	*public_url;		/* base of links in e-mail ("": none) */
+	char	*smtp_host;		/* smtp.h: the relay ("": Maildir) */
+	long	 smtp_port;
+	char	*smtp_tls;		/* starttls or none */
+	char	*smtp_ca_file;
+	char	*smtp_user;
+	char	*smtp_password;
+	long	 smtp_auth_plaintext;
+	long	 smtp_timeout;		/* seconds */
+	char	*smtp_helo;
+	char	*smime_cert;		/* smime.h: signing certificate */
+	char	*smime_key;
+	long	 mail_retry_base;	/* seconds, doubled per attempt */
+	long	 mail_retry_max;	/* seconds */
+	long	 mail_lease;		/* seconds a claimed e-mail stays claimed */
 	char	*audit_key_file;	/* anchor.h: Ed25519 key ("": off) */
 	char	*audit_checkpoint_file;	/* where checkpoints are appended */
 	long	 audit_checkpoint_interval;	/* seconds */

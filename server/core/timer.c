@@ -61,6 +61,8 @@ timer_tick(void)
 	timer_job("SELECT council.ga_remind_due()", "reminders sent");
 	timer_job("SELECT council.notify_due()", "deadline notices");
 	timer_job("SELECT council.incident_remind()", "incident reminders");
+	/* R-NEW-6: handlers' trainings and lists due (policy/94_training.sql). */
+	timer_job("SELECT council.training_remind_due()", "handler warnings");
 	if ((n = mail_deliver(timer.db, timer.acquire_ms)) > 0)
 		log_info("msg=\"e-mail written\" count=%d", n);
 	anchor_checkpoint(timer.db, timer.acquire_ms, 0);

@@ -14,6 +14,7 @@
 #include "api.h"
 #include "caller.h"
 #include "compose.h"
+#include "depth.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
@@ -63,6 +64,12 @@ compose_api_preview(struct http_req *req)
 }
 
 
+
+/* R-TF-7: the SQL parameter of the need-to-know statement in
+ * compose_post's create call: the one after depth.h's. */
+#define COMPOSE_NTK	"$24"
+_Static_assert(14 + DEPTH_COMPOSE_NPARAMS + 1 == 24,
+    "COMPOSE_NTK names the last parameter");
 
 static const char *const compose_kinds[] = {
 	"consultation", "analysis", "countermeasure", "alert", "report"
@@ -244,6 +251,8 @@ compose_refill(struct http_req *req, struct tmpl_vars *vars,
 		tmpl_vars_set(vars, "deadline", v);
 	if ((v = form_get(f, "sources")) != NULL && strlen(v) < 400)
 		tmpl_vars_set(vars, "sources", v);
+	if ((v = form_get(f, "need_to_know")) != NULL && strlen(v) <= 8000)
+		tmpl_vars_set(vars, "need_to_know", v);	/* R-TF-7 */
 	if ((v = form_get(f, "kind")) != NULL &&
 	    compose_in(v, compose_kinds, UTIL_ARRAY_LEN(compose_kinds))) {
 		snprintf(name, sizeof(name), "sel_kind_%s", v);
@@ -297,6 +306,8 @@ static const char COMPOSE_SQL[] =
     "CASE WHEN $2 THEN x.e->>'name_en' ELSE x.e->>'name_ja' END, "
     "x.e->>'reason', NULL, NULL, NULL, NULL "
     "FROM json_array_elements($1::json->'left_out') WITH ORDINALITY x(e, n) "
+    "UNION ALL SELECT 'ntk', 0, NULL, NULL, $1::json->>'need_to_know', NULL, "
+    "NULL, NULL, NULL WHERE $1 IS NOT NULL "
     "ORDER BY 1, 2";
 
 /* Columns of COMPOSE_SQL ('reader' rows: CO_ID is the category). */
@@ -426,6 +437,13 @@ compose_page(struct http_req *req, unsigned status,
 			compose_left(req, vars, r, i);
 			continue;
 		}
+		/* R-TF-7: the post will need a need-to-know statement. */
+		if (strcmp(tag, "ntk") == 0) {
+			if (strcmp(PQgetvalue(r, i, CO_A), "true") == 0)
+				tmpl_vars_set(vars, "preview_need_to_know",
+				    "1");
+			continue;
+		}
 		if (strcmp(tag, "unreachable") == 0) {
 			/* Only the two reasons the database gives have a
 			 * text. */
@@ -451,10 +469,15 @@ compose_page(struct http_req *req, unsigned status,
 		if (org && compose_form_has(f, "exclude_org",
 		    PQgetvalue(r, i, CO_ID)))
 			tmpl_vars_set(item, "xselected", "selected");
+		/* R-TF-6: the victim named among the members. */
+		if (org && compose_form_has(f, "tf_victim_org",
+		    PQgetvalue(r, i, CO_ID)))
+			tmpl_vars_set(item, "tselected", "selected");
 	}
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
 	compose_refill(req, vars, f);
+	depth_compose_vars(req, vars, f);	/* R-TF-6 */
 	if (f != NULL && (v = form_get(f, "submit_key")) != NULL &&
 	    strlen(v) == 32 && strspn(v, "0123456789abcdef") == 32)
 		tmpl_vars_set(vars, "submit_key", v);
@@ -504,9 +527,12 @@ compose_post(struct http_req *req)
 	struct form		 f;
 	struct buf		 scope, excl, srcs;
 	PGresult		*r = NULL;
-	const char		*params[14], *kind, *secret, *parent, *conf;
+	const char		*params[14 + DEPTH_COMPOSE_NPARAMS + 1], *kind;
+	const char		*pv[15];
+	const char		*secret, *parent, *conf;
 	const char		*dl, *action, *skey, *inc, *cym;
 	char			 err[256], loc[40], deadline[32];
+	char			 share[DEPTH_SHARE_MAX];
 	int			 preview;
 	enum MHD_Result		 ret;
 
@@ -539,7 +565,8 @@ compose_post(struct http_req *req)
 	    "sources"), &srcs) == -1 || (skey != NULL && (strlen(skey) != 32 ||
 	    strspn(skey, "0123456789abcdef") != 32)) || (inc != NULL &&
 	    *inc != '\0' && !compose_is_id(inc)) || (cym != NULL &&
-	    *cym != '\0' && !compose_is_id(cym))) {
+	    *cym != '\0' && !compose_is_id(cym)) ||
+	    depth_compose_params(&f, params + 14, share) == -1) {
 		ret = compose_page(req, 400, &me, &f,
 		    http_text(req, "compose.error.invalid"), NULL);
 		goto out;
@@ -567,18 +594,40 @@ compose_post(struct http_req *req)
 	params[13] = cym != NULL && *cym != '\0' ? cym : NULL;
 	if (params[7] != NULL)		/* a reply inherits its scope */
 		params[5] = NULL, params[6] = "[]", params[9] = "{}";
+	/* R-TF-7: why the readers outside the task force need to know (the
+	 * last parameter: COMPOSE_NTK; the preview's $15). */
+	params[14 + DEPTH_COMPOSE_NPARAMS] = form_get(&f, "need_to_know");
+	memcpy(pv, params, 14 * sizeof(pv[0]));
+	pv[14] = params[14 + DEPTH_COMPOSE_NPARAMS];
 	if (preview)
 		r = caller_db(req, "SELECT council.audience_preview("
 		    "$1::council.post_kind, $2, $3, $4::boolean, $5::boolean, "
 		    "$6::jsonb, $7::jsonb, $10::bigint[], $8::bigint, $9, "
-		    "$11::timestamptz, $13::bigint, $14::bigint)::text, $12", 14,
-		    params, err, sizeof(err));
+		    "$11::timestamptz, $13::bigint, $14::bigint, $15)::text, $12",
+		    15, pv, err, sizeof(err));
 	else
-		r = caller_db(req, "SELECT council.create_post_once($12, "
+		/* R-TF-6: the damage and method ($15 set) in the same
+		 * transaction: refused details create no post
+		 * (policy/92_depth.sql; a retry changes nothing). */
+		r = caller_db(req, "SELECT x.id FROM (SELECT "
+		    "council.create_post_once($12, "
 		    "$1::council.post_kind, $2, $3, $4::boolean, $5::boolean, "
 		    "$6::jsonb, $7::jsonb, $10::bigint[], $8::bigint, $9, "
-		    "$11::timestamptz, $13::bigint, $14::bigint)", 14, params, err,
-		    sizeof(err));
+		    "$11::timestamptz, $13::bigint, $14::bigint, " COMPOSE_NTK
+		    ") AS id OFFSET 0) x "
+		    "LEFT JOIN LATERAL (SELECT council.post_tf_set(x.id, "
+		    "jsonb_strip_nulls(jsonb_build_object("
+		    "'victim_org', nullif($16, '')::bigint, "
+		    "'victim_name', nullif($17, ''), "
+		    "'victim_category', nullif($18, ''), "
+		    "'victim_sector', nullif($19, ''), "
+		    "'damage_occurred', CASE $20 WHEN 'yes' THEN true "
+		    "WHEN 'no' THEN false END, "
+		    "'damage_details', nullif($21, ''), "
+		    "'attack_method', nullif($22, ''), "
+		    "'share_general', to_jsonb(string_to_array(nullif($23, ''), "
+		    "','))))) WHERE $15::boolean) t ON true", 14 +
+		    DEPTH_COMPOSE_NPARAMS + 1, params, err, sizeof(err));
 	if (r == NULL) {
 		/* A hidden parent, source or case is an absent one: the
 		 * same 404. */

@@ -119,6 +119,9 @@ membership_form_page(struct http_req *req, unsigned status, const char *error,
 	    strcmp(v, "yes") == 0 && (code == NULL ||
 	    strcmp(code, "rules_changed") != 0))
 		tmpl_vars_set(vars, "agree", "checked");
+	if (f != NULL && (v = form_get(f, "decline_early_warning")) != NULL &&
+	    strcmp(v, "yes") == 0)
+		tmpl_vars_set(vars, "decline_early_warning", "checked");
 	if ((bad = membership_bad_field(code)) != NULL) {
 		snprintf(key, sizeof(key), "bad_%s", bad);
 		tmpl_vars_set(vars, key, "true");
@@ -178,7 +181,7 @@ membership_apply_post(struct http_req *req)
 	struct form		 f;
 	struct tmpl_vars	*vars = NULL;
 	PGresult		*r = NULL;
-	const char		*params[9], *agree;
+	const char		*params[10], *agree, *decline;
 	char			 err[256], token[2 * MEMBERSHIP_TOKEN_BYTES + 1];
 	char			 hash[65];
 	long			 wait;
@@ -214,11 +217,14 @@ membership_apply_post(struct http_req *req)
 	params[6] = form_get(&f, "rules_version");
 	params[7] = agree != NULL && strcmp(agree, "yes") == 0 ? "t" : "f";
 	params[8] = hash;
+	/* R-ORG-10: registered for the early-warning service unless declined. */
+	decline = form_get(&f, "decline_early_warning");
+	params[9] = decline != NULL && strcmp(decline, "yes") == 0 ? "t" : "f";
 	if (params[6] == NULL || util_id_parse(params[6]) == 0)
 		params[6] = "0";
 	r = caller_db(req, "SELECT council.apply($1, $2, $3, $4, $5, $6, "
-	    "$7::integer, $8::boolean, decode($9, 'hex'))", 9, params, err,
-	    sizeof(err));
+	    "$7::integer, $8::boolean, decode($9, 'hex'), $10::boolean)", 10,
+	    params, err, sizeof(err));
 	if (r == NULL) {
 		for (i = 0; i < UTIL_ARRAY_LEN(member_refusals); i++)
 			if (strcmp(err, member_refusals[i]) == 0)

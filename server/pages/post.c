@@ -200,7 +200,10 @@ post_api_get(struct http_req *req)
 	    "json_build_object('org_id', o.id, 'name_ja', o.name_ja, "
 	    "'name_en', o.name_en) END, "
 	    "'replies', (SELECT coalesce(json_agg(r.id ORDER BY r.id), '[]') "
-	    "FROM council.posts r WHERE r.parent_id = p.id))::text "
+	    "FROM council.posts r WHERE r.parent_id = p.id), "
+	    /* R-TF-6: the damage and method as the caller's class may see
+	     * them (policy/92_depth.sql), or null. */
+	    "'tf', council.post_tf_json(p.id))::text "
 	    "FROM council.posts p "
 	    "LEFT JOIN council.post_bodies b ON b.post_id = p.id "
 	    "LEFT JOIN council.post_authors a ON a.post_id = p.id "

@@ -25,6 +25,8 @@
 #include "i18n.h"
 #include "log.h"
 #include "mail.h"
+#include "smime.h"
+#include "smtp.h"
 #include "membership.h"
 #include "routes.h"
 #include "signin.h"
@@ -64,6 +66,7 @@ main(int argc, char **argv)
 	};
 	struct config		 cfg;
 	struct http_server	 srv;
+	struct smtp_config	 smtp_cfg;
 	struct i18n		*i18n = NULL;
 	struct tmpl_set		*tmpl = NULL;
 	struct db_pool		*db = NULL, *signin_db = NULL;
@@ -182,7 +185,22 @@ main(int argc, char **argv)
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
 		goto out;
 	}
-	if (mail_configure(cfg.mail_dir, cfg.mail_from, cfg.public_url, err,
+	smtp_cfg.host = cfg.smtp_host;
+	smtp_cfg.port = cfg.smtp_port;
+	smtp_cfg.tls = strcmp(cfg.smtp_tls, "none") == 0 ? SMTP_TLS_NONE :
+	    SMTP_TLS_STARTTLS;
+	smtp_cfg.ca_file = cfg.smtp_ca_file;
+	smtp_cfg.user = cfg.smtp_user;
+	smtp_cfg.password = cfg.smtp_password;
+	smtp_cfg.auth_plaintext = (int)cfg.smtp_auth_plaintext;
+	smtp_cfg.timeout_s = cfg.smtp_timeout;
+	smtp_cfg.helo = cfg.smtp_helo;
+	mail_configure_outbox(cfg.mail_retry_base, cfg.mail_retry_max,
+	    cfg.mail_lease);
+	if (smtp_configure(&smtp_cfg, err, sizeof(err)) == -1 ||
+	    smime_configure(cfg.smime_cert, cfg.smime_key, err,
+	    sizeof(err)) == -1 ||
+	    mail_configure(cfg.mail_dir, cfg.mail_from, cfg.public_url, err,
 	    sizeof(err)) == -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
 		signin_stop();
@@ -222,6 +240,8 @@ out:
 	anchor_unconfigure();
 	membership_fini();
 	mail_unconfigure();
+	smime_unconfigure();
+	smtp_unconfigure();
 	signin_fini();
 	db_pool_free(signin_db);
 	db_pool_free(db);

@@ -25,6 +25,7 @@
 #include "coop.h"
 #include "credential.h"
 #include "cymat.h"
+#include "depth.h"
 #include "documents.h"
 #include "feed.h"
 #include "feedback.h"
@@ -41,11 +42,14 @@
 #include "post.h"
 #include "routes.h"
 #include "search.h"
+#include "mailprefs.h"
 #include "settings.h"
 #include "signin.h"
 #include "static.h"
 #include "tfstatus.h"
 #include "tokens.h"
+#include "training.h"
+#include "use.h"
 #include "util.h"
 #include "violation.h"
 #include "vuln.h"
@@ -96,6 +100,15 @@ static const struct http_route routes[] = {
 	R("/consents",			P, PAGE, consent_decide),
 	UPLOAD("/attachments",		   PAGE, attach_upload),
 	R("/attachments/{id}",		G, PAGE, attach_get),
+	/* Need to know and uses (use.c; R-TF-7, R-TF-8, R-ORG-9, R-USE-1). */
+	R("/posts/{id}/uses",		P, PAGE, use_record),
+	READ("/api/v1/posts/{id}/uses",	"post_uses_json"),
+	WRITE("/api/v1/posts/{id}/uses",	"api_post_use($1::bigint, $2)"),
+	/* Handler safety management (training.c; R-NEW-6). */
+	R("/handlers",			G, PAGE, training_page),
+	R("/handlers",			P, PAGE, training_post),
+	R("/api/v1/handlers",		G, API, training_api_get),
+	WRITE("/api/v1/handlers",	"api_handler_safety($1)"),
 	R("/api/v1/me",			G, API, settings_api_me),
 	R("/api/v1/feed",		G, API, feed_api),
 	R("/api/v1/search",		G, API, search_api),
@@ -256,6 +269,8 @@ static const struct http_route routes[] = {
 	READ("/api/v1/posts/{id}/renditions", "rendition_list"),
 	/* Vulnerability matching (vuln.c; R-NEW-4): NVD CVE API 2.0 and CSAF
 	 * 2.0 imported by the coordinator or an analyst; the matches. */
+	R("/advisories",			G, PAGE, vuln_page),
+	UPLOAD("/advisories",			PAGE, vuln_upload),
 	R("/api/v1/advisories",		G, API, vuln_api_matches),
 	WRITE("/api/v1/advisories",	"api_advisory($1)"),
 
@@ -308,6 +323,13 @@ static const struct http_route routes[] = {
 	R("/api/v1/org",		G, API, settings_api_org),
 	WRITE("/api/v1/org",		"api_set_org($1)"),
 	WRITE("/api/v1/org/handlers",	"api_handler($1)"),
+	/* E-mail preferences (mailprefs.c; issue 14 item 6, R-ORG-10). */
+	R("/settings/mail",		G, PAGE, mailprefs_get),
+	R("/settings/mail",		P, PAGE, mailprefs_post),
+	R("/api/v1/me/smime",		G, API, mailprefs_api_smime_get),
+	R("/api/v1/me/smime",		P, API, mailprefs_api_smime_post),
+	R("/api/v1/org/early-warning",	G, API, mailprefs_api_early_warning),
+	WRITE("/api/v1/org/early-warning", "api_set_early_warning($1)"),
 
 	/* Public: the roster, the council's texts (settings.c, documents.c). */
 	R("/roster",			G, ANYONE, settings_roster),
@@ -335,7 +357,9 @@ routes_install(struct http_server *srv)
 	srv->upload_gate = credential_person;
 	srv->dispatch = credential_dispatch;
 	/* The post page's sections, in the order it shows them. */
+	post_section_add("depth", depth_post_vars);		/* R-TF-6 */
 	post_section_add("feedback", feedback_post_vars);	/* R-TF-1 */
 	post_section_add("attachments", attach_post_vars);
 	post_section_add("renditions", analysis_post_vars);	/* R-NEW-1 */
+	post_section_add("uses", use_post_vars);	/* R-TF-7, R-TF-8, R-ORG-9 */
 }

@@ -15,9 +15,9 @@ O		?= var/build/libfuzzer
 FUZZ_CC		?= clang
 FUZZ_TARGETS	?= $(shell sed -n 's/^\([a-z][a-z0-9_]*\).*/\1/p' \
 		   $(top_srcdir)/tests/fuzz/targets)
-FUZZ_CPPFLAGS	?= $(shell pkg-config --cflags libmicrohttpd libpq libcrypto libxml-2.0 \
+FUZZ_CPPFLAGS	?= $(shell pkg-config --cflags libmicrohttpd libpq libcrypto libssl libxml-2.0 \
 		   libqrencode)
-FUZZ_LIBS	?= $(shell pkg-config --libs libmicrohttpd libpq libcrypto libxml-2.0 \
+FUZZ_LIBS	?= $(shell pkg-config --libs libmicrohttpd libpq libcrypto libssl libxml-2.0 \
 		   libqrencode) \
 		   -lscrypt -lpthread
 

@@ -1624,6 +1624,286 @@ def incident_matrix(conn, tap, model, rng, n_reports, max_diag):
 
 
 # ---------------------------------------------------------------------------
+# Field checks (issue 14 item 2): functions that return, for an object the
+# caller sees, fields that depend on the caller's class, NULL where the
+# class may not see them.  Each FieldCheck names the function's read (one
+# statement for a list of object ids, run as each person through
+# council_app and the person's live session), its fields, and its oracle:
+# a pure-Python function of the raw rows that answers, for (person, object),
+# None (no row) or {field: value}.  field_matrix compares EVERY (person,
+# object, field) triple; absent fields are NULL, and "row" (whether a row
+# came back at all) counts as a field.  Another field-producing function
+# (e.g. tiered renditions) is one more FieldCheck: generate its rows, write
+# its oracle, append it to the list passed to field_matrix.
+
+
+class FieldCheck:
+    """name: the TAP label; sql: a statement with one %s (the object ids,
+    bigint[]) returning (object id, field...) for the caller; fields: the
+    names of the columns after the id; objects: the object ids; oracle(person,
+    object id) -> None | {field: value}; describe(object id) -> str (diag)."""
+
+    def __init__(self, name, sql, fields, objects, oracle, describe=str, branch=None):
+        self.name, self.sql, self.fields = name, sql, list(fields)
+        self.objects, self.oracle, self.describe = list(objects), oracle, describe
+        # branch(person, object, want) -> label: the rule's branch an oracle answer took,
+        # counted so that a run shows every branch has (person, object) pairs.
+        self.branch = branch or (lambda person, x, want: 'row' if want is not None else 'none')
+
+
+def _field_norm(v):
+    return sorted(v) if isinstance(v, list) else v
+
+
+def field_matrix(conn, tap, model, checks, max_diag):
+    """Read every check as every person with a session (each read rolled
+    back; the checks' generated rows at the end) and compare field by field with its oracle.  One TAP line per
+    check with the count of (person, object, field) checks and mismatches.
+    Returns the total count of triples checked."""
+    cur = conn.cursor()
+    total = 0
+    for chk in checks:
+        t0 = time.time()
+        triples, bad, branches = 0, [], defaultdict(int)
+        for p in (model.people[i] for i in sorted(model.people)):
+            if p.token_hash is None:
+                continue
+            cur.execute('SAVEPOINT mx_fields')
+            cur.execute('SET ROLE council_app')
+            cur.execute("SELECT set_config('council.session', %s, false)", (p.token_hash.hex(),))
+            cur.execute(chk.sql, (chk.objects,))
+            got = {r[0]: dict(zip(chk.fields, r[1:])) for r in cur.fetchall()}
+            cur.execute('ROLLBACK TO SAVEPOINT mx_fields')
+            cur.execute('RELEASE SAVEPOINT mx_fields')
+            cur.execute('RESET ROLE')
+            for x in chk.objects:
+                want = chk.oracle(p, x)
+                branches[chk.branch(p, x, want)] += 1
+                g = got.get(x)
+                triples += 1 + len(chk.fields)
+                if (want is None) != (g is None):
+                    bad.append('person %d (org %s): %s: row expected=%s got=%s; got %s'
+                               % (p.id, model.orgs[p.org].flags(), chk.describe(x),
+                                  want is not None, g is not None, g))
+                    continue
+                for f in chk.fields:
+                    w = None if want is None else want.get(f)
+                    v = None if g is None else g.get(f)
+                    if _field_norm(w) != _field_norm(v):
+                        bad.append('person %d (org %s): %s: field %s expected %r got %r'
+                                   % (p.id, model.orgs[p.org].flags(), chk.describe(x), f, w, v))
+        total += triples
+        tap.diag('%s: (person, object) pairs by branch: %s' % (chk.name, ', '.join(
+            '%s %d' % kv for kv in sorted(branches.items()))))
+        tap.ok(not bad, '%s: %s (person, object, field) checks, %d mismatches (%.1fs)'
+               % (chk.name, format(triples, ','), len(bad), time.time() - t0), bad[:max_diag])
+    conn.rollback()              # the generated rows of every check go
+    return total
+
+
+# R-TF-6 (issue 14 item 2): a task-force post's damage and method
+# (migration 0039, policy/92_depth.sql council.post_tf_view), written as raw
+# rows on a sample of the posts and read by everybody.
+TF_SHAREABLE = ['victim_masked', 'damage_occurred', 'damage_details', 'attack_method']
+TF_FIELDS = ['depth', 'victim_org', 'victim_name_ja', 'victim_name_en', 'victim_category',
+             'victim_sector', 'victim_sector_ja', 'victim_sector_en', 'damage_occurred',
+             'damage_details', 'attack_method', 'share_general']
+
+
+def tf_details_check(conn, model, aud, rng, n_posts):
+    """Generate task-force details on up to n_posts random first posts of
+    task-force participants (the coordinator, Type 1, Type 2: who may write
+    them), as raw rows (left for field_matrix to roll back), and return the
+    FieldCheck of council.post_tf_view with its oracle, written from R-TF-6:
+    the author's organisation, the victim organisation and the coordinator
+    read every field; Type 1 the victim masked (kind, sector), whether
+    damage occurred, its details and the method; Type 2 whether damage
+    occurred and the method; everyone else (general members, and the
+    secretariat through an access case) what the author shared with general
+    members; what is shared reaches every class; no field, no row; only
+    with the post itself (docs/sharing.md, as expected_posts)."""
+    cur = conn.cursor()
+    cur.execute('SELECT id, name_ja, name_en FROM council.organisations')
+    names = {r[0]: (r[1], r[2]) for r in cur.fetchall()}
+    cur.execute('SELECT code, name_ja, name_en FROM council.sectors')
+    sectors = {r[0]: (r[1], r[2]) for r in cur.fetchall()}
+    tf_org = {o.id for o in model.orgs.values() if o.role == 'coordinator' or o.tf in ('type1', 'type2')}
+    cur.execute('SELECT post_id FROM council.post_tf_details')   # none on a fresh cluster
+    had = {r[0] for r in cur.fetchall()}
+    firsts = sorted(pid for pid, p in model.posts.items()
+                    if p.parent is None and p.author_org in tf_org and pid not in had)
+    chosen = sorted(rng.sample(firsts, min(n_posts, len(firsts))))
+    orgs = sorted(model.orgs)
+    details = {}
+    for pid in chosen:
+        kind = rng.random()
+        vorg = vname = vcat = vsec = None
+        if kind < 0.5:
+            vorg = rng.choice(orgs)
+            vcat, vsec = model.orgs[vorg].category, model.orgs[vorg].sector
+        elif kind < 0.75:
+            vname = 'matrix victim %d' % pid
+            vcat = rng.choice(CATEGORIES + [None])
+            vsec = rng.choice(model.sectors) if vcat == 'ci_operator' and rng.random() < 0.8 else None
+        d = dict(victim_org=vorg, victim_name=vname, victim_category=vcat, victim_sector=vsec,
+                 damage_occurred=rng.random() < 0.6,
+                 damage_details=rng.choice([None, 'matrix damage %d' % pid]),
+                 attack_method=rng.choice([None, 'matrix method %d' % pid]),
+                 share_general=sorted(s for s in TF_SHAREABLE if rng.random() < 0.25))
+        cur.execute("""INSERT INTO council.post_tf_details (post_id, victim_org, victim_name,
+                           victim_category, victim_sector, damage_occurred, damage_details,
+                           attack_method, share_general, created_by)
+                       VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s)""",
+                    (pid, vorg, vname, vcat, vsec, d['damage_occurred'], d['damage_details'],
+                     d['attack_method'], d['share_general'], model.posts[pid].author_person))
+        details[pid] = d
+    vis_cache, sees = {}, {}
+
+    def oracle(person, pid):
+        if person.id not in sees:
+            sees[person.id] = expected_posts(model, aud, person, vis_cache)
+        if pid not in sees[person.id]:
+            return None
+        d, post, org = details[pid], model.posts[pid], model.orgs[person.org]
+        # R-TF-6: the depth of the reader's class.
+        if org.role == 'coordinator' or post.author_org == org.id or d['victim_org'] == org.id:
+            depth = 'full'
+        elif org.role == 'secretariat':          # R-ORG-6: through a case, like a general member
+            depth = 'general'
+        elif org.tf == 'type1':
+            depth = 'type1'
+        elif org.tf == 'type2':
+            depth = 'type2'
+        else:
+            depth = 'general'
+        sees_f = set(d['share_general']) | {
+            'full': set(TF_SHAREABLE), 'type1': set(TF_SHAREABLE),
+            'type2': {'damage_occurred', 'attack_method'}, 'general': set()}[depth]
+        if not sees_f:
+            return None
+        full = depth == 'full'
+        out = dict(depth=depth, damage_occurred=None, damage_details=None, attack_method=None)
+        if full:
+            out['victim_org'] = d['victim_org']
+            if d['victim_org'] is not None:
+                out['victim_name_ja'], out['victim_name_en'] = names[d['victim_org']]
+            else:
+                out['victim_name_ja'] = out['victim_name_en'] = d['victim_name']
+            out['share_general'] = d['share_general']
+        if 'victim_masked' in sees_f:
+            out['victim_category'] = d['victim_category']
+            out['victim_sector'] = d['victim_sector']
+            if d['victim_sector'] is not None:
+                out['victim_sector_ja'], out['victim_sector_en'] = sectors[d['victim_sector']]
+        for f in ('damage_occurred', 'damage_details', 'attack_method'):
+            if f in sees_f:
+                out[f] = d[f]
+        return out
+
+    def branch(person, pid, want):
+        if pid not in sees[person.id]:
+            return 'post not seen'
+        shared = '+shared' if details[pid]['share_general'] else ''
+        if want is None:
+            return 'general, nothing shared'
+        org = model.orgs[person.org]
+        who = ('secretariat ' if org.role == 'secretariat' and want['depth'] == 'general' else '')
+        return who + want['depth'] + ('' if want['depth'] == 'full' else shared)
+
+    def describe(pid):
+        d = details[pid]
+        return ('post %d (author org %s%s; victim %s, share %s)'
+                % (pid, model.orgs[model.posts[pid].author_org].slug,
+                   ', secret' if model.posts[pid].secret else '',
+                   model.orgs[d['victim_org']].slug if d['victim_org'] else d['victim_name'] or '-',
+                   ','.join(d['share_general']) or '-'))
+
+    sql = ('SELECT x.id, ' + ', '.join('v.' + f for f in TF_FIELDS)
+           + ' FROM unnest(%s::bigint[]) x(id) CROSS JOIN LATERAL council.post_tf_view(x.id) v')
+    return FieldCheck('R-TF-6 depth by class: council.post_tf_view on %d task-force posts' % len(chosen),
+                      sql, TF_FIELDS, chosen, oracle, describe,
+                      branch)
+
+
+# R-NEW-1 (issue 14 item 1): one analysis, tiered renditions (migration
+# 0038, policy/91_renditions.sql), written as raw rows over random posts of
+# one author organisation and read by everybody.
+RENDITION_TIERS = ['awareness', 'provision', 'full']       # poorest first
+RENDITION_FIELDS = ['superseded', 'richest', 'linked']
+
+
+def renditions_check(conn, model, aud, rng, n_analyses):
+    """Link random first posts of one author organisation into up to
+    n_analyses analyses of 1 to 3 renditions (random tiers), as raw rows
+    (left for field_matrix to roll back), and return the FieldCheck of
+    council.rendition_superseded, council.rendition_richest and whether
+    council.analysis_renditions answers, with their oracle written from
+    R-NEW-1: a reader who sees a rendition and a richer one of the same
+    analysis is shown the richest it sees (superseded, richest); the
+    author's organisation and the coordinator are never sent on and are the
+    only ones who know the link (linked); a rendition the reader does not
+    see tells nothing (not superseded, richest itself, not linked)."""
+    cur = conn.cursor()
+    by_org = defaultdict(list)
+    for pid, post in model.posts.items():
+        if post.parent is None:
+            by_org[post.author_org].append(pid)
+    orgs = sorted(o for o in by_org if len(by_org[o]) >= 1)
+    used, tier_of, analysis_of, members, owner = set(), {}, {}, defaultdict(list), {}
+    for _ in range(n_analyses):
+        org = rng.choice(orgs)
+        free = [x for x in sorted(by_org[org]) if x not in used]
+        if not free:
+            continue
+        k = min(len(free), rng.choice([1, 2, 3, 3]))
+        posts = rng.sample(free, k)
+        tiers = rng.sample(RENDITION_TIERS, k)
+        person = model.posts[posts[0]].author_person
+        cur.execute('INSERT INTO council.analyses (org_id, person_id) VALUES (%s, %s) RETURNING id',
+                    (org, person))
+        a = cur.fetchone()[0]
+        owner[a] = org
+        for x, t in zip(posts, tiers):
+            cur.execute('INSERT INTO council.post_renditions (post_id, analysis_id, tier) '
+                        'VALUES (%s, %s, %s)', (x, a, t))
+            used.add(x)
+            tier_of[x], analysis_of[x] = RENDITION_TIERS.index(t), a
+            members[a].append(x)
+    vis_cache, sees = {}, {}
+
+    def oracle(person, x):
+        if person.id not in sees:
+            sees[person.id] = expected_posts(model, aud, person, vis_cache)
+        seen, org = sees[person.id], model.orgs[person.org]
+        a = analysis_of[x]
+        if x not in seen:
+            return dict(superseded=False, richest=x, linked=False)
+        richer = [y for y in members[a] if tier_of[y] > tier_of[x] and y in seen]
+        mine = org.role == 'coordinator' or owner[a] == org.id
+        best = max(richer, key=lambda y: tier_of[y]) if richer and not mine else x
+        return dict(superseded=bool(richer), richest=best, linked=mine)
+
+    def branch(person, x, want):
+        if x not in sees[person.id]:
+            return 'rendition not seen'
+        if want['linked']:
+            return 'author or coordinator'
+        return 'sent to a richer one' if want['richest'] != x else 'the richest it sees'
+
+    def describe(x):
+        return ('post %d (%s of analysis %d, author org %s%s)'
+                % (x, RENDITION_TIERS[tier_of[x]], analysis_of[x],
+                   model.orgs[model.posts[x].author_org].slug,
+                   ', secret' if model.posts[x].secret else ''))
+
+    sql = ('SELECT x.id, council.rendition_superseded(x.id), council.rendition_richest(x.id), '
+           'council.analysis_renditions(x.id) IS NOT NULL FROM unnest(%s::bigint[]) x(id)')
+    return FieldCheck('R-NEW-1 tiered renditions: the richest shown, the link known to the author '
+                      'on %d renditions of %d analyses' % (len(used), len(owner)),
+                      sql, RENDITION_FIELDS, sorted(used), oracle, describe, branch)
+
+
+# ---------------------------------------------------------------------------
 # CYMAT support requests (R-CYMAT-1), violation reports (R-VIOL-1) and the
 # access cases they open (R-ORG-6): issue 13, items 7, 8 and 11.
 
@@ -2292,6 +2572,10 @@ def main():
     ap.add_argument('--write-sample', type=int, default=60)
     ap.add_argument('--cymat', type=int, default=40, help='CYMAT support requests')
     ap.add_argument('--violations', type=int, default=40, help='violation reports')
+    ap.add_argument('--analyses', type=int, default=60,
+                    help='analyses in tiered renditions linked over random posts (R-NEW-1)')
+    ap.add_argument('--tf-posts', type=int, default=120,
+                    help='posts given task-force details (R-TF-6 field checks)')
     ap.add_argument('--jobs', type=int, default=2, help='connections reading in parallel')
     ap.add_argument('--max-diag', type=int, default=15)
     ap.add_argument('--keep', action='store_true',
@@ -2425,6 +2709,16 @@ def main():
                    args.jobs, args.max_diag)
         chk.dead_sessions('random council', rng)
         conn.rollback()
+        # Issue 14 item 2: class-dependent fields, person by post by field
+        # (its own generator: the draws of the sections after it stay the
+        # same).  More field-producing functions: append their FieldCheck.
+        t0 = time.time()
+        frng = random.Random(seed * 7919 + 29)
+        checks = [tf_details_check(conn, model, aud, frng, args.tf_posts),
+                  renditions_check(conn, model, aud, random.Random(seed * 104729 + 3),
+                                   args.analyses)]
+        field_matrix(conn, tap, model, checks, args.max_diag)
+        tap.diag('class-dependent fields: %.1fs' % (time.time() - t0))
         t0 = time.time()
         incident_matrix(conn, tap, model, rng, 60, args.max_diag)
         tap.diag('incident reports: %.1fs' % (time.time() - t0))

@@ -141,10 +141,20 @@ SELECT set_eq(
           -- replaced on a change; the rest are column grants)
           'vuln_advisories:INSERT', 'vuln_criteria:INSERT', 'vuln_criteria:DELETE',
           'vuln_matches:INSERT', 'vuln_matches:DELETE', 'vuln_warnings:INSERT',
+          -- the e-mail outbox (policy/95_mail.sql, migration 0042; the
+          -- claim, the mark and the retry are column grants)
+          'mail_outbox:INSERT',
           -- analyses and their renditions (policy/91_renditions.sql,
           -- migration 0038; publishing is a column grant), and the
           -- notices of a poorer rendition to whom is told of a richer one
-          'analyses:INSERT', 'post_renditions:INSERT', 'notifications:DELETE'],
+          'analyses:INSERT', 'post_renditions:INSERT', 'notifications:DELETE',
+          -- need-to-know statements and the uses of a post
+          -- (policy/93_uses.sql, migration 0040; append-only)
+          'post_need_to_know:INSERT', 'post_uses:INSERT',
+          -- handlers' trainings and the yearly confirmations of the list
+          -- (policy/94_training.sql, migration 0041; the training date
+          -- and the periods are column grants)
+          'handler_trainings:INSERT', 'handler_list_confirmations:INSERT'],
     'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports, violation reports, groups and CYMAT''s cases (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
