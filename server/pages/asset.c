@@ -488,7 +488,8 @@ asset_api_list(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
 		return api_error(req, 401, "not_signed_in");
-	return api_json_query(req, "SELECT council.assets_for_me()::text",
+	return api_json_query(req, "SELECT council.assets_for_me()::text WHERE "
+	    "council.current_person_id() IS NOT NULL",
 	    0, NULL);
 }
 
@@ -502,5 +503,6 @@ asset_api_dictionary(struct http_req *req)
 		return api_error(req, 401, "not_signed_in");
 	params[0] = http_query(req, "q");
 	return api_json_query(req,
-	    "SELECT council.cpe_dictionary_search($1)::text", 1, params);
+	    "SELECT council.cpe_dictionary_search($1)::text WHERE "
+	    "council.current_person_id() IS NOT NULL", 1, params);
 }

@@ -260,6 +260,7 @@ training_api_get(struct http_req *req)
 {
 	if (req->session_hash[0] == '\0')
 		return api_error(req, 401, "not_signed_in");
-	return api_json_query(req, "SELECT council.handlers_json()::text",
+	return api_json_query(req, "SELECT council.handlers_json()::text WHERE "
+	    "council.current_person_id() IS NOT NULL",
 	    0, NULL);
 }

@@ -27,7 +27,8 @@ vuln_api_matches(struct http_req *req)
 	if (req->session_hash[0] == '\0')
 		return api_error(req, 401, "not_signed_in");
 	return api_json_query(req,
-	    "SELECT council.advisory_matches_for_me()::text", 0, NULL);
+	    "SELECT council.advisory_matches_for_me()::text WHERE "
+	    "council.current_person_id() IS NOT NULL", 0, NULL);
 }
 
 /* The largest document the page takes (as council.vuln_import). */

@@ -120,4 +120,12 @@ page l2 "$W_AN" /incidents
 page l3 "$W_VEND" /incidents
 tap_is "$(grep -c 'href="/assets"' "$T/l1") $(grep -c 'href="/assets"' "$T/l2") $(grep -c 'href="/assets"' "$T/l3")" "1 1 0" \
 	"R-NEW-4: the incidents page links the registry for an operator and the analyst, not for a vendor"
+# A well-formed token that names nobody: the lists answer as every API
+# read does without a credential (not an empty list).
+DEAD=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+api d0 "$DEAD" GET /api/v1/feed
+for path in /api/v1/assets "/api/v1/cpe-dictionary?q=nginx" /api/v1/advisories /api/v1/handlers; do
+	api d1 "$DEAD" GET "$path"
+	tap_is "$code $(cat "$T/d1")" "401 $(cat "$T/d0")" "a token that names nobody: $path answers 401 not_signed_in, as the feed does"
+done
 tap_done
