@@ -26,6 +26,22 @@ CREATE OR REPLACE FUNCTION council.rendition_may_write() RETURNS boolean
     SET search_path = pg_catalog, council
 AS $$ SELECT council.asset_oversees() $$;
 
+-- Signed in (else CP401) and one who writes renditions (else CP403): the
+-- first check of create_analysis and analysis_preview.
+CREATE OR REPLACE FUNCTION council.rendition_require_writer() RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, council
+AS $$
+BEGIN
+    IF council.current_person_id() IS NULL THEN
+        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
+    END IF;
+    IF NOT council.rendition_may_write() THEN
+        RAISE EXCEPTION 'only_analysts_write_renditions' USING ERRCODE = 'CP403';
+    END IF;
+END
+$$;
+
 -- R-NEW-1: the caller's organisation wrote analysis a, or the caller is
 -- the coordinator: it may know the analysis's renditions.
 CREATE OR REPLACE FUNCTION council.rendition_owner(a bigint) RETURNS boolean
@@ -156,12 +172,7 @@ DECLARE
     v_out     jsonb := '{}';
     e         jsonb;
 BEGIN
-    IF v_person IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    IF NOT council.rendition_may_write() THEN
-        RAISE EXCEPTION 'only_analysts_write_renditions' USING ERRCODE = 'CP403';
-    END IF;
+    PERFORM council.rendition_require_writer();
     IF p_key IS NOT NULL AND p_key !~ '^[A-Za-z0-9_-]{16,64}$' THEN
         RAISE EXCEPTION 'invalid_key' USING ERRCODE = 'CP422';
     END IF;
@@ -216,12 +227,7 @@ CREATE OR REPLACE FUNCTION council.analysis_preview(p_renditions jsonb) RETURNS 
     SET search_path = pg_catalog, council
 AS $$
 BEGIN
-    IF council.current_person_id() IS NULL THEN
-        RAISE EXCEPTION 'not_signed_in' USING ERRCODE = 'CP401';
-    END IF;
-    IF NOT council.rendition_may_write() THEN
-        RAISE EXCEPTION 'only_analysts_write_renditions' USING ERRCODE = 'CP403';
-    END IF;
+    PERFORM council.rendition_require_writer();
     p_renditions := council.rendition_args(p_renditions);
     RETURN (SELECT json_agg(json_build_object('tier', e->>'tier',
                 'readers', council.audience_preview('analysis', e->>'title', e->>'body',

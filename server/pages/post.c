@@ -55,8 +55,10 @@ static const char POST_SQL[] =
      * name where the caller may read it (policy/86_nonmembers.sql). */
     "pv.j->>'on_behalf', coalesce(pv.j->'nonmember'->>'name', ''), "
     /* R-NEW-1: the richest rendition the caller sees, when this is a
-     * poorer one (policy/91_renditions.sql): the page sends it there. */
-    "council.rendition_richest(p.id) "
+     * poorer one (policy/91_renditions.sql): the page sends it there.
+     * Only an analysis can be a rendition: other posts call nothing. */
+    "CASE WHEN p.kind = 'analysis' THEN council.rendition_richest(p.id) "
+    "ELSE p.id END AS richest "
     "FROM council.posts p "
     "CROSS JOIN LATERAL (SELECT council.post_provenance(p.id) AS j) pv "
     "LEFT JOIN council.post_bodies b ON b.post_id = p.id "

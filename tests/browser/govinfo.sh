@@ -28,16 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 "$PY" -c 'import aiosmtpd' 2>/dev/null || { echo "Bail out! python3-aiosmtpd is not installed"; exit 1; }
-wait_for() {	# wait_for SECONDS CMD...: CMD every second until it succeeds
-	local n=$1 i
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 1
-	done
-	return 1
-}
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# shellcheck source-path=SCRIPTDIR source=../lib/relay.sh
+. "$ROOT/tests/lib/relay.sh"
 
 # The relay: plain SMTP on the loopback (STARTTLS, AUTH and S/MIME are
 # tests/http/mail_smtp.sh's subject).
@@ -49,24 +41,8 @@ SMTPD_PID=$!
 wait_for 20 test -f "$BOX/ready" || { cat "$T/smtpd.log" >&2; echo "Bail out! the SMTP server did not start"; exit 1; }
 
 C2PORT=$(free_port)
-cat >"$T/c2.conf" <<CONF
-listen_address = 127.0.0.1
-listen_port = $C2PORT
-web_root = "$ROOT/web"
-template_root = "$ROOT/templates"
-locale_root = "$ROOT/po"
-db_conninfo = "$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_app)"
-db_signin_conninfo = "$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_signin)"
-mail_from = "Council Portal <noreply@portal.example>"
-public_url = "https://portal.example"
-smtp_host = "127.0.0.1"
-smtp_port = $SPORT
-smtp_tls = "none"
-smtp_timeout = 5
-mail_retry_base = 1
-mail_retry_max = 2
-mail_lease = 5
-CONF
+relay_conf "$T/c2.conf" "$C2PORT" "$SPORT"
+echo 'smtp_tls = "none"' >>"$T/c2.conf"
 [ -n "${COUNCILD_PID:-}" ] && kill -STOP "$COUNCILD_PID"
 setsid "$COUNCILD" -c "$T/c2.conf" </dev/null >"$T/c2.log" 2>&1 &
 C2_PID=$!

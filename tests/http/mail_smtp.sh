@@ -48,17 +48,8 @@ cleanup() {
 trap cleanup EXIT
 [ -n "${COUNCILD_PID:-}" ] && kill -STOP "$COUNCILD_PID"
 
-# wait_for SECONDS CMD...: run CMD every second until it succeeds.
-wait_for() {
-	local n=$1 i
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 1
-	done
-	return 1
-}
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# shellcheck source-path=SCRIPTDIR source=../lib/relay.sh
+. "$here/../lib/relay.sh"
 
 # ---- Certificates: the relay's (TLS), the portal's (S/MIME signing), a person's. ----------
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
@@ -87,28 +78,14 @@ start_smtpd() {
 }
 start_smtpd || { cat "$T/smtpd.log"; echo "Bail out! the SMTP server did not start"; exit 1; }
 C2PORT=$(free_port)
-cat >"$T/c2.conf" <<CONF
-listen_address = 127.0.0.1
-listen_port = $C2PORT
-web_root = "$ROOT/web"
-template_root = "$ROOT/templates"
-locale_root = "$ROOT/po"
-db_conninfo = "$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_app)"
-db_signin_conninfo = "$("$ROOT/deploy/pg.sh" conninfo "$PGDIR" council_signin)"
-mail_from = "Council Portal <noreply@portal.example>"
-public_url = "https://portal.example"
-smtp_host = "127.0.0.1"
-smtp_port = $SPORT
+relay_conf "$T/c2.conf" "$C2PORT" "$SPORT"
+cat >>"$T/c2.conf" <<CONF
 smtp_tls = "starttls"
 smtp_ca_file = "$T/relay.crt"
 smtp_user = "mailer"
 smtp_password = "s3cret-$$"
-smtp_timeout = 5
 smime_cert = "$T/portal.crt"
 smime_key = "$T/portal.key"
-mail_retry_base = 1
-mail_retry_max = 2
-mail_lease = 5
 CONF
 listening() {
 	local n
