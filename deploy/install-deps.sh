@@ -5,7 +5,8 @@
 # (clang builds the libFuzzer harnesses, tests/fuzz/; libFuzzer's runtime
 # is in libclang-rt-14-dev, which clang only recommends.  libqrencode-dev
 # draws the enrolment page's QR code, libqrencode4 at run time; zbar-tools'
-# zbarimg reads it back in the tests.)
+# zbarimg reads it back in the tests.  The python3-* after aiosmtpd are what
+# ../shared/interop's STIX/TAXII tools need, issue 15.)
 set -euo pipefail
 
 PKGS=(
@@ -15,6 +16,8 @@ PKGS=(
 	postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	gettext curl ca-certificates openssl chromium fonts-noto-cjk python3 python3-psycopg2
 	zbar-tools python3-aiosmtpd
+	python3-requests python3-six python3-tz python3-simplejson python3-antlr4
+	python3-jsonschema python3-dateutil
 )
 # Node.js runs the browser test; use the machine's own if it has one.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \

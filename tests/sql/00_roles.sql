@@ -154,7 +154,11 @@ SELECT set_eq(
           -- handlers' trainings and the yearly confirmations of the list
           -- (policy/94_training.sql, migration 0041; the training date
           -- and the periods are column grants)
-          'handler_trainings:INSERT', 'handler_list_confirmations:INSERT'],
+          'handler_trainings:INSERT', 'handler_list_confirmations:INSERT',
+          -- issue 15: scope presets (deletion is a column grant), what a
+          -- pushed STIX object became, TAXII status resources
+          -- (policy/96_stix.sql, migration 0044)
+          'scope_presets:INSERT', 'stix_imports:INSERT', 'taxii_status:INSERT'],
     'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports, violation reports, groups and CYMAT''s cases (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
