@@ -120,7 +120,8 @@ $$;
 -- /api/v1/committee/motions/N, policy/70_committee.sql), ga_poll and
 -- ga_minutes (GET /api/v1/polls/N, /api/v1/assemblies/N/minutes,
 -- policy/72_assembly_reads.sql), access_case (GET /api/v1/access-cases/N,
--- policy/81_access_cases.sql).
+-- policy/81_access_cases.sql), stix_bundle_json (GET /api/v1/posts/N/stix,
+-- policy/96_stix.sql).
 CREATE OR REPLACE FUNCTION council.api__read(r jsonb, OUT status integer, OUT body text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, council
@@ -128,7 +129,8 @@ AS $$
 BEGIN
     IF r->>'fn' NOT IN ('ledger', 'feedback_tally', 'sc_motion', 'ga_poll', 'ga_minutes',
                         'incident', 'access_case', 'violation_report', 'cymat_case',
-                        'asset_json', 'rendition_list', 'post_uses_json') THEN
+                        'asset_json', 'rendition_list', 'post_uses_json',
+                        'stix_bundle_json') THEN
         RAISE EXCEPTION 'api_read: % is not an API read', r->>'fn';
     END IF;
     status := 200;

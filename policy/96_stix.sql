@@ -22,7 +22,6 @@
 -- variant 10.  Immutable, so it may key an index.
 CREATE OR REPLACE FUNCTION council.stix_uuid5(ns uuid, name text) RETURNS uuid
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, council
 AS $$
     SELECT encode(
         overlay(overlay(h PLACING set_byte('\x00'::bytea, 0,
@@ -193,77 +192,106 @@ CREATE POLICY stix_imports_visible ON council.stix_imports FOR SELECT
     TO council_app
     USING (EXISTS (SELECT 1 FROM council.posts p WHERE p.id = stix_imports.post_id));
 
--- The id and version of post p's object, as the caller sees it: a post
--- pushed through TAXII keeps the client's id and modified (so the client
--- that pulls it back does not store a duplicate), unless an earlier post
--- already carries that id; else the derived id and the post's creation.
--- NULL: p is not visible.
-CREATE OR REPLACE FUNCTION council.stix__post_ident(p bigint,
-    OUT sid text, OUT modified timestamptz)
-    LANGUAGE sql STABLE
+-- The ids and versions of posts p_ids' objects, as the caller sees them:
+-- a post pushed through TAXII keeps the client's id and modified (so the
+-- client that pulls it back does not store a duplicate), unless an
+-- earlier post already carries that id; else the derived id and the
+-- post's creation.  The posts the caller does not read are not there.
+-- (Set-based: every per-post function here costs a plan of the row-level
+-- security's policies; one statement for a page costs one.)
+CREATE OR REPLACE FUNCTION council.stix__idents(p_ids bigint[])
+    RETURNS TABLE (post_id bigint, sid text, modified timestamptz)
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, council
 AS $$
-    SELECT coalesce(i.stix_id, council.stix__derived_id(x.id, x.kind, x.parent_id, x.created_at)),
-           coalesce(i.modified, x.created_at)
-    FROM council.posts x
-    LEFT JOIN LATERAL (
-        SELECT s.stix_id, s.modified FROM council.stix_imports s
-        WHERE s.post_id = x.id
-          AND NOT EXISTS (SELECT 1 FROM council.stix_imports e
-                          WHERE e.stix_id = s.stix_id AND e.post_id < s.post_id)) i ON true
-    WHERE x.id = p
+#variable_conflict use_column
+BEGIN
+    IF cardinality(p_ids) IS DISTINCT FROM 0 THEN
+        RETURN QUERY
+        SELECT x.id,
+               coalesce(i.stix_id, council.stix__derived_id(x.id, x.kind, x.parent_id,
+                                                           x.created_at)),
+               coalesce(i.modified, x.created_at)
+        FROM council.posts x
+        LEFT JOIN council.stix_imports i ON i.post_id = x.id
+             AND NOT EXISTS (SELECT 1 FROM council.stix_imports e
+                             WHERE e.stix_id = i.stix_id AND e.post_id < i.post_id)
+        WHERE x.id = ANY (p_ids);
+    END IF;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION council.stix_post_id(p bigint) RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, council
-AS $$ SELECT (council.stix__post_ident(p)).sid $$;
+AS $$ SELECT i.sid FROM council.stix__idents(ARRAY[p]) i $$;
 
 ------------------------------------------------------------------------
 -- What the caller may know beyond the rows it reads.
 ------------------------------------------------------------------------
 
--- Consultation advice is never exported outside its two parties: a
--- reply in a consultation's thread goes only to the organisation that
--- asked and the one that answered (the coordinator, who reads every post
--- on its pages, included only when it is one of them).
-CREATE OR REPLACE FUNCTION council.stix__advice_party(p bigint) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+-- Among posts p_ids, those the caller reads but must not get as STIX:
+--   * a poorer rendition of an analysis whose richer one it reads
+--     (R-NEW-1: the richest only, as the feed and search);
+--   * consultation advice outside its two parties: a reply in a
+--     consultation's thread goes only to the organisation that asked and
+--     the one that answered (the coordinator, who reads every post on its
+--     pages, included only when it is one of them).
+CREATE OR REPLACE FUNCTION council.stix__withheld(p_ids bigint[])
+    RETURNS TABLE (post_id bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-    SELECT coalesce((
-        SELECT council.current_org_id() IN (
-                   (SELECT a.org_id FROM council.post_authors a WHERE a.post_id = x.id),
-                   (SELECT a.org_id FROM council.post_authors a WHERE a.post_id = r.id))
-        FROM council.posts x
-        JOIN LATERAL (
+#variable_conflict use_column
+DECLARE
+    v_org bigint := council.current_org_id();
+BEGIN
+    RETURN QUERY
+        SELECT r.post_id FROM council.post_renditions r
+        JOIN council.post_renditions h ON h.analysis_id = r.analysis_id AND h.tier > r.tier
+        WHERE r.post_id = ANY (p_ids) AND council.current_sees_post(h.post_id)
+        UNION
+        SELECT t.id FROM (
             WITH RECURSIVE up AS (
-                SELECT y.id, y.parent_id FROM council.posts y WHERE y.id = x.parent_id
+                SELECT x.id, x.parent_id AS at FROM council.posts x
+                WHERE x.id = ANY (p_ids) AND x.parent_id IS NOT NULL
                 UNION ALL
-                SELECT y.id, y.parent_id FROM council.posts y JOIN up ON y.id = up.parent_id)
-            SELECT up.id FROM up WHERE up.parent_id IS NULL) r ON true
-        JOIN council.posts rp ON rp.id = r.id AND rp.kind = 'consultation'
-        WHERE x.id = p), true)
+                SELECT up.id, y.parent_id FROM up JOIN council.posts y ON y.id = up.at
+                WHERE y.parent_id IS NOT NULL)
+            SELECT up.id, y.id AS root FROM up JOIN council.posts y ON y.id = up.at
+            WHERE y.parent_id IS NULL AND y.kind = 'consultation') t
+        WHERE v_org IS DISTINCT FROM (SELECT a.org_id FROM council.post_authors a
+                                      WHERE a.post_id = t.root)
+          AND v_org IS DISTINCT FROM (SELECT a.org_id FROM council.post_authors a
+                                      WHERE a.post_id = t.id);
+END
 $$;
 
--- R-TF-6, R-TF-1: "seen here" on post p, counted per task-force class,
--- for the author's organisation and the coordinator (feedback_tally's
--- readers; never the general-affairs secretariat, R-ORG-6); never who.
--- Empty for anyone else or a post the caller does not see.
-CREATE OR REPLACE FUNCTION council.stix__seen(p bigint)
-    RETURNS TABLE (org_class council.tf_class, seen bigint, last_at timestamptz)
-    LANGUAGE sql STABLE SECURITY DEFINER
+-- R-TF-6, R-TF-1: "seen here" on the posts p_ids, counted per task-force
+-- class, for their author's organisation and the coordinator
+-- (feedback_tally's readers; never the general-affairs secretariat,
+-- R-ORG-6); never who.  Nothing for anyone else or a post the caller does
+-- not see.
+CREATE OR REPLACE FUNCTION council.stix__seen(p_ids bigint[])
+    RETURNS TABLE (post_id bigint, org_class council.tf_class, seen bigint,
+                   last_at timestamptz)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
-    SELECT f.org_class, count(*), max(f.updated_at)
-    FROM council.feedback f
-    WHERE f.post_id = p AND f.answer = 'seen'
-      AND council.current_sees_post(p)
-      AND NOT council.current_is_secretariat()
-      AND (council.current_is_coordinator()
-           OR (SELECT a.org_id FROM council.post_authors a WHERE a.post_id = p)
-              = council.current_org_id())
-    GROUP BY f.org_class
+#variable_conflict use_column
+BEGIN
+    IF council.current_is_secretariat() OR council.current_person_id() IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT f.post_id, f.org_class, count(*), max(f.updated_at)
+        FROM council.feedback f
+        JOIN council.post_authors a ON a.post_id = f.post_id
+        WHERE f.post_id = ANY (p_ids) AND f.answer = 'seen'
+          AND (council.current_is_coordinator() OR a.org_id = council.current_org_id())
+          AND council.current_sees_post(f.post_id)
+        GROUP BY f.post_id, f.org_class;
+END
 $$;
 
 ------------------------------------------------------------------------
@@ -310,37 +338,6 @@ AS $$
     ) z
 $$;
 
--- The properties everything drawn from post p carries, as the caller
--- sees it: its TLP marking, the council's extension (the post, its kind,
--- its secrecy declaration, its TLP, its scope entries the caller reads)
--- and, unless the author is masked (R-TF-6), created_by_ref.
-CREATE OR REPLACE FUNCTION council.stix__common(p bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, council
-AS $$
-    SELECT jsonb_build_object(
-               'spec_version', '2.1',
-               'object_marking_refs', jsonb_build_array(council.stix_tlp_id(x.tlp)),
-               'extensions', jsonb_build_object(council.stix_ext_id(),
-                   jsonb_build_object(
-                       'extension_type', 'property-extension',
-                       'post', x.id, 'kind', x.kind, 'secret', x.is_secret,
-                       'tlp', x.tlp, 'scope_designated', x.scope_designated,
-                       'scope', coalesce((
-                           SELECT jsonb_agg(CASE
-                               WHEN s.org_id IS NOT NULL THEN jsonb_build_object('org', s.org_id)
-                               WHEN s.group_id IS NOT NULL THEN jsonb_build_object('group', s.group_id)
-                               ELSE jsonb_strip_nulls(jsonb_build_object('class', s.class,
-                                        'sector', s.sector_code, 'category', s.category))
-                               END ORDER BY s.id)
-                           FROM council.post_scope s WHERE s.post_id = x.id), '[]'))))
-           || coalesce((SELECT jsonb_build_object('created_by_ref',
-                                   council.stix_org_identity_id(a.org_id))
-                        FROM council.post_authors a
-                        WHERE a.post_id = x.id AND NOT a.masked), '{}')
-    FROM council.posts x WHERE x.id = p
-$$;
-
 -- Every object drawn from the posts ids, as the caller sees them (the
 -- posts it cannot read are simply not there).  For each post:
 --   the post itself (report, note, course-of-action; docs/stix.md);
@@ -354,114 +351,147 @@ $$;
 CREATE OR REPLACE FUNCTION council.stix__objects(p_ids bigint[])
     RETURNS TABLE (post_id bigint, date_added timestamptz, id text, type text,
                    version text, obj jsonb)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, council
 AS $$
-    WITH p AS (
-        SELECT x.id AS pid, x.kind, x.parent_id, x.title, x.is_secret, x.confidence,
-               x.scope_designated, x.tlp, x.created_at, b.body,
-               pi.sid, pi.modified,
-               council.stix_post_type(x.kind, x.parent_id) AS stype,
-               council.stix__common(x.id) AS common
-        FROM council.posts x
-        LEFT JOIN council.post_bodies b ON b.post_id = x.id
-        CROSS JOIN LATERAL council.stix__post_ident(x.id) pi
-        WHERE x.id = ANY (p_ids)
-    ), ind AS (
-        SELECT p.pid, p.created_at, p.common, p.sid, i.kind AS ikind, i.value, o.sco_type,
-               o.prop, o.pattern,
-               CASE WHEN i.kind = 'cve' THEN 'vulnerability'
-                    WHEN o.sco_type IS NOT NULL THEN 'indicator' END AS itype,
-               council.stix_uuid5(council.stix__ns(),
-                   p.sid || ':' || i.kind || ':' || i.value) AS u
-        FROM p JOIN council.post_indicators i ON i.post_id = p.pid
-        CROSS JOIN LATERAL council.stix__observable(i.kind, i.value) o
-    ), ind2 AS (
-        SELECT ind.*, ind.itype || '--' || ind.u AS oid,
-               CASE WHEN ind.sco_type IS NOT NULL
-                    THEN ind.sco_type || '--' || council.stix_uuid5(council.stix__ns(),
-                         'sco:' || ind.sid || ':' || ind.ikind || ':' || ind.value) END AS scoid
-        FROM ind WHERE ind.itype IS NOT NULL
-    ), obs AS (
-        SELECT ind2.pid, min(ind2.created_at) AS created_at,
-               'observed-data--' || council.stix_uuid5(council.stix__ns(),
-                   'observed:' || min(ind2.sid)) AS oid,
-               jsonb_agg(ind2.scoid ORDER BY ind2.scoid) AS refs
-        FROM ind2 WHERE ind2.scoid IS NOT NULL GROUP BY ind2.pid
-    )
-    -- the post
-    SELECT p.pid, p.created_at, p.sid, p.stype, council.stix_ts(p.modified),
-           p.common || jsonb_build_object('type', p.stype, 'id', p.sid,
-               'created', council.stix_ts(p.modified),
-               'modified', council.stix_ts(p.modified))
-           || CASE p.stype
-              WHEN 'report' THEN jsonb_build_object(
-                  'name', p.title, 'description', coalesce(p.body, ''),
-                  'report_types', jsonb_build_array(CASE p.kind WHEN 'alert' THEN 'threat-report'
-                                                               WHEN 'analysis' THEN 'threat-report'
-                                                               ELSE 'observed-data' END),
-                  'published', council.stix_ts(p.created_at),
-                  'object_refs', coalesce((
-                      SELECT jsonb_agg(r ORDER BY r) FROM (
-                          SELECT ind2.oid AS r FROM ind2 WHERE ind2.pid = p.pid
-                          UNION ALL SELECT obs.oid FROM obs WHERE obs.pid = p.pid) rr),
-                      jsonb_build_array(council.stix_council_identity_id())))
-              WHEN 'note' THEN jsonb_build_object(
-                  'abstract', p.title, 'content', coalesce(p.body, ''),
-                  'object_refs', coalesce((
-                      SELECT jsonb_agg(r ORDER BY r) FROM (
-                          SELECT council.stix_post_id(p.parent_id) AS r
-                          WHERE p.parent_id IS NOT NULL
-                            AND council.stix_post_id(p.parent_id) IS NOT NULL
-                          UNION ALL SELECT ind2.oid FROM ind2 WHERE ind2.pid = p.pid
-                          UNION ALL SELECT obs.oid FROM obs WHERE obs.pid = p.pid) rr),
-                      jsonb_build_array(council.stix_council_identity_id())))
-              ELSE jsonb_build_object(
-                  'name', p.title, 'description', coalesce(p.body, ''),
-                  'confidence', CASE p.confidence WHEN 'high' THEN 85 ELSE 15 END)
-              END
-    FROM p
-    UNION ALL
-    -- indicators and vulnerabilities
-    SELECT ind2.pid, ind2.created_at, ind2.oid, ind2.itype, council.stix_ts(ind2.created_at),
-           ind2.common || jsonb_build_object('type', ind2.itype, 'id', ind2.oid,
-               'created', council.stix_ts(ind2.created_at),
-               'modified', council.stix_ts(ind2.created_at))
-           || CASE ind2.itype
-              WHEN 'indicator' THEN jsonb_build_object('name', ind2.value,
-                  'pattern', ind2.pattern, 'pattern_type', 'stix', 'pattern_version', '2.1',
-                  'valid_from', council.stix_ts(ind2.created_at))
-              ELSE jsonb_build_object('name', upper(ind2.value),
-                  'external_references', jsonb_build_array(jsonb_build_object(
-                      'source_name', 'cve', 'external_id', upper(ind2.value))))
-              END
-    FROM ind2
-    UNION ALL
-    -- the observables (SCOs: no created_by_ref, no created/modified)
-    SELECT ind2.pid, ind2.created_at, ind2.scoid, ind2.sco_type, NULL,
-           (ind2.common - 'created_by_ref')
-           || jsonb_build_object('type', ind2.sco_type, 'id', ind2.scoid) || ind2.prop
-    FROM ind2 WHERE ind2.scoid IS NOT NULL
-    UNION ALL
-    SELECT obs.pid, obs.created_at, obs.oid, 'observed-data', council.stix_ts(obs.created_at),
-           p.common || jsonb_build_object('type', 'observed-data', 'id', obs.oid,
-               'created', council.stix_ts(obs.created_at),
-               'modified', council.stix_ts(obs.created_at),
-               'first_observed', council.stix_ts(obs.created_at),
-               'last_observed', council.stix_ts(obs.created_at),
-               'number_observed', 1, 'object_refs', obs.refs)
-    FROM obs JOIN p ON p.pid = obs.pid
-    UNION ALL
-    -- a course-of-action mitigates what its post names
-    SELECT ind2.pid, ind2.created_at, x.rid, 'relationship', council.stix_ts(ind2.created_at),
-           ind2.common || jsonb_build_object('type', 'relationship', 'id', x.rid,
-               'created', council.stix_ts(ind2.created_at),
-               'modified', council.stix_ts(ind2.created_at),
-               'relationship_type', 'mitigates', 'source_ref', p.sid, 'target_ref', ind2.oid)
-    FROM ind2 JOIN p ON p.pid = ind2.pid AND p.stype = 'course-of-action'
-    CROSS JOIN LATERAL (SELECT 'relationship--' || council.stix_uuid5(council.stix__ns(),
-                            'mitigates:' || ind2.oid) AS rid) x
-
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        WITH p AS (
+            SELECT x.id AS pid, x.kind, x.parent_id, x.title, x.is_secret, x.confidence,
+                   x.scope_designated, x.tlp, x.created_at, b.body,
+                   pi.sid, pi.modified, pp.sid AS parent_sid,
+                   council.stix_post_type(x.kind, x.parent_id) AS stype,
+                   -- the properties everything drawn from the post carries,
+                   -- as the caller sees it: the TLP marking, the council's
+                   -- extension (the post, its kind, its secrecy declaration,
+                   -- its TLP, the scope entries the caller reads) and, unless
+                   -- the author is masked (R-TF-6), created_by_ref
+                   jsonb_build_object(
+                       'spec_version', '2.1',
+                       'object_marking_refs', jsonb_build_array(council.stix_tlp_id(x.tlp)),
+                       'extensions', jsonb_build_object(council.stix_ext_id(),
+                           jsonb_build_object(
+                               'extension_type', 'property-extension',
+                               'post', x.id, 'kind', x.kind, 'secret', x.is_secret,
+                               'tlp', x.tlp, 'scope_designated', x.scope_designated,
+                               'scope', coalesce(sc.scope, '[]'))))
+                   || coalesce(au.cb, '{}') AS common
+            FROM council.posts x
+            JOIN council.stix__idents(p_ids) pi ON pi.post_id = x.id
+            LEFT JOIN council.stix__idents(ARRAY(SELECT y.parent_id FROM council.posts y
+                                                 WHERE y.id = ANY (p_ids)
+                                                   AND y.parent_id IS NOT NULL)) pp
+                   ON pp.post_id = x.parent_id
+            LEFT JOIN council.post_bodies b ON b.post_id = x.id
+            LEFT JOIN (
+                SELECT s.post_id, jsonb_agg(CASE
+                           WHEN s.org_id IS NOT NULL THEN jsonb_build_object('org', s.org_id)
+                           WHEN s.group_id IS NOT NULL THEN jsonb_build_object('group', s.group_id)
+                           ELSE jsonb_strip_nulls(jsonb_build_object('class', s.class,
+                                    'sector', s.sector_code, 'category', s.category))
+                           END ORDER BY s.id) AS scope
+                FROM council.post_scope s WHERE s.post_id = ANY (p_ids)
+                GROUP BY s.post_id) sc ON sc.post_id = x.id
+            LEFT JOIN (
+                SELECT a.post_id, jsonb_build_object('created_by_ref',
+                           council.stix_org_identity_id(a.org_id)) AS cb
+                FROM council.post_authors a
+                WHERE a.post_id = ANY (p_ids) AND NOT a.masked) au ON au.post_id = x.id
+            WHERE x.id = ANY (p_ids)
+        ), ind AS (
+            SELECT p.pid, p.created_at, p.common, p.sid, i.kind AS ikind, i.value, o.sco_type,
+                   o.prop, o.pattern,
+                   CASE WHEN i.kind = 'cve' THEN 'vulnerability'
+                        WHEN o.sco_type IS NOT NULL THEN 'indicator' END AS itype,
+                   council.stix_uuid5(council.stix__ns(),
+                       p.sid || ':' || i.kind || ':' || i.value) AS u
+            FROM p JOIN council.post_indicators i ON i.post_id = p.pid
+            CROSS JOIN LATERAL council.stix__observable(i.kind, i.value) o
+        ), ind2 AS (
+            SELECT ind.*, ind.itype || '--' || ind.u AS oid,
+                   CASE WHEN ind.sco_type IS NOT NULL
+                        THEN ind.sco_type || '--' || council.stix_uuid5(council.stix__ns(),
+                             'sco:' || ind.sid || ':' || ind.ikind || ':' || ind.value) END AS scoid
+            FROM ind WHERE ind.itype IS NOT NULL
+        ), obs AS (
+            SELECT ind2.pid, min(ind2.created_at) AS created_at,
+                   'observed-data--' || council.stix_uuid5(council.stix__ns(),
+                       'observed:' || min(ind2.sid)) AS oid,
+                   jsonb_agg(ind2.scoid ORDER BY ind2.scoid) AS refs
+            FROM ind2 WHERE ind2.scoid IS NOT NULL GROUP BY ind2.pid
+        )
+        -- the post
+        SELECT p.pid, p.created_at, p.sid, p.stype, council.stix_ts(p.modified),
+               p.common || jsonb_build_object('type', p.stype, 'id', p.sid,
+                   'created', council.stix_ts(p.modified),
+                   'modified', council.stix_ts(p.modified))
+               || CASE p.stype
+                  WHEN 'report' THEN jsonb_build_object(
+                      'name', p.title, 'description', coalesce(p.body, ''),
+                      'report_types', jsonb_build_array(CASE p.kind WHEN 'alert' THEN 'threat-report'
+                                                                   WHEN 'analysis' THEN 'threat-report'
+                                                                   ELSE 'observed-data' END),
+                      'published', council.stix_ts(p.created_at),
+                      'object_refs', coalesce((
+                          SELECT jsonb_agg(r ORDER BY r) FROM (
+                              SELECT ind2.oid AS r FROM ind2 WHERE ind2.pid = p.pid
+                              UNION ALL SELECT obs.oid FROM obs WHERE obs.pid = p.pid) rr),
+                          jsonb_build_array(council.stix_council_identity_id())))
+                  WHEN 'note' THEN jsonb_build_object(
+                      'abstract', p.title, 'content', coalesce(p.body, ''),
+                      'object_refs', coalesce((
+                          SELECT jsonb_agg(r ORDER BY r) FROM (
+                              SELECT p.parent_sid AS r WHERE p.parent_sid IS NOT NULL
+                              UNION ALL SELECT ind2.oid FROM ind2 WHERE ind2.pid = p.pid
+                              UNION ALL SELECT obs.oid FROM obs WHERE obs.pid = p.pid) rr),
+                          jsonb_build_array(council.stix_council_identity_id())))
+                  ELSE jsonb_build_object(
+                      'name', p.title, 'description', coalesce(p.body, ''),
+                      'confidence', CASE p.confidence WHEN 'high' THEN 85 ELSE 15 END)
+                  END
+        FROM p
+        UNION ALL
+        -- indicators and vulnerabilities
+        SELECT ind2.pid, ind2.created_at, ind2.oid, ind2.itype, council.stix_ts(ind2.created_at),
+               ind2.common || jsonb_build_object('type', ind2.itype, 'id', ind2.oid,
+                   'created', council.stix_ts(ind2.created_at),
+                   'modified', council.stix_ts(ind2.created_at))
+               || CASE ind2.itype
+                  WHEN 'indicator' THEN jsonb_build_object('name', ind2.value,
+                      'pattern', ind2.pattern, 'pattern_type', 'stix', 'pattern_version', '2.1',
+                      'valid_from', council.stix_ts(ind2.created_at))
+                  ELSE jsonb_build_object('name', upper(ind2.value),
+                      'external_references', jsonb_build_array(jsonb_build_object(
+                          'source_name', 'cve', 'external_id', upper(ind2.value))))
+                  END
+        FROM ind2
+        UNION ALL
+        -- the observables (SCOs: no created_by_ref, no created/modified)
+        SELECT ind2.pid, ind2.created_at, ind2.scoid, ind2.sco_type, NULL,
+               (ind2.common - 'created_by_ref')
+               || jsonb_build_object('type', ind2.sco_type, 'id', ind2.scoid) || ind2.prop
+        FROM ind2 WHERE ind2.scoid IS NOT NULL
+        UNION ALL
+        SELECT obs.pid, obs.created_at, obs.oid, 'observed-data', council.stix_ts(obs.created_at),
+               p.common || jsonb_build_object('type', 'observed-data', 'id', obs.oid,
+                   'created', council.stix_ts(obs.created_at),
+                   'modified', council.stix_ts(obs.created_at),
+                   'first_observed', council.stix_ts(obs.created_at),
+                   'last_observed', council.stix_ts(obs.created_at),
+                   'number_observed', 1, 'object_refs', obs.refs)
+        FROM obs JOIN p ON p.pid = obs.pid
+        UNION ALL
+        -- a course-of-action mitigates what its post names
+        SELECT ind2.pid, ind2.created_at, x.rid, 'relationship', council.stix_ts(ind2.created_at),
+               ind2.common || jsonb_build_object('type', 'relationship', 'id', x.rid,
+                   'created', council.stix_ts(ind2.created_at),
+                   'modified', council.stix_ts(ind2.created_at),
+                   'relationship_type', 'mitigates', 'source_ref', p.sid, 'target_ref', ind2.oid)
+        FROM ind2 JOIN p ON p.pid = ind2.pid AND p.stype = 'course-of-action'
+        CROSS JOIN LATERAL (SELECT 'relationship--' || council.stix_uuid5(council.stix__ns(),
+                                'mitigates:' || ind2.oid) AS rid) x;
+END
 $$;
 
 -- R-TF-6: "seen here" on the countermeasures among posts ids, one
@@ -470,23 +500,31 @@ $$;
 -- answer makes a new version.
 CREATE OR REPLACE FUNCTION council.stix__sightings(p_ids bigint[])
     RETURNS TABLE (date_added timestamptz, id text, type text, version text, obj jsonb)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, council
 AS $$
-    SELECT s.last_at, x.sid2, 'sighting', council.stix_ts(s.last_at),
-           jsonb_build_object('type', 'sighting', 'spec_version', '2.1', 'id', x.sid2,
-               'created', council.stix_ts(s.last_at), 'modified', council.stix_ts(s.last_at),
-               'sighting_of_ref', p.sid, 'count', s.seen,
-               'description', 'Task force ' || CASE s.org_class WHEN 'type1' THEN 'Type 1'
-                                                               ELSE 'Type 2' END
-                   || ' members that answered "seen here"',
-               'object_marking_refs', jsonb_build_array(council.stix_tlp_id(p.tlp)))
-           || (council.stix__common(p.id) - 'created_by_ref')
-    FROM (SELECT y.*, council.stix_post_id(y.id) AS sid FROM council.posts y
-          WHERE y.id = ANY (p_ids) AND y.kind = 'countermeasure' AND y.parent_id IS NULL) p
-    CROSS JOIN LATERAL council.stix__seen(p.id) s
-    CROSS JOIN LATERAL (SELECT 'sighting--' || council.stix_uuid5(council.stix__ns(),
-                            'seen:' || p.sid || ':' || s.org_class) AS sid2) x
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT s.last_at, x.sid2, 'sighting', council.stix_ts(s.last_at),
+               jsonb_build_object('type', 'sighting', 'spec_version', '2.1', 'id', x.sid2,
+                   'created', council.stix_ts(s.last_at), 'modified', council.stix_ts(s.last_at),
+                   'sighting_of_ref', i.sid, 'count', s.seen,
+                   'description', 'Task force ' || CASE s.org_class WHEN 'type1' THEN 'Type 1'
+                                                                   ELSE 'Type 2' END
+                       || ' members that answered "seen here"',
+                   'object_marking_refs', jsonb_build_array(council.stix_tlp_id(p.tlp)),
+                   'extensions', jsonb_build_object(council.stix_ext_id(), jsonb_build_object(
+                       'extension_type', 'property-extension', 'post', p.id, 'kind', p.kind,
+                       'secret', p.is_secret, 'tlp', p.tlp,
+                       'scope_designated', p.scope_designated)))
+        FROM council.stix__seen(p_ids) s
+        JOIN council.posts p ON p.id = s.post_id
+        JOIN council.stix__idents(ARRAY(SELECT DISTINCT z.post_id
+                                        FROM council.stix__seen(p_ids) z)) i ON i.post_id = p.id
+        CROSS JOIN LATERAL (SELECT 'sighting--' || council.stix_uuid5(council.stix__ns(),
+                                'seen:' || i.sid || ':' || s.org_class) AS sid2) x;
+END
 $$;
 
 
@@ -511,25 +549,29 @@ AS $$ SELECT council.stix_uuid5(council.stix__ns(), 'collection:group:' || g) $$
 CREATE OR REPLACE FUNCTION council.taxii__collections()
     RETURNS TABLE (cid uuid, kind text, ref bigint, title text, description text,
                    can_read boolean, can_write boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, council
 AS $$
-    SELECT council.taxii__shared_id(), 'shared', NULL::bigint,
-           '共有された情報 (Shared with us)',
-           'Every post your organisation may read, as STIX 2.1 objects.', true, false
-    WHERE council.current_person_id() IS NOT NULL
-    UNION ALL
-    SELECT council.taxii__group_id(g.id), 'group', g.id,
-           g.name_ja || ' (' || g.name_en || ')',
-           'The posts shared with the group ' || g.slug || ' that you may read.', true, false
-    FROM council.groups g
-    JOIN council.group_members m ON m.group_id = g.id AND m.org_id = council.current_org_id()
-    UNION ALL
-    SELECT s.uuid, 'preset', s.id, s.name,
-           'Write collection: objects pushed here become posts with this scope preset.',
-           false, true
-    FROM council.scope_presets s
-    WHERE s.org_id = council.current_org_id() AND s.deleted_at IS NULL
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT council.taxii__shared_id(), 'shared', NULL::bigint,
+               '共有された情報 (Shared with us)',
+               'Every post your organisation may read, as STIX 2.1 objects.', true, false
+        WHERE council.current_person_id() IS NOT NULL
+        UNION ALL
+        SELECT council.taxii__group_id(g.id), 'group', g.id,
+               g.name_ja || ' (' || g.name_en || ')',
+               'The posts shared with the group ' || g.slug || ' that you may read.', true, false
+        FROM council.groups g
+        JOIN council.group_members m ON m.group_id = g.id AND m.org_id = council.current_org_id()
+        UNION ALL
+        SELECT s.uuid, 'preset', s.id, s.name,
+               'Write collection: objects pushed here become posts with this scope preset.',
+               false, true
+        FROM council.scope_presets s
+        WHERE s.org_id = council.current_org_id() AND s.deleted_at IS NULL;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION council.taxii__collection_json(p_id uuid, p_title text,
@@ -593,37 +635,48 @@ $$;
 CREATE OR REPLACE FUNCTION council.taxii__posts(p_kind text, p_ref bigint,
     p_from timestamptz)
     RETURNS TABLE (id bigint, created_at timestamptz)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, council
 AS $$
-    SELECT x.id, x.created_at FROM council.posts x
-    WHERE (p_from IS NULL OR x.created_at >= p_from)
-      AND (p_kind <> 'group' OR EXISTS (SELECT 1 FROM council.post_scope s
-                                        WHERE s.post_id = x.id AND s.group_id = p_ref))
-      AND (x.kind <> 'analysis' OR council.rendition_richest(x.id) = x.id)
-      AND (x.parent_id IS NULL OR council.stix__advice_party(x.id))
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        WITH c AS (
+            SELECT x.id, x.created_at FROM council.posts x
+            WHERE (p_from IS NULL OR x.created_at >= p_from)
+              AND (p_kind <> 'group' OR EXISTS (SELECT 1 FROM council.post_scope s
+                                                WHERE s.post_id = x.id AND s.group_id = p_ref)))
+        SELECT c.id, c.created_at FROM c
+        WHERE c.id NOT IN (SELECT w.post_id
+                           FROM council.stix__withheld(ARRAY(SELECT c2.id FROM c c2)) w);
+END
 $$;
 
--- The organisations named as authors (not masked, R-TF-6) of a
--- collection's posts, as identity objects, each added with the first of
--- its posts there.
-CREATE OR REPLACE FUNCTION council.taxii__identities(p_kind text, p_ref bigint)
+-- The organisations named as authors (not masked, R-TF-6) of posts
+-- p_ids (a collection's), as identity objects, each added with the first
+-- of its posts there.
+CREATE OR REPLACE FUNCTION council.stix__identities(p_ids bigint[])
     RETURNS TABLE (date_added timestamptz, id text, type text, version text, obj jsonb)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, council
 AS $$
-    SELECT min(x.created_at), council.stix_org_identity_id(o.id), 'identity',
-           council.stix_ts(o.created_at),
-           jsonb_build_object('type', 'identity', 'spec_version', '2.1',
-               'id', council.stix_org_identity_id(o.id),
-               'created', council.stix_ts(o.created_at),
-               'modified', council.stix_ts(o.created_at),
-               'name', o.name_ja || ' (' || o.name_en || ')',
-               'identity_class', 'organization')
-    FROM council.taxii__posts(p_kind, p_ref, NULL) x
-    JOIN council.post_authors a ON a.post_id = x.id AND NOT a.masked
-    JOIN council.organisations o ON o.id = a.org_id
-    GROUP BY o.id
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT min(x.created_at), council.stix_org_identity_id(o.id), 'identity',
+               council.stix_ts(o.created_at),
+               jsonb_build_object('type', 'identity', 'spec_version', '2.1',
+                   'id', council.stix_org_identity_id(o.id),
+                   'created', council.stix_ts(o.created_at),
+                   'modified', council.stix_ts(o.created_at),
+                   'name', o.name_ja || ' (' || o.name_en || ')',
+                   'identity_class', 'organization')
+        FROM council.posts x
+        JOIN council.post_authors a ON a.post_id = x.id AND NOT a.masked
+        JOIN council.organisations o ON o.id = a.org_id
+        WHERE x.id = ANY (p_ids)
+        GROUP BY o.id;
+END
 $$;
 
 -- A comma-separated TAXII list: its items, at most 100, each at most 300
@@ -681,6 +734,8 @@ DECLARE
     v_anyver   boolean;
     v_vts      timestamptz[];
     v_posts    bigint[];
+    v_all      bigint[];
+    v_all_t    timestamptz[];
     v_bound    timestamptz;
     v_from     timestamptz;
     v_rows     jsonb;
@@ -738,29 +793,35 @@ BEGIN
     -- instant as the last (their objects interleave by id): v_bound, the
     -- last instant the page may reach.  A filter may drop objects: then
     -- every post after the cursor.
+    -- The collection's posts, read once (each read of posts costs the
+    -- policies' plan): all of them, for the identities and the sightings.
+    SELECT coalesce(array_agg(x.id ORDER BY x.created_at, x.id), '{}'),
+           coalesce(array_agg(x.created_at ORDER BY x.created_at, x.id), '{}')
+    INTO v_all, v_all_t
+    FROM council.taxii__posts(c.kind, c.ref, NULL) x;
     IF v_ids IS NULL AND v_types IS NULL AND v_vts IS NULL THEN
-        SELECT x.created_at INTO v_bound
-        FROM council.taxii__posts(c.kind, c.ref, v_from) x
-        ORDER BY x.created_at, x.id
-        OFFSET v_limit + (SELECT count(*) FROM council.taxii__posts(c.kind, c.ref, v_from) y
-                          WHERE y.created_at = v_from)
+        SELECT u.t INTO v_bound
+        FROM unnest(v_all, v_all_t) u(id, t)
+        WHERE v_from IS NULL OR u.t >= v_from
+        ORDER BY u.t, u.id
+        OFFSET v_limit + (SELECT count(*) FROM unnest(v_all_t) y(t) WHERE y.t = v_from)
         LIMIT 1;
     END IF;
-    SELECT array_agg(x.id) INTO v_posts
-    FROM council.taxii__posts(c.kind, c.ref, v_from) x
-    WHERE v_bound IS NULL OR x.created_at <= v_bound;
+    SELECT coalesce(array_agg(u.id), '{}') INTO v_posts
+    FROM unnest(v_all, v_all_t) u(id, t)
+    WHERE (v_from IS NULL OR u.t >= v_from) AND (v_bound IS NULL OR u.t <= v_bound);
 
     WITH o AS (
         SELECT f.date_added, f.id, f.type, f.version, f.obj FROM council.stix__fixed() f
         UNION ALL
         SELECT i.date_added, i.id, i.type, i.version, i.obj
-        FROM council.taxii__identities(c.kind, c.ref) i
+        FROM council.stix__identities(v_all) i
         UNION ALL
         SELECT s.date_added, s.id, s.type, s.version, s.obj
         FROM council.stix__objects(v_posts) s
         UNION ALL
         SELECT s.date_added, s.id, s.type, s.version, s.obj
-        FROM council.stix__sightings(ARRAY(SELECT x.id FROM council.taxii__posts(c.kind, c.ref, NULL) x)) s
+        FROM council.stix__sightings(v_all) s
     ), f AS (
         SELECT o.*, coalesce(o.version, council.stix_ts(o.date_added)) AS ver
         FROM o
@@ -815,8 +876,7 @@ CREATE OR REPLACE FUNCTION council.stix_bundle(p_post bigint) RETURNS jsonb
     SET search_path = pg_catalog, council
 AS $$
     SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM council.posts x WHERE x.id = p_post)
-                     OR (SELECT x.parent_id IS NOT NULL AND NOT council.stix__advice_party(x.id)
-                         FROM council.posts x WHERE x.id = p_post)
+                     OR EXISTS (SELECT 1 FROM council.stix__withheld(ARRAY[p_post]))
                 THEN NULL
                 ELSE jsonb_build_object('type', 'bundle',
                     'id', 'bundle--' || council.stix_uuid5(council.stix__ns(),
@@ -1149,9 +1209,26 @@ END
 $$;
 
 GRANT CREATE ON SCHEMA council TO council_definer;
-ALTER FUNCTION council.stix__advice_party(bigint) OWNER TO council_definer;
-ALTER FUNCTION council.stix__seen(bigint) OWNER TO council_definer;
+ALTER FUNCTION council.stix__withheld(bigint[]) OWNER TO council_definer;
+ALTER FUNCTION council.stix__seen(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.stix__resolve(text[]) OWNER TO council_definer;
 ALTER FUNCTION council.taxii_add(text, jsonb) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
 REVOKE ALL ON FUNCTION council.stix__resolve(text[]) FROM PUBLIC;
+
+-- GET /api/v1/posts/N/stix: the post as a STIX 2.1 bundle (stix_bundle);
+-- a post the caller does not read answers CP404 post_not_found, like an
+-- absent one.
+CREATE OR REPLACE FUNCTION council.stix_bundle_json(p bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, council
+AS $$
+DECLARE
+    v jsonb := council.stix_bundle(p);
+BEGIN
+    IF v IS NULL THEN
+        RAISE EXCEPTION 'post_not_found' USING ERRCODE = 'CP404';
+    END IF;
+    RETURN v;
+END
+$$;

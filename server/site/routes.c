@@ -267,6 +267,7 @@ static const struct http_route routes[] = {
 	WRITE("/api/v1/analyses/preview", "api_analysis('preview', NULL, $1)"),
 	WRITE("/api/v1/posts/{id}/publish", "api_analysis('publish', $1::bigint, $2)"),
 	READ("/api/v1/posts/{id}/renditions", "rendition_list"),
+	READ("/api/v1/posts/{id}/stix",	"stix_bundle_json"),
 	/* Vulnerability matching (vuln.c; R-NEW-4): NVD CVE API 2.0 and CSAF
 	 * 2.0 imported by the coordinator or an analyst; the matches. */
 	R("/advisories",			G, PAGE, vuln_page),
