@@ -194,9 +194,10 @@ CREATE POLICY stix_imports_visible ON council.stix_imports FOR SELECT
 
 -- The ids and versions of posts p_ids' objects, as the caller sees them:
 -- a post pushed through TAXII keeps the client's id and modified (so the
--- client that pulls it back does not store a duplicate), unless an
--- earlier post already carries that id; else the derived id and the
--- post's creation.  The posts the caller does not read are not there.
+-- client that pulls it back does not store a duplicate), unless another
+-- post already carried that id when it was pushed (keeps_id, taxii_add)
+-- or an earlier push carries it too; else the derived id and the post's
+-- creation.  So no reader ever gets two objects with one id.  The posts the caller does not read are not there.
 -- (Set-based: every per-post function here costs a plan of the row-level
 -- security's policies; one statement for a page costs one.)
 CREATE OR REPLACE FUNCTION council.stix__idents(p_ids bigint[])
@@ -213,7 +214,7 @@ BEGIN
                                                            x.created_at)),
                coalesce(i.modified, x.created_at)
         FROM council.posts x
-        LEFT JOIN council.stix_imports i ON i.post_id = x.id
+        LEFT JOIN council.stix_imports i ON i.post_id = x.id AND i.keeps_id
              AND NOT EXISTS (SELECT 1 FROM council.stix_imports e
                              WHERE e.stix_id = i.stix_id AND e.post_id < i.post_id)
         WHERE x.id = ANY (p_ids);
@@ -374,8 +375,9 @@ BEGIN
                            jsonb_build_object(
                                'extension_type', 'property-extension',
                                'post', x.id, 'kind', x.kind, 'secret', x.is_secret,
-                               'tlp', x.tlp, 'scope_designated', x.scope_designated,
-                               'scope', coalesce(sc.scope, '[]'))))
+                               'tlp', x.tlp, 'scope_designated', x.scope_designated)
+                           -- STIX has no empty lists: a reply has no scope
+                           || jsonb_strip_nulls(jsonb_build_object('scope', sc.scope))))
                    || coalesce(au.cb, '{}') AS common
             FROM council.posts x
             JOIN council.stix__idents(p_ids) pi ON pi.post_id = x.id
@@ -951,6 +953,28 @@ AS $$
     WHERE s.stix_id = ANY (refs) AND council.current_sees_post(s.post_id)
 $$;
 
+-- Among ids, those some post already carries, whoever may read it: a
+-- derived id, or one pushed before (by any organisation).  For taxii_add
+-- only: the pusher is never told (REVOKEd from PUBLIC).
+CREATE OR REPLACE FUNCTION council.stix__taken(ids text[])
+    RETURNS TABLE (ref text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+#variable_conflict use_column
+BEGIN
+    IF cardinality(ids) IS DISTINCT FROM 0 THEN
+        RETURN QUERY
+            SELECT d.sid FROM (
+                SELECT council.stix__derived_id(x.id, x.kind, x.parent_id, x.created_at) AS sid
+                FROM council.posts x) d
+            WHERE d.sid = ANY (ids)
+            UNION
+            SELECT s.stix_id FROM council.stix_imports s WHERE s.stix_id = ANY (ids);
+    END IF;
+END
+$$;
+
 -- The TAXII types the portal makes posts of; the reference data it
 -- accepts and does not keep.
 CREATE OR REPLACE FUNCTION council.stix__post_types() RETURNS text[]
@@ -998,6 +1022,7 @@ DECLARE
     v_ids      text[];
     v_ext_refs text[];
     v_resolved text[];
+    v_taken    text[];
     v_missing  boolean;
     v_folded   text[] := '{}';
     v_okposts  text[] := '{}';
@@ -1073,6 +1098,8 @@ BEGIN
           AND NOT (x = ANY (v_ids));
         SELECT coalesce(array_agg(x.ref), '{}') INTO v_resolved
         FROM council.stix__resolve(coalesce(v_ext_refs, '{}')) x;
+        SELECT coalesce(array_agg(x.ref), '{}') INTO v_taken
+        FROM council.stix__taken(v_ids) x;
         -- the indicators a post of the envelope carries in its body
         SELECT coalesce(array_agg(DISTINCT a #>> '{}'), '{}') INTO v_folded
         FROM jsonb_array_elements(v_objs) e,
@@ -1112,9 +1139,12 @@ BEGIN
                     FOR r IN SELECT a FROM jsonb_array_elements(
                                  CASE WHEN jsonb_typeof(o->k) = 'array' THEN o->k
                                       ELSE jsonb_build_array(o->k) END) a LOOP
+                        -- identities, markings and extension definitions
+                        -- carry nothing of a post: they need not resolve
                         IF jsonb_typeof(r) <> 'string'
                            OR NOT ((r #>> '{}') = ANY (v_ids)
-                                   OR (r #>> '{}') = ANY (v_resolved)) THEN
+                                   OR (r #>> '{}') = ANY (v_resolved)
+                                   OR (r #>> '{}') ~ '^(identity|marking-definition|extension-definition)--') THEN
                             RAISE EXCEPTION 'unresolved_reference' USING ERRCODE = 'CP422';
                         END IF;
                     END LOOP;
@@ -1176,7 +1206,9 @@ BEGIN
                         CASE WHEN jsonb_typeof(o->'confidence') = 'number'
                                   AND (o->>'confidence')::numeric >= 50
                              THEN 'high' ELSE 'low' END END);
-                -- the giver's TLP is kept: never a scope that reaches wider
+                -- the giver's TLP is never widened: the post's TLP is what
+                -- its scope reaches, and it may be stricter than the
+                -- object's marking, never looser
                 SELECT max(council.stix_tlp_of(a #>> '{}')) INTO v_tlp
                 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(o->'object_marking_refs') = 'array'
                                                THEN o->'object_marking_refs' ELSE '[]' END) a;
@@ -1184,8 +1216,8 @@ BEGIN
                 IF v_tlp IS NOT NULL AND v_tlp > v_reached THEN
                     RAISE EXCEPTION 'tlp_stricter_than_scope' USING ERRCODE = 'CP422';
                 END IF;
-                INSERT INTO council.stix_imports (org_id, stix_id, modified, post_id)
-                VALUES (v_org, v_id, v_mod, v_post);
+                INSERT INTO council.stix_imports (org_id, stix_id, modified, post_id, keeps_id)
+                VALUES (v_org, v_id, v_mod, v_post, NOT (v_id = ANY (v_taken)));
                 v_okposts := v_okposts || v_id;
                 v_succ := v_succ || jsonb_build_array(jsonb_build_object('id', v_id,
                               'version', v_ver));
@@ -1212,9 +1244,10 @@ GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.stix__withheld(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.stix__seen(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.stix__resolve(text[]) OWNER TO council_definer;
+ALTER FUNCTION council.stix__taken(text[]) OWNER TO council_definer;
 ALTER FUNCTION council.taxii_add(text, jsonb) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
-REVOKE ALL ON FUNCTION council.stix__resolve(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION council.stix__resolve(text[]), council.stix__taken(text[]) FROM PUBLIC;
 
 -- GET /api/v1/posts/N/stix: the post as a STIX 2.1 bundle (stix_bundle);
 -- a post the caller does not read answers CP404 post_not_found, like an

@@ -8,7 +8,7 @@
 -- no widening, idempotence.  Same fixtures as 10_sharing_rules.sql.
 -- Rolled back.
 BEGIN;
-SELECT plan(42);
+SELECT plan(45);
 \ir fixtures/sharing.psql
 
 -- Two scope presets of tr-bank2 (the table's writes are 99_presets.sql's;
@@ -218,9 +218,26 @@ SELECT is(council.taxii_add(pg_temp.pre('v1'), pg_temp.env('4a1e2b3c-0000-4000-8
     'unresolved_reference', '... exactly like a reference to nothing');
 SELECT is(council.taxii_add(pg_temp.pre('all'), jsonb_build_object('objects', jsonb_build_array(
               (pg_temp.env('x', false)->'objects'->0) || jsonb_build_object('id', pg_temp.sid('all'),
-               'object_refs', jsonb_build_array(council.stix_council_identity_id())))))
+               'object_refs', '["report--0b0e1c2d-1111-5222-8333-444455556666"]'::jsonb))))
           #>> '{failures,0,message}', 'unresolved_reference',
     'an unknown reference fails before anything else');
+SELECT is((council.taxii_add(pg_temp.pre('v1'), pg_temp.env('4a1e2b3c-0000-4000-8000-000000000005',
+              false, jsonb_build_object('object_refs', jsonb_build_array(council.stix_council_identity_id()))))
+          ->>'success_count')::int, 1,
+    'a reference to an identity (here the council''s, as its own reports have) needs no resolving');
+-- An id learnt from another member: the derived id of a post bank2 does
+-- not read, pushed to vendor1, which reads both.
+SELECT pg_temp.as_('v1-h');
+SELECT set_config('t.v1sid', pg_temp.sid('v1-only'), true) IS NOT NULL AS learnt;
+SELECT pg_temp.as_('bank2-h');
+SELECT is((council.taxii_add(pg_temp.pre('v1'), jsonb_build_object('objects', jsonb_build_array(
+              (pg_temp.env('x', false)->'objects'->0) || jsonb_build_object('id', current_setting('t.v1sid')))))
+          ->>'success_count')::int, 1,
+    'a hidden post''s id pushed answers like a fresh id (nothing tells the pusher it exists)');
+SELECT is((SELECT count(*)::int FROM jsonb_array_elements(pg_temp.objs('v1-h')) o
+           WHERE o->>'id' = current_setting('t.v1sid')), 1,
+    '... and a reader of both gets one object with that id: the pushed post has its derived id');
+SELECT pg_temp.as_('bank2-h');
 SELECT is(council.taxii_add(pg_temp.pre('v1'), jsonb_build_object('objects', jsonb_build_array(
               (pg_temp.env('x', false)->'objects'->0) || jsonb_build_object('id', pg_temp.sid('all'),
                'object_refs', jsonb_build_array(pg_temp.sid('all'))))))
