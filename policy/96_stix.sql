@@ -94,7 +94,7 @@ AS $$
     END::council.tlp
 $$;
 
--- The council's extension (docs/stix.md, web/stix/council-extension.json)
+-- The council's extension (docs/stix.md, council.stix_ext_schema)
 -- and the identity that defines it.
 CREATE OR REPLACE FUNCTION council.stix_ext_id() RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -104,6 +104,126 @@ AS $$ SELECT 'extension-definition--'
 CREATE OR REPLACE FUNCTION council.stix_council_identity_id() RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT 'identity--' || council.stix_uuid5(council.stix__ns(), 'identity:council') $$;
+
+-- The council's extension's JSON Schema (docs/stix.md).  It travels as
+-- the extension definition's "schema", as text: STIX 2.1 7.3 allows the
+-- definition "as a URL or as plain text", and a text needs no server to
+-- fetch it from (a path is no URL, and the portal's address is not the
+-- database's to know).
+CREATE OR REPLACE FUNCTION council.stix_ext_schema() RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $schema$ SELECT $json${
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "Cybersecurity Council sharing scope and secrecy (property-extension 1.0)",
+  "description": "Carried by every object the council portal draws from a post (docs/stix.md). On a push into a TAXII write collection, 'secret' is required on every report, note, course-of-action and indicator (R-SECRET-1: the secrecy declaration has no default); the scope is the collection's and anything else here is ignored.",
+  "type": "object",
+  "properties": {
+    "extension_type": {
+      "type": "string",
+      "enum": [
+        "property-extension"
+      ]
+    },
+    "secret": {
+      "type": "boolean",
+      "description": "The giver's declaration that the information is secret under the council's duty of confidentiality (R-SECRET-1)."
+    },
+    "post": {
+      "type": "integer",
+      "minimum": 1,
+      "description": "The council post the object is drawn from."
+    },
+    "kind": {
+      "type": "string",
+      "enum": [
+        "consultation",
+        "analysis",
+        "countermeasure",
+        "alert",
+        "report"
+      ],
+      "description": "The post's kind. On a push: the kind of post a report (analysis, alert, report) or a note (consultation, analysis, report) becomes; analysis when absent."
+    },
+    "tlp": {
+      "type": "string",
+      "enum": [
+        "clear",
+        "green",
+        "amber",
+        "amber_strict",
+        "red"
+      ],
+      "description": "The TLP the post's scope reaches (also its object_marking_refs)."
+    },
+    "scope_designated": {
+      "type": "boolean",
+      "description": "Whether the giver designated the scope (R-SCOPE-5)."
+    },
+    "scope": {
+      "type": "array",
+      "minItems": 1,
+      "description": "The scope entries of the post the reader may see: an organisation, a group, or a class of members. Absent when there are none (a reply has no scope of its own; STIX has no empty lists).",
+      "items": {
+        "type": "object",
+        "oneOf": [
+          {
+            "required": [
+              "org"
+            ],
+            "properties": {
+              "org": {
+                "type": "integer"
+              }
+            },
+            "additionalProperties": false
+          },
+          {
+            "required": [
+              "group"
+            ],
+            "properties": {
+              "group": {
+                "type": "integer"
+              }
+            },
+            "additionalProperties": false
+          },
+          {
+            "required": [
+              "class"
+            ],
+            "properties": {
+              "class": {
+                "type": "string",
+                "enum": [
+                  "all_members",
+                  "task_force",
+                  "type1_group",
+                  "type2",
+                  "coordinator",
+                  "sector",
+                  "category"
+                ]
+              },
+              "sector": {
+                "type": "string"
+              },
+              "category": {
+                "type": "string"
+              }
+            },
+            "additionalProperties": false
+          }
+        ]
+      }
+    }
+  },
+  "required": [
+    "extension_type",
+    "secret"
+  ],
+  "additionalProperties": false
+}$json$::jsonb $schema$;
 
 -- An organisation as the author of what it posted.
 CREATE OR REPLACE FUNCTION council.stix_org_identity_id(o bigint) RETURNS text
@@ -139,9 +259,9 @@ AS $$
                'created', '2026-12-01T00:00:00.000Z', 'modified', '2026-12-01T00:00:00.000Z',
                'name', 'Cybersecurity Council sharing scope and secrecy',
                'description', 'The sharing scope, TLP and secrecy declaration (R-SECRET-1) '
-                   'of the council post an object is drawn from. The schema is served by '
-                   'the portal at the path below (resolve it against the TAXII server).',
-               'schema', '/static/stix/council-extension.json',
+                   'of the council post an object is drawn from. "schema" is its JSON Schema '
+                   '(draft 2020-12), as text.',
+               'schema', council.stix_ext_schema()::text,
                'version', '1.0',
                'extension_types', jsonb_build_array('property-extension'))
     UNION ALL
@@ -230,6 +350,25 @@ AS $$ SELECT i.sid FROM council.stix__idents(ARRAY[p]) i $$;
 ------------------------------------------------------------------------
 -- What the caller may know beyond the rows it reads.
 ------------------------------------------------------------------------
+
+-- The indicators of those of posts p_ids the caller reads.  The same
+-- rows as reading council.post_indicators, whose policy checks (and, for
+-- a secret, audits) the post once for every indicator; here once a post.
+-- The audit of the post's opening is its body's, read with it
+-- (stix__objects).
+CREATE OR REPLACE FUNCTION council.stix__indicators(p_ids bigint[])
+    RETURNS TABLE (post_id bigint, kind council.indicator_kind, value text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, council
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT i.post_id, i.kind, i.value FROM council.post_indicators i
+        WHERE i.post_id IN (SELECT v.id FROM unnest(p_ids) v(id)
+                            WHERE council.current_sees_post(v.id));
+END
+$$;
 
 -- Among posts p_ids, those the caller reads but must not get as STIX:
 --   * a poorer rendition of an analysis whose richer one it reads
@@ -362,7 +501,9 @@ BEGIN
             SELECT x.id AS pid, x.kind, x.parent_id, x.title, x.is_secret, x.confidence,
                    x.scope_designated, x.tlp, x.created_at, b.body,
                    pi.sid, pi.modified, pp.sid AS parent_sid,
-                   council.stix_post_type(x.kind, x.parent_id) AS stype,
+                   -- the type of its id: a pushed note that became an
+                   -- analysis stays a note
+                   split_part(pi.sid, '--', 1) AS stype,
                    -- the properties everything drawn from the post carries,
                    -- as the caller sees it: the TLP marking, the council's
                    -- extension (the post, its kind, its secrecy declaration,
@@ -408,7 +549,7 @@ BEGIN
                         WHEN o.sco_type IS NOT NULL THEN 'indicator' END AS itype,
                    council.stix_uuid5(council.stix__ns(),
                        p.sid || ':' || i.kind || ':' || i.value) AS u
-            FROM p JOIN council.post_indicators i ON i.post_id = p.pid
+            FROM p JOIN council.stix__indicators(p_ids) i ON i.post_id = p.pid
             CROSS JOIN LATERAL council.stix__observable(i.kind, i.value) o
         ), ind2 AS (
             SELECT ind.*, ind.itype || '--' || ind.u AS oid,
@@ -735,9 +876,15 @@ DECLARE
     v_specs    text[] := council.taxii__list(p_match_spec);
     v_anyver   boolean;
     v_vts      timestamptz[];
-    v_posts    bigint[];
     v_all      bigint[];
     v_all_t    timestamptz[];
+    v_n        integer;
+    v_i        integer;
+    v_j        integer;
+    v_step     integer;
+    v_done     integer := 0;
+    v_have     bigint := 0;
+    v_acc      jsonb := '[]';
     v_bound    timestamptz;
     v_from     timestamptz;
     v_rows     jsonb;
@@ -796,31 +943,58 @@ BEGIN
     -- last instant the page may reach.  A filter may drop objects: then
     -- every post after the cursor.
     -- The collection's posts, read once (each read of posts costs the
-    -- policies' plan): all of them, for the identities and the sightings.
+    -- policies' plan): all of them, in the order they were added.
     SELECT coalesce(array_agg(x.id ORDER BY x.created_at, x.id), '{}'),
            coalesce(array_agg(x.created_at ORDER BY x.created_at, x.id), '{}')
     INTO v_all, v_all_t
     FROM council.taxii__posts(c.kind, c.ref, NULL) x;
-    IF v_ids IS NULL AND v_types IS NULL AND v_vts IS NULL THEN
-        SELECT u.t INTO v_bound
-        FROM unnest(v_all, v_all_t) u(id, t)
-        WHERE v_from IS NULL OR u.t >= v_from
-        ORDER BY u.t, u.id
-        OFFSET v_limit + (SELECT count(*) FROM unnest(v_all_t) y(t) WHERE y.t = v_from)
-        LIMIT 1;
+    v_n := cardinality(v_all);
+    -- The first post added at or after the cursor's instant.
+    v_i := 1;
+    IF v_from IS NOT NULL THEN
+        SELECT coalesce(min(u.k), v_n + 1) INTO v_i
+        FROM unnest(v_all_t) WITH ORDINALITY u(t, k) WHERE u.t >= v_from;
     END IF;
-    SELECT coalesce(array_agg(u.id), '{}') INTO v_posts
-    FROM unnest(v_all, v_all_t) u(id, t)
-    WHERE (v_from IS NULL OR u.t >= v_from) AND (v_bound IS NULL OR u.t <= v_bound);
+    -- Draw the posts' objects batch by batch, in the order they were
+    -- added, until more than a page passes the filters.  A batch ends
+    -- with every post added at the instant of its last (their objects
+    -- interleave by id), so v_bound, the instant of the last post drawn,
+    -- splits no instant; no object of a later post can sort before it.
+    -- The first batch guesses; the next ones size themselves on the
+    -- objects a post gave so far.
+    v_step := least(v_limit + 1, 64);
+    WHILE v_i <= v_n AND v_have <= v_limit LOOP
+        v_j := least(v_n, v_i + v_step - 1);
+        WHILE v_j < v_n AND v_all_t[v_j + 1] = v_all_t[v_j] LOOP
+            v_j := v_j + 1;
+        END LOOP;
+        SELECT v_acc || coalesce(jsonb_agg(jsonb_build_object('t', s.date_added, 'id', s.id,
+                   'type', s.type, 'v', s.version, 'o', s.obj)), '[]'),
+               v_have + count(*)
+        INTO v_acc, v_have
+        FROM council.stix__objects(v_all[v_i:v_j]) s
+        WHERE (v_after IS NULL OR s.date_added > v_after)
+          AND (v_cur_t IS NULL OR s.date_added > v_cur_t
+               OR (s.date_added = v_cur_t AND s.id > v_cur_id))
+          AND (v_ids IS NULL OR s.id = ANY (v_ids))
+          AND (v_types IS NULL OR s.type = ANY (v_types))
+          AND (v_anyver OR council.stix_ts_parse(coalesce(s.version,
+                               council.stix_ts(s.date_added))) = ANY (v_vts));
+        v_done := v_done + (v_j - v_i + 1);
+        v_bound := v_all_t[v_j];
+        v_i := v_j + 1;
+        v_step := least(1000, greatest(16, ceil((v_limit + 1 - v_have)::numeric * 1.25
+                                                  * v_done / greatest(v_have, 1))::int + 1));
+    END LOOP;
+    IF v_i > v_n THEN
+        v_bound := NULL;	-- every post drawn: nothing lies beyond
+    END IF;
 
     WITH o AS (
         SELECT f.date_added, f.id, f.type, f.version, f.obj FROM council.stix__fixed() f
         UNION ALL
         SELECT i.date_added, i.id, i.type, i.version, i.obj
         FROM council.stix__identities(v_all) i
-        UNION ALL
-        SELECT s.date_added, s.id, s.type, s.version, s.obj
-        FROM council.stix__objects(v_posts) s
         UNION ALL
         SELECT s.date_added, s.id, s.type, s.version, s.obj
         FROM council.stix__sightings(v_all) s
@@ -833,10 +1007,14 @@ BEGIN
                OR (o.date_added = v_cur_t AND o.id > v_cur_id))
           AND (v_ids IS NULL OR o.id = ANY (v_ids))
           AND (v_types IS NULL OR o.type = ANY (v_types))
-          AND (v_specs IS NULL OR '2.1' = ANY (v_specs))
+        UNION ALL
+        SELECT (a->>'t')::timestamptz, a->>'id', a->>'type', a->>'v', a->'o',
+               coalesce(a->>'v', council.stix_ts((a->>'t')::timestamptz))
+        FROM jsonb_array_elements(v_acc) a
     ), g AS (
         SELECT f.* FROM f
-        WHERE v_anyver OR council.stix_ts_parse(f.ver) = ANY (v_vts)
+        WHERE (v_specs IS NULL OR '2.1' = ANY (v_specs))
+          AND (v_anyver OR council.stix_ts_parse(f.ver) = ANY (v_vts))
         ORDER BY f.date_added, f.id
         LIMIT v_limit + 1
     ), n AS (
@@ -854,6 +1032,8 @@ BEGIN
            (array_agg(n.id ORDER BY n.rn) FILTER (WHERE n.rn = v_limit))[1]
     INTO v_rows, v_more, v_first, v_last, v_lastid
     FROM n;
+    -- More when the page is full, or when posts lie beyond what was drawn.
+    v_more := coalesce(v_more, false) OR (v_bound IS NOT NULL AND v_rows IS NOT NULL);
 
     body := jsonb_build_object('more', coalesce(v_more, false));
     IF v_more THEN
@@ -950,7 +1130,7 @@ AS $$
     WHERE d.sid = ANY (refs) AND council.current_sees_post(d.id)
     UNION
     SELECT s.stix_id, s.post_id FROM council.stix_imports s
-    WHERE s.stix_id = ANY (refs) AND council.current_sees_post(s.post_id)
+    WHERE s.stix_id = ANY (refs) AND s.keeps_id AND council.current_sees_post(s.post_id)
 $$;
 
 -- Among ids, those some post already carries, whoever may read it: a
@@ -1217,7 +1397,10 @@ BEGIN
                     RAISE EXCEPTION 'tlp_stricter_than_scope' USING ERRCODE = 'CP422';
                 END IF;
                 INSERT INTO council.stix_imports (org_id, stix_id, modified, post_id, keeps_id)
-                VALUES (v_org, v_id, v_mod, v_post, NOT (v_id = ANY (v_taken)));
+                VALUES (v_org, v_id, v_mod, v_post,
+                        -- a lone indicator became a report: its id is not
+                        -- the post's
+                        v_type <> 'indicator' AND NOT (v_id = ANY (v_taken)));
                 v_okposts := v_okposts || v_id;
                 v_succ := v_succ || jsonb_build_array(jsonb_build_object('id', v_id,
                               'version', v_ver));
@@ -1242,6 +1425,7 @@ $$;
 
 GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.stix__withheld(bigint[]) OWNER TO council_definer;
+ALTER FUNCTION council.stix__indicators(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.stix__seen(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.stix__resolve(text[]) OWNER TO council_definer;
 ALTER FUNCTION council.stix__taken(text[]) OWNER TO council_definer;

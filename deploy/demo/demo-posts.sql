@@ -121,6 +121,26 @@ BEGIN
         true, false, '[{"class": "task_force"}]', '[]', ARRAY[v_analysis]);
 END $$;
 
+-- Issue 15 item 1: scope presets, each a TAXII write collection of its
+-- organisation, saved as their authors through council.scope_preset_create
+-- (policy/99_presets.sql; the scope checked by create_post).  Idempotent:
+-- only into a council that has none.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM council.scope_presets) THEN
+        RETURN;
+    END IF;
+    PERFORM pg_temp.as_author('yohei.nakagawa@toto-bank.example.jp');
+    PERFORM council.scope_preset_create('金融分野グループ（捜査機関を除く）',
+        jsonb_build_array(jsonb_build_object('group',
+            (SELECT id FROM council.groups WHERE slug = 'finance-circle'))),
+        '[{"investigative": true}]');
+    PERFORM council.scope_preset_create('JPCERT/CC と Type 1 グループ',
+        '[{"class": "type1_group"}]', '[{"supervisors": true}]');
+    PERFORM pg_temp.as_author('shota.fujii@sakura-security.example.jp');
+    PERFORM council.scope_preset_create('タスクフォース全体', '[{"class": "task_force"}]', '[]');
+END $$;
+
 -- now() is this transaction's start: exactly the sessions made above.
 DELETE FROM council.sessions WHERE expires_at = now() + interval '1 minute';
 SELECT set_config('council.session', '', true);

@@ -6,8 +6,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "credential.h"
 #include "db.h"
@@ -47,11 +49,51 @@ credential_cookie_token(struct http_req *req, int pending, char *out)
 	return form_token_ok(out, CREDENTIAL_TOKEN_HEX);
 }
 
+int
+credential_basic(const char *value, char *out)
+{
+	unsigned char	 dec[CREDENTIAL_BASIC_MAX / 4 * 3 + 1];
+	const char	*pw;
+	size_t		 n, pad;
+	int		 len, ok = 0;
+
+	out[0] = '\0';
+	if (value == NULL || strncasecmp(value, "Basic ", 6) != 0)
+		return 0;
+	value += 6;
+	n = strlen(value);
+	if (n == 0 || n > CREDENTIAL_BASIC_MAX || n % 4 != 0 ||
+	    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/=") != n)
+		return 0;
+	/* Padding: one or two '=' at the end, nowhere else. */
+	pad = n - strcspn(value, "=");
+	if (pad > 2 || strspn(value + n - pad, "=") != pad)
+		return 0;
+	if ((len = EVP_DecodeBlock(dec, (const unsigned char *)value,
+	    (int)n)) < 0 || (size_t)len < pad)
+		goto out;
+	len -= (int)pad;
+	dec[len] = '\0';
+	/* "user:password": any user, the token as the password. */
+	if (memchr(dec, '\0', (size_t)len) != NULL ||
+	    (pw = memchr(dec, ':', (size_t)len)) == NULL ||
+	    !form_token_ok(pw + 1, CREDENTIAL_TOKEN_HEX))
+		goto out;
+	memcpy(out, pw + 1, CREDENTIAL_TOKEN_HEX + 1);
+	ok = 1;
+out:
+	OPENSSL_cleanse(dec, sizeof(dec));
+	return ok;
+}
+
 void
 credential_request(struct http_req *req)
 {
 	const char	*h = http_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
 	char		 tok[CREDENTIAL_TOKEN_HEX + 1];
+	int		 token_only = req->route != NULL &&
+			    req->route->access == HTTP_TOKEN;
 
 	req->session_hash[0] = req->csrf[0] = '\0';
 	req->bearer = 0;
@@ -60,9 +102,17 @@ credential_request(struct http_req *req)
 		    form_token_ok(h + 7, CREDENTIAL_TOKEN_HEX)) {
 			util_sha256_hex(h + 7, CREDENTIAL_TOKEN_HEX, req->session_hash);
 			req->bearer = 1;
+		} else if (token_only && credential_basic(h, tok)) {
+			/* HTTP Basic on the machines' routes only (TAXII
+			 * clients know no other): the token is the password. */
+			util_sha256_hex(tok, CREDENTIAL_TOKEN_HEX, req->session_hash);
+			req->bearer = 1;
 		}
+		OPENSSL_cleanse(tok, sizeof(tok));
 		return;		/* a malformed one identifies nobody */
 	}
+	if (token_only)
+		return;		/* machines only: a browser's cookie is not read */
 	if (credential_cookie_token(req, 0, tok)) {
 		util_sha256_hex(tok, CREDENTIAL_TOKEN_HEX, req->session_hash);
 		credential_csrf_of(tok, req->csrf);

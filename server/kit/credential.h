@@ -32,8 +32,17 @@ struct http_req;
 #define CREDENTIAL_TOKEN_HEX	64	/* hex digits of a session or API token */
 
 /* Read the request's credential into req->session_hash, req->csrf and
- * req->bearer (nothing for an absent or malformed one).  No I/O. */
+ * req->bearer (nothing for an absent or malformed one).  On a route of
+ * access HTTP_TOKEN, an API token as Bearer or HTTP Basic's password and
+ * never the cookie (req->bearer set for both).  No I/O. */
 void	credential_request(struct http_req *);
+
+/* An API token sent as HTTP Basic's password (RFC 7617: "Basic " and
+ * base64 of "user:password", any user; at most CREDENTIAL_BASIC_MAX
+ * characters of base64) into out (CREDENTIAL_TOKEN_HEX + 1 bytes): 1, or
+ * 0 (out "").  credential_request takes it on HTTP_TOKEN routes only. */
+#define CREDENTIAL_BASIC_MAX	512
+int	credential_basic(const char *value, char *out);
 
 /* Who is asking, asked of the database (council.me) now: 1 with the
  * person's id in out, 0 for nobody (no, a malformed, an unknown or an

@@ -103,9 +103,10 @@ compose_is_id(const char *s)
  * "exclude" (supervisors, investigative) and "exclude_org".  Only known
  * words and digits reach the JSON, so it needs no escaping.  Returns 0, or
  * -1 when a field holds anything else (a forged form).  An empty scope
- * gives "" in scope (NULL: no designated scope, R-SCOPE-5).
+ * gives "" in scope (NULL: no designated scope, R-SCOPE-5).  Also the
+ * scope presets' form (pages/presets.c).
  */
-static int
+int
 compose_scope_json(const struct form *f, struct buf *scope, struct buf *excl)
 {
 	const char	*v;
@@ -147,7 +148,7 @@ compose_scope_json(const struct form *f, struct buf *scope, struct buf *excl)
 
 /* The composer page: the organisations and groups the caller may name. */
 /* Whether form f has value v for a repeated field name. */
-static int
+int
 compose_form_has(const struct form *f, const char *name, const char *v)
 {
 	const char	*x;
@@ -403,11 +404,12 @@ compose_left(struct http_req *req, struct tmpl_vars *vars, PGresult *r,
  * cannot receive a secret (no registered handler, opted out of secrets)
  * apart, with the reason (R-SECRET-2/3).  The submit key is the form's,
  * kept across errors and previews, so that sending it twice posts once.
+ * note: an import's words above the form (compose_prefilled), or NULL.
  */
 static enum MHD_Result
 compose_page(struct http_req *req, unsigned status,
     const struct caller_me *me, const struct form *f, const char *error,
-    const char *preview)
+    const char *preview, const char *note)
 {
 	struct tmpl_vars	*vars = tmpl_vars_new(), *item;
 	struct compose_group	 group = { NULL, "" };
@@ -476,6 +478,8 @@ compose_page(struct http_req *req, unsigned status,
 	}
 	if (error != NULL)
 		tmpl_vars_set(vars, "error", error);
+	if (note != NULL)
+		tmpl_vars_set(vars, "import_note", note);
 	compose_refill(req, vars, f);
 	depth_compose_vars(req, vars, f);	/* R-TF-6 */
 	if (f != NULL && (v = form_get(f, "submit_key")) != NULL &&
@@ -490,6 +494,15 @@ out:
 	return ret;
 }
 
+/* Issue 15 item 4: the composer prefilled with an import's draft (MISP,
+ * pages/misp.c); nothing is stored, scope and secrecy stay unchosen. */
+enum MHD_Result
+compose_prefilled(struct http_req *req, const struct caller_me *me,
+    const struct form *f, const char *note)
+{
+	return compose_page(req, 200, me, f, NULL, NULL, note);
+}
+
 enum MHD_Result
 compose_get(struct http_req *req)
 {
@@ -498,7 +511,7 @@ compose_get(struct http_req *req)
 
 	if (!caller_require(req, &me, &ret))
 		return ret;
-	return compose_page(req, 200, &me, NULL, NULL, NULL);
+	return compose_page(req, 200, &me, NULL, NULL, NULL, NULL);
 }
 
 /* The message for a database error code err, in the person's language. */
@@ -568,7 +581,7 @@ compose_post(struct http_req *req)
 	    *cym != '\0' && !compose_is_id(cym)) ||
 	    depth_compose_params(&f, params + 14, share) == -1) {
 		ret = compose_page(req, 400, &me, &f,
-		    http_text(req, "compose.error.invalid"), NULL);
+		    http_text(req, "compose.error.invalid"), NULL, NULL);
 		goto out;
 	}
 	params[0] = kind;
@@ -638,12 +651,12 @@ compose_post(struct http_req *req)
 			goto out;
 		}
 		ret = compose_page(req, 422, &me, &f,
-		    compose_error(req, err), NULL);
+		    compose_error(req, err), NULL, NULL);
 		goto out;
 	}
 	if (preview) {
 		ret = compose_page(req, 200, &me, &f, NULL,
-		    PQgetvalue(r, 0, 0));
+		    PQgetvalue(r, 0, 0), NULL);
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), "/posts/%s", PQgetvalue(r, 0, 0));

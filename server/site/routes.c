@@ -10,7 +10,9 @@
  * Access (web/http.h): ANYONE, the handler decides (public pages, sign-in,
  * the health check); PAGE, a signed-in page (no credential: 303 to
  * /signin, or 403 for a POST, which has no form token then); API, the JSON
- * API (no credential: 401 not_signed_in).  The database still decides who
+ * API (no credential: 401 not_signed_in); TOKEN, a machine's API token
+ * as Bearer or HTTP Basic's password, never a cookie (the handler answers
+ * without one: TAXII).  The database still decides who
  * may see and do what: the row only spares a round trip to nobody.
  */
 #include "access.h"
@@ -22,6 +24,7 @@
 #include "committee.h"
 #include "compose.h"
 #include "consent.h"
+#include "correlation.h"
 #include "coop.h"
 #include "credential.h"
 #include "cymat.h"
@@ -36,16 +39,19 @@
 #include "incgroup.h"
 #include "incident.h"
 #include "membership.h"
+#include "misp.h"
 #include "minutes.h"
 #include "nonmember.h"
 #include "notify.h"
 #include "post.h"
+#include "presets.h"
 #include "routes.h"
 #include "search.h"
 #include "mailprefs.h"
 #include "settings.h"
 #include "signin.h"
 #include "static.h"
+#include "taxii.h"
 #include "tfstatus.h"
 #include "tokens.h"
 #include "training.h"
@@ -67,6 +73,9 @@
 	    "council." call }
 #define READ(pattern, fn) \
 	{ pattern, G, HTTP_API, HTTP_BODY_FORM, api_read_route, fn }
+/* The TAXII server's rows (taxii.c): tokens only, never a cookie. */
+#define TAXII(pattern, methods, body) \
+	{ pattern, methods, HTTP_TOKEN, body, taxii_serve, NULL }
 
 static const struct http_route routes[] = {
 	/* The machine's (health.c, static.c): first, as the most frequent
@@ -104,6 +113,8 @@ static const struct http_route routes[] = {
 	R("/posts/{id}/uses",		P, PAGE, use_record),
 	READ("/api/v1/posts/{id}/uses",	"post_uses_json"),
 	WRITE("/api/v1/posts/{id}/uses",	"api_post_use($1::bigint, $2)"),
+	/* Correlation under scope (correlation.c; issue 15 item 5). */
+	R("/api/v1/posts/{id}/correlations", G, API, correlation_api),
 	/* Handler safety management (training.c; R-NEW-6). */
 	R("/handlers",			G, PAGE, training_page),
 	R("/handlers",			P, PAGE, training_post),
@@ -274,6 +285,14 @@ static const struct http_route routes[] = {
 	UPLOAD("/advisories",			PAGE, vuln_upload),
 	R("/api/v1/advisories",		G, API, vuln_api_matches),
 	WRITE("/api/v1/advisories",	"api_advisory($1)"),
+	/* MISP in and out (misp.c; issue 15 item 4): a post as an event
+	 * under the caller's row-level security; an event as a draft in
+	 * the composer, nothing stored (R-SECRET-1). */
+	R("/posts/{id}/misp.json",	G, PAGE, misp_export_page),
+	R("/api/v1/posts/{id}/misp",	G, API, misp_api_export),
+	R("/misp/import",		G, PAGE, misp_import_page),
+	UPLOAD("/misp/import",			PAGE, misp_import_upload),
+	R("/api/v1/misp/import",	P, API, misp_api_import),
 
 	/* Non-members (nonmember.c; R-NONMEM-1, R-SHARE-2): the register,
 	 * posts on behalf of one, relays through a member with the handler
@@ -331,6 +350,16 @@ static const struct http_route routes[] = {
 	R("/api/v1/me/smime",		P, API, mailprefs_api_smime_post),
 	R("/api/v1/org/early-warning",	G, API, mailprefs_api_early_warning),
 	WRITE("/api/v1/org/early-warning", "api_set_early_warning($1)"),
+	/* Scope presets, each a TAXII write collection of its organisation
+	 * (presets.c; issue 15 item 1, R-SCOPE-1, R-SCOPE-2). */
+	R("/settings/presets",		G, PAGE, presets_page),
+	R("/settings/presets",		P, PAGE, presets_create),
+	R("/settings/presets/{id}",	P, PAGE, presets_act),
+	R("/api/v1/scope-presets",	G, API, presets_api_list),
+	WRITE("/api/v1/scope-presets",	"api_scope_preset('create', NULL, $1)"),
+	R("/api/v1/scope-presets/{id}",	G, API, presets_api_get),
+	WRITE("/api/v1/scope-presets/{id}",
+	    "api_scope_preset('act', $1::bigint, $2)"),
 
 	/* Public: the roster, the council's texts (settings.c, documents.c). */
 	R("/roster",			G, ANYONE, settings_roster),
@@ -340,6 +369,15 @@ static const struct http_route routes[] = {
 	R("/documents/{key}/{id}",	G, ANYONE, documents_version),
 	R("/api/v1/documents",		G, ANYONE, documents_api_list),
 	R("/api/v1/documents/{key}",	G, ANYONE, documents_api_get),
+
+	/* TAXII 2.1 (taxii.c; issue 15 item 1): machines with an API token,
+	 * as Bearer or as HTTP Basic's password; every method reaches the
+	 * handler, which parses the rest of the path and answers 405 itself.
+	 * A POST (of objects) takes a body up to attachment_max_size + 64k,
+	 * from a token the database knows, into a file (HTTP_BODY_UPLOAD). */
+	TAXII("/taxii2/",		G | HTTP_OTHER | P, HTTP_BODY_FORM),
+	TAXII("/taxii2/{path}",		G | HTTP_OTHER, HTTP_BODY_FORM),
+	TAXII("/taxii2/{path}",		P, HTTP_BODY_UPLOAD),
 
 };
 
@@ -363,4 +401,6 @@ routes_install(struct http_server *srv)
 	post_section_add("attachments", attach_post_vars);
 	post_section_add("renditions", analysis_post_vars);	/* R-NEW-1 */
 	post_section_add("uses", use_post_vars);	/* R-TF-7, R-TF-8, R-ORG-9 */
+	post_section_add("misp", misp_post_vars);	/* issue 15 item 4 */
+	post_section_add("correlations", correlation_post_vars); /* R-SCOPE-1 */
 }

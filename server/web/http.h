@@ -65,7 +65,11 @@ enum http_body {
 enum http_access {
 	HTTP_ANYONE = 0,	/* public, or the handler decides */
 	HTTP_PAGE,		/* a signed-in page: no credential, 303 /signin */
-	HTTP_API		/* the JSON API: no credential, 401 not_signed_in */
+	HTTP_API,		/* the JSON API: no credential, 401 not_signed_in */
+	HTTP_TOKEN		/* machines only: an API token as Bearer or as
+				 * HTTP Basic's password (TAXII clients only do
+				 * Basic), never a cookie; the handler answers
+				 * a request without one (pages/taxii.c) */
 };
 
 #define HTTP_KEY_MAX	512	/* bytes of a {key} or {path} of a pattern */

@@ -1,4 +1,4 @@
--- 0047_stix_ids: two mends of 0044_stix (issue 15).
+-- 0045_stix_ids: two mends of 0044_stix (issue 15).
 --
 -- A pushed object keeps the client's id on export only when no other post
 -- carries it (policy/96_stix.sql, stix__idents): keeps_id is false when
