@@ -12,6 +12,7 @@
 #      every rule ID enforced, tested, in docs/rules.md tests/ops/rules.sh
 #      server/ in layers, pointing down, no circle      tests/ops/layers.sh
 #   4. black-box HTTP tests against the real councild  tests/http/run.sh
+#      real STIX/TAXII clients (OASIS, issue 15)        tests/interop/run.sh
 #      sign-in, second factor, sessions, API tokens     tests/http/auth.sh
 #      member pages and API: hidden ids look absent      tests/http/portal.sh
 #      the attack pass's findings (issue 10)             tests/http/hardening.sh
@@ -42,6 +43,10 @@
 #      need to know, uses of a post (R-TF-7/8, R-ORG-9)   tests/http/uses.sh
 #      handlers' training and yearly list (R-NEW-6)       tests/http/training.sh
 #      one analysis in tiered renditions (R-NEW-1)       tests/http/renditions.sh
+#      scope presets, TAXII write collections (issue 15) tests/http/presets.sh
+#      correlation under scope (issue 15, M25)           tests/http/correlation.sh
+#      MISP in and out: export, drafts (issue 15)        tests/http/misp.sh
+#      TAXII 2.1: tokens, media types, limits, hidden=absent tests/http/taxii.sh
 #      membership periods, secrets' reach, secretariat   tests/http/sharing.sh
 #   5. headless Chromium against the real councild     tests/browser/signin.mjs
 #      consultation, feedback, tally, R-SCOPE-2 journeys  tests/browser/journeys.mjs
@@ -211,6 +216,12 @@ say "HTTP tests against $COUNCILD_URL"
 COUNCILD_LOG=$OUT/councild.log COUNCILD_PID=$COUNCILD_PID \
 	"$ROOT/tests/http/run.sh" "$COUNCILD_URL" >"$OUT/http.tap" 2>"$OUT/http.err"
 count http "$OUT/http.tap" $?
+# Issue 15's proof with real clients: the OASIS committee's taxii2client,
+# stix2, pattern validator and STIX 2.1 JSON Schemas (../shared/interop)
+# against the real councild: feeds, schemas, paging, pushes.
+say "interoperability (taxii2client, stix2) against $COUNCILD_URL"
+"$ROOT/tests/interop/run.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/interop.tap" 2>"$OUT/interop.err"
+count interop "$OUT/interop.tap" $?
 
 say "sign-in, sessions and API tokens against $COUNCILD_URL"
 "$ROOT/tests/http/auth.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/auth.tap" 2>"$OUT/auth.err"
@@ -276,6 +287,14 @@ count uses "$OUT/uses.tap" $?
 count training "$OUT/training.tap" $?
 "$ROOT/tests/http/renditions.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/renditions.tap" 2>"$OUT/renditions.err"
 count renditions "$OUT/renditions.tap" $?
+"$ROOT/tests/http/presets.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/presets.tap" 2>"$OUT/presets.err"
+count presets "$OUT/presets.tap" $?
+"$ROOT/tests/http/correlation.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/correlation.tap" 2>"$OUT/correlation.err"
+count correlation "$OUT/correlation.tap" $?
+"$ROOT/tests/http/misp.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/misp.tap" 2>"$OUT/misp.err"
+count misp "$OUT/misp.tap" $?
+"$ROOT/tests/http/taxii.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/taxii.tap" 2>"$OUT/taxii.err"
+count taxii "$OUT/taxii.tap" $?
 # After lifecycle.sh: it may wait a minute for the application throttle.
 "$ROOT/tests/http/sharing.sh" "$COUNCILD_URL" "$PGDIR" >"$OUT/sharing.tap" 2>"$OUT/sharing.err"
 count sharing "$OUT/sharing.tap" $?

@@ -35,6 +35,8 @@ import psycopg2
 import psycopg2.errors
 import psycopg2.extras
 
+from taxii import taxii_matrix    # issue 15: TAXII reads (tests/matrix/taxii.py)
+
 CATEGORIES = ['national_agency', 'local_government', 'ci_operator',
               'cyber_business', 'academia', 'mutual_aid', 'individual', 'other']
 KINDS = ['consultation', 'analysis', 'countermeasure', 'alert', 'report']
@@ -1903,6 +1905,99 @@ def renditions_check(conn, model, aud, rng, n_analyses):
                       sql, RENDITION_FIELDS, sorted(used), oracle, describe, branch)
 
 
+# Correlation under scope (issue 15 item 5, M25; policy/98_correlation.sql):
+# indicators written as raw rows on random posts, from a small pool drawn
+# with falling weights so that many posts share some, then every person
+# reads every such post's correlations through the JSON API's own door.
+CORRELATION_FIELDS = ['status', 'shared', 'notify']
+
+
+def correlation_check(conn, model, aud, rng, n_posts):
+    """Give up to n_posts random posts 1 to 3 indicators from a pool of 36
+    (raw rows, left for field_matrix to roll back; the indicators already
+    there, the demo's, are input too), and return the FieldCheck of
+    council.api_post_correlations (GET /api/v1/posts/N/correlations: the
+    status and every (other post, kind, value) it lists) and of
+    council.correlation_any (the test that decides whether an author is told,
+    given the post's raw indicators), with their oracle written from
+    docs/sharing.md and M25: a person reads the correlations of a post it
+    sees and they are exactly the other posts it sees (expected_posts) that
+    share an indicator with it, with the shared values; a post it does not
+    see answers 404 like an absent one; nobody signed in, 401; the author's
+    test is true exactly when another post the person sees shares one."""
+    cur = conn.cursor()
+    ind = defaultdict(set)
+    cur.execute('SELECT post_id, kind::text, value FROM council.post_indicators')
+    for pid, k, v in cur.fetchall():
+        ind[pid].add((k, v))
+    pool = ([('ip', '198.51.100.%d' % i) for i in range(1, 13)]
+            + [('domain', 'mx%d.corr.example' % i) for i in range(12)]
+            + [('hash', '%064x' % (i * 7919 + 1)) for i in range(6)]
+            + [('cve', 'CVE-2026-%04d' % (1000 + i)) for i in range(6)])
+    rng.shuffle(pool)
+    weights = [1.0 / (i + 1) for i in range(len(pool))]
+    chosen = sorted(rng.sample(sorted(model.posts), min(n_posts, len(model.posts))))
+    rows = []
+    for pid in chosen:
+        for k, v in set(rng.choices(pool, weights, k=rng.randint(1, 3))):
+            if (k, v) not in ind[pid]:
+                ind[pid].add((k, v))
+                rows.append((pid, k, v))
+    cur.executemany('INSERT INTO council.post_indicators (post_id, kind, value) '
+                    'VALUES (%s, %s::council.indicator_kind, %s)', rows)
+    # The raw indicators of each post, for the author's test (as the owner:
+    # a person's own read would already be filtered).
+    cur.execute('CREATE TEMP TABLE mx_corr_ind ON COMMIT DROP AS '
+                'SELECT post_id, kind, value FROM council.post_indicators')
+    cur.execute('GRANT SELECT ON mx_corr_ind TO council_app')
+    objects = sorted(p for p in ind if ind[p] and p in model.posts)
+    by_value = defaultdict(set)
+    for pid in objects:
+        for kv in ind[pid]:
+            by_value[kv].add(pid)
+    vis_cache, sees = {}, {}
+
+    def others(x):
+        return {(y, k, v) for (k, v) in ind[x] for y in by_value[(k, v)] if y != x}
+
+    def oracle(person, x):
+        if person.id not in sees:
+            sees[person.id] = expected_posts(model, aud, person, vis_cache)
+        seen = sees[person.id]
+        shown = sorted('%d %s %s' % (y, k, v) for (y, k, v) in others(x) if y in seen)
+        if not person_live(model, person):
+            return dict(status=401, shared=[], notify=False)
+        if x not in seen:
+            return dict(status=404, shared=[], notify=bool(shown))
+        return dict(status=200, shared=shown, notify=bool(shown))
+
+    def branch(person, x, want):
+        if want['status'] != 200:
+            return 'post not seen (%d)' % want['status']
+        hidden = any(y not in sees[person.id] for (y, k, v) in others(x))
+        return ('seen, %s shown' % ('some' if want['shared'] else 'none')
+                + (', hidden matches left out' if hidden else ''))
+
+    def describe(x):
+        return ('post %d (author org %s%s; %s)'
+                % (x, model.orgs[model.posts[x].author_org].slug
+                   if model.posts[x].author_org else '-',
+                   ', secret' if model.posts[x].secret else '',
+                   ', '.join('%s %s' % kv for kv in sorted(ind[x]))))
+
+    sql = ("SELECT x.id, a.status, ARRAY(SELECT (c->>'post') || ' ' || (s->>'kind') || ' ' || (s->>'value') "
+           "FROM json_array_elements(CASE WHEN a.status = 200 THEN a.body::json->'correlations' "
+           "ELSE '[]' END) c, json_array_elements(c->'shared') s), "
+           "council.correlation_any(x.id, "
+           "ARRAY(SELECT t.kind FROM mx_corr_ind t WHERE t.post_id = x.id ORDER BY t.kind, t.value), "
+           "ARRAY(SELECT t.value FROM mx_corr_ind t WHERE t.post_id = x.id ORDER BY t.kind, t.value)) "
+           "FROM unnest(%s::bigint[]) x(id) CROSS JOIN LATERAL council.api_post_correlations(x.id) a")
+    return FieldCheck('M25 correlation under scope: GET /api/v1/posts/N/correlations and the '
+                      'author\'s notification test on %d posts with indicators (%d written)'
+                      % (len(objects), len(rows)),
+                      sql, CORRELATION_FIELDS, objects, oracle, describe, branch)
+
+
 # ---------------------------------------------------------------------------
 # CYMAT support requests (R-CYMAT-1), violation reports (R-VIOL-1) and the
 # access cases they open (R-ORG-6): issue 13, items 7, 8 and 11.
@@ -2576,6 +2671,11 @@ def main():
                     help='analyses in tiered renditions linked over random posts (R-NEW-1)')
     ap.add_argument('--tf-posts', type=int, default=120,
                     help='posts given task-force details (R-TF-6 field checks)')
+    ap.add_argument('--taxii-sample', type=int, default=40,
+                    help='people of the random council whose TAXII "shared with us" is read '
+                    '(issue 15; the demo council: everybody; 0: none)')
+    ap.add_argument('--corr-posts', type=int, default=60,
+                    help='posts given indicators for the correlation check (M25; 0: none)')
     ap.add_argument('--jobs', type=int, default=2, help='connections reading in parallel')
     ap.add_argument('--max-diag', type=int, default=15)
     ap.add_argument('--keep', action='store_true',
@@ -2617,6 +2717,9 @@ def main():
         run_matrix(tap, model, aud, conninfo, 'demo council',
                    [model.people[i] for i in sorted(model.people)], set(model.people),
                    args.jobs, args.max_diag)
+        if args.taxii_sample > 0:    # issue 15: the same oracle through TAXII
+            taxii_matrix(conn, tap, model, aud, [model.people[i] for i in sorted(model.people)],
+                         'demo council', expected_posts, args.max_diag)
 
         # -- (b) a random council on top of it ---------------------------
         # R-ORG-3: its posts come in three batches around the status
@@ -2709,6 +2812,12 @@ def main():
                    args.jobs, args.max_diag)
         chk.dead_sessions('random council', rng)
         conn.rollback()
+        if args.taxii_sample > 0:    # issue 15: TAXII reads of a sample (with the sample above)
+            trng = random.Random(seed * 7 + 15)
+            tpeople = sorted(set(sample) | set(trng.sample(sorted(model.people),
+                                                           min(args.taxii_sample, len(model.people)))))
+            taxii_matrix(conn, tap, model, aud, [model.people[i] for i in tpeople],
+                         'random council', expected_posts, args.max_diag)
         # Issue 14 item 2: class-dependent fields, person by post by field
         # (its own generator: the draws of the sections after it stay the
         # same).  More field-producing functions: append their FieldCheck.
@@ -2717,6 +2826,9 @@ def main():
         checks = [tf_details_check(conn, model, aud, frng, args.tf_posts),
                   renditions_check(conn, model, aud, random.Random(seed * 104729 + 3),
                                    args.analyses)]
+        if args.corr_posts > 0:      # issue 15 item 5 (M25): correlation under scope
+            checks.append(correlation_check(conn, model, aud, random.Random(seed * 15485863 + 5),
+                                            args.corr_posts))
         field_matrix(conn, tap, model, checks, args.max_diag)
         tap.diag('class-dependent fields: %.1fs' % (time.time() - t0))
         t0 = time.time()
