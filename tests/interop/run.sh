@@ -15,10 +15,13 @@ case $pgdir in /*) ;; *) pgdir=$PWD/$pgdir ;; esac
 shared=${COUNCIL_SHARED_INTEROP:-$root/../shared/interop}
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
+# CI has ../shared beside the checkout; a clone elsewhere (a newcomer's)
+# has not: then the layer is skipped, and says so, rather than failing
+# the README's test command (COUNCIL_SHARED_INTEROP names another place).
 if [ ! -d "$shared/python/taxii2client" ] || [ ! -d "$shared/stix2-json-schemas/schemas" ]; then
-	echo "not ok 1 - the OASIS tools are beside the checkout ($shared: see issue 15; CI has ../shared)"
+	echo "ok 1 # SKIP the OASIS tools are not beside this checkout ($shared; issue 15: CI has ../shared, or set COUNCIL_SHARED_INTEROP)"
 	echo "1..1"
-	exit 1
+	exit 0
 fi
 missing=$(PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$shared/python "$py" -c '
 import importlib
