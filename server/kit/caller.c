@@ -14,6 +14,7 @@
 #include "form.h"
 #include "http.h"
 #include "log.h"
+#include "multipart.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -223,6 +224,35 @@ caller_require(struct http_req *req, struct caller_me *me,
  * A signed-in form: parse the body into f and check its form token.
  * Returns 1, or 0 with *ret answered (400 malformed, 403 bad token).
  */
+int
+caller_multipart(struct http_req *req, struct multipart *m,
+    const struct multipart_limits *lim, const char *what,
+    enum MHD_Result *ret)
+{
+	struct multipart_limits	 l = *lim;
+	char			 boundary[MULTIPART_MAX_BOUNDARY + 1];
+	char			 err[256];
+
+	if (multipart_boundary(http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE),
+	    boundary, sizeof(boundary)) == -1) {
+		*ret = http_error(req, 400, NULL);
+		return 0;
+	}
+	l.max_file = l.max_total = req->body_limit;
+	if (multipart_parse(m, req->body.data, req->body.len, boundary, &l,
+	    err, sizeof(err)) != MULTIPART_OK) {
+		log_info("msg=\"%s upload refused\" rid=%s reason=\"%s\"",
+		    what, req->rid, err);
+		*ret = http_error(req, 400, NULL);
+		return 0;
+	}
+	if (!credential_csrf_multipart_ok(req, m)) {
+		*ret = http_error(req, 403, NULL);
+		return 0;
+	}
+	return 1;
+}
+
 int
 caller_form(struct http_req *req, struct form *f, enum MHD_Result *ret)
 {

@@ -17,6 +17,8 @@
 struct db_stmt;
 struct form;
 struct http_req;
+struct multipart;
+struct multipart_limits;
 struct tmpl_vars;
 
 /* SQL: the timestamp expression col as people read it, in JST
@@ -62,6 +64,10 @@ struct caller_me {
  *   (me filled, the person's language taken), 0 nobody, -1 no database.
  * caller_form: parse a signed-in form into f and check its form token;
  *   0 with *ret answered (400 malformed, 403 bad token).
+ * caller_multipart: the same for a signed-in multipart/form-data body
+ *   (an import page's file), parsed into m within lim (parts, header and
+ *   field bytes; a file and the whole body: the route's body limit); a
+ *   refusal is logged as "<what> upload refused".
  * caller_frame: the layout variables of a signed-in page (nav_badge: the
  *   unread notifications, when any).
  * caller_id_arg: a positive id from the query string; 0 absent, -1 bad.
@@ -76,6 +82,9 @@ int		 caller_page_db(struct http_req *, struct caller_me *,
 		    struct db_stmt *, int, enum MHD_Result *);
 int		 caller_identify(struct http_req *, struct caller_me *);
 int		 caller_form(struct http_req *, struct form *, enum MHD_Result *);
+int		 caller_multipart(struct http_req *, struct multipart *,
+		    const struct multipart_limits *, const char *what,
+		    enum MHD_Result *);
 void		 caller_frame(struct http_req *, struct tmpl_vars *,
 		    const struct caller_me *);
 long long	 caller_id_arg(struct http_req *, const char *);

@@ -181,7 +181,6 @@ misp_import_upload(struct http_req *req)
 	struct multipart_limits		 lim;
 	struct form			 f;
 	const struct multipart_part	*part;
-	char				 boundary[MULTIPART_MAX_BOUNDARY + 1];
 	char				 err[256];
 	const char			*params[2], *code = "invalid";
 	char				*doc = NULL;
@@ -192,27 +191,11 @@ misp_import_upload(struct http_req *req)
 	m = xcalloc(1, sizeof(*m));
 	if (!caller_require(req, &me, &ret))
 		goto out;
-	if (multipart_boundary(http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE),
-	    boundary, sizeof(boundary)) == -1) {
-		ret = http_error(req, 400, NULL);
-		goto out;
-	}
 	lim.max_parts = MISP_MAX_PARTS;
 	lim.max_header = MISP_MAX_HEADER;
 	lim.max_field = MISP_MAX_FIELD;
-	lim.max_file = req->body_limit;
-	lim.max_total = req->body_limit;
-	if (multipart_parse(m, req->body.data, req->body.len, boundary, &lim,
-	    err, sizeof(err)) != MULTIPART_OK) {
-		log_info("msg=\"misp upload refused\" rid=%s reason=\"%s\"",
-		    req->rid, err);
-		ret = http_error(req, 400, NULL);
+	if (!caller_multipart(req, m, &lim, "misp", &ret))
 		goto out;
-	}
-	if (!credential_csrf_multipart_ok(req, m)) {
-		ret = http_error(req, 403, NULL);
-		goto out;
-	}
 	part = multipart_get(m, "file");
 	if (part == NULL || !part->is_file || part->len == 0)
 		code = "misp_missing";

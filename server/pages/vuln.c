@@ -159,7 +159,6 @@ vuln_upload(struct http_req *req)
 	struct caller_me		 me;
 	struct multipart		*m;
 	struct multipart_limits		 lim;
-	char				 boundary[MULTIPART_MAX_BOUNDARY + 1];
 	char				 err[256];
 	const char			*params[1], *code = NULL;
 	char				*doc = NULL;
@@ -170,27 +169,11 @@ vuln_upload(struct http_req *req)
 	m = xcalloc(1, sizeof(*m));
 	if (!caller_require(req, &me, &ret))
 		goto out;
-	if (multipart_boundary(http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE),
-	    boundary, sizeof(boundary)) == -1) {
-		ret = http_error(req, 400, NULL);
-		goto out;
-	}
 	lim.max_parts = VULN_MAX_PARTS;
 	lim.max_header = VULN_MAX_HEADER;
 	lim.max_field = VULN_MAX_FIELD;
-	lim.max_file = req->body_limit;
-	lim.max_total = req->body_limit;
-	if (multipart_parse(m, req->body.data, req->body.len, boundary, &lim,
-	    err, sizeof(err)) != MULTIPART_OK) {
-		log_info("msg=\"advisory upload refused\" rid=%s reason=\"%s\"",
-		    req->rid, err);
-		ret = http_error(req, 400, NULL);
+	if (!caller_multipart(req, m, &lim, "advisory", &ret))
 		goto out;
-	}
-	if (!credential_csrf_multipart_ok(req, m)) {
-		ret = http_error(req, 403, NULL);
-		goto out;
-	}
 	if ((doc = vuln_document(m, &code)) != NULL) {
 		params[0] = doc;
 		if ((r = caller_db(req, "SELECT status, body::json->>'error' "
