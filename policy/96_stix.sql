@@ -1116,28 +1116,14 @@ AS $$
     WHERE t.id::text = lower(p_id) AND t.request_at > now() - interval '7 days'
 $$;
 
--- The posts the caller reads whose objects' ids are among refs: the
--- derived ids and the pushed ones.  One pass over the posts.
-CREATE OR REPLACE FUNCTION council.stix__resolve(refs text[])
-    RETURNS TABLE (ref text, post_id bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, council
-AS $$
-    SELECT d.sid, d.id FROM (
-        SELECT x.id, council.stix__derived_id(x.id, x.kind, x.parent_id, x.created_at) AS sid
-        FROM council.posts x
-        WHERE cardinality(refs) > 0) d
-    WHERE d.sid = ANY (refs) AND council.current_sees_post(d.id)
-    UNION
-    SELECT s.stix_id, s.post_id FROM council.stix_imports s
-    WHERE s.stix_id = ANY (refs) AND s.keeps_id AND council.current_sees_post(s.post_id)
-$$;
-
--- Among ids, those some post already carries, whoever may read it: a
--- derived id, or one pushed before (by any organisation).  For taxii_add
--- only: the pusher is never told (REVOKEd from PUBLIC).
-CREATE OR REPLACE FUNCTION council.stix__taken(ids text[])
-    RETURNS TABLE (ref text)
+-- Which of ids some post already carries, whoever may read it (a
+-- derived id, or one pushed before by any organisation), and whether the
+-- caller reads it under that id (readable: the reference resolves, the
+-- object is in the council already).  One pass over the posts for a whole
+-- push.  For taxii_add only: the pusher is never told of what it does not
+-- read (REVOKEd from PUBLIC).
+CREATE OR REPLACE FUNCTION council.stix__claims(ids text[])
+    RETURNS TABLE (ref text, readable boolean)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, council
 AS $$
@@ -1145,12 +1131,14 @@ AS $$
 BEGIN
     IF cardinality(ids) IS DISTINCT FROM 0 THEN
         RETURN QUERY
-            SELECT d.sid FROM (
-                SELECT council.stix__derived_id(x.id, x.kind, x.parent_id, x.created_at) AS sid
+            SELECT d.sid, council.current_sees_post(d.id) FROM (
+                SELECT x.id, council.stix__derived_id(x.id, x.kind, x.parent_id,
+                                                      x.created_at) AS sid
                 FROM council.posts x) d
             WHERE d.sid = ANY (ids)
-            UNION
-            SELECT s.stix_id FROM council.stix_imports s WHERE s.stix_id = ANY (ids);
+            UNION ALL
+            SELECT s.stix_id, s.keeps_id AND council.current_sees_post(s.post_id)
+            FROM council.stix_imports s WHERE s.stix_id = ANY (ids);
     END IF;
 END
 $$;
@@ -1276,10 +1264,10 @@ BEGIN
         WHERE (kv.key LIKE '%\_ref' OR kv.key LIKE '%\_refs')
           AND kv.key NOT IN ('created_by_ref', 'object_marking_refs')
           AND NOT (x = ANY (v_ids));
-        SELECT coalesce(array_agg(x.ref), '{}') INTO v_resolved
-        FROM council.stix__resolve(coalesce(v_ext_refs, '{}')) x;
-        SELECT coalesce(array_agg(x.ref), '{}') INTO v_taken
-        FROM council.stix__taken(v_ids) x;
+        SELECT coalesce(array_agg(DISTINCT x.ref) FILTER (WHERE x.readable), '{}'),
+               coalesce(array_agg(DISTINCT x.ref), '{}')
+        INTO v_resolved, v_taken
+        FROM council.stix__claims(coalesce(v_ext_refs, '{}') || v_ids) x;
         -- the indicators a post of the envelope carries in its body
         SELECT coalesce(array_agg(DISTINCT a #>> '{}'), '{}') INTO v_folded
         FROM jsonb_array_elements(v_objs) e,
@@ -1349,7 +1337,7 @@ BEGIN
                     CONTINUE;
                 END IF;
                 -- what the caller reads is not pushed again
-                IF EXISTS (SELECT 1 FROM council.stix__resolve(ARRAY[v_id])) THEN
+                IF v_id = ANY (v_resolved) THEN
                     RAISE EXCEPTION 'already_in_council' USING ERRCODE = 'CP422';
                 END IF;
                 v_kind := CASE v_type
@@ -1427,11 +1415,10 @@ GRANT CREATE ON SCHEMA council TO council_definer;
 ALTER FUNCTION council.stix__withheld(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.stix__indicators(bigint[]) OWNER TO council_definer;
 ALTER FUNCTION council.stix__seen(bigint[]) OWNER TO council_definer;
-ALTER FUNCTION council.stix__resolve(text[]) OWNER TO council_definer;
-ALTER FUNCTION council.stix__taken(text[]) OWNER TO council_definer;
+ALTER FUNCTION council.stix__claims(text[]) OWNER TO council_definer;
 ALTER FUNCTION council.taxii_add(text, jsonb) OWNER TO council_definer;
 REVOKE CREATE ON SCHEMA council FROM council_definer;
-REVOKE ALL ON FUNCTION council.stix__resolve(text[]), council.stix__taken(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION council.stix__claims(text[]) FROM PUBLIC;
 
 -- GET /api/v1/posts/N/stix: the post as a STIX 2.1 bundle (stix_bundle);
 -- a post the caller does not read answers CP404 post_not_found, like an
