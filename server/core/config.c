@@ -3,6 +3,7 @@
  * Modelled on PgBouncer's CF_ABS table: one row per setting, so that the
  * parser, the defaults and the documentation cannot drift apart.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -108,6 +109,17 @@ static const struct cf_entry cf_table[] = {
 	CF(cookie_secure, CF_INT, "1", 0, 1,
 	    "1: session cookies are __Host- and Secure (behind TLS); 0: plain HTTP (tests)"),
 	CF(log_level, CF_STR, "info", 0, 0, "debug, info, warn or error"),
+	CF(log_format, CF_STR, "logfmt", 0, 0,
+	    "logfmt: key=value pairs a line; json: the same pairs as one JSON "
+	    "object a line (every value a string)"),
+	CF(trusted_proxy, CF_STR, "", 0, 0,
+	    "addresses of the reverse proxies (comma-separated, exact) whose "
+	    "X-Forwarded-For names the client (its last element only); "
+	    "empty: the peer's address is the client's"),
+	CF(clock_interval, CF_INT, "15", 1, 3600,
+	    "seconds between two rounds of the clock (closing polls, "
+	    "reminders, e-mail); every instance runs it, and each job is "
+	    "done by one instance at a time (a PostgreSQL advisory lock)"),
 	CF(mail_dir, CF_STR, "", 0, 0,
 	    "Maildir (tmp/, new/) where e-mail notifications are written for "
 	    "the mail system to send; empty: no e-mail"),
@@ -162,6 +174,11 @@ static const struct cf_entry cf_table[] = {
 	    "seconds at least between two checkpoints, taken on the clock's "
 	    "15-second round and only when the audit log grew; also one at "
 	    "start and one at stop"),
+	CF(metrics_token_file, CF_STR, "", 0, 0,
+	    "file holding the bearer token of GET /metrics (Prometheus, "
+	    "docs/metrics.md): at least 32 visible characters, owned by "
+	    "councild's user, mode 0600, read at start; empty: /metrics "
+	    "answers 404 like any unknown path"),
 };
 
 size_t
@@ -379,6 +396,31 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/* 0 if list is empty or names 1..16 IPv4 or IPv6 addresses separated by
+ * commas (and blanks), else -1. */
+static int
+config_addresses_ok(const char *list)
+{
+	unsigned char	bin[16];
+	char		addr[64];
+	size_t		n;
+	int		count = 0;
+
+	for (; *list != '\0'; list += n) {
+		list += strspn(list, ", \t");
+		if ((n = strcspn(list, ", \t")) == 0)
+			continue;
+		if (n >= sizeof(addr) || ++count > 16)
+			return -1;
+		memcpy(addr, list, n);
+		addr[n] = '\0';
+		if (inet_pton(AF_INET, addr, bin) != 1 &&
+		    inet_pton(AF_INET6, addr, bin) != 1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 config_validate(const struct config *cfg, char *err, size_t errlen)
 {
@@ -426,6 +468,16 @@ config_validate(const struct config *cfg, char *err, size_t errlen)
 	    (cfg->audit_checkpoint_file[0] == '\0')) {
 		util_errf(err, errlen, "audit_key_file and audit_checkpoint_file "
 		    "are set together or not at all");
+		return -1;
+	}
+	if (strcmp(cfg->log_format, "logfmt") != 0 &&
+	    strcmp(cfg->log_format, "json") != 0) {
+		util_errf(err, errlen, "log_format must be logfmt or json");
+		return -1;
+	}
+	if (config_addresses_ok(cfg->trusted_proxy) == -1) {
+		util_errf(err, errlen, "trusted_proxy must list IP addresses, "
+		    "separated by commas (at most 16)");
 		return -1;
 	}
 	if (strcmp(cfg->log_level, "debug") != 0 &&

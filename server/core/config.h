@@ -52,6 +52,9 @@ struct config {
 	long	 signin_ip_per_min;
 	long	 cookie_secure;		/* 1: __Host- prefix and Secure */
 	char	*log_level;		/* debug, info, warn, error */
+	char	*log_format;		/* logfmt or json */
+	char	*trusted_proxy;		/* proxies whose X-Forwarded-For counts */
+	long	 clock_interval;	/* seconds between clock rounds */
 	char	*mail_dir;		/* Maildir of notifications ("": none) */
 	char	*mail_from;		/* From: of notifications */
 	char	*public_url;		/* base of links in e-mail ("": none) */
@@ -72,6 +75,7 @@ struct config {
 	char	*audit_key_file;	/* anchor.h: Ed25519 key ("": off) */
 	char	*audit_checkpoint_file;	/* where checkpoints are appended */
 	long	 audit_checkpoint_interval;	/* seconds */
+	char	*metrics_token_file;	/* metrics.h: /metrics's token ("": off) */
 };
 
 /* Fill cfg with the defaults (strings are heap copies). */

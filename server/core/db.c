@@ -37,6 +37,7 @@ struct db_pool {
 	int		  nfree;
 	int		  size;
 	char		 *conninfo;
+	unsigned long long waits, timeouts;	/* db_pool_stats */
 };
 
 static const char DB_IDENT_SQL[] =
@@ -124,10 +125,14 @@ db_acquire(struct db_pool *p, long timeout_ms)
 		deadline.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&p->lock);
+	if (p->nfree == 0)
+		p->waits++;
 	while (p->nfree == 0 && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&p->cond, &p->lock, &deadline);
 	if (p->nfree > 0)
 		c = p->conns[--p->nfree];
+	else
+		p->timeouts++;
 	pthread_mutex_unlock(&p->lock);
 	if (c != NULL && PQstatus(c) != CONNECTION_OK) {
 		PQreset(c);
@@ -136,6 +141,17 @@ db_acquire(struct db_pool *p, long timeout_ms)
 			    PQerrorMessage(c));
 	}
 	return c;
+}
+
+void
+db_pool_stats(struct db_pool *p, struct db_pool_stats *st)
+{
+	pthread_mutex_lock(&p->lock);
+	st->size = p->size;
+	st->in_use = p->size - p->nfree;
+	st->waits = p->waits;
+	st->timeouts = p->timeouts;
+	pthread_mutex_unlock(&p->lock);
 }
 
 void

@@ -57,6 +57,15 @@ void		 db_pool_free(struct db_pool *);	/* accepts NULL */
 PGconn		*db_acquire(struct db_pool *, long timeout_ms);
 void		 db_release(struct db_pool *, PGconn *);
 
+/* A pool's state now (issue 16, /metrics): its connections, those handed
+ * out, and since it was made, the db_acquire calls that found none free
+ * and waited, and those of them that waited in vain (NULL). */
+struct db_pool_stats {
+	int			size, in_use;
+	unsigned long long	waits, timeouts;
+};
+void		 db_pool_stats(struct db_pool *, struct db_pool_stats *);
+
 /* Run one parameterised statement as ident (see above).  Returns the
  * statement's result (PGRES_TUPLES_OK or PGRES_COMMAND_OK) for the caller
  * to PQclear, or NULL with the reason in err; on NULL nothing was

@@ -90,6 +90,56 @@ signin_query(struct http_req *req, const char *sql, int n,
 }
 
 /*
+ * The account throttle: throttle.h's rules and limits, counted in the
+ * database (policy/52_cluster.sql) so that every councild of a cluster
+ * meets the same failures (issue 16 item 1; ASVS V6.3.1).  The
+ * per-address buckets stay in this process (sg.throttle), and in front of
+ * the instances in HAProxy's stick-table.  fn is "check", "failure" or
+ * "success".  Returns what throttle_check would (0 or the wait in ms; 0
+ * for the other two), or -1 when the database did not answer.
+ */
+static long
+signin_account(struct http_req *req, const char *fn, const char *key)
+{
+	static const char *const sql[] = {
+		"SELECT council.throttle_check($1, $2::int, $3::int, $4::int, "
+		    "$5::int)",
+		"SELECT council.throttle_failure($1, $2::int, $3::int, $4::int, "
+		    "$5::int)",
+		"SELECT council.throttle_success($1)",
+	};
+	struct throttle_limits	 lim;
+	PGresult		*r;
+	const char		*params[5];
+	char			 lf[16], lb[24], lm[24], lg[24], err[256];
+	int			 k;
+	long			 wait = 0;
+
+	k = strcmp(fn, "check") == 0 ? 0 : strcmp(fn, "failure") == 0 ? 1 : 2;
+	throttle_limits_default(&lim);
+	snprintf(lf, sizeof(lf), "%u", lim.acct_free);
+	snprintf(lb, sizeof(lb), "%ld", lim.acct_base_ms);
+	snprintf(lm, sizeof(lm), "%ld", lim.acct_max_ms);
+	snprintf(lg, sizeof(lg), "%ld", lim.acct_forget_ms);
+	params[0] = key;
+	params[1] = lf;
+	params[2] = lb;
+	params[3] = lm;
+	params[4] = lg;
+	if ((r = signin_query(req, sql[k], k == 2 ? 1 : 5, params, err,
+	    sizeof(err))) == NULL || PQntuples(r) != 1) {
+		log_error("msg=\"sign-in throttle failed\" rid=%s step=%s "
+		    "error=\"%s\"", req->rid, fn, r == NULL ? err : "no row");
+		PQclear(r);
+		return -1;
+	}
+	if (k == 0)
+		wait = atol(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return wait;
+}
+
+/*
  * The password check of job, on a password thread: the account and its
  * scrypt setting (council.auth_begin), the account's throttle, scrypt,
  * then council.auth_password, which compares and opens the session.  Sets
@@ -106,7 +156,6 @@ signin_check(struct signin_job *job)
 	char			 cand[PASSWORD_MCF_LEN], rehash[PASSWORD_MCF_LEN];
 	char			 key[320], hash[65], hashx[70], err[256];
 	char			 idle[24], life[24], pend[24];
-	double			 now = util_now_ms();
 
 	job->outcome = SIGNIN_UNAVAILABLE;
 	cand[0] = rehash[0] = '\0';
@@ -121,9 +170,9 @@ signin_check(struct signin_job *job)
 	/* Issue 10 item 3: the key is the person the address names (or the
 	 * address folded as the database folds it), not the string typed. */
 	snprintf(key, sizeof(key), "acct:%s", PQgetvalue(r, 0, 0));
-	if ((job->wait_ms = throttle_check(sg.throttle, THROTTLE_ACCOUNT, key,
-	    now)) > 0) {
-		job->outcome = SIGNIN_THROTTLED;
+	if ((job->wait_ms = signin_account(req, "check", key)) != 0) {
+		if (job->wait_ms > 0)
+			job->outcome = SIGNIN_THROTTLED;
 		goto out;
 	}
 	if (password_hash_setting(job->password, PQgetvalue(r, 0, 1),
@@ -166,10 +215,8 @@ signin_check(struct signin_job *job)
 		job->outcome = SIGNIN_ENROL;
 	else
 		job->outcome = SIGNIN_INVALID;
-	if (job->outcome == SIGNIN_INVALID)
-		throttle_failure(sg.throttle, THROTTLE_ACCOUNT, key, now);
-	else
-		throttle_success(sg.throttle, THROTTLE_ACCOUNT, key);
+	(void)signin_account(req, job->outcome == SIGNIN_INVALID ?
+	    "failure" : "success", key);
 out:
 	OPENSSL_cleanse(job->password, sizeof(job->password));
 	OPENSSL_cleanse(cand, sizeof(cand));
@@ -264,6 +311,19 @@ signin_fini(void)
 	sg.threads = NULL;
 	throttle_free(sg.throttle);
 	sg.throttle = NULL;
+}
+
+size_t
+signin_queue_depth(size_t *limit)
+{
+	size_t	n;
+
+	pthread_mutex_lock(&sg.mu);
+	n = sg.queued;
+	if (limit != NULL)
+		*limit = sg.limit;
+	pthread_mutex_unlock(&sg.mu);
+	return n;
 }
 
 /* The sign-in page with an error message (catalog key) and status. */
@@ -498,7 +558,8 @@ out:
 
 /*
  * The second factor's throttle (per address, then per person) for
- * pending sign-in p: 0 when the attempt may go on, else the wait in ms.
+ * pending sign-in p: 0 when the attempt may go on, else the wait in ms
+ * (-1: the database did not answer).
  */
 static long
 signin_factor_throttle(struct http_req *req, const struct signin_pending *p,
@@ -510,7 +571,7 @@ signin_factor_throttle(struct http_req *req, const struct signin_pending *p,
 	snprintf(key, keylen, "totp:%s", p->person);
 	if ((wait = throttle_check(sg.throttle, THROTTLE_IP, req->ip, now)) > 0)
 		return wait;
-	return throttle_check(sg.throttle, THROTTLE_ACCOUNT, key, now);
+	return signin_account(req, "check", key);
 }
 
 /*
@@ -591,6 +652,7 @@ signin_totp_post(struct http_req *req)
 	const char		*code, *recovery, *params[6];
 	char			 err[256], tkey[48], answer[64];
 	char			 norm[TOTP_RECOVERY_NORM_LEN], rhash[65], rhashx[70];
+	long			 wait;
 	enum MHD_Result		 ret;
 
 	form_init(&f);
@@ -604,8 +666,9 @@ signin_totp_post(struct http_req *req)
 		ret = signin_totp_page(req, 400, "totp.error.invalid");
 		goto out;
 	}
-	if (signin_factor_throttle(req, &p, tkey, sizeof(tkey)) > 0) {
-		ret = signin_totp_page(req, 429, "signin.error.throttled");
+	if ((wait = signin_factor_throttle(req, &p, tkey, sizeof(tkey))) != 0) {
+		ret = wait < 0 ? http_error_retry(req, 503, SIGNIN_RETRY_S) :
+		    signin_totp_page(req, 429, "signin.error.throttled");
 		goto out;
 	}
 	code = form_get(&f, "code");
@@ -630,13 +693,12 @@ signin_totp_post(struct http_req *req)
 		goto out;
 	}
 	if (strcmp(answer, "ok") == 0) {
-		throttle_success(sg.throttle, THROTTLE_ACCOUNT, tkey);
+		(void)signin_account(req, "success", tkey);
 		ret = http_redirect(req, "/feed");
 	} else if (strcmp(answer, "pending_not_found") == 0) {
 		ret = http_redirect(req, "/signin");
 	} else {
-		throttle_failure(sg.throttle, THROTTLE_ACCOUNT, tkey,
-		    util_now_ms());
+		(void)signin_account(req, "failure", tkey);
 		ret = signin_totp_page(req, 401, "totp.error.invalid");
 	}
 out:
@@ -731,6 +793,7 @@ signin_enrol_post(struct http_req *req)
 	char			 norm[TOTP_RECOVERY_NORM_LEN], h[65];
 	char			 thash[65], thashx[70];
 	int			 i;
+	long			 wait;
 	enum MHD_Result		 ret;
 
 	form_init(&f);
@@ -752,8 +815,9 @@ signin_enrol_post(struct http_req *req)
 		ret = http_error(req, 400, NULL);
 		goto out;
 	}
-	if (signin_factor_throttle(req, &p, tkey, sizeof(tkey)) > 0) {
-		ret = signin_enrol_page(req, 429, secret,
+	if ((wait = signin_factor_throttle(req, &p, tkey, sizeof(tkey))) != 0) {
+		ret = wait < 0 ? http_error_retry(req, 503, SIGNIN_RETRY_S) :
+		    signin_enrol_page(req, 429, secret,
 		    "signin.error.throttled");
 		goto out;
 	}
@@ -793,8 +857,7 @@ signin_enrol_post(struct http_req *req)
 		goto out;
 	}
 	if (strcmp(answer, "ok") != 0) {
-		throttle_failure(sg.throttle, THROTTLE_ACCOUNT, tkey,
-		    util_now_ms());
+		(void)signin_account(req, "failure", tkey);
 		log_info("msg=\"enrolment refused\" rid=%s why=%s", req->rid,
 		    answer);
 		ret = signin_enrol_page(req, 401, secret,
@@ -802,7 +865,7 @@ signin_enrol_post(struct http_req *req)
 		    "enrol.error.token" : "totp.error.invalid");
 		goto out;
 	}
-	throttle_success(sg.throttle, THROTTLE_ACCOUNT, tkey);
+	(void)signin_account(req, "success", tkey);
 	vars = tmpl_vars_new();
 	for (i = 0; i < SIGNIN_RECOVERY_CODES; i++) {
 		item = tmpl_vars_add_item(vars, "codes");

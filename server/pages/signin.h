@@ -45,6 +45,9 @@ int		signin_init(const struct config *, char *err, size_t errlen);
 void		signin_stop(void);
 /* signin_stop, then free everything.  Accepts a never-started state. */
 void		signin_fini(void);
+/* Sign-ins waiting for a password check now, and in *limit (if not
+ * NULL) how many may (signin_queue): for /metrics (pages/scrape.c). */
+size_t		signin_queue_depth(size_t *limit);
 
 /* Handlers (site/routes.c). */
 enum MHD_Result	signin_get(struct http_req *);		/* GET / and /signin */

@@ -28,6 +28,7 @@
 #include "smime.h"
 #include "smtp.h"
 #include "membership.h"
+#include "metrics.h"
 #include "routes.h"
 #include "signin.h"
 #include "timer.h"
@@ -54,6 +55,25 @@ councild_level(const char *s)
 	if (strcmp(s, "error") == 0)
 		return LOG_ERROR;
 	return LOG_INFO;
+}
+
+/* metrics_init with the route table's patterns, row by row. */
+static int
+councild_metrics_init(const struct config *cfg, char *err, size_t errlen)
+{
+	const struct http_route	*rt;
+	const char		**patterns;
+	size_t			 i, n;
+	int			 rc;
+
+	rt = routes_table(&n);
+	patterns = xcalloc(n + 1, sizeof(*patterns));
+	for (i = 0; i < n; i++)
+		patterns[i] = rt[i].pattern;
+	rc = metrics_init(patterns, n, PACKAGE_VERSION,
+	    cfg->metrics_token_file, err, errlen);
+	free(patterns);
+	return rc;
 }
 
 int
@@ -107,6 +127,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_set_level(councild_level(cfg.log_level));
+	log_set_format(strcmp(cfg.log_format, "json") == 0 ?
+	    LOG_FORMAT_JSON : LOG_FORMAT_LOGFMT);
 	if ((i18n = i18n_load(cfg.locale_root, err, sizeof(err))) == NULL) {
 		log_error("msg=\"cannot load message catalogs\" error=\"%s\"", err);
 		goto out;
@@ -121,6 +143,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	tmpl_bind_catalogs(tmpl, i18n);
+	/* Issue 16: the counters of /metrics, per route pattern, and its
+	 * token (a bad token file stops start-up, and -t says so). */
+	if (councild_metrics_init(&cfg, err, sizeof(err)) == -1) {
+		log_error("msg=\"bad metrics token\" error=\"%s\"", err);
+		goto out;
+	}
 	if (test_only) {
 		if (cfg.audit_key_file[0] != '\0') {
 			EVP_PKEY	*key;
@@ -214,8 +242,8 @@ main(int argc, char **argv)
 		http_stop(&srv, 0);
 		goto out;
 	}
-	if (timer_start(db, cfg.db_acquire_timeout_ms, err, sizeof(err)) ==
-	    -1) {
+	if (timer_start(db, cfg.db_acquire_timeout_ms, cfg.clock_interval, err,
+	    sizeof(err)) == -1) {
 		log_error("msg=\"cannot start\" error=\"%s\"", err);
 		signin_stop();
 		http_stop(&srv, 0);
@@ -238,6 +266,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	anchor_unconfigure();
+	metrics_fini();
 	membership_fini();
 	mail_unconfigure();
 	smime_unconfigure();

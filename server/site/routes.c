@@ -46,6 +46,7 @@
 #include "post.h"
 #include "presets.h"
 #include "routes.h"
+#include "scrape.h"
 #include "search.h"
 #include "mailprefs.h"
 #include "settings.h"
@@ -81,6 +82,11 @@ static const struct http_route routes[] = {
 	/* The machine's (health.c, static.c): first, as the most frequent
 	 * and the cheapest to answer. */
 	R("/healthz",			G, ANYONE, health_get),
+	/* Prometheus (scrape.c; issue 16): its own bearer token, never a
+	 * cookie; every method, so that without metrics_token_file it
+	 * answers 404 exactly as a path without a route. */
+	R("/metrics",			G | P | HTTP_OTHER, ANYONE,
+	    scrape_metrics),
 	R("/robots.txt",		G, ANYONE, static_robots),
 	R("/static/{path}",		G, ANYONE, static_serve),
 

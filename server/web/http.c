@@ -20,6 +20,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "tmpl.h"
 
 /* Requests between http_uri_cb and http_completed_cb. */
@@ -253,6 +254,13 @@ http_send_response(struct http_req *req, unsigned status,
 			MHD_add_response_header(resp, http_common_headers[i][0],
 			    http_common_headers[i][1]);
 	MHD_add_response_header(resp, "X-Request-Id", req->rid);
+	/* Issue 16: every 503 (no database connection, a failover under
+	 * way, a full queue) tells the client when to come back, so that
+	 * clients and proxies retry instead of giving up. */
+	if (status == 503 && MHD_get_response_header(resp,
+	    MHD_HTTP_HEADER_RETRY_AFTER) == NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
+		    HTTP_RETRY_AFTER_S);
 	MHD_add_response_header(resp, "Cache-Control",
 	    cache ? cache : "no-store");
 	/* Behind TLS (cookie_secure): browsers keep to HTTPS, and every
@@ -746,6 +754,68 @@ http_uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	return req;
 }
 
+/* Remember each X-Forwarded-For header's value: the last one wins. */
+static enum MHD_Result
+http_xff_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	const char	**last = cls;
+
+	(void)kind;
+	if (key != NULL && value != NULL &&
+	    strcasecmp(key, "X-Forwarded-For") == 0)
+		*last = value;
+	return MHD_YES;
+}
+
+/*
+ * Issue 16 (ASVS V4.1.3): behind the configured proxy (trusted_proxy, a
+ * list of exact addresses), the client's address is the last element of
+ * the last X-Forwarded-For header: the one the proxy itself appended.
+ * Anything before it was written by the client and is never believed;
+ * from any other peer the header is ignored.  An element that is not an
+ * address leaves req->ip the proxy's own, and says so in the log.
+ */
+static void
+http_forwarded_ip(struct http_req *req)
+{
+	const char	*list = req->srv->cfg->trusted_proxy, *xff = NULL, *v;
+	char		 addr[64];
+	unsigned char	 bin[16];
+	size_t		 n, len = strlen(req->ip);
+	int		 trusted = 0;
+
+	for (v = list; *v != '\0' && !trusted; v += n) {
+		v += strspn(v, ", ");
+		n = strcspn(v, ", ");
+		trusted = n > 0 && n == len && strncmp(v, req->ip, n) == 0;
+	}
+	if (!trusted)
+		return;
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, http_xff_cb,
+	    &xff);
+	if (xff == NULL)
+		return;
+	if ((v = strrchr(xff, ',')) != NULL)
+		xff = v + 1;
+	xff += strspn(xff, " \t");
+	n = strcspn(xff, " \t");
+	if (n == 0 || n >= sizeof(addr) || xff[n] != '\0') {
+		log_warn("msg=\"forwarded address refused\" rid=%s proxy=%s",
+		    req->rid, req->ip);
+		return;
+	}
+	memcpy(addr, xff, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, bin) != 1 &&
+	    inet_pton(AF_INET6, addr, bin) != 1) {
+		log_warn("msg=\"forwarded address refused\" rid=%s proxy=%s",
+		    req->rid, req->ip);
+		return;
+	}
+	snprintf(req->ip, sizeof(req->ip), "%s", addr);
+}
+
 static enum MHD_Result
 http_header_size_cb(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *value)
@@ -774,6 +844,7 @@ http_first_checks(struct http_req *req, const char *method)
 
 	req->method_name = method;
 	req->method = http_method_parse(method);
+	http_forwarded_ip(req);
 	req->body_limit = (size_t)cfg->max_body_size;
 	req->lang = http_choose_lang(http_query(req, "lang"),
 	    MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "lang"),
@@ -919,6 +990,9 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 		buf_printf(&line, " aborted=%d", (int)toe);
 	log_info("msg=request %s", line.data);
 	buf_free(&line);
+	metrics_request(req->route != NULL ? (size_t)(req->route -
+	    req->srv->routes) : METRICS_NO_ROUTE, req->method_name,
+	    req->status, util_now_ms() - req->start_ms);
 	if (req->deferred != NULL && req->deferred_free != NULL)
 		req->deferred_free(req->deferred);
 	if (req->body_mapped) {

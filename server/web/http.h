@@ -39,6 +39,7 @@ struct db_pool;
 struct http_req;
 
 #define HTTP_MAX_URI	4096	/* a longer request target gets 414 */
+#define HTTP_RETRY_AFTER_S "5"	/* Retry-After of a 503 that names none */
 #define HTTP_RID_LEN	32	/* hex digits of a request id */
 #define HTTP_MAX_COOKIES 4	/* Set-Cookie headers of one response */
 /* Room for the multipart envelope and the other fields of an upload,

@@ -158,7 +158,10 @@ SELECT set_eq(
           -- issue 15: scope presets (deletion is a column grant), what a
           -- pushed STIX object became, TAXII status resources
           -- (policy/96_stix.sql, migration 0044)
-          'scope_presets:INSERT', 'stix_imports:INSERT', 'taxii_status:INSERT'],
+          'scope_presets:INSERT', 'stix_imports:INSERT', 'taxii_status:INSERT',
+          -- issue 16: the sign-in throttle's per-account state, shared by
+          -- every councild of a cluster (policy/52_cluster.sql, migration 0046)
+          'signin_throttle:INSERT', 'signin_throttle:UPDATE', 'signin_throttle:DELETE'],
     'council_definer writes only post_audience, the audit log, sessions, recovery codes, enrolment tokens, the committee''s count, notifications, applications, the TF''s decisions, membership periods, the search text, the feed index, incident reports, violation reports, groups and CYMAT''s cases (table grants)');
 SELECT set_eq(
     $$SELECT a.attname::text FROM pg_attribute a,
