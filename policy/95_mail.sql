@@ -283,7 +283,11 @@ $$;
 -- The mailer's round, step 1: the notifications due by each person's
 -- email_digest (council.mail_claim) become rows of the outbox in the same
 -- transaction that marks them mailed, so none is lost or made twice.
--- Returns the rows made.
+-- Returns the rows made.  Issue 16: one instance of a cluster at a time
+-- (the clock's lock, policy/52_cluster.sql); two fills at once took the
+-- same people's notifications and the outbox's dedupe keys in different
+-- orders and deadlocked.  An instance that finds it taken makes none
+-- this round; the one that holds it makes them.
 CREATE OR REPLACE FUNCTION council.mail_outbox_fill(p_limit integer, p_hour integer)
     RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -292,6 +296,9 @@ AS $$
 DECLARE
     n  integer;
 BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext('council.clock'), hashtext('mail_outbox_fill')) THEN
+        RETURN 0;
+    END IF;
     INSERT INTO council.mail_outbox (kind, person_id, email, subject, body, dedupe, message_id)
     SELECT 'notification', x.id, m.email, left(m.subject, 300), m.body,
            'n:' || m.ids[1], replace(gen_random_uuid()::text, '-', '') || '.' || to_hex(x.id)

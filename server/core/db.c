@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,26 @@ db_pool_free(struct db_pool *p)
 	free(p);
 }
 
+/*
+ * 1 if idle connection c is no use: broken, or the server has spoken on
+ * it (issue 16).  An idle connection of the pool has nothing to hear (no
+ * LISTEN), so anything readable is the server ending it: "terminating
+ * connection" and EOF when its primary died or was demoted, HAProxy
+ * cutting the session of a node marked down.  Reset before use instead of
+ * failing the request that would have used it.  One poll(2) of no wait.
+ */
+static int
+db_stale(PGconn *c)
+{
+	struct pollfd	pfd;
+
+	if (PQstatus(c) != CONNECTION_OK || (pfd.fd = PQsocket(c)) < 0)
+		return 1;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) != 0;
+}
+
 PGconn *
 db_acquire(struct db_pool *p, long timeout_ms)
 {
@@ -134,7 +155,7 @@ db_acquire(struct db_pool *p, long timeout_ms)
 	else
 		p->timeouts++;
 	pthread_mutex_unlock(&p->lock);
-	if (c != NULL && PQstatus(c) != CONNECTION_OK) {
+	if (c != NULL && db_stale(c)) {
 		PQreset(c);
 		if (PQstatus(c) != CONNECTION_OK)
 			log_warn("msg=\"database connection lost\" error=\"%.200s\"",

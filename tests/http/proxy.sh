@@ -138,6 +138,19 @@ PLAIN=$(sql "SELECT p.email FROM council.people p JOIN council.organisations o O
 TOKEN=$(session "$PLAIN" api) || { echo "Bail out! no token"; exit 1; }
 req d0 "$B2" -H "Authorization: Bearer $TOKEN" /api/v1/feed
 tap_is "$code" 200 "the second instance serves the feed"
+# A failover ends every connection of the pool (the old primary's
+# backends die; HAProxy cuts the sessions): the next request must not
+# fail on a dead connection, the pool replaces it first.
+"$ROOT/deploy/pg.sh" psql "$PGDIR" -qAt -d postgres \
+	-c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+	    WHERE application_name = 'proxy-c2'" >/dev/null
+sleep 0.5
+ok200=0
+for i in 1 2 3 4 5 6 7 8; do	# more than the pool's connections
+	req d5 "$B2" -H "Authorization: Bearer $TOKEN" /api/v1/feed
+	[ "$code" = 200 ] && ok200=$((ok200 + 1))
+done
+tap_is "$ok200" 8 "issue 16: connections ended by the server are replaced before use, not failed on (8 requests, all 200)"
 if [ -n "${COUNCILD_PID:-}" ]; then kill -STOP "$COUNCILD_PID" && PAUSED=1; fi
 "$ROOT/deploy/pg.sh" psql "$PGDIR" -qAt -d postgres \
 	-c "ALTER DATABASE council ALLOW_CONNECTIONS false" \
