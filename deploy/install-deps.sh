@@ -6,7 +6,10 @@
 # is in libclang-rt-14-dev, which clang only recommends.  libqrencode-dev
 # draws the enrolment page's QR code, libqrencode4 at run time; zbar-tools'
 # zbarimg reads it back in the tests.  The python3-* after aiosmtpd are what
-# ../shared/interop's STIX/TAXII tools need, issue 15.)
+# ../shared/interop's STIX/TAXII tools need, issue 15.  The line from etcd-server on is
+# deploy/cluster.sh's production shape, issue 16: etcd, Patroni (its etcd
+# and PostgreSQL drivers), HAProxy, pgBackRest, and testssl.sh
+# for the TLS check.)
 set -euo pipefail
 
 PKGS=(
@@ -18,7 +21,10 @@ PKGS=(
 	zbar-tools python3-aiosmtpd
 	python3-requests python3-six python3-tz python3-simplejson python3-antlr4
 	python3-jsonschema python3-dateutil
+	etcd-server etcd-client patroni python3-etcd haproxy pgbackrest testssl.sh
 )
+# systemd-analyze checks deploy/systemd/'s units (tests/ops/units.sh).
+PKGS+=(systemd)
 # Node.js runs the browser test; use the machine's own if it has one.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
 	|| PKGS+=(nodejs npm)

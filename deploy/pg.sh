@@ -24,6 +24,10 @@
 #   deploy/pg.sh where [DIR]   print the folder that really holds the cluster
 #   deploy/pg.sh prune         remove clusters of /var/lib/council-portal whose
 #                              checkout is gone (root only)
+#   deploy/pg.sh roles-sql     print the psql script that makes the roles and
+#                              the database (deploy/cluster.sh runs it too)
+#   deploy/pg.sh mkdir DIR     make DIR a folder the server's user owns (as
+#                              root: a link into /var/lib/council-portal)
 # PostgreSQL refuses to run as root, so as root the server runs as the
 # system user "councilpg", created here if missing.
 #
@@ -162,18 +166,12 @@ super_psql() {  # super_psql DIR [args]: psql as superuser over the socket
 		-h "$real/run" -U postgres "$@"
 }
 
-ensure_roles() {
-	local dir=$1
-	local owner_pw app_pw signin_pw
-	# Clusters made before council_signin existed (issue 10) get its line.
-	if [ -z "$(passfile_get "$dir" council_signin)" ]; then
-		echo "*:*:*:council_signin:$(gen_password)" >>"$dir/passfile"
-	fi
-	owner_pw=$(passfile_get "$dir" council_owner)
-	app_pw=$(passfile_get "$dir" council_app)
-	signin_pw=$(passfile_get "$dir" council_signin)
-	super_psql "$dir" -d postgres -v owner_pw="$owner_pw" -v app_pw="$app_pw" \
-		-v signin_pw="$signin_pw" <<'SQL'
+# roles_sql: the roles and the database, as one psql script (idempotent).
+# Run as the superuser connected to database postgres, with the psql
+# variables owner_pw, app_pw and signin_pw set; it ends connected to
+# database council.  Shared with deploy/cluster.sh ("pg.sh roles-sql").
+roles_sql() {
+	cat <<'SQL'
 SET client_min_messages = warning;
 SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'council_owner') AS need_owner \gset
 \if :need_owner
@@ -208,8 +206,23 @@ CREATE DATABASE council OWNER council_owner ENCODING 'UTF8' TEMPLATE template0;
 \endif
 REVOKE ALL ON DATABASE council FROM PUBLIC;
 GRANT CONNECT ON DATABASE council TO council_owner, council_app, council_signin;
+\connect council
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
 SQL
-	super_psql "$dir" -d "$DBNAME" -c 'REVOKE ALL ON SCHEMA public FROM PUBLIC'
+}
+
+ensure_roles() {
+	local dir=$1
+	local owner_pw app_pw signin_pw
+	# Clusters made before council_signin existed (issue 10) get its line.
+	if [ -z "$(passfile_get "$dir" council_signin)" ]; then
+		echo "*:*:*:council_signin:$(gen_password)" >>"$dir/passfile"
+	fi
+	owner_pw=$(passfile_get "$dir" council_owner)
+	app_pw=$(passfile_get "$dir" council_app)
+	signin_pw=$(passfile_get "$dir" council_signin)
+	roles_sql | super_psql "$dir" -d postgres -v owner_pw="$owner_pw" -v app_pw="$app_pw" \
+		-v signin_pw="$signin_pw"
 }
 
 cmd_start() {
@@ -290,6 +303,8 @@ case $cmd in
 	conninfo) cmd_conninfo "$@" ;;
 	where) cmd_where "$@" ;;
 	prune) cmd_prune ;;
+	roles-sql) roles_sql ;;
+	mkdir) [ -n "${1:-}" ] || die "mkdir needs a DIR"; ensure_os_user; resolve_dir "$(dir_arg "$1")" ;;
 	psql) d=$(dir_arg "${1:-}"); shift || true; super_psql "$d" -d "$DBNAME" "$@" ;;
-	*) echo "usage: deploy/pg.sh init|start|stop|destroy|conninfo|psql|where [DIR] | prune" >&2; exit 2 ;;
+	*) echo "usage: deploy/pg.sh init|start|stop|destroy|conninfo|psql|where [DIR] | prune | roles-sql | mkdir DIR" >&2; exit 2 ;;
 esac
