@@ -18,6 +18,8 @@
 #   deploy/cluster.sh psql [args]     psql as council_owner through HAProxy
 #   deploy/cluster.sh councild-up N   start councild N (1, 2) again if it is not
 #        running (tests/cluster/run.sh, after killing it), nothing else
+#   deploy/cluster.sh haproxy COMMAND  a command of HAProxy's admin socket
+#        ("show stat", "set server councild/councild2 state maint", ...)
 #
 # Everything lives under var/cluster of the checkout (docs/operations.md):
 #
@@ -821,6 +823,8 @@ case $cmd in
 	restore) cmd_restore "$@" ;;
 	restore-stop) cmd_restore_stop "$@" ;;
 	psql) cmd_psql "$@" ;;
+	haproxy) [ -S "$C/haproxy/stats.sock" ] || die "HAProxy is not running"
+		haproxy_stat "$*" ;;
 	councild-up)
 		case ${1:-} in 1 | 2) ;; *) die "usage: deploy/cluster.sh councild-up 1|2" ;; esac
 		[ -s "$SECRETS" ] || die "no cluster (deploy/cluster.sh up)"
