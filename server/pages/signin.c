@@ -89,33 +89,34 @@ signin_query(struct http_req *req, const char *sql, int n,
 	    &id, sql, n, params, NULL, err, errlen);
 }
 
+/* The three steps of the account throttle (signin_account). */
+enum signin_acct { SIGNIN_ACCT_CHECK, SIGNIN_ACCT_FAILURE, SIGNIN_ACCT_SUCCESS };
+
 /*
  * The account throttle: throttle.h's rules and limits, counted in the
  * database (policy/52_cluster.sql) so that every councild of a cluster
  * meets the same failures (issue 16 item 1; ASVS V6.3.1).  The
  * per-address buckets stay in this process (sg.throttle), and in front of
- * the instances in HAProxy's stick-table.  fn is "check", "failure" or
- * "success".  Returns what throttle_check would (0 or the wait in ms; 0
- * for the other two), or -1 when the database did not answer.
+ * the instances in HAProxy's stick-table.  Returns what throttle_check
+ * would for SIGNIN_ACCT_CHECK (0 or the wait in ms; 0 for the other two),
+ * or -1 when the database did not answer.
  */
 static long
-signin_account(struct http_req *req, const char *fn, const char *key)
+signin_account(struct http_req *req, enum signin_acct step, const char *key)
 {
 	static const char *const sql[] = {
-		"SELECT council.throttle_check($1, $2::int, $3::int, $4::int, "
-		    "$5::int)",
-		"SELECT council.throttle_failure($1, $2::int, $3::int, $4::int, "
-		    "$5::int)",
-		"SELECT council.throttle_success($1)",
+		[SIGNIN_ACCT_CHECK] = "SELECT council.throttle_check($1, $2::int, "
+		    "$3::int, $4::int, $5::int)",
+		[SIGNIN_ACCT_FAILURE] = "SELECT council.throttle_failure($1, "
+		    "$2::int, $3::int, $4::int, $5::int)",
+		[SIGNIN_ACCT_SUCCESS] = "SELECT council.throttle_success($1)",
 	};
 	struct throttle_limits	 lim;
 	PGresult		*r;
 	const char		*params[5];
 	char			 lf[16], lb[24], lm[24], lg[24], err[256];
-	int			 k;
 	long			 wait = 0;
 
-	k = strcmp(fn, "check") == 0 ? 0 : strcmp(fn, "failure") == 0 ? 1 : 2;
 	throttle_limits_default(&lim);
 	snprintf(lf, sizeof(lf), "%u", lim.acct_free);
 	snprintf(lb, sizeof(lb), "%ld", lim.acct_base_ms);
@@ -126,14 +127,15 @@ signin_account(struct http_req *req, const char *fn, const char *key)
 	params[2] = lb;
 	params[3] = lm;
 	params[4] = lg;
-	if ((r = signin_query(req, sql[k], k == 2 ? 1 : 5, params, err,
-	    sizeof(err))) == NULL || PQntuples(r) != 1) {
-		log_error("msg=\"sign-in throttle failed\" rid=%s step=%s "
-		    "error=\"%s\"", req->rid, fn, r == NULL ? err : "no row");
+	if ((r = signin_query(req, sql[step], step == SIGNIN_ACCT_SUCCESS ?
+	    1 : 5, params, err, sizeof(err))) == NULL || PQntuples(r) != 1) {
+		log_error("msg=\"sign-in throttle failed\" rid=%s step=%d "
+		    "error=\"%s\"", req->rid, (int)step,
+		    r == NULL ? err : "no row");
 		PQclear(r);
 		return -1;
 	}
-	if (k == 0)
+	if (step == SIGNIN_ACCT_CHECK)
 		wait = atol(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return wait;
@@ -170,7 +172,7 @@ signin_check(struct signin_job *job)
 	/* Issue 10 item 3: the key is the person the address names (or the
 	 * address folded as the database folds it), not the string typed. */
 	snprintf(key, sizeof(key), "acct:%s", PQgetvalue(r, 0, 0));
-	if ((job->wait_ms = signin_account(req, "check", key)) != 0) {
+	if ((job->wait_ms = signin_account(req, SIGNIN_ACCT_CHECK, key)) != 0) {
 		if (job->wait_ms > 0)
 			job->outcome = SIGNIN_THROTTLED;
 		goto out;
@@ -216,7 +218,7 @@ signin_check(struct signin_job *job)
 	else
 		job->outcome = SIGNIN_INVALID;
 	(void)signin_account(req, job->outcome == SIGNIN_INVALID ?
-	    "failure" : "success", key);
+	    SIGNIN_ACCT_FAILURE : SIGNIN_ACCT_SUCCESS, key);
 out:
 	OPENSSL_cleanse(job->password, sizeof(job->password));
 	OPENSSL_cleanse(cand, sizeof(cand));
@@ -571,7 +573,7 @@ signin_factor_throttle(struct http_req *req, const struct signin_pending *p,
 	snprintf(key, keylen, "totp:%s", p->person);
 	if ((wait = throttle_check(sg.throttle, THROTTLE_IP, req->ip, now)) > 0)
 		return wait;
-	return signin_account(req, "check", key);
+	return signin_account(req, SIGNIN_ACCT_CHECK, key);
 }
 
 /*
@@ -693,12 +695,12 @@ signin_totp_post(struct http_req *req)
 		goto out;
 	}
 	if (strcmp(answer, "ok") == 0) {
-		(void)signin_account(req, "success", tkey);
+		(void)signin_account(req, SIGNIN_ACCT_SUCCESS, tkey);
 		ret = http_redirect(req, "/feed");
 	} else if (strcmp(answer, "pending_not_found") == 0) {
 		ret = http_redirect(req, "/signin");
 	} else {
-		(void)signin_account(req, "failure", tkey);
+		(void)signin_account(req, SIGNIN_ACCT_FAILURE, tkey);
 		ret = signin_totp_page(req, 401, "totp.error.invalid");
 	}
 out:
@@ -857,7 +859,7 @@ signin_enrol_post(struct http_req *req)
 		goto out;
 	}
 	if (strcmp(answer, "ok") != 0) {
-		(void)signin_account(req, "failure", tkey);
+		(void)signin_account(req, SIGNIN_ACCT_FAILURE, tkey);
 		log_info("msg=\"enrolment refused\" rid=%s why=%s", req->rid,
 		    answer);
 		ret = signin_enrol_page(req, 401, secret,
@@ -865,7 +867,7 @@ signin_enrol_post(struct http_req *req)
 		    "enrol.error.token" : "totp.error.invalid");
 		goto out;
 	}
-	(void)signin_account(req, "success", tkey);
+	(void)signin_account(req, SIGNIN_ACCT_SUCCESS, tkey);
 	vars = tmpl_vars_new();
 	for (i = 0; i < SIGNIN_RECOVERY_CODES; i++) {
 		item = tmpl_vars_add_item(vars, "codes");
