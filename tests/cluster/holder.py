@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""tests/cluster/holder.py HAPROXY_SOCKET PID1 PID2 < CLIENT_PORT
+"""tests/cluster/holder.py SESSIONS PID1 PID2 < CLIENT_PORT
 
 Which councild (1 or 2) owns the PostgreSQL connection whose client port,
 as PostgreSQL sees it (pg_stat_activity.client_port), is on stdin.  Every
 councild reaches PostgreSQL through HAProxy (127.0.0.1:54320), so that
-port is HAProxy's own: its session table ("show sess all") gives the
+port is HAProxy's own: its session table (the file SESSIONS, what
+"deploy/cluster.sh haproxy 'show sess all'" printed) gives the
 stream whose server side uses it, and that stream's client port; the
 councild process holding a socket with that local port is the answer
 (/proc/PID/fd and /proc/net/tcp).  Prints 1 or 2; exit 1 if not found.
@@ -12,22 +13,7 @@ Used by tests/cluster/run.sh (issue 16 c).
 """
 import os
 import re
-import socket
 import sys
-
-
-def show_sess(path):
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(5)
-    s.connect(path)
-    s.sendall(b"show sess all\n")
-    out = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        out += b
-    return out.decode("utf-8", "replace")
 
 
 def inodes(pid):
@@ -59,10 +45,12 @@ def local_port_inodes(port):
 
 
 def main():
-    sock, pids = sys.argv[1], sys.argv[2:]
+    with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
+        sessions = f.read()
+    pids = sys.argv[2:]
     y = int(sys.stdin.read().strip())
     client = None
-    for block in re.split(r"\n(?=0x[0-9a-f]+: )", show_sess(sock)):
+    for block in re.split(r"\n(?=0x[0-9a-f]+: )", sessions):
         src = re.search(r"source=[0-9.]+:(\d+)", block)
         be = re.search(r"\n\s*backend=\S+ \([^)]*\) addr=[0-9.]+:(\d+)", block)
         if src and be and int(be.group(1)) == y:

@@ -398,7 +398,8 @@ section_c() {
 		[ -n "$holder" ] && break
 		sleep 0.1
 	done
-	who=$(printf '%s' "${holder#* }" | $PY "$here/holder.py" "$HAPROXY_SOCKET" "$(cpid 1)" "$(cpid 2)" 2>>"$OUT/c.log")
+	"$CL" haproxy "show sess all" >"$OUT/c.sessions" 2>>"$OUT/c.log"
+	who=$(printf '%s' "${holder#* }" | $PY "$here/holder.py" "$OUT/c.sessions" "$(cpid 1)" "$(cpid 2)" 2>>"$OUT/c.log")
 	tap_ok "$([ -n "$holder" ] && [ -n "$who" ]; echo $?)" \
 		"issue 16 c: at the closing time, councild${who:-?} runs the close (PostgreSQL pid ${holder%% *}, waiting on the motion)"
 	if [ -z "$who" ]; then
